@@ -1,0 +1,169 @@
+//! `chorus find`: read documents, find what they share, print the report.
+
+use crate::progress::Bar;
+use crate::render::{ColorChoice, render_report};
+use anyhow::Context;
+use chorus_core::candidates::SeedLimits;
+use chorus_core::{Config, Document, find, write_jsonl};
+use chorus_input::{ReadOptions, read_inputs};
+use std::collections::HashSet;
+use std::io::{BufWriter, Write};
+use std::path::PathBuf;
+
+#[derive(clap::Args, Debug)]
+pub struct FindArgs {
+    /// Files, folders or `-` (standard input): plain text, JSON Lines (id, text, source,
+    /// date, url, title), optionally .gz/.xz/.zst compressed.
+    #[arg(required = true)]
+    pub inputs: Vec<PathBuf>,
+    /// Write JSON Lines records (document, cluster, pair, summary) instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// No progress on stderr.
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// Colour in the text report: auto (on a terminal, unless NO_COLOR is set), always, never.
+    #[arg(long, default_value = "auto")]
+    pub color: ColorChoice,
+    /// Worker threads (default: all cores).
+    #[arg(long, short = 'j')]
+    pub threads: Option<usize>,
+    #[command(flatten)]
+    pub tuning: Tuning,
+}
+
+/// Thresholds of the engine. Defaults were chosen by measurement (BENCHMARKS.md).
+#[derive(clap::Args, Debug, Clone)]
+#[command(next_help_heading = "Thresholds")]
+pub struct Tuning {
+    /// Words per fingerprint (n-gram size).
+    #[arg(long, default_value_t = 5)]
+    pub ngram: usize,
+    /// Fingerprints found in more documents than this seed nothing.
+    #[arg(long, default_value_t = 1000)]
+    pub max_df: usize,
+    /// Above this many documents, a fingerprint pairs each document with the earliest
+    /// `--star-links` only (linear instead of quadratic cost).
+    #[arg(long, default_value_t = 64)]
+    pub full_pairs_df: usize,
+    /// Hub documents per common fingerprint (see --full-pairs-df).
+    #[arg(long, default_value_t = 8)]
+    pub star_links: usize,
+    /// A fingerprint repeated more often inside one document is ignored for it.
+    #[arg(long, default_value_t = 8)]
+    pub max_repeats: usize,
+    /// Shared fingerprints a document pair needs to be aligned.
+    #[arg(long, default_value_t = 2)]
+    pub min_seeds: usize,
+    /// Longest one-sided gap (words) bridged inside a passage (a dropped sentence).
+    #[arg(long, default_value_t = 64)]
+    pub max_skip: usize,
+    /// Largest cost of a two-sided gap bridged inside a passage (mismatch 2, gap 1 per word).
+    #[arg(long, default_value_t = 24)]
+    pub merge_drop: i32,
+    /// How far (words) a passage end is extended past the last shared n-gram.
+    #[arg(long, default_value_t = 24)]
+    pub extend_window: usize,
+    /// Extension stops once its score falls this far below its best.
+    #[arg(long, default_value_t = 8)]
+    pub extend_drop: i32,
+    /// Shortest passage reported, in words on each side.
+    #[arg(long, default_value_t = 10)]
+    pub min_words: usize,
+    /// Lowest similarity of the two copies (matched words / longer side).
+    #[arg(long, default_value_t = 0.5)]
+    pub min_similarity: f64,
+}
+
+impl Tuning {
+    pub fn config(&self) -> Config {
+        let mut cfg = Config::default();
+        cfg.seeds = SeedLimits {
+            max_df: self.max_df,
+            full_pairs_df: self.full_pairs_df,
+            star_links: self.star_links,
+            max_repeats: self.max_repeats,
+            min_seeds: self.min_seeds,
+        };
+        cfg.align.ngram = self.ngram;
+        cfg.align.max_skip = self.max_skip;
+        cfg.align.merge_drop = self.merge_drop;
+        cfg.align.extend_window = self.extend_window;
+        cfg.align.extend_drop = self.extend_drop;
+        cfg.align.min_tokens = self.min_words;
+        cfg.align.min_similarity = self.min_similarity;
+        cfg
+    }
+}
+
+/// Documents read, and how many inputs were skipped.
+pub struct Loaded {
+    pub docs: Vec<Document>,
+    pub skipped: usize,
+}
+
+/// Reads the inputs, reporting problems on stderr.
+pub fn load(inputs: &[PathBuf], bar: &Bar) -> anyhow::Result<Loaded> {
+    bar.reading();
+    let mut docs: Vec<Document> = Vec::new();
+    let mut ids: HashSet<String> = HashSet::new();
+    let mut skipped = 0usize;
+    let summary = read_inputs(
+        inputs,
+        &ReadOptions::default(),
+        |d| {
+            bar.inc(1);
+            if ids.insert(d.id.clone()) {
+                docs.push(d);
+            } else {
+                bar.suspend(|| {
+                    eprintln!("chorus: {}: duplicate document id, skipped", d.id);
+                });
+                skipped += 1;
+            }
+        },
+        |p| {
+            bar.suspend(|| eprintln!("chorus: {p}"));
+        },
+    )
+    .context("reading inputs")?;
+    bar.finish();
+    Ok(Loaded {
+        docs,
+        skipped: skipped + summary.skipped,
+    })
+}
+
+pub fn run(args: &FindArgs) -> anyhow::Result<i32> {
+    let cfg = args.tuning.config();
+    cfg.validate()?;
+    if let Some(n) = args.threads {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build_global()
+            .context("setting the thread count")?;
+    }
+    let bar = Bar::new(args.quiet);
+    let loaded = load(&args.inputs, &bar)?;
+    let bar = Bar::new(args.quiet);
+    let report = find(&loaded.docs, &cfg, &bar)?;
+    bar.finish();
+    let stdout = std::io::stdout().lock();
+    let mut out = BufWriter::new(stdout);
+    if args.json {
+        write_jsonl(&report, &mut out).context("writing the report")?;
+    } else {
+        let color = args.color.enabled();
+        render_report(&mut out, &report, &loaded.docs, loaded.skipped, color)
+            .context("writing the report")?;
+    }
+    out.flush().context("writing the report")?;
+    if loaded.skipped > 0 {
+        eprintln!(
+            "chorus: {} input(s) skipped because of errors (see above)",
+            loaded.skipped
+        );
+        return Ok(2);
+    }
+    Ok(if report.clusters.is_empty() { 1 } else { 0 })
+}

@@ -1,0 +1,50 @@
+//! `chorus`: find the passages that documents share.
+//!
+//! A thin binary: flags are parsed into the engine's configuration, inputs are read by
+//! `chorus-input`, the engine runs, and the report is rendered (terminal text or JSON
+//! Lines). Exit codes: 0 reuse found, 1 none found, 2 errors (including skipped input).
+
+mod commands;
+mod progress;
+mod render;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+#[derive(Parser, Debug)]
+#[command(name = "chorus", version, about = "Find the passages that documents share, verbatim or nearly so.")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Find passages shared by two or more documents and group them into clusters.
+    Find(commands::find::FindArgs),
+    //EVAL /// Score a chorus result against ground truth.
+    //EVAL Eval(commands::eval::EvalArgs),
+}
+
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|e| {
+        e.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match &cli.command {
+        Command::Find(args) => commands::find::run(args),
+        //EVAL Command::Eval(args) => commands::eval::run(args),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code as u8),
+        Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("chorus: error: {err:#}");
+            ExitCode::from(2)
+        }
+    }
+}

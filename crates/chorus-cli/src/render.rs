@@ -1,0 +1,219 @@
+//! The terminal report: each cluster with its members and the shared text highlighted in
+//! its context. Colour only when asked for or when stdout is a terminal and `NO_COLOR` is
+//! unset; without colour the shared text is marked with ⟦ ⟧.
+
+use anstyle::{AnsiColor, Style};
+use chorus_core::report::Report;
+use chorus_core::{Document, Span};
+use std::collections::HashMap;
+use std::io::{self, IsTerminal, Write};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+impl ColorChoice {
+    pub fn enabled(self) -> bool {
+        match self {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                    && io::stdout().is_terminal()
+            }
+        }
+    }
+}
+
+const WIDTH: usize = 96;
+const CONTEXT: usize = 60;
+const LONG: usize = 900;
+
+struct Styles {
+    color: bool,
+    header: Style,
+    doc: Style,
+    shared: Style,
+    context: Style,
+}
+
+impl Styles {
+    fn new(color: bool) -> Styles {
+        Styles {
+            color,
+            header: Style::new().bold(),
+            doc: Style::new().fg_color(Some(AnsiColor::Cyan.into())),
+            shared: Style::new()
+                .bold()
+                .fg_color(Some(AnsiColor::Yellow.into())),
+            context: Style::new().dimmed(),
+        }
+    }
+
+    fn paint(&self, style: Style, text: &str) -> String {
+        if self.color {
+            format!("{}{text}{}", style.render(), style.render_reset())
+        } else {
+            text.to_string()
+        }
+    }
+}
+
+fn floor_char(s: &str, mut i: usize) -> usize {
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+fn ceil_char(s: &str, mut i: usize) -> usize {
+    while !s.is_char_boundary(i) {
+        i += 1;
+    }
+    i
+}
+
+/// Words of `text`, each tagged with whether it is shared text.
+fn words(text: &str, shared: bool, out: &mut Vec<(String, bool)>) {
+    out.extend(text.split_whitespace().map(|w| (w.to_string(), shared)));
+}
+
+/// The member's text in context, as styled and wrapped lines.
+fn excerpt(text: &str, span: Span, st: &Styles, indent: &str) -> Vec<String> {
+    let before = floor_char(text, span.begin.saturating_sub(CONTEXT));
+    let after = ceil_char(text, (span.end + CONTEXT).min(text.len()));
+    let mut tagged: Vec<(String, bool)> = Vec::new();
+    if before > 0 {
+        tagged.push(("…".to_string(), false));
+    }
+    // context words cut in half at the window edge are dropped
+    let pre = &text[before..span.begin];
+    let pre = if before > 0 {
+        pre.split_once(char::is_whitespace).map_or("", |x| x.1)
+    } else {
+        pre
+    };
+    words(pre, false, &mut tagged);
+    let shared = &text[span.begin..span.end];
+    if shared.len() > LONG {
+        let head = floor_char(shared, LONG / 2);
+        let tail = ceil_char(shared, shared.len() - LONG / 2);
+        words(&shared[..head], true, &mut tagged);
+        tagged.push(("[…]".to_string(), false));
+        words(&shared[tail..], true, &mut tagged);
+    } else {
+        words(shared, true, &mut tagged);
+    }
+    let post = &text[span.end..after];
+    let post = if after < text.len() {
+        post.rsplit_once(char::is_whitespace).map_or("", |x| x.0)
+    } else {
+        post
+    };
+    words(post, false, &mut tagged);
+    if after < text.len() {
+        tagged.push(("…".to_string(), false));
+    }
+    // mark the shared run when there is no colour
+    if !st.color {
+        if let Some(first) = tagged.iter().position(|w| w.1) {
+            tagged[first].0.insert(0, '⟦');
+        }
+        if let Some(last) = tagged.iter().rposition(|w| w.1) {
+            tagged[last].0.push('⟧');
+        }
+    }
+    let mut lines = Vec::new();
+    let mut line = String::from(indent);
+    let mut width = indent.chars().count();
+    for (w, is_shared) in tagged {
+        let wlen = w.chars().count();
+        if width + 1 + wlen > WIDTH && width > indent.len() {
+            lines.push(std::mem::replace(&mut line, String::from(indent)));
+            width = indent.chars().count();
+        }
+        if width > indent.chars().count() {
+            line.push(' ');
+            width += 1;
+        }
+        let style = if is_shared { st.shared } else { st.context };
+        line.push_str(&st.paint(style, &w));
+        width += wlen;
+    }
+    if width > indent.chars().count() {
+        lines.push(line);
+    }
+    lines
+}
+
+/// Writes the human-readable report.
+pub fn render_report<W: Write>(
+    w: &mut W,
+    report: &Report,
+    docs: &[Document],
+    skipped: usize,
+    color: bool,
+) -> io::Result<()> {
+    let st = Styles::new(color);
+    let by_id: HashMap<&str, &Document> = docs.iter().map(|d| (d.id.as_str(), d)).collect();
+    for c in &report.clusters {
+        let first = &c.members[0];
+        let words = by_id
+            .get(first.doc.as_str())
+            .map_or(0, |d| d.text[first.begin..first.end].split_whitespace().count());
+        let n_docs = {
+            let mut ds: Vec<&str> = c.members.iter().map(|m| m.doc.as_str()).collect();
+            ds.dedup();
+            ds.len()
+        };
+        writeln!(
+            w,
+            "{}",
+            st.paint(
+                st.header,
+                &format!(
+                    "Cluster {} · {} documents · {} words",
+                    c.id, n_docs, words
+                )
+            )
+        )?;
+        for m in &c.members {
+            let Some(doc) = by_id.get(m.doc.as_str()) else {
+                continue;
+            };
+            let mut label = st.paint(st.doc, &m.doc);
+            let meta: Vec<&str> = [doc.meta.source.as_deref(), doc.meta.date.as_deref()]
+                .into_iter()
+                .flatten()
+                .collect();
+            if !meta.is_empty() {
+                label.push_str(&format!(" ({})", meta.join(", ")));
+            }
+            writeln!(w, "  {label}  bytes {}..{}", m.begin, m.end)?;
+            for line in excerpt(&doc.text, Span::new(m.begin, m.end), &st, "    ") {
+                writeln!(w, "{line}")?;
+            }
+        }
+        writeln!(w)?;
+    }
+    let s = &report.stats;
+    let docs_sharing = report.documents.len();
+    writeln!(
+        w,
+        "{} passage{} shared in {} cluster{}, across {} of {} documents{}.",
+        s.passages,
+        if s.passages == 1 { "" } else { "s" },
+        s.clusters,
+        if s.clusters == 1 { "" } else { "s" },
+        docs_sharing,
+        s.documents,
+        if skipped > 0 {
+            format!(" ({skipped} input(s) skipped)")
+        } else {
+            String::new()
+        }
+    )
+}

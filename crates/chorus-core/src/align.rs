@@ -1,0 +1,585 @@
+//! Local alignment of two documents around their shared fingerprints.
+//!
+//! 1. **Segments.** Seeds (positions of a shared n-gram in both documents) on the same
+//!    diagonal whose n-grams overlap or touch are joined into exact-match segments.
+//! 2. **Chaining.** Segments are chained by dynamic programming (as in long-read aligners):
+//!    a chain's score is the sum of its segments' lengths times the match score plus, for
+//!    each link, the cost of the gap between them (`min(ga, gb)` substitutions and
+//!    `|ga - gb|` insertions or deletions). A link is allowed when the gap is one-sided
+//!    (a dropped or added sentence, up to `max_skip` tokens) or when its cost stays within
+//!    `merge_drop`; a link is only taken when the chain before it scores more than the gap
+//!    costs, so two stretches are joined only when the evidence on both sides outweighs the
+//!    unrelated text between them. Chains are read off best first and never share segments:
+//!    one reused passage is one chain.
+//! 3. **Gap filling and extension.** The gaps inside a chain are aligned exactly (global
+//!    alignment, linear gaps) to count matched tokens, and each chain is extended at both
+//!    ends by a banded X-drop alignment, so words damaged by typos or OCR at the edges of a
+//!    passage (where no n-gram survives) are still covered, and extension stops where the
+//!    texts stop agreeing.
+//!
+//! Tokens match exactly (same hash) or fuzzily: tokens of four or more characters whose
+//! edit distance, after folding common OCR confusions (rn/m, cl/d, vv/w, 1/l, 0/o, c/e), is
+//! at most a quarter of their length ("innoceent" ~ "innocent").
+//!
+//! Cost: O(s log s) for s seeds, O(k·b) chaining for k segments with b predecessors in reach,
+//! O(g²) per gap (gaps are at most `max_skip` tokens) and O(w·band) per extension.
+//! Limits: paraphrase that leaves no `n` consecutive words intact is not found; transposed
+//! sentences become separate passages.
+
+use crate::fingerprint::ngram_fingerprints;
+use crate::tokenize::Tokens;
+
+/// Scores of the token alignment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Scoring {
+    /// Identical tokens. Default 2.
+    pub matched: i32,
+    /// Tokens equal up to a typo or OCR confusion. Default 1.
+    pub fuzzy: i32,
+    /// Different tokens. Default -2.
+    pub mismatch: i32,
+    /// A token present in one text only. Default -1.
+    pub gap: i32,
+}
+
+impl Default for Scoring {
+    fn default() -> Self {
+        Scoring {
+            matched: 2,
+            fuzzy: 1,
+            mismatch: -2,
+            gap: -1,
+        }
+    }
+}
+
+/// Parameters of the alignment stage.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct AlignParams {
+    /// n-gram size used for seeds. Default 5.
+    pub ngram: usize,
+    pub scoring: Scoring,
+    /// Longest one-sided gap (tokens) bridged inside a passage. Default 64.
+    pub max_skip: usize,
+    /// Largest cost of a two-sided gap bridged inside a passage. Default 24.
+    pub merge_drop: i32,
+    /// How far (tokens) an end is extended past the last seed. Default 24.
+    pub extend_window: usize,
+    /// X-drop of the extension: stop once the score falls this far below its best. Default 8.
+    pub extend_drop: i32,
+    /// Shortest passage reported, in tokens on each side. Default 10.
+    pub min_tokens: usize,
+    /// Lowest passage similarity reported (matched tokens / longer side). Default 0.5.
+    pub min_similarity: f64,
+}
+
+impl Default for AlignParams {
+    fn default() -> Self {
+        AlignParams {
+            ngram: 5,
+            scoring: Scoring::default(),
+            max_skip: 64,
+            merge_drop: 24,
+            extend_window: 24,
+            extend_drop: 8,
+            min_tokens: 10,
+            min_similarity: 0.5,
+        }
+    }
+}
+
+/// One shared passage between documents `a` and `b`, in tokens.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Alignment {
+    /// Token range `[begin, end)` in `a`.
+    pub a: (u32, u32),
+    /// Token range `[begin, end)` in `b`.
+    pub b: (u32, u32),
+    /// Matched tokens (exact and fuzzy) along the alignment.
+    pub matched: u32,
+    /// `matched` divided by the longer side, in `[0, 1]`.
+    pub similarity: f64,
+}
+
+impl Alignment {
+    /// The same alignment seen from the other document.
+    pub fn mirrored(&self) -> Alignment {
+        Alignment {
+            a: self.b,
+            b: self.a,
+            ..self.clone()
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// token comparison
+
+fn ocr_fold(s: &str) -> Vec<char> {
+    let chars: Vec<char> = s.chars().collect();
+    let mut out = Vec::with_capacity(chars.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        let next = chars.get(i + 1).copied();
+        match (c, next) {
+            ('r', Some('n')) => {
+                out.push('m');
+                i += 2;
+                continue;
+            }
+            ('c', Some('l')) => {
+                out.push('d');
+                i += 2;
+                continue;
+            }
+            ('v', Some('v')) => {
+                out.push('w');
+                i += 2;
+                continue;
+            }
+            _ => {}
+        }
+        out.push(match c {
+            '1' | '|' | 'i' => 'l',
+            '0' => 'o',
+            'c' => 'e',
+            _ => c,
+        });
+        i += 1;
+    }
+    out
+}
+
+fn edit_distance_at_most(a: &[char], b: &[char], k: usize) -> bool {
+    if a.len().abs_diff(b.len()) > k {
+        return false;
+    }
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0; b.len() + 1];
+    for i in 1..=a.len() {
+        cur[0] = i;
+        let mut row_min = cur[0];
+        for j in 1..=b.len() {
+            let sub = prev[j - 1] + usize::from(a[i - 1] != b[j - 1]);
+            cur[j] = sub.min(prev[j] + 1).min(cur[j - 1] + 1);
+            row_min = row_min.min(cur[j]);
+        }
+        if row_min > k {
+            return false;
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[b.len()] <= k
+}
+
+/// True when two different tokens are the same word up to a typo or an OCR confusion.
+pub fn fuzzy_equal(x: &str, y: &str) -> bool {
+    let (lx, ly) = (x.chars().count(), y.chars().count());
+    if lx.min(ly) < 4 || lx.abs_diff(ly) > 2 {
+        return false;
+    }
+    let (fx, fy) = (ocr_fold(x), ocr_fold(y));
+    let k = (fx.len().max(fy.len()) / 4).max(1);
+    edit_distance_at_most(&fx, &fy, k)
+}
+
+struct Pair<'t> {
+    a: &'t Tokens,
+    b: &'t Tokens,
+    s: Scoring,
+}
+
+impl Pair<'_> {
+    /// Score of aligning token `i` of `a` with token `j` of `b`, and whether it is a match.
+    fn cmp(&self, i: usize, j: usize) -> (i32, bool) {
+        if self.a.hashes[i] == self.b.hashes[j] {
+            (self.s.matched, true)
+        } else if fuzzy_equal(self.a.text(i), self.b.text(j)) {
+            (self.s.fuzzy, true)
+        } else {
+            (self.s.mismatch, false)
+        }
+    }
+
+    /// Global alignment of `a[a0..a1]` with `b[b0..b1]`: (score, matched tokens).
+    fn gap_fill(&self, a0: usize, a1: usize, b0: usize, b1: usize) -> (i32, u32) {
+        let (n, m) = (a1 - a0, b1 - b0);
+        if n == 0 || m == 0 {
+            return (self.s.gap * (n + m) as i32, 0);
+        }
+        let w = m + 1;
+        let mut h = vec![(0i32, 0u32); (n + 1) * w];
+        for j in 1..=m {
+            h[j] = (self.s.gap * j as i32, 0);
+        }
+        for i in 1..=n {
+            h[i * w] = (self.s.gap * i as i32, 0);
+            for j in 1..=m {
+                let (c, is_match) = self.cmp(a0 + i - 1, b0 + j - 1);
+                let d = h[(i - 1) * w + j - 1];
+                let mut best = (d.0 + c, d.1 + u32::from(is_match));
+                let up = h[(i - 1) * w + j];
+                if up.0 + self.s.gap > best.0 {
+                    best = (up.0 + self.s.gap, up.1);
+                }
+                let left = h[i * w + j - 1];
+                if left.0 + self.s.gap > best.0 {
+                    best = (left.0 + self.s.gap, left.1);
+                }
+                h[i * w + j] = best;
+            }
+        }
+        h[n * w + m]
+    }
+
+    /// Extends from `(i0, j0)` backwards (`dir = -1`) or forwards (`dir = 1`) by banded
+    /// X-drop alignment. Returns (tokens taken in a, tokens taken in b, matched tokens).
+    fn extend(&self, i0: usize, j0: usize, forward: bool, p: &AlignParams) -> (usize, usize, u32) {
+        let avail_a = if forward { self.a.len() - i0 } else { i0 };
+        let avail_b = if forward { self.b.len() - j0 } else { j0 };
+        let n = avail_a.min(p.extend_window);
+        let m = avail_b.min(p.extend_window);
+        if n == 0 || m == 0 {
+            return (0, 0, 0);
+        }
+        let at = |k: usize, start: usize| if forward { start + k } else { start - 1 - k };
+        const BAND: usize = 8;
+        const NEG: i32 = i32::MIN / 4;
+        let w = m + 1;
+        let mut h = vec![(NEG, 0u32); (n + 1) * w];
+        h[0] = (0, 0);
+        for j in 1..=m.min(BAND) {
+            h[j] = (self.s.gap * j as i32, 0);
+        }
+        let mut best = (0i32, 0usize, 0usize, 0u32);
+        for i in 1..=n {
+            let lo = i.saturating_sub(BAND);
+            let hi = (i + BAND).min(m);
+            let mut row_best = NEG;
+            for j in lo..=hi {
+                let mut cell = (NEG, 0u32);
+                if j == 0 {
+                    if i <= BAND {
+                        cell = (self.s.gap * i as i32, 0);
+                    }
+                } else {
+                    let (c, is_match) = self.cmp(at(i - 1, i0), at(j - 1, j0));
+                    let d = h[(i - 1) * w + j - 1];
+                    if d.0 > NEG {
+                        cell = (d.0 + c, d.1 + u32::from(is_match));
+                    }
+                    let up = h[(i - 1) * w + j];
+                    if up.0 > NEG && up.0 + self.s.gap > cell.0 {
+                        cell = (up.0 + self.s.gap, up.1);
+                    }
+                    let left = h[i * w + j - 1];
+                    if left.0 > NEG && left.0 + self.s.gap > cell.0 {
+                        cell = (left.0 + self.s.gap, left.1);
+                    }
+                }
+                h[i * w + j] = cell;
+                row_best = row_best.max(cell.0);
+                if cell.0 > best.0 || (cell.0 == best.0 && cell.0 > 0 && i + j < best.1 + best.2)
+                {
+                    best = (cell.0, i, j, cell.1);
+                }
+            }
+            if row_best < best.0 - p.extend_drop {
+                break;
+            }
+        }
+        (best.1, best.2, best.3)
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// segments and chains
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct Segment {
+    a0: u32,
+    b0: u32,
+    len: u32,
+}
+
+/// Joins seeds on one diagonal whose n-grams overlap or touch into exact segments.
+fn segments(seeds: &[(u32, u32)], n: usize) -> Vec<Segment> {
+    let mut by_diag: Vec<(i64, u32, u32)> = seeds
+        .iter()
+        .map(|&(a, b)| (a as i64 - b as i64, a, b))
+        .collect();
+    by_diag.sort_unstable();
+    by_diag.dedup();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < by_diag.len() {
+        let (d, a0, b0) = by_diag[i];
+        let mut last = a0;
+        let mut k = i + 1;
+        while k < by_diag.len() && by_diag[k].0 == d && by_diag[k].1 <= last + n as u32 {
+            last = by_diag[k].1;
+            k += 1;
+        }
+        out.push(Segment {
+            a0,
+            b0,
+            len: last - a0 + n as u32,
+        });
+        i = k;
+    }
+    out.sort_unstable();
+    out
+}
+
+/// How segment `i` continues a chain ending with segment `j`: the number of leading tokens
+/// of `i` already covered (trim), the gaps in a and b, and the approximate gap cost.
+fn link(j: &Segment, i: &Segment, p: &AlignParams) -> Option<(u32, u32, u32, i32)> {
+    if i.a0 <= j.a0 || i.b0 <= j.b0 {
+        return None;
+    }
+    let (ja1, jb1) = (j.a0 + j.len, j.b0 + j.len);
+    let trim = ja1.saturating_sub(i.a0).max(jb1.saturating_sub(i.b0));
+    if trim >= i.len {
+        return None;
+    }
+    let (a0, b0) = (i.a0 + trim, i.b0 + trim);
+    let (ga, gb) = (a0 - ja1.min(a0), b0 - jb1.min(b0));
+    if ga.max(gb) as usize > p.max_skip {
+        return None;
+    }
+    let (lo, hi) = (ga.min(gb), ga.max(gb));
+    let cost = p.scoring.mismatch * lo as i32 + p.scoring.gap * (hi - lo) as i32;
+    if lo > 2 && cost < -p.merge_drop {
+        return None;
+    }
+    Some((trim, ga, gb, cost))
+}
+
+/// Aligns two token sequences given the seeds they share (`(pos_a, pos_b)` of shared
+/// n-grams of size `p.ngram`). Passages are returned in `a` order.
+pub fn align_seeds(
+    a: &Tokens,
+    b: &Tokens,
+    seeds: &[(u32, u32)],
+    p: &AlignParams,
+) -> Vec<Alignment> {
+    let segs = segments(seeds, p.ngram);
+    if segs.is_empty() {
+        return Vec::new();
+    }
+    let pair = Pair {
+        a,
+        b,
+        s: p.scoring,
+    };
+    let ms = p.scoring.matched;
+    // chaining DP
+    let mut f: Vec<i64> = Vec::with_capacity(segs.len());
+    let mut pred: Vec<Option<(usize, u32)>> = Vec::with_capacity(segs.len());
+    const MAX_PREDECESSORS: usize = 256;
+    let max_len = segs.iter().map(|s| s.len as usize).max().unwrap_or(0);
+    for (ii, si) in segs.iter().enumerate() {
+        let mut best = (ms as i64 * si.len as i64, None);
+        for (seen, jj) in (0..ii).rev().enumerate() {
+            let sj = &segs[jj];
+            // segments are sorted by a0: none further back can end within reach.
+            if sj.a0 as usize + max_len + p.max_skip < si.a0 as usize || seen >= MAX_PREDECESSORS {
+                break;
+            }
+            if let Some((trim, _, _, cost)) = link(sj, si, p) {
+                let cand = f[jj] + cost as i64 + ms as i64 * (si.len - trim) as i64;
+                if f[jj] + (cost as i64) > 0 && cand > best.0 {
+                    best = (cand, Some((jj, trim)));
+                }
+            }
+        }
+        f.push(best.0);
+        pred.push(best.1);
+    }
+    // read chains off, best first, never reusing a segment
+    let mut order: Vec<usize> = (0..segs.len()).collect();
+    order.sort_by(|&x, &y| f[y].cmp(&f[x]).then(segs[x].cmp(&segs[y])));
+    let mut used = vec![false; segs.len()];
+    let mut out: Vec<Alignment> = Vec::new();
+    for &end in &order {
+        if used[end] {
+            continue;
+        }
+        // chain from `end` back to its first segment (or to a segment already used)
+        let mut chain = vec![(end, 0u32)];
+        used[end] = true;
+        let mut cur = end;
+        while let Some((prev, trim)) = pred[cur] {
+            chain.last_mut().expect("non-empty").1 = trim;
+            if used[prev] {
+                // the segment before belongs to a better chain: start here, untrimmed.
+                chain.last_mut().expect("non-empty").1 = 0;
+                break;
+            }
+            used[prev] = true;
+            chain.push((prev, 0));
+            cur = prev;
+        }
+        chain.reverse();
+        if let Some(al) = chain_alignment(&pair, &segs, &chain, p) {
+            out.push(al);
+        }
+    }
+    // drop passages that mostly repeat a better one (repeated text inside a document)
+    out.sort_by(|x, y| y.matched.cmp(&x.matched).then(x.a.cmp(&y.a)).then(x.b.cmp(&y.b)));
+    let mut kept: Vec<Alignment> = Vec::with_capacity(out.len());
+    for al in out {
+        let dup = kept.iter().any(|k| {
+            range_overlap(k.a, al.a) * 2 > (al.a.1 - al.a.0)
+                && range_overlap(k.b, al.b) * 2 > (al.b.1 - al.b.0)
+        });
+        if !dup {
+            kept.push(al);
+        }
+    }
+    kept.sort_by(|x, y| x.a.cmp(&y.a).then(x.b.cmp(&y.b)));
+    kept
+}
+
+fn range_overlap(x: (u32, u32), y: (u32, u32)) -> u32 {
+    x.1.min(y.1).saturating_sub(x.0.max(y.0))
+}
+
+fn chain_alignment(
+    pair: &Pair<'_>,
+    segs: &[Segment],
+    chain: &[(usize, u32)],
+    p: &AlignParams,
+) -> Option<Alignment> {
+    let first = &segs[chain[0].0];
+    let (mut a0, mut b0) = (first.a0 as usize, first.b0 as usize);
+    let (mut a1, mut b1) = (a0, b0);
+    let mut matched = 0u32;
+    for &(k, trim) in chain {
+        let s = &segs[k];
+        let (sa0, sb0) = ((s.a0 + trim) as usize, (s.b0 + trim) as usize);
+        if sa0 > a1 || sb0 > b1 {
+            matched += pair.gap_fill(a1, sa0.max(a1), b1, sb0.max(b1)).1;
+        }
+        matched += s.len - trim;
+        a1 = (s.a0 + s.len) as usize;
+        b1 = (s.b0 + s.len) as usize;
+    }
+    let (la, lb, ml) = pair.extend(a0, b0, false, p);
+    a0 -= la;
+    b0 -= lb;
+    let (ra, rb, mr) = pair.extend(a1, b1, true, p);
+    a1 += ra;
+    b1 += rb;
+    matched += ml + mr;
+    let (na, nb) = (a1 - a0, b1 - b0);
+    if na.min(nb) < p.min_tokens {
+        return None;
+    }
+    let similarity = (matched as f64 / na.max(nb) as f64).min(1.0);
+    if similarity < p.min_similarity {
+        return None;
+    }
+    Some(Alignment {
+        a: (a0 as u32, a1 as u32),
+        b: (b0 as u32, b1 as u32),
+        matched,
+        similarity,
+    })
+}
+
+/// Seeds of two token sequences: positions of every n-gram they share.
+pub fn shared_seeds(a: &Tokens, b: &Tokens, n: usize) -> Vec<(u32, u32)> {
+    let fa = ngram_fingerprints(&a.hashes, n);
+    let fb = ngram_fingerprints(&b.hashes, n);
+    let mut idx: foldhash::HashMap<u64, Vec<u32>> = foldhash::HashMap::default();
+    for (i, h) in fa.iter().enumerate() {
+        idx.entry(*h).or_default().push(i as u32);
+    }
+    let mut seeds = Vec::new();
+    for (j, h) in fb.iter().enumerate() {
+        if let Some(is) = idx.get(h) {
+            seeds.extend(is.iter().map(|&i| (i, j as u32)));
+        }
+    }
+    seeds.sort_unstable();
+    seeds
+}
+
+/// Aligns two token sequences from scratch (seeding included). Symmetric: `align(b, a)`
+/// returns the mirror images of `align(a, b)`.
+pub fn align(a: &Tokens, b: &Tokens, p: &AlignParams) -> Vec<Alignment> {
+    if (a.hashes.as_slice(), a.norm.as_str()) > (b.hashes.as_slice(), b.norm.as_str()) {
+        let mut out: Vec<Alignment> = align(b, a, p).iter().map(Alignment::mirrored).collect();
+        out.sort_by(|x, y| x.a.cmp(&y.a).then(x.b.cmp(&y.b)));
+        return out;
+    }
+    let seeds = shared_seeds(a, b, p.ngram);
+    align_seeds(a, b, &seeds, p)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(a: &Tokens, al: &Alignment) -> String {
+        (al.a.0..al.a.1)
+            .map(|i| a.text(i as usize))
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    #[test]
+    fn fuzzy_tokens() {
+        assert!(fuzzy_equal("innoceent", "innocent"));
+        assert!(fuzzy_equal("modern", "modem"));
+        assert!(fuzzy_equal("world", "wor1d"));
+        assert!(!fuzzy_equal("the", "tho"));
+        assert!(!fuzzy_equal("government", "governor"));
+        assert!(!fuzzy_equal("house", "mouse1234"));
+    }
+
+    #[test]
+    fn finds_a_noisy_passage_and_not_the_text_around_it() {
+        let a = Tokens::new(
+            "Weather today is mild. The minister said that the new bridge across the river \
+             will open in March after years of delays and rising costs. Sports follow.",
+        );
+        let b = Tokens::new(
+            "In other news, cats. The minister said that the new bridgc across the river will \
+             open in March after many years of delays and rising costs. Markets fell.",
+        );
+        let out = align(&a, &b, &AlignParams::default());
+        assert_eq!(out.len(), 1, "{out:?}");
+        assert_eq!(
+            texts(&a, &out[0]),
+            "the minister said that the new bridge across the river will open in march \
+             after years of delays and rising costs"
+        );
+        assert!(out[0].similarity > 0.9);
+    }
+
+    #[test]
+    fn interrupted_passage_is_one_passage() {
+        let a = Tokens::new(
+            "\"We provided a private warning that there was a terrorist threat within the \
+             borders,\" an unidentified official told the paper. \"The government followed a \
+             longstanding duty to warn policy across administrations.\"",
+        );
+        let b = Tokens::new(
+            "\"We provided a private warning that there was a terrorist threat within the \
+             borders,\" a senior official said, using an acronym for the group. \"The \
+             government followed a longstanding duty to warn policy across administrations.\"",
+        );
+        let out = align(&a, &b, &AlignParams::default());
+        assert_eq!(out.len(), 1, "{out:?}");
+    }
+
+    #[test]
+    fn unrelated_texts_share_nothing() {
+        let a = Tokens::new("one two three four five six seven eight nine ten eleven twelve");
+        let b = Tokens::new("alpha beta gamma delta epsilon zeta eta theta iota kappa lambda");
+        assert!(align(&a, &b, &AlignParams::default()).is_empty());
+    }
+}

@@ -1,0 +1,120 @@
+//! Documents, their metadata, and byte spans into their original text.
+//!
+//! A [`Document`] is the unit chorus compares: an id, the original text (kept byte for
+//! byte, so every reported [`Span`] is an exact byte range of it) and optional metadata
+//! (outlet, date, url, title, and any other fields, passed through untouched).
+
+use serde::{Deserialize, Serialize};
+
+/// A document's identifier as the user gave it (a path relative to the folder read, or the
+/// `id` field of a JSON record).
+pub type DocId = String;
+
+/// A byte range `[begin, end)` into a document's original UTF-8 text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Span {
+    pub begin: usize,
+    pub end: usize,
+}
+
+impl Span {
+    pub fn new(begin: usize, end: usize) -> Span {
+        debug_assert!(begin <= end);
+        Span { begin, end }
+    }
+
+    pub fn len(&self) -> usize {
+        self.end - self.begin
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.begin == self.end
+    }
+
+    /// Bytes shared by the two ranges.
+    pub fn overlap(&self, other: &Span) -> usize {
+        let b = self.begin.max(other.begin);
+        let e = self.end.min(other.end);
+        e.saturating_sub(b)
+    }
+}
+
+/// What is known about a document besides its text. Every field is optional; `extra` keeps
+/// unknown fields of the input record so that they can be written back out.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Metadata {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// ISO 8601 date or date-time, as given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Fields of the input record that chorus does not interpret.
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+/// One input document.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Document {
+    pub id: DocId,
+    pub text: String,
+    pub meta: Metadata,
+}
+
+impl Document {
+    /// A document with no metadata.
+    pub fn new(id: impl Into<DocId>, text: impl Into<String>) -> Document {
+        Document {
+            id: id.into(),
+            text: text.into(),
+            meta: Metadata::default(),
+        }
+    }
+}
+
+impl Metadata {
+    /// The date as seconds since the Unix epoch (UTC), when it parses as an RFC 3339
+    /// timestamp, an ISO 8601 date-time without offset (taken as UTC) or a date.
+    pub fn timestamp(&self) -> Option<i64> {
+        parse_timestamp(self.date.as_deref()?)
+    }
+}
+
+/// Parses an ISO 8601 / RFC 3339 date or date-time into seconds since the epoch (UTC).
+pub fn parse_timestamp(s: &str) -> Option<i64> {
+    let s = s.trim();
+    if let Ok(t) = s.parse::<jiff::Timestamp>() {
+        return Some(t.as_second());
+    }
+    if let Ok(dt) = s.parse::<jiff::civil::DateTime>() {
+        return dt
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .ok()
+            .map(|z| z.timestamp().as_second());
+    }
+    if let Ok(d) = s.parse::<jiff::civil::Date>() {
+        return d
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .ok()
+            .map(|z| z.timestamp().as_second());
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_dates() {
+        assert_eq!(parse_timestamp("1970-01-01T00:01:00Z"), Some(60));
+        assert_eq!(parse_timestamp("1970-01-01T01:00:00+01:00"), Some(0));
+        assert_eq!(parse_timestamp("1970-01-02"), Some(86400));
+        assert_eq!(parse_timestamp("1970-01-01 00:00:10"), Some(10));
+        assert_eq!(parse_timestamp("yesterday"), None);
+    }
+}

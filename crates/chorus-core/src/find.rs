@@ -1,0 +1,282 @@
+//! The pipeline from documents to a [`Report`]: normalise and tokenise every document,
+//! fingerprint, index, pick candidate pairs, align them, cluster the passages, and map
+//! every passage back to exact byte offsets of the original texts.
+//!
+//! Documents are numbered in `(date, id)` order before anything else, so the output does
+//! not depend on input order or thread count, and "first" means "earliest" wherever the
+//! pipeline needs a representative.
+
+use crate::align::{AlignParams, Alignment, align_seeds};
+use crate::candidates::{SeedLimits, candidates};
+use crate::cluster::{Occurrence, cluster};
+use crate::document::{Document, Span};
+use crate::error::{Error, Result};
+use crate::fingerprint::ngram_fingerprints;
+use crate::index::NgramIndex;
+use crate::normalize::{fold_punctuation, normalize};
+use crate::progress::Progress;
+use crate::report::{Cluster, DocumentInfo, Member, Pair, Report, Stats};
+use crate::tokenize::Tokens;
+use rayon::prelude::*;
+
+/// Every tunable of `find`. `Config::default()` holds the defaults chosen by measurement
+/// (see BENCHMARKS.md).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Config {
+    pub seeds: SeedLimits,
+    pub align: AlignParams,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            seeds: SeedLimits {
+                max_df: 1000,
+                full_pairs_df: 64,
+                star_links: 8,
+                max_repeats: 8,
+                min_seeds: 2,
+            },
+            align: AlignParams::default(),
+        }
+    }
+}
+
+impl Config {
+    /// Checks that the values make sense together.
+    pub fn validate(&self) -> Result<()> {
+        let bad = |msg: &str| Err(Error::InvalidConfig(msg.to_string()));
+        if self.align.ngram == 0 {
+            return bad("n-gram size must be at least 1");
+        }
+        if self.seeds.max_df < 2 {
+            return bad("max-df must be at least 2 (a fingerprint must be in two documents)");
+        }
+        if self.seeds.star_links == 0 {
+            return bad("star-links must be at least 1");
+        }
+        if !(0.0..=1.0).contains(&self.align.min_similarity) {
+            return bad("min-similarity must lie in [0, 1]");
+        }
+        Ok(())
+    }
+}
+
+/// Extends a span over punctuation directly attached to it that both copies share
+/// (a closing period, quotation marks), comparing quote styles as equal.
+fn attached_punctuation(ta: &str, sa: Span, tb: &str, sb: Span) -> (Span, Span) {
+    fn run(it: impl Iterator<Item = char>) -> Vec<char> {
+        it.take_while(|c| !c.is_whitespace() && !c.is_alphanumeric())
+            .take(4)
+            .collect()
+    }
+    fn same(x: char, y: char) -> bool {
+        fold_punctuation(x).unwrap_or(x) == fold_punctuation(y).unwrap_or(y)
+    }
+    let (after_a, after_b) = (run(ta[sa.end..].chars()), run(tb[sb.end..].chars()));
+    let k = after_a
+        .iter()
+        .zip(&after_b)
+        .take_while(|(x, y)| same(**x, **y))
+        .count();
+    let len = |cs: &[char]| cs.iter().map(|c| c.len_utf8()).sum::<usize>();
+    let (ea, eb) = (sa.end + len(&after_a[..k]), sb.end + len(&after_b[..k]));
+    let (before_a, before_b) = (
+        run(ta[..sa.begin].chars().rev()),
+        run(tb[..sb.begin].chars().rev()),
+    );
+    let k = before_a
+        .iter()
+        .zip(&before_b)
+        .take_while(|(x, y)| same(**x, **y))
+        .count();
+    let (ba, bb) = (
+        sa.begin - len(&before_a[..k]),
+        sb.begin - len(&before_b[..k]),
+    );
+    (Span::new(ba, ea), Span::new(bb, eb))
+}
+
+/// Finds the passages that documents share (see the module documentation).
+pub fn find(docs: &[Document], cfg: &Config, progress: &dyn Progress) -> Result<Report> {
+    cfg.validate()?;
+    let mut order: Vec<(Option<i64>, &str, usize)> = docs
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (d.meta.timestamp(), d.id.as_str(), i))
+        .collect();
+    order.sort_by(|x, y| {
+        (x.0.is_none(), x.0, x.1, &docs[x.2].text).cmp(&(y.0.is_none(), y.0, y.1, &docs[y.2].text))
+    });
+    let order: Vec<usize> = order.into_iter().map(|o| o.2).collect();
+    let bytes: usize = docs.iter().map(|d| d.text.len()).sum();
+
+    progress.stage("tokenize", bytes as u64);
+    let tokens: Vec<Tokens> = order
+        .par_iter()
+        .map(|&i| {
+            let t = Tokens::new(&docs[i].text);
+            progress.advance(docs[i].text.len() as u64);
+            t
+        })
+        .collect();
+    let n_tokens = tokens.iter().map(Tokens::len).sum();
+
+    progress.stage("index", 0);
+    let index = {
+        let fps: Vec<Vec<u64>> = tokens
+            .par_iter()
+            .map(|t| ngram_fingerprints(&t.hashes, cfg.align.ngram))
+            .collect();
+        NgramIndex::build(&fps)
+    };
+    let postings = index.len();
+
+    progress.stage("candidates", 0);
+    let cands = candidates(&index, &cfg.seeds);
+    drop(index);
+
+    progress.stage("align", cands.len() as u64);
+    let aligned: Vec<(u32, u32, Alignment)> = cands
+        .par_iter()
+        .flat_map_iter(|c| {
+            let out = align_seeds(
+                &tokens[c.a as usize],
+                &tokens[c.b as usize],
+                &c.seeds,
+                &cfg.align,
+            );
+            progress.advance(1);
+            out.into_iter().map(move |al| (c.a, c.b, al))
+        })
+        .collect();
+
+    progress.stage("cluster", 0);
+    // byte spans: re-normalise the documents involved to get their offset maps
+    let mut involved: Vec<u32> = aligned.iter().flat_map(|(a, b, _)| [*a, *b]).collect();
+    involved.sort_unstable();
+    involved.dedup();
+    let maps: Vec<Vec<u32>> = involved
+        .par_iter()
+        .map(|&d| normalize(&docs[order[d as usize]].text).map)
+        .collect();
+    let map_of = |d: u32| &maps[involved.binary_search(&d).expect("involved")];
+    let to_span = |d: u32, (t0, t1): (u32, u32)| {
+        let r = &tokens[d as usize].ranges;
+        let map = map_of(d);
+        Span::new(
+            map[r[t0 as usize].0 as usize] as usize,
+            map[r[t1 as usize - 1].1 as usize] as usize,
+        )
+    };
+    let occurrences: Vec<(Occurrence, Occurrence)> = aligned
+        .par_iter()
+        .map(|(a, b, al)| {
+            let (sa, sb) = attached_punctuation(
+                &docs[order[*a as usize]].text,
+                to_span(*a, al.a),
+                &docs[order[*b as usize]].text,
+                to_span(*b, al.b),
+            );
+            (
+                Occurrence { doc: *a, span: sa },
+                Occurrence { doc: *b, span: sb },
+            )
+        })
+        .collect();
+    let clustering = cluster(&occurrences);
+
+    let id = |d: u32| docs[order[d as usize]].id.clone();
+    let member = |o: &Occurrence| Member {
+        doc: id(o.doc),
+        begin: o.span.begin,
+        end: o.span.end,
+    };
+    let clusters: Vec<Cluster> = clustering
+        .members
+        .iter()
+        .enumerate()
+        .map(|(i, ms)| Cluster {
+            id: i as u32 + 1,
+            members: ms.iter().map(member).collect(),
+        })
+        .collect();
+    let mut pairs: Vec<(u32, &Occurrence, &Occurrence, f64)> = occurrences
+        .iter()
+        .zip(&aligned)
+        .zip(&clustering.pair_cluster)
+        .map(|(((x, y), (_, _, al)), &c)| (c, x, y, al.similarity))
+        .collect();
+    pairs.sort_by(|x, y| (x.0, x.1, x.2).cmp(&(y.0, y.1, y.2)));
+    let pairs: Vec<Pair> = pairs
+        .into_iter()
+        .map(|(c, x, y, s)| Pair {
+            cluster: c + 1,
+            a: member(x),
+            b: member(y),
+            score: (s * 1000.0).round() / 1000.0,
+        })
+        .collect();
+    let documents = involved
+        .iter()
+        .map(|&d| {
+            let doc = &docs[order[d as usize]];
+            DocumentInfo {
+                id: doc.id.clone(),
+                meta: doc.meta.clone(),
+            }
+        })
+        .collect();
+    Ok(Report {
+        documents,
+        stats: Stats {
+            documents: docs.len(),
+            bytes,
+            tokens: n_tokens,
+            postings,
+            candidate_pairs: cands.len(),
+            passages: pairs.len(),
+            clusters: clusters.len(),
+        },
+        clusters,
+        pairs,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::progress::NoProgress;
+
+    #[test]
+    fn attached_punctuation_is_shared_punctuation_only() {
+        let a = "He said “we will go.” Then";
+        let b = "We will go. Later";
+        let sa = Span::new(a.find("we").unwrap(), a.find("go").unwrap() + 2);
+        let sb = Span::new(0, b.find("go").unwrap() + 2);
+        let (xa, xb) = attached_punctuation(a, sa, b, sb);
+        assert_eq!(&a[xa.begin..xa.end], "we will go.");
+        assert_eq!(&b[xb.begin..xb.end], "We will go.");
+    }
+
+    #[test]
+    fn finds_one_passage_in_three_documents() {
+        let passage = "The committee announced on Tuesday that the harbour bridge will \
+                       close for repairs until the end of the summer season.";
+        let docs = vec![
+            Document::new("a", format!("Local news. {passage} Weather is fine.")),
+            Document::new("b", format!("Ferry times change. {passage}")),
+            Document::new("c", format!("{passage} More later from our desk.")),
+            Document::new("d", "An unrelated story about gardening and tomatoes."),
+        ];
+        let r = find(&docs, &Config::default(), &NoProgress).unwrap();
+        assert_eq!(r.clusters.len(), 1);
+        let c = &r.clusters[0];
+        assert_eq!(c.members.len(), 3);
+        for m in &c.members {
+            let doc = docs.iter().find(|d| d.id == m.doc).unwrap();
+            assert_eq!(&doc.text[m.begin..m.end], passage);
+        }
+        assert_eq!(r.pairs.len(), 3);
+    }
+}

@@ -1,0 +1,64 @@
+//! Word n-gram fingerprints.
+//!
+//! A fingerprint is a 64-bit hash of `n` consecutive token hashes, computed by a rolling
+//! polynomial over the token hashes (one multiply-add per token) and finished with a
+//! SplitMix64 mix so that the high bits are uniform (the index partitions on them).
+//! Every position is fingerprinted (no winnowing): a passage that survives noise only in
+//! short clean stretches still yields seeds. The function is fixed, so fingerprints may be
+//! persisted.
+
+/// Odd multiplier of the rolling polynomial.
+const BASE: u64 = 0x9E37_79B9_7F4A_7C15;
+
+fn mix(mut z: u64) -> u64 {
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// The fingerprint of every window of `n` consecutive tokens: element `i` covers tokens
+/// `i..i + n`. Empty when there are fewer than `n` tokens.
+pub fn ngram_fingerprints(token_hashes: &[u64], n: usize) -> Vec<u64> {
+    assert!(n >= 1, "n-gram size must be at least 1");
+    if token_hashes.len() < n {
+        return Vec::new();
+    }
+    // BASE^(n-1), to remove the token leaving the window.
+    let top = (1..n).fold(1u64, |acc, _| acc.wrapping_mul(BASE));
+    let mut out = Vec::with_capacity(token_hashes.len() + 1 - n);
+    let mut h = 0u64;
+    for (i, &t) in token_hashes.iter().enumerate() {
+        if i >= n {
+            h = h.wrapping_sub(token_hashes[i - n].wrapping_mul(top));
+        }
+        h = h.wrapping_mul(BASE).wrapping_add(t);
+        if i + 1 >= n {
+            out.push(mix(h ^ n as u64));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rolling_equals_direct() {
+        let toks: Vec<u64> = (0..20u64).map(|x| x.wrapping_mul(0x1234_5678_9abc)).collect();
+        let fps = ngram_fingerprints(&toks, 5);
+        assert_eq!(fps.len(), 16);
+        for i in 0..16 {
+            assert_eq!(fps[i], ngram_fingerprints(&toks[i..i + 5], 5)[0]);
+        }
+    }
+
+    #[test]
+    fn order_matters_and_short_input_is_empty() {
+        assert_ne!(
+            ngram_fingerprints(&[1, 2, 3], 3),
+            ngram_fingerprints(&[3, 2, 1], 3)
+        );
+        assert!(ngram_fingerprints(&[1, 2], 3).is_empty());
+    }
+}

@@ -1,0 +1,50 @@
+//! chorus-core: the engine of chorus, which finds the passages that documents share,
+//! verbatim or nearly so, with exact byte offsets into each original text.
+//!
+//! # Brief overview
+//!
+//! The pipeline runs in data-flow order, one module per stage: [`document`] (ids, metadata,
+//! [`Span`]s) → [`normalize`] (with an offset map back to the original bytes) →
+//! [`tokenize`] → [`fingerprint`] (n-gram hashing) → [`index`] (postings) →
+//! [`candidates`] → [`align`] → [`cluster`] → [`report`] (the one serialisable result
+//! model). [`find()`] runs it end to end with a [`Config`] and returns a [`Report`]. The
+//! engine reads no files and draws nothing: front ends hand it [`Document`]s and may watch
+//! it through the [`Progress`] trait.
+//!
+//! # Example
+//!
+//! ```
+//! use chorus_core::{Config, Document, NoProgress, find};
+//!
+//! let statement = "The government followed a longstanding duty to warn policy that has \
+//!                  been implemented across administrations.";
+//! let docs = vec![
+//!     Document::new("wire.txt", format!("Officials spoke. \"{statement}\" they said.")),
+//!     Document::new("blog.txt", format!("A blog wrote: {statement} Comments follow.")),
+//! ];
+//! let report = find(&docs, &Config::default(), &NoProgress).unwrap();
+//! assert_eq!(report.clusters.len(), 1);
+//! // members are in (date, id) order: blog.txt first
+//! let m = &report.clusters[0].members[0];
+//! assert_eq!(m.doc, "blog.txt");
+//! assert_eq!(&docs[1].text[m.begin..m.end], statement);
+//! ```
+
+pub mod align;
+pub mod candidates;
+pub mod cluster;
+pub mod document;
+pub mod error;
+pub mod find;
+pub mod fingerprint;
+pub mod index;
+pub mod normalize;
+pub mod progress;
+pub mod report;
+pub mod tokenize;
+
+pub use document::{DocId, Document, Metadata, Span};
+pub use error::{Error, Result};
+pub use find::{Config, find};
+pub use progress::{NoProgress, Progress};
+pub use report::{Report, write_jsonl};

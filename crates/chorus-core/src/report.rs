@@ -1,0 +1,111 @@
+//! The result model: one serialisable report that every front end renders.
+//!
+//! A [`Report`] holds the clusters of shared passages, the aligned pairs behind them, the
+//! metadata of the documents involved and run statistics. [`write_jsonl`] writes it as JSON
+//! Lines, one record per line, each tagged with its `kind`:
+//!
+//! - `document`: id and metadata (unknown input fields passed through) of each document
+//!   that shares a passage;
+//! - `cluster`: `{"id", "members": [{"doc", "begin", "end"}]}`, byte offsets into the
+//!   original text, end exclusive;
+//! - `pair`: `{"cluster", "a", "b", "score"}`, one aligned passage between two documents;
+//! - `summary`: the run's statistics, last.
+
+use crate::document::{DocId, Metadata};
+use serde::{Deserialize, Serialize};
+use std::io::{self, Write};
+
+/// A passage occurrence in a report.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Member {
+    pub doc: DocId,
+    pub begin: usize,
+    pub end: usize,
+}
+
+/// A group of occurrences of the same passage in different documents (or repeated in one).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Cluster {
+    /// Cluster number, from 1, in order of the cluster's first member.
+    pub id: u32,
+    pub members: Vec<Member>,
+}
+
+/// One aligned passage between two documents.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Pair {
+    pub cluster: u32,
+    pub a: Member,
+    pub b: Member,
+    /// Similarity of the two copies: matched words over the longer side, in `[0, 1]`.
+    pub score: f64,
+}
+
+/// A document that shares at least one passage, with its metadata.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DocumentInfo {
+    pub id: DocId,
+    #[serde(flatten)]
+    pub meta: Metadata,
+}
+
+/// Counts of one run.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Stats {
+    pub documents: usize,
+    pub bytes: usize,
+    pub tokens: usize,
+    pub postings: usize,
+    pub candidate_pairs: usize,
+    pub passages: usize,
+    pub clusters: usize,
+}
+
+/// The result of a run.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    pub documents: Vec<DocumentInfo>,
+    pub clusters: Vec<Cluster>,
+    /// Sorted by cluster, then by the two members.
+    pub pairs: Vec<Pair>,
+    pub stats: Stats,
+}
+
+/// One line of the JSON Lines output.
+#[derive(Debug, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Record<'r> {
+    Document(&'r DocumentInfo),
+    Cluster(&'r Cluster),
+    Pair(&'r Pair),
+    Summary(&'r Stats),
+}
+
+impl Report {
+    /// The records of the JSON Lines output, in output order: documents, then each cluster
+    /// followed by its pairs, then the summary.
+    pub fn records(&self) -> impl Iterator<Item = Record<'_>> {
+        let mut pairs = self.pairs.iter().peekable();
+        let clusters = self.clusters.iter().flat_map(move |c| {
+            let mut out = vec![Record::Cluster(c)];
+            while let Some(p) = pairs.next_if(|p| p.cluster == c.id) {
+                out.push(Record::Pair(p));
+            }
+            out
+        });
+        self.documents
+            .iter()
+            .map(Record::Document)
+            .chain(clusters)
+            .chain(std::iter::once(Record::Summary(&self.stats)))
+    }
+}
+
+/// Writes the report as JSON Lines.
+pub fn write_jsonl<W: Write>(report: &Report, mut w: W) -> io::Result<()> {
+    for r in report.records() {
+        serde_json::to_writer(&mut w, &r)?;
+        w.write_all(b"\n")?;
+    }
+    w.flush()
+}

@@ -1,0 +1,272 @@
+//! JSON Lines: one JSON object per line, one document per object.
+//!
+//! Lines are read one at a time into a reused buffer, so a file of any size is read in
+//! memory bounded by its longest line. Each line is checked for UTF-8, parsed into a
+//! `serde_json::Map` (which keeps field order), and split into the id and text fields
+//! (names set by [`ReadOptions`]), the known metadata (`source`, `date`, `url`, `title`,
+//! when strings) and everything else, kept in order in `Metadata::extra`. Blank lines are
+//! skipped without comment. A bad line is reported with its 1-based line number and
+//! skipped; the next line is read as usual.
+
+use std::io::BufRead;
+
+use crate::{Document, Metadata};
+use serde_json::{Map, Value};
+
+use crate::problem::{InputProblem, ProblemKind};
+use crate::read::{Emit, ReadOptions, StreamName};
+use crate::text::{is_blank, strip_bom};
+
+/// Reads every record of a JSON Lines stream. `stream_error` names a read error
+/// (`(kind, what)`), which ends the stream after the documents already read.
+pub(crate) fn read_jsonl(
+    reader: &mut dyn BufRead,
+    name: &StreamName<'_>,
+    opts: &ReadOptions,
+    emit: &mut Emit<'_>,
+    stream_error: &dyn Fn(&std::io::Error) -> (ProblemKind, String),
+) {
+    let mut buf = Vec::new();
+    let mut line_no: u64 = 0;
+    let mut records = 0u64;
+    loop {
+        buf.clear();
+        match reader.read_until(b'\n', &mut buf) {
+            Ok(0) => break,
+            Ok(_) => {}
+            Err(err) => {
+                let (kind, what) = stream_error(&err);
+                let after = match line_no {
+                    0 => String::new(),
+                    n => format!(" after line {n}"),
+                };
+                emit.problem(InputProblem::file(name.display, kind, format!("{what}{after}")));
+                return;
+            }
+        }
+        line_no += 1;
+        let mut line = buf.as_slice();
+        if let Some(rest) = line.strip_suffix(b"\n") {
+            line = rest.strip_suffix(b"\r").unwrap_or(rest);
+        }
+        if line_no == 1 {
+            line = strip_bom(line);
+        }
+        if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        records += 1;
+        let text = match std::str::from_utf8(line) {
+            Ok(text) => text,
+            Err(err) => {
+                emit.problem(InputProblem::line(
+                    name.display,
+                    line_no,
+                    ProblemKind::InvalidUtf8,
+                    format!("invalid UTF-8 at byte {} of the line", err.valid_up_to()),
+                ));
+                continue;
+            }
+        };
+        let map = match serde_json::from_str::<Value>(text) {
+            Ok(Value::Object(map)) => map,
+            Ok(other) => {
+                if records == 1 && other.is_array() {
+                    emit.problem(not_json_lines(name, "a JSON array"));
+                    return;
+                }
+                emit.problem(InputProblem::line(
+                    name.display,
+                    line_no,
+                    ProblemKind::InvalidJson,
+                    format!("expected a JSON object, found {}", value_kind(&other)),
+                ));
+                continue;
+            }
+            Err(err) => {
+                let start = text.trim_start();
+                if records == 1 && err.is_eof() && (start.starts_with('[') || start.trim() == "{")
+                {
+                    let what = if start.starts_with('[') {
+                        "a JSON array"
+                    } else {
+                        "a JSON object spread over several lines"
+                    };
+                    emit.problem(not_json_lines(name, what));
+                    return;
+                }
+                emit.problem(InputProblem::line(
+                    name.display,
+                    line_no,
+                    ProblemKind::InvalidJson,
+                    format!("invalid JSON: {}", json_error_message(&err)),
+                ));
+                continue;
+            }
+        };
+        match record_to_document(map, opts, || format!("{}:{line_no}", name.id)) {
+            Ok(doc) => emit.document(doc, name.display, Some(line_no)),
+            Err((kind, reason)) => {
+                emit.problem(InputProblem::line(name.display, line_no, kind, reason));
+            }
+        }
+    }
+    if records == 0 {
+        emit.problem(InputProblem::file(
+            name.display,
+            ProblemKind::EmptyFile,
+            "no records (only blank lines)",
+        ));
+    }
+}
+
+fn not_json_lines(name: &StreamName<'_>, what: &str) -> InputProblem {
+    InputProblem::file(
+        name.display,
+        ProblemKind::NotJsonLines,
+        format!("this is {what}, not JSON Lines (one object per line); file skipped"),
+    )
+}
+
+/// serde_json's message without its ` at line 1 column N` suffix, with the column.
+fn json_error_message(err: &serde_json::Error) -> String {
+    let full = err.to_string();
+    let message = full.rsplit_once(" at line ").map_or(full.as_str(), |(m, _)| m);
+    format!("{message} at column {}", err.column())
+}
+
+fn value_kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// Splits a record into a document. `default_id` gives the id of a record without one.
+pub(crate) fn record_to_document(
+    map: Map<String, Value>,
+    opts: &ReadOptions,
+    default_id: impl FnOnce() -> String,
+) -> Result<Document, (ProblemKind, String)> {
+    let mut id = None;
+    let mut text = None;
+    let mut meta = Metadata::default();
+    for (key, value) in map {
+        if key == opts.id_field_name() {
+            id = Some(value);
+            continue;
+        }
+        if key == opts.text_field_name() {
+            text = Some(value);
+            continue;
+        }
+        let slot = match key.as_str() {
+            "source" => &mut meta.source,
+            "date" => &mut meta.date,
+            "url" => &mut meta.url,
+            "title" => &mut meta.title,
+            _ => {
+                meta.extra.insert(key, value);
+                continue;
+            }
+        };
+        match value {
+            Value::String(s) => *slot = Some(s),
+            Value::Null => {}
+            other => {
+                meta.extra.insert(key, other);
+            }
+        }
+    }
+    let id_field = opts.id_field_name();
+    let text_field = opts.text_field_name();
+    let id = match id {
+        None | Some(Value::Null) => default_id(),
+        Some(Value::String(s)) if s.is_empty() => default_id(),
+        Some(Value::String(s)) => s,
+        Some(Value::Number(n)) => n.to_string(),
+        Some(other) => {
+            return Err((
+                ProblemKind::BadField,
+                format!(
+                    "`{id_field}` must be a string or a number, found {}",
+                    value_kind(&other)
+                ),
+            ));
+        }
+    };
+    let text = match text {
+        None | Some(Value::Null) => {
+            return Err((
+                ProblemKind::MissingText,
+                format!("record `{id}` has no `{text_field}` field"),
+            ));
+        }
+        Some(Value::String(s)) => s,
+        Some(other) => {
+            return Err((
+                ProblemKind::BadField,
+                format!(
+                    "record `{id}`: `{text_field}` must be a string, found {}",
+                    value_kind(&other)
+                ),
+            ));
+        }
+    };
+    if is_blank(&text) {
+        return Err((
+            ProblemKind::EmptyText,
+            format!("record `{id}` has empty text"),
+        ));
+    }
+    Ok(Document { id, text, meta })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(json: &str) -> Result<Document, (ProblemKind, String)> {
+        let Value::Object(map) = serde_json::from_str(json).unwrap() else {
+            panic!("not an object")
+        };
+        record_to_document(map, &ReadOptions::default(), || "f:1".to_owned())
+    }
+
+    #[test]
+    fn records_to_documents() {
+        let doc = record(r#"{"z":1,"id":"a","text":"hi","date":"1900-01-02","a":[2],"url":null,"title":5}"#)
+            .unwrap();
+        assert_eq!(doc.id, "a");
+        assert_eq!(doc.text, "hi");
+        assert_eq!(doc.meta.date.as_deref(), Some("1900-01-02"));
+        assert_eq!(doc.meta.url, None);
+        let keys: Vec<&str> = doc.meta.extra.keys().map(String::as_str).collect();
+        assert_eq!(keys, ["z", "a", "title"]);
+
+        assert_eq!(record(r#"{"id":17,"text":"x"}"#).unwrap().id, "17");
+        assert_eq!(record(r#"{"text":"x"}"#).unwrap().id, "f:1");
+        assert_eq!(record(r#"{"id":"","text":"x"}"#).unwrap().id, "f:1");
+
+        let cases = [
+            (r#"{"id":"a"}"#, ProblemKind::MissingText),
+            (r#"{"id":"a","text":null}"#, ProblemKind::MissingText),
+            (r#"{"id":"a","text":3}"#, ProblemKind::BadField),
+            (r#"{"id":[1],"text":"x"}"#, ProblemKind::BadField),
+            (r#"{"id":"a","text":" \n "}"#, ProblemKind::EmptyText),
+        ];
+        for (json, kind) in cases {
+            assert_eq!(record(json).unwrap_err().0, kind, "{json}");
+        }
+    }
+
+    #[test]
+    fn json_errors_name_the_column() {
+        let err = serde_json::from_str::<Value>("{\"a\": }").unwrap_err();
+        assert_eq!(json_error_message(&err), "expected value at column 7");
+    }
+}

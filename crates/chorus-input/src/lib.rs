@@ -1,0 +1,117 @@
+//! Reading what users give chorus (files, folders, standard input; plain text or JSON
+//! Lines; plain, gzip, xz or zstd) into [`Document`]s, reporting bad input and going on.
+//!
+//! # Brief overview
+//!
+//! [`read_inputs`] reads a list of paths and calls back once per document and once per
+//! [`InputProblem`] (a bad file or record, which is skipped), in a deterministic order, and
+//! returns a [`ReadSummary`]; [`read_all`] collects both into vectors. [`ReadOptions`] sets
+//! the JSON field names and a forced [`InputFormat`]. [`InputReader`] is the same reader
+//! one input at a time, including any [`Read`](std::io::Read) stream. [`open_decompressed`]
+//! and [`sniff_compression`] serve other commands that read compressed files.
+//!
+//! - A folder is read recursively, files sorted by their path relative to it, which is their
+//!   id (`/`-separated); hidden names (starting with `.`) are skipped. A file given directly
+//!   has its path, as given, for id. `-` is standard input.
+//! - `.jsonl`, `.ndjson` and `.json` files are JSON Lines, one object per line: `id` (string
+//!   or number; `<file id>:<line>` when absent), `text`, and optional `source`, `date`,
+//!   `url`, `title`; other fields are kept, in order, in `Metadata::extra`. A name without
+//!   extension (standard input, `corpus.gz`) is JSON Lines if its first non-blank byte is
+//!   `{`. Any other file is one plain-text document.
+//! - Compression is recognised by magic bytes; the extension under it (`corpus.jsonl.xz`)
+//!   gives the format.
+//! - Every problem names its file (and line, for a record): invalid JSON, missing or
+//!   non-string text, invalid UTF-8 (with the byte offset), binary content, empty files and
+//!   texts, damaged compressed streams (documents before the damage are kept), unreadable
+//!   or missing paths, and ids already seen in the batch.
+//!
+//! ```
+//! use std::path::PathBuf;
+//! use chorus_input::{ReadOptions, read_all};
+//!
+//! let dir = tempfile::tempdir()?;
+//! std::fs::write(dir.path().join("letter.txt"), "Dear Sir, the harvest was good.")?;
+//! std::fs::write(
+//!     dir.path().join("papers.jsonl"),
+//!     "{\"id\": \"a\", \"text\": \"The harvest was good.\", \"source\": \"Gazette\"}\n\
+//!      {\"id\": \"b\", \"txt\": \"misspelt field\"}\n",
+//! )?;
+//!
+//! let (docs, problems) = read_all(&[dir.path().to_path_buf()], &ReadOptions::default())?;
+//! let ids: Vec<&str> = docs.iter().map(|d| d.id.as_str()).collect();
+//! assert_eq!(ids, ["letter.txt", "a"]);
+//! assert_eq!(docs[1].meta.source.as_deref(), Some("Gazette"));
+//! assert_eq!(problems.len(), 1);
+//! assert!(problems[0].to_string().ends_with("papers.jsonl:2: record `b` has no `text` field"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod compress;
+mod jsonl;
+mod problem;
+mod read;
+
+mod text;
+mod walk;
+
+use std::path::Path;
+
+pub(crate) use chorus_core::{Document, Metadata};
+
+pub use compress::{
+    Compression, SNIFF_LEN, decompress, open_decompressed, sniff_compression,
+    strip_compression_extension,
+};
+pub use problem::{InputError, InputProblem, ProblemKind};
+pub use read::{InputReader, ReadOptions, ReadSummary};
+
+/// How an input's content is to be read.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum InputFormat {
+    /// Decide per file: by the extension under any compression extension (`.jsonl`,
+    /// `.ndjson`, `.json` are JSON Lines, others plain text), or, with no extension, by
+    /// the first non-blank byte (`{` means JSON Lines).
+    #[default]
+    Auto,
+    /// Each file is one plain-text document.
+    Text,
+    /// Each line is a JSON object, one document.
+    JsonLines,
+}
+
+/// Reads every input (files, folders, `-` for standard input) in order, calling `on_doc`
+/// for each document and `on_problem` for each bad file or record, which is skipped.
+///
+/// The order is deterministic: inputs as given, files within a folder sorted by relative
+/// path, records in file order. Fails only on invalid options or `-` given twice, before
+/// reading anything.
+pub fn read_inputs<P: AsRef<Path>>(
+    inputs: &[P],
+    opts: &ReadOptions,
+    mut on_doc: impl FnMut(Document),
+    mut on_problem: impl FnMut(InputProblem),
+) -> Result<ReadSummary, InputError> {
+    let stdin_count = inputs
+        .iter()
+        .filter(|p| p.as_ref() == Path::new("-"))
+        .count();
+    if stdin_count > 1 {
+        return Err(InputError::StdinRepeated);
+    }
+    let mut reader = InputReader::new(opts.clone())?;
+    for input in inputs {
+        reader.read_path(input.as_ref(), &mut on_doc, &mut on_problem)?;
+    }
+    Ok(reader.summary())
+}
+
+/// [`read_inputs`], collecting the documents and the problems.
+pub fn read_all<P: AsRef<Path>>(
+    inputs: &[P],
+    opts: &ReadOptions,
+) -> Result<(Vec<Document>, Vec<InputProblem>), InputError> {
+    let mut docs = Vec::new();
+    let mut problems = Vec::new();
+    read_inputs(inputs, opts, |d| docs.push(d), |p| problems.push(p))?;
+    Ok((docs, problems))
+}

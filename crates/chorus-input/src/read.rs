@@ -1,0 +1,435 @@
+//! The reader: options, the per-stream pipeline, and the bookkeeping across a batch.
+//!
+//! Each stream goes through the same steps: sniff the compression from its first bytes
+//! (and check it against the name), decode, look at the first 8 KB of decoded bytes (empty?
+//! binary? JSON?), then read it as one plain-text document or as JSON Lines. The
+//! [`InputReader`] carries what spans the whole batch: the ids seen so far (a later
+//! duplicate is reported and skipped) and the [`ReadSummary`] counts.
+
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+use std::fs::{self, File};
+use std::io::{self, BufReader, Read};
+use std::path::Path;
+
+use crate::compress::{
+    BUF_SIZE, Compression, Peeked, SNIFF_LEN, decompress, extension, sniff_compression,
+    strip_compression_extension,
+};
+use crate::jsonl::read_jsonl;
+use crate::problem::{InputError, InputProblem, ProblemKind};
+use crate::text::{BINARY_PROBE_LEN, binary_reason, is_blank, strip_bom, utf8_text};
+use crate::walk::files_under;
+use crate::{Document, InputFormat};
+
+/// How inputs are read. Build it from [`ReadOptions::default`] with the methods below;
+/// each says its default.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReadOptions {
+    id_field: String,
+    text_field: String,
+    format: InputFormat,
+    include_hidden: bool,
+}
+
+impl Default for ReadOptions {
+    fn default() -> Self {
+        ReadOptions {
+            id_field: "id".to_owned(),
+            text_field: "text".to_owned(),
+            format: InputFormat::Auto,
+            include_hidden: false,
+        }
+    }
+}
+
+impl ReadOptions {
+    /// The same as [`ReadOptions::default`].
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The JSON field holding a record's id. This is `"id"` by default.
+    pub fn id_field(mut self, name: impl Into<String>) -> Self {
+        self.id_field = name.into();
+        self
+    }
+
+    /// The JSON field holding a record's text. This is `"text"` by default.
+    pub fn text_field(mut self, name: impl Into<String>) -> Self {
+        self.text_field = name.into();
+        self
+    }
+
+    /// Read every input in this format instead of deciding per file. This is
+    /// [`InputFormat::Auto`] by default.
+    pub fn format(mut self, format: InputFormat) -> Self {
+        self.format = format;
+        self
+    }
+
+    /// Whether files and folders whose names start with `.` are read when walking a
+    /// folder. This is `false` by default. (A hidden path given directly is always read.)
+    pub fn include_hidden(mut self, yes: bool) -> Self {
+        self.include_hidden = yes;
+        self
+    }
+
+    /// The JSON field holding a record's id.
+    pub fn id_field_name(&self) -> &str {
+        &self.id_field
+    }
+
+    /// The JSON field holding a record's text.
+    pub fn text_field_name(&self) -> &str {
+        &self.text_field
+    }
+
+    /// The format forced on every input, or [`InputFormat::Auto`].
+    pub fn input_format(&self) -> InputFormat {
+        self.format
+    }
+
+    /// Whether hidden files are read when walking a folder.
+    pub fn includes_hidden(&self) -> bool {
+        self.include_hidden
+    }
+
+    fn validate(&self) -> Result<(), InputError> {
+        let reason = if self.id_field.is_empty() || self.text_field.is_empty() {
+            "the id and text field names must not be empty"
+        } else if self.id_field == self.text_field {
+            "the id and text fields must have different names"
+        } else {
+            return Ok(());
+        };
+        Err(InputError::InvalidOptions {
+            reason: reason.to_owned(),
+        })
+    }
+}
+
+/// What a read produced, counted over every input.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ReadSummary {
+    /// Documents passed on.
+    pub documents: usize,
+    /// Problems reported; each stands for a file, a record, or the rest of a damaged
+    /// stream that was skipped.
+    pub skipped: usize,
+    /// Total length in bytes of the texts of the documents passed on.
+    pub bytes: u64,
+    /// Files (and standard input) opened and read.
+    pub files: usize,
+}
+
+/// Reads inputs one after another, carrying the batch's state between them: the ids seen
+/// (a later duplicate is skipped) and the [`ReadSummary`].
+///
+/// [`read_inputs`](crate::read_inputs) covers the usual case; use this to mix paths with
+/// other streams, for example a network body or a test buffer via
+/// [`InputReader::read_stream`].
+#[derive(Debug)]
+pub struct InputReader {
+    opts: ReadOptions,
+    tally: Tally,
+    stdin_read: bool,
+}
+
+/// What is kept across the streams of a batch.
+#[derive(Debug, Default)]
+struct Tally {
+    /// Each id seen, with where: index into `files`, and line (0 for a whole file).
+    seen: HashMap<String, (usize, u64)>,
+    /// Display names of the streams read, in order.
+    files: Vec<String>,
+    summary: ReadSummary,
+}
+
+/// How a stream is named: `id` is the document id (and the prefix of generated record ids)
+/// and decides the format by its extensions; `display` names it in problems.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct StreamName<'a> {
+    pub id: &'a str,
+    pub display: &'a str,
+}
+
+impl InputReader {
+    /// A reader for a new batch, after checking the options.
+    pub fn new(opts: ReadOptions) -> Result<InputReader, InputError> {
+        opts.validate()?;
+        Ok(InputReader {
+            opts,
+            tally: Tally::default(),
+            stdin_read: false,
+        })
+    }
+
+    /// The options in use.
+    pub fn options(&self) -> &ReadOptions {
+        &self.opts
+    }
+
+    /// Counts so far.
+    pub fn summary(&self) -> ReadSummary {
+        self.tally.summary
+    }
+
+    /// Reads a file, a folder (recursively, in sorted order) or, for `-`, standard input.
+    /// Problems, including a missing path, go to `on_problem`; the only error is reading
+    /// standard input twice.
+    pub fn read_path(
+        &mut self,
+        path: &Path,
+        mut on_doc: impl FnMut(Document),
+        mut on_problem: impl FnMut(InputProblem),
+    ) -> Result<(), InputError> {
+        if path == Path::new("-") {
+            if self.stdin_read {
+                return Err(InputError::StdinRepeated);
+            }
+            self.stdin_read = true;
+            self.read_stream("-", io::stdin(), on_doc, on_problem);
+            return Ok(());
+        }
+        let mut emit = Emit {
+            tally: &mut self.tally,
+            on_doc: &mut on_doc,
+            on_problem: &mut on_problem,
+            file: 0,
+        };
+        let display = path.display().to_string();
+        match fs::metadata(path) {
+            Err(err) => emit.problem(open_problem(&display, &err)),
+            Ok(meta) if meta.is_dir() => {
+                let files = files_under(path, self.opts.include_hidden, &mut |p| emit.problem(p));
+                for found in files {
+                    let display = found.path.display().to_string();
+                    let name = StreamName {
+                        id: &found.id,
+                        display: &display,
+                    };
+                    read_file(&found.path, name, &self.opts, &mut emit);
+                }
+            }
+            Ok(_) => {
+                let name = StreamName {
+                    id: &display,
+                    display: &display,
+                };
+                read_file(path, name, &self.opts, &mut emit);
+            }
+        }
+        Ok(())
+    }
+
+    /// Reads one stream (plain or compressed, text or JSON Lines) named `name`: the name is
+    /// the id of a plain-text document, the prefix of generated record ids and the file
+    /// named in problems, and its extensions decide the format (no extension: JSON Lines
+    /// if the first non-blank byte is `{`, else text). This is how `-` is read.
+    pub fn read_stream(
+        &mut self,
+        name: &str,
+        reader: impl Read + Send,
+        mut on_doc: impl FnMut(Document),
+        mut on_problem: impl FnMut(InputProblem),
+    ) {
+        let mut emit = Emit {
+            tally: &mut self.tally,
+            on_doc: &mut on_doc,
+            on_problem: &mut on_problem,
+            file: 0,
+        };
+        let name = StreamName {
+            id: name,
+            display: name,
+        };
+        read_stream(reader, name, &self.opts, &mut emit);
+    }
+}
+
+/// Passes documents and problems on, keeping the batch's tally.
+pub(crate) struct Emit<'a> {
+    tally: &'a mut Tally,
+    on_doc: &'a mut dyn FnMut(Document),
+    on_problem: &'a mut dyn FnMut(InputProblem),
+    /// Index of the stream being read in `tally.files`.
+    file: usize,
+}
+
+impl Emit<'_> {
+    fn start_stream(&mut self, display: &str) {
+        self.file = self.tally.files.len();
+        self.tally.files.push(display.to_owned());
+        self.tally.summary.files += 1;
+    }
+
+    pub(crate) fn problem(&mut self, problem: InputProblem) {
+        self.tally.summary.skipped += 1;
+        (self.on_problem)(problem);
+    }
+
+    /// Passes `doc` on unless its id was seen before. `line` is where it was read.
+    pub(crate) fn document(&mut self, doc: Document, display: &str, line: Option<u64>) {
+        match self.tally.seen.entry(doc.id.clone()) {
+            Entry::Occupied(first) => {
+                let (file, first_line) = *first.get();
+                let first = match first_line {
+                    0 => self.tally.files[file].clone(),
+                    n => format!("{}:{n}", self.tally.files[file]),
+                };
+                let reason = format!("duplicate id `{}` (first seen at {first}); skipped", doc.id);
+                let problem = match line {
+                    Some(line) => InputProblem::line(display, line, ProblemKind::DuplicateId, reason),
+                    None => InputProblem::file(display, ProblemKind::DuplicateId, reason),
+                };
+                self.problem(problem);
+            }
+            Entry::Vacant(slot) => {
+                slot.insert((self.file, line.unwrap_or(0)));
+                self.tally.summary.documents += 1;
+                self.tally.summary.bytes += doc.text.len() as u64;
+                (self.on_doc)(doc);
+            }
+        }
+    }
+}
+
+fn open_problem(display: &str, err: &io::Error) -> InputProblem {
+    if err.kind() == io::ErrorKind::NotFound {
+        InputProblem::file(display, ProblemKind::NotFound, "no such file or folder")
+    } else {
+        InputProblem::file(display, ProblemKind::Unreadable, format!("cannot open: {err}"))
+    }
+}
+
+fn read_file(path: &Path, name: StreamName<'_>, opts: &ReadOptions, emit: &mut Emit<'_>) {
+    match File::open(path) {
+        Ok(file) => read_stream(file, name, opts, emit),
+        Err(err) => emit.problem(open_problem(name.display, &err)),
+    }
+}
+
+/// The pipeline every stream goes through; see the module documentation.
+fn read_stream(reader: impl Read + Send, name: StreamName<'_>, opts: &ReadOptions, emit: &mut Emit<'_>) {
+    emit.start_stream(name.display);
+    let problem = |kind, reason: String| InputProblem::file(name.display, kind, reason);
+
+    let raw = Peeked::new(reader, SNIFF_LEN);
+    if let Some(err) = raw.error() {
+        emit.problem(problem(ProblemKind::Unreadable, format!("read error: {err}")));
+        return;
+    }
+    if raw.head().is_empty() {
+        emit.problem(problem(ProblemKind::EmptyFile, "empty file".to_owned()));
+        return;
+    }
+    let compression = sniff_compression(raw.head());
+    let named = Compression::from_file_name(name.id);
+    if named != Compression::None && named != compression {
+        let ext = extension(name.id).unwrap_or_default();
+        emit.problem(problem(
+            ProblemKind::Decompression,
+            format!("named .{ext} but is not {}-compressed; file skipped", named.name()),
+        ));
+        return;
+    }
+    let decoded = match decompress(raw) {
+        Ok((_, decoded)) => decoded,
+        Err(err) => {
+            emit.problem(problem(ProblemKind::Unreadable, format!("read error: {err}")));
+            return;
+        }
+    };
+    let stream_error = |err: &io::Error| match compression {
+        Compression::None => (ProblemKind::Unreadable, format!("read error: {err}")),
+        c => (
+            ProblemKind::Decompression,
+            format!("truncated or corrupt {} stream: {err}", c.name()),
+        ),
+    };
+
+    let mut peeked = Peeked::new(decoded, BINARY_PROBE_LEN);
+    if peeked.head().is_empty() {
+        let (kind, reason) = match peeked.error() {
+            Some(err) => stream_error(err),
+            None => (ProblemKind::EmptyFile, "empty file (after decompression)".to_owned()),
+        };
+        emit.problem(problem(kind, reason));
+        return;
+    }
+    if let Some(reason) = binary_reason(peeked.head()) {
+        emit.problem(problem(ProblemKind::Binary, format!("{reason}; file skipped")));
+        return;
+    }
+    let format = match opts.format {
+        InputFormat::Auto => format_of(strip_compression_extension(name.id), peeked.head()),
+        forced => forced,
+    };
+    if format == InputFormat::JsonLines {
+        let mut lines = BufReader::with_capacity(BUF_SIZE, peeked);
+        read_jsonl(&mut lines, &name, opts, emit, &stream_error);
+        return;
+    }
+
+    let mut bytes = Vec::new();
+    if let Err(err) = peeked.read_to_end(&mut bytes) {
+        let (kind, reason) = stream_error(&err);
+        emit.problem(problem(kind, format!("{reason}; file skipped")));
+        return;
+    }
+    match utf8_text(bytes) {
+        Err(offset) => emit.problem(problem(
+            ProblemKind::InvalidUtf8,
+            format!("invalid UTF-8 at byte {offset}; file skipped"),
+        )),
+        Ok(text) if is_blank(&text) => emit.problem(problem(
+            ProblemKind::EmptyText,
+            "text is empty (only whitespace)".to_owned(),
+        )),
+        Ok(text) => emit.document(Document::new(name.id, text), name.display, None),
+    }
+}
+
+/// The format of a stream from its (decompressed) name, or, when the name has no
+/// extension, from its first bytes.
+fn format_of(name: &str, head: &[u8]) -> InputFormat {
+    match extension(name).map(str::to_ascii_lowercase).as_deref() {
+        Some("jsonl" | "ndjson" | "json") => InputFormat::JsonLines,
+        Some(_) => InputFormat::Text,
+        None => match strip_bom(head).iter().find(|b| !b.is_ascii_whitespace()) {
+            Some(b'{') => InputFormat::JsonLines,
+            _ => InputFormat::Text,
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_from_names_and_content() {
+        let cases = [
+            ("a.jsonl", "x", InputFormat::JsonLines),
+            ("a.NDJSON", "x", InputFormat::JsonLines),
+            ("a.json", "x", InputFormat::JsonLines),
+            ("a.txt", "{\"id\":1}", InputFormat::Text),
+            ("a.md", "x", InputFormat::Text),
+            ("-", "  \n{\"id\":1}", InputFormat::JsonLines),
+            ("-", "\u{feff}{\"id\":1}", InputFormat::JsonLines),
+            ("-", "once upon", InputFormat::Text),
+            ("dir.d/README", "text", InputFormat::Text),
+        ];
+        for (name, head, want) in cases {
+            assert_eq!(format_of(name, head.as_bytes()), want, "{name}");
+        }
+    }
+
+    #[test]
+    fn options_are_validated() {
+        assert!(InputReader::new(ReadOptions::new()).is_ok());
+        assert!(InputReader::new(ReadOptions::new().id_field("text")).is_err());
+        assert!(InputReader::new(ReadOptions::new().text_field("")).is_err());
+    }
+}
