@@ -206,7 +206,12 @@ impl<R: BufRead> ZstdDecoder<R> {
 }
 
 fn zstd_error(err: FrameDecoderError) -> io::Error {
-    io::Error::new(io::ErrorKind::InvalidData, err)
+    // ruzstd nests the `io::Error` of a short read deep in its own errors; say it plainly.
+    if format!("{err:?}").contains("UnexpectedEof") {
+        io::Error::new(io::ErrorKind::UnexpectedEof, "unexpected end of data")
+    } else {
+        io::Error::new(io::ErrorKind::InvalidData, err)
+    }
 }
 
 impl<R: BufRead> Read for ZstdDecoder<R> {
@@ -234,7 +239,9 @@ impl<R: BufRead> Read for ZstdDecoder<R> {
                 {
                     return Err(io::Error::new(
                         io::ErrorKind::InvalidData,
-                        format!("zstd checksum mismatch: expected {expected:08x}, found {found:08x}"),
+                        format!(
+                            "zstd checksum mismatch: expected {expected:08x}, found {found:08x}"
+                        ),
                     ));
                 }
                 self.in_frame = false;
@@ -248,8 +255,10 @@ impl<R: BufRead> Read for ZstdDecoder<R> {
                     length,
                     ..
                 })) => {
-                    let skipped =
-                        io::copy(&mut (&mut self.source).take(u64::from(length)), &mut io::sink())?;
+                    let skipped = io::copy(
+                        &mut (&mut self.source).take(u64::from(length)),
+                        &mut io::sink(),
+                    )?;
                     if skipped < u64::from(length) {
                         return Err(io::Error::new(
                             io::ErrorKind::UnexpectedEof,
@@ -287,7 +296,10 @@ mod tests {
 
     #[test]
     fn names_and_extensions() {
-        assert_eq!(strip_compression_extension("corpus.jsonl.xz"), "corpus.jsonl");
+        assert_eq!(
+            strip_compression_extension("corpus.jsonl.xz"),
+            "corpus.jsonl"
+        );
         assert_eq!(strip_compression_extension("a/b.TXT.GZ"), "a/b.TXT");
         assert_eq!(strip_compression_extension("a.zst"), "a");
         assert_eq!(strip_compression_extension("a.txt"), "a.txt");
@@ -321,7 +333,10 @@ mod tests {
         use ruzstd::encoding::{CompressionLevel, compress_to_vec};
         let mut data = vec![0x50, 0x2a, 0x4d, 0x18, 3, 0, 0, 0, 1, 2, 3];
         data.extend(compress_to_vec(&b"first "[..], CompressionLevel::Fastest));
-        data.extend(compress_to_vec(&b"second"[..], CompressionLevel::Uncompressed));
+        data.extend(compress_to_vec(
+            &b"second"[..],
+            CompressionLevel::Uncompressed,
+        ));
         let (c, mut r) = decompress(Cursor::new(data)).unwrap();
         assert_eq!(c, Compression::Zstd);
         let mut s = String::new();

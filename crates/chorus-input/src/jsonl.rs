@@ -10,7 +10,7 @@
 
 use std::io::BufRead;
 
-use crate::{Document, Metadata};
+use chorus_core::{Document, Metadata};
 use serde_json::{Map, Value};
 
 use crate::problem::{InputProblem, ProblemKind};
@@ -40,7 +40,11 @@ pub(crate) fn read_jsonl(
                     0 => String::new(),
                     n => format!(" after line {n}"),
                 };
-                emit.problem(InputProblem::file(name.display, kind, format!("{what}{after}")));
+                emit.problem(InputProblem::file(
+                    name.display,
+                    kind,
+                    format!("{what}{after}"),
+                ));
                 return;
             }
         }
@@ -85,8 +89,7 @@ pub(crate) fn read_jsonl(
             }
             Err(err) => {
                 let start = text.trim_start();
-                if records == 1 && err.is_eof() && (start.starts_with('[') || start.trim() == "{")
-                {
+                if records == 1 && err.is_eof() && (start.starts_with('[') || start.trim() == "{") {
                     let what = if start.starts_with('[') {
                         "a JSON array"
                     } else {
@@ -131,7 +134,9 @@ fn not_json_lines(name: &StreamName<'_>, what: &str) -> InputProblem {
 /// serde_json's message without its ` at line 1 column N` suffix, with the column.
 fn json_error_message(err: &serde_json::Error) -> String {
     let full = err.to_string();
-    let message = full.rsplit_once(" at line ").map_or(full.as_str(), |(m, _)| m);
+    let message = full
+        .rsplit_once(" at line ")
+        .map_or(full.as_str(), |(m, _)| m);
     format!("{message} at column {}", err.column())
 }
 
@@ -239,8 +244,10 @@ mod tests {
 
     #[test]
     fn records_to_documents() {
-        let doc = record(r#"{"z":1,"id":"a","text":"hi","date":"1900-01-02","a":[2],"url":null,"title":5}"#)
-            .unwrap();
+        let doc = record(
+            r#"{"z":1,"id":"a","text":"hi","date":"1900-01-02","a":[2],"url":null,"title":5}"#,
+        )
+        .unwrap();
         assert_eq!(doc.id, "a");
         assert_eq!(doc.text, "hi");
         assert_eq!(doc.meta.date.as_deref(), Some("1900-01-02"));

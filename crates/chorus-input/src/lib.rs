@@ -50,13 +50,12 @@ mod compress;
 mod jsonl;
 mod problem;
 mod read;
-
 mod text;
 mod walk;
 
 use std::path::Path;
 
-pub(crate) use chorus_core::{Document, Metadata};
+use chorus_core::Document;
 
 pub use compress::{
     Compression, SNIFF_LEN, decompress, open_decompressed, sniff_compression,

@@ -93,7 +93,12 @@ impl InputProblem {
         }
     }
 
-    pub(crate) fn line(file: &str, line: u64, kind: ProblemKind, reason: impl Into<String>) -> Self {
+    pub(crate) fn line(
+        file: &str,
+        line: u64,
+        kind: ProblemKind,
+        reason: impl Into<String>,
+    ) -> Self {
         InputProblem {
             file: file.to_owned(),
             line: Some(line),

@@ -20,7 +20,9 @@ use crate::jsonl::read_jsonl;
 use crate::problem::{InputError, InputProblem, ProblemKind};
 use crate::text::{BINARY_PROBE_LEN, binary_reason, is_blank, strip_bom, utf8_text};
 use crate::walk::files_under;
-use crate::{Document, InputFormat};
+use chorus_core::Document;
+
+use crate::InputFormat;
 
 /// How inputs are read. Build it from [`ReadOptions::default`] with the methods below;
 /// each says its default.
@@ -280,7 +282,9 @@ impl Emit<'_> {
                 };
                 let reason = format!("duplicate id `{}` (first seen at {first}); skipped", doc.id);
                 let problem = match line {
-                    Some(line) => InputProblem::line(display, line, ProblemKind::DuplicateId, reason),
+                    Some(line) => {
+                        InputProblem::line(display, line, ProblemKind::DuplicateId, reason)
+                    }
                     None => InputProblem::file(display, ProblemKind::DuplicateId, reason),
                 };
                 self.problem(problem);
@@ -299,7 +303,11 @@ fn open_problem(display: &str, err: &io::Error) -> InputProblem {
     if err.kind() == io::ErrorKind::NotFound {
         InputProblem::file(display, ProblemKind::NotFound, "no such file or folder")
     } else {
-        InputProblem::file(display, ProblemKind::Unreadable, format!("cannot open: {err}"))
+        InputProblem::file(
+            display,
+            ProblemKind::Unreadable,
+            format!("cannot open: {err}"),
+        )
     }
 }
 
@@ -311,13 +319,21 @@ fn read_file(path: &Path, name: StreamName<'_>, opts: &ReadOptions, emit: &mut E
 }
 
 /// The pipeline every stream goes through; see the module documentation.
-fn read_stream(reader: impl Read + Send, name: StreamName<'_>, opts: &ReadOptions, emit: &mut Emit<'_>) {
+fn read_stream(
+    reader: impl Read + Send,
+    name: StreamName<'_>,
+    opts: &ReadOptions,
+    emit: &mut Emit<'_>,
+) {
     emit.start_stream(name.display);
     let problem = |kind, reason: String| InputProblem::file(name.display, kind, reason);
 
     let raw = Peeked::new(reader, SNIFF_LEN);
     if let Some(err) = raw.error() {
-        emit.problem(problem(ProblemKind::Unreadable, format!("read error: {err}")));
+        emit.problem(problem(
+            ProblemKind::Unreadable,
+            format!("read error: {err}"),
+        ));
         return;
     }
     if raw.head().is_empty() {
@@ -330,14 +346,20 @@ fn read_stream(reader: impl Read + Send, name: StreamName<'_>, opts: &ReadOption
         let ext = extension(name.id).unwrap_or_default();
         emit.problem(problem(
             ProblemKind::Decompression,
-            format!("named .{ext} but is not {}-compressed; file skipped", named.name()),
+            format!(
+                "named .{ext} but is not {}-compressed; file skipped",
+                named.name()
+            ),
         ));
         return;
     }
     let decoded = match decompress(raw) {
         Ok((_, decoded)) => decoded,
         Err(err) => {
-            emit.problem(problem(ProblemKind::Unreadable, format!("read error: {err}")));
+            emit.problem(problem(
+                ProblemKind::Unreadable,
+                format!("read error: {err}"),
+            ));
             return;
         }
     };
@@ -353,13 +375,19 @@ fn read_stream(reader: impl Read + Send, name: StreamName<'_>, opts: &ReadOption
     if peeked.head().is_empty() {
         let (kind, reason) = match peeked.error() {
             Some(err) => stream_error(err),
-            None => (ProblemKind::EmptyFile, "empty file (after decompression)".to_owned()),
+            None => (
+                ProblemKind::EmptyFile,
+                "empty file (after decompression)".to_owned(),
+            ),
         };
         emit.problem(problem(kind, reason));
         return;
     }
     if let Some(reason) = binary_reason(peeked.head()) {
-        emit.problem(problem(ProblemKind::Binary, format!("{reason}; file skipped")));
+        emit.problem(problem(
+            ProblemKind::Binary,
+            format!("{reason}; file skipped"),
+        ));
         return;
     }
     let format = match opts.format {

@@ -104,7 +104,15 @@ mod tests {
     fn sorted_relative_ids_skipping_hidden() {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
-        for rel in ["b.txt", "a/z.txt", "a/b/c.txt", "a.txt", ".hidden", "a/.git/x", "c/.h.txt"] {
+        for rel in [
+            "b.txt",
+            "a/z.txt",
+            "a/b/c.txt",
+            "a.txt",
+            ".hidden",
+            "a/.git/x",
+            "c/.h.txt",
+        ] {
             let path = root.join(rel);
             fs::create_dir_all(path.parent().unwrap()).unwrap();
             fs::write(path, "x").unwrap();

@@ -1,0 +1,4 @@
+//! CLI tests: drive the real `chorus` binary in temporary directories.
+
+mod find;
+mod util;

@@ -1,0 +1,61 @@
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+pub fn chorus() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_chorus"));
+    c.env_remove("NO_COLOR");
+    c
+}
+
+pub fn examples() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/newsroom")
+}
+
+/// Runs chorus with `args`, feeding `stdin`.
+pub fn run(args: &[&str], dir: &Path, stdin: &[u8]) -> Output {
+    let mut child = chorus()
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("chorus runs");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin)
+        .expect("stdin");
+    child.wait_with_output().expect("chorus finishes")
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).expect("utf-8 stdout")
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8(o.stderr.clone()).expect("utf-8 stderr")
+}
+
+/// A statement shared by the test corpora below.
+pub const STATEMENT: &str = "The regional transport board confirmed on Friday that the night \
+    ferry between North Pier and the islands will stop running at the end of October because \
+    of falling passenger numbers and rising fuel costs.";
+
+pub fn jsonl_corpus() -> String {
+    let docs = [
+        ("n1", "tide-times", "2025-09-01T08:00:00Z", format!("Ferry news. {STATEMENT} Timetables follow.")),
+        ("n2", "island-voice", "2025-09-01T10:30:00Z", format!("“{STATEMENT}” said a spokesperson. Islanders were angry.")),
+        ("n3", "pier-post", "2025-09-02T07:00:00+02:00", format!("Islanders protest. {} Petition launched.", STATEMENT.replace("passenger", "pasenger"))),
+        ("n4", "pier-post", "2025-09-03", "A story about the harvest festival and its prize marrows.".to_string()),
+    ];
+    docs.iter()
+        .map(|(id, src, date, text)| {
+            serde_json::json!({"id": id, "source": src, "date": date, "text": text, "section": "local"})
+                .to_string()
+                + "\n"
+        })
+        .collect()
+}
