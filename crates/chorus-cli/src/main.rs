@@ -12,7 +12,11 @@ use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
 #[derive(Parser, Debug)]
-#[command(name = "chorus", version, about = "Find the passages that documents share, verbatim or nearly so.")]
+#[command(
+    name = "chorus",
+    version,
+    about = "Find the passages that documents share, verbatim or nearly so."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -22,8 +26,8 @@ struct Cli {
 enum Command {
     /// Find passages shared by two or more documents and group them into clusters.
     Find(commands::find::FindArgs),
-    //EVAL /// Score a chorus result against ground truth.
-    //EVAL Eval(commands::eval::EvalArgs),
+    /// Score a chorus result against ground truth.
+    Eval(commands::eval::EvalArgs),
 }
 
 fn is_broken_pipe(err: &anyhow::Error) -> bool {
@@ -37,7 +41,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match &cli.command {
         Command::Find(args) => commands::find::run(args),
-        //EVAL Command::Eval(args) => commands::eval::run(args),
+        Command::Eval(args) => commands::eval::run(args),
     };
     match result {
         Ok(code) => ExitCode::from(code as u8),

@@ -46,9 +46,7 @@ impl Styles {
             color,
             header: Style::new().bold(),
             doc: Style::new().fg_color(Some(AnsiColor::Cyan.into())),
-            shared: Style::new()
-                .bold()
-                .fg_color(Some(AnsiColor::Yellow.into())),
+            shared: Style::new().bold().fg_color(Some(AnsiColor::Yellow.into())),
             context: Style::new().dimmed(),
         }
     }
@@ -161,9 +159,9 @@ pub fn render_report<W: Write>(
     let by_id: HashMap<&str, &Document> = docs.iter().map(|d| (d.id.as_str(), d)).collect();
     for c in &report.clusters {
         let first = &c.members[0];
-        let words = by_id
-            .get(first.doc.as_str())
-            .map_or(0, |d| d.text[first.begin..first.end].split_whitespace().count());
+        let words = by_id.get(first.doc.as_str()).map_or(0, |d| {
+            d.text[first.begin..first.end].split_whitespace().count()
+        });
         let n_docs = {
             let mut ds: Vec<&str> = c.members.iter().map(|m| m.doc.as_str()).collect();
             ds.dedup();
@@ -174,10 +172,7 @@ pub fn render_report<W: Write>(
             "{}",
             st.paint(
                 st.header,
-                &format!(
-                    "Cluster {} · {} documents · {} words",
-                    c.id, n_docs, words
-                )
+                &format!("Cluster {} · {} documents · {} words", c.id, n_docs, words)
             )
         )?;
         for m in &c.members {

@@ -32,7 +32,10 @@ fn piped_output_has_no_colour_and_no_colour_means_none() {
             c.env("NO_COLOR", v);
         }
         let o = c.output().unwrap();
-        assert!(!stdout(&o).contains('\u{1b}'), "escape codes in piped output");
+        assert!(
+            !stdout(&o).contains('\u{1b}'),
+            "escape codes in piped output"
+        );
     }
     let o = chorus()
         .args(["find", "--color", "always"])
@@ -45,7 +48,11 @@ fn piped_output_has_no_colour_and_no_colour_means_none() {
 #[test]
 fn json_lines_from_stdin_with_metadata_passed_through() {
     let dir = tempfile::tempdir().unwrap();
-    let o = run(&["find", "-", "--json"], dir.path(), jsonl_corpus().as_bytes());
+    let o = run(
+        &["find", "-", "--json"],
+        dir.path(),
+        jsonl_corpus().as_bytes(),
+    );
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let records: Vec<serde_json::Value> = stdout(&o)
         .lines()
@@ -61,7 +68,10 @@ fn json_lines_from_stdin_with_metadata_passed_through() {
     let n2: serde_json::Value = serde_json::from_str(corpus.lines().nth(1).unwrap()).unwrap();
     let text = n2["text"].as_str().unwrap();
     let m = members.iter().find(|m| m["doc"] == "n2").unwrap();
-    let (b, e) = (m["begin"].as_u64().unwrap() as usize, m["end"].as_u64().unwrap() as usize);
+    let (b, e) = (
+        m["begin"].as_u64().unwrap() as usize,
+        m["end"].as_u64().unwrap() as usize,
+    );
     assert_eq!(&text[b..e], STATEMENT);
     // pairs point at their cluster; documents carry unknown fields through
     let pairs: Vec<_> = records.iter().filter(|r| r["kind"] == "pair").collect();
@@ -81,19 +91,39 @@ fn output_does_not_depend_on_input_order_or_threads() {
     let dir = tempfile::tempdir().unwrap();
     let corpus = jsonl_corpus();
     let mut lines: Vec<&str> = corpus.lines().collect();
-    let first = run(&["find", "-", "--json", "-j", "1"], dir.path(), corpus.as_bytes());
+    let first = run(
+        &["find", "-", "--json", "-j", "1"],
+        dir.path(),
+        corpus.as_bytes(),
+    );
     lines.reverse();
     let reversed = lines.join("\n") + "\n";
-    let second = run(&["find", "-", "--json", "-j", "2"], dir.path(), reversed.as_bytes());
+    let second = run(
+        &["find", "-", "--json", "-j", "2"],
+        dir.path(),
+        reversed.as_bytes(),
+    );
     assert_eq!(stdout(&first), stdout(&second));
 }
 
 #[test]
 fn nothing_shared_exits_1() {
     let dir = tempfile::tempdir().unwrap();
-    fs::write(dir.path().join("a.txt"), "Apples grow on trees in the orchard by the river.").unwrap();
-    fs::write(dir.path().join("b.txt"), "The committee will meet again on Thursday afternoon.").unwrap();
-    let o = chorus().args(["find", "."]).current_dir(dir.path()).output().unwrap();
+    fs::write(
+        dir.path().join("a.txt"),
+        "Apples grow on trees in the orchard by the river.",
+    )
+    .unwrap();
+    fs::write(
+        dir.path().join("b.txt"),
+        "The committee will meet again on Thursday afternoon.",
+    )
+    .unwrap();
+    let o = chorus()
+        .args(["find", "."])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert!(stdout(&o).contains("0 passages shared"));
 }
@@ -109,15 +139,23 @@ fn bad_input_is_reported_skipped_and_exits_2() {
     fs::write(p.join("binary.txt"), b"\x00\x01\x02\x03ELF\x00\x00").unwrap();
     fs::write(
         p.join("records.jsonl"),
-        format!(
-            "{{\"id\":\"j1\",\"text\":\"{STATEMENT}\"}}\n{{not json}}\n{{\"id\":\"j3\"}}\n"
-        ),
+        format!("{{\"id\":\"j1\",\"text\":\"{STATEMENT}\"}}\n{{not json}}\n{{\"id\":\"j3\"}}\n"),
     )
     .unwrap();
-    let o = chorus().args(["find", ".", "--json"]).current_dir(p).output().unwrap();
+    let o = chorus()
+        .args(["find", ".", "--json"])
+        .current_dir(p)
+        .output()
+        .unwrap();
     let err = stderr(&o);
     assert_eq!(o.status.code(), Some(2), "{err}");
-    for needle in ["empty.txt", "latin1.txt", "binary.txt", "records.jsonl:2", "records.jsonl:3"] {
+    for needle in [
+        "empty.txt",
+        "latin1.txt",
+        "binary.txt",
+        "records.jsonl:2",
+        "records.jsonl:3",
+    ] {
         assert!(err.contains(needle), "stderr lacks {needle}: {err}");
     }
     // the good documents were still compared
@@ -150,9 +188,15 @@ fn compressed_input_is_read_transparently() {
 
 #[test]
 fn wrong_flags_are_usage_errors() {
-    let o = chorus().args(["find", ".", "--no-such-flag"]).output().unwrap();
+    let o = chorus()
+        .args(["find", ".", "--no-such-flag"])
+        .output()
+        .unwrap();
     assert_eq!(o.status.code(), Some(2));
-    let o = chorus().args(["find", ".", "--ngram", "0"]).output().unwrap();
+    let o = chorus()
+        .args(["find", ".", "--ngram", "0"])
+        .output()
+        .unwrap();
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("n-gram"));
     let o = chorus().args(["find", "does-not-exist"]).output().unwrap();

@@ -22,12 +22,7 @@ pub fn run(args: &[&str], dir: &Path, stdin: &[u8]) -> Output {
         .stderr(Stdio::piped())
         .spawn()
         .expect("chorus runs");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin)
-        .expect("stdin");
+    child.stdin.take().unwrap().write_all(stdin).expect("stdin");
     child.wait_with_output().expect("chorus finishes")
 }
 
@@ -46,10 +41,33 @@ pub const STATEMENT: &str = "The regional transport board confirmed on Friday th
 
 pub fn jsonl_corpus() -> String {
     let docs = [
-        ("n1", "tide-times", "2025-09-01T08:00:00Z", format!("Ferry news. {STATEMENT} Timetables follow.")),
-        ("n2", "island-voice", "2025-09-01T10:30:00Z", format!("“{STATEMENT}” said a spokesperson. Islanders were angry.")),
-        ("n3", "pier-post", "2025-09-02T07:00:00+02:00", format!("Islanders protest. {} Petition launched.", STATEMENT.replace("passenger", "pasenger"))),
-        ("n4", "pier-post", "2025-09-03", "A story about the harvest festival and its prize marrows.".to_string()),
+        (
+            "n1",
+            "tide-times",
+            "2025-09-01T08:00:00Z",
+            format!("Ferry news. {STATEMENT} Timetables follow."),
+        ),
+        (
+            "n2",
+            "island-voice",
+            "2025-09-01T10:30:00Z",
+            format!("“{STATEMENT}” said a spokesperson. Islanders were angry."),
+        ),
+        (
+            "n3",
+            "pier-post",
+            "2025-09-02T07:00:00+02:00",
+            format!(
+                "Islanders protest. {} Petition launched.",
+                STATEMENT.replace("passenger", "pasenger")
+            ),
+        ),
+        (
+            "n4",
+            "pier-post",
+            "2025-09-03",
+            "A story about the harvest festival and its prize marrows.".to_string(),
+        ),
     ];
     docs.iter()
         .map(|(id, src, date, text)| {

@@ -210,8 +210,8 @@ impl Pair<'_> {
         }
         let w = m + 1;
         let mut h = vec![(0i32, 0u32); (n + 1) * w];
-        for j in 1..=m {
-            h[j] = (self.s.gap * j as i32, 0);
+        for (j, cell) in h.iter_mut().enumerate().take(m + 1).skip(1) {
+            *cell = (self.s.gap * j as i32, 0);
         }
         for i in 1..=n {
             h[i * w] = (self.s.gap * i as i32, 0);
@@ -249,8 +249,8 @@ impl Pair<'_> {
         let w = m + 1;
         let mut h = vec![(NEG, 0u32); (n + 1) * w];
         h[0] = (0, 0);
-        for j in 1..=m.min(BAND) {
-            h[j] = (self.s.gap * j as i32, 0);
+        for (j, cell) in h.iter_mut().enumerate().take(m.min(BAND) + 1).skip(1) {
+            *cell = (self.s.gap * j as i32, 0);
         }
         let mut best = (0i32, 0usize, 0usize, 0u32);
         for i in 1..=n {
@@ -280,8 +280,7 @@ impl Pair<'_> {
                 }
                 h[i * w + j] = cell;
                 row_best = row_best.max(cell.0);
-                if cell.0 > best.0 || (cell.0 == best.0 && cell.0 > 0 && i + j < best.1 + best.2)
-                {
+                if cell.0 > best.0 || (cell.0 == best.0 && cell.0 > 0 && i + j < best.1 + best.2) {
                     best = (cell.0, i, j, cell.1);
                 }
             }
@@ -368,11 +367,7 @@ pub fn align_seeds(
     if segs.is_empty() {
         return Vec::new();
     }
-    let pair = Pair {
-        a,
-        b,
-        s: p.scoring,
-    };
+    let pair = Pair { a, b, s: p.scoring };
     let ms = p.scoring.matched;
     // chaining DP
     let mut f: Vec<i64> = Vec::with_capacity(segs.len());
@@ -427,7 +422,12 @@ pub fn align_seeds(
         }
     }
     // drop passages that mostly repeat a better one (repeated text inside a document)
-    out.sort_by(|x, y| y.matched.cmp(&x.matched).then(x.a.cmp(&y.a)).then(x.b.cmp(&y.b)));
+    out.sort_by(|x, y| {
+        y.matched
+            .cmp(&x.matched)
+            .then(x.a.cmp(&y.a))
+            .then(x.b.cmp(&y.b))
+    });
     let mut kept: Vec<Alignment> = Vec::with_capacity(out.len());
     for al in out {
         let dup = kept.iter().any(|k| {

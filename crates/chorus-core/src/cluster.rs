@@ -72,8 +72,7 @@ pub fn cluster(pairs: &[(Occurrence, Occurrence)]) -> Clustering {
         }
     }
     // members: per cluster and document, union of overlapping occurrences
-    let mut by_root: Vec<(u32, Occurrence)> =
-        occ.iter().map(|&(o, k)| (uf.find(k), o)).collect();
+    let mut by_root: Vec<(u32, Occurrence)> = occ.iter().map(|&(o, k)| (uf.find(k), o)).collect();
     by_root.sort_unstable();
     let mut clusters: Vec<(u32, Vec<Occurrence>)> = Vec::new();
     for group in by_root.chunk_by(|x, y| x.0 == y.0) {

@@ -45,7 +45,9 @@ mod tests {
 
     #[test]
     fn rolling_equals_direct() {
-        let toks: Vec<u64> = (0..20u64).map(|x| x.wrapping_mul(0x1234_5678_9abc)).collect();
+        let toks: Vec<u64> = (0..20u64)
+            .map(|x| x.wrapping_mul(0x1234_5678_9abc))
+            .collect();
         let fps = ngram_fingerprints(&toks, 5);
         assert_eq!(fps.len(), 16);
         for i in 0..16 {

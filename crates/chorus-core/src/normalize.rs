@@ -43,8 +43,8 @@ impl Normalized {
 /// Returns `None` when the character is not a variant.
 pub fn fold_punctuation(c: char) -> Option<char> {
     Some(match c {
-        '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' | '\u{2032}' | '\u{0060}' | '\u{00B4}'
-        | '\u{02BC}' | '\u{02B9}' | '\u{FF07}' => '\'',
+        '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' | '\u{2032}' | '\u{0060}'
+        | '\u{00B4}' | '\u{02BC}' | '\u{02B9}' | '\u{FF07}' => '\'',
         '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{201F}' | '\u{2033}' | '\u{00AB}'
         | '\u{00BB}' | '\u{2039}' | '\u{203A}' | '\u{301D}' | '\u{301E}' | '\u{FF02}' => '"',
         '\u{2010}' | '\u{2011}' | '\u{2012}' | '\u{2013}' | '\u{2014}' | '\u{2015}'
@@ -148,7 +148,10 @@ mod tests {
         assert_eq!(n.text, "\"hello\" world - it's fine");
         assert_eq!(n.map.len(), n.text.len() + 1);
         // the end of the last word maps to the end of the word, not of the trailing space
-        assert_eq!(*n.map.last().unwrap() as usize, "  “Hello”  World — it’s\tFINE".len());
+        assert_eq!(
+            *n.map.last().unwrap() as usize,
+            "  “Hello”  World — it’s\tFINE".len()
+        );
     }
 
     #[test]
@@ -158,7 +161,10 @@ mod tests {
         // "é" composed from "e" + U+0301 maps back to the "e".
         let pos = n.text.find('é').unwrap();
         let span = n.original_span(pos, pos + 'é'.len_utf8());
-        assert_eq!(&"ﬁne cafe\u{301} Ｆｕｌｌ"[span.begin..span.end], "e\u{301}");
+        assert_eq!(
+            &"ﬁne cafe\u{301} Ｆｕｌｌ"[span.begin..span.end],
+            "e\u{301}"
+        );
     }
 
     #[test]

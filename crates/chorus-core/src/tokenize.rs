@@ -143,7 +143,10 @@ mod tests {
 
     #[test]
     fn unspaced_scripts_give_one_token_per_character() {
-        assert_eq!(words("東京は晴れ abc"), ["東", "京", "は", "晴", "れ", "abc"]);
+        assert_eq!(
+            words("東京は晴れ abc"),
+            ["東", "京", "は", "晴", "れ", "abc"]
+        );
     }
 
     #[test]

@@ -10,8 +10,27 @@ use proptest::prelude::*;
 /// marks, so that normalisation has work to do.
 fn text() -> impl Strategy<Value = String> {
     let pieces = prop::sample::select(vec![
-        "The", "warning", "ISIS’s", "“quoted”", "--", "—", " ", "  ", "\n", "café", "cafe\u{301}",
-        "ﬁne", "Ｆｕｌｌ", "東京", "İstanbul", "ß", ",", ".", "'", "2024", "x",
+        "The",
+        "warning",
+        "ISIS’s",
+        "“quoted”",
+        "--",
+        "—",
+        " ",
+        "  ",
+        "\n",
+        "café",
+        "cafe\u{301}",
+        "ﬁne",
+        "Ｆｕｌｌ",
+        "東京",
+        "İstanbul",
+        "ß",
+        ",",
+        ".",
+        "'",
+        "2024",
+        "x",
     ]);
     prop::collection::vec(pieces, 0..40).prop_map(|v| v.join(" "))
 }

@@ -590,8 +590,17 @@ struct PanFeature {
     label: String,
 }
 
-/// Parses one suspicious document's XML: its `reference` and its plagiarism features.
-fn parse_pan_xml(path: &Path, xml: &str) -> Result<(Option<String>, Vec<PanFeature>)> {
+/// A suspicious document's XML: its `reference`, its plagiarism features, and the names of
+/// other elements that look like misspelt plagiarism features (ignored, as PAN's own
+/// evaluator ignores them).
+struct PanXml {
+    reference: Option<String>,
+    features: Vec<PanFeature>,
+    ignored: Vec<String>,
+}
+
+/// Parses one suspicious document's XML.
+fn parse_pan_xml(path: &Path, xml: &str) -> Result<PanXml> {
     use quick_xml::events::Event;
     let bad = |reason: String| EvalError::BadXml {
         path: path.to_path_buf(),
@@ -600,6 +609,7 @@ fn parse_pan_xml(path: &Path, xml: &str) -> Result<(Option<String>, Vec<PanFeatu
     let mut reader = quick_xml::Reader::from_str(xml);
     let mut reference = None;
     let mut features = Vec::new();
+    let mut ignored = Vec::new();
     loop {
         let event = reader
             .read_event()
@@ -610,9 +620,6 @@ fn parse_pan_xml(path: &Path, xml: &str) -> Result<(Option<String>, Vec<PanFeatu
             _ => continue,
         };
         let tag = e.name().as_ref().to_vec();
-        if tag != b"document" && tag != b"feature" {
-            continue;
-        }
         let mut attrs: HashMap<String, String> = HashMap::new();
         for a in e.attributes() {
             let a = a.map_err(|e| bad(e.to_string()))?;
@@ -620,11 +627,18 @@ fn parse_pan_xml(path: &Path, xml: &str) -> Result<(Option<String>, Vec<PanFeatu
             let value = a.unescape_value().map_err(|e| bad(e.to_string()))?;
             attrs.insert(key, value.into_owned());
         }
+        let plagiarism = attrs.get("name").map(String::as_str) == Some("plagiarism");
         if tag == b"document" {
             reference = attrs.remove("reference");
             continue;
         }
-        if attrs.get("name").map(String::as_str) != Some("plagiarism") {
+        if tag != b"feature" {
+            if plagiarism {
+                ignored.push(String::from_utf8_lossy(&tag).into_owned());
+            }
+            continue;
+        }
+        if !plagiarism {
             continue;
         }
         let Some(source_reference) = attrs.get("source_reference").cloned() else {
@@ -652,7 +666,11 @@ fn parse_pan_xml(path: &Path, xml: &str) -> Result<(Option<String>, Vec<PanFeatu
             label,
         });
     }
-    Ok((reference, features))
+    Ok(PanXml {
+        reference,
+        features,
+        ignored,
+    })
 }
 
 /// Reads a PAN text-alignment corpus (`dir` or its only sub-folder holding
@@ -708,7 +726,17 @@ pub fn load_pan_truth(dir: &Path) -> Result<Truth> {
     }
     for path in xml_files {
         let xml = std::fs::read_to_string(&path).map_err(|e| EvalError::io(&path, e))?;
-        let (reference, features) = parse_pan_xml(&path, &xml)?;
+        let PanXml {
+            reference,
+            features,
+            ignored,
+        } = parse_pan_xml(&path, &xml)?;
+        for tag in ignored {
+            t.warn(format!(
+                "{}: <{tag} name=\"plagiarism\"> is not a <feature>; ignored",
+                path.display()
+            ));
+        }
         let this_name = reference.unwrap_or_else(|| {
             let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
             format!("{stem}.txt")

@@ -213,6 +213,7 @@ fn pan_dir() -> tempfile::TempDir {
         r#"<?xml version="1.0" encoding="UTF-8"?>
 <document reference="suspicious-document001.txt">
   <feature name="about" authors="x"/>
+  <featue name="plagiarism" obfuscation="none" this_offset="0" this_length="1" source_reference="source-document001.txt" source_offset="0" source_length="1"/>
   <feature name="plagiarism" type="artificial" obfuscation="none" this_offset="2" this_length="12" source_reference="source-document001.txt" source_offset="9" source_length="12"/>
   <feature name="plagiarism" type="simulated" this_offset="19" this_length="12" source_reference="source-document002.txt" source_offset="0" source_length="12"/>
 </document>
@@ -243,6 +244,9 @@ fn pan_loader_and_scores() {
     assert_eq!(t.cases[0].profile, "none");
     assert_eq!(t.cases[1].profile, "simulated");
     assert!(!t.has_clusters());
+    // The misspelt element is ignored, as PAN's evaluator does, with a warning.
+    assert_eq!(t.warnings.len(), 1);
+    assert!(t.warnings[0].contains("<featue"), "{:?}", t.warnings);
 
     // chorus run on the parent folder: ids carry the corpus folder name.
     // First case found exactly (bytes), second not at all, plus one false detection.

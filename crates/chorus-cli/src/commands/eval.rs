@@ -88,8 +88,11 @@ fn write_table(out: &mut dyn Write, s: &Scores) -> std::io::Result<()> {
     let c = &s.counts;
     writeln!(
         out,
-        "truth: {:?}, {} documents, {} clusters, {} occurrences; result: {} clusters ({} members), {} dup_clusters",
-        s.truth_format,
+        "truth: {}, {} documents, {} clusters, {} occurrences; result: {} clusters ({} members), {} dup_clusters",
+        match s.truth_format {
+            chorus_eval::TruthFormat::Bench => "reuse-bench-gen set",
+            chorus_eval::TruthFormat::Pan => "PAN corpus",
+        },
         c.truth_docs,
         c.truth_clusters,
         c.truth_occurrences,
@@ -98,11 +101,23 @@ fn write_table(out: &mut dyn Write, s: &Scores) -> std::io::Result<()> {
         c.result_dup_clusters,
     )?;
     writeln!(out)?;
-    writeln!(out, "passages (PAN measures, characters), by {}", s.breakdown_by)?;
+    writeln!(
+        out,
+        "passages (PAN measures, characters), by {}",
+        s.breakdown_by
+    )?;
     writeln!(
         out,
         "  {:<20} {:>7} {:>10} {:>9} {:>7} {:>11} {:>7} {:>9} {:>9}",
-        "", "cases", "detections", "precision", "recall", "granularity", "plagdet", "over-ext", "under-cov"
+        "",
+        "cases",
+        "detections",
+        "precision",
+        "recall",
+        "granularity",
+        "plagdet",
+        "over-ext",
+        "under-cov"
     )?;
     let overall = PanScores {
         cases: s.cases,

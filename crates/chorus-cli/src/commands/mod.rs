@@ -1,4 +1,4 @@
 //! One module per subcommand.
 
-//EVAL pub mod eval;
+pub mod eval;
 pub mod find;
