@@ -40,6 +40,7 @@ pub mod fingerprint;
 pub mod index;
 pub mod normalize;
 pub mod progress;
+pub mod query;
 pub mod report;
 pub mod tokenize;
 
