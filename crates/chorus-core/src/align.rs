@@ -332,8 +332,12 @@ fn segments(seeds: &[(u32, u32)], n: usize) -> Vec<Segment> {
 }
 
 /// How segment `i` continues a chain ending with segment `j`: the number of leading tokens
-/// of `i` already covered (trim), the gaps in a and b, and the approximate gap cost.
-fn link(j: &Segment, i: &Segment, p: &AlignParams) -> Option<(u32, u32, u32, i32)> {
+/// of `i` already covered (trim) and the cost of the gap, or `None` when the gap is too
+/// wide. The cost is first bounded cheaply (`min(ga, gb)` mismatches plus `|ga - gb|`
+/// gaps); only when that bound is over budget are the gap's tokens aligned exactly. The
+/// budget `merge_drop` applies to the gap beyond the unavoidable `|ga - gb|` insertions, so
+/// a dropped sentence costs its length but does not count against the budget.
+fn link(pair: &Pair<'_>, j: &Segment, i: &Segment, p: &AlignParams) -> Option<(u32, i32)> {
     if i.a0 <= j.a0 || i.b0 <= j.b0 {
         return None;
     }
@@ -348,11 +352,13 @@ fn link(j: &Segment, i: &Segment, p: &AlignParams) -> Option<(u32, u32, u32, i32
         return None;
     }
     let (lo, hi) = (ga.min(gb), ga.max(gb));
-    let cost = p.scoring.mismatch * lo as i32 + p.scoring.gap * (hi - lo) as i32;
-    if lo > 2 && cost < -p.merge_drop {
-        return None;
+    let indels = p.scoring.gap * (hi - lo) as i32;
+    let bound = p.scoring.mismatch * lo as i32 + indels;
+    if lo <= 2 || bound - indels >= -p.merge_drop {
+        return Some((trim, bound));
     }
-    Some((trim, ga, gb, cost))
+    let (exact, _) = pair.gap_fill(ja1 as usize, a0 as usize, jb1 as usize, b0 as usize);
+    (exact - indels >= -p.merge_drop).then_some((trim, exact))
 }
 
 /// Aligns two token sequences given the seeds they share (`(pos_a, pos_b)` of shared
@@ -382,7 +388,7 @@ pub fn align_seeds(
             if sj.a0 as usize + max_len + p.max_skip < si.a0 as usize || seen >= MAX_PREDECESSORS {
                 break;
             }
-            if let Some((trim, _, _, cost)) = link(sj, si, p) {
+            if let Some((trim, cost)) = link(&pair, sj, si, p) {
                 let cand = f[jj] + cost as i64 + ms as i64 * (si.len - trim) as i64;
                 if f[jj] + (cost as i64) > 0 && cand > best.0 {
                     best = (cand, Some((jj, trim)));
@@ -391,6 +397,11 @@ pub fn align_seeds(
         }
         f.push(best.0);
         pred.push(best.1);
+    }
+    if std::env::var_os("CHORUS_DEBUG_ALIGN").is_some() {
+        for (k, sg) in segs.iter().enumerate() {
+            eprintln!("seg {k} a0={} b0={} len={} f={} pred={:?}", sg.a0, sg.b0, sg.len, f[k], pred[k]);
+        }
     }
     // read chains off, best first, never reusing a segment
     let mut order: Vec<usize> = (0..segs.len()).collect();

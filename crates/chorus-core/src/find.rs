@@ -64,7 +64,7 @@ impl Config {
 
 /// Extends a span over punctuation directly attached to it that both copies share
 /// (a closing period, quotation marks), comparing quote styles as equal.
-fn attached_punctuation(ta: &str, sa: Span, tb: &str, sb: Span) -> (Span, Span) {
+pub(crate) fn attached_punctuation(ta: &str, sa: Span, tb: &str, sb: Span) -> (Span, Span) {
     fn run(it: impl Iterator<Item = char>) -> Vec<char> {
         it.take_while(|c| !c.is_whitespace() && !c.is_alphanumeric())
             .take(4)

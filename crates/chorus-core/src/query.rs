@@ -1,1 +1,252 @@
-//! Querying one document against a set of candidate documents (see the index issue).
+//! Querying one document against a set of candidate documents.
+//!
+//! A query is the "paste one article" use of chorus: which of these documents print
+//! passages of this text? [`PreparedQuery`] normalises and tokenises the query once (keeping
+//! the offset map back to its original bytes); [`match_document`] aligns it against one
+//! candidate with the engine's aligner ([`crate::align::align`]) and maps every aligned token
+//! range back to exact byte spans of both originals, extended over punctuation both copies
+//! share, as `find` does. [`query_documents`] does this for a slice of documents and ranks the
+//! [`QueryMatch`]es in a [`QueryReport`].
+//!
+//! Where the candidates come from is not this module's business: a persistent index (the
+//! `chorus-store` crate) picks them by shared fingerprints and hands them here.
+//! Cost: one normalisation of the query, then per candidate one tokenisation and an
+//! anchored alignment (see [`crate::align`]).
+
+use crate::align::{AlignParams, Alignment, align};
+use crate::document::{DocId, Metadata, Span};
+use crate::find::attached_punctuation;
+use crate::fingerprint::ngram_fingerprints;
+use crate::normalize::normalize;
+use crate::tokenize::Tokens;
+use crate::Document;
+use serde::{Deserialize, Serialize};
+
+/// A query text, normalised and tokenised once for many alignments.
+#[derive(Debug, Clone)]
+pub struct PreparedQuery {
+    text: String,
+    tokens: Tokens,
+    map: Vec<u32>,
+}
+
+impl PreparedQuery {
+    /// Normalises and tokenises `text`.
+    pub fn new(text: impl Into<String>) -> PreparedQuery {
+        let text = text.into();
+        let n = normalize(&text);
+        let map = n.map;
+        let tokens = Tokens::from_normalized(n.text);
+        PreparedQuery { text, tokens, map }
+    }
+
+    /// The original query text.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// The query's tokens.
+    pub fn tokens(&self) -> &Tokens {
+        &self.tokens
+    }
+
+    /// The distinct n-gram fingerprints of the query, sorted.
+    pub fn fingerprints(&self, ngram: usize) -> Vec<u64> {
+        let mut fps = ngram_fingerprints(&self.tokens.hashes, ngram);
+        fps.sort_unstable();
+        fps.dedup();
+        fps
+    }
+}
+
+/// One passage shared by the query and a document: byte spans into both originals.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SharedPassage {
+    /// Byte range in the query text.
+    pub query: Span,
+    /// Byte range in the document's text.
+    pub doc: Span,
+    /// Words matched (exactly or up to a typo) along the passage.
+    pub words: u32,
+    /// Similarity of the two copies: matched words over the longer side, in `[0, 1]`.
+    pub similarity: f64,
+}
+
+/// A document that shares passages with the query.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QueryMatch {
+    pub id: DocId,
+    #[serde(flatten)]
+    pub meta: Metadata,
+    /// Ranking score: words matched over all shared passages.
+    pub score: u32,
+    /// Share of the query's words inside a shared passage, in `[0, 1]`.
+    pub coverage: f64,
+    /// Shared passages, in query order.
+    pub passages: Vec<SharedPassage>,
+}
+
+/// Counts of one query.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct QueryStats {
+    /// Bytes of the query text.
+    pub query_bytes: usize,
+    /// Words of the query text.
+    pub query_words: usize,
+    /// Documents aligned against the query.
+    pub candidates: usize,
+    /// Documents that share at least one passage.
+    pub matches: usize,
+}
+
+/// The result of a query: matching documents, best first.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct QueryReport {
+    /// Ranked by score (descending), then coverage, then id.
+    pub matches: Vec<QueryMatch>,
+    pub stats: QueryStats,
+}
+
+impl QueryReport {
+    /// Builds a report from unordered matches, ranking them.
+    pub fn ranked(q: &PreparedQuery, candidates: usize, mut matches: Vec<QueryMatch>) -> Self {
+        matches.sort_by(|x, y| {
+            y.score
+                .cmp(&x.score)
+                .then(y.coverage.total_cmp(&x.coverage))
+                .then(x.id.cmp(&y.id))
+        });
+        QueryReport {
+            stats: QueryStats {
+                query_bytes: q.text.len(),
+                query_words: q.tokens.len(),
+                candidates,
+                matches: matches.len(),
+            },
+            matches,
+        }
+    }
+}
+
+fn token_span(tokens: &Tokens, map: &[u32], (t0, t1): (u32, u32)) -> Span {
+    let r = &tokens.ranges;
+    Span::new(
+        map[r[t0 as usize].0 as usize] as usize,
+        map[r[t1 as usize - 1].1 as usize] as usize,
+    )
+}
+
+/// Aligns the query against one document; `None` when they share no passage.
+pub fn match_document(
+    q: &PreparedQuery,
+    id: &str,
+    meta: &Metadata,
+    text: &str,
+    p: &AlignParams,
+) -> Option<QueryMatch> {
+    if q.tokens.is_empty() {
+        return None;
+    }
+    let n = normalize(text);
+    let map = n.map;
+    let tokens = Tokens::from_normalized(n.text);
+    let alignments: Vec<Alignment> = align(&q.tokens, &tokens, p);
+    if alignments.is_empty() {
+        return None;
+    }
+    let mut covered = vec![false; q.tokens.len()];
+    let mut score = 0u32;
+    let passages = alignments
+        .iter()
+        .map(|al| {
+            covered[al.a.0 as usize..al.a.1 as usize].fill(true);
+            score += al.matched;
+            let (sq, sd) = attached_punctuation(
+                &q.text,
+                token_span(&q.tokens, &q.map, al.a),
+                text,
+                token_span(&tokens, &map, al.b),
+            );
+            SharedPassage {
+                query: sq,
+                doc: sd,
+                words: al.matched,
+                similarity: (al.similarity * 1000.0).round() / 1000.0,
+            }
+        })
+        .collect();
+    let coverage = covered.iter().filter(|c| **c).count() as f64 / covered.len() as f64;
+    Some(QueryMatch {
+        id: id.to_string(),
+        meta: meta.clone(),
+        score,
+        coverage: (coverage * 1000.0).round() / 1000.0,
+        passages,
+    })
+}
+
+/// Aligns the query against every document and ranks those that share passages with it.
+pub fn query_documents(query: &str, docs: &[Document], p: &AlignParams) -> QueryReport {
+    use rayon::prelude::*;
+    let q = PreparedQuery::new(query);
+    let matches = docs
+        .par_iter()
+        .filter_map(|d| match_document(&q, &d.id, &d.meta, &d.text, p))
+        .collect();
+    QueryReport::ranked(&q, docs.len(), matches)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PASSAGE: &str = "The harbour authority said on Monday that the old swing bridge \
+                           will close for repairs until the end of the summer season.";
+
+    #[test]
+    fn finds_and_ranks_shared_passages_with_exact_offsets() {
+        let query = format!("Morning briefing. “{PASSAGE}” Nothing else happened today.");
+        let docs = vec![
+            Document::new("unrelated", "A story about gardening, tomatoes and prize marrows."),
+            Document::new(
+                "half",
+                "Traffic news: the harbour authority said on Monday that the old swing bridge \
+                 will close. Drivers should plan ahead.",
+            ),
+            Document::new("full", format!("Ferry times change. \"{PASSAGE}\" More soon.")),
+        ];
+        let r = query_documents(&query, &docs, &AlignParams::default());
+        assert_eq!(r.stats.candidates, 3);
+        let ids: Vec<&str> = r.matches.iter().map(|m| m.id.as_str()).collect();
+        assert_eq!(ids, ["full", "half"]);
+        let m = &r.matches[0];
+        assert_eq!(m.passages.len(), 1);
+        let p = &m.passages[0];
+        // shared quotation marks are included on both sides (quote styles compare equal)
+        assert_eq!(&query[p.query.begin..p.query.end], format!("“{PASSAGE}”"));
+        assert_eq!(&docs[2].text[p.doc.begin..p.doc.end], format!("\"{PASSAGE}\""));
+        assert!(m.coverage > 0.6 && m.coverage < 1.0, "{}", m.coverage);
+        assert!(r.matches[1].score < m.score);
+    }
+
+    #[test]
+    fn empty_and_unrelated_queries_match_nothing() {
+        let docs = vec![Document::new("a", PASSAGE)];
+        assert!(query_documents("", &docs, &AlignParams::default()).matches.is_empty());
+        assert!(query_documents("just a few words", &docs, &AlignParams::default())
+            .matches
+            .is_empty());
+    }
+
+    #[test]
+    fn match_serialises_metadata_flat() {
+        let mut d = Document::new("w1", format!("Wire copy. {PASSAGE}"));
+        d.meta.source = Some("wire".into());
+        let r = query_documents(PASSAGE, &[d], &AlignParams::default());
+        let v = serde_json::to_value(&r.matches[0]).unwrap();
+        assert_eq!(v["id"], "w1");
+        assert_eq!(v["source"], "wire");
+        assert_eq!(v["passages"][0]["query"]["begin"], 0);
+        assert_eq!(v["coverage"], 1.0);
+    }
+}

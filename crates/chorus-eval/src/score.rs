@@ -219,12 +219,29 @@ pub fn evaluate(truth: &Truth, result: &ResultSet) -> Scores {
         ));
     }
 
-    // Passage level (PAN).
+    // Passage level (PAN). For PAN corpora the task is suspicious-against-source, so only
+    // detections between a suspicious and a source document count, as in PAN's evaluator
+    // (two suspicious documents copying the same source do share text, but that is not a
+    // case of the corpus).
+    let is_suspicious: Vec<bool> = truth
+        .docs
+        .iter()
+        .map(|d| d.id.rsplit('/').next().is_some_and(|f| f.starts_with("suspicious")))
+        .collect();
+    let pan = truth.format == TruthFormat::Pan;
+    let relevant = move |a: &DocSpan, b: &DocSpan| {
+        !pan || matches!(
+            (is_suspicious.get(a.doc), is_suspicious.get(b.doc)),
+            (Some(x), Some(y)) if x != y
+        )
+    };
     let detections = mapped.clusters.iter().flat_map(|members| {
+        let relevant = relevant.clone();
         members.iter().enumerate().flat_map(move |(i, a)| {
+            let relevant = relevant.clone();
             members[i + 1..]
                 .iter()
-                .filter(move |b| b.doc != a.doc)
+                .filter(move |b| b.doc != a.doc && relevant(a, b))
                 .map(move |b| Detection { a: *a, b: *b })
         })
     });

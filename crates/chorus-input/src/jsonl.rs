@@ -15,7 +15,7 @@ use serde_json::{Map, Value};
 
 use crate::problem::{InputProblem, ProblemKind};
 use crate::read::{Emit, ReadOptions, StreamName};
-use crate::text::{is_blank, strip_bom};
+use crate::text::{LineRead, is_blank, read_line_bounded, strip_bom};
 
 /// Reads every record of a JSON Lines stream. `stream_error` names a read error
 /// (`(kind, what)`), which ends the stream after the documents already read.
@@ -30,10 +30,11 @@ pub(crate) fn read_jsonl(
     let mut line_no: u64 = 0;
     let mut records = 0u64;
     loop {
-        buf.clear();
-        match reader.read_until(b'\n', &mut buf) {
-            Ok(0) => break,
-            Ok(_) => {}
+        let limit = usize::try_from(opts.record_limit()).unwrap_or(usize::MAX);
+        let too_long = match read_line_bounded(reader, &mut buf, limit) {
+            Ok(LineRead::Eof) => break,
+            Ok(LineRead::Line) => None,
+            Ok(LineRead::TooLong(n)) => Some(n),
             Err(err) => {
                 let (kind, what) = stream_error(&err);
                 let after = match line_no {
@@ -47,8 +48,18 @@ pub(crate) fn read_jsonl(
                 ));
                 return;
             }
-        }
+        };
         line_no += 1;
+        if let Some(n) = too_long {
+            records += 1;
+            emit.problem(InputProblem::line(
+                name.display,
+                line_no,
+                ProblemKind::TooLarge,
+                format!("line of {n} bytes is longer than the limit of {limit} bytes; skipped"),
+            ));
+            continue;
+        }
         let mut line = buf.as_slice();
         if let Some(rest) = line.strip_suffix(b"\n") {
             line = rest.strip_suffix(b"\r").unwrap_or(rest);

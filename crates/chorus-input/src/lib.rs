@@ -47,11 +47,16 @@
 //! ```
 
 mod compress;
+mod feed;
+mod fetch;
+mod html;
 mod jsonl;
 mod problem;
 mod read;
+mod table;
 mod text;
 mod walk;
+mod warc;
 
 use std::path::Path;
 
@@ -62,20 +67,32 @@ pub use compress::{
     strip_compression_extension,
 };
 pub use problem::{InputError, InputProblem, ProblemKind};
-pub use read::{InputReader, ReadOptions, ReadSummary};
+pub use read::{Columns, DEFAULT_MAX_RECORD_BYTES, InputReader, ReadOptions, ReadSummary};
 
 /// How an input's content is to be read.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub enum InputFormat {
     /// Decide per file: by the extension under any compression extension (`.jsonl`,
-    /// `.ndjson`, `.json` are JSON Lines, others plain text), or, with no extension, by
-    /// the first non-blank byte (`{` means JSON Lines).
+    /// `.ndjson`, `.json`: JSON Lines; `.html`, `.htm`, `.xhtml`: HTML; `.warc`: WARC;
+    /// `.rss`, `.atom`, and `.xml` holding a feed: feed; `.csv`, `.tsv`, `.tab`; others
+    /// plain text), or, with no extension (and for URLs), by the first bytes (`WARC/`,
+    /// `{`, an `<rss>`/`<feed>`/`<rdf:RDF>` root, an `<html>` tag).
     #[default]
     Auto,
     /// Each file is one plain-text document.
     Text,
     /// Each line is a JSON object, one document.
     JsonLines,
+    /// Each file is one HTML page; its main text is extracted.
+    Html,
+    /// A WARC archive; each HTML response record is one page.
+    Warc,
+    /// An RSS or Atom feed; each item is one document.
+    Feed,
+    /// Comma-separated values with a header row; each row is one document.
+    Csv,
+    /// Tab-separated values with a header row; each row is one document.
+    Tsv,
 }
 
 /// Reads every input (files, folders, `-` for standard input) in order, calling `on_doc`

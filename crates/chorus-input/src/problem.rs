@@ -39,6 +39,13 @@ pub enum ProblemKind {
     Decompression,
     /// The file is a JSON array or object rather than JSON Lines.
     NotJsonLines,
+    /// A record of a structured format is damaged: a broken WARC header or block, a feed
+    /// that does not parse, an unreadable CSV row.
+    BadRecord,
+    /// A document, line, record or row is over
+    /// [`ReadOptions::max_record_bytes`](crate::ReadOptions::max_record_bytes); it is read
+    /// past without being kept in memory.
+    TooLarge,
 }
 
 impl ProblemKind {
@@ -57,6 +64,8 @@ impl ProblemKind {
             ProblemKind::DuplicateId => "duplicate-id",
             ProblemKind::Decompression => "decompression",
             ProblemKind::NotJsonLines => "not-json-lines",
+            ProblemKind::BadRecord => "bad-record",
+            ProblemKind::TooLarge => "too-large",
         }
     }
 }
@@ -69,14 +78,16 @@ impl fmt::Display for ProblemKind {
 
 /// One bad file or record, reported and skipped.
 ///
-/// Displays as `file:line: reason` (or `file: reason` when the whole file is concerned),
+/// Displays as `file:record: reason` (or `file: reason` when the whole file is concerned),
 /// e.g. `corpus.jsonl:17: invalid JSON: expected value at column 1`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InputProblem {
     /// The file as the user would find it: the path given, or the folder given joined with
     /// the path inside it; `-` for standard input.
     pub file: String,
-    /// 1-based line number for a problem with one JSON Lines record.
+    /// Where in the file, for a problem with one record: the 1-based line number (JSON
+    /// Lines, and the line a CSV row starts on), record number (WARC) or item number
+    /// (feeds).
     pub line: Option<u64>,
     pub kind: ProblemKind,
     /// What went wrong, for a human.

@@ -16,7 +16,11 @@ use crate::compress::{
     BUF_SIZE, Compression, Peeked, SNIFF_LEN, decompress, extension, sniff_compression,
     strip_compression_extension,
 };
+use crate::feed::{looks_like_feed, read_feed};
+use crate::html;
 use crate::jsonl::read_jsonl;
+use crate::table::read_table;
+use crate::warc::read_warc;
 use crate::problem::{InputError, InputProblem, ProblemKind};
 use crate::text::{BINARY_PROBE_LEN, binary_reason, is_blank, strip_bom, utf8_text};
 use crate::walk::files_under;
@@ -32,7 +36,45 @@ pub struct ReadOptions {
     text_field: String,
     format: InputFormat,
     include_hidden: bool,
+    keep_comments: bool,
+    columns: Columns,
+    delimiter: Option<u8>,
+    max_record_bytes: u64,
 }
+
+/// The CSV/TSV columns (header names, matched without regard to case) that hold each part
+/// of a document. Columns not named here are kept in `Metadata::extra`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Columns {
+    /// `"id"` by default; a row without one gets `<file>:<line>`.
+    pub id: String,
+    /// `"text"` by default; a file without this column is skipped.
+    pub text: String,
+    /// `"source"` by default.
+    pub source: String,
+    /// `"date"` by default.
+    pub date: String,
+    /// `"url"` by default.
+    pub url: String,
+    /// `"title"` by default.
+    pub title: String,
+}
+
+impl Default for Columns {
+    fn default() -> Self {
+        Columns {
+            id: "id".to_owned(),
+            text: "text".to_owned(),
+            source: "source".to_owned(),
+            date: "date".to_owned(),
+            url: "url".to_owned(),
+            title: "title".to_owned(),
+        }
+    }
+}
+
+/// The default of [`ReadOptions::max_record_bytes`]: 64 MiB.
+pub const DEFAULT_MAX_RECORD_BYTES: u64 = 64 * 1024 * 1024;
 
 impl Default for ReadOptions {
     fn default() -> Self {
@@ -41,6 +83,10 @@ impl Default for ReadOptions {
             text_field: "text".to_owned(),
             format: InputFormat::Auto,
             include_hidden: false,
+            keep_comments: false,
+            columns: Columns::default(),
+            delimiter: None,
+            max_record_bytes: DEFAULT_MAX_RECORD_BYTES,
         }
     }
 }
@@ -77,6 +123,55 @@ impl ReadOptions {
         self
     }
 
+    /// Whether the comment sections of HTML pages are kept (appended after the article).
+    /// This is `false` by default: comments are page chrome, like menus and footers.
+    pub fn keep_comments(mut self, yes: bool) -> Self {
+        self.keep_comments = yes;
+        self
+    }
+
+    /// The CSV/TSV columns holding id, text, source, date, url and title. See
+    /// [`Columns::default`] for the defaults.
+    pub fn columns(mut self, columns: Columns) -> Self {
+        self.columns = columns;
+        self
+    }
+
+    /// The CSV/TSV field delimiter. By default it is `,` for `.csv` and a tab for `.tsv`
+    /// and `.tab` (and for [`InputFormat::Tsv`]).
+    pub fn delimiter(mut self, delimiter: Option<u8>) -> Self {
+        self.delimiter = delimiter;
+        self
+    }
+
+    /// The largest document, JSON line, WARC record, CSV row or feed read, in bytes; a
+    /// larger one is reported ([`ProblemKind::TooLarge`]) and read past without being kept
+    /// in memory. This is [`DEFAULT_MAX_RECORD_BYTES`] (64 MiB) by default.
+    pub fn max_record_bytes(mut self, bytes: u64) -> Self {
+        self.max_record_bytes = bytes.max(1);
+        self
+    }
+
+    /// Whether HTML comment sections are kept.
+    pub fn keeps_comments(&self) -> bool {
+        self.keep_comments
+    }
+
+    /// The CSV/TSV column names.
+    pub fn column_names(&self) -> &Columns {
+        &self.columns
+    }
+
+    /// The CSV/TSV delimiter set, if any.
+    pub fn delimiter_byte(&self) -> Option<u8> {
+        self.delimiter
+    }
+
+    /// The size limit of one record, in bytes.
+    pub fn record_limit(&self) -> u64 {
+        self.max_record_bytes
+    }
+
     /// The JSON field holding a record's id.
     pub fn id_field_name(&self) -> &str {
         &self.id_field
@@ -102,6 +197,12 @@ impl ReadOptions {
             "the id and text field names must not be empty"
         } else if self.id_field == self.text_field {
             "the id and text fields must have different names"
+        } else if self.columns.text.is_empty() {
+            "the text column name must not be empty"
+        } else if self.columns.id.eq_ignore_ascii_case(&self.columns.text) {
+            "the id and text columns must have different names"
+        } else if matches!(self.delimiter, Some(b'"' | b'\n' | b'\r')) {
+            "the delimiter cannot be a quote or a line end"
         } else {
             return Ok(());
         };
@@ -194,13 +295,17 @@ impl InputReader {
             self.read_stream("-", io::stdin(), on_doc, on_problem);
             return Ok(());
         }
+        let display = path.display().to_string();
+        if is_url(&display) {
+            self.read_url(&display, on_doc, on_problem);
+            return Ok(());
+        }
         let mut emit = Emit {
             tally: &mut self.tally,
             on_doc: &mut on_doc,
             on_problem: &mut on_problem,
             file: 0,
         };
-        let display = path.display().to_string();
         match fs::metadata(path) {
             Err(err) => emit.problem(open_problem(&display, &err)),
             Ok(meta) if meta.is_dir() => {
@@ -223,6 +328,30 @@ impl InputReader {
             }
         }
         Ok(())
+    }
+
+    /// Fetches `url` (HTTP GET) and reads the body as a stream named by the URL, its format
+    /// decided by its content. A failed request is a problem. `https://` needs the `https`
+    /// feature.
+    pub fn read_url(
+        &mut self,
+        url: &str,
+        mut on_doc: impl FnMut(Document),
+        mut on_problem: impl FnMut(InputProblem),
+    ) {
+        match crate::fetch::get(url) {
+            Ok(body) => self.read_stream(url, body, on_doc, on_problem),
+            Err(reason) => {
+                let mut emit = Emit {
+                    tally: &mut self.tally,
+                    on_doc: &mut on_doc,
+                    on_problem: &mut on_problem,
+                    file: 0,
+                };
+                emit.start_stream(url);
+                emit.problem(InputProblem::file(url, ProblemKind::Unreadable, reason));
+            }
+        }
     }
 
     /// Reads one stream (plain or compressed, text or JSON Lines) named `name`: the name is
@@ -311,6 +440,11 @@ fn open_problem(display: &str, err: &io::Error) -> InputProblem {
     }
 }
 
+fn is_url(name: &str) -> bool {
+    let lower = name.get(..8).unwrap_or(name).to_ascii_lowercase();
+    lower.starts_with("http://") || lower.starts_with("https://")
+}
+
 fn read_file(path: &Path, name: StreamName<'_>, opts: &ReadOptions, emit: &mut Emit<'_>) {
     match File::open(path) {
         Ok(file) => read_stream(file, name, opts, emit),
@@ -371,7 +505,7 @@ fn read_stream(
         ),
     };
 
-    let mut peeked = Peeked::new(decoded, BINARY_PROBE_LEN);
+    let peeked = Peeked::new(decoded, BINARY_PROBE_LEN);
     if peeked.head().is_empty() {
         let (kind, reason) = match peeked.error() {
             Some(err) => stream_error(err),
@@ -383,28 +517,80 @@ fn read_stream(
         emit.problem(problem(kind, reason));
         return;
     }
-    if let Some(reason) = binary_reason(peeked.head()) {
+    let format = match opts.format {
+        InputFormat::Auto if is_url(name.id) => format_of_content(peeked.head()),
+        InputFormat::Auto => format_of(strip_compression_extension(name.id), peeked.head()),
+        forced => forced,
+    };
+    // WARC blocks hold images and other binary payloads: no binary test for them.
+    if format != InputFormat::Warc
+        && let Some(reason) = binary_reason(peeked.head())
+    {
         emit.problem(problem(
             ProblemKind::Binary,
             format!("{reason}; file skipped"),
         ));
         return;
     }
-    let format = match opts.format {
-        InputFormat::Auto => format_of(strip_compression_extension(name.id), peeked.head()),
-        forced => forced,
-    };
-    if format == InputFormat::JsonLines {
-        let mut lines = BufReader::with_capacity(BUF_SIZE, peeked);
-        read_jsonl(&mut lines, &name, opts, emit, &stream_error);
-        return;
+    let limit = opts.max_record_bytes;
+    let mut buffered = BufReader::with_capacity(BUF_SIZE, peeked);
+    match format {
+        InputFormat::JsonLines => {
+            read_jsonl(&mut buffered, &name, opts, emit, &stream_error);
+            return;
+        }
+        InputFormat::Warc => {
+            read_warc(&mut buffered, &name, opts, emit, &stream_error);
+            return;
+        }
+        InputFormat::Csv | InputFormat::Tsv => {
+            let delimiter = opts.delimiter.unwrap_or(if format == InputFormat::Tsv {
+                b'\t'
+            } else {
+                b','
+            });
+            read_table(&mut buffered, delimiter, &name, opts, emit, &stream_error);
+            return;
+        }
+        InputFormat::Auto | InputFormat::Text | InputFormat::Html | InputFormat::Feed => {}
     }
 
     let mut bytes = Vec::new();
-    if let Err(err) = peeked.read_to_end(&mut bytes) {
+    if let Err(err) = (&mut buffered).take(limit).read_to_end(&mut bytes) {
         let (kind, reason) = stream_error(&err);
         emit.problem(problem(kind, format!("{reason}; file skipped")));
         return;
+    }
+    if bytes.len() as u64 == limit {
+        // Read past the rest, counting it, without keeping it.
+        let rest = io::copy(&mut buffered, &mut io::sink());
+        let total = match rest {
+            Ok(n) => format!("{} bytes", limit + n),
+            Err(_) => format!("over {limit} bytes"),
+        };
+        if !matches!(rest, Ok(0)) {
+            emit.problem(problem(
+                ProblemKind::TooLarge,
+                format!("file of {total} is larger than the limit of {limit} bytes; skipped"),
+            ));
+            return;
+        }
+    }
+    match format {
+        InputFormat::Html => {
+            let page = html::decode_html(&bytes, None);
+            let url = is_url(name.id).then_some(name.id);
+            match html::page_document(name.id, &page, url, opts.keep_comments) {
+                Ok(doc) => emit.document(doc, name.display, None),
+                Err(reason) => emit.problem(problem(ProblemKind::EmptyText, reason)),
+            }
+            return;
+        }
+        InputFormat::Feed => {
+            read_feed(&bytes, &name, emit);
+            return;
+        }
+        _ => {}
     }
     match utf8_text(bytes) {
         Err(offset) => emit.problem(problem(
@@ -424,12 +610,42 @@ fn read_stream(
 fn format_of(name: &str, head: &[u8]) -> InputFormat {
     match extension(name).map(str::to_ascii_lowercase).as_deref() {
         Some("jsonl" | "ndjson" | "json") => InputFormat::JsonLines,
+        Some("html" | "htm" | "xhtml" | "shtml") => InputFormat::Html,
+        Some("warc") => InputFormat::Warc,
+        Some("rss" | "atom") => InputFormat::Feed,
+        Some("xml") if looks_like_feed(head) => InputFormat::Feed,
+        Some("csv") => InputFormat::Csv,
+        Some("tsv" | "tab") => InputFormat::Tsv,
         Some(_) => InputFormat::Text,
-        None => match strip_bom(head).iter().find(|b| !b.is_ascii_whitespace()) {
-            Some(b'{') => InputFormat::JsonLines,
-            _ => InputFormat::Text,
-        },
+        None => format_of_content(head),
     }
+}
+
+/// The format of a stream from its first bytes alone: WARC, JSON Lines, a feed, HTML, or
+/// else plain text.
+fn format_of_content(head: &[u8]) -> InputFormat {
+    let head = strip_bom(head);
+    let start = head
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .map_or(&[][..], |at| &head[at..]);
+    if start.starts_with(b"WARC/") {
+        return InputFormat::Warc;
+    }
+    if start.starts_with(b"{") {
+        return InputFormat::JsonLines;
+    }
+    if start.starts_with(b"<") {
+        if looks_like_feed(start) {
+            return InputFormat::Feed;
+        }
+        let lower = start[..start.len().min(1024)].to_ascii_lowercase();
+        let html = [&b"<!doctype html"[..], b"<html", b"<head", b"<body"];
+        if html.iter().any(|tag| lower.windows(tag.len()).any(|w| w == *tag)) {
+            return InputFormat::Html;
+        }
+    }
+    InputFormat::Text
 }
 
 #[cfg(test)]
@@ -448,6 +664,17 @@ mod tests {
             ("-", "\u{feff}{\"id\":1}", InputFormat::JsonLines),
             ("-", "once upon", InputFormat::Text),
             ("dir.d/README", "text", InputFormat::Text),
+            ("a.HTM", "x", InputFormat::Html),
+            ("a.warc", "x", InputFormat::Warc),
+            ("crawl", "WARC/1.1\r\n", InputFormat::Warc),
+            ("a.xml", "<?xml version=\"1.0\"?><rss>", InputFormat::Feed),
+            ("a.xml", "<?xml version=\"1.0\"?><doc>", InputFormat::Text),
+            ("-", "<?xml version=\"1.0\"?><feed xmlns=", InputFormat::Feed),
+            ("-", "<!DOCTYPE html><p>", InputFormat::Html),
+            ("page", " <html lang=en>", InputFormat::Html),
+            ("-", "<b>bold</b> claim", InputFormat::Text),
+            ("a.csv", "id,text", InputFormat::Csv),
+            ("a.tsv", "id\ttext", InputFormat::Tsv),
         ];
         for (name, head, want) in cases {
             assert_eq!(format_of(name, head.as_bytes()), want, "{name}");

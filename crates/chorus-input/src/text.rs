@@ -60,6 +60,57 @@ pub(crate) fn is_blank(text: &str) -> bool {
     text.trim().is_empty()
 }
 
+/// How a bounded line read ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum LineRead {
+    /// The end of the stream, nothing read.
+    Eof,
+    /// A line (with its `\n`, if any) is in the buffer.
+    Line,
+    /// The line was longer than the limit: the buffer holds its first `max` bytes and the
+    /// rest, up to and including the `\n`, was read past. Carries the line's full length.
+    TooLong(u64),
+}
+
+/// Reads one line into `buf` (cleared first), keeping at most `max` bytes of it, so that a
+/// line of any length is read in bounded memory.
+pub(crate) fn read_line_bounded(
+    reader: &mut dyn std::io::BufRead,
+    buf: &mut Vec<u8>,
+    max: usize,
+) -> std::io::Result<LineRead> {
+    buf.clear();
+    let mut total: u64 = 0;
+    loop {
+        let chunk = match reader.fill_buf() {
+            Ok(chunk) => chunk,
+            Err(err) if err.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(err) => return Err(err),
+        };
+        if chunk.is_empty() {
+            break;
+        }
+        let (take, done) = match chunk.iter().position(|&b| b == b'\n') {
+            Some(at) => (at + 1, true),
+            None => (chunk.len(), false),
+        };
+        let room = max.saturating_sub(buf.len());
+        buf.extend_from_slice(&chunk[..take.min(room)]);
+        total += take as u64;
+        reader.consume(take);
+        if done {
+            break;
+        }
+    }
+    Ok(if total == 0 {
+        LineRead::Eof
+    } else if total > max as u64 {
+        LineRead::TooLong(total)
+    } else {
+        LineRead::Line
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -79,6 +130,19 @@ mod tests {
         for (bytes, binary) in cases {
             assert_eq!(binary_reason(bytes).is_some(), *binary, "{bytes:?}");
         }
+    }
+
+    #[test]
+    fn bounded_lines() {
+        let mut r = std::io::BufReader::with_capacity(4, &b"abc\nabcdefghij\nxy"[..]);
+        let mut buf = Vec::new();
+        assert_eq!(read_line_bounded(&mut r, &mut buf, 5).unwrap(), LineRead::Line);
+        assert_eq!(buf, b"abc\n");
+        assert_eq!(read_line_bounded(&mut r, &mut buf, 5).unwrap(), LineRead::TooLong(11));
+        assert_eq!(buf, b"abcde");
+        assert_eq!(read_line_bounded(&mut r, &mut buf, 5).unwrap(), LineRead::Line);
+        assert_eq!(buf, b"xy");
+        assert_eq!(read_line_bounded(&mut r, &mut buf, 5).unwrap(), LineRead::Eof);
     }
 
     #[test]

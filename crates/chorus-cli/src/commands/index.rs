@@ -1,0 +1,196 @@
+//! `chorus index add|stats|remove`: maintain a persistent corpus index (chorus-store).
+
+use anyhow::Context;
+use chorus_core::Document;
+use chorus_input::{ReadOptions, read_inputs};
+use chorus_store::{IndexOptions, IndexReader, IndexWriter};
+use std::io::Write;
+use std::path::PathBuf;
+
+/// Where the index lives unless `--index` says otherwise.
+pub const DEFAULT_INDEX: &str = "chorus-index";
+
+#[derive(clap::Args, Debug)]
+pub struct IndexArgs {
+    #[command(subcommand)]
+    pub command: IndexCommand,
+}
+
+#[derive(clap::Subcommand, Debug)]
+pub enum IndexCommand {
+    /// Add documents to the index (created if absent); a document whose id is already
+    /// stored replaces it. Each batch is committed atomically.
+    Add(AddArgs),
+    /// Count the documents and sources of the index.
+    Stats(StatsArgs),
+    /// Remove documents by id.
+    Remove(RemoveArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct AddArgs {
+    /// Files, folders or `-` (standard input): plain text, JSON Lines (id, text, source,
+    /// date, url, title), optionally .gz/.xz/.zst compressed.
+    #[arg(required = true)]
+    pub inputs: Vec<PathBuf>,
+    /// The index folder.
+    #[arg(long, default_value = DEFAULT_INDEX)]
+    pub index: PathBuf,
+    /// Commit a batch once it holds this many MiB of text.
+    #[arg(long, default_value_t = 64)]
+    pub batch_mb: usize,
+    /// Commit a batch once it holds this many documents.
+    #[arg(long, default_value_t = 50_000)]
+    pub batch_docs: usize,
+    /// Words per fingerprint, for a new index (an existing index keeps its own).
+    #[arg(long)]
+    pub ngram: Option<usize>,
+    /// No progress on stderr.
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// Worker threads (default: all cores).
+    #[arg(long, short = 'j')]
+    pub threads: Option<usize>,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct StatsArgs {
+    /// The index folder.
+    #[arg(long, default_value = DEFAULT_INDEX)]
+    pub index: PathBuf,
+    /// Print {"documents", "sources", "bytes_on_disk", "format_version"} as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct RemoveArgs {
+    /// Ids of the documents to remove.
+    #[arg(required = true)]
+    pub ids: Vec<String>,
+    /// The index folder.
+    #[arg(long, default_value = DEFAULT_INDEX)]
+    pub index: PathBuf,
+}
+
+pub fn run(args: &IndexArgs) -> anyhow::Result<i32> {
+    match &args.command {
+        IndexCommand::Add(a) => add(a),
+        IndexCommand::Stats(a) => stats(a),
+        IndexCommand::Remove(a) => remove(a),
+    }
+}
+
+fn open_writer(path: &std::path::Path, ngram: Option<usize>) -> anyhow::Result<IndexWriter> {
+    let opts = IndexOptions {
+        ngram,
+        ..IndexOptions::default()
+    };
+    IndexWriter::open(path, opts).with_context(|| format!("opening the index {}", path.display()))
+}
+
+fn add(args: &AddArgs) -> anyhow::Result<i32> {
+    if let Some(n) = args.threads {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build_global()
+            .context("setting the thread count")?;
+    }
+    let mut writer = open_writer(&args.index, args.ngram)?;
+    let max_bytes = args.batch_mb.max(1) << 20;
+    let max_docs = args.batch_docs.max(1);
+    let mut batch: Vec<Document> = Vec::new();
+    let mut batch_bytes = 0usize;
+    let (mut added, mut replaced, mut batches) = (0usize, 0usize, 0usize);
+    let mut failure: Option<anyhow::Error> = None;
+    let mut commit = |batch: &mut Vec<Document>, writer: &mut IndexWriter| -> anyhow::Result<()> {
+        let n = batch.len();
+        let s = writer
+            .add(std::mem::take(batch))
+            .context("committing a batch")?;
+        added += s.added;
+        replaced += s.replaced;
+        batches += 1;
+        if !args.quiet {
+            eprintln!(
+                "chorus: committed batch {batches}: {n} documents ({} in the index)",
+                writer.len()
+            );
+        }
+        Ok(())
+    };
+    let summary = read_inputs(
+        &args.inputs,
+        &ReadOptions::default(),
+        |d| {
+            if failure.is_some() {
+                return;
+            }
+            batch_bytes += d.text.len();
+            batch.push(d);
+            if batch.len() >= max_docs || batch_bytes >= max_bytes {
+                batch_bytes = 0;
+                if let Err(e) = commit(&mut batch, &mut writer) {
+                    failure = Some(e);
+                }
+            }
+        },
+        |p| eprintln!("chorus: {p}"),
+    )
+    .context("reading inputs")?;
+    if let Some(e) = failure {
+        return Err(e);
+    }
+    if !batch.is_empty() {
+        commit(&mut batch, &mut writer)?;
+    }
+    if !args.quiet {
+        eprintln!(
+            "chorus: added {added} documents ({replaced} replaced) in {batches} batch(es); \
+             the index holds {} documents",
+            writer.len()
+        );
+    }
+    if summary.skipped > 0 {
+        eprintln!(
+            "chorus: {} input(s) skipped because of errors (see above)",
+            summary.skipped
+        );
+        return Ok(2);
+    }
+    Ok(0)
+}
+
+fn stats(args: &StatsArgs) -> anyhow::Result<i32> {
+    let reader = IndexReader::open(&args.index)
+        .with_context(|| format!("opening the index {}", args.index.display()))?;
+    let s = reader.stats()?;
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        serde_json::to_writer(&mut out, &s)?;
+        writeln!(out)?;
+    } else {
+        writeln!(out, "index          {}", args.index.display())?;
+        writeln!(out, "documents      {}", s.documents)?;
+        writeln!(out, "sources        {}", s.sources)?;
+        writeln!(out, "bytes on disk  {}", s.bytes_on_disk)?;
+        writeln!(out, "segments       {} ({} deleted documents not yet merged away)", s.segments, s.deleted)?;
+        writeln!(out, "format version {}", s.format_version)?;
+    }
+    out.flush()?;
+    Ok(0)
+}
+
+fn remove(args: &RemoveArgs) -> anyhow::Result<i32> {
+    let mut writer = open_writer(&args.index, None)?;
+    let s = writer.remove(&args.ids)?;
+    for id in &s.missing {
+        eprintln!("chorus: {id}: not in the index");
+    }
+    eprintln!(
+        "chorus: removed {} document(s); the index holds {} documents",
+        s.removed,
+        writer.len()
+    );
+    Ok(if s.missing.is_empty() { 0 } else { 1 })
+}

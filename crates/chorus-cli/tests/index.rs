@@ -1,0 +1,65 @@
+//! `chorus index add|stats|remove` and `chorus query` on a temporary index.
+
+use crate::util::{STATEMENT, jsonl_corpus, run, stderr, stdout};
+
+fn stats(dir: &std::path::Path) -> serde_json::Value {
+    let o = run(&["index", "stats", "--json"], dir, b"");
+    assert!(o.status.success(), "{}", stderr(&o));
+    serde_json::from_str(&stdout(&o)).unwrap()
+}
+
+#[test]
+fn add_stats_query_remove() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut corpus = jsonl_corpus();
+    corpus.push_str("{\"id\": \"bad\", \"txt\": \"no text field\"}\n");
+    std::fs::write(dir.path().join("news.jsonl"), &corpus).unwrap();
+
+    // a bad record is reported with file and line, skipped, the rest committed
+    let o = run(&["index", "add", "news.jsonl"], dir.path(), b"");
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("news.jsonl:5"), "{}", stderr(&o));
+    assert_eq!(
+        stats(dir.path()),
+        serde_json::json!({"documents": 4, "sources": 3,
+            "bytes_on_disk": stats(dir.path())["bytes_on_disk"], "format_version": 1})
+    );
+
+    let article = format!("Morning digest. {STATEMENT} Other news.");
+    let o = run(&["query", "-", "--json"], dir.path(), article.as_bytes());
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let recs: Vec<serde_json::Value> = stdout(&o)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(recs.len(), 3, "{}", stdout(&o));
+    let ids: Vec<&str> = recs.iter().map(|r| r["id"].as_str().unwrap()).collect();
+    assert!(ids.contains(&"n1") && ids.contains(&"n2") && ids.contains(&"n3"));
+    let p = &recs[0]["passages"][0];
+    let (b, e) = (p["query"]["begin"].as_u64().unwrap(), p["query"]["end"].as_u64().unwrap());
+    assert!(article[b as usize..e as usize].contains("night ferry between North Pier"));
+    assert!(recs[0]["coverage"].as_f64().unwrap() > 0.8);
+    assert!(recs[0]["source"].is_string());
+
+    // text output names the documents; no match exits 1
+    let o = run(&["query", "-"], dir.path(), article.as_bytes());
+    assert!(stdout(&o).contains("n1"), "{}", stdout(&o));
+    let o = run(&["query", "-"], dir.path(), b"nothing like any stored text at all here");
+    assert_eq!(o.status.code(), Some(1));
+
+    // remove, and re-adding the same ids replaces rather than duplicates
+    let o = run(&["index", "remove", "n1", "n2"], dir.path(), b"");
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(stats(dir.path())["documents"], 2);
+    let o = run(&["index", "add", "news.jsonl", "-q"], dir.path(), b"");
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(stats(dir.path())["documents"], 4);
+}
+
+#[test]
+fn missing_index_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = run(&["index", "stats", "--index", "nowhere"], dir.path(), b"");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("no chorus index"), "{}", stderr(&o));
+}

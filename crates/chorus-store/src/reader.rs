@@ -1,0 +1,378 @@
+//! Reading an index: a consistent snapshot of the committed segments, queries and stats.
+//!
+//! [`IndexReader::open`] reads the manifest and maps the segments it names, so a reader sees
+//! one commit whatever a writer does afterwards (files it mapped stay valid when a later
+//! commit deletes them). A writer may delete a file between the moment a reader reads the
+//! manifest and the moment it opens the file; the reader then starts over with the new
+//! manifest.
+//!
+//! A query normalises the text once, looks each of its distinct fingerprints up in every
+//! segment (directory slot + binary search), drops fingerprints held by more than `max_df`
+//! documents (boilerplate, stock phrases), counts the fingerprints each live document
+//! shares with the query, and aligns only the `max_candidates` documents sharing the most,
+//! in parallel, with `chorus_core::query`.
+
+use crate::error::{Error, IoContext, Result};
+use crate::manifest::{FORMAT_VERSION, MANIFEST, Manifest};
+use crate::segment::Segment;
+use chorus_core::align::AlignParams;
+use chorus_core::query::{PreparedQuery, QueryReport, match_document};
+use chorus_core::Document;
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+use xxhash_rust::xxh3::xxh3_64;
+
+const TOMBSTONE_MAGIC: &[u8; 8] = b"CHORDEL\x01";
+
+/// Deleted documents of one segment.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Tombstones {
+    bits: Vec<u64>,
+}
+
+impl Tombstones {
+    pub fn new(docs: u32) -> Tombstones {
+        Tombstones {
+            bits: vec![0; (docs as usize).div_ceil(64)],
+        }
+    }
+
+    pub fn is_deleted(&self, local: u32) -> bool {
+        self.bits
+            .get(local as usize / 64)
+            .is_some_and(|w| w >> (local % 64) & 1 == 1)
+    }
+
+    pub fn delete(&mut self, local: u32) -> bool {
+        let w = &mut self.bits[local as usize / 64];
+        let was = *w >> (local % 64) & 1 == 1;
+        *w |= 1 << (local % 64);
+        !was
+    }
+
+    pub fn count(&self) -> u32 {
+        self.bits.iter().map(|w| w.count_ones()).sum()
+    }
+
+    fn deleted(&self) -> impl Iterator<Item = u32> + '_ {
+        self.bits.iter().enumerate().flat_map(|(i, &w)| {
+            (0..64u32)
+                .filter(move |b| w >> b & 1 == 1)
+                .map(move |b| i as u32 * 64 + b)
+        })
+    }
+
+    pub fn load(path: &Path, docs: u32) -> Result<Tombstones> {
+        let bytes = std::fs::read(path).at(path)?;
+        let corrupt = |d: &str| Error::IndexCorrupt {
+            path: path.to_path_buf(),
+            detail: d.to_string(),
+        };
+        if bytes.len() < 20 || &bytes[..8] != TOMBSTONE_MAGIC {
+            return Err(corrupt("not a tombstone file"));
+        }
+        let body = bytes.len() - 8;
+        let sum = u64::from_le_bytes(bytes[body..].try_into().expect("8 bytes"));
+        if xxh3_64(&bytes[..body]) != sum {
+            return Err(corrupt("checksum mismatch"));
+        }
+        let n = u32::from_le_bytes(bytes[8..12].try_into().expect("4 bytes")) as usize;
+        if 12 + n * 4 != body {
+            return Err(corrupt("bad length"));
+        }
+        let mut t = Tombstones::new(docs);
+        for c in bytes[12..body].chunks_exact(4) {
+            let d = u32::from_le_bytes(c.try_into().expect("4 bytes"));
+            if d >= docs {
+                return Err(corrupt("document out of range"));
+            }
+            t.delete(d);
+        }
+        Ok(t)
+    }
+
+    /// Writes and syncs the tombstone file.
+    pub fn store(&self, path: &Path) -> Result<()> {
+        let mut b = TOMBSTONE_MAGIC.to_vec();
+        b.extend_from_slice(&self.count().to_le_bytes());
+        for d in self.deleted() {
+            b.extend_from_slice(&d.to_le_bytes());
+        }
+        let sum = xxh3_64(&b);
+        b.extend_from_slice(&sum.to_le_bytes());
+        use std::io::Write;
+        let mut f = std::fs::File::create(path).at(path)?;
+        f.write_all(&b).at(path)?;
+        f.sync_all().at(path)
+    }
+}
+
+/// One segment of a snapshot and its deletions.
+pub(crate) struct LiveSegment {
+    pub seg: Segment,
+    pub tombstones: Tombstones,
+}
+
+impl LiveSegment {
+    pub fn live_docs(&self) -> impl Iterator<Item = u32> + '_ {
+        (0..self.seg.docs()).filter(|&d| !self.tombstones.is_deleted(d))
+    }
+}
+
+/// Opens every segment the manifest names. `Err(None)` when a file vanished (a writer
+/// committed meanwhile): the caller reads the manifest again.
+pub(crate) fn open_segments(
+    dir: &Path,
+    m: &Manifest,
+) -> std::result::Result<Vec<LiveSegment>, Option<Error>> {
+    let vanished = |e: Error| match e {
+        Error::Io { ref source, .. } if source.kind() == std::io::ErrorKind::NotFound => None,
+        e => Some(e),
+    };
+    let mut out = Vec::with_capacity(m.segments.len());
+    for entry in &m.segments {
+        let seg = Segment::open(dir, entry.id).map_err(vanished)?;
+        if seg.docs() != entry.docs || seg.ngram() != m.ngram {
+            return Err(Some(Error::IndexCorrupt {
+                path: dir.join(entry.file_name()),
+                detail: "segment does not match the manifest".into(),
+            }));
+        }
+        let tombstones = match &entry.tombstones {
+            Some(name) => Tombstones::load(&dir.join(name), entry.docs).map_err(vanished)?,
+            None => Tombstones::new(entry.docs),
+        };
+        out.push(LiveSegment { seg, tombstones });
+    }
+    Ok(out)
+}
+
+/// Tunables of a query.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct QueryOptions {
+    /// Fingerprints held by more documents than this are ignored. Default 1000.
+    pub max_df: usize,
+    /// Documents aligned against the query (those sharing the most fingerprints). Default 64.
+    pub max_candidates: usize,
+    /// Fingerprints a document must share with the query to be aligned. Default 2.
+    pub min_shared: usize,
+    /// Alignment parameters; `ngram` is taken from the index.
+    pub align: AlignParams,
+}
+
+impl Default for QueryOptions {
+    fn default() -> Self {
+        QueryOptions {
+            max_df: 1000,
+            max_candidates: 64,
+            min_shared: 2,
+            align: AlignParams::default(),
+        }
+    }
+}
+
+/// What `chorus index stats` shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IndexStats {
+    /// Live documents.
+    pub documents: u64,
+    /// Distinct sources of the live documents.
+    pub sources: u64,
+    /// Size of the files of the committed index.
+    pub bytes_on_disk: u64,
+    pub format_version: u32,
+    /// Segment files (not part of the JSON stats of the CLI).
+    #[serde(skip)]
+    pub segments: usize,
+    /// Stored but deleted documents, dropped at the next merge of their segment.
+    #[serde(skip)]
+    pub deleted: u64,
+}
+
+/// A read-only snapshot of a committed index.
+pub struct IndexReader {
+    dir: PathBuf,
+    manifest: Manifest,
+    segments: Vec<LiveSegment>,
+}
+
+impl IndexReader {
+    /// Opens the last committed state of the index in `dir`.
+    pub fn open(dir: impl AsRef<Path>) -> Result<IndexReader> {
+        let dir = dir.as_ref();
+        let mut attempts = 0;
+        loop {
+            let manifest = Manifest::load(dir)?;
+            match open_segments(dir, &manifest) {
+                Ok(segments) => {
+                    return Ok(IndexReader {
+                        dir: dir.to_path_buf(),
+                        manifest,
+                        segments,
+                    });
+                }
+                Err(Some(e)) => return Err(e),
+                Err(None) if attempts < 20 => attempts += 1,
+                Err(None) => {
+                    return Err(Error::IndexCorrupt {
+                        path: dir.to_path_buf(),
+                        detail: "the manifest names files that do not exist".into(),
+                    });
+                }
+            }
+        }
+    }
+
+    /// The commit this snapshot shows (incremented by every commit).
+    pub fn generation(&self) -> u64 {
+        self.manifest.generation
+    }
+
+    /// Words per fingerprint of this index.
+    pub fn ngram(&self) -> usize {
+        self.manifest.ngram
+    }
+
+    /// Number of live documents.
+    pub fn len(&self) -> u64 {
+        self.manifest
+            .segments
+            .iter()
+            .map(|s| u64::from(s.live()))
+            .sum()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Counts of the snapshot.
+    pub fn stats(&self) -> Result<IndexStats> {
+        let mut names: foldhash::HashSet<&str> = foldhash::HashSet::default();
+        let mut bytes = std::fs::metadata(self.dir.join(MANIFEST))
+            .map(|m| m.len())
+            .unwrap_or(0);
+        for (ls, entry) in self.segments.iter().zip(&self.manifest.segments) {
+            bytes += ls.seg.len_bytes();
+            if let Some(t) = &entry.tombstones {
+                bytes += std::fs::metadata(self.dir.join(t))
+                    .map(|m| m.len())
+                    .unwrap_or(0);
+            }
+            let mut used = vec![false; ls.seg.sources.len()];
+            for d in ls.live_docs() {
+                if let Some(s) = ls.seg.source_of(d) {
+                    used[s as usize] = true;
+                }
+            }
+            for (s, u) in ls.seg.sources.iter().zip(used) {
+                if u {
+                    names.insert(s);
+                }
+            }
+        }
+        Ok(IndexStats {
+            documents: self.len(),
+            sources: names.len() as u64,
+            bytes_on_disk: bytes,
+            format_version: FORMAT_VERSION,
+            segments: self.segments.len(),
+            deleted: self
+                .manifest
+                .segments
+                .iter()
+                .map(|s| u64::from(s.deleted))
+                .sum(),
+        })
+    }
+
+    /// The live document stored under `id`.
+    pub fn get(&self, id: &str) -> Result<Option<Document>> {
+        for ls in &self.segments {
+            for local in ls.seg.find_id(id)? {
+                if !ls.tombstones.is_deleted(local) {
+                    let d = ls.seg.doc(local)?;
+                    return Ok(Some(Document {
+                        id: d.id.into_owned(),
+                        text: d.text.to_string(),
+                        meta: d.meta,
+                    }));
+                }
+            }
+        }
+        Ok(None)
+    }
+
+    /// Every live document, segment by segment (for `chorus find --index`).
+    pub fn documents(&self) -> Result<Vec<Document>> {
+        let mut out = Vec::with_capacity(self.len() as usize);
+        for ls in &self.segments {
+            for local in ls.live_docs() {
+                let d = ls.seg.doc(local)?;
+                out.push(Document {
+                    id: d.id.into_owned(),
+                    text: d.text.to_string(),
+                    meta: d.meta,
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    /// Live documents ranked by the number of distinct query fingerprints they share:
+    /// `(segment index, document, shared)`, best first, at most `opts.max_candidates`.
+    fn candidates(&self, fps: &[u64], opts: &QueryOptions) -> Result<Vec<(usize, u32, u32)>> {
+        let mut counts: foldhash::HashMap<(u32, u32), u32> = foldhash::HashMap::default();
+        let mut hits = Vec::with_capacity(self.segments.len());
+        for &fp in fps {
+            hits.clear();
+            let mut df = 0usize;
+            for (si, ls) in self.segments.iter().enumerate() {
+                if let Some(p) = ls.seg.lookup(fp)? {
+                    df += p.len();
+                    hits.push((si, p));
+                }
+            }
+            if df > opts.max_df {
+                continue;
+            }
+            for (si, p) in &hits {
+                let ls = &self.segments[*si];
+                for d in p.iter() {
+                    if !ls.tombstones.is_deleted(d) {
+                        *counts.entry((*si as u32, d)).or_insert(0) += 1;
+                    }
+                }
+            }
+        }
+        let mut ranked: Vec<(usize, u32, u32)> = counts
+            .into_iter()
+            .filter(|&(_, c)| c as usize >= opts.min_shared)
+            .map(|((s, d), c)| (s as usize, d, c))
+            .collect();
+        ranked.sort_unstable_by(|x, y| y.2.cmp(&x.2).then((x.0, x.1).cmp(&(y.0, y.1))));
+        ranked.truncate(opts.max_candidates);
+        Ok(ranked)
+    }
+
+    /// The documents that share passages with `text`, ranked.
+    pub fn query(&self, text: &str, opts: &QueryOptions) -> Result<QueryReport> {
+        let q = PreparedQuery::new(text);
+        let fps = q.fingerprints(self.manifest.ngram);
+        let cands = self.candidates(&fps, opts)?;
+        let mut align = opts.align;
+        align.ngram = self.manifest.ngram;
+        let matches: Vec<_> = cands
+            .par_iter()
+            .map(|&(s, d, _)| {
+                let doc = self.segments[s].seg.doc(d)?;
+                Ok(match_document(&q, &doc.id, &doc.meta, doc.text, &align))
+            })
+            .collect::<Result<Vec<_>>>()?
+            .into_iter()
+            .flatten()
+            .collect();
+        Ok(QueryReport::ranked(&q, cands.len(), matches))
+    }
+}

@@ -1,0 +1,716 @@
+//! Segment files: immutable, memory-mapped, one per committed batch (or merge).
+//!
+//! A segment holds its documents (id, metadata, original text) and an inverted index from
+//! each n-gram fingerprint to the documents containing it. It is written once, front to
+//! back, synced, and never modified; deletions live in separate tombstone files. Layout
+//! (little-endian; sections start where the footer says):
+//!
+//! ```text
+//! blobs      per document: u32 header length, header JSON {"id", "meta"}, text bytes
+//! offsets    u64 × (docs + 1): where each blob starts (and the end of the last)
+//! id hashes  u64 × docs, sorted: xxh3 of each id   } binary search by id
+//! id locals  u32 × docs: the document of each hash  }
+//! sources    u32 × docs: index into the source table (u32::MAX: no source)
+//! source tbl JSON array of distinct source names
+//! entries    12 bytes × keys, sorted by key: u64 fingerprint, u32 value
+//! overflow   u32 × n: posting lists of fingerprints found in several documents
+//! directory  u64 × (2^bits + 1): first entry whose top `bits` bits are ≥ i
+//! footer     fixed size: magic, format version, counts, section offsets, checksum, magic
+//! ```
+//!
+//! An entry's value is the document itself when the fingerprint is in one document (the
+//! common case: 12 bytes per posting), or `0x8000_0000 | i` where `overflow[i]` is the
+//! count and `overflow[i+1..]` the sorted documents. A lookup reads the directory slot of the
+//! fingerprint's top bits and binary-searches the few entries in it: two or three page
+//! touches, whatever the segment's size. Positions are not stored: a query re-aligns its few
+//! best candidates from their text.
+
+use crate::error::{Error, IoContext, Result};
+use crate::manifest::FORMAT_VERSION;
+use chorus_core::Metadata;
+use memmap2::Mmap;
+use serde::{Deserialize, Serialize};
+use std::fs::File;
+use std::io::{BufWriter, Seek, Write};
+use std::path::{Path, PathBuf};
+use xxhash_rust::xxh3::xxh3_64;
+
+const MAGIC: &[u8; 8] = b"CHORSEG\x01";
+const FOOTER_LEN: usize = 8 + 4 + 4 + 8 * 3 + 4 + 4 + 8 * 8 + 8 + 8;
+const ENTRY: usize = 12;
+const MANY: u32 = 0x8000_0000;
+const NO_SOURCE: u32 = u32::MAX;
+
+/// The xxh3 hash under which a document id is filed.
+pub(crate) fn id_hash(id: &str) -> u64 {
+    xxh3_64(id.as_bytes())
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+struct Footer {
+    format_version: u32,
+    ngram: u32,
+    docs: u64,
+    keys: u64,
+    overflow_len: u64,
+    dir_bits: u32,
+    sources_len: u32,
+    off_offsets: u64,
+    off_id_hashes: u64,
+    off_id_locals: u64,
+    off_sources: u64,
+    off_source_table: u64,
+    off_entries: u64,
+    off_overflow: u64,
+    off_dir: u64,
+}
+
+impl Footer {
+    fn encode(&self) -> Vec<u8> {
+        let mut b = Vec::with_capacity(FOOTER_LEN);
+        b.extend_from_slice(MAGIC);
+        b.extend_from_slice(&self.format_version.to_le_bytes());
+        b.extend_from_slice(&self.ngram.to_le_bytes());
+        for v in [self.docs, self.keys, self.overflow_len] {
+            b.extend_from_slice(&v.to_le_bytes());
+        }
+        b.extend_from_slice(&self.dir_bits.to_le_bytes());
+        b.extend_from_slice(&self.sources_len.to_le_bytes());
+        for v in [
+            self.off_offsets,
+            self.off_id_hashes,
+            self.off_id_locals,
+            self.off_sources,
+            self.off_source_table,
+            self.off_entries,
+            self.off_overflow,
+            self.off_dir,
+        ] {
+            b.extend_from_slice(&v.to_le_bytes());
+        }
+        let sum = xxh3_64(&b);
+        b.extend_from_slice(&sum.to_le_bytes());
+        b.extend_from_slice(MAGIC);
+        debug_assert_eq!(b.len(), FOOTER_LEN);
+        b
+    }
+
+    fn decode(b: &[u8]) -> std::result::Result<Footer, String> {
+        if b.len() != FOOTER_LEN || &b[..8] != MAGIC || &b[FOOTER_LEN - 8..] != MAGIC {
+            return Err("not a chorus segment (bad magic)".into());
+        }
+        let u32_at = |i: usize| u32::from_le_bytes(b[i..i + 4].try_into().expect("4 bytes"));
+        let u64_at = |i: usize| u64::from_le_bytes(b[i..i + 8].try_into().expect("8 bytes"));
+        let body = FOOTER_LEN - 16;
+        if xxh3_64(&b[..body]) != u64_at(body) {
+            return Err("footer checksum mismatch".into());
+        }
+        let o = 8 + 4 + 4 + 24 + 8;
+        Ok(Footer {
+            format_version: u32_at(8),
+            ngram: u32_at(12),
+            docs: u64_at(16),
+            keys: u64_at(24),
+            overflow_len: u64_at(32),
+            dir_bits: u32_at(40),
+            sources_len: u32_at(44),
+            off_offsets: u64_at(o),
+            off_id_hashes: u64_at(o + 8),
+            off_id_locals: u64_at(o + 16),
+            off_sources: u64_at(o + 24),
+            off_source_table: u64_at(o + 32),
+            off_entries: u64_at(o + 40),
+            off_overflow: u64_at(o + 48),
+            off_dir: u64_at(o + 56),
+        })
+    }
+}
+
+/// Identity and metadata of a stored document.
+#[derive(Debug, Serialize, Deserialize)]
+struct DocHeader<'a> {
+    #[serde(borrow)]
+    id: std::borrow::Cow<'a, str>,
+    meta: Metadata,
+}
+
+/// Directory bits for about `keys` entries: some 32 entries per slot.
+fn dir_bits_for(keys: u64) -> u32 {
+    let mut bits = 0;
+    while bits < 24 && (keys >> bits) > 32 {
+        bits += 1;
+    }
+    bits
+}
+
+// ---------------------------------------------------------------------------------------
+// writing
+
+/// Writes one segment file front to back: documents first, then postings.
+pub(crate) struct SegmentBuilder {
+    path: PathBuf,
+    out: BufWriter<File>,
+    pos: u64,
+    ngram: u32,
+    offsets: Vec<u64>,
+    ids: Vec<(u64, u32)>,
+    sources: Vec<u32>,
+    source_names: Vec<String>,
+    source_index: foldhash::HashMap<String, u32>,
+}
+
+impl SegmentBuilder {
+    pub fn create(path: &Path, ngram: usize) -> Result<SegmentBuilder> {
+        let f = File::create(path).at(path)?;
+        Ok(SegmentBuilder {
+            path: path.to_path_buf(),
+            out: BufWriter::with_capacity(1 << 20, f),
+            pos: 0,
+            ngram: ngram as u32,
+            offsets: Vec::new(),
+            ids: Vec::new(),
+            sources: Vec::new(),
+            source_names: Vec::new(),
+            source_index: foldhash::HashMap::default(),
+        })
+    }
+
+    fn write(&mut self, bytes: &[u8]) -> Result<()> {
+        self.out.write_all(bytes).at(&self.path)?;
+        self.pos += bytes.len() as u64;
+        Ok(())
+    }
+
+    fn pad8(&mut self) -> Result<()> {
+        let pad = (8 - self.pos % 8) % 8;
+        self.write(&[0u8; 8][..pad as usize])
+    }
+
+    fn source_number(&mut self, source: Option<&str>) -> u32 {
+        let Some(s) = source else { return NO_SOURCE };
+        if let Some(&i) = self.source_index.get(s) {
+            return i;
+        }
+        let i = self.source_names.len() as u32;
+        self.source_names.push(s.to_string());
+        self.source_index.insert(s.to_string(), i);
+        i
+    }
+
+    /// Number of documents added so far (the next document's number).
+    pub fn docs(&self) -> u32 {
+        self.offsets.len() as u32
+    }
+
+    /// Stores a document; returns its number in the segment.
+    pub fn add_doc(&mut self, id: &str, meta: &Metadata, text: &str) -> Result<u32> {
+        let header = serde_json::to_vec(&DocHeader {
+            id: id.into(),
+            meta: meta.clone(),
+        })
+        .expect("header serialises");
+        let mut blob = Vec::with_capacity(4 + header.len() + text.len());
+        blob.extend_from_slice(&(header.len() as u32).to_le_bytes());
+        blob.extend_from_slice(&header);
+        blob.extend_from_slice(text.as_bytes());
+        self.add_blob(&blob, id_hash(id), meta.source.as_deref())
+    }
+
+    /// Stores a document blob copied from another segment.
+    pub fn add_blob(&mut self, blob: &[u8], id_hash: u64, source: Option<&str>) -> Result<u32> {
+        let n = self.docs();
+        self.offsets.push(self.pos);
+        let src = self.source_number(source);
+        self.sources.push(src);
+        self.ids.push((id_hash, n));
+        self.write(blob)?;
+        Ok(n)
+    }
+
+    /// Ends the document part; `keys_bound` is an upper bound of the fingerprints to come
+    /// (it sizes the directory).
+    pub fn start_postings(mut self, keys_bound: u64) -> Result<PostingsWriter> {
+        let mut f = Footer {
+            format_version: FORMAT_VERSION,
+            ngram: self.ngram,
+            docs: self.offsets.len() as u64,
+            ..Footer::default()
+        };
+        self.offsets.push(self.pos);
+        self.pad8()?;
+        f.off_offsets = self.pos;
+        let mut buf = Vec::with_capacity(self.offsets.len() * 8);
+        for o in &self.offsets {
+            buf.extend_from_slice(&o.to_le_bytes());
+        }
+        self.write(&buf)?;
+        self.ids.sort_unstable();
+        f.off_id_hashes = self.pos;
+        buf.clear();
+        for (h, _) in &self.ids {
+            buf.extend_from_slice(&h.to_le_bytes());
+        }
+        self.write(&buf)?;
+        f.off_id_locals = self.pos;
+        buf.clear();
+        for (_, l) in &self.ids {
+            buf.extend_from_slice(&l.to_le_bytes());
+        }
+        self.write(&buf)?;
+        f.off_sources = self.pos;
+        buf.clear();
+        for s in &self.sources {
+            buf.extend_from_slice(&s.to_le_bytes());
+        }
+        self.write(&buf)?;
+        f.off_source_table = self.pos;
+        let table = serde_json::to_vec(&self.source_names).expect("sources serialise");
+        f.sources_len = table.len() as u32;
+        self.write(&table)?;
+        self.pad8()?;
+        f.off_entries = self.pos;
+        f.dir_bits = dir_bits_for(keys_bound);
+        let overflow_path = self.path.with_extension("ovf.tmp");
+        let overflow = File::options()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .open(&overflow_path)
+            .at(&overflow_path)?;
+        let overflow = BufWriter::new(overflow);
+        Ok(PostingsWriter {
+            seg: self,
+            footer: f,
+            dir: Vec::with_capacity((1usize << f.dir_bits) + 1),
+            last_key: None,
+            overflow_path,
+            overflow,
+        })
+    }
+}
+
+/// Second half of a segment: fingerprints in increasing order with their documents.
+pub(crate) struct PostingsWriter {
+    seg: SegmentBuilder,
+    footer: Footer,
+    dir: Vec<u64>,
+    last_key: Option<u64>,
+    overflow_path: PathBuf,
+    overflow: BufWriter<File>,
+}
+
+impl PostingsWriter {
+    /// Adds one fingerprint (greater than the previous one) and its sorted documents.
+    pub fn push(&mut self, key: u64, docs: &[u32]) -> Result<()> {
+        debug_assert!(self.last_key.is_none_or(|k| k < key));
+        debug_assert!(!docs.is_empty());
+        self.last_key = Some(key);
+        let slot = if self.footer.dir_bits == 0 {
+            0
+        } else {
+            (key >> (64 - self.footer.dir_bits)) as usize
+        };
+        while self.dir.len() <= slot {
+            self.dir.push(self.footer.keys);
+        }
+        let value = if docs.len() == 1 {
+            debug_assert!(docs[0] < MANY);
+            docs[0]
+        } else {
+            let i = self.footer.overflow_len as u32;
+            if i >= MANY {
+                return Err(Error::InvalidOption("segment too large".into()));
+            }
+            let mut buf = Vec::with_capacity(4 * (docs.len() + 1));
+            buf.extend_from_slice(&(docs.len() as u32).to_le_bytes());
+            for d in docs {
+                buf.extend_from_slice(&d.to_le_bytes());
+            }
+            self.overflow.write_all(&buf).at(&self.overflow_path)?;
+            self.footer.overflow_len += docs.len() as u64 + 1;
+            MANY | i
+        };
+        let mut e = [0u8; ENTRY];
+        e[..8].copy_from_slice(&key.to_le_bytes());
+        e[8..].copy_from_slice(&value.to_le_bytes());
+        self.seg.write(&e)?;
+        self.footer.keys += 1;
+        Ok(())
+    }
+
+    /// Writes the overflow lists, the directory and the footer, and syncs the file.
+    /// Returns the file's size.
+    pub fn finish(mut self) -> Result<u64> {
+        let slots = 1usize << self.footer.dir_bits;
+        while self.dir.len() <= slots {
+            self.dir.push(self.footer.keys);
+        }
+        self.footer.off_overflow = self.seg.pos;
+        let mut ovf = self
+            .overflow
+            .into_inner()
+            .map_err(|e| e.into_error())
+            .at(&self.overflow_path)?;
+        ovf.rewind().at(&self.overflow_path)?;
+        let copied = std::io::copy(&mut ovf, &mut self.seg.out).at(&self.seg.path)?;
+        debug_assert_eq!(copied, self.footer.overflow_len * 4);
+        self.seg.pos += copied;
+        drop(ovf);
+        std::fs::remove_file(&self.overflow_path).at(&self.overflow_path)?;
+        self.seg.pad8()?;
+        self.footer.off_dir = self.seg.pos;
+        let mut buf = Vec::with_capacity(self.dir.len() * 8);
+        for d in &self.dir {
+            buf.extend_from_slice(&d.to_le_bytes());
+        }
+        self.seg.write(&buf)?;
+        let footer = self.footer.encode();
+        self.seg.write(&footer)?;
+        let f = self
+            .seg
+            .out
+            .into_inner()
+            .map_err(|e| e.into_error())
+            .at(&self.seg.path)?;
+        f.sync_all().at(&self.seg.path)?;
+        Ok(self.seg.pos)
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// reading
+
+/// The documents holding one fingerprint in one segment.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Postings<'a> {
+    One(u32),
+    Many(&'a [u8]),
+}
+
+impl<'a> Postings<'a> {
+    pub fn len(&self) -> usize {
+        match self {
+            Postings::One(_) => 1,
+            Postings::Many(b) => b.len() / 4,
+        }
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = u32> + 'a {
+        let (one, many) = match *self {
+            Postings::One(d) => (Some(d), &[][..]),
+            Postings::Many(b) => (None, b),
+        };
+        one.into_iter().chain(
+            many.chunks_exact(4)
+                .map(|c| u32::from_le_bytes(c.try_into().expect("4 bytes"))),
+        )
+    }
+}
+
+/// A stored document, borrowed from the mapped segment.
+#[derive(Debug, Clone)]
+pub(crate) struct StoredDoc<'a> {
+    pub id: std::borrow::Cow<'a, str>,
+    pub meta: Metadata,
+    pub text: &'a str,
+}
+
+/// An open, memory-mapped segment.
+pub(crate) struct Segment {
+    path: PathBuf,
+    map: Mmap,
+    f: Footer,
+    pub sources: Vec<String>,
+}
+
+/// Maps a segment file into memory.
+#[allow(unsafe_code)]
+fn map_file(file: &File) -> std::io::Result<Mmap> {
+    // SAFETY: segment files are immutable once written: they are created under a name that
+    // no committed manifest names yet, synced, and then only ever read or deleted (deleting
+    // a mapped file keeps the mapping valid). Nothing truncates or rewrites them while
+    // mapped, so the mapped bytes never change under us. Every read below is bounds-checked.
+    unsafe { Mmap::map(file) }
+}
+
+impl Segment {
+    pub fn open(dir: &Path, id: u64) -> Result<Segment> {
+        let path = dir.join(crate::manifest::segment_file_name(id));
+        let file = File::open(&path).at(&path)?;
+        let map = map_file(&file).at(&path)?;
+        let corrupt = |detail: String| Error::IndexCorrupt {
+            path: path.clone(),
+            detail,
+        };
+        if map.len() < FOOTER_LEN {
+            return Err(corrupt("file too short".into()));
+        }
+        let f = Footer::decode(&map[map.len() - FOOTER_LEN..]).map_err(corrupt)?;
+        if f.format_version != FORMAT_VERSION {
+            return Err(Error::FormatVersion {
+                path,
+                found: u64::from(f.format_version),
+                expected: FORMAT_VERSION,
+            });
+        }
+        let end = (map.len() - FOOTER_LEN) as u64;
+        let dir_len = ((1u64 << f.dir_bits) + 1) * 8;
+        let ok = f.off_offsets <= f.off_id_hashes
+            && f.off_id_hashes == f.off_offsets + (f.docs + 1) * 8
+            && f.off_id_locals == f.off_id_hashes + f.docs * 8
+            && f.off_sources == f.off_id_locals + f.docs * 4
+            && f.off_source_table == f.off_sources + f.docs * 4
+            && f.off_source_table + u64::from(f.sources_len) <= f.off_entries
+            && f.off_entries + f.keys * ENTRY as u64 <= f.off_overflow
+            && f.off_overflow + f.overflow_len * 4 <= f.off_dir
+            && f.off_dir + dir_len == end
+            && f.docs < u64::from(MANY);
+        if !ok {
+            return Err(corrupt("inconsistent section offsets".into()));
+        }
+        let t0 = f.off_source_table as usize;
+        let sources: Vec<String> = serde_json::from_slice(&map[t0..t0 + f.sources_len as usize])
+            .map_err(|e| corrupt(format!("source table: {e}")))?;
+        Ok(Segment {
+            path,
+            map,
+            f,
+            sources,
+        })
+    }
+
+    pub fn ngram(&self) -> usize {
+        self.f.ngram as usize
+    }
+
+    pub fn docs(&self) -> u32 {
+        self.f.docs as u32
+    }
+
+    pub fn keys(&self) -> u64 {
+        self.f.keys
+    }
+
+    pub fn len_bytes(&self) -> u64 {
+        self.map.len() as u64
+    }
+
+    fn u64_at(&self, off: u64) -> u64 {
+        let o = off as usize;
+        u64::from_le_bytes(self.map[o..o + 8].try_into().expect("8 bytes"))
+    }
+
+    fn u32_at(&self, off: u64) -> u32 {
+        let o = off as usize;
+        u32::from_le_bytes(self.map[o..o + 4].try_into().expect("4 bytes"))
+    }
+
+    fn corrupt(&self, detail: impl Into<String>) -> Error {
+        Error::IndexCorrupt {
+            path: self.path.clone(),
+            detail: detail.into(),
+        }
+    }
+
+    /// The raw blob of document `local`.
+    pub fn blob(&self, local: u32) -> Result<&[u8]> {
+        let b = self.u64_at(self.f.off_offsets + u64::from(local) * 8);
+        let e = self.u64_at(self.f.off_offsets + u64::from(local) * 8 + 8);
+        if b > e || e > self.f.off_offsets {
+            return Err(self.corrupt(format!("document {local}: bad offsets")));
+        }
+        Ok(&self.map[b as usize..e as usize])
+    }
+
+    /// Document `local`: id, metadata and text.
+    pub fn doc(&self, local: u32) -> Result<StoredDoc<'_>> {
+        let blob = self.blob(local)?;
+        let bad = |what: &str| self.corrupt(format!("document {local}: {what}"));
+        if blob.len() < 4 {
+            return Err(bad("blob too short"));
+        }
+        let hl = u32::from_le_bytes(blob[..4].try_into().expect("4 bytes")) as usize;
+        if 4 + hl > blob.len() {
+            return Err(bad("header longer than blob"));
+        }
+        let header: DocHeader<'_> =
+            serde_json::from_slice(&blob[4..4 + hl]).map_err(|e| bad(&e.to_string()))?;
+        let text = std::str::from_utf8(&blob[4 + hl..]).map_err(|_| bad("text not UTF-8"))?;
+        Ok(StoredDoc {
+            id: header.id,
+            meta: header.meta,
+            text,
+        })
+    }
+
+    /// Source-table index of document `local` (`None`: no source).
+    pub fn source_of(&self, local: u32) -> Option<u32> {
+        let s = self.u32_at(self.f.off_sources + u64::from(local) * 4);
+        (s != NO_SOURCE).then_some(s)
+    }
+
+    /// `(id hash, document)` pairs, sorted by hash.
+    pub fn id_table(&self) -> impl Iterator<Item = (u64, u32)> + '_ {
+        (0..self.f.docs).map(move |i| {
+            (
+                self.u64_at(self.f.off_id_hashes + i * 8),
+                self.u32_at(self.f.off_id_locals + i * 4),
+            )
+        })
+    }
+
+    /// Documents whose id hashes to `hash` (almost always at most one).
+    fn docs_with_id_hash(&self, hash: u64) -> Vec<u32> {
+        let n = self.f.docs;
+        let (mut lo, mut hi) = (0u64, n);
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            if self.u64_at(self.f.off_id_hashes + mid * 8) < hash {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        let mut out = Vec::new();
+        while lo < n && self.u64_at(self.f.off_id_hashes + lo * 8) == hash {
+            out.push(self.u32_at(self.f.off_id_locals + lo * 4));
+            lo += 1;
+        }
+        out
+    }
+
+    /// The documents stored under `id` (at most one live one per index).
+    pub fn find_id(&self, id: &str) -> Result<Vec<u32>> {
+        let mut out = Vec::new();
+        for local in self.docs_with_id_hash(id_hash(id)) {
+            if self.doc(local)?.id == id {
+                out.push(local);
+            }
+        }
+        Ok(out)
+    }
+
+    fn key_at(&self, i: u64) -> u64 {
+        self.u64_at(self.f.off_entries + i * ENTRY as u64)
+    }
+
+    fn postings_at(&self, i: u64) -> Result<Postings<'_>> {
+        let v = self.u32_at(self.f.off_entries + i * ENTRY as u64 + 8);
+        if v & MANY == 0 {
+            return Ok(Postings::One(v));
+        }
+        let at = u64::from(v & !MANY);
+        if at >= self.f.overflow_len {
+            return Err(self.corrupt("posting list out of range"));
+        }
+        let n = u64::from(self.u32_at(self.f.off_overflow + at * 4));
+        if at + 1 + n > self.f.overflow_len {
+            return Err(self.corrupt("posting list out of range"));
+        }
+        let b = (self.f.off_overflow + (at + 1) * 4) as usize;
+        Ok(Postings::Many(&self.map[b..b + n as usize * 4]))
+    }
+
+    /// The documents holding fingerprint `key`.
+    pub fn lookup(&self, key: u64) -> Result<Option<Postings<'_>>> {
+        let slot = if self.f.dir_bits == 0 {
+            0
+        } else {
+            key >> (64 - self.f.dir_bits)
+        };
+        let (mut lo, mut hi) = (
+            self.u64_at(self.f.off_dir + slot * 8),
+            self.u64_at(self.f.off_dir + slot * 8 + 8),
+        );
+        if lo > hi || hi > self.f.keys {
+            return Err(self.corrupt("directory out of range"));
+        }
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            let k = self.key_at(mid);
+            if k < key {
+                lo = mid + 1;
+            } else if k > key {
+                hi = mid;
+            } else {
+                return self.postings_at(mid).map(Some);
+            }
+        }
+        Ok(None)
+    }
+
+    /// Every `(fingerprint, documents)` entry in key order (for merging).
+    pub fn entries(&self) -> impl Iterator<Item = Result<(u64, Postings<'_>)>> + '_ {
+        (0..self.f.keys).map(move |i| Ok((self.key_at(i), self.postings_at(i)?)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn build(dir: &Path, docs: &[(&str, &str, Option<&str>)], post: &[(u64, Vec<u32>)]) {
+        let mut b = SegmentBuilder::create(&dir.join("seg-0000000001.seg"), 5).unwrap();
+        for (id, text, src) in docs {
+            let meta = Metadata {
+                source: src.map(str::to_string),
+                ..Metadata::default()
+            };
+            b.add_doc(id, &meta, text).unwrap();
+        }
+        let mut p = b.start_postings(post.len() as u64).unwrap();
+        for (k, d) in post {
+            p.push(*k, d).unwrap();
+        }
+        p.finish().unwrap();
+    }
+
+    #[test]
+    fn writes_and_reads_documents_and_postings() {
+        let dir = tempfile::tempdir().unwrap();
+        // enough keys for a directory with several bits
+        let mut post: Vec<(u64, Vec<u32>)> = (0..5000u64)
+            .map(|i| (i.wrapping_mul(0x9E37_79B9_7F4A_7C15), vec![(i % 3) as u32]))
+            .collect();
+        post[7].1 = vec![0, 2];
+        post.sort();
+        build(
+            dir.path(),
+            &[("a", "alpha text", Some("x")), ("b", "béta", None), ("c", "", Some("x"))],
+            &post,
+        );
+        let s = Segment::open(dir.path(), 1).unwrap();
+        assert_eq!(s.docs(), 3);
+        assert!(s.f.dir_bits > 3);
+        assert_eq!(s.doc(1).unwrap().text, "béta");
+        assert_eq!(s.doc(0).unwrap().meta.source.as_deref(), Some("x"));
+        assert_eq!(s.find_id("c").unwrap(), vec![2]);
+        assert!(s.find_id("zz").unwrap().is_empty());
+        assert_eq!(s.sources, vec!["x".to_string()]);
+        assert_eq!((s.source_of(2), s.source_of(1)), (Some(0), None));
+        for (k, d) in &post {
+            let got: Vec<u32> = s.lookup(*k).unwrap().unwrap().iter().collect();
+            assert_eq!(&got, d);
+        }
+        assert!(s.lookup(12345).unwrap().is_none());
+        assert_eq!(s.entries().count(), post.len());
+    }
+
+    #[test]
+    fn rejects_damaged_files() {
+        let dir = tempfile::tempdir().unwrap();
+        build(dir.path(), &[("a", "text", None)], &[(1, vec![0])]);
+        let path = dir.path().join("seg-0000000001.seg");
+        let mut bytes = std::fs::read(&path).unwrap();
+        let n = bytes.len();
+        bytes[n - 30] ^= 1;
+        std::fs::write(&path, &bytes).unwrap();
+        assert!(matches!(
+            Segment::open(dir.path(), 1),
+            Err(Error::IndexCorrupt { .. })
+        ));
+        std::fs::write(&path, b"short").unwrap();
+        assert!(Segment::open(dir.path(), 1).is_err());
+    }
+}

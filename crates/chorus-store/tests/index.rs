@@ -1,0 +1,304 @@
+//! Behaviour of the index through its public API: adds, replacement, removal, merges,
+//! queries, format versions, concurrent readers, and crashes (SIGKILL) during ingest.
+
+use chorus_core::Document;
+use chorus_store::{Error, IndexOptions, IndexReader, IndexWriter, QueryOptions};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+/// A deterministic pseudo-random word generator (xorshift).
+struct Words(u64);
+
+const VOCAB: &[&str] = &[
+    "harbour", "bridge", "council", "ferry", "island", "minister", "river", "market", "school",
+    "winter", "summer", "railway", "budget", "village", "doctor", "garden", "festival",
+    "station", "mayor", "teacher", "weather", "storm", "road", "price", "bread", "museum",
+    "library", "hospital", "farmer", "harvest", "court", "police", "letter", "report",
+    "north", "south", "east", "west", "old", "new", "said", "will", "was", "the", "of",
+    "and", "to", "in", "on", "at", "by", "for", "with", "from", "after", "before",
+];
+
+impl Words {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    fn text(&mut self, words: usize) -> String {
+        let mut s = String::new();
+        for i in 0..words {
+            if i > 0 {
+                s.push(' ');
+            }
+            // a number every few words makes every text practically unique
+            if self.next() % 4 == 0 {
+                s.push_str(&(self.next() % 100_000).to_string());
+            } else {
+                s.push_str(VOCAB[(self.next() % VOCAB.len() as u64) as usize]);
+            }
+        }
+        s.push('.');
+        s
+    }
+}
+
+fn doc(id: &str, text: String, source: &str) -> Document {
+    let mut d = Document::new(id, text);
+    d.meta.source = Some(source.to_string());
+    d
+}
+
+/// `n` documents `prefix-0..n`, each with its own text.
+fn batch(prefix: &str, n: usize, seed: u64) -> Vec<Document> {
+    let mut w = Words(seed.wrapping_mul(2).wrapping_add(1));
+    (0..n)
+        .map(|i| doc(&format!("{prefix}-{i}"), w.text(120), &format!("outlet-{}", i % 3)))
+        .collect()
+}
+
+fn opts() -> IndexOptions {
+    IndexOptions::default()
+}
+
+#[test]
+fn add_query_replace_remove_and_stats() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut w = IndexWriter::open(dir.path(), opts()).unwrap();
+    let docs = batch("a", 50, 7);
+    let probe = docs[17].text[..400].to_string();
+    let s = w.add(docs.clone()).unwrap();
+    assert_eq!((s.added, s.replaced), (50, 0));
+
+    let r = IndexReader::open(dir.path()).unwrap();
+    let st = r.stats().unwrap();
+    assert_eq!((st.documents, st.sources, st.format_version), (50, 3, 1));
+    assert!(st.bytes_on_disk > 0);
+    let rep = r.query(&probe, &QueryOptions::default()).unwrap();
+    assert_eq!(rep.matches[0].id, "a-17");
+    let p = &rep.matches[0].passages[0];
+    assert_eq!(&probe[p.query.begin..p.query.end], &docs[17].text[p.doc.begin..p.doc.end]);
+    assert_eq!(rep.matches.len(), 1);
+
+    // same id replaces: the old text no longer matches, the new one does
+    let mut new = batch("x", 1, 99).pop().unwrap();
+    new.id = "a-17".into();
+    let new_probe = new.text[..400].to_string();
+    let s = w.add(vec![new]).unwrap();
+    assert_eq!((s.added, s.replaced), (1, 1));
+    let r = IndexReader::open(dir.path()).unwrap();
+    assert_eq!(r.len(), 50);
+    assert!(r.query(&probe, &QueryOptions::default()).unwrap().matches.is_empty());
+    assert_eq!(
+        r.query(&new_probe, &QueryOptions::default()).unwrap().matches[0].id,
+        "a-17"
+    );
+    assert_eq!(r.get("a-17").unwrap().unwrap().text[..400], new_probe);
+
+    // remove
+    let s = w.remove(&["a-17", "a-3", "nope"]).unwrap();
+    assert_eq!((s.removed, s.missing), (2, vec!["nope".to_string()]));
+    let r = IndexReader::open(dir.path()).unwrap();
+    assert_eq!(r.len(), 48);
+    assert!(r.get("a-3").unwrap().is_none());
+    assert!(r.query(&new_probe, &QueryOptions::default()).unwrap().matches.is_empty());
+    assert_eq!(r.documents().unwrap().len(), 48);
+}
+
+#[test]
+fn merges_keep_every_live_document_and_drop_deleted_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut w = IndexWriter::open(dir.path(), opts()).unwrap();
+    let mut all = Vec::new();
+    for b in 0..20 {
+        let docs = batch(&format!("b{b}"), 5, 100 + b);
+        all.extend(docs.clone());
+        w.add(docs).unwrap();
+        if b == 10 {
+            w.remove(&["b3-0", "b3-1"]).unwrap();
+        }
+    }
+    assert!(w.segment_count() < 8, "{} segments", w.segment_count());
+    assert_eq!(w.len(), 98);
+    w.merge_all().unwrap();
+    assert_eq!(w.segment_count(), 1);
+    let r = w.reader().unwrap();
+    assert_eq!(r.stats().unwrap().deleted, 0);
+    for d in &all {
+        let got = r.get(&d.id).unwrap();
+        if d.id == "b3-0" || d.id == "b3-1" {
+            assert!(got.is_none());
+            continue;
+        }
+        assert_eq!(got.as_ref(), Some(d));
+        let rep = r.query(&d.text, &QueryOptions::default()).unwrap();
+        assert_eq!(rep.matches[0].id, d.id);
+        assert_eq!(rep.matches[0].coverage, 1.0);
+    }
+    // only the committed files remain
+    let names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names.len(), 3, "{names:?}"); // MANIFEST, LOCK, one segment
+}
+
+#[test]
+fn other_format_versions_and_foreign_folders_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    IndexWriter::open(dir.path(), opts())
+        .unwrap()
+        .add(batch("a", 3, 1))
+        .unwrap();
+    let m = dir.path().join("MANIFEST");
+    let text = std::fs::read_to_string(&m).unwrap();
+    std::fs::write(&m, text.replace("\"format_version\": 1", "\"format_version\": 2")).unwrap();
+    let err = IndexReader::open(dir.path()).err().unwrap();
+    assert!(matches!(err, Error::FormatVersion { found: 2, .. }), "{err}");
+    assert!(IndexWriter::open(dir.path(), opts()).is_err());
+
+    let other = tempfile::tempdir().unwrap();
+    std::fs::write(other.path().join("notes.txt"), "mine").unwrap();
+    assert!(matches!(
+        IndexWriter::open(other.path(), opts()),
+        Err(Error::NotEmpty { .. })
+    ));
+    assert!(matches!(
+        IndexReader::open(other.path()),
+        Err(Error::NotAnIndex { .. })
+    ));
+}
+
+#[test]
+fn one_writer_at_a_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let _w = IndexWriter::open(dir.path(), opts()).unwrap();
+    assert!(matches!(
+        IndexWriter::open(dir.path(), opts()),
+        Err(Error::Locked { .. })
+    ));
+}
+
+#[test]
+fn readers_run_while_a_writer_adds() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut w = IndexWriter::open(dir.path(), opts()).unwrap();
+    let first = batch("seed", 10, 3);
+    let probe = first[4].text.clone();
+    w.add(first).unwrap();
+    let done = AtomicBool::new(false);
+    std::thread::scope(|s| {
+        let readers: Vec<_> = (0..3)
+            .map(|_| {
+                s.spawn(|| {
+                    let mut last = 0;
+                    let mut reads = 0;
+                    while !done.load(Ordering::Relaxed) || reads == 0 {
+                        let r = IndexReader::open(dir.path()).expect("reader opens");
+                        let n = r.len();
+                        assert!(n >= last && n % 10 == 0, "{n} after {last}");
+                        last = n;
+                        let rep = r.query(&probe, &QueryOptions::default()).unwrap();
+                        assert_eq!(rep.matches[0].id, "seed-4");
+                        reads += 1;
+                    }
+                    reads
+                })
+            })
+            .collect();
+        for b in 0..30 {
+            w.add(batch(&format!("w{b}"), 10, 1000 + b)).unwrap();
+        }
+        done.store(true, Ordering::Relaxed);
+        for r in readers {
+            assert!(r.join().unwrap() > 0);
+        }
+    });
+    assert_eq!(IndexReader::open(dir.path()).unwrap().len(), 310);
+}
+
+// ---------------------------------------------------------------------------------------
+// crash safety: the test re-runs this test binary as a child that ingests batches and
+// prints a line after each commit; the parent kills it with SIGKILL at a random moment.
+
+const CHILD_ENV: &str = "CHORUS_STORE_CRASH_CHILD";
+const BATCH: usize = 40;
+
+/// The child: adds batches `round-k` of BATCH documents until killed.
+#[test]
+#[ignore = "run by crash_safety_under_sigkill as a child process"]
+fn crash_child() {
+    let Some(dir) = std::env::var_os(CHILD_ENV) else {
+        return;
+    };
+    let round: u64 = std::env::var("CHORUS_STORE_CRASH_ROUND").unwrap().parse().unwrap();
+    let mut w = IndexWriter::open(Path::new(&dir), opts()).unwrap();
+    for k in 0.. {
+        w.add(batch(&format!("r{round}-{k}"), BATCH, round * 1000 + k + 1))
+            .unwrap();
+        eprintln!("committed {k}");
+    }
+}
+
+#[test]
+fn crash_safety_under_sigkill() {
+    let dir = tempfile::tempdir().unwrap();
+    let exe = std::env::current_exe().unwrap();
+    let mut rng = Words(0x5eed);
+    let mut expected = 0u64;
+    let mut probes: Vec<(String, String)> = Vec::new();
+    for round in 0..20u64 {
+        let mut child = Command::new(&exe)
+            .args(["--exact", "crash_child", "--ignored", "--nocapture", "--test-threads=1"])
+            .env(CHILD_ENV, dir.path())
+            .env("CHORUS_STORE_CRASH_ROUND", round.to_string())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // kill after a random delay: during a batch, a commit, a merge or file cleanup
+        let delay = Duration::from_millis(20 + rng.next() % 400);
+        let start = Instant::now();
+        while start.elapsed() < delay {
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        child.kill().unwrap(); // SIGKILL on Unix
+        child.wait().unwrap();
+        let mut out = String::new();
+        use std::io::Read;
+        child.stderr.take().unwrap().read_to_string(&mut out).unwrap();
+        let seen = out.lines().filter(|l| l.starts_with("committed")).count() as u64;
+
+        let r = IndexReader::open(dir.path()).expect("index opens after SIGKILL");
+        let n = r.len();
+        let stats = r.stats().unwrap();
+        assert_eq!(stats.documents, n);
+        // every committed batch is there, whole; at most one more was committed unseen
+        let committed = (n - expected) / BATCH as u64;
+        assert_eq!((n - expected) % BATCH as u64, 0, "round {round}: partial batch");
+        assert!(
+            committed == seen || committed == seen + 1,
+            "round {round}: {committed} batches in the index, {seen} reported"
+        );
+        for k in 0..committed {
+            let id = format!("r{round}-{k}-{}", k % BATCH as u64);
+            let d = r.get(&id).unwrap().expect("committed document present");
+            probes.push((id, d.text[..300].to_string()));
+        }
+        assert!(r.get(&format!("r{round}-{committed}-0")).unwrap().is_none());
+        expected = n;
+        // queries work, for documents of this and earlier rounds
+        for (id, text) in probes.iter().rev().take(3) {
+            let rep = r.query(text, &QueryOptions::default()).unwrap();
+            assert_eq!(&rep.matches[0].id, id);
+        }
+    }
+    assert!(expected > 0, "no batch was ever committed");
+    // a writer opens the crashed index, cleans up and goes on
+    let mut w = IndexWriter::open(dir.path(), opts()).unwrap();
+    w.add(batch("after", 5, 42)).unwrap();
+    assert_eq!(w.len(), expected + 5);
+}
