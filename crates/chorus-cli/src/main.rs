@@ -28,6 +28,10 @@ enum Command {
     Find(commands::find::FindArgs),
     /// Score a chorus result against ground truth.
     Eval(commands::eval::EvalArgs),
+    /// Maintain a persistent corpus index: add, stats, remove.
+    Index(commands::index::IndexArgs),
+    /// Find the stored documents that share passages with one text.
+    Query(commands::query::QueryArgs),
 }
 
 fn is_broken_pipe(err: &anyhow::Error) -> bool {
@@ -42,6 +46,8 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Find(args) => commands::find::run(args),
         Command::Eval(args) => commands::eval::run(args),
+        Command::Index(args) => commands::index::run(args),
+        Command::Query(args) => commands::query::run(args),
     };
     match result {
         Ok(code) => ExitCode::from(code as u8),

@@ -36,7 +36,10 @@ fn add_stats_query_remove() {
     let ids: Vec<&str> = recs.iter().map(|r| r["id"].as_str().unwrap()).collect();
     assert!(ids.contains(&"n1") && ids.contains(&"n2") && ids.contains(&"n3"));
     let p = &recs[0]["passages"][0];
-    let (b, e) = (p["query"]["begin"].as_u64().unwrap(), p["query"]["end"].as_u64().unwrap());
+    let (b, e) = (
+        p["query"]["begin"].as_u64().unwrap(),
+        p["query"]["end"].as_u64().unwrap(),
+    );
     assert!(article[b as usize..e as usize].contains("night ferry between North Pier"));
     assert!(recs[0]["coverage"].as_f64().unwrap() > 0.8);
     assert!(recs[0]["source"].is_string());
@@ -44,7 +47,11 @@ fn add_stats_query_remove() {
     // text output names the documents; no match exits 1
     let o = run(&["query", "-"], dir.path(), article.as_bytes());
     assert!(stdout(&o).contains("n1"), "{}", stdout(&o));
-    let o = run(&["query", "-"], dir.path(), b"nothing like any stored text at all here");
+    let o = run(
+        &["query", "-"],
+        dir.path(),
+        b"nothing like any stored text at all here",
+    );
     assert_eq!(o.status.code(), Some(1));
 
     // remove, and re-adding the same ids replaces rather than duplicates

@@ -1,4 +1,5 @@
 //! CLI tests: drive the real `chorus` binary in temporary directories.
 
 mod find;
+mod index;
 mod util;

@@ -8,7 +8,20 @@ fn main() {
     let tb = Tokens::new(&b);
     let p = AlignParams::default();
     for al in align(&ta, &tb, &p) {
-        let s = |t: &Tokens, r: (u32, u32)| (r.0..r.1).map(|i| t.text(i as usize)).collect::<Vec<_>>().join(" ");
-        println!("A {:?} B {:?} m={} sim={:.2}\n  A: {}\n  B: {}", al.a, al.b, al.matched, al.similarity, s(&ta, al.a), s(&tb, al.b));
+        let s = |t: &Tokens, r: (u32, u32)| {
+            (r.0..r.1)
+                .map(|i| t.text(i as usize))
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        println!(
+            "A {:?} B {:?} m={} sim={:.2}\n  A: {}\n  B: {}",
+            al.a,
+            al.b,
+            al.matched,
+            al.similarity,
+            s(&ta, al.a),
+            s(&tb, al.b)
+        );
     }
 }

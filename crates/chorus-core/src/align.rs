@@ -71,6 +71,8 @@ pub struct AlignParams {
     pub min_tokens: usize,
     /// Lowest passage similarity reported (matched tokens / longer side). Default 0.5.
     pub min_similarity: f64,
+    /// Fewest matched tokens (exact or fuzzy) a reported passage has. Default 12.
+    pub min_matched: usize,
 }
 
 impl Default for AlignParams {
@@ -84,6 +86,7 @@ impl Default for AlignParams {
             extend_drop: 8,
             min_tokens: 10,
             min_similarity: 0.5,
+            min_matched: 12,
         }
     }
 }
@@ -188,6 +191,56 @@ struct Pair<'t> {
     a: &'t Tokens,
     b: &'t Tokens,
     s: Scoring,
+    /// Token ranges (sorted, disjoint) that extension must not enter, per side.
+    blocked_a: &'t [(u32, u32)],
+    blocked_b: &'t [(u32, u32)],
+}
+
+/// True when a sentence ends between tokens `i` and `i + 1`.
+fn sentence_break(t: &Tokens, i: usize) -> bool {
+    let (end, next) = (t.ranges[i].1 as usize, t.ranges[i + 1].0 as usize);
+    t.norm.as_bytes()[end..next]
+        .iter()
+        .any(|c| matches!(c, b'.' | b'!' | b'?' | b';'))
+}
+
+/// Tokens from position `i` forwards (or backwards) before a sentence break, up to `max`:
+/// extension completes the sentences a passage starts and ends in, never the next ones.
+fn sentence_run(t: &Tokens, i: usize, forward: bool, max: usize) -> usize {
+    let mut k = 0;
+    while k < max {
+        // the step from the covered side onto token i + k (or i - 1 - k)
+        let crosses = if forward {
+            i + k > 0 && i + k < t.len() && sentence_break(t, i + k - 1)
+        } else {
+            i >= k + 1 && i - k < t.len() && sentence_break(t, i - 1 - k)
+        };
+        if crosses {
+            break;
+        }
+        k += 1;
+    }
+    k
+}
+
+/// Tokens free of `blocked` ranges from position `i` forwards (or backwards), up to `max`.
+fn free_run(blocked: &[(u32, u32)], i: usize, forward: bool, max: usize) -> usize {
+    let i = i as u32;
+    if forward {
+        // first range ending after i
+        let k = blocked.partition_point(|r| r.1 <= i);
+        match blocked.get(k) {
+            Some(&(b, _)) => (b.saturating_sub(i) as usize).min(max),
+            None => max,
+        }
+    } else {
+        // last range starting before i
+        let k = blocked.partition_point(|r| r.0 < i);
+        match k.checked_sub(1).map(|k| blocked[k]) {
+            Some((_, e)) => (i.saturating_sub(e) as usize).min(max),
+            None => max,
+        }
+    }
 }
 
 impl Pair<'_> {
@@ -236,10 +289,20 @@ impl Pair<'_> {
     /// Extends from `(i0, j0)` backwards (`dir = -1`) or forwards (`dir = 1`) by banded
     /// X-drop alignment. Returns (tokens taken in a, tokens taken in b, matched tokens).
     fn extend(&self, i0: usize, j0: usize, forward: bool, p: &AlignParams) -> (usize, usize, u32) {
-        let avail_a = if forward { self.a.len() - i0 } else { i0 };
-        let avail_b = if forward { self.b.len() - j0 } else { j0 };
-        let n = avail_a.min(p.extend_window);
-        let m = avail_b.min(p.extend_window);
+        let avail_a = free_run(
+            self.blocked_a,
+            i0,
+            forward,
+            if forward { self.a.len() - i0 } else { i0 },
+        );
+        let avail_b = free_run(
+            self.blocked_b,
+            j0,
+            forward,
+            if forward { self.b.len() - j0 } else { j0 },
+        );
+        let n = sentence_run(self.a, i0, forward, avail_a.min(p.extend_window));
+        let m = sentence_run(self.b, j0, forward, avail_b.min(p.extend_window));
         if n == 0 || m == 0 {
             return (0, 0, 0);
         }
@@ -332,11 +395,13 @@ fn segments(seeds: &[(u32, u32)], n: usize) -> Vec<Segment> {
 }
 
 /// How segment `i` continues a chain ending with segment `j`: the number of leading tokens
-/// of `i` already covered (trim) and the cost of the gap, or `None` when the gap is too
-/// wide. The cost is first bounded cheaply (`min(ga, gb)` mismatches plus `|ga - gb|`
-/// gaps); only when that bound is over budget are the gap's tokens aligned exactly. The
-/// budget `merge_drop` applies to the gap beyond the unavoidable `|ga - gb|` insertions, so
-/// a dropped sentence costs its length but does not count against the budget.
+/// of `i` already covered (trim) and the cost of the gap between them, or `None` when the
+/// gap is not bridged. A gap is `min(ga, gb)` substituted tokens plus `|ga - gb|` inserted
+/// or deleted ones. Insertions and deletions alone (a dropped sentence) are bridged up to
+/// `max_skip` tokens, substitutions while they cost at most `merge_drop`. A longer
+/// two-sided gap is aligned exactly and bridged only when it is a damaged copy rather than
+/// different text: at least half of its tokens match (exactly or up to a typo) and its
+/// score, insertions and deletions aside, stays within `merge_drop`.
 fn link(pair: &Pair<'_>, j: &Segment, i: &Segment, p: &AlignParams) -> Option<(u32, i32)> {
     if i.a0 <= j.a0 || i.b0 <= j.b0 {
         return None;
@@ -353,12 +418,12 @@ fn link(pair: &Pair<'_>, j: &Segment, i: &Segment, p: &AlignParams) -> Option<(u
     }
     let (lo, hi) = (ga.min(gb), ga.max(gb));
     let indels = p.scoring.gap * (hi - lo) as i32;
-    let bound = p.scoring.mismatch * lo as i32 + indels;
-    if lo <= 2 || bound - indels >= -p.merge_drop {
-        return Some((trim, bound));
+    let substitutions = p.scoring.mismatch * lo as i32;
+    if lo <= 2 || substitutions >= -p.merge_drop {
+        return Some((trim, substitutions + indels));
     }
-    let (exact, _) = pair.gap_fill(ja1 as usize, a0 as usize, jb1 as usize, b0 as usize);
-    (exact - indels >= -p.merge_drop).then_some((trim, exact))
+    let (exact, matched) = pair.gap_fill(ja1 as usize, a0 as usize, jb1 as usize, b0 as usize);
+    (2 * matched >= lo && exact - indels >= -p.merge_drop).then_some((trim, exact))
 }
 
 /// Aligns two token sequences given the seeds they share (`(pos_a, pos_b)` of shared
@@ -369,11 +434,30 @@ pub fn align_seeds(
     seeds: &[(u32, u32)],
     p: &AlignParams,
 ) -> Vec<Alignment> {
+    align_seeds_blocked(a, b, seeds, p, &[], &[])
+}
+
+/// [`align_seeds`], with token ranges of each side (sorted, disjoint; boilerplate) that
+/// the extension of a passage must not enter.
+pub fn align_seeds_blocked(
+    a: &Tokens,
+    b: &Tokens,
+    seeds: &[(u32, u32)],
+    p: &AlignParams,
+    blocked_a: &[(u32, u32)],
+    blocked_b: &[(u32, u32)],
+) -> Vec<Alignment> {
     let segs = segments(seeds, p.ngram);
     if segs.is_empty() {
         return Vec::new();
     }
-    let pair = Pair { a, b, s: p.scoring };
+    let pair = Pair {
+        a,
+        b,
+        s: p.scoring,
+        blocked_a,
+        blocked_b,
+    };
     let ms = p.scoring.matched;
     // chaining DP
     let mut f: Vec<i64> = Vec::with_capacity(segs.len());
@@ -397,11 +481,6 @@ pub fn align_seeds(
         }
         f.push(best.0);
         pred.push(best.1);
-    }
-    if std::env::var_os("CHORUS_DEBUG_ALIGN").is_some() {
-        for (k, sg) in segs.iter().enumerate() {
-            eprintln!("seg {k} a0={} b0={} len={} f={} pred={:?}", sg.a0, sg.b0, sg.len, f[k], pred[k]);
-        }
     }
     // read chains off, best first, never reusing a segment
     let mut order: Vec<usize> = (0..segs.len()).collect();
@@ -485,7 +564,7 @@ fn chain_alignment(
     b1 += rb;
     matched += ml + mr;
     let (na, nb) = (a1 - a0, b1 - b0);
-    if na.min(nb) < p.min_tokens {
+    if na.min(nb) < p.min_tokens || (matched as usize) < p.min_matched {
         return None;
     }
     let similarity = (matched as f64 / na.max(nb) as f64).min(1.0);
@@ -585,6 +664,46 @@ mod tests {
         );
         let out = align(&a, &b, &AlignParams::default());
         assert_eq!(out.len(), 1, "{out:?}");
+    }
+
+    #[test]
+    fn free_runs_stop_at_blocked_ranges() {
+        let blocked = [(10, 15), (30, 40)];
+        assert_eq!(free_run(&blocked, 5, true, 100), 5);
+        assert_eq!(free_run(&blocked, 12, true, 100), 0);
+        assert_eq!(free_run(&blocked, 20, true, 100), 10);
+        assert_eq!(free_run(&blocked, 45, true, 100), 100);
+        assert_eq!(free_run(&blocked, 20, false, 100), 5);
+        assert_eq!(free_run(&blocked, 8, false, 100), 100);
+        assert_eq!(free_run(&blocked, 12, false, 100), 0);
+    }
+
+    #[test]
+    fn passages_apart_in_both_documents_stay_apart() {
+        // a: P1 P2 P3, b: P3' P1 X P3 ... P1 and P3 are apart by P2 (long) in a and by X
+        // (a shorter unrelated sentence) in b: two passages, not one stretched over P2.
+        let p1 = "the prime minister said on monday that the new budget would raise \
+                  spending on schools and hospitals over the next five years";
+        let p2 = "critics from several opposition parties argued that the plans were \
+                  unaffordable and that the figures had not been checked by the \
+                  independent fiscal watchdog before they were announced to parliament \
+                  during a long and heated session that ran late into the evening";
+        let x = "officials at the finance ministry did not immediately respond to a \
+                 request for comment on the matter";
+        let p3 = "despite the warning some economists suggested that growth would \
+                  recover faster than expected during the second half of the year";
+        let a = Tokens::new(&format!("{p1}. {p2}. {p3}."));
+        let b = Tokens::new(&format!("{p1}. {x}. {p3}."));
+        let out = align(&a, &b, &AlignParams::default());
+        assert_eq!(out.len(), 2, "{out:?}");
+        assert_eq!(
+            texts(&a, &out[0]),
+            p1.split_whitespace().collect::<Vec<_>>().join(" ")
+        );
+        assert_eq!(
+            texts(&a, &out[1]),
+            p3.split_whitespace().collect::<Vec<_>>().join(" ")
+        );
     }
 
     #[test]

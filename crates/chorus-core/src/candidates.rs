@@ -11,6 +11,13 @@
 //! document (a refrain, a table) is ignored for that document.
 //!
 //! Seeds are sorted by document pair; pairs with at least `min_seeds` seeds are candidates.
+//!
+//! **Boilerplate.** A fingerprint that one source prints in at least `boilerplate_min_docs`
+//! of its documents and in at least `boilerplate_share` of all its documents (a copyright
+//! line, a newsletter prompt, a byline template) is that source's boilerplate: its
+//! occurrences in that source seed nothing and are returned, so the pipeline can keep
+//! alignments out of them and list them. Other sources printing the same words are not
+//! affected. Documents without a known source form one group.
 
 use crate::index::{NgramIndex, Posting, groups};
 use rayon::prelude::*;
@@ -23,6 +30,38 @@ pub struct SeedLimits {
     pub star_links: usize,
     pub max_repeats: usize,
     pub min_seeds: usize,
+    /// Share of a source's documents a fingerprint must be in to be its boilerplate;
+    /// above 1 turns boilerplate detection off.
+    pub boilerplate_share: f64,
+    /// Fewest documents of one source a boilerplate fingerprint must be in.
+    pub boilerplate_min_docs: usize,
+}
+
+/// Which source each document belongs to, and how many documents each source has.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Sources {
+    /// Source number of each document.
+    pub of_doc: Vec<u32>,
+    /// Number of documents of each source.
+    pub size: Vec<u32>,
+}
+
+impl Sources {
+    /// Every document in one source.
+    pub fn single(docs: usize) -> Sources {
+        Sources {
+            of_doc: vec![0; docs],
+            size: vec![docs as u32],
+        }
+    }
+}
+
+/// Candidate pairs and the boilerplate occurrences found on the way.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Candidates {
+    pub pairs: Vec<Candidate>,
+    /// `(doc, pos)` of every fingerprint occurrence that is boilerplate of its source.
+    pub boilerplate: Vec<(u32, u32)>,
 }
 
 /// A document pair (`a < b`, as document numbers) and the positions of the fingerprints they
@@ -53,17 +92,52 @@ fn emit(out: &mut Vec<SeedRec>, x: &[Posting], y: &[Posting]) {
     }
 }
 
-fn seeds_of_partition(part: &[Posting], lim: &SeedLimits, out: &mut Vec<SeedRec>) {
+fn seeds_of_partition(
+    part: &[Posting],
+    lim: &SeedLimits,
+    sources: &Sources,
+    out: &mut Vec<SeedRec>,
+    boilerplate: &mut Vec<(u32, u32)>,
+) {
     let mut runs: Vec<&[Posting]> = Vec::new();
+    let mut per_source: Vec<(u32, u32)> = Vec::new();
     for g in groups(part) {
         if g.len() < 2 || g[0].doc == g[g.len() - 1].doc {
             continue;
         }
         runs.clear();
-        runs.extend(
-            g.chunk_by(|x, y| x.doc == y.doc)
-                .filter(|r| r.len() <= lim.max_repeats),
-        );
+        runs.extend(g.chunk_by(|x, y| x.doc == y.doc));
+        if lim.boilerplate_share <= 1.0 && runs.len() >= lim.boilerplate_min_docs {
+            per_source.clear();
+            per_source.extend(runs.iter().map(|r| (sources.of_doc[r[0].doc as usize], 0)));
+            per_source.sort_unstable();
+            per_source.dedup_by(|x, y| {
+                if x.0 == y.0 {
+                    y.1 += 1;
+                    true
+                } else {
+                    false
+                }
+            });
+            let is_boilerplate = |src: u32, count: u32| {
+                let n = count + 1;
+                n as usize >= lim.boilerplate_min_docs
+                    && n as f64 >= lim.boilerplate_share * sources.size[src as usize] as f64
+            };
+            if per_source.iter().any(|&(s, c)| is_boilerplate(s, c)) {
+                runs.retain(|r| {
+                    let src = sources.of_doc[r[0].doc as usize];
+                    let i = per_source.partition_point(|x| x.0 < src);
+                    if is_boilerplate(src, per_source[i].1) {
+                        boilerplate.extend(r.iter().map(|p| (p.doc, p.pos)));
+                        false
+                    } else {
+                        true
+                    }
+                });
+            }
+        }
+        runs.retain(|r| r.len() <= lim.max_repeats);
         let df = runs.len();
         if df < 2 || df > lim.max_df {
             continue;
@@ -85,21 +159,27 @@ fn seeds_of_partition(part: &[Posting], lim: &SeedLimits, out: &mut Vec<SeedRec>
     }
 }
 
-/// Candidate pairs from the index, in `(a, b)` order.
-pub fn candidates(index: &NgramIndex, lim: &SeedLimits) -> Vec<Candidate> {
-    let mut seeds: Vec<SeedRec> = index
+/// Candidate pairs from the index, in `(a, b)` order, and the boilerplate occurrences.
+pub fn candidates(index: &NgramIndex, lim: &SeedLimits, sources: &Sources) -> Candidates {
+    let parts: Vec<(Vec<SeedRec>, Vec<(u32, u32)>)> = index
         .partitions()
         .par_iter()
         .map(|part| {
-            let mut out = Vec::new();
-            seeds_of_partition(part, lim, &mut out);
-            out
+            let (mut out, mut bp) = (Vec::new(), Vec::new());
+            seeds_of_partition(part, lim, sources, &mut out, &mut bp);
+            (out, bp)
         })
-        .flatten()
         .collect();
+    let mut boilerplate: Vec<(u32, u32)> = Vec::new();
+    let mut seeds: Vec<SeedRec> = Vec::with_capacity(parts.iter().map(|p| p.0.len()).sum());
+    for (s, b) in parts {
+        seeds.extend(s);
+        boilerplate.extend(b);
+    }
+    boilerplate.par_sort_unstable();
     seeds.par_sort_unstable();
     let groups: Vec<&[SeedRec]> = seeds.chunk_by(|x, y| x.pair == y.pair).collect();
-    groups
+    let pairs = groups
         .into_par_iter()
         .filter(|g| g.len() >= lim.min_seeds)
         .map(|g| Candidate {
@@ -110,7 +190,8 @@ pub fn candidates(index: &NgramIndex, lim: &SeedLimits) -> Vec<Candidate> {
                 .map(|s| ((s.pos >> 32) as u32, s.pos as u32))
                 .collect(),
         })
-        .collect()
+        .collect();
+    Candidates { pairs, boilerplate }
 }
 
 #[cfg(test)]
@@ -124,13 +205,18 @@ mod tests {
             star_links: 1,
             max_repeats: 2,
             min_seeds: 1,
+            boilerplate_share: 2.0,
+            boilerplate_min_docs: 3,
         }
+    }
+
+    fn cands(fps: &[Vec<u64>], lim: &SeedLimits) -> Vec<Candidate> {
+        candidates(&NgramIndex::build(fps), lim, &Sources::single(fps.len())).pairs
     }
 
     #[test]
     fn pairs_documents_sharing_fingerprints() {
-        let index = NgramIndex::build(&[vec![1, 2], vec![2, 1], vec![3]]);
-        let c = candidates(&index, &lim());
+        let c = cands(&[vec![1, 2], vec![2, 1], vec![3]], &lim());
         assert_eq!(c.len(), 1);
         assert_eq!((c[0].a, c[0].b), (0, 1));
         assert_eq!(c[0].seeds, vec![(0, 1), (1, 0)]);
@@ -140,19 +226,35 @@ mod tests {
     fn too_common_fingerprints_seed_nothing_and_large_groups_use_hubs() {
         // fingerprint 5 is in 5 documents (> max_df): no seeds.
         let fps: Vec<Vec<u64>> = (0..5).map(|_| vec![5]).collect();
-        assert!(candidates(&NgramIndex::build(&fps), &lim()).is_empty());
+        assert!(cands(&fps, &lim()).is_empty());
         // fingerprint 6 in 4 documents (> full_pairs_df): each pairs with doc 0 only.
         let fps: Vec<Vec<u64>> = (0..4).map(|_| vec![6]).collect();
-        let pairs: Vec<(u32, u32)> = candidates(&NgramIndex::build(&fps), &lim())
-            .iter()
-            .map(|c| (c.a, c.b))
-            .collect();
+        let pairs: Vec<(u32, u32)> = cands(&fps, &lim()).iter().map(|c| (c.a, c.b)).collect();
         assert_eq!(pairs, vec![(0, 1), (0, 2), (0, 3)]);
     }
 
     #[test]
     fn repeated_fingerprints_inside_a_document_are_ignored_for_it() {
-        let index = NgramIndex::build(&[vec![9, 9, 9], vec![9]]);
-        assert!(candidates(&index, &lim()).is_empty());
+        assert!(cands(&[vec![9, 9, 9], vec![9]], &lim()).is_empty());
+    }
+
+    #[test]
+    fn a_sources_repeated_lines_are_its_boilerplate_only() {
+        // docs 0..4 are source 0 (fingerprint 7 in 4 of them), docs 4, 5 are source 1 and
+        // also print fingerprint 7; fingerprint 8 is shared by docs 0 and 4 only.
+        let fps = vec![vec![7, 8], vec![7], vec![7], vec![7], vec![7, 8], vec![7]];
+        let sources = Sources {
+            of_doc: vec![0, 0, 0, 0, 1, 1],
+            size: vec![4, 2],
+        };
+        let mut l = lim();
+        l.max_df = 10;
+        l.full_pairs_df = 10;
+        l.boilerplate_share = 0.5;
+        l.boilerplate_min_docs = 3;
+        let c = candidates(&NgramIndex::build(&fps), &l, &sources);
+        assert_eq!(c.boilerplate, vec![(0, 0), (1, 0), (2, 0), (3, 0)]);
+        let pairs: Vec<(u32, u32)> = c.pairs.iter().map(|c| (c.a, c.b)).collect();
+        assert_eq!(pairs, vec![(0, 4), (4, 5)]);
     }
 }

@@ -77,6 +77,20 @@ impl Document {
 }
 
 impl Metadata {
+    /// The outlet a document belongs to: its `source`, else the host of its `url`.
+    pub fn outlet(&self) -> Option<&str> {
+        if let Some(s) = self.source.as_deref().filter(|s| !s.is_empty()) {
+            return Some(s);
+        }
+        let url = self.url.as_deref()?;
+        let rest = url.split_once("://").map_or(url, |x| x.1);
+        let host = rest.split(['/', '?', '#']).next()?;
+        let host = host.rsplit_once('@').map_or(host, |x| x.1);
+        let host = host.split(':').next()?;
+        let host = host.strip_prefix("www.").unwrap_or(host);
+        (!host.is_empty()).then_some(host)
+    }
+
     /// The date as seconds since the Unix epoch (UTC), when it parses as an RFC 3339
     /// timestamp, an ISO 8601 date-time without offset (taken as UTC) or a date.
     pub fn timestamp(&self) -> Option<i64> {
@@ -108,6 +122,18 @@ pub fn parse_timestamp(s: &str) -> Option<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn outlet_from_source_or_url_host() {
+        let mut m = Metadata {
+            url: Some("https://www.example.com:8080/a/b?x=1".into()),
+            ..Metadata::default()
+        };
+        assert_eq!(m.outlet(), Some("example.com"));
+        m.source = Some("wire".into());
+        assert_eq!(m.outlet(), Some("wire"));
+        assert_eq!(Metadata::default().outlet(), None);
+    }
 
     #[test]
     fn parses_dates() {

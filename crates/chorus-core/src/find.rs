@@ -6,8 +6,8 @@
 //! not depend on input order or thread count, and "first" means "earliest" wherever the
 //! pipeline needs a representative.
 
-use crate::align::{AlignParams, Alignment, align_seeds};
-use crate::candidates::{SeedLimits, candidates};
+use crate::align::{AlignParams, Alignment, align_seeds_blocked};
+use crate::candidates::{SeedLimits, Sources, candidates};
 use crate::cluster::{Occurrence, cluster};
 use crate::document::{Document, Span};
 use crate::error::{Error, Result};
@@ -15,7 +15,7 @@ use crate::fingerprint::ngram_fingerprints;
 use crate::index::NgramIndex;
 use crate::normalize::{fold_punctuation, normalize};
 use crate::progress::Progress;
-use crate::report::{Cluster, DocumentInfo, Member, Pair, Report, Stats};
+use crate::report::{Boilerplate, Cluster, DocumentInfo, Member, Pair, Report, Stats};
 use crate::tokenize::Tokens;
 use rayon::prelude::*;
 
@@ -25,6 +25,8 @@ use rayon::prelude::*;
 pub struct Config {
     pub seeds: SeedLimits,
     pub align: AlignParams,
+    /// Fill [`Report::boilerplate`]. Default false.
+    pub list_boilerplate: bool,
 }
 
 impl Default for Config {
@@ -36,8 +38,11 @@ impl Default for Config {
                 star_links: 8,
                 max_repeats: 8,
                 min_seeds: 2,
+                boilerplate_share: 0.4,
+                boilerplate_min_docs: 3,
             },
             align: AlignParams::default(),
+            list_boilerplate: false,
         }
     }
 }
@@ -54,6 +59,12 @@ impl Config {
         }
         if self.seeds.star_links == 0 {
             return bad("star-links must be at least 1");
+        }
+        if !(self.seeds.boilerplate_share > 0.0) {
+            return bad("boilerplate-share must be positive (above 1 turns detection off)");
+        }
+        if self.seeds.boilerplate_min_docs < 2 {
+            return bad("boilerplate-min-docs must be at least 2");
         }
         if !(0.0..=1.0).contains(&self.align.min_similarity) {
             return bad("min-similarity must lie in [0, 1]");
@@ -97,6 +108,109 @@ pub(crate) fn attached_punctuation(ta: &str, sa: Span, tb: &str, sb: Span) -> (S
     (Span::new(ba, ea), Span::new(bb, eb))
 }
 
+/// Source numbers of the documents (in pipeline order), by [`Metadata::outlet`]. A
+/// document without one is a source of its own: boilerplate is learnt per known outlet.
+///
+/// [`Metadata::outlet`]: crate::document::Metadata::outlet
+fn sources_of(docs: &[Document], order: &[usize]) -> Sources {
+    let mut names: Vec<&str> = order
+        .iter()
+        .filter_map(|&i| docs[i].meta.outlet())
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    let mut size = vec![0u32; names.len()];
+    let of_doc: Vec<u32> = order
+        .iter()
+        .map(|&i| match docs[i].meta.outlet() {
+            Some(n) => names.binary_search(&n).expect("present") as u32,
+            None => {
+                size.push(0);
+                (size.len() - 1) as u32
+            }
+        })
+        .collect();
+    for &s in &of_doc {
+        size[s as usize] += 1;
+    }
+    Sources { of_doc, size }
+}
+
+/// Per document, the token ranges covered by boilerplate fingerprints (sorted, merged).
+fn boilerplate_ranges(occ: &[(u32, u32)], docs: usize, n: usize) -> Vec<Vec<(u32, u32)>> {
+    let mut out = vec![Vec::new(); docs];
+    for &(d, pos) in occ {
+        let ranges: &mut Vec<(u32, u32)> = &mut out[d as usize];
+        let (b, e) = (pos, pos + n as u32);
+        match ranges.last_mut() {
+            Some(last) if b <= last.1 => last.1 = last.1.max(e),
+            _ => ranges.push((b, e)),
+        }
+    }
+    out
+}
+
+/// Groups boilerplate occurrences by source and normalised text.
+fn list_boilerplate(
+    docs: &[Document],
+    order: &[usize],
+    tokens: &[Tokens],
+    blocked: &[Vec<(u32, u32)>],
+    sources: &Sources,
+) -> Vec<Boilerplate> {
+    let with: Vec<u32> = (0..blocked.len() as u32)
+        .filter(|&d| !blocked[d as usize].is_empty())
+        .collect();
+    let items: Vec<((u32, String), Member)> = with
+        .par_iter()
+        .flat_map_iter(|&d| {
+            let doc = &docs[order[d as usize]];
+            let map = normalize(&doc.text).map;
+            let t = &tokens[d as usize];
+            blocked[d as usize]
+                .iter()
+                .map(|&(b, e)| {
+                    let (nb, ne) = (t.ranges[b as usize].0, t.ranges[e as usize - 1].1);
+                    let key = (
+                        sources.of_doc[d as usize],
+                        t.norm[nb as usize..ne as usize].to_string(),
+                    );
+                    let m = Member {
+                        doc: doc.id.clone(),
+                        begin: map[nb as usize] as usize,
+                        end: map[ne as usize] as usize,
+                    };
+                    (key, m)
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let mut groups: std::collections::BTreeMap<(u32, String), Vec<Member>> = Default::default();
+    for (k, m) in items {
+        groups.entry(k).or_default().push(m);
+    }
+    let mut out: Vec<Boilerplate> = groups
+        .into_values()
+        .map(|members| {
+            let first = &members[0];
+            let doc = docs.iter().find(|d| d.id == first.doc).expect("member doc");
+            Boilerplate {
+                source: doc.meta.outlet().map(str::to_string),
+                text: doc.text[first.begin..first.end].to_string(),
+                members,
+            }
+        })
+        .collect();
+    out.sort_by(|x, y| {
+        (&x.source, std::cmp::Reverse(x.members.len()), &x.text).cmp(&(
+            &y.source,
+            std::cmp::Reverse(y.members.len()),
+            &y.text,
+        ))
+    });
+    out
+}
+
 /// Finds the passages that documents share (see the module documentation).
 pub fn find(docs: &[Document], cfg: &Config, progress: &dyn Progress) -> Result<Report> {
     cfg.validate()?;
@@ -133,18 +247,23 @@ pub fn find(docs: &[Document], cfg: &Config, progress: &dyn Progress) -> Result<
     let postings = index.len();
 
     progress.stage("candidates", 0);
-    let cands = candidates(&index, &cfg.seeds);
+    let sources = sources_of(docs, &order);
+    let found = candidates(&index, &cfg.seeds, &sources);
     drop(index);
+    let cands = found.pairs;
+    let blocked = boilerplate_ranges(&found.boilerplate, docs.len(), cfg.align.ngram);
 
     progress.stage("align", cands.len() as u64);
     let aligned: Vec<(u32, u32, Alignment)> = cands
         .par_iter()
         .flat_map_iter(|c| {
-            let out = align_seeds(
+            let out = align_seeds_blocked(
                 &tokens[c.a as usize],
                 &tokens[c.b as usize],
                 &c.seeds,
                 &cfg.align,
+                &blocked[c.a as usize],
+                &blocked[c.b as usize],
             );
             progress.advance(1);
             out.into_iter().map(move |al| (c.a, c.b, al))
@@ -227,8 +346,15 @@ pub fn find(docs: &[Document], cfg: &Config, progress: &dyn Progress) -> Result<
             }
         })
         .collect();
+    let boilerplate_spans = blocked.iter().map(Vec::len).sum();
+    let boilerplate = if cfg.list_boilerplate {
+        list_boilerplate(docs, &order, &tokens, &blocked, &sources)
+    } else {
+        Vec::new()
+    };
     Ok(Report {
         documents,
+        boilerplate,
         stats: Stats {
             documents: docs.len(),
             bytes,
@@ -237,6 +363,7 @@ pub fn find(docs: &[Document], cfg: &Config, progress: &dyn Progress) -> Result<
             candidate_pairs: cands.len(),
             passages: pairs.len(),
             clusters: clusters.len(),
+            boilerplate_spans,
         },
         clusters,
         pairs,

@@ -13,13 +13,13 @@
 //! Cost: one normalisation of the query, then per candidate one tokenisation and an
 //! anchored alignment (see [`crate::align`]).
 
+use crate::Document;
 use crate::align::{AlignParams, Alignment, align};
 use crate::document::{DocId, Metadata, Span};
 use crate::find::attached_punctuation;
 use crate::fingerprint::ngram_fingerprints;
 use crate::normalize::normalize;
 use crate::tokenize::Tokens;
-use crate::Document;
 use serde::{Deserialize, Serialize};
 
 /// A query text, normalised and tokenised once for many alignments.
@@ -207,13 +207,19 @@ mod tests {
     fn finds_and_ranks_shared_passages_with_exact_offsets() {
         let query = format!("Morning briefing. “{PASSAGE}” Nothing else happened today.");
         let docs = vec![
-            Document::new("unrelated", "A story about gardening, tomatoes and prize marrows."),
+            Document::new(
+                "unrelated",
+                "A story about gardening, tomatoes and prize marrows.",
+            ),
             Document::new(
                 "half",
                 "Traffic news: the harbour authority said on Monday that the old swing bridge \
                  will close. Drivers should plan ahead.",
             ),
-            Document::new("full", format!("Ferry times change. \"{PASSAGE}\" More soon.")),
+            Document::new(
+                "full",
+                format!("Ferry times change. \"{PASSAGE}\" More soon."),
+            ),
         ];
         let r = query_documents(&query, &docs, &AlignParams::default());
         assert_eq!(r.stats.candidates, 3);
@@ -224,7 +230,10 @@ mod tests {
         let p = &m.passages[0];
         // shared quotation marks are included on both sides (quote styles compare equal)
         assert_eq!(&query[p.query.begin..p.query.end], format!("“{PASSAGE}”"));
-        assert_eq!(&docs[2].text[p.doc.begin..p.doc.end], format!("\"{PASSAGE}\""));
+        assert_eq!(
+            &docs[2].text[p.doc.begin..p.doc.end],
+            format!("\"{PASSAGE}\"")
+        );
         assert!(m.coverage > 0.6 && m.coverage < 1.0, "{}", m.coverage);
         assert!(r.matches[1].score < m.score);
     }
@@ -232,10 +241,16 @@ mod tests {
     #[test]
     fn empty_and_unrelated_queries_match_nothing() {
         let docs = vec![Document::new("a", PASSAGE)];
-        assert!(query_documents("", &docs, &AlignParams::default()).matches.is_empty());
-        assert!(query_documents("just a few words", &docs, &AlignParams::default())
-            .matches
-            .is_empty());
+        assert!(
+            query_documents("", &docs, &AlignParams::default())
+                .matches
+                .is_empty()
+        );
+        assert!(
+            query_documents("just a few words", &docs, &AlignParams::default())
+                .matches
+                .is_empty()
+        );
     }
 
     #[test]

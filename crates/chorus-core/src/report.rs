@@ -9,6 +9,8 @@
 //! - `cluster`: `{"id", "members": [{"doc", "begin", "end"}]}`, byte offsets into the
 //!   original text, end exclusive;
 //! - `pair`: `{"cluster", "a", "b", "score"}`, one aligned passage between two documents;
+//! - `boilerplate`: `{"source", "text", "members"}`, text a source repeats across its own
+//!   documents, kept out of clusters (only when asked for);
 //! - `summary`: the run's statistics, last.
 
 use crate::document::{DocId, Metadata};
@@ -41,6 +43,16 @@ pub struct Pair {
     pub score: f64,
 }
 
+/// Text that one source repeats across many of its own documents (a copyright line, a
+/// newsletter prompt): kept out of clusters, listed on request.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Boilerplate {
+    pub source: Option<String>,
+    /// The text as printed in its first member.
+    pub text: String,
+    pub members: Vec<Member>,
+}
+
 /// A document that shares at least one passage, with its metadata.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DocumentInfo {
@@ -59,6 +71,8 @@ pub struct Stats {
     pub candidate_pairs: usize,
     pub passages: usize,
     pub clusters: usize,
+    /// Boilerplate occurrences kept out of the results.
+    pub boilerplate_spans: usize,
 }
 
 /// The result of a run.
@@ -68,6 +82,8 @@ pub struct Report {
     pub clusters: Vec<Cluster>,
     /// Sorted by cluster, then by the two members.
     pub pairs: Vec<Pair>,
+    /// Filled only when asked for (`Config::list_boilerplate`).
+    pub boilerplate: Vec<Boilerplate>,
     pub stats: Stats,
 }
 
@@ -78,12 +94,13 @@ pub enum Record<'r> {
     Document(&'r DocumentInfo),
     Cluster(&'r Cluster),
     Pair(&'r Pair),
+    Boilerplate(&'r Boilerplate),
     Summary(&'r Stats),
 }
 
 impl Report {
     /// The records of the JSON Lines output, in output order: documents, then each cluster
-    /// followed by its pairs, then the summary.
+    /// followed by its pairs, then boilerplate (when listed), then the summary.
     pub fn records(&self) -> impl Iterator<Item = Record<'_>> {
         let mut pairs = self.pairs.iter().peekable();
         let clusters = self.clusters.iter().flat_map(move |c| {
@@ -97,6 +114,7 @@ impl Report {
             .iter()
             .map(Record::Document)
             .chain(clusters)
+            .chain(self.boilerplate.iter().map(Record::Boilerplate))
             .chain(std::iter::once(Record::Summary(&self.stats)))
     }
 }

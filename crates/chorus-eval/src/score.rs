@@ -226,7 +226,11 @@ pub fn evaluate(truth: &Truth, result: &ResultSet) -> Scores {
     let is_suspicious: Vec<bool> = truth
         .docs
         .iter()
-        .map(|d| d.id.rsplit('/').next().is_some_and(|f| f.starts_with("suspicious")))
+        .map(|d| {
+            d.id.rsplit('/')
+                .next()
+                .is_some_and(|f| f.starts_with("suspicious"))
+        })
         .collect();
     let pan = truth.format == TruthFormat::Pan;
     let relevant = move |a: &DocSpan, b: &DocSpan| {

@@ -85,10 +85,7 @@ pub(crate) fn read_feed(bytes: &[u8], name: &StreamName<'_>, emit: &mut Emit<'_>
         };
         let meta = Metadata {
             source: source.clone(),
-            date: entry
-                .published
-                .or(entry.updated)
-                .map(|d| d.to_rfc3339()),
+            date: entry.published.or(entry.updated).map(|d| d.to_rfc3339()),
             url,
             title: entry
                 .title

@@ -8,8 +8,7 @@ use std::time::Duration;
 pub(crate) fn get(url: &str) -> Result<Box<dyn Read + Send>, String> {
     if url.len() >= 8 && url[..8].eq_ignore_ascii_case("https://") && !cfg!(feature = "https") {
         return Err(
-            "cannot fetch an https:// URL: chorus was built without the `https` feature"
-                .to_owned(),
+            "cannot fetch an https:// URL: chorus was built without the `https` feature".to_owned(),
         );
     }
     let agent: ureq::Agent = ureq::Agent::config_builder()

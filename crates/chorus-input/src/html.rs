@@ -20,8 +20,8 @@
 //! about a millisecond per page of usual size; pages are parsed whole, so the reader caps
 //! their size ([`ReadOptions::max_record_bytes`](crate::ReadOptions::max_record_bytes)).
 
-use chorus_core::Metadata;
 use chorus_core::Document as ChorusDocument;
+use chorus_core::Metadata;
 use dom_query::Document;
 use dom_smoothie::{Config, Readability, TextMode};
 use encoding_rs::{Encoding, UTF_8};
@@ -30,7 +30,10 @@ use encoding_rs::{Encoding, UTF_8};
 /// HTTP header), if any.
 pub(crate) fn decode_html(bytes: &[u8], declared: Option<&str>) -> String {
     if let Some((enc, bom_len)) = Encoding::for_bom(bytes) {
-        return enc.decode_without_bom_handling(&bytes[bom_len..]).0.into_owned();
+        return enc
+            .decode_without_bom_handling(&bytes[bom_len..])
+            .0
+            .into_owned();
     }
     let stated = declared
         .and_then(|label| Encoding::for_label(label.trim().as_bytes()))
@@ -292,7 +295,10 @@ mod tests {
 
     #[test]
     fn fragments() {
-        assert_eq!(fragment_text("<p>One</p><p>Two &amp; three</p>"), "One\n\nTwo & three");
+        assert_eq!(
+            fragment_text("<p>One</p><p>Two &amp; three</p>"),
+            "One\n\nTwo & three"
+        );
         assert_eq!(fragment_text("Fish &amp; chips"), "Fish & chips");
     }
 }

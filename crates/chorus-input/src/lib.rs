@@ -1,12 +1,14 @@
-//! Reading what users give chorus (files, folders, standard input; plain text or JSON
-//! Lines; plain, gzip, xz or zstd) into [`Document`]s, reporting bad input and going on.
+//! Reading what users give chorus (files, folders, standard input, `http(s)://` URLs; plain
+//! text, JSON Lines, HTML pages, WARC archives, RSS/Atom feeds, CSV/TSV; plain, gzip, xz or
+//! zstd) into [`Document`]s, reporting bad input and going on.
 //!
 //! # Brief overview
 //!
 //! [`read_inputs`] reads a list of paths and calls back once per document and once per
 //! [`InputProblem`] (a bad file or record, which is skipped), in a deterministic order, and
 //! returns a [`ReadSummary`]; [`read_all`] collects both into vectors. [`ReadOptions`] sets
-//! the JSON field names and a forced [`InputFormat`]. [`InputReader`] is the same reader
+//! the JSON field names, the CSV [`Columns`], HTML comment handling, the per-record size
+//! limit and a forced [`InputFormat`]. [`InputReader`] is the same reader
 //! one input at a time, including any [`Read`](std::io::Read) stream. [`open_decompressed`]
 //! and [`sniff_compression`] serve other commands that read compressed files.
 //!
@@ -18,12 +20,21 @@
 //!   `url`, `title`; other fields are kept, in order, in `Metadata::extra`. A name without
 //!   extension (standard input, `corpus.gz`) is JSON Lines if its first non-blank byte is
 //!   `{`. Any other file is one plain-text document.
+//! - `.html`/`.htm` pages give their main text (Readability, via `dom_smoothie`: menus,
+//!   footers, asides, scripts and comment sections dropped) with title, published date,
+//!   canonical URL and site name; charsets are honoured or sniffed. `.warc(.gz)` archives
+//!   give one document per HTML response, id and url the target URI. `.rss`, `.atom` and
+//!   feed `.xml` give one document per item. `.csv`/`.tsv` give one per row. Without an
+//!   extension (and for URLs) the content decides: `WARC/`, `{`, a feed root, an `<html>`.
 //! - Compression is recognised by magic bytes; the extension under it (`corpus.jsonl.xz`)
 //!   gives the format.
 //! - Every problem names its file (and line, for a record): invalid JSON, missing or
 //!   non-string text, invalid UTF-8 (with the byte offset), binary content, empty files and
 //!   texts, damaged compressed streams (documents before the damage are kept), unreadable
-//!   or missing paths, and ids already seen in the batch.
+//!   or missing paths, ids already seen in the batch, broken WARC records, feeds that do not
+//!   parse, CSV files without a text column, pages without text, and records over the size
+//!   limit (read past in bounded memory). Problems within a file name the record:
+//!   `crawl.warc.gz:7`, `feed.xml:3`, `table.csv:12`.
 //!
 //! ```
 //! use std::path::PathBuf;

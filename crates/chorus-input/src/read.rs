@@ -19,11 +19,11 @@ use crate::compress::{
 use crate::feed::{looks_like_feed, read_feed};
 use crate::html;
 use crate::jsonl::read_jsonl;
-use crate::table::read_table;
-use crate::warc::read_warc;
 use crate::problem::{InputError, InputProblem, ProblemKind};
+use crate::table::read_table;
 use crate::text::{BINARY_PROBE_LEN, binary_reason, is_blank, strip_bom, utf8_text};
 use crate::walk::files_under;
+use crate::warc::read_warc;
 use chorus_core::Document;
 
 use crate::InputFormat;
@@ -641,7 +641,10 @@ fn format_of_content(head: &[u8]) -> InputFormat {
         }
         let lower = start[..start.len().min(1024)].to_ascii_lowercase();
         let html = [&b"<!doctype html"[..], b"<html", b"<head", b"<body"];
-        if html.iter().any(|tag| lower.windows(tag.len()).any(|w| w == *tag)) {
+        if html
+            .iter()
+            .any(|tag| lower.windows(tag.len()).any(|w| w == *tag))
+        {
             return InputFormat::Html;
         }
     }
@@ -669,7 +672,11 @@ mod tests {
             ("crawl", "WARC/1.1\r\n", InputFormat::Warc),
             ("a.xml", "<?xml version=\"1.0\"?><rss>", InputFormat::Feed),
             ("a.xml", "<?xml version=\"1.0\"?><doc>", InputFormat::Text),
-            ("-", "<?xml version=\"1.0\"?><feed xmlns=", InputFormat::Feed),
+            (
+                "-",
+                "<?xml version=\"1.0\"?><feed xmlns=",
+                InputFormat::Feed,
+            ),
             ("-", "<!DOCTYPE html><p>", InputFormat::Html),
             ("page", " <html lang=en>", InputFormat::Html),
             ("-", "<b>bold</b> claim", InputFormat::Text),

@@ -68,11 +68,7 @@ pub(crate) fn read_table(
         .iter()
         .enumerate()
         .map(|(i, f)| {
-            let f = if i == 0 {
-                crate::text::strip_bom(f)
-            } else {
-                f
-            };
+            let f = if i == 0 { crate::text::strip_bom(f) } else { f };
             String::from_utf8_lossy(f).trim().to_owned()
         })
         .collect();
@@ -95,7 +91,14 @@ pub(crate) fn read_table(
     let date_col = column(&cols.date);
     let url_col = column(&cols.url);
     let title_col = column(&cols.title);
-    let known = [Some(text_col), id_col, source_col, date_col, url_col, title_col];
+    let known = [
+        Some(text_col),
+        id_col,
+        source_col,
+        date_col,
+        url_col,
+        title_col,
+    ];
     let limit = opts.record_limit();
     let mut rows = 0u64;
     loop {
@@ -117,7 +120,10 @@ pub(crate) fn read_table(
         if row.as_slice().len() as u64 > limit {
             emit.problem(problem(
                 ProblemKind::TooLarge,
-                format!("row of {} bytes is over the limit of {limit} bytes", row.as_slice().len()),
+                format!(
+                    "row of {} bytes is over the limit of {limit} bytes",
+                    row.as_slice().len()
+                ),
             ));
             continue;
         }

@@ -136,13 +136,25 @@ mod tests {
     fn bounded_lines() {
         let mut r = std::io::BufReader::with_capacity(4, &b"abc\nabcdefghij\nxy"[..]);
         let mut buf = Vec::new();
-        assert_eq!(read_line_bounded(&mut r, &mut buf, 5).unwrap(), LineRead::Line);
+        assert_eq!(
+            read_line_bounded(&mut r, &mut buf, 5).unwrap(),
+            LineRead::Line
+        );
         assert_eq!(buf, b"abc\n");
-        assert_eq!(read_line_bounded(&mut r, &mut buf, 5).unwrap(), LineRead::TooLong(11));
+        assert_eq!(
+            read_line_bounded(&mut r, &mut buf, 5).unwrap(),
+            LineRead::TooLong(11)
+        );
         assert_eq!(buf, b"abcde");
-        assert_eq!(read_line_bounded(&mut r, &mut buf, 5).unwrap(), LineRead::Line);
+        assert_eq!(
+            read_line_bounded(&mut r, &mut buf, 5).unwrap(),
+            LineRead::Line
+        );
         assert_eq!(buf, b"xy");
-        assert_eq!(read_line_bounded(&mut r, &mut buf, 5).unwrap(), LineRead::Eof);
+        assert_eq!(
+            read_line_bounded(&mut r, &mut buf, 5).unwrap(),
+            LineRead::Eof
+        );
     }
 
     #[test]

@@ -74,7 +74,9 @@ fn read_header(reader: &mut dyn BufRead, line: &mut Vec<u8>) -> io::Result<Step>
     let mut fields = Vec::new();
     loop {
         if read_line_bounded(reader, line, MAX_HEADER_LINE)? == LineRead::Eof {
-            return Ok(Step::Bad("header cut short by the end of the file".to_owned()));
+            return Ok(Step::Bad(
+                "header cut short by the end of the file".to_owned(),
+            ));
         }
         let text = trim_eol(line);
         if text.is_empty() {
@@ -239,7 +241,10 @@ enum Wanted {
 
 fn wanted_kind(header: &Header) -> Option<Wanted> {
     let kind = header.get("WARC-Type")?.to_ascii_lowercase();
-    let ctype = header.get("Content-Type").unwrap_or("").to_ascii_lowercase();
+    let ctype = header
+        .get("Content-Type")
+        .unwrap_or("")
+        .to_ascii_lowercase();
     match kind.as_str() {
         "response" if ctype.starts_with("application/http") => Some(Wanted::HttpResponse),
         "response" | "resource" if is_html_type(&ctype) => Some(Wanted::Html),
@@ -324,7 +329,12 @@ fn record_document(
 type Payload = (Vec<u8>, Option<String>, bool);
 
 fn http_payload(block: &[u8]) -> Result<Option<Payload>, (ProblemKind, String)> {
-    let bad = |reason: &str| (ProblemKind::BadRecord, format!("bad HTTP response: {reason}"));
+    let bad = |reason: &str| {
+        (
+            ProblemKind::BadRecord,
+            format!("bad HTTP response: {reason}"),
+        )
+    };
     let end = find(block, b"\r\n\r\n")
         .map(|at| (at, at + 4))
         .or_else(|| find(block, b"\n\n").map(|at| (at, at + 2)));
@@ -425,7 +435,10 @@ mod tests {
 
     #[test]
     fn charsets_from_content_type() {
-        assert_eq!(charset_of("text/html; charset=\"ISO-8859-1\""), Some("ISO-8859-1"));
+        assert_eq!(
+            charset_of("text/html; charset=\"ISO-8859-1\""),
+            Some("ISO-8859-1")
+        );
         assert_eq!(charset_of("text/html"), None);
     }
 

@@ -4,6 +4,7 @@
 //! ```text
 //! cargo run --release -p chorus-store --example index_bench -- CORPUS.jsonl INDEX_DIR \
 //!     [--queries 1000] [--query-bytes 4096] [--batch-mb 64] [--reuse]
+//!     [--max-candidates 64] [--min-shared 2] [--max-df 1000]
 //! ```
 //! Prints one line of JSON with the measurements.
 
@@ -67,7 +68,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             if d.text.len() >= qbytes + 512 {
                 seen += 1;
                 // every 7th long document, up to the number of queries
-                if seen % 7 == 0 && sample.len() < n_queries {
+                if seen.is_multiple_of(7) && sample.len() < n_queries {
                     sample.push(window(&d.text, qbytes).to_string());
                 }
             }
@@ -92,14 +93,26 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             w.add(std::mem::take(&mut batch))?;
         }
         ingest_s = t0.elapsed().as_secs_f64();
-        eprintln!("ingested in {ingest_s:.1} s, {} segments", w.segment_count());
+        eprintln!(
+            "ingested in {ingest_s:.1} s, {} segments",
+            w.segment_count()
+        );
     }
 
     let t = Instant::now();
     let reader = IndexReader::open(&index)?;
     let open_ms = t.elapsed().as_secs_f64() * 1e3;
     let stats = reader.stats()?;
-    let opts = QueryOptions::default();
+    let opts = QueryOptions {
+        max_candidates: arg(
+            &args,
+            "--max-candidates",
+            QueryOptions::default().max_candidates,
+        ),
+        min_shared: arg(&args, "--min-shared", QueryOptions::default().min_shared),
+        max_df: arg(&args, "--max-df", QueryOptions::default().max_df),
+        ..QueryOptions::default()
+    };
     for q in sample.iter().take(20) {
         reader.query(q, &opts)?;
     }

@@ -151,7 +151,10 @@ mod tests {
         )
         .unwrap();
         let err = Manifest::load(dir.path()).unwrap_err();
-        assert!(matches!(err, Error::FormatVersion { found: 99, .. }), "{err}");
+        assert!(
+            matches!(err, Error::FormatVersion { found: 99, .. }),
+            "{err}"
+        );
         assert!(err.to_string().contains("format version 99"));
     }
 }

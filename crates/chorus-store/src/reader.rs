@@ -15,9 +15,9 @@
 use crate::error::{Error, IoContext, Result};
 use crate::manifest::{FORMAT_VERSION, MANIFEST, Manifest};
 use crate::segment::Segment;
+use chorus_core::Document;
 use chorus_core::align::AlignParams;
 use chorus_core::query::{PreparedQuery, QueryReport, match_document};
-use chorus_core::Document;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -153,7 +153,7 @@ pub(crate) fn open_segments(
 pub struct QueryOptions {
     /// Fingerprints held by more documents than this are ignored. Default 1000.
     pub max_df: usize,
-    /// Documents aligned against the query (those sharing the most fingerprints). Default 64.
+    /// Documents aligned against the query (those sharing the most fingerprints). Default 32.
     pub max_candidates: usize,
     /// Fingerprints a document must share with the query to be aligned. Default 2.
     pub min_shared: usize,
@@ -165,7 +165,7 @@ impl Default for QueryOptions {
     fn default() -> Self {
         QueryOptions {
             max_df: 1000,
-            max_candidates: 64,
+            max_candidates: 32,
             min_shared: 2,
             align: AlignParams::default(),
         }

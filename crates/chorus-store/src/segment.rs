@@ -677,7 +677,11 @@ mod tests {
         post.sort();
         build(
             dir.path(),
-            &[("a", "alpha text", Some("x")), ("b", "béta", None), ("c", "", Some("x"))],
+            &[
+                ("a", "alpha text", Some("x")),
+                ("b", "béta", None),
+                ("c", "", Some("x")),
+            ],
             &post,
         );
         let s = Segment::open(dir.path(), 1).unwrap();

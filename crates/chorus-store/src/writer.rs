@@ -85,7 +85,9 @@ impl IndexWriter {
     pub fn open(dir: impl AsRef<Path>, opts: IndexOptions) -> Result<IndexWriter> {
         let dir = dir.as_ref();
         if opts.merge_factor < 2 {
-            return Err(Error::InvalidOption("merge factor must be at least 2".into()));
+            return Err(Error::InvalidOption(
+                "merge factor must be at least 2".into(),
+            ));
         }
         if opts.ngram == Some(0) {
             return Err(Error::InvalidOption(
@@ -443,7 +445,10 @@ impl IndexWriter {
             }
             let mut map = vec![u32::MAX; ls.seg.docs() as usize];
             for local in ls.live_docs() {
-                let source = ls.seg.source_of(local).map(|s| ls.seg.sources[s as usize].as_str());
+                let source = ls
+                    .seg
+                    .source_of(local)
+                    .map(|s| ls.seg.sources[s as usize].as_str());
                 map[local as usize] =
                     b.add_blob(ls.seg.blob(local)?, hash_of[local as usize], source)?;
             }
@@ -478,7 +483,11 @@ impl IndexWriter {
             docs.clear();
             for &j in &same {
                 let p = heads[j].take().expect("head of a heap entry");
-                docs.extend(p.iter().map(|d| remap[j][d as usize]).filter(|&d| d != u32::MAX));
+                docs.extend(
+                    p.iter()
+                        .map(|d| remap[j][d as usize])
+                        .filter(|&d| d != u32::MAX),
+                );
                 if let Some(e) = iters[j].next() {
                     let (k2, p2) = e?;
                     heads[j] = Some(p2);

@@ -13,11 +13,11 @@ struct Words(u64);
 
 const VOCAB: &[&str] = &[
     "harbour", "bridge", "council", "ferry", "island", "minister", "river", "market", "school",
-    "winter", "summer", "railway", "budget", "village", "doctor", "garden", "festival",
-    "station", "mayor", "teacher", "weather", "storm", "road", "price", "bread", "museum",
-    "library", "hospital", "farmer", "harvest", "court", "police", "letter", "report",
-    "north", "south", "east", "west", "old", "new", "said", "will", "was", "the", "of",
-    "and", "to", "in", "on", "at", "by", "for", "with", "from", "after", "before",
+    "winter", "summer", "railway", "budget", "village", "doctor", "garden", "festival", "station",
+    "mayor", "teacher", "weather", "storm", "road", "price", "bread", "museum", "library",
+    "hospital", "farmer", "harvest", "court", "police", "letter", "report", "north", "south",
+    "east", "west", "old", "new", "said", "will", "was", "the", "of", "and", "to", "in", "on",
+    "at", "by", "for", "with", "from", "after", "before",
 ];
 
 impl Words {
@@ -35,7 +35,7 @@ impl Words {
                 s.push(' ');
             }
             // a number every few words makes every text practically unique
-            if self.next() % 4 == 0 {
+            if self.next().is_multiple_of(4) {
                 s.push_str(&(self.next() % 100_000).to_string());
             } else {
                 s.push_str(VOCAB[(self.next() % VOCAB.len() as u64) as usize]);
@@ -56,7 +56,13 @@ fn doc(id: &str, text: String, source: &str) -> Document {
 fn batch(prefix: &str, n: usize, seed: u64) -> Vec<Document> {
     let mut w = Words(seed.wrapping_mul(2).wrapping_add(1));
     (0..n)
-        .map(|i| doc(&format!("{prefix}-{i}"), w.text(120), &format!("outlet-{}", i % 3)))
+        .map(|i| {
+            doc(
+                &format!("{prefix}-{i}"),
+                w.text(120),
+                &format!("outlet-{}", i % 3),
+            )
+        })
         .collect()
 }
 
@@ -80,7 +86,10 @@ fn add_query_replace_remove_and_stats() {
     let rep = r.query(&probe, &QueryOptions::default()).unwrap();
     assert_eq!(rep.matches[0].id, "a-17");
     let p = &rep.matches[0].passages[0];
-    assert_eq!(&probe[p.query.begin..p.query.end], &docs[17].text[p.doc.begin..p.doc.end]);
+    assert_eq!(
+        &probe[p.query.begin..p.query.end],
+        &docs[17].text[p.doc.begin..p.doc.end]
+    );
     assert_eq!(rep.matches.len(), 1);
 
     // same id replaces: the old text no longer matches, the new one does
@@ -91,9 +100,17 @@ fn add_query_replace_remove_and_stats() {
     assert_eq!((s.added, s.replaced), (1, 1));
     let r = IndexReader::open(dir.path()).unwrap();
     assert_eq!(r.len(), 50);
-    assert!(r.query(&probe, &QueryOptions::default()).unwrap().matches.is_empty());
+    assert!(
+        r.query(&probe, &QueryOptions::default())
+            .unwrap()
+            .matches
+            .is_empty()
+    );
     assert_eq!(
-        r.query(&new_probe, &QueryOptions::default()).unwrap().matches[0].id,
+        r.query(&new_probe, &QueryOptions::default())
+            .unwrap()
+            .matches[0]
+            .id,
         "a-17"
     );
     assert_eq!(r.get("a-17").unwrap().unwrap().text[..400], new_probe);
@@ -104,7 +121,12 @@ fn add_query_replace_remove_and_stats() {
     let r = IndexReader::open(dir.path()).unwrap();
     assert_eq!(r.len(), 48);
     assert!(r.get("a-3").unwrap().is_none());
-    assert!(r.query(&new_probe, &QueryOptions::default()).unwrap().matches.is_empty());
+    assert!(
+        r.query(&new_probe, &QueryOptions::default())
+            .unwrap()
+            .matches
+            .is_empty()
+    );
     assert_eq!(r.documents().unwrap().len(), 48);
 }
 
@@ -155,9 +177,16 @@ fn other_format_versions_and_foreign_folders_are_refused() {
         .unwrap();
     let m = dir.path().join("MANIFEST");
     let text = std::fs::read_to_string(&m).unwrap();
-    std::fs::write(&m, text.replace("\"format_version\": 1", "\"format_version\": 2")).unwrap();
+    std::fs::write(
+        &m,
+        text.replace("\"format_version\": 1", "\"format_version\": 2"),
+    )
+    .unwrap();
     let err = IndexReader::open(dir.path()).err().unwrap();
-    assert!(matches!(err, Error::FormatVersion { found: 2, .. }), "{err}");
+    assert!(
+        matches!(err, Error::FormatVersion { found: 2, .. }),
+        "{err}"
+    );
     assert!(IndexWriter::open(dir.path(), opts()).is_err());
 
     let other = tempfile::tempdir().unwrap();
@@ -199,7 +228,7 @@ fn readers_run_while_a_writer_adds() {
                     while !done.load(Ordering::Relaxed) || reads == 0 {
                         let r = IndexReader::open(dir.path()).expect("reader opens");
                         let n = r.len();
-                        assert!(n >= last && n % 10 == 0, "{n} after {last}");
+                        assert!(n >= last && n.is_multiple_of(10), "{n} after {last}");
                         last = n;
                         let rep = r.query(&probe, &QueryOptions::default()).unwrap();
                         assert_eq!(rep.matches[0].id, "seed-4");
@@ -234,7 +263,10 @@ fn crash_child() {
     let Some(dir) = std::env::var_os(CHILD_ENV) else {
         return;
     };
-    let round: u64 = std::env::var("CHORUS_STORE_CRASH_ROUND").unwrap().parse().unwrap();
+    let round: u64 = std::env::var("CHORUS_STORE_CRASH_ROUND")
+        .unwrap()
+        .parse()
+        .unwrap();
     let mut w = IndexWriter::open(Path::new(&dir), opts()).unwrap();
     for k in 0.. {
         w.add(batch(&format!("r{round}-{k}"), BATCH, round * 1000 + k + 1))
@@ -252,7 +284,13 @@ fn crash_safety_under_sigkill() {
     let mut probes: Vec<(String, String)> = Vec::new();
     for round in 0..20u64 {
         let mut child = Command::new(&exe)
-            .args(["--exact", "crash_child", "--ignored", "--nocapture", "--test-threads=1"])
+            .args([
+                "--exact",
+                "crash_child",
+                "--ignored",
+                "--nocapture",
+                "--test-threads=1",
+            ])
             .env(CHILD_ENV, dir.path())
             .env("CHORUS_STORE_CRASH_ROUND", round.to_string())
             .stdout(Stdio::null())
@@ -269,7 +307,12 @@ fn crash_safety_under_sigkill() {
         child.wait().unwrap();
         let mut out = String::new();
         use std::io::Read;
-        child.stderr.take().unwrap().read_to_string(&mut out).unwrap();
+        child
+            .stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut out)
+            .unwrap();
         let seen = out.lines().filter(|l| l.starts_with("committed")).count() as u64;
 
         let r = IndexReader::open(dir.path()).expect("index opens after SIGKILL");
@@ -278,7 +321,11 @@ fn crash_safety_under_sigkill() {
         assert_eq!(stats.documents, n);
         // every committed batch is there, whole; at most one more was committed unseen
         let committed = (n - expected) / BATCH as u64;
-        assert_eq!((n - expected) % BATCH as u64, 0, "round {round}: partial batch");
+        assert_eq!(
+            (n - expected) % BATCH as u64,
+            0,
+            "round {round}: partial batch"
+        );
         assert!(
             committed == seen || committed == seen + 1,
             "round {round}: {committed} batches in the index, {seen} reported"

@@ -3,6 +3,7 @@
 use crate::progress::Bar;
 use crate::render::{ColorChoice, render_report};
 use anyhow::Context;
+use chorus_core::align::AlignParams;
 use chorus_core::candidates::SeedLimits;
 use chorus_core::{Config, Document, find, write_jsonl};
 use chorus_input::{ReadOptions, read_inputs};
@@ -14,11 +15,17 @@ use std::path::PathBuf;
 pub struct FindArgs {
     /// Files, folders or `-` (standard input): plain text, JSON Lines (id, text, source,
     /// date, url, title), optionally .gz/.xz/.zst compressed.
-    #[arg(required = true)]
+    #[arg(required_unless_present = "index")]
     pub inputs: Vec<PathBuf>,
+    /// Read the documents from a chorus index instead of input files.
+    #[arg(long)]
+    pub index: Option<PathBuf>,
     /// Write JSON Lines records (document, cluster, pair, summary) instead of text.
     #[arg(long)]
     pub json: bool,
+    /// Also list the boilerplate found (records of kind `boilerplate` with --json).
+    #[arg(long)]
+    pub boilerplate: bool,
     /// No progress on stderr.
     #[arg(short, long)]
     pub quiet: bool,
@@ -73,26 +80,44 @@ pub struct Tuning {
     /// Lowest similarity of the two copies (matched words / longer side).
     #[arg(long, default_value_t = 0.5)]
     pub min_similarity: f64,
+    /// Fewest matched words (exact or up to a typo) in a reported passage.
+    #[arg(long, default_value_t = 12)]
+    pub min_matched: usize,
+    /// Text a source prints in at least this share of its documents is its boilerplate
+    /// (kept out of the results); above 1 turns boilerplate detection off.
+    #[arg(long, default_value_t = 0.4)]
+    pub boilerplate_share: f64,
+    /// ... and in at least this many of its documents.
+    #[arg(long, default_value_t = 3)]
+    pub boilerplate_min_docs: usize,
 }
 
 impl Tuning {
     pub fn config(&self) -> Config {
-        let mut cfg = Config::default();
-        cfg.seeds = SeedLimits {
-            max_df: self.max_df,
-            full_pairs_df: self.full_pairs_df,
-            star_links: self.star_links,
-            max_repeats: self.max_repeats,
-            min_seeds: self.min_seeds,
-        };
-        cfg.align.ngram = self.ngram;
-        cfg.align.max_skip = self.max_skip;
-        cfg.align.merge_drop = self.merge_drop;
-        cfg.align.extend_window = self.extend_window;
-        cfg.align.extend_drop = self.extend_drop;
-        cfg.align.min_tokens = self.min_words;
-        cfg.align.min_similarity = self.min_similarity;
-        cfg
+        let defaults = Config::default();
+        Config {
+            seeds: SeedLimits {
+                max_df: self.max_df,
+                full_pairs_df: self.full_pairs_df,
+                star_links: self.star_links,
+                max_repeats: self.max_repeats,
+                min_seeds: self.min_seeds,
+                boilerplate_share: self.boilerplate_share,
+                boilerplate_min_docs: self.boilerplate_min_docs,
+            },
+            align: AlignParams {
+                ngram: self.ngram,
+                max_skip: self.max_skip,
+                merge_drop: self.merge_drop,
+                extend_window: self.extend_window,
+                extend_drop: self.extend_drop,
+                min_tokens: self.min_words,
+                min_similarity: self.min_similarity,
+                min_matched: self.min_matched,
+                ..defaults.align
+            },
+            ..defaults
+        }
     }
 }
 
@@ -135,7 +160,10 @@ pub fn load(inputs: &[PathBuf], bar: &Bar) -> anyhow::Result<Loaded> {
 }
 
 pub fn run(args: &FindArgs) -> anyhow::Result<i32> {
-    let cfg = args.tuning.config();
+    let cfg = Config {
+        list_boilerplate: args.boilerplate,
+        ..args.tuning.config()
+    };
     cfg.validate()?;
     if let Some(n) = args.threads {
         rayon::ThreadPoolBuilder::new()
@@ -144,7 +172,15 @@ pub fn run(args: &FindArgs) -> anyhow::Result<i32> {
             .context("setting the thread count")?;
     }
     let bar = Bar::new(args.quiet);
-    let loaded = load(&args.inputs, &bar)?;
+    let loaded = match &args.index {
+        Some(path) => Loaded {
+            docs: chorus_store::IndexReader::open(path)
+                .with_context(|| format!("opening the index {}", path.display()))?
+                .documents()?,
+            skipped: 0,
+        },
+        None => load(&args.inputs, &bar)?,
+    };
     let bar = Bar::new(args.quiet);
     let report = find(&loaded.docs, &cfg, &bar)?;
     bar.finish();

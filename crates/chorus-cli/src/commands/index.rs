@@ -174,7 +174,11 @@ fn stats(args: &StatsArgs) -> anyhow::Result<i32> {
         writeln!(out, "documents      {}", s.documents)?;
         writeln!(out, "sources        {}", s.sources)?;
         writeln!(out, "bytes on disk  {}", s.bytes_on_disk)?;
-        writeln!(out, "segments       {} ({} deleted documents not yet merged away)", s.segments, s.deleted)?;
+        writeln!(
+            out,
+            "segments       {} ({} deleted documents not yet merged away)",
+            s.segments, s.deleted
+        )?;
         writeln!(out, "format version {}", s.format_version)?;
     }
     out.flush()?;

@@ -2,3 +2,5 @@
 
 pub mod eval;
 pub mod find;
+pub mod index;
+pub mod query;

@@ -21,7 +21,7 @@ pub struct QueryArgs {
     #[arg(long)]
     pub limit: Option<usize>,
     /// Documents aligned against the text (those sharing the most fingerprints).
-    #[arg(long, default_value_t = 64)]
+    #[arg(long, default_value_t = 32)]
     pub max_candidates: usize,
     /// Fingerprints found in more documents than this are ignored (boilerplate).
     #[arg(long, default_value_t = 1000)]
@@ -79,12 +79,22 @@ pub fn run(args: &QueryArgs) -> anyhow::Result<i32> {
 
 fn snippet(text: &str, begin: usize, end: usize) -> String {
     const MAX: usize = 160;
-    let s: String = text[begin..end].split_whitespace().collect::<Vec<_>>().join(" ");
+    let s: String = text[begin..end]
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
     if s.chars().count() <= MAX {
         return s;
     }
     let head: String = s.chars().take(MAX / 2).collect();
-    let tail: String = s.chars().rev().take(MAX / 2).collect::<Vec<_>>().into_iter().rev().collect();
+    let tail: String = s
+        .chars()
+        .rev()
+        .take(MAX / 2)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
     format!("{head} … {tail}")
 }
 
@@ -95,7 +105,10 @@ fn render(out: &mut impl Write, text: &str, report: &QueryReport) -> std::io::Re
     }
     for (rank, m) in report.matches.iter().enumerate() {
         let mut about = Vec::new();
-        for v in [&m.meta.source, &m.meta.date, &m.meta.title].into_iter().flatten() {
+        for v in [&m.meta.source, &m.meta.date, &m.meta.title]
+            .into_iter()
+            .flatten()
+        {
             about.push(v.as_str());
         }
         let about = if about.is_empty() {
