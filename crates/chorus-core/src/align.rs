@@ -213,7 +213,7 @@ fn sentence_run(t: &Tokens, i: usize, forward: bool, max: usize) -> usize {
         let crosses = if forward {
             i + k > 0 && i + k < t.len() && sentence_break(t, i + k - 1)
         } else {
-            i >= k + 1 && i - k < t.len() && sentence_break(t, i - 1 - k)
+            i > k && i - k < t.len() && sentence_break(t, i - 1 - k)
         };
         if crosses {
             break;

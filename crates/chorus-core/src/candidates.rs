@@ -161,7 +161,8 @@ fn seeds_of_partition(
 
 /// Candidate pairs from the index, in `(a, b)` order, and the boilerplate occurrences.
 pub fn candidates(index: &NgramIndex, lim: &SeedLimits, sources: &Sources) -> Candidates {
-    let parts: Vec<(Vec<SeedRec>, Vec<(u32, u32)>)> = index
+    type PartSeeds = (Vec<SeedRec>, Vec<(u32, u32)>);
+    let parts: Vec<PartSeeds> = index
         .partitions()
         .par_iter()
         .map(|part| {

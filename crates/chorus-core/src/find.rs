@@ -60,7 +60,7 @@ impl Config {
         if self.seeds.star_links == 0 {
             return bad("star-links must be at least 1");
         }
-        if !(self.seeds.boilerplate_share > 0.0) {
+        if self.seeds.boilerplate_share.is_nan() || self.seeds.boilerplate_share <= 0.0 {
             return bad("boilerplate-share must be positive (above 1 turns detection off)");
         }
         if self.seeds.boilerplate_min_docs < 2 {
