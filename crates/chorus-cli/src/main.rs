@@ -5,6 +5,7 @@
 //! Lines). Exit codes: 0 reuse found, 1 none found, 2 errors (including skipped input).
 
 mod commands;
+mod input_args;
 mod progress;
 mod render;
 
@@ -26,6 +27,8 @@ struct Cli {
 enum Command {
     /// Find passages shared by two or more documents and group them into clusters.
     Find(commands::find::FindArgs),
+    /// Group near-duplicate documents and keep one of each group.
+    Dedup(commands::dedup::DedupArgs),
     /// Score a chorus result against ground truth.
     Eval(commands::eval::EvalArgs),
     /// Maintain a persistent corpus index: add, stats, remove.
@@ -45,6 +48,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match &cli.command {
         Command::Find(args) => commands::find::run(args),
+        Command::Dedup(args) => commands::dedup::run(args),
         Command::Eval(args) => commands::eval::run(args),
         Command::Index(args) => commands::index::run(args),
         Command::Query(args) => commands::query::run(args),

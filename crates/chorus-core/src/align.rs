@@ -118,48 +118,70 @@ impl Alignment {
 // ---------------------------------------------------------------------------------------
 // token comparison
 
-fn ocr_fold(s: &str) -> Vec<char> {
-    let chars: Vec<char> = s.chars().collect();
-    let mut out = Vec::with_capacity(chars.len());
+/// Folds common OCR confusions (rn/m, cl/d, vv/w, 1|i/l, 0/o, c/e) into `out`, for
+/// characters given as an iterator; returns the folded length.
+fn ocr_fold<T: Copy + PartialEq + From<u8>>(s: &[T], out: &mut Vec<T>) {
+    let (r, n, c, l, v, d, m, w, e, o) = (
+        T::from(b'r'),
+        T::from(b'n'),
+        T::from(b'c'),
+        T::from(b'l'),
+        T::from(b'v'),
+        T::from(b'd'),
+        T::from(b'm'),
+        T::from(b'w'),
+        T::from(b'e'),
+        T::from(b'o'),
+    );
+    out.clear();
     let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
-        let next = chars.get(i + 1).copied();
-        match (c, next) {
-            ('r', Some('n')) => {
-                out.push('m');
+    while i < s.len() {
+        let x = s[i];
+        let next = s.get(i + 1).copied();
+        if let Some(y) = next {
+            let pair = if x == r && y == n {
+                Some(m)
+            } else if x == c && y == l {
+                Some(d)
+            } else if x == v && y == v {
+                Some(w)
+            } else {
+                None
+            };
+            if let Some(p) = pair {
+                out.push(p);
                 i += 2;
                 continue;
             }
-            ('c', Some('l')) => {
-                out.push('d');
-                i += 2;
-                continue;
-            }
-            ('v', Some('v')) => {
-                out.push('w');
-                i += 2;
-                continue;
-            }
-            _ => {}
         }
-        out.push(match c {
-            '1' | '|' | 'i' => 'l',
-            '0' => 'o',
-            'c' => 'e',
-            _ => c,
-        });
+        out.push(
+            if x == T::from(b'1') || x == T::from(b'|') || x == T::from(b'i') {
+                l
+            } else if x == T::from(b'0') {
+                o
+            } else if x == c {
+                e
+            } else {
+                x
+            },
+        );
         i += 1;
     }
-    out
 }
 
-fn edit_distance_at_most(a: &[char], b: &[char], k: usize) -> bool {
+fn edit_distance_at_most<T: PartialEq>(a: &[T], b: &[T], k: usize) -> bool {
     if a.len().abs_diff(b.len()) > k {
         return false;
     }
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    let mut cur = vec![0; b.len() + 1];
+    const MAX: usize = 64;
+    if b.len() >= MAX {
+        return a == b;
+    }
+    let mut prev = [0usize; MAX];
+    let mut cur = [0usize; MAX];
+    for (j, p) in prev.iter_mut().enumerate().take(b.len() + 1) {
+        *p = j;
+    }
     for i in 1..=a.len() {
         cur[0] = i;
         let mut row_min = cur[0];
@@ -176,15 +198,32 @@ fn edit_distance_at_most(a: &[char], b: &[char], k: usize) -> bool {
     prev[b.len()] <= k
 }
 
-/// True when two different tokens are the same word up to a typo or an OCR confusion.
-pub fn fuzzy_equal(x: &str, y: &str) -> bool {
-    let (lx, ly) = (x.chars().count(), y.chars().count());
-    if lx.min(ly) < 4 || lx.abs_diff(ly) > 2 {
-        return false;
-    }
-    let (fx, fy) = (ocr_fold(x), ocr_fold(y));
+fn fuzzy_folded<T: Copy + PartialEq + From<u8>>(x: &[T], y: &[T]) -> bool {
+    let (mut fx, mut fy) = (Vec::with_capacity(x.len()), Vec::with_capacity(y.len()));
+    ocr_fold(x, &mut fx);
+    ocr_fold(y, &mut fy);
     let k = (fx.len().max(fy.len()) / 4).max(1);
     edit_distance_at_most(&fx, &fy, k)
+}
+
+/// True when two different tokens are the same word up to a typo or an OCR confusion.
+pub fn fuzzy_equal(x: &str, y: &str) -> bool {
+    if x.is_ascii() && y.is_ascii() {
+        let (bx, by) = (x.as_bytes(), y.as_bytes());
+        if bx.len().min(by.len()) < 4 || bx.len().abs_diff(by.len()) > 2 {
+            return false;
+        }
+        // two words sharing neither their first nor their last two letters are different
+        if bx[0] != by[0] && bx[bx.len() - 1] != by[by.len() - 1] && bx[1] != by[1] {
+            return false;
+        }
+        return fuzzy_folded(bx, by);
+    }
+    let (cx, cy): (Vec<char>, Vec<char>) = (x.chars().collect(), y.chars().collect());
+    if cx.len().min(cy.len()) < 4 || cx.len().abs_diff(cy.len()) > 2 {
+        return false;
+    }
+    fuzzy_folded(&cx, &cy)
 }
 
 struct Pair<'t> {
@@ -256,8 +295,13 @@ impl Pair<'_> {
     }
 
     /// Global alignment of `a[a0..a1]` with `b[b0..b1]`: (score, matched tokens).
+    ///
+    /// Typos are looked for only near the gap's diagonal (where a damaged copy's words
+    /// line up); elsewhere only identical tokens match. That bounds the costly fuzzy
+    /// comparisons to O(n + m) per gap.
     fn gap_fill(&self, a0: usize, a1: usize, b0: usize, b1: usize) -> (i32, u32) {
         let (n, m) = (a1 - a0, b1 - b0);
+        const FUZZY_BAND: usize = 3;
         if n == 0 || m == 0 {
             return (self.s.gap * (n + m) as i32, 0);
         }
@@ -268,8 +312,15 @@ impl Pair<'_> {
         }
         for i in 1..=n {
             h[i * w] = (self.s.gap * i as i32, 0);
+            let diag = i * m / n;
             for j in 1..=m {
-                let (c, is_match) = self.cmp(a0 + i - 1, b0 + j - 1);
+                let (c, is_match) = if j.abs_diff(diag) <= FUZZY_BAND {
+                    self.cmp(a0 + i - 1, b0 + j - 1)
+                } else if self.a.hashes[a0 + i - 1] == self.b.hashes[b0 + j - 1] {
+                    (self.s.matched, true)
+                } else {
+                    (self.s.mismatch, false)
+                };
                 let d = h[(i - 1) * w + j - 1];
                 let mut best = (d.0 + c, d.1 + u32::from(is_match));
                 let up = h[(i - 1) * w + j];
@@ -402,7 +453,13 @@ fn segments(seeds: &[(u32, u32)], n: usize) -> Vec<Segment> {
 /// two-sided gap is aligned exactly and bridged only when it is a damaged copy rather than
 /// different text: at least half of its tokens match (exactly or up to a typo) and its
 /// score, insertions and deletions aside, stays within `merge_drop`.
-fn link(pair: &Pair<'_>, j: &Segment, i: &Segment, p: &AlignParams) -> Option<(u32, i32)> {
+fn link(
+    pair: &Pair<'_>,
+    j: &Segment,
+    i: &Segment,
+    p: &AlignParams,
+    worth: impl Fn(u32, i32) -> bool,
+) -> Option<(u32, i32)> {
     if i.a0 <= j.a0 || i.b0 <= j.b0 {
         return None;
     }
@@ -421,6 +478,11 @@ fn link(pair: &Pair<'_>, j: &Segment, i: &Segment, p: &AlignParams) -> Option<(u
     let substitutions = p.scoring.mismatch * lo as i32;
     if lo <= 2 || substitutions >= -p.merge_drop {
         return Some((trim, substitutions + indels));
+    }
+    // the exact alignment can at best match every substituted token: skip it when even
+    // that would not beat the chain already found for `i`
+    if !worth(trim, p.scoring.matched * lo as i32 + indels) {
+        return None;
     }
     let (exact, matched) = pair.gap_fill(ja1 as usize, a0 as usize, jb1 as usize, b0 as usize);
     (2 * matched >= lo && exact - indels >= -p.merge_drop).then_some((trim, exact))
@@ -472,7 +534,12 @@ pub fn align_seeds_blocked(
             if sj.a0 as usize + max_len + p.max_skip < si.a0 as usize || seen >= MAX_PREDECESSORS {
                 break;
             }
-            if let Some((trim, cost)) = link(&pair, sj, si, p) {
+            let fj = f[jj];
+            let bar = best.0;
+            let worth = |trim: u32, cost: i32| {
+                fj + cost as i64 > 0 && fj + cost as i64 + ms as i64 * (si.len - trim) as i64 > bar
+            };
+            if let Some((trim, cost)) = link(&pair, sj, si, p, worth) {
                 let cand = f[jj] + cost as i64 + ms as i64 * (si.len - trim) as i64;
                 if f[jj] + (cost as i64) > 0 && cand > best.0 {
                     best = (cand, Some((jj, trim)));

@@ -211,8 +211,28 @@ fn list_boilerplate(
     out
 }
 
-/// Finds the passages that documents share (see the module documentation).
-pub fn find(docs: &[Document], cfg: &Config, progress: &dyn Progress) -> Result<Report> {
+/// What the pipeline knows after alignment, before clustering: documents in pipeline
+/// order with their tokens, boilerplate, and every aligned passage. Shared by `find` and
+/// `dedup`.
+pub(crate) struct Aligned {
+    /// `order[d]` is the input index of document number `d` (in `(date, id)` order).
+    pub order: Vec<usize>,
+    pub tokens: Vec<Tokens>,
+    /// Boilerplate token ranges per document number.
+    pub blocked: Vec<Vec<(u32, u32)>>,
+    pub sources: Sources,
+    /// `(a, b, alignment)` with document numbers `a < b`.
+    pub aligned: Vec<(u32, u32, Alignment)>,
+    pub stats: Stats,
+}
+
+/// Numbers the documents in `(date, id)` order, then tokenises, indexes, finds candidate
+/// pairs and aligns them.
+pub(crate) fn align_corpus(
+    docs: &[Document],
+    cfg: &Config,
+    progress: &dyn Progress,
+) -> Result<Aligned> {
     cfg.validate()?;
     let mut order: Vec<(Option<i64>, &str, usize)> = docs
         .iter()
@@ -269,6 +289,35 @@ pub fn find(docs: &[Document], cfg: &Config, progress: &dyn Progress) -> Result<
             out.into_iter().map(move |al| (c.a, c.b, al))
         })
         .collect();
+    let stats = Stats {
+        documents: docs.len(),
+        bytes,
+        tokens: n_tokens,
+        postings,
+        candidate_pairs: cands.len(),
+        boilerplate_spans: blocked.iter().map(Vec::len).sum(),
+        ..Stats::default()
+    };
+    Ok(Aligned {
+        order,
+        tokens,
+        blocked,
+        sources,
+        aligned,
+        stats,
+    })
+}
+
+/// Finds the passages that documents share (see the module documentation).
+pub fn find(docs: &[Document], cfg: &Config, progress: &dyn Progress) -> Result<Report> {
+    let Aligned {
+        order,
+        tokens,
+        blocked,
+        sources,
+        aligned,
+        mut stats,
+    } = align_corpus(docs, cfg, progress)?;
 
     progress.stage("cluster", 0);
     // byte spans: re-normalise the documents involved to get their offset maps
@@ -346,25 +395,17 @@ pub fn find(docs: &[Document], cfg: &Config, progress: &dyn Progress) -> Result<
             }
         })
         .collect();
-    let boilerplate_spans = blocked.iter().map(Vec::len).sum();
     let boilerplate = if cfg.list_boilerplate {
         list_boilerplate(docs, &order, &tokens, &blocked, &sources)
     } else {
         Vec::new()
     };
+    stats.passages = pairs.len();
+    stats.clusters = clusters.len();
     Ok(Report {
         documents,
         boilerplate,
-        stats: Stats {
-            documents: docs.len(),
-            bytes,
-            tokens: n_tokens,
-            postings,
-            candidate_pairs: cands.len(),
-            passages: pairs.len(),
-            clusters: clusters.len(),
-            boilerplate_spans,
-        },
+        stats,
         clusters,
         pairs,
     })

@@ -33,6 +33,7 @@
 pub mod align;
 pub mod candidates;
 pub mod cluster;
+pub mod dedup;
 pub mod document;
 pub mod error;
 pub mod find;
@@ -44,6 +45,7 @@ pub mod query;
 pub mod report;
 pub mod tokenize;
 
+pub use dedup::{DedupConfig, DedupReport, Keep, dedup};
 pub use document::{DocId, Document, Metadata, Span};
 pub use error::{Error, Result};
 pub use find::{Config, find};

@@ -1,5 +1,6 @@
 //! `chorus find`: read documents, find what they share, print the report.
 
+use crate::input_args::InputArgs;
 use crate::progress::Bar;
 use crate::render::{ColorChoice, render_report};
 use anyhow::Context;
@@ -7,14 +8,14 @@ use chorus_core::align::AlignParams;
 use chorus_core::candidates::SeedLimits;
 use chorus_core::{Config, Document, find, write_jsonl};
 use chorus_input::{ReadOptions, read_inputs};
-use std::collections::HashSet;
 use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
 pub struct FindArgs {
-    /// Files, folders or `-` (standard input): plain text, JSON Lines (id, text, source,
-    /// date, url, title), optionally .gz/.xz/.zst compressed.
+    /// Files, folders, URLs or `-` (standard input): plain text, JSON Lines (id, text,
+    /// source, date, url, title), HTML, WARC, RSS/Atom, CSV/TSV; optionally .gz/.xz/.zst
+    /// compressed.
     #[arg(required_unless_present = "index")]
     pub inputs: Vec<PathBuf>,
     /// Read the documents from a chorus index instead of input files.
@@ -35,6 +36,8 @@ pub struct FindArgs {
     /// Worker threads (default: all cores).
     #[arg(long, short = 'j')]
     pub threads: Option<usize>,
+    #[command(flatten)]
+    pub input: InputArgs,
     #[command(flatten)]
     pub tuning: Tuning,
 }
@@ -127,35 +130,24 @@ pub struct Loaded {
     pub skipped: usize,
 }
 
-/// Reads the inputs, reporting problems on stderr.
-pub fn load(inputs: &[PathBuf], bar: &Bar) -> anyhow::Result<Loaded> {
+/// Reads the inputs, reporting problems (bad records, duplicate ids) on stderr.
+pub fn load(inputs: &[PathBuf], opts: &ReadOptions, bar: &Bar) -> anyhow::Result<Loaded> {
     bar.reading();
     let mut docs: Vec<Document> = Vec::new();
-    let mut ids: HashSet<String> = HashSet::new();
-    let mut skipped = 0usize;
     let summary = read_inputs(
         inputs,
-        &ReadOptions::default(),
+        opts,
         |d| {
             bar.inc(1);
-            if ids.insert(d.id.clone()) {
-                docs.push(d);
-            } else {
-                bar.suspend(|| {
-                    eprintln!("chorus: {}: duplicate document id, skipped", d.id);
-                });
-                skipped += 1;
-            }
+            docs.push(d);
         },
-        |p| {
-            bar.suspend(|| eprintln!("chorus: {p}"));
-        },
+        |p| bar.suspend(|| eprintln!("chorus: {p}")),
     )
     .context("reading inputs")?;
     bar.finish();
     Ok(Loaded {
         docs,
-        skipped: skipped + summary.skipped,
+        skipped: summary.skipped,
     })
 }
 
@@ -179,7 +171,7 @@ pub fn run(args: &FindArgs) -> anyhow::Result<i32> {
                 .documents()?,
             skipped: 0,
         },
-        None => load(&args.inputs, &bar)?,
+        None => load(&args.inputs, &args.input.read_options(), &bar)?,
     };
     let bar = Bar::new(args.quiet);
     let report = find(&loaded.docs, &cfg, &bar)?;

@@ -1,8 +1,9 @@
 //! `chorus index add|stats|remove`: maintain a persistent corpus index (chorus-store).
 
+use crate::input_args::InputArgs;
 use anyhow::Context;
 use chorus_core::Document;
-use chorus_input::{ReadOptions, read_inputs};
+use chorus_input::read_inputs;
 use chorus_store::{IndexOptions, IndexReader, IndexWriter};
 use std::io::Write;
 use std::path::PathBuf;
@@ -29,8 +30,8 @@ pub enum IndexCommand {
 
 #[derive(clap::Args, Debug)]
 pub struct AddArgs {
-    /// Files, folders or `-` (standard input): plain text, JSON Lines (id, text, source,
-    /// date, url, title), optionally .gz/.xz/.zst compressed.
+    /// Files, folders, URLs or `-` (standard input): plain text, JSON Lines, HTML, WARC,
+    /// RSS/Atom, CSV/TSV, optionally .gz/.xz/.zst compressed.
     #[arg(required = true)]
     pub inputs: Vec<PathBuf>,
     /// The index folder.
@@ -51,6 +52,8 @@ pub struct AddArgs {
     /// Worker threads (default: all cores).
     #[arg(long, short = 'j')]
     pub threads: Option<usize>,
+    #[command(flatten)]
+    pub input: InputArgs,
 }
 
 #[derive(clap::Args, Debug)]
@@ -121,7 +124,7 @@ fn add(args: &AddArgs) -> anyhow::Result<i32> {
     };
     let summary = read_inputs(
         &args.inputs,
-        &ReadOptions::default(),
+        &args.input.read_options(),
         |d| {
             if failure.is_some() {
                 return;

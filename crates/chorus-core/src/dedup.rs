@@ -1,0 +1,294 @@
+//! Near-duplicate documents: groups of documents that are mostly the same text.
+//!
+//! Runs the pipeline up to alignment (so candidates come from the same index, and every
+//! decision rests on aligned passages, not on estimated set overlap), then measures, for
+//! each aligned pair, the share of each document's words covered by passages shared with
+//! the other (boilerplate of the document's own source is left out of both counts).
+//! Two documents are near-duplicates when both are mostly covered: the better covered
+//! one at least `threshold` and the other at least `threshold - slack` (an abridged
+//! reprint keeps most of the story but loses its tail; a follow-up that quotes part of a
+//! story, or an updated story that keeps only its first half, is mostly covered on
+//! neither side). With `containment`, a document covered at least `threshold` by a longer
+//! one is grouped with it whatever the other side's coverage (a wire story inside a longer
+//! article). Groups are the connected components of these pairs; one member is kept per
+//! group, chosen by [`Keep`].
+//!
+//! Cost: that of `find` up to alignment, plus O(p) for p aligned passages.
+
+use crate::document::{DocId, Document};
+use crate::error::Result;
+use crate::find::{Config, align_corpus};
+use crate::progress::Progress;
+use crate::report::Stats;
+use serde::{Deserialize, Serialize};
+
+/// Which member of a group of duplicates is kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Keep {
+    /// The earliest by date (then by id). The default.
+    #[default]
+    Earliest,
+    /// The longest text.
+    Longest,
+    /// The first in input order.
+    First,
+}
+
+/// Settings of `dedup`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DedupConfig {
+    /// The pipeline settings used to align candidate pairs.
+    pub find: Config,
+    /// Coverage the better covered document of a pair needs. Default 0.8.
+    pub threshold: f64,
+    /// How much less the other document may be covered. Default 0.25.
+    pub slack: f64,
+    /// Group a document covered `threshold` by a longer one regardless of the other side.
+    /// Default false.
+    pub containment: bool,
+    pub keep: Keep,
+}
+
+impl Default for DedupConfig {
+    fn default() -> Self {
+        DedupConfig {
+            find: Config::default(),
+            threshold: 0.8,
+            slack: 0.25,
+            containment: false,
+            keep: Keep::Earliest,
+        }
+    }
+}
+
+/// An aligned pair of documents with the share of each covered by the other.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DupPair {
+    pub a: DocId,
+    pub b: DocId,
+    pub coverage_a: f64,
+    pub coverage_b: f64,
+    /// Whether the pair counts as near-duplicates under the settings.
+    pub duplicate: bool,
+}
+
+/// A group of near-duplicate documents.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DupCluster {
+    /// Group number, from 1, in order of the groups' first members.
+    pub id: u32,
+    /// Members in `(date, id)` order.
+    pub docs: Vec<DocId>,
+    /// The member kept.
+    pub keep: DocId,
+}
+
+/// The result of `dedup`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct DedupReport {
+    /// Groups of two or more documents.
+    pub clusters: Vec<DupCluster>,
+    /// Every aligned pair with its coverages.
+    pub pairs: Vec<DupPair>,
+    /// Input indices of the documents kept (one per group, and every document in no
+    /// group), in input order.
+    pub kept: Vec<usize>,
+    /// Input indices of the documents dropped, in input order.
+    pub dropped: Vec<usize>,
+    pub stats: Stats,
+}
+
+impl DedupConfig {
+    fn is_duplicate(&self, ca: f64, cb: f64, a_shorter: bool) -> bool {
+        let (hi, lo) = if ca >= cb { (ca, cb) } else { (cb, ca) };
+        if hi >= self.threshold && lo >= self.threshold - self.slack {
+            return true;
+        }
+        // containment: the shorter document is (almost) all inside the longer one
+        let shorter = if a_shorter { ca } else { cb };
+        self.containment && shorter >= self.threshold
+    }
+}
+
+/// Token count of the union of sorted-or-not ranges.
+fn covered(mut ranges: Vec<(u32, u32)>, blocked: &[(u32, u32)]) -> u32 {
+    ranges.sort_unstable();
+    let mut total = 0u32;
+    let mut end = 0u32;
+    for (b, e) in ranges {
+        let b = b.max(end);
+        if e > b {
+            total += e - b - overlap_with(blocked, b, e);
+            end = e;
+        }
+    }
+    total
+}
+
+fn overlap_with(blocked: &[(u32, u32)], b: u32, e: u32) -> u32 {
+    blocked
+        .iter()
+        .map(|&(x, y)| y.min(e).saturating_sub(x.max(b)))
+        .sum()
+}
+
+fn find_root(parent: &mut [u32], mut x: u32) -> u32 {
+    while parent[x as usize] != x {
+        parent[x as usize] = parent[parent[x as usize] as usize];
+        x = parent[x as usize];
+    }
+    x
+}
+
+/// Groups near-duplicate documents (see the module documentation).
+pub fn dedup(docs: &[Document], cfg: &DedupConfig, progress: &dyn Progress) -> Result<DedupReport> {
+    let al = align_corpus(docs, &cfg.find, progress)?;
+    let n = docs.len();
+    let content: Vec<u32> = (0..n)
+        .map(|d| {
+            let len = al.tokens[d].len() as u32;
+            len - overlap_with(&al.blocked[d], 0, len)
+        })
+        .collect();
+    // per pair: the token ranges covered on each side
+    let mut pairs: Vec<DupPair> = Vec::new();
+    let mut edges: Vec<(u32, u32)> = Vec::new();
+    for group in al.aligned.chunk_by(|x, y| (x.0, x.1) == (y.0, y.1)) {
+        let (a, b) = (group[0].0, group[0].1);
+        let ca = covered(
+            group.iter().map(|g| g.2.a).collect(),
+            &al.blocked[a as usize],
+        );
+        let cb = covered(
+            group.iter().map(|g| g.2.b).collect(),
+            &al.blocked[b as usize],
+        );
+        let share = |c: u32, d: u32| c as f64 / content[d as usize].max(1) as f64;
+        let (sa, sb) = (share(ca, a).min(1.0), share(cb, b).min(1.0));
+        let a_shorter = content[a as usize] <= content[b as usize];
+        let duplicate = cfg.is_duplicate(sa, sb, a_shorter);
+        if duplicate {
+            edges.push((a, b));
+        }
+        let round = |x: f64| (x * 1000.0).round() / 1000.0;
+        pairs.push(DupPair {
+            a: docs[al.order[a as usize]].id.clone(),
+            b: docs[al.order[b as usize]].id.clone(),
+            coverage_a: round(sa),
+            coverage_b: round(sb),
+            duplicate,
+        });
+    }
+    let mut parent: Vec<u32> = (0..n as u32).collect();
+    for (a, b) in edges {
+        let (ra, rb) = (find_root(&mut parent, a), find_root(&mut parent, b));
+        if ra != rb {
+            parent[ra.max(rb) as usize] = ra.min(rb);
+        }
+    }
+    let mut groups: std::collections::BTreeMap<u32, Vec<u32>> = Default::default();
+    for d in 0..n as u32 {
+        let r = find_root(&mut parent, d);
+        groups.entry(r).or_default().push(d);
+    }
+    let mut clusters = Vec::new();
+    let mut dropped = Vec::new();
+    for members in groups.values().filter(|m| m.len() > 1) {
+        let input = |d: u32| al.order[d as usize];
+        let keep = match cfg.keep {
+            Keep::Earliest => members[0],
+            Keep::Longest => *members
+                .iter()
+                .max_by_key(|&&d| (docs[input(d)].text.len(), std::cmp::Reverse(d)))
+                .expect("non-empty"),
+            Keep::First => *members
+                .iter()
+                .min_by_key(|&&d| input(d))
+                .expect("non-empty"),
+        };
+        dropped.extend(members.iter().filter(|&&d| d != keep).map(|&d| input(d)));
+        clusters.push(DupCluster {
+            id: clusters.len() as u32 + 1,
+            docs: members.iter().map(|&d| docs[input(d)].id.clone()).collect(),
+            keep: docs[input(keep)].id.clone(),
+        });
+    }
+    dropped.sort_unstable();
+    let kept = (0..n)
+        .filter(|i| dropped.binary_search(i).is_err())
+        .collect();
+    let mut stats = al.stats;
+    stats.passages = al.aligned.len();
+    stats.clusters = clusters.len();
+    Ok(DedupReport {
+        clusters,
+        pairs,
+        kept,
+        dropped,
+        stats,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::progress::NoProgress;
+
+    const STORY: &str = "The regional council approved a new budget on Tuesday that raises \
+        spending on schools by four percent. The vote followed a long debate about the cost \
+        of repairing the harbour wall, which was damaged in the storms last winter. Council \
+        members said the repairs would begin in the spring and take about six months. \
+        Residents who live near the harbour have complained for years about flooding.";
+
+    #[test]
+    fn reprints_group_and_partial_quotes_do_not() {
+        let docs = vec![
+            Document::new("story", STORY),
+            Document::new(
+                "reprint",
+                format!("Local desk. {}", STORY.replace("four", "4")),
+            ),
+            Document::new(
+                "follow-up",
+                "Weeks later the council met again. The vote followed a long debate about the \
+                 cost of repairing the harbour wall, which was damaged in the storms last \
+                 winter. Since then, nothing has happened and the fishermen are angry about \
+                 the delay, the lost income and the silence of the harbour office.",
+            ),
+            Document::new(
+                "other",
+                "A story about something else entirely, with no overlap.",
+            ),
+        ];
+        let r = dedup(&docs, &DedupConfig::default(), &NoProgress).unwrap();
+        assert_eq!(r.clusters.len(), 1, "{:?}", r.pairs);
+        assert_eq!(r.clusters[0].docs, vec!["reprint", "story"]);
+        assert_eq!(r.clusters[0].keep, "reprint");
+        assert_eq!(r.dropped, vec![0]);
+        assert_eq!(r.kept, vec![1, 2, 3]);
+    }
+
+    #[test]
+    fn containment_groups_a_story_inside_a_longer_article() {
+        let long = format!(
+            "{} And there is more: the mayor also spoke about parking, bus lanes, the new \
+             library, the swimming pool that closed in March, the market square and the \
+             planned cycle path along the river that has been delayed for three years now. \
+             Shopkeepers on the high street asked for lower rents and longer opening hours, \
+             teachers asked for smaller classes, and the football club asked for a new roof \
+             over the north stand, which has leaked every autumn since it was built in the \
+             nineteen sixties by a builder who went bankrupt before the work was finished.",
+            STORY
+        );
+        let docs = vec![Document::new("story", STORY), Document::new("long", long)];
+        let plain = dedup(&docs, &DedupConfig::default(), &NoProgress).unwrap();
+        assert!(plain.clusters.is_empty(), "{:?}", plain.pairs);
+        let cfg = DedupConfig {
+            containment: true,
+            ..DedupConfig::default()
+        };
+        let r = dedup(&docs, &cfg, &NoProgress).unwrap();
+        assert_eq!(r.clusters.len(), 1);
+    }
+}
