@@ -21,7 +21,7 @@ pub struct IndexArgs {
 pub enum IndexCommand {
     /// Add documents to the index (created if absent); a document whose id is already
     /// stored replaces it. Each batch is committed atomically.
-    Add(AddArgs),
+    Add(Box<AddArgs>),
     /// Count the documents and sources of the index.
     Stats(StatsArgs),
     /// Remove documents by id.
