@@ -147,6 +147,14 @@ fn excerpt(text: &str, span: Span, st: &Styles, indent: &str) -> Vec<String> {
     lines
 }
 
+fn hours(secs: i64) -> String {
+    if secs < 3600 {
+        format!("{} min", (secs + 59) / 60)
+    } else {
+        format!("{:.1} h", secs as f64 / 3600.0)
+    }
+}
+
 /// Writes the human-readable report.
 pub fn render_report<W: Write>(
     w: &mut W,
@@ -167,27 +175,43 @@ pub fn render_report<W: Write>(
             ds.dedup();
             ds.len()
         };
-        writeln!(
-            w,
-            "{}",
-            st.paint(
-                st.header,
-                &format!("Cluster {} · {} documents · {} words", c.id, n_docs, words)
-            )
-        )?;
+        let mut header = format!("Cluster {} · {} documents · {} words", c.id, n_docs, words);
+        if c.coordinated {
+            if let Some(co) = &c.coordination {
+                header.push_str(&format!(
+                    " · COORDINATED: {} sources within {}",
+                    co.sources_in_window,
+                    hours(co.window_end - co.window_start)
+                ));
+            }
+        }
+        writeln!(w, "{}", st.paint(st.header, &header))?;
+        if let Some(e) = c.earliest.as_ref().filter(|e| e.date.is_some()) {
+            let when: Vec<&str> = [e.source.as_deref(), e.date.as_deref()]
+                .into_iter()
+                .flatten()
+                .collect();
+            writeln!(w, "  earliest: {} ({})", e.doc, when.join(", "))?;
+        }
         for m in &c.members {
             let Some(doc) = by_id.get(m.doc.as_str()) else {
                 continue;
             };
             let mut label = st.paint(st.doc, &m.doc);
-            let meta: Vec<&str> = [doc.meta.source.as_deref(), doc.meta.date.as_deref()]
+            let meta: Vec<&str> = [m.source.as_deref(), m.date.as_deref()]
                 .into_iter()
                 .flatten()
                 .collect();
             if !meta.is_empty() {
                 label.push_str(&format!(" ({})", meta.join(", ")));
             }
-            writeln!(w, "  {label}  bytes {}..{}", m.begin, m.end)?;
+            let how = match (&m.attribution, &m.credit) {
+                (Some(a), _) if m.quoted => format!("quoted, attributed to {a}"),
+                _ if m.quoted => "quoted".to_string(),
+                (_, Some(c)) => format!("credited to {c}"),
+                _ => "copied".to_string(),
+            };
+            writeln!(w, "  {label}  bytes {}..{}  {how}", m.begin, m.end)?;
             for line in excerpt(&doc.text, Span::new(m.begin, m.end), &st, "    ") {
                 writeln!(w, "{line}")?;
             }

@@ -1,14 +1,23 @@
 //! Per-stage throughput (MB/s of input text): normalize, tokenize, fingerprint, index,
 //! align. Input: deterministic pseudo-English text built from the example folder's
 //! vocabulary, with one passage planted in pairs of documents for the align stage.
+//!
+//! With `CHORUS_STAGES_CORPUS=corpus.jsonl` (records with `text` and optional `source`),
+//! the bench instead runs the `find` pipeline up to alignment once over that corpus and
+//! prints each stage's wall time, MB/s and the process's resident memory after it
+//! (`cargo bench -p chorus-core --bench stages`; bench/speed and BENCHMARKS-speed.md use it).
 
-use chorus_core::align::{AlignParams, align};
+use chorus_core::align::{AlignParams, align, align_seeds_blocked};
+use chorus_core::candidates::{Sources, candidates};
 use chorus_core::fingerprint::ngram_fingerprints;
 use chorus_core::index::NgramIndex;
 use chorus_core::normalize::normalize;
 use chorus_core::tokenize::Tokens;
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use chorus_core::{Config, Document};
+use criterion::{Criterion, Throughput, criterion_group};
+use rayon::prelude::*;
 use std::hint::black_box;
+use std::time::Instant;
 
 const SEED_TEXT: &str = include_str!("../../../examples/newsroom/wire-service.txt");
 
@@ -86,5 +95,147 @@ fn stages(c: &mut Criterion) {
     g.finish();
 }
 
+/// `(VmRSS, VmHWM)` of this process in MB (0 where /proc is missing).
+fn rss_mb() -> (u64, u64) {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|v| v.parse::<u64>().ok())
+            .map_or(0, |kb| kb / 1024)
+    };
+    (field("VmRSS:"), field("VmHWM:"))
+}
+
+/// The pipeline of `find` up to alignment over a JSON Lines corpus, timed per stage.
+fn corpus_stages(path: &str) {
+    let text = std::fs::read_to_string(path).expect("readable corpus");
+    let docs: Vec<Document> = text
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .enumerate()
+        .map(|(i, l)| {
+            let v: serde_json::Value = serde_json::from_str(l).expect("JSON record");
+            let mut d = Document::new(i.to_string(), v["text"].as_str().unwrap_or(""));
+            d.meta.source = v["source"].as_str().map(str::to_string);
+            d
+        })
+        .collect();
+    drop(text);
+    let bytes: usize = docs.iter().map(|d| d.text.len()).sum();
+    let mb = bytes as f64 / 1e6;
+    let cfg = Config::default();
+    println!(
+        "corpus {path}: {} documents, {mb:.1} MB, {} threads",
+        docs.len(),
+        rayon::current_num_threads()
+    );
+    println!(
+        "{:<22}{:>9}{:>9}{:>10}{:>10}  note",
+        "stage", "wall s", "MB/s", "RSS MB", "peak MB"
+    );
+    let report = |stage: &str, t: Instant, note: String| {
+        let s = t.elapsed().as_secs_f64();
+        let (rss, hwm) = rss_mb();
+        println!(
+            "{stage:<22}{s:>9.2}{:>9.1}{rss:>10}{hwm:>10}  {note}",
+            mb / s
+        );
+    };
+    report("read", Instant::now(), String::new());
+
+    let t = Instant::now();
+    let norm: usize = docs.par_iter().map(|d| normalize(&d.text).text.len()).sum();
+    report("normalize (alone)", t, format!("{norm} bytes"));
+
+    let t = Instant::now();
+    let tokens: Vec<Tokens> = docs.par_iter().map(|d| Tokens::new(&d.text)).collect();
+    let n_tokens: usize = tokens.iter().map(Tokens::len).sum();
+    report("normalize+tokenize", t, format!("{n_tokens} tokens"));
+
+    let t = Instant::now();
+    let fps: Vec<Vec<u64>> = tokens
+        .par_iter()
+        .map(|t| ngram_fingerprints(&t.hashes, cfg.align.ngram))
+        .collect();
+    report("fingerprint", t, String::new());
+
+    let t = Instant::now();
+    let index = NgramIndex::build(&fps);
+    drop(fps);
+    report("index", t, format!("{} postings", index.len()));
+
+    let t = Instant::now();
+    let sources = {
+        let mut names: Vec<&str> = docs.iter().filter_map(|d| d.meta.outlet()).collect();
+        names.sort_unstable();
+        names.dedup();
+        let of_doc: Vec<u32> = docs
+            .iter()
+            .map(|d| {
+                d.meta
+                    .outlet()
+                    .map_or(0, |n| names.binary_search(&n).expect("present") as u32)
+            })
+            .collect();
+        let mut size = vec![0u32; names.len().max(1)];
+        for &s in &of_doc {
+            size[s as usize] += 1;
+        }
+        Sources { of_doc, size }
+    };
+    let found = candidates(&index, &cfg.seeds, &sources);
+    drop(index);
+    let seeds: usize = found.pairs.iter().map(|c| c.seeds.len()).sum();
+    report(
+        "candidates",
+        t,
+        format!(
+            "{} pairs, {seeds} seeds, {} boilerplate occurrences",
+            found.pairs.len(),
+            found.boilerplate.len()
+        ),
+    );
+
+    let t = Instant::now();
+    let mut blocked: Vec<Vec<(u32, u32)>> = vec![Vec::new(); docs.len()];
+    for &(d, pos) in &found.boilerplate {
+        let r = &mut blocked[d as usize];
+        let (b, e) = (pos, pos + cfg.align.ngram as u32);
+        match r.last_mut() {
+            Some(last) if b <= last.1 => last.1 = last.1.max(e),
+            _ => r.push((b, e)),
+        }
+    }
+    let passages: usize = found
+        .pairs
+        .par_iter()
+        .map(|c| {
+            let (a, b) = (c.a as usize, c.b as usize);
+            align_seeds_blocked(
+                &tokens[a],
+                &tokens[b],
+                &c.seeds,
+                &cfg.align,
+                &blocked[a],
+                &blocked[b],
+            )
+            .len()
+        })
+        .sum();
+    report("align", t, format!("{passages} passages"));
+}
+
 criterion_group!(benches, stages);
-criterion_main!(benches);
+
+fn main() {
+    match std::env::var("CHORUS_STAGES_CORPUS") {
+        Ok(path) => corpus_stages(&path),
+        Err(_) => {
+            benches();
+            Criterion::default().configure_from_args().final_summary();
+        }
+    }
+}

@@ -7,6 +7,7 @@
 //! pipeline needs a representative.
 
 use crate::align::{AlignParams, Alignment, align_seeds_blocked};
+use crate::analyze::{busiest_window, quotation};
 use crate::candidates::{SeedLimits, Sources, candidates};
 use crate::cluster::{Occurrence, cluster};
 use crate::document::{Document, Span};
@@ -15,7 +16,9 @@ use crate::fingerprint::ngram_fingerprints;
 use crate::index::NgramIndex;
 use crate::normalize::{fold_punctuation, normalize};
 use crate::progress::Progress;
-use crate::report::{Boilerplate, Cluster, DocumentInfo, Member, Pair, Report, Stats};
+use crate::report::{
+    Boilerplate, Cluster, ClusterMember, DocumentInfo, Earliest, Edge, Member, Pair, Report, Stats,
+};
 use crate::tokenize::Tokens;
 use rayon::prelude::*;
 
@@ -27,6 +30,10 @@ pub struct Config {
     pub align: AlignParams,
     /// Fill [`Report::boilerplate`]. Default false.
     pub list_boilerplate: bool,
+    /// Distinct sources within `window_secs` that make a cluster coordinated. Default 5.
+    pub min_sources: usize,
+    /// The coordination window in seconds. Default 24 hours.
+    pub window_secs: i64,
 }
 
 impl Default for Config {
@@ -43,6 +50,8 @@ impl Default for Config {
             },
             align: AlignParams::default(),
             list_boilerplate: false,
+            min_sources: 5,
+            window_secs: 24 * 3600,
         }
     }
 }
@@ -65,6 +74,9 @@ impl Config {
         }
         if self.seeds.boilerplate_min_docs < 2 {
             return bad("boilerplate-min-docs must be at least 2");
+        }
+        if self.min_sources < 2 || self.window_secs <= 0 {
+            return bad("min-sources must be at least 2 and the window positive");
         }
         if !(0.0..=1.0).contains(&self.align.min_similarity) {
             return bad("min-similarity must lie in [0, 1]");
@@ -308,6 +320,91 @@ pub(crate) fn align_corpus(
     })
 }
 
+/// A cluster's report record: members with their dates, sources and quotation, the
+/// earliest member, coordination, and propagation edges (see [`crate::analyze`]).
+fn describe_cluster(
+    id: u32,
+    occurrences: &[Occurrence],
+    pairs: &[(u32, &Occurrence, &Occurrence, f64)],
+    docs: &[Document],
+    order: &[usize],
+    cfg: &Config,
+) -> Cluster {
+    let doc = |d: u32| &docs[order[d as usize]];
+    // document numbers are in (date, id) order, undated last: occurrences are in time order
+    let members: Vec<ClusterMember> = occurrences
+        .iter()
+        .map(|o| {
+            let d = doc(o.doc);
+            let q = quotation(&d.text, o.span);
+            ClusterMember {
+                doc: d.id.clone(),
+                begin: o.span.begin,
+                end: o.span.end,
+                date: d.meta.date.clone(),
+                source: d.meta.outlet().map(str::to_string),
+                quoted: q.quoted,
+                reuse: q.reuse().to_string(),
+                attribution: q.attribution,
+                credit: q.credit,
+            }
+        })
+        .collect();
+    let first = &occurrences[0];
+    let earliest = Some(Earliest {
+        doc: members[0].doc.clone(),
+        begin: first.span.begin,
+        end: first.span.end,
+        date: members[0].date.clone(),
+        source: members[0].source.clone(),
+    });
+    let timed: Vec<(i64, &str)> = occurrences
+        .iter()
+        .filter_map(|o| {
+            let d = doc(o.doc);
+            Some((d.meta.timestamp()?, d.meta.outlet()?))
+        })
+        .collect();
+    let coordination = busiest_window(&timed, cfg.window_secs);
+    let in_window = coordination.as_ref().map_or(0, |c| c.sources_in_window);
+    // propagation: each later document's most similar earlier partner (nearest in time on ties)
+    let mut best: std::collections::BTreeMap<u32, (f64, std::cmp::Reverse<u32>, u32)> =
+        Default::default();
+    for &(_, x, y, score) in pairs {
+        let (early, late) = if x.doc < y.doc {
+            (x.doc, y.doc)
+        } else {
+            (y.doc, x.doc)
+        };
+        if early == late {
+            continue;
+        }
+        let cand = (score, std::cmp::Reverse(late - early), early);
+        let e = best.entry(late).or_insert(cand);
+        if (cand.0, cand.1) > (e.0, e.1) {
+            *e = cand;
+        }
+    }
+    let propagation = best
+        .into_iter()
+        .map(|(late, (score, _, early))| Edge {
+            from: doc(early).id.clone(),
+            to: doc(late).id.clone(),
+            score: (score * 1000.0).round() / 1000.0,
+        })
+        .collect();
+    Cluster {
+        id,
+        text: doc(first.doc).text[first.span.begin..first.span.end].to_string(),
+        earliest,
+        coordinated: in_window >= cfg.min_sources,
+        coordination_score: (in_window as f64 / cfg.min_sources as f64 * 1000.0).round() / 1000.0,
+        coordination,
+        members,
+        propagation,
+    }
+}
+
 /// Finds the passages that documents share (see the module documentation).
 pub fn find(docs: &[Document], cfg: &Config, progress: &dyn Progress) -> Result<Report> {
     let Aligned {
@@ -360,15 +457,6 @@ pub fn find(docs: &[Document], cfg: &Config, progress: &dyn Progress) -> Result<
         begin: o.span.begin,
         end: o.span.end,
     };
-    let clusters: Vec<Cluster> = clustering
-        .members
-        .iter()
-        .enumerate()
-        .map(|(i, ms)| Cluster {
-            id: i as u32 + 1,
-            members: ms.iter().map(member).collect(),
-        })
-        .collect();
     let mut pairs: Vec<(u32, &Occurrence, &Occurrence, f64)> = occurrences
         .iter()
         .zip(&aligned)
@@ -376,6 +464,16 @@ pub fn find(docs: &[Document], cfg: &Config, progress: &dyn Progress) -> Result<
         .map(|(((x, y), (_, _, al)), &c)| (c, x, y, al.similarity))
         .collect();
     pairs.sort_by(|x, y| (x.0, x.1, x.2).cmp(&(y.0, y.1, y.2)));
+    let clusters: Vec<Cluster> = clustering
+        .members
+        .par_iter()
+        .enumerate()
+        .map(|(i, ms)| {
+            let lo = pairs.partition_point(|p| p.0 < i as u32);
+            let hi = pairs.partition_point(|p| p.0 <= i as u32);
+            describe_cluster(i as u32 + 1, ms, &pairs[lo..hi], docs, &order, cfg)
+        })
+        .collect();
     let pairs: Vec<Pair> = pairs
         .into_iter()
         .map(|(c, x, y, s)| Pair {

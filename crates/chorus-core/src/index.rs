@@ -1,10 +1,17 @@
 //! In-memory inverted index from fingerprints to their occurrences.
 //!
-//! Postings `(fingerprint, doc, position)` are scattered into 256 partitions by the top byte
-//! of the fingerprint (per thread, then concatenated), and each partition is sorted on its
-//! own, in parallel. A partition is a few megabytes even for large corpora, so the sort
-//! stays in cache, and the partitions are the unit of parallel work for candidate
-//! generation. Cost: O(P log P) for P postings, 16 bytes per posting.
+//! Postings `(fingerprint, doc, position)` are radix-partitioned into 256 partitions by the
+//! top byte of the fingerprint, and each partition is sorted on its own, in parallel. A
+//! partition is a few megabytes even for large corpora, so the sort stays in cache, and the
+//! partitions are the unit of parallel work for candidate generation.
+//!
+//! Only fingerprints found in two or more documents are kept: the others cannot pair
+//! documents, and they are most of a corpus's n-grams. To keep memory low on large corpora
+//! the index is built in rounds, each over a range of partitions (the top bits of the
+//! fingerprint): a round scatters the postings of its partitions, sorts them and keeps the
+//! shared groups, so at most one round's worth of unfiltered postings is in memory at once.
+//! Cost: O(P log P) for P postings, 16 bytes per kept posting plus 16 bytes per posting of
+//! one round (about 16 M postings) while building.
 
 use rayon::prelude::*;
 
@@ -16,54 +23,112 @@ pub struct Posting {
     pub pos: u32,
 }
 
-const PARTITIONS: usize = 256;
+const PARTITION_BITS: u32 = 8;
+const PARTITIONS: usize = 1 << PARTITION_BITS;
+/// Unfiltered postings scattered per round, at most (roughly): 16 M postings = 256 MB.
+const ROUND_POSTINGS: usize = 16 << 20;
 
-/// Postings partitioned by fingerprint and sorted by `(fingerprint, doc, pos)`.
+/// Postings of the fingerprints shared by two or more documents, partitioned by
+/// fingerprint and sorted by `(fingerprint, doc, pos)`.
 #[derive(Debug, Default)]
 pub struct NgramIndex {
     partitions: Vec<Vec<Posting>>,
+    /// Postings indexed, including those of fingerprints in one document only.
+    postings: usize,
+}
+
+/// Sorts a partition and keeps only the groups of fingerprints found in two or more
+/// documents.
+fn sort_and_keep_shared(part: &mut Vec<Posting>) {
+    part.sort_unstable();
+    let mut write = 0;
+    let mut read = 0;
+    while read < part.len() {
+        let fp = part[read].fingerprint;
+        let mut end = read + 1;
+        while end < part.len() && part[end].fingerprint == fp {
+            end += 1;
+        }
+        if part[read].doc != part[end - 1].doc {
+            part.copy_within(read..end, write);
+            write += end - read;
+        }
+        read = end;
+    }
+    part.truncate(write);
+    part.shrink_to_fit();
 }
 
 impl NgramIndex {
     /// Indexes the fingerprints of every document (`fingerprints[doc][pos]`).
     pub fn build(fingerprints: &[Vec<u64>]) -> NgramIndex {
-        let empty = || vec![Vec::new(); PARTITIONS];
-        let mut partitions = fingerprints
-            .par_iter()
-            .enumerate()
-            .fold(empty, |mut parts: Vec<Vec<Posting>>, (doc, fps)| {
-                for (pos, &fingerprint) in fps.iter().enumerate() {
-                    parts[(fingerprint >> 56) as usize].push(Posting {
-                        fingerprint,
-                        doc: doc as u32,
-                        pos: pos as u32,
-                    });
-                }
-                parts
-            })
-            .reduce(empty, |mut a, b| {
-                for (x, mut y) in a.iter_mut().zip(b) {
-                    if x.len() < y.len() {
-                        std::mem::swap(x, &mut y);
-                    }
-                    x.extend_from_slice(&y);
-                }
-                a
-            });
-        partitions.par_iter_mut().for_each(|p| p.sort_unstable());
-        NgramIndex { partitions }
+        NgramIndex::build_in_rounds(fingerprints, ROUND_POSTINGS)
     }
 
-    /// Number of postings.
+    fn build_in_rounds(fingerprints: &[Vec<u64>], round_postings: usize) -> NgramIndex {
+        let postings: usize = fingerprints.iter().map(Vec::len).sum();
+        // rounds: a power of two, at most the number of partitions
+        let rounds = postings
+            .div_ceil(round_postings)
+            .next_power_of_two()
+            .min(PARTITIONS);
+        let round_bits = rounds.trailing_zeros();
+        let per_round = PARTITIONS / rounds;
+        let mut partitions: Vec<Vec<Posting>> = Vec::with_capacity(PARTITIONS);
+        for round in 0..rounds as u64 {
+            let empty = || vec![Vec::new(); per_round];
+            let in_round = |fp: u64| round_bits == 0 || fp >> (64 - round_bits) == round;
+            let sub = |fp: u64| ((fp >> (64 - PARTITION_BITS)) as usize) & (per_round - 1);
+            let mut parts = fingerprints
+                .par_iter()
+                .enumerate()
+                .fold(empty, |mut parts: Vec<Vec<Posting>>, (doc, fps)| {
+                    for (pos, &fingerprint) in fps.iter().enumerate() {
+                        if in_round(fingerprint) {
+                            parts[sub(fingerprint)].push(Posting {
+                                fingerprint,
+                                doc: doc as u32,
+                                pos: pos as u32,
+                            });
+                        }
+                    }
+                    parts
+                })
+                .reduce(empty, |mut a, b| {
+                    for (x, mut y) in a.iter_mut().zip(b) {
+                        if x.len() < y.len() {
+                            std::mem::swap(x, &mut y);
+                        }
+                        x.extend_from_slice(&y);
+                    }
+                    a
+                });
+            parts.par_iter_mut().for_each(sort_and_keep_shared);
+            partitions.extend(parts);
+        }
+        NgramIndex {
+            partitions,
+            postings,
+        }
+    }
+
+    /// Number of postings indexed (including those of fingerprints in one document only,
+    /// which the index does not keep).
     pub fn len(&self) -> usize {
-        self.partitions.iter().map(Vec::len).sum()
+        self.postings
     }
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
 
-    /// The sorted partitions; each holds whole groups of equal fingerprints.
+    /// Number of postings kept: those of fingerprints found in two or more documents.
+    pub fn kept(&self) -> usize {
+        self.partitions.iter().map(Vec::len).sum()
+    }
+
+    /// The sorted partitions, in fingerprint order; each holds whole groups of equal
+    /// fingerprints, each group in two or more documents.
     pub fn partitions(&self) -> &[Vec<Posting>] {
         &self.partitions
     }
@@ -79,10 +144,35 @@ mod tests {
     use super::*;
 
     #[test]
+    fn rounds_do_not_change_the_index() {
+        let mut x = 0x2545_F491_4F6C_DD1Du64;
+        let fps: Vec<Vec<u64>> = (0..50)
+            .map(|_| {
+                (0..40)
+                    .map(|_| {
+                        x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                        // few distinct values, spread over the top bits: many shared
+                        (x >> 58).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+                    })
+                    .collect()
+            })
+            .collect();
+        let one = NgramIndex::build_in_rounds(&fps, usize::MAX);
+        for round_postings in [1, 7, 100, 1000] {
+            let many = NgramIndex::build_in_rounds(&fps, round_postings);
+            assert_eq!(many.len(), one.len());
+            assert_eq!(many.partitions(), one.partitions());
+        }
+        assert!(one.kept() > 0);
+    }
+
+    #[test]
     fn groups_equal_fingerprints_in_doc_order() {
         let fps = vec![vec![7, 9, 7], vec![9, 1], vec![7]];
         let index = NgramIndex::build(&fps);
         assert_eq!(index.len(), 6);
+        // fingerprint 1 is in one document only: not kept
+        assert_eq!(index.kept(), 5);
         let mut seen = Vec::new();
         for part in index.partitions() {
             for g in groups(part) {
@@ -97,7 +187,6 @@ mod tests {
         assert_eq!(
             seen,
             vec![
-                vec![(1, 1, 1)],
                 vec![(7, 0, 0), (7, 0, 2), (7, 2, 0)],
                 vec![(9, 0, 1), (9, 1, 0)],
             ]

@@ -31,6 +31,7 @@
 //! ```
 
 pub mod align;
+pub mod analyze;
 pub mod candidates;
 pub mod cluster;
 pub mod dedup;

@@ -25,12 +25,65 @@ pub struct Member {
     pub end: usize,
 }
 
+/// A member of a cluster: where the passage occurs, when and where it was printed, and
+/// how it is used there.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClusterMember {
+    pub doc: DocId,
+    pub begin: usize,
+    pub end: usize,
+    /// The document's date, as given.
+    pub date: Option<String>,
+    /// The document's outlet (its `source`, else its URL's host).
+    pub source: Option<String>,
+    /// Whether the passage sits inside quotation marks.
+    pub quoted: bool,
+    /// The speaker a quotation is attributed to ("a U.S. official").
+    pub attribution: Option<String>,
+    /// The outlet credited for a block quote holding the passage.
+    pub credit: Option<String>,
+    /// `quotation`, `credited` or `copy` (taken over without quotation marks or credit).
+    pub reuse: String,
+}
+
+/// The earliest occurrence of a cluster's passage.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Earliest {
+    pub doc: DocId,
+    pub begin: usize,
+    pub end: usize,
+    pub date: Option<String>,
+    pub source: Option<String>,
+}
+
+/// A likely path of the passage: `to` most likely took it from `from`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Edge {
+    pub from: DocId,
+    pub to: DocId,
+    /// Similarity of the two copies.
+    pub score: f64,
+}
+
 /// A group of occurrences of the same passage in different documents (or repeated in one).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Cluster {
     /// Cluster number, from 1, in order of the cluster's first member.
     pub id: u32,
-    pub members: Vec<Member>,
+    /// The passage as printed by its earliest member.
+    pub text: String,
+    /// The earliest dated member (the first member when no member has a date).
+    pub earliest: Option<Earliest>,
+    /// At least `min_sources` distinct sources printed it within the window.
+    pub coordinated: bool,
+    /// Most distinct sources within one window, divided by `min_sources`.
+    pub coordination_score: f64,
+    /// The busiest window: its outlets and times (when members have dates and sources).
+    pub coordination: Option<crate::analyze::Coordination>,
+    /// Members in time order (undated last).
+    pub members: Vec<ClusterMember>,
+    /// For each later member, the earlier member it most likely came from.
+    pub propagation: Vec<Edge>,
 }
 
 /// One aligned passage between two documents.

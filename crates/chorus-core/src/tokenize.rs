@@ -30,7 +30,7 @@ pub struct Tokens {
 impl Tokens {
     /// Normalises and segments `original`.
     pub fn new(original: &str) -> Tokens {
-        let norm = crate::normalize::normalize(original).text;
+        let norm = crate::normalize::normalize_text(original);
         Tokens::from_normalized(norm)
     }
 

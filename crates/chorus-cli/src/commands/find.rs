@@ -93,6 +93,37 @@ pub struct Tuning {
     /// ... and in at least this many of its documents.
     #[arg(long, default_value_t = 3)]
     pub boilerplate_min_docs: usize,
+    /// Distinct sources within --window that make a cluster coordinated messaging.
+    #[arg(long, default_value_t = 5)]
+    pub min_sources: usize,
+    /// The coordination time window: a number with a unit (90m, 24h, 2d, 3600s).
+    #[arg(long, default_value = "24h", value_parser = parse_window)]
+    pub window: i64,
+}
+
+/// Parses a duration such as `90m`, `24h`, `2d`, `3600s` or `1w` into seconds.
+pub fn parse_window(s: &str) -> Result<i64, String> {
+    let s = s.trim();
+    let split = s
+        .find(|c: char| !c.is_ascii_digit() && c != '.')
+        .unwrap_or(s.len());
+    let (num, unit) = s.split_at(split);
+    let n: f64 = num
+        .parse()
+        .map_err(|_| format!("`{s}` is not a duration like 90m, 24h or 2d"))?;
+    let unit_secs = match unit.trim() {
+        "s" | "sec" => 1.0,
+        "m" | "min" => 60.0,
+        "h" | "" => 3600.0,
+        "d" => 86400.0,
+        "w" => 7.0 * 86400.0,
+        u => return Err(format!("unknown time unit `{u}` (use s, m, h, d or w)")),
+    };
+    let secs = (n * unit_secs).round() as i64;
+    if secs <= 0 {
+        return Err("the window must be positive".to_string());
+    }
+    Ok(secs)
 }
 
 impl Tuning {
@@ -119,6 +150,8 @@ impl Tuning {
                 min_matched: self.min_matched,
                 ..defaults.align
             },
+            min_sources: self.min_sources,
+            window_secs: self.window,
             ..defaults
         }
     }

@@ -1,0 +1,234 @@
+//! Clusters over the stored corpus, computed by [`chorus_core::find`] once per index
+//! generation and kept until the index changes.
+//!
+//! Cluster records are passed through as the engine serialises them, so provenance fields
+//! the engine adds (`earliest`, `coordinated`, `coordination_score`, member `quoted`,
+//! `attribution`, ...) reach clients unchanged. Where the engine gives no `earliest`, it is
+//! derived here from the member dates; where it gives no `coordinated`, that field is `null`
+//! (unknown), never guessed. Members gain `source`, `date`, `title` and `timestamp` (seconds
+//! since the epoch, when the date parses) from the stored documents.
+
+use chorus_core::document::parse_timestamp;
+use chorus_core::{Config, Document, NoProgress};
+use chorus_store::IndexReader;
+use serde_json::{Map, Value, json};
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
+
+/// Characters of a cluster's passage shown in lists.
+const EXCERPT_CHARS: usize = 280;
+
+/// One cluster with what filters and lists need.
+pub struct ClusterEntry {
+    pub id: u32,
+    /// The engine's cluster record, members enriched with document metadata.
+    pub record: Value,
+    pub outlets: BTreeSet<String>,
+    /// Member timestamps (seconds), where dates parse.
+    pub timestamps: Vec<i64>,
+    pub coordinated: Option<bool>,
+    pub excerpt: String,
+}
+
+/// All clusters of one index generation.
+pub struct ClusterSet {
+    pub generation: u64,
+    pub clusters: Vec<ClusterEntry>,
+    by_id: HashMap<u32, usize>,
+    /// For each document, the clusters it belongs to and the member's byte range.
+    by_doc: HashMap<String, Vec<(u32, usize, usize)>>,
+    /// The snapshot the clusters were computed on (for passage texts).
+    pub reader: Option<Arc<IndexReader>>,
+}
+
+pub(crate) fn truncate_chars(s: &str, max: usize) -> String {
+    let s = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    match s.char_indices().nth(max) {
+        Some((i, _)) => format!("{}…", &s[..i]),
+        None => s,
+    }
+}
+
+fn str_field(v: &Value, k: &str) -> Option<String> {
+    v.get(k).and_then(Value::as_str).map(str::to_owned)
+}
+
+impl ClusterSet {
+    /// Runs the engine over every live document of the snapshot.
+    pub fn compute(reader: Option<Arc<IndexReader>>) -> Result<ClusterSet, String> {
+        let docs: Vec<Document> = match &reader {
+            Some(r) => r.documents().map_err(|e| e.to_string())?,
+            None => Vec::new(),
+        };
+        let generation = reader.as_ref().map_or(0, |r| r.generation());
+        let report = if docs.is_empty() {
+            chorus_core::Report::default()
+        } else {
+            chorus_core::find(&docs, &Config::default(), &NoProgress).map_err(|e| e.to_string())?
+        };
+        let by_name: HashMap<&str, &Document> = docs.iter().map(|d| (d.id.as_str(), d)).collect();
+        let mut clusters = Vec::with_capacity(report.clusters.len());
+        let mut by_doc: HashMap<String, Vec<(u32, usize, usize)>> = HashMap::new();
+        for c in &report.clusters {
+            let mut record = serde_json::to_value(c).map_err(|e| e.to_string())?;
+            let mut outlets = BTreeSet::new();
+            let mut timestamps = Vec::new();
+            let mut earliest: Option<(i64, Value)> = None;
+            let mut excerpt = String::new();
+            if let Some(members) = record.get_mut("members").and_then(Value::as_array_mut) {
+                for m in members.iter_mut() {
+                    let (Some(doc), Some(begin), Some(end)) = (
+                        str_field(m, "doc"),
+                        m.get("begin").and_then(Value::as_u64),
+                        m.get("end").and_then(Value::as_u64),
+                    ) else {
+                        continue;
+                    };
+                    let (begin, end) = (begin as usize, end as usize);
+                    by_doc
+                        .entry(doc.clone())
+                        .or_default()
+                        .push((c.id, begin, end));
+                    let Some(d) = by_name.get(doc.as_str()) else {
+                        continue;
+                    };
+                    if excerpt.is_empty() {
+                        if let Some(t) = d.text.get(begin..end) {
+                            excerpt = truncate_chars(t, EXCERPT_CHARS);
+                        }
+                    }
+                    let Some(obj) = m.as_object_mut() else {
+                        continue;
+                    };
+                    let outlet = d.meta.outlet().map(str::to_owned);
+                    if let Some(o) = &outlet {
+                        outlets.insert(o.clone());
+                    }
+                    for (k, v) in [
+                        ("source", outlet.clone()),
+                        ("date", d.meta.date.clone()),
+                        ("title", d.meta.title.clone()),
+                        ("url", d.meta.url.clone()),
+                    ] {
+                        if !obj.contains_key(k) {
+                            obj.insert(k.into(), v.map_or(Value::Null, Value::String));
+                        }
+                    }
+                    let ts = d.meta.timestamp();
+                    obj.insert("timestamp".into(), ts.map_or(Value::Null, Value::from));
+                    if let Some(t) = ts {
+                        timestamps.push(t);
+                        if earliest.as_ref().is_none_or(|(e, _)| t < *e) {
+                            earliest = Some((
+                                t,
+                                json!({"doc": doc, "begin": begin, "end": end,
+                                       "date": d.meta.date, "source": outlet}),
+                            ));
+                        }
+                    }
+                }
+            }
+            let coordinated = record.get("coordinated").and_then(Value::as_bool);
+            if let Some(obj) = record.as_object_mut() {
+                if !obj.contains_key("earliest") {
+                    obj.insert("earliest".into(), earliest.map_or(Value::Null, |(_, v)| v));
+                }
+                obj.entry("coordinated").or_insert(Value::Null);
+                obj.entry("coordination_score").or_insert(Value::Null);
+            }
+            clusters.push(ClusterEntry {
+                id: c.id,
+                record,
+                outlets,
+                timestamps,
+                coordinated,
+                excerpt,
+            });
+        }
+        let by_id = clusters
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.id, i))
+            .collect();
+        Ok(ClusterSet {
+            generation,
+            clusters,
+            by_id,
+            by_doc,
+            reader,
+        })
+    }
+
+    pub fn get(&self, id: u32) -> Option<&ClusterEntry> {
+        self.by_id.get(&id).map(|&i| &self.clusters[i])
+    }
+
+    /// Clusters holding a member in `doc` that overlaps `[begin, end)`.
+    pub fn overlapping(&self, doc: &str, begin: usize, end: usize) -> Vec<u32> {
+        let mut out: Vec<u32> = self
+            .by_doc
+            .get(doc)
+            .into_iter()
+            .flatten()
+            .filter(|&&(_, b, e)| b < end && begin < e)
+            .map(|&(c, _, _)| c)
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+}
+
+impl ClusterEntry {
+    /// The list form: no member list, counts and the first passage instead.
+    pub fn summary(&self) -> Value {
+        let r = &self.record;
+        let size = r
+            .get("members")
+            .and_then(Value::as_array)
+            .map_or(0, Vec::len);
+        let mut m = Map::new();
+        m.insert("id".into(), json!(self.id));
+        m.insert("size".into(), json!(size));
+        m.insert("sources".into(), json!(self.outlets));
+        for k in ["earliest", "coordinated", "coordination_score"] {
+            m.insert(k.into(), r.get(k).cloned().unwrap_or(Value::Null));
+        }
+        let first = self.timestamps.iter().min().copied();
+        let last = self.timestamps.iter().max().copied();
+        m.insert("first_timestamp".into(), json!(first));
+        m.insert("last_timestamp".into(), json!(last));
+        m.insert("excerpt".into(), json!(self.excerpt));
+        Value::Object(m)
+    }
+
+    /// Whether the cluster passes the list filters.
+    pub fn matches(
+        &self,
+        coordinated: Option<bool>,
+        since: Option<i64>,
+        source: Option<&str>,
+    ) -> bool {
+        if let Some(want) = coordinated {
+            if self.coordinated.unwrap_or(false) != want {
+                return false;
+            }
+        }
+        if let Some(s) = since {
+            if !self.timestamps.iter().any(|&t| t >= s) {
+                return false;
+            }
+        }
+        if let Some(src) = source {
+            if !self.outlets.iter().any(|o| o.eq_ignore_ascii_case(src)) {
+                return false;
+            }
+        }
+        true
+    }
+}
+
+/// Parses a `since` parameter: an ISO 8601 date or date-time, or seconds since the epoch.
+pub fn parse_since(s: &str) -> Option<i64> {
+    s.trim().parse::<i64>().ok().or_else(|| parse_timestamp(s))
+}

@@ -1,0 +1,127 @@
+//! Request counters and latency histograms, rendered in the Prometheus text format at
+//! `/metrics`. Routes are labelled by their pattern (`/v1/documents/{id}`), never by the raw
+//! path, so that the label set stays bounded.
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+use std::sync::Mutex;
+use std::time::Duration;
+
+/// Upper bounds of the latency buckets, in seconds.
+const BUCKETS: [f64; 12] = [
+    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0,
+];
+
+#[derive(Default)]
+struct Histogram {
+    counts: [u64; BUCKETS.len()],
+    count: u64,
+    sum: f64,
+}
+
+#[derive(Default)]
+struct Data {
+    /// (method, route, status) → requests
+    requests: BTreeMap<(String, String, u16), u64>,
+    /// (method, route) → latency
+    latency: BTreeMap<(String, String), Histogram>,
+    cluster_generation: Option<u64>,
+    cluster_seconds: f64,
+}
+
+/// The server's metrics.
+#[derive(Default)]
+pub struct Metrics {
+    data: Mutex<Data>,
+}
+
+impl Metrics {
+    pub fn record(&self, method: &str, route: &str, status: u16, took: Duration) {
+        let mut d = self.data.lock().unwrap_or_else(|e| e.into_inner());
+        *d.requests
+            .entry((method.to_owned(), route.to_owned(), status))
+            .or_insert(0) += 1;
+        let h = d
+            .latency
+            .entry((method.to_owned(), route.to_owned()))
+            .or_default();
+        let s = took.as_secs_f64();
+        h.count += 1;
+        h.sum += s;
+        if let Some(i) = BUCKETS.iter().position(|&b| s <= b) {
+            h.counts[i] += 1;
+        }
+    }
+
+    pub fn cluster_computed(&self, generation: u64, took: Duration) {
+        let mut d = self.data.lock().unwrap_or_else(|e| e.into_inner());
+        d.cluster_generation = Some(generation);
+        d.cluster_seconds = took.as_secs_f64();
+    }
+
+    /// The Prometheus text exposition, with the index gauges given.
+    pub fn render(&self, documents: Option<u64>, generation: Option<u64>) -> String {
+        let d = self.data.lock().unwrap_or_else(|e| e.into_inner());
+        let mut out = String::new();
+        let esc = |s: &str| s.replace('\\', "\\\\").replace('"', "\\\"");
+        out.push_str(
+            "# HELP chorus_http_requests_total HTTP requests by method, route and status.\n",
+        );
+        out.push_str("# TYPE chorus_http_requests_total counter\n");
+        for ((m, r, s), n) in &d.requests {
+            let _ = writeln!(
+                out,
+                "chorus_http_requests_total{{method=\"{}\",route=\"{}\",status=\"{s}\"}} {n}",
+                esc(m),
+                esc(r)
+            );
+        }
+        out.push_str("# HELP chorus_http_request_duration_seconds Time to answer a request.\n");
+        out.push_str("# TYPE chorus_http_request_duration_seconds histogram\n");
+        for ((m, r), h) in &d.latency {
+            let labels = format!("method=\"{}\",route=\"{}\"", esc(m), esc(r));
+            let mut cum = 0;
+            for (b, c) in BUCKETS.iter().zip(h.counts) {
+                cum += c;
+                let _ = writeln!(
+                    out,
+                    "chorus_http_request_duration_seconds_bucket{{{labels},le=\"{b}\"}} {cum}"
+                );
+            }
+            let _ = writeln!(
+                out,
+                "chorus_http_request_duration_seconds_bucket{{{labels},le=\"+Inf\"}} {}",
+                h.count
+            );
+            let _ = writeln!(
+                out,
+                "chorus_http_request_duration_seconds_sum{{{labels}}} {}",
+                h.sum
+            );
+            let _ = writeln!(
+                out,
+                "chorus_http_request_duration_seconds_count{{{labels}}} {}",
+                h.count
+            );
+        }
+        out.push_str("# HELP chorus_index_documents Live documents in the index.\n");
+        out.push_str("# TYPE chorus_index_documents gauge\n");
+        let _ = writeln!(out, "chorus_index_documents {}", documents.unwrap_or(0));
+        out.push_str("# HELP chorus_index_generation Commit generation of the served snapshot.\n");
+        out.push_str("# TYPE chorus_index_generation gauge\n");
+        let _ = writeln!(out, "chorus_index_generation {}", generation.unwrap_or(0));
+        out.push_str("# HELP chorus_clusters_generation Index generation of the cached clusters (-1: none yet).\n");
+        out.push_str("# TYPE chorus_clusters_generation gauge\n");
+        let _ = writeln!(
+            out,
+            "chorus_clusters_generation {}",
+            d.cluster_generation.map_or(-1, |g| g as i64)
+        );
+        out.push_str(
+            "# HELP chorus_clusters_compute_seconds Time the last cluster computation took.\n",
+        );
+        out.push_str("# TYPE chorus_clusters_compute_seconds gauge\n");
+        let _ = writeln!(out, "chorus_clusters_compute_seconds {}", d.cluster_seconds);
+        out
+    }
+}

@@ -1,0 +1,132 @@
+//! `/v1/documents`: add a batch (write token), read one, remove one.
+
+use crate::error::{ApiError, ApiJson};
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use chorus_core::{Document, Metadata};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+/// One document of a batch: `id`, `text`, optional `source`, `date`, `url`, `title`; other
+/// fields are stored as they are.
+#[derive(Debug, Deserialize)]
+pub struct NewDocument {
+    pub id: String,
+    pub text: String,
+    #[serde(flatten)]
+    pub meta: Metadata,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AddRequest {
+    pub documents: Vec<NewDocument>,
+}
+
+/// Most documents in one batch.
+pub const MAX_BATCH: usize = 10_000;
+
+pub async fn add(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    ApiJson(req): ApiJson<AddRequest>,
+) -> Result<Json<Value>, ApiError> {
+    st.authorize(&headers)?;
+    if req.documents.is_empty() {
+        return Err(ApiError::BadRequest("`documents` is empty".into()));
+    }
+    if req.documents.len() > MAX_BATCH {
+        return Err(ApiError::PayloadTooLarge(format!(
+            "a batch holds at most {MAX_BATCH} documents"
+        )));
+    }
+    let mut docs = Vec::with_capacity(req.documents.len());
+    for (i, d) in req.documents.into_iter().enumerate() {
+        if d.id.trim().is_empty() {
+            return Err(ApiError::BadRequest(format!(
+                "documents[{i}]: `id` is empty"
+            )));
+        }
+        if d.text.trim().is_empty() {
+            return Err(ApiError::BadRequest(format!(
+                "documents[{i}] ({}): `text` is empty",
+                d.id
+            )));
+        }
+        docs.push(Document {
+            id: d.id,
+            text: d.text,
+            meta: d.meta,
+        });
+    }
+    let (summary, total) = st
+        .write(move |w| {
+            let s = w.add(docs)?;
+            Ok((s, w.len()))
+        })
+        .await?;
+    let generation = st
+        .blocking(|st| Ok(st.reader()?.map_or(0, |r| r.generation())))
+        .await?;
+    Ok(Json(json!({
+        "added": summary.added,
+        "replaced": summary.replaced,
+        "documents": total,
+        "generation": generation,
+    })))
+}
+
+pub async fn remove(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    st.authorize(&headers)?;
+    if st.blocking(|st| Ok(st.reader()?.is_none())).await? {
+        return Err(ApiError::NotFound(format!("no document `{id}`")));
+    }
+    let id2 = id.clone();
+    let (summary, total) = st
+        .write(move |w| {
+            let s = w.remove(&[id2])?;
+            Ok((s, w.len()))
+        })
+        .await?;
+    if summary.removed == 0 {
+        return Err(ApiError::NotFound(format!("no document `{id}`")));
+    }
+    let generation = st
+        .blocking(|st| Ok(st.reader()?.map_or(0, |r| r.generation())))
+        .await?;
+    Ok(Json(json!({
+        "removed": summary.removed,
+        "documents": total,
+        "generation": generation,
+    })))
+}
+
+pub async fn get(
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let id2 = id.clone();
+    let doc = st
+        .blocking(move |st| match st.reader()? {
+            Some(r) => Ok(r.get(&id2)?),
+            None => Ok(None),
+        })
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("no document `{id}`")))?;
+    let mut v = json!({ "id": doc.id, "text": doc.text });
+    if let (Some(obj), Value::Object(meta)) = (
+        v.as_object_mut(),
+        serde_json::to_value(&doc.meta).unwrap_or_default(),
+    ) {
+        for (k, val) in meta {
+            obj.entry(k).or_insert(val);
+        }
+    }
+    Ok(Json(v))
+}

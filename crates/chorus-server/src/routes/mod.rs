@@ -1,0 +1,7 @@
+//! One module per resource.
+
+pub mod clusters;
+pub mod documents;
+pub mod page;
+pub mod query;
+pub mod system;

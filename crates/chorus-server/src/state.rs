@@ -1,0 +1,294 @@
+//! Shared server state: the configuration, the current index snapshot (reopened when the
+//! index changes, whoever changed it), the write path and the per-generation cluster cache.
+
+use crate::clusters::ClusterSet;
+use crate::error::ApiError;
+use crate::metrics::Metrics;
+use chorus_store::{IndexOptions, IndexReader, IndexWriter, QueryOptions};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant, SystemTime};
+use tokio::sync::{Semaphore, watch};
+
+/// How the server runs. Build with [`ServerConfig::new`] and set fields.
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    /// The index folder.
+    pub index: PathBuf,
+    /// Bearer token for writes; `None` makes the server read-only. Default `None`.
+    pub token: Option<String>,
+    /// Fetch URLs given to `/v1/query`. Default off.
+    pub allow_fetch: bool,
+    /// Let fetches reach loopback, private and link-local addresses. Default off.
+    pub allow_private_fetch: bool,
+    /// Redirects followed by a fetch. Default 5.
+    pub fetch_max_redirects: u32,
+    /// Largest response body read by a fetch. Default 5 MiB.
+    pub fetch_max_bytes: u64,
+    /// Time limit of a fetch. Default 10 s.
+    pub fetch_timeout: Duration,
+    /// Largest request body. Default 16 MiB.
+    pub max_body_bytes: usize,
+    /// Largest query text. Default 1 MiB.
+    pub max_query_bytes: usize,
+    /// Origins allowed by CORS; empty turns CORS off. Default empty.
+    pub cors_origins: Vec<String>,
+    /// Time limit of a request. Default 60 s.
+    pub request_timeout: Duration,
+    /// How long a query waits for the cluster cache before answering without provenance.
+    /// Default 2 s.
+    pub cluster_wait: Duration,
+    /// Queries aligned at once (more wait). Default: the number of cores.
+    pub max_concurrent_queries: usize,
+    /// Query tunables.
+    pub query: QueryOptions,
+}
+
+impl ServerConfig {
+    pub fn new(index: impl Into<PathBuf>) -> ServerConfig {
+        ServerConfig {
+            index: index.into(),
+            token: None,
+            allow_fetch: false,
+            allow_private_fetch: false,
+            fetch_max_redirects: 5,
+            fetch_max_bytes: 5 << 20,
+            fetch_timeout: Duration::from_secs(10),
+            max_body_bytes: 16 << 20,
+            max_query_bytes: 1 << 20,
+            cors_origins: Vec::new(),
+            request_timeout: Duration::from_secs(60),
+            cluster_wait: Duration::from_secs(2),
+            max_concurrent_queries: std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(2),
+            query: QueryOptions::default(),
+        }
+    }
+}
+
+type ClusterResult = Option<Result<Arc<ClusterSet>, String>>;
+
+struct ClusterSlot {
+    generation: u64,
+    rx: watch::Receiver<ClusterResult>,
+}
+
+struct Snapshot {
+    reader: Option<Arc<IndexReader>>,
+    /// MANIFEST modification time and length when `reader` was opened.
+    stamp: Option<(SystemTime, u64)>,
+    checked: Instant,
+}
+
+/// The state behind every handler (cheap to clone).
+#[derive(Clone)]
+pub struct AppState {
+    pub(crate) inner: Arc<Inner>,
+}
+
+pub(crate) struct Inner {
+    pub cfg: ServerConfig,
+    snapshot: RwLock<Snapshot>,
+    refresh: Mutex<()>,
+    pub write: tokio::sync::Mutex<()>,
+    clusters: Mutex<Option<ClusterSlot>>,
+    pub queries: Semaphore,
+    pub metrics: Metrics,
+}
+
+fn manifest_stamp(index: &std::path::Path) -> Option<(SystemTime, u64)> {
+    let m = std::fs::metadata(index.join("MANIFEST")).ok()?;
+    Some((m.modified().ok()?, m.len()))
+}
+
+/// How often the MANIFEST is looked at for commits by other processes.
+const RECHECK: Duration = Duration::from_millis(500);
+
+impl AppState {
+    /// Opens the index (if it exists yet) and builds the state.
+    pub fn new(cfg: ServerConfig) -> Result<AppState, chorus_store::Error> {
+        let stamp = manifest_stamp(&cfg.index);
+        let reader = match IndexReader::open(&cfg.index) {
+            Ok(r) => Some(Arc::new(r)),
+            Err(chorus_store::Error::NotAnIndex { .. }) => None,
+            Err(e) => return Err(e),
+        };
+        let permits = cfg.max_concurrent_queries.max(1);
+        Ok(AppState {
+            inner: Arc::new(Inner {
+                cfg,
+                snapshot: RwLock::new(Snapshot {
+                    reader,
+                    stamp,
+                    checked: Instant::now(),
+                }),
+                refresh: Mutex::new(()),
+                write: tokio::sync::Mutex::new(()),
+                clusters: Mutex::new(None),
+                queries: Semaphore::new(permits),
+                metrics: Metrics::default(),
+            }),
+        })
+    }
+
+    pub fn config(&self) -> &ServerConfig {
+        &self.inner.cfg
+    }
+
+    /// The current snapshot of the index (`None` while no index exists). Blocking: call it
+    /// off the async workers. Reopens the index when its MANIFEST changed.
+    pub fn reader(&self) -> Result<Option<Arc<IndexReader>>, ApiError> {
+        {
+            let s = self
+                .inner
+                .snapshot
+                .read()
+                .unwrap_or_else(|e| e.into_inner());
+            if s.checked.elapsed() < RECHECK {
+                return Ok(s.reader.clone());
+            }
+        }
+        self.refresh(false)
+    }
+
+    /// Reopens the index if it changed (or always, with `force`).
+    pub fn refresh(&self, force: bool) -> Result<Option<Arc<IndexReader>>, ApiError> {
+        let _one = self.inner.refresh.lock().unwrap_or_else(|e| e.into_inner());
+        let stamp = manifest_stamp(&self.inner.cfg.index);
+        {
+            let mut s = self
+                .inner
+                .snapshot
+                .write()
+                .unwrap_or_else(|e| e.into_inner());
+            if !force && s.stamp == stamp {
+                s.checked = Instant::now();
+                return Ok(s.reader.clone());
+            }
+        }
+        let reader = match IndexReader::open(&self.inner.cfg.index) {
+            Ok(r) => Some(Arc::new(r)),
+            Err(chorus_store::Error::NotAnIndex { .. }) => None,
+            Err(e) => return Err(e.into()),
+        };
+        let mut s = self
+            .inner
+            .snapshot
+            .write()
+            .unwrap_or_else(|e| e.into_inner());
+        s.reader = reader.clone();
+        s.stamp = stamp;
+        s.checked = Instant::now();
+        Ok(reader)
+    }
+
+    /// Runs blocking work (index reads, alignment) off the async workers.
+    pub async fn blocking<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(AppState) -> Result<T, ApiError> + Send + 'static,
+    ) -> Result<T, ApiError> {
+        let st = self.clone();
+        tokio::task::spawn_blocking(move || f(st))
+            .await
+            .map_err(|e| ApiError::Internal(format!("worker failed: {e}")))?
+    }
+
+    /// Checks the bearer token of a write request.
+    pub fn authorize(&self, headers: &axum::http::HeaderMap) -> Result<(), ApiError> {
+        let Some(token) = &self.inner.cfg.token else {
+            return Err(ApiError::ReadOnly);
+        };
+        let given = headers
+            .get(axum::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .unwrap_or("");
+        if constant_time_eq(given.as_bytes(), token.as_bytes()) {
+            Ok(())
+        } else {
+            Err(ApiError::Unauthorized)
+        }
+    }
+
+    /// Runs `f` with the index writer (opened for this write, so that other processes can
+    /// write between requests), then refreshes the snapshot.
+    pub async fn write<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut IndexWriter) -> Result<T, ApiError> + Send + 'static,
+    ) -> Result<T, ApiError> {
+        let _one = self.inner.write.lock().await;
+        self.blocking(move |st| {
+            let mut w = IndexWriter::open(&st.inner.cfg.index, IndexOptions::default())?;
+            let out = f(&mut w)?;
+            drop(w);
+            st.refresh(true)?;
+            Ok(out)
+        })
+        .await
+    }
+
+    /// The clusters of the current snapshot, computed once per index generation. Waits at
+    /// most `wait` (forever with `None`); `Ok(None)` when the wait ran out.
+    pub async fn clusters(
+        &self,
+        wait: Option<Duration>,
+    ) -> Result<Option<Arc<ClusterSet>>, ApiError> {
+        let reader = self.blocking(|st| st.reader()).await?;
+        let generation = reader.as_ref().map_or(0, |r| r.generation());
+        let mut rx = {
+            let mut slot = self
+                .inner
+                .clusters
+                .lock()
+                .unwrap_or_else(|e| e.into_inner());
+            let stale = match slot.as_ref() {
+                None => true,
+                Some(s) => s.generation != generation || matches!(&*s.rx.borrow(), Some(Err(_))),
+            };
+            if stale {
+                let (tx, rx) = watch::channel(None);
+                let metrics = self.clone();
+                tokio::spawn(async move {
+                    let started = Instant::now();
+                    let res = tokio::task::spawn_blocking(move || ClusterSet::compute(reader))
+                        .await
+                        .map_err(|e| e.to_string())
+                        .and_then(|r| r.map(Arc::new));
+                    metrics
+                        .inner
+                        .metrics
+                        .cluster_computed(generation, started.elapsed());
+                    let _ = tx.send(Some(res));
+                });
+                *slot = Some(ClusterSlot { generation, rx });
+            }
+            slot.as_ref().map(|s| s.rx.clone()).expect("slot set above")
+        };
+        let done = async {
+            rx.wait_for(|v| v.is_some())
+                .await
+                .map(|v| v.clone())
+                .map_err(|_| ApiError::Internal("cluster computation stopped".into()))
+        };
+        let got = match wait {
+            None => done.await?,
+            Some(d) => match tokio::time::timeout(d, done).await {
+                Ok(v) => v?,
+                Err(_) => return Ok(None),
+            },
+        };
+        match got {
+            Some(Ok(set)) => Ok(Some(set)),
+            Some(Err(e)) => Err(ApiError::Internal(format!("computing clusters: {e}"))),
+            None => Ok(None),
+        }
+    }
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}

@@ -1,0 +1,555 @@
+//! The API in-process: requests through the router (`tower::ServiceExt::oneshot`), every
+//! response checked against the OpenAPI document, key responses snapshotted as
+//! `(status, json)`.
+
+mod openapi_check;
+
+use axum::body::Body;
+use axum::http::{Request, header};
+use chorus_server::{AppState, ServerConfig, router};
+use http_body_util::BodyExt;
+use openapi_check::Spec;
+use serde_json::{Value, json};
+use std::time::Duration;
+use tower::ServiceExt;
+
+const TOKEN: &str = "s3cret-token";
+
+const STATEMENT: &str = "The regional transport board confirmed on Friday that the night ferry \
+    will stop running at the end of October because of rising fuel costs and falling demand.";
+
+struct Harness {
+    app: axum::Router,
+    spec: Spec,
+    dir: tempfile::TempDir,
+}
+
+/// A path's template in the OpenAPI document.
+fn template(path: &str) -> String {
+    let path = path.split('?').next().unwrap_or(path);
+    for (prefix, t) in [
+        ("/v1/documents/", "/v1/documents/{id}"),
+        ("/v1/clusters/", "/v1/clusters/{id}"),
+    ] {
+        if path.starts_with(prefix) && path.len() > prefix.len() {
+            return t.to_owned();
+        }
+    }
+    path.to_owned()
+}
+
+impl Harness {
+    fn new(f: impl FnOnce(&mut ServerConfig)) -> Harness {
+        let dir = tempfile::tempdir().unwrap();
+        let mut cfg = ServerConfig::new(dir.path().join("index"));
+        cfg.cluster_wait = Duration::from_secs(30);
+        f(&mut cfg);
+        let app = router(AppState::new(cfg).unwrap());
+        Harness {
+            app,
+            spec: Spec::load(),
+            dir,
+        }
+    }
+
+    async fn raw(&self, req: Request<Body>) -> axum::response::Response {
+        self.app.clone().oneshot(req).await.unwrap()
+    }
+
+    async fn call(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<Value>,
+        token: Option<&str>,
+    ) -> (u16, Value) {
+        let mut req = Request::builder().method(method).uri(path);
+        if let Some(t) = token {
+            req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
+        }
+        let req = match body {
+            Some(b) => req
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(b.to_string())),
+            None => req.body(Body::empty()),
+        }
+        .unwrap();
+        let resp = self.raw(req).await;
+        let status = resp.status().as_u16();
+        let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+        let v: Value = serde_json::from_slice(&bytes)
+            .unwrap_or_else(|e| panic!("{method} {path}: not JSON ({e}): {bytes:?}"));
+        self.conforms(method, path, status, &v);
+        (status, v)
+    }
+
+    /// Checks a response against the OpenAPI document (errors against `Error` when the
+    /// status is not documented for the path, e.g. 404 for an unknown path).
+    fn conforms(&self, method: &str, path: &str, status: u16, v: &Value) {
+        let t = template(path);
+        let schema = match self.spec.response_schema(method, &t, status) {
+            Some(s) => s.clone(),
+            None => {
+                assert!(
+                    status >= 400,
+                    "{method} {t} {status} is not documented in openapi.json"
+                );
+                json!({"$ref": "#/components/schemas/Error"})
+            }
+        };
+        let mut errs = Vec::new();
+        self.spec.check(&schema, v, "$", &mut errs);
+        assert!(
+            errs.is_empty(),
+            "{method} {path} {status} does not match openapi.json:\n{}\n{v:#}",
+            errs.join("\n")
+        );
+    }
+
+    async fn add(&self, docs: Value) -> (u16, Value) {
+        self.call(
+            "POST",
+            "/v1/documents",
+            Some(json!({ "documents": docs })),
+            Some(TOKEN),
+        )
+        .await
+    }
+}
+
+fn corpus() -> Value {
+    json!([
+        {"id": "wire-1", "text": format!("Ferry news. {STATEMENT} Timetables follow next week."),
+         "source": "Wire", "date": "2024-03-01T09:00:00Z", "title": "Night ferry to stop"},
+        {"id": "gazette-7", "text": format!("Islanders were angry on Saturday. {STATEMENT} The mayor said nothing."),
+         "source": "Gazette", "date": "2024-03-01T11:30:00Z", "url": "https://gazette.example/7"},
+        {"id": "herald-3", "text": format!("Herald: {STATEMENT} Letters to the editor, page 4."),
+         "source": "Herald", "date": "2024-03-02", "section": "local"},
+        {"id": "garden", "text": "A story about the harvest festival, prize marrows and a very large pumpkin.",
+         "source": "Gazette", "date": "2024-02-01"}
+    ])
+}
+
+fn redact(v: &Value) -> Value {
+    let mut v = v.clone();
+    if let Some(o) = v.as_object_mut() {
+        if o.contains_key("version") {
+            o.insert("version".into(), json!("[version]"));
+        }
+    }
+    v
+}
+
+#[tokio::test]
+async fn health_metrics_and_openapi() {
+    let h = Harness::new(|_| {});
+    let (s, v) = h.call("GET", "/healthz", None, None).await;
+    insta::assert_json_snapshot!("healthz_empty", (s, redact(&v)));
+    let (s, v) = h.call("GET", "/v1/openapi.json", None, None).await;
+    assert_eq!(s, 200);
+    assert_eq!(v["openapi"], "3.1.0");
+    let resp = h
+        .raw(Request::get("/metrics").body(Body::empty()).unwrap())
+        .await;
+    assert_eq!(resp.status(), 200);
+    assert!(
+        resp.headers()[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("text/plain; version=0.0.4")
+    );
+    let text = String::from_utf8(
+        resp.into_body()
+            .collect()
+            .await
+            .unwrap()
+            .to_bytes()
+            .to_vec(),
+    )
+    .unwrap();
+    assert!(
+        text.contains(
+            "chorus_http_requests_total{method=\"GET\",route=\"/healthz\",status=\"200\"} 1"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("# TYPE chorus_http_request_duration_seconds histogram"));
+    assert!(text.contains("chorus_index_documents 0"));
+}
+
+#[tokio::test]
+async fn writes_need_the_token() {
+    let ro = Harness::new(|_| {});
+    let (s, v) = ro.add(corpus()).await;
+    insta::assert_json_snapshot!("add_read_only", (s, v));
+    let (s, _) = ro
+        .call("DELETE", "/v1/documents/wire-1", None, Some(TOKEN))
+        .await;
+    assert_eq!(s, 403);
+
+    let rw = Harness::new(|c| c.token = Some(TOKEN.into()));
+    let (s, v) = rw
+        .call(
+            "POST",
+            "/v1/documents",
+            Some(json!({"documents": corpus()})),
+            None,
+        )
+        .await;
+    insta::assert_json_snapshot!("add_without_token", (s, v));
+    let (s, _) = rw
+        .call(
+            "POST",
+            "/v1/documents",
+            Some(json!({"documents": corpus()})),
+            Some("wrong"),
+        )
+        .await;
+    assert_eq!(s, 401);
+    let (s, _) = rw.call("DELETE", "/v1/documents/x", None, None).await;
+    assert_eq!(s, 401);
+}
+
+#[tokio::test]
+async fn add_query_clusters_remove() {
+    let h = Harness::new(|c| c.token = Some(TOKEN.into()));
+    let (s, v) = h.add(corpus()).await;
+    insta::assert_json_snapshot!("add", (s, v));
+    let (s, v) = h.add(json!([corpus()[3].clone()])).await;
+    assert_eq!(
+        (s, v["added"].clone(), v["replaced"].clone()),
+        (200, json!(1), json!(1))
+    );
+
+    let (s, v) = h.call("GET", "/v1/documents/herald-3", None, None).await;
+    insta::assert_json_snapshot!("get_document", (s, v));
+
+    // query: the statement inside a new article
+    let article = format!("Breaking. {STATEMENT} More to come.");
+    let (s, v) = h
+        .call("POST", "/v1/query", Some(json!({"text": article})), None)
+        .await;
+    insta::assert_json_snapshot!("query", (s, &v));
+    let m = &v["matches"][0];
+    let q = &m["passages"][0]["query"];
+    let (b, e) = (
+        q["begin"].as_u64().unwrap() as usize,
+        q["end"].as_u64().unwrap() as usize,
+    );
+    assert_eq!(&article[b..e], STATEMENT);
+    assert_eq!(v["provenance"]["earliest"]["id"], "wire-1");
+    assert_eq!(v["provenance"]["clusters_ready"], true);
+    assert_eq!(v["provenance"]["clusters"][0]["size"], 3);
+
+    // same model as `chorus query --json`: each match deserialises as a QueryMatch
+    let report: chorus_core::query::QueryReport = serde_json::from_value(v.clone()).unwrap();
+    assert_eq!(report.matches.len(), 3);
+
+    let (s, v) = h.call("GET", "/v1/clusters", None, None).await;
+    insta::assert_json_snapshot!("clusters", (s, &v));
+    let id = v["clusters"][0]["id"].as_u64().unwrap();
+    let (s, v) = h
+        .call("GET", &format!("/v1/clusters/{id}"), None, None)
+        .await;
+    insta::assert_json_snapshot!("cluster", (s, &v));
+    assert_eq!(v["members"][0]["doc"], "wire-1");
+    assert_eq!(v["members"][0]["text"], STATEMENT);
+    assert_eq!(v["earliest"]["doc"], "wire-1");
+
+    // filters
+    for (q, n) in [
+        ("source=herald", 1),
+        ("source=nobody", 0),
+        ("since=2024-03-02", 1),
+        ("since=2024-03-03", 0),
+        ("since=1709251200", 1),
+        ("limit=0", 1),
+    ] {
+        let (s, v) = h
+            .call("GET", &format!("/v1/clusters?{q}"), None, None)
+            .await;
+        assert_eq!((s, v["total"].as_u64().unwrap()), (200, n), "{q}");
+    }
+    let (s, v) = h
+        .call("GET", "/v1/clusters?coordinated=true", None, None)
+        .await;
+    assert_eq!(s, 200);
+    let coordinated = v["total"].as_u64().unwrap();
+    let (_, all) = h
+        .call("GET", "/v1/clusters?coordinated=false", None, None)
+        .await;
+    assert_eq!(coordinated + all["total"].as_u64().unwrap(), 1);
+
+    // remove, then it is gone everywhere
+    let (s, v) = h
+        .call("DELETE", "/v1/documents/herald-3", None, Some(TOKEN))
+        .await;
+    insta::assert_json_snapshot!("remove", (s, v));
+    let (s, _) = h
+        .call("DELETE", "/v1/documents/herald-3", None, Some(TOKEN))
+        .await;
+    assert_eq!(s, 404);
+    let (s, v) = h.call("GET", "/v1/documents/herald-3", None, None).await;
+    insta::assert_json_snapshot!("get_missing", (s, v));
+    let (_, v) = h
+        .call("POST", "/v1/query", Some(json!({"text": article})), None)
+        .await;
+    assert_eq!(v["matches"].as_array().unwrap().len(), 2);
+    let (_, v) = h.call("GET", "/v1/clusters", None, None).await;
+    assert_eq!(v["clusters"][0]["size"], 2);
+}
+
+#[tokio::test]
+async fn errors_come_from_one_table() {
+    let h = Harness::new(|c| {
+        c.token = Some(TOKEN.into());
+        c.max_body_bytes = 64 * 1024;
+        c.max_query_bytes = 1024;
+    });
+    let mut out = Vec::new();
+    let cases: Vec<(&str, &str, Option<Value>)> = vec![
+        ("GET", "/nowhere", None),
+        ("PUT", "/v1/query", None),
+        (
+            "POST",
+            "/v1/query",
+            Some(json!({"text": "a", "url": "http://x"})),
+        ),
+        ("POST", "/v1/query", Some(json!({}))),
+        ("POST", "/v1/query", Some(json!({"txt": "typo"}))),
+        ("POST", "/v1/query", Some(json!({"text": "  "}))),
+        ("POST", "/v1/query", Some(json!({"text": "x".repeat(2000)}))),
+        (
+            "POST",
+            "/v1/query",
+            Some(json!({"url": "http://example.com/"})),
+        ),
+        (
+            "POST",
+            "/v1/query",
+            Some(json!({"text": "some words", "min_words": 0})),
+        ),
+        ("GET", "/v1/clusters?since=yesterday", None),
+        ("GET", "/v1/clusters?coordinated=maybe", None),
+        ("GET", "/v1/clusters/abc", None),
+        ("GET", "/v1/clusters/999", None),
+        ("GET", "/v1/documents/none", None),
+    ];
+    for (m, p, b) in cases {
+        let (s, v) = h.call(m, p, b, None).await;
+        out.push(json!({"request": format!("{m} {p}"), "status": s, "body": v}));
+    }
+    let big = json!({"documents": [{"id": "big", "text": "word ".repeat(20_000)}]});
+    let (s, v) = h
+        .call("POST", "/v1/documents", Some(big), Some(TOKEN))
+        .await;
+    out.push(json!({"request": "POST /v1/documents (100 KB)", "status": s, "body": v}));
+    let (s, v) = h
+        .call(
+            "POST",
+            "/v1/documents",
+            Some(json!({"documents": []})),
+            Some(TOKEN),
+        )
+        .await;
+    out.push(json!({"request": "POST /v1/documents (empty)", "status": s, "body": v}));
+    let (s, v) = h
+        .call(
+            "POST",
+            "/v1/documents",
+            Some(json!({"documents": [{"id": "x"}]})),
+            Some(TOKEN),
+        )
+        .await;
+    out.push(json!({"request": "POST /v1/documents (no text)", "status": s, "body": v}));
+    // malformed JSON and a wrong content type
+    let resp = h
+        .raw(
+            Request::post("/v1/query")
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from("{not json"))
+                .unwrap(),
+        )
+        .await;
+    let s = resp.status().as_u16();
+    let v: Value =
+        serde_json::from_slice(&resp.into_body().collect().await.unwrap().to_bytes()).unwrap();
+    h.conforms("POST", "/v1/query", s, &v);
+    out.push(json!({"request": "POST /v1/query (bad JSON)", "status": s, "body": v}));
+    let resp = h
+        .raw(
+            Request::post("/v1/query")
+                .body(Body::from("text=hello"))
+                .unwrap(),
+        )
+        .await;
+    let s = resp.status().as_u16();
+    let v: Value =
+        serde_json::from_slice(&resp.into_body().collect().await.unwrap().to_bytes()).unwrap();
+    h.conforms("POST", "/v1/query", s, &v);
+    out.push(json!({"request": "POST /v1/query (form body)", "status": s, "body": v}));
+    insta::assert_json_snapshot!("errors", out);
+}
+
+#[tokio::test]
+async fn document_text_is_data_and_the_page_forbids_inline_scripts() {
+    let h = Harness::new(|c| c.token = Some(TOKEN.into()));
+    let evil = "<script>window.__pwned = 1</script><img src=x onerror=\"window.__pwned=2\">";
+    let (s, _) = h
+        .add(json!([{"id": "<b>evil</b>", "text": format!("{evil} {STATEMENT}"), "source": "<i>x</i>"}]))
+        .await;
+    assert_eq!(s, 200);
+    let (_, v) = h
+        .call("GET", "/v1/documents/%3Cb%3Eevil%3C%2Fb%3E", None, None)
+        .await;
+    assert_eq!(v["text"], format!("{evil} {STATEMENT}"));
+    let resp = h.raw(Request::get("/").body(Body::empty()).unwrap()).await;
+    assert_eq!(resp.status(), 200);
+    let csp = resp.headers()[header::CONTENT_SECURITY_POLICY]
+        .to_str()
+        .unwrap();
+    assert!(csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"));
+    assert_eq!(resp.headers()[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+    let js = h
+        .raw(Request::get("/assets/app.js").body(Body::empty()).unwrap())
+        .await
+        .into_body()
+        .collect()
+        .await
+        .unwrap()
+        .to_bytes();
+    let js = String::from_utf8(js.to_vec()).unwrap();
+    assert!(
+        !js.contains("innerHTML") && !js.contains("insertAdjacentHTML") && !js.contains("eval(")
+    );
+}
+
+#[tokio::test]
+async fn cors_is_off_unless_configured() {
+    let req = || {
+        Request::get("/healthz")
+            .header(header::ORIGIN, "https://elsewhere.example")
+            .body(Body::empty())
+            .unwrap()
+    };
+    let off = Harness::new(|_| {});
+    let resp = off.raw(req()).await;
+    assert!(
+        resp.headers()
+            .get(header::ACCESS_CONTROL_ALLOW_ORIGIN)
+            .is_none()
+    );
+    let on = Harness::new(|c| c.cors_origins = vec!["https://elsewhere.example".into()]);
+    let resp = on.raw(req()).await;
+    assert_eq!(
+        resp.headers()[header::ACCESS_CONTROL_ALLOW_ORIGIN],
+        "https://elsewhere.example"
+    );
+}
+
+#[tokio::test]
+async fn commits_by_another_writer_are_seen() {
+    let h = Harness::new(|_| {});
+    let (_, v) = h.call("GET", "/healthz", None, None).await;
+    assert_eq!(v["documents"], 0);
+    {
+        let mut w = chorus_store::IndexWriter::open(h.dir.path().join("index"), Default::default())
+            .unwrap();
+        w.add(vec![chorus_core::Document::new("outside", STATEMENT)])
+            .unwrap();
+    }
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    let (_, v) = h.call("GET", "/healthz", None, None).await;
+    assert_eq!(v["documents"], 1);
+    let (s, v) = h.call("GET", "/v1/documents/outside", None, None).await;
+    assert_eq!((s, v["text"].as_str()), (200, Some(STATEMENT)));
+}
+
+/// A one-route HTTP server on loopback for the fetch tests: `/page` gives an article,
+/// `/loop` redirects to itself, `/big` is 2 MiB, `/hop` redirects to `/page`.
+async fn page_server() -> std::net::SocketAddr {
+    use axum::response::{Html, Redirect};
+    use axum::routing::get;
+    let app = axum::Router::new()
+        .route(
+            "/page",
+            get(|| async {
+                Html(format!(
+                    "<html><head><title>Ferry</title></head><body><article><h1>Ferry</h1>\
+                     <p>Islanders on the north coast reacted with dismay this week.</p>\
+                     <p>{STATEMENT}</p><p>The board will meet again in November to \
+                     review the decision and its effect on local businesses.</p></article>\
+                     </body></html>"
+                ))
+            }),
+        )
+        .route("/loop", get(|| async { Redirect::temporary("/loop") }))
+        .route("/hop", get(|| async { Redirect::temporary("/page") }))
+        .route("/big", get(|| async { "x".repeat(2 << 20) }));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    addr
+}
+
+#[tokio::test]
+async fn fetching_urls_is_guarded() {
+    let addr = page_server().await;
+    let guarded = Harness::new(|c| c.allow_fetch = true);
+    let mut out = Vec::new();
+    for url in [
+        format!("http://{addr}/page"),
+        format!("http://localhost:{}/page", addr.port()),
+        "http://169.254.169.254/latest/meta-data/".to_owned(),
+        "http://[::1]/".to_owned(),
+        "http://10.0.0.1/".to_owned(),
+        "file:///etc/passwd".to_owned(),
+        "gopher://example.com/".to_owned(),
+    ] {
+        let (s, v) = guarded
+            .call("POST", "/v1/query", Some(json!({"url": url})), None)
+            .await;
+        out.push(
+            json!({"url": url.replace(&addr.port().to_string(), "PORT"), "status": s,
+                        "code": v["code"]}),
+        );
+    }
+    insta::assert_json_snapshot!("fetch_refused", out);
+
+    let open = Harness::new(|c| {
+        c.allow_fetch = true;
+        c.allow_private_fetch = true;
+        c.token = Some(TOKEN.into());
+        c.fetch_max_bytes = 1 << 20;
+        c.fetch_max_redirects = 3;
+    });
+    open.add(json!([corpus()[0].clone()])).await;
+    for path in ["/page", "/hop"] {
+        let (s, v) = open
+            .call(
+                "POST",
+                "/v1/query",
+                Some(json!({"url": format!("http://{addr}{path}")})),
+                None,
+            )
+            .await;
+        assert_eq!(s, 200, "{v}");
+        assert!(v["fetched"]["text"].as_str().unwrap().contains(STATEMENT));
+        assert_eq!(v["matches"][0]["id"], "wire-1");
+    }
+    for (path, code) in [
+        ("/loop", "fetch_failed"),
+        ("/big", "fetch_failed"),
+        ("/missing", "fetch_failed"),
+    ] {
+        let (s, v) = open
+            .call(
+                "POST",
+                "/v1/query",
+                Some(json!({"url": format!("http://{addr}{path}")})),
+                None,
+            )
+            .await;
+        assert_eq!((s, v["code"].as_str().unwrap()), (502, code), "{path}: {v}");
+    }
+}

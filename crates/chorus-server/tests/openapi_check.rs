@@ -1,0 +1,144 @@
+//! A small JSON Schema checker for the subset the OpenAPI document uses: `$ref`, `type`
+//! (one or a list), `enum`, `required`, `properties`, `additionalProperties: false`,
+//! `items`, `allOf`, `oneOf`, `minimum`, `maximum`, `minLength`, `minItems`, `maxItems`.
+
+use serde_json::Value;
+
+pub struct Spec {
+    pub doc: Value,
+}
+
+impl Spec {
+    pub fn load() -> Spec {
+        Spec {
+            doc: serde_json::from_str(chorus_server_openapi()).expect("openapi.json parses"),
+        }
+    }
+
+    fn resolve<'a>(&'a self, mut v: &'a Value) -> &'a Value {
+        while let Some(r) = v.get("$ref").and_then(Value::as_str) {
+            let path = r.strip_prefix("#/").expect("local $ref");
+            let mut cur = &self.doc;
+            for part in path.split('/') {
+                cur = cur.get(part).unwrap_or_else(|| panic!("dangling $ref {r}"));
+            }
+            v = cur;
+        }
+        v
+    }
+
+    /// The response schema for `method path status`, with the path given as its template.
+    pub fn response_schema(&self, method: &str, template: &str, status: u16) -> Option<&Value> {
+        let op = self.doc["paths"]
+            .get(template)?
+            .get(method.to_lowercase())?;
+        let resp = self.resolve(op["responses"].get(status.to_string())?);
+        let content = resp.get("content")?;
+        let media = content
+            .get("application/json")
+            .or_else(|| content.get("text/plain"))?;
+        Some(self.resolve(&media["schema"]))
+    }
+
+    /// Errors of `v` against `schema`, each with its JSON path.
+    pub fn check(&self, schema: &Value, v: &Value, at: &str, errs: &mut Vec<String>) {
+        let s = self.resolve(schema);
+        if let Some(all) = s.get("allOf").and_then(Value::as_array) {
+            for sub in all {
+                self.check(sub, v, at, errs);
+            }
+        }
+        if let Some(one) = s.get("oneOf").and_then(Value::as_array) {
+            let ok = one
+                .iter()
+                .filter(|sub| {
+                    let mut e = Vec::new();
+                    self.check(sub, v, at, &mut e);
+                    e.is_empty()
+                })
+                .count();
+            if ok != 1 {
+                errs.push(format!("{at}: matches {ok} of the oneOf schemas"));
+            }
+        }
+        if let Some(t) = s.get("type") {
+            let types: Vec<&str> = match t {
+                Value::String(s) => vec![s.as_str()],
+                Value::Array(a) => a.iter().filter_map(Value::as_str).collect(),
+                _ => vec![],
+            };
+            let ok = types.iter().any(|t| match *t {
+                "object" => v.is_object(),
+                "array" => v.is_array(),
+                "string" => v.is_string(),
+                "integer" => v.is_i64() || v.is_u64(),
+                "number" => v.is_number(),
+                "boolean" => v.is_boolean(),
+                "null" => v.is_null(),
+                _ => false,
+            });
+            if !ok {
+                errs.push(format!("{at}: {v} is not of type {types:?}"));
+                return;
+            }
+        }
+        if let Some(e) = s.get("enum").and_then(Value::as_array) {
+            if !e.contains(v) {
+                errs.push(format!("{at}: {v} not in {e:?}"));
+            }
+        }
+        if let Some(n) = v.as_f64() {
+            if let Some(min) = s.get("minimum").and_then(Value::as_f64) {
+                if n < min {
+                    errs.push(format!("{at}: {n} < minimum {min}"));
+                }
+            }
+            if let Some(max) = s.get("maximum").and_then(Value::as_f64) {
+                if n > max {
+                    errs.push(format!("{at}: {n} > maximum {max}"));
+                }
+            }
+        }
+        if let (Some(st), Some(min)) = (v.as_str(), s.get("minLength").and_then(Value::as_u64)) {
+            if (st.chars().count() as u64) < min {
+                errs.push(format!("{at}: shorter than {min}"));
+            }
+        }
+        if let Some(obj) = v.as_object() {
+            if let Some(req) = s.get("required").and_then(Value::as_array) {
+                for r in req.iter().filter_map(Value::as_str) {
+                    if !obj.contains_key(r) {
+                        errs.push(format!("{at}: missing required `{r}`"));
+                    }
+                }
+            }
+            let props = s.get("properties").and_then(Value::as_object);
+            for (k, val) in obj {
+                match props.and_then(|p| p.get(k)) {
+                    Some(ps) => self.check(ps, val, &format!("{at}.{k}"), errs),
+                    None => {
+                        if s.get("additionalProperties") == Some(&Value::Bool(false)) {
+                            errs.push(format!("{at}: unexpected property `{k}`"));
+                        }
+                    }
+                }
+            }
+        }
+        if let Some(arr) = v.as_array() {
+            if let Some(min) = s.get("minItems").and_then(Value::as_u64) {
+                if (arr.len() as u64) < min {
+                    errs.push(format!("{at}: fewer than {min} items"));
+                }
+            }
+            if let Some(items) = s.get("items") {
+                for (i, item) in arr.iter().enumerate() {
+                    self.check(items, item, &format!("{at}[{i}]"), errs);
+                }
+            }
+        }
+    }
+}
+
+fn chorus_server_openapi() -> &'static str {
+    include_str!("../assets/openapi.json")
+}
