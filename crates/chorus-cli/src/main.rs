@@ -35,6 +35,8 @@ enum Command {
     Index(commands::index::IndexArgs),
     /// Find the stored documents that share passages with one text.
     Query(commands::query::QueryArgs),
+    /// Add documents to an index as they arrive and alert on coordinated messaging.
+    Watch(commands::watch::WatchArgs),
 }
 
 fn is_broken_pipe(err: &anyhow::Error) -> bool {
@@ -52,6 +54,7 @@ fn main() -> ExitCode {
         Command::Eval(args) => commands::eval::run(args),
         Command::Index(args) => commands::index::run(args),
         Command::Query(args) => commands::query::run(args),
+        Command::Watch(args) => commands::watch::run(args),
     };
     match result {
         Ok(code) => ExitCode::from(code as u8),

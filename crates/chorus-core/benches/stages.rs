@@ -165,7 +165,11 @@ fn corpus_stages(path: &str) {
     let t = Instant::now();
     let index = NgramIndex::build(&fps);
     drop(fps);
-    report("index", t, format!("{} postings", index.len()));
+    report(
+        "index",
+        t,
+        format!("{} postings, {} kept", index.len(), index.kept()),
+    );
 
     let t = Instant::now();
     let sources = {

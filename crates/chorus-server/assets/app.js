@@ -1,5 +1,5 @@
 // chorus web page. Plain JavaScript, no build step. Every piece of document text is put
-// into the page with textContent (never innerHTML), and the server's Content-Security-Policy
+// into the page with textContent (never parsed as markup), and the server's Content-Security-Policy
 // forbids inline scripts besides.
 'use strict';
 

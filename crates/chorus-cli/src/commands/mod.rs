@@ -5,3 +5,4 @@ pub mod eval;
 pub mod find;
 pub mod index;
 pub mod query;
+pub mod watch;
