@@ -35,6 +35,8 @@ enum Command {
     Index(commands::index::IndexArgs),
     /// Find the stored documents that share passages with one text.
     Query(commands::query::QueryArgs),
+    /// Write a self-contained HTML report (and CSV) of the clusters, with timelines.
+    Report(commands::report::ReportArgs),
     /// Add documents to an index as they arrive and alert on coordinated messaging.
     Watch(commands::watch::WatchArgs),
 }
@@ -54,6 +56,7 @@ fn main() -> ExitCode {
         Command::Eval(args) => commands::eval::run(args),
         Command::Index(args) => commands::index::run(args),
         Command::Query(args) => commands::query::run(args),
+        Command::Report(args) => commands::report::run(args),
         Command::Watch(args) => commands::watch::run(args),
     };
     match result {

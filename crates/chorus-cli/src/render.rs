@@ -218,6 +218,23 @@ pub fn render_report<W: Write>(
         }
         writeln!(w)?;
     }
+    if !report.boilerplate.is_empty() {
+        writeln!(
+            w,
+            "{}",
+            st.paint(st.header, "Boilerplate (kept out of the clusters)")
+        )?;
+        for b in &report.boilerplate {
+            writeln!(
+                w,
+                "  {} · {} documents · {}",
+                b.source.as_deref().unwrap_or("?"),
+                b.members.len(),
+                b.text.split_whitespace().collect::<Vec<_>>().join(" ")
+            )?;
+        }
+        writeln!(w)?;
+    }
     let s = &report.stats;
     let docs_sharing = report.documents.len();
     writeln!(

@@ -203,3 +203,227 @@ fn wrong_flags_are_usage_errors() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("does-not-exist"));
 }
+
+/// `n` outlets print one statement, `hours_apart` hours after each other; each outlet's
+/// documents carry its copyright line.
+fn statement_corpus(n: usize, hours_apart: u64) -> String {
+    let statement = "The ministry of transport confirmed on Friday that the northern rail line \
+        will close for six weeks of urgent repairs after engineers found cracks in two of its \
+        oldest bridges.";
+    // filler text unique to each document (pseudo-random words), so that only the
+    // statement and the copyright lines are shared
+    const WORDS: [&str; 32] = [
+        "harbour", "council", "garden", "market", "river", "school", "bridge", "festival",
+        "orchard", "library", "station", "museum", "theatre", "bakery", "farmer", "teacher",
+        "morning", "evening", "winter", "summer", "quietly", "slowly", "bright", "narrow",
+        "opened", "closed", "painted", "visited", "repaired", "planted", "counted", "carried",
+    ];
+    let filler = |seed: u64| {
+        let mut x = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        let mut words = Vec::new();
+        for _ in 0..18 {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            words.push(WORDS[(x >> 59) as usize]);
+        }
+        words.join(" ") + "."
+    };
+    let mut out = String::new();
+    for i in 0..n {
+        let src = format!("outlet{i}");
+        let copyright = format!(
+            "Copyright 2025 Outlet {i} Media Group. All rights reserved. Reproduction prohibited without permission."
+        );
+        let t0 = 8 * 3600 + i as u64 * hours_apart * 3600;
+        let date = |t: u64| {
+            format!(
+                "2025-05-{:02}T{:02}:{:02}:00Z",
+                2 + t / 86400,
+                (t % 86400) / 3600,
+                (t % 3600) / 60
+            )
+        };
+        out.push_str(
+            &serde_json::json!({"id": format!("{src}-s"), "source": src, "date": date(t0),
+                "text": format!("{} {statement}\n\n{copyright}", filler(i as u64 * 100))})
+            .to_string(),
+        );
+        out.push('\n');
+        for k in 0..3 {
+            out.push_str(
+                &serde_json::json!({"id": format!("{src}-{k}"), "source": src, "date": date(t0 + 600 + k),
+                    "text": format!("{}\n\n{copyright}", filler(i as u64 * 100 + k + 1))})
+                .to_string(),
+            );
+            out.push('\n');
+        }
+    }
+    out
+}
+
+fn clusters_of(stdout: &str) -> Vec<serde_json::Value> {
+    stdout
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .filter(|r| r["kind"] == "cluster")
+        .collect()
+}
+
+#[test]
+fn five_outlets_within_two_hours_are_coordinated_and_copyright_lines_are_boilerplate() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = run(
+        &["find", "-", "--json", "--boilerplate"],
+        dir.path(),
+        statement_corpus(5, 0).replace("T08:", "T08:").as_bytes(),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    let clusters = clusters_of(&out);
+    assert_eq!(clusters.len(), 1, "{out}");
+    let c = &clusters[0];
+    assert_eq!(c["coordinated"], true);
+    assert_eq!(c["members"].as_array().unwrap().len(), 5);
+    assert_eq!(c["earliest"]["doc"], "outlet0-s");
+    assert_eq!(c["members"][0]["source"], "outlet0");
+    assert_eq!(c["members"][0]["quoted"], false);
+    assert!(
+        c["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("The ministry of transport")
+    );
+    // every outlet's copyright line is listed as its boilerplate, and is in no cluster
+    let boilerplate: Vec<serde_json::Value> = out
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .filter(|r| r["kind"] == "boilerplate")
+        .collect();
+    assert_eq!(boilerplate.len(), 5, "{out}");
+    assert!(
+        boilerplate
+            .iter()
+            .all(|b| b["text"].as_str().unwrap().starts_with("Copyright 2025"))
+    );
+    assert_eq!(boilerplate[0]["members"].as_array().unwrap().len(), 4);
+}
+
+#[test]
+fn five_outlets_over_three_weeks_are_not_coordinated() {
+    let dir = tempfile::tempdir().unwrap();
+    // 5 outlets, 5 days apart: the statement spans 20 days
+    let o = run(
+        &["find", "-", "--json"],
+        dir.path(),
+        statement_corpus(5, 120).as_bytes(),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let clusters = clusters_of(&stdout(&o));
+    assert_eq!(clusters.len(), 1);
+    assert_eq!(clusters[0]["coordinated"], false);
+    assert_eq!(clusters[0]["coordination"]["sources_in_window"], 1);
+    // ... unless the window is widened to cover them
+    let o = run(
+        &["find", "-", "--json", "--window", "21d"],
+        dir.path(),
+        statement_corpus(5, 120).as_bytes(),
+    );
+    assert_eq!(clusters_of(&stdout(&o))[0]["coordinated"], true);
+}
+
+#[test]
+fn watch_alerts_exactly_once_also_across_restarts_and_posts_to_the_webhook() {
+    use std::io::{BufRead, BufReader, Read, Write as _};
+    use std::net::TcpListener;
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    let server = std::thread::spawn(move || {
+        let mut bodies = Vec::new();
+        listener.set_nonblocking(false).unwrap();
+        for stream in listener.incoming().take(1) {
+            let mut stream = stream.unwrap();
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut len = 0usize;
+            loop {
+                let mut line = String::new();
+                reader.read_line(&mut line).unwrap();
+                if line == "\r\n" || line.is_empty() {
+                    break;
+                }
+                if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                    len = v.trim().parse().unwrap();
+                }
+            }
+            let mut body = vec![0; len];
+            reader.read_exact(&mut body).unwrap();
+            stream
+                .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\nconnection: close\r\n\r\n")
+                .unwrap();
+            bodies.push(String::from_utf8(body).unwrap());
+        }
+        bodies
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = statement_corpus(7, 0);
+    let lines: Vec<&str> = corpus.lines().collect();
+    let (first, rest) = lines.split_at(4 * 4); // outlets 0..3, then 4..6
+    let idx = dir.path().join("idx");
+    let idx = idx.to_str().unwrap();
+    let watch = |input: String, hook: bool| {
+        let mut args = vec!["watch", "--index", idx, "-q"];
+        if hook {
+            args.extend(["--webhook", url.as_str()]);
+        }
+        run(&args, dir.path(), input.as_bytes())
+    };
+    let o = watch(first.join("\n") + "\n", true);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "", "four outlets are not yet coordinated");
+    let o = watch(rest.join("\n") + "\n", true);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    let alerts: Vec<&str> = out.lines().collect();
+    assert_eq!(alerts.len(), 1, "{out}");
+    let alert: serde_json::Value = serde_json::from_str(alerts[0]).unwrap();
+    assert_eq!(alert["kind"], "alert");
+    assert_eq!(alert["cluster"]["coordinated"], true);
+    let bodies = server.join().unwrap();
+    assert_eq!(bodies.len(), 1);
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&bodies[0]).unwrap()["kind"],
+        "alert"
+    );
+    // a restart with another copy of the same statement does not alert again
+    let again = statement_corpus(9, 0);
+    let more: Vec<&str> = again.lines().skip(7 * 4).collect();
+    let o = watch(more.join("\n") + "\n", false);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "");
+}
+
+#[test]
+fn html_report_escapes_document_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    let evil = format!("<script>alert('x')</script> {STATEMENT} <img src=x onerror=alert(1)>");
+    fs::write(p.join("a.txt"), &evil).unwrap();
+    fs::write(p.join("b.txt"), format!("Intro. {STATEMENT}")).unwrap();
+    let o = chorus()
+        .args([
+            "report", "a.txt", "b.txt", "-o", "r.html", "--csv", "r.csv", "-q",
+        ])
+        .current_dir(p)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let html = fs::read_to_string(p.join("r.html")).unwrap();
+    assert!(!html.contains("<script>"), "unescaped script tag");
+    assert!(!html.contains("<img"), "unescaped img tag");
+    assert!(html.contains("&lt;script&gt;"));
+    assert!(html.contains("<mark>"));
+    let csv = fs::read_to_string(p.join("r.csv")).unwrap();
+    assert_eq!(csv.lines().count(), 3);
+}

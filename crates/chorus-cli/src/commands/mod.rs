@@ -5,4 +5,5 @@ pub mod eval;
 pub mod find;
 pub mod index;
 pub mod query;
+pub mod report;
 pub mod watch;

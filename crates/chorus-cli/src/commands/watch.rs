@@ -144,7 +144,9 @@ impl Watcher<'_> {
             return Ok(());
         }
         let new_ids: Vec<String> = batch.iter().map(|d| d.id.clone()).collect();
-        self.writer.add(batch).context("adding documents to the index")?;
+        self.writer
+            .add(batch)
+            .context("adding documents to the index")?;
         if !self.args.quiet {
             eprintln!(
                 "chorus: added {} document(s); {} in the index",
