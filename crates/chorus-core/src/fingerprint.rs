@@ -19,24 +19,30 @@ fn mix(mut z: u64) -> u64 {
 /// The fingerprint of every window of `n` consecutive tokens: element `i` covers tokens
 /// `i..i + n`. Empty when there are fewer than `n` tokens.
 pub fn ngram_fingerprints(token_hashes: &[u64], n: usize) -> Vec<u64> {
+    let mut out = Vec::with_capacity((token_hashes.len() + 1).saturating_sub(n));
+    for_each_ngram_fingerprint(token_hashes, n, |_, fp| out.push(fp));
+    out
+}
+
+/// Calls `f(i, fingerprint)` for every window of `n` consecutive tokens, in order, without
+/// allocating: the same values as [`ngram_fingerprints`].
+#[inline]
+pub fn for_each_ngram_fingerprint(token_hashes: &[u64], n: usize, mut f: impl FnMut(usize, u64)) {
     assert!(n >= 1, "n-gram size must be at least 1");
     if token_hashes.len() < n {
-        return Vec::new();
+        return;
     }
     // BASE^(n-1), to remove the token leaving the window.
     let top = (1..n).fold(1u64, |acc, _| acc.wrapping_mul(BASE));
-    let mut out = Vec::with_capacity(token_hashes.len() + 1 - n);
     let mut h = 0u64;
-    for (i, &t) in token_hashes.iter().enumerate() {
-        if i >= n {
-            h = h.wrapping_sub(token_hashes[i - n].wrapping_mul(top));
-        }
+    for &t in &token_hashes[..n - 1] {
         h = h.wrapping_mul(BASE).wrapping_add(t);
-        if i + 1 >= n {
-            out.push(mix(h ^ n as u64));
-        }
     }
-    out
+    for (i, &t) in token_hashes[n - 1..].iter().enumerate() {
+        h = h.wrapping_mul(BASE).wrapping_add(t);
+        f(i, mix(h ^ n as u64));
+        h = h.wrapping_sub(token_hashes[i].wrapping_mul(top));
+    }
 }
 
 #[cfg(test)]

@@ -7,9 +7,9 @@
 //! character it came from, so any range of normalised text maps back to an exact byte range
 //! of the original ([`Normalized::original_span`]).
 //!
-//! Cost: one pass over the text; ASCII takes a fast path. Text that is already in NFKC
-//! (checked once per document with the quick check) is folded character by character;
-//! otherwise each starter and its combining marks are normalised together.
+//! Cost: one pass over the text; ASCII takes a fast path. Each starter and the combining
+//! marks that follow it are normalised together; a character without marks that passes the
+//! NFKC quick check (nearly all text) is folded as it is, without the normaliser.
 //! Limits: compositions spanning two starters (conjoining Hangul jamo) are normalised per
 //! character, not composed.
 
@@ -137,30 +137,49 @@ impl<M: OffsetMap> Builder<M> {
         }
     }
 
-    /// Pushes every character of `original`, which needs no NFKC normalisation.
-    fn push_all(&mut self, original: &str) {
+    /// Pushes `original`, NFKC-normalising each starter together with the combining marks
+    /// that follow it. A character alone (no marks after it) that passes the NFKC quick
+    /// check is pushed as it is, and ASCII takes a fast path, so text that needs no
+    /// normalisation costs one table lookup per non-ASCII character.
+    fn push_clusters(&mut self, original: &str) {
         let bytes = original.as_bytes();
         let mut i = 0;
         while i < bytes.len() {
             let b = bytes[i];
-            if b < 0x80 {
-                self.push_ascii(b, i);
-                i += 1;
+            let first = if b < 0x80 {
+                None
             } else {
-                let c = original[i..].chars().next().expect("char boundary");
-                self.push(c, i);
-                i += c.len_utf8();
+                Some(original[i..].chars().next().expect("char boundary"))
+            };
+            let mut j = i + first.map_or(1, char::len_utf8);
+            // combining marks after the starter belong to its cluster
+            while j < bytes.len() && bytes[j] >= 0x80 {
+                let c = original[j..].chars().next().expect("char boundary");
+                if canonical_combining_class(c) == 0 {
+                    break;
+                }
+                j += c.len_utf8();
             }
+            match first {
+                Some(c) if j == i + c.len_utf8() => {
+                    if is_nfkc_quick(std::iter::once(c)) == IsNormalized::Yes {
+                        self.push(c, i);
+                    } else {
+                        for n in std::iter::once(c).nfkc() {
+                            self.push(n, i);
+                        }
+                    }
+                }
+                None if j == i + 1 => self.push_ascii(b, i),
+                _ => {
+                    for n in original[i..j].nfkc() {
+                        self.push(n, i);
+                    }
+                }
+            }
+            i = j;
         }
     }
-}
-
-/// Whether `original` is in NFKC by the quick check. ASCII characters are always in NFKC
-/// and have combining class 0, so only the others are checked (dropping class-0 characters
-/// can make the check answer "maybe", never a wrong "yes").
-fn is_nfkc(original: &str) -> bool {
-    original.is_ascii()
-        || is_nfkc_quick(original.chars().filter(|c| !c.is_ascii())) == IsNormalized::Yes
 }
 
 fn normalize_into<M: OffsetMap>(original: &str, map: M) -> (String, M) {
@@ -173,30 +192,7 @@ fn normalize_into<M: OffsetMap>(original: &str, map: M) -> (String, M) {
         map,
         last_space: false,
     };
-    if is_nfkc(original) {
-        b.push_all(original);
-    } else {
-        // Normalise each starter together with the combining marks that follow it.
-        let mut cluster = String::new();
-        let mut cluster_start = 0usize;
-        let flush = |b: &mut Builder<M>, cluster: &mut String, start: usize| {
-            if cluster.is_empty() {
-                return;
-            }
-            for c in cluster.nfkc() {
-                b.push(c, start);
-            }
-            cluster.clear();
-        };
-        for (i, c) in original.char_indices() {
-            if canonical_combining_class(c) == 0 {
-                flush(&mut b, &mut cluster, cluster_start);
-                cluster_start = i;
-            }
-            cluster.push(c);
-        }
-        flush(&mut b, &mut cluster, cluster_start);
-    }
+    b.push_clusters(original);
     // A trailing space maps to whitespace; drop it so the text ends on content.
     let end = if b.last_space {
         b.text.pop();
@@ -265,6 +261,58 @@ mod tests {
             assert_eq!(n.map.len(), n.text.len() + 1, "{t:?}");
         }
         assert_eq!(normalize("a\u{0B}b").text, "a b");
+    }
+
+    /// The previous implementation: a whole-text quick check, then either every
+    /// character as it is or every starter-and-marks cluster through the normaliser.
+    fn reference(original: &str) -> String {
+        let mut b = Builder {
+            text: String::new(),
+            map: Vec::new(),
+            last_space: false,
+        };
+        if is_nfkc_quick(original.chars()) == IsNormalized::Yes {
+            for (i, c) in original.char_indices() {
+                b.push(c, i);
+            }
+        } else {
+            let mut cluster = String::new();
+            let mut start = 0;
+            for (i, c) in original.char_indices() {
+                if canonical_combining_class(c) == 0 {
+                    for n in cluster.nfkc() {
+                        b.push(n, start);
+                    }
+                    cluster.clear();
+                    start = i;
+                }
+                cluster.push(c);
+            }
+            for n in cluster.nfkc() {
+                b.push(n, start);
+            }
+        }
+        if b.last_space {
+            b.text.pop();
+        }
+        b.text
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn same_text_as_the_reference(
+            chars in proptest::collection::vec(proptest::sample::select(vec![
+                'a', 'E', ' ', '\n', '`', '.', 'e', '\u{301}', '\u{327}', '\u{483}', 'ά', 'ί',
+                '\u{1FBD}', 'ﬁ', 'Ｆ', '“', '’', '—', 'İ', 'Σ', '\u{A0}', '½', '가', '\u{1100}',
+                '\u{1161}', '\u{CD5}', '東',
+            ]), 0..40)
+        ) {
+            let t: String = chars.into_iter().collect();
+            let n = normalize(&t);
+            proptest::prop_assert_eq!(&n.text, &reference(&t));
+            proptest::prop_assert_eq!(normalize_text(&t), n.text.clone());
+            proptest::prop_assert_eq!(n.map.len(), n.text.len() + 1);
+        }
     }
 
     #[test]
