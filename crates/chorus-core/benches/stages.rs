@@ -5,7 +5,8 @@
 //! With `CHORUS_STAGES_CORPUS=corpus.jsonl` (records with `text` and optional `source`),
 //! the bench instead runs the `find` pipeline up to alignment once over that corpus and
 //! prints each stage's wall time, MB/s and the process's resident memory after it
-//! (`cargo bench -p chorus-core --bench stages`; bench/speed and BENCHMARKS-speed.md use it).
+//! (`cargo bench -p chorus-core --bench stages`; BENCHMARKS-speed.md uses it). With
+//! `CHORUS_STAGES_INDEX=tokens` the index is built by `NgramIndex::build_from_tokens`.
 
 use chorus_core::align::{AlignParams, align, align_seeds_blocked};
 use chorus_core::candidates::{Sources, candidates};
@@ -155,21 +156,33 @@ fn corpus_stages(path: &str) {
     let n_tokens: usize = tokens.iter().map(Tokens::len).sum();
     report("normalize+tokenize", t, format!("{n_tokens} tokens"));
 
-    let t = Instant::now();
-    let fps: Vec<Vec<u64>> = tokens
-        .par_iter()
-        .map(|t| ngram_fingerprints(&t.hashes, cfg.align.ngram))
-        .collect();
-    report("fingerprint", t, String::new());
-
-    let t = Instant::now();
-    let index = NgramIndex::build(&fps);
-    drop(fps);
-    report(
-        "index",
-        t,
-        format!("{} postings, {} kept", index.len(), index.kept()),
-    );
+    // CHORUS_STAGES_INDEX=tokens: NgramIndex::build_from_tokens (no fingerprint vectors)
+    let index = if std::env::var("CHORUS_STAGES_INDEX").as_deref() == Ok("tokens") {
+        let t = Instant::now();
+        let index = NgramIndex::build_from_tokens(&tokens, cfg.align.ngram);
+        report(
+            "fingerprint+index",
+            t,
+            format!("{} postings, {} kept", index.len(), index.kept()),
+        );
+        index
+    } else {
+        let t = Instant::now();
+        let fps: Vec<Vec<u64>> = tokens
+            .par_iter()
+            .map(|t| ngram_fingerprints(&t.hashes, cfg.align.ngram))
+            .collect();
+        report("fingerprint", t, String::new());
+        let t = Instant::now();
+        let index = NgramIndex::build(&fps);
+        drop(fps);
+        report(
+            "index",
+            t,
+            format!("{} postings, {} kept", index.len(), index.kept()),
+        );
+        index
+    };
 
     let t = Instant::now();
     let sources = {

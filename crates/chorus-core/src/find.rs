@@ -103,7 +103,12 @@ pub(crate) fn attached_punctuation(ta: &str, sa: Span, tb: &str, sb: Span) -> (S
         .take_while(|(x, y)| same(**x, **y))
         .count();
     let len = |cs: &[char]| cs.iter().map(|c| c.len_utf8()).sum::<usize>();
-    let (ea, eb) = (sa.end + len(&after_a[..k]), sb.end + len(&after_b[..k]));
+    // a sentence's own closing mark belongs to it even where the other copy differs
+    let closing = |cs: &[char]| {
+        usize::from(k == 0 && matches!(cs.first(), Some('.' | ',' | ';' | ':' | '!' | '?')))
+    };
+    let (ka, kb) = (k.max(closing(&after_a)), k.max(closing(&after_b)));
+    let (ea, eb) = (sa.end + len(&after_a[..ka]), sb.end + len(&after_b[..kb]));
     let (before_a, before_b) = (
         run(ta[..sa.begin].chars().rev()),
         run(tb[..sb.begin].chars().rev()),

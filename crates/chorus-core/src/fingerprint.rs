@@ -62,6 +62,29 @@ mod tests {
     }
 
     #[test]
+    fn same_values_as_the_persisted_definition() {
+        // the definition fingerprints were persisted with: rolling subtraction first
+        fn reference(t: &[u64], n: usize) -> Vec<u64> {
+            let top = (1..n).fold(1u64, |acc, _| acc.wrapping_mul(BASE));
+            let (mut h, mut out) = (0u64, Vec::new());
+            for (i, &x) in t.iter().enumerate() {
+                if i >= n {
+                    h = h.wrapping_sub(t[i - n].wrapping_mul(top));
+                }
+                h = h.wrapping_mul(BASE).wrapping_add(x);
+                if i + 1 >= n {
+                    out.push(mix(h ^ n as u64));
+                }
+            }
+            out
+        }
+        let toks: Vec<u64> = (0..50u64).map(|x| x.wrapping_mul(0x9E37_79B9)).collect();
+        for n in 1..8 {
+            assert_eq!(ngram_fingerprints(&toks, n), reference(&toks, n));
+        }
+    }
+
+    #[test]
     fn order_matters_and_short_input_is_empty() {
         assert_ne!(
             ngram_fingerprints(&[1, 2, 3], 3),

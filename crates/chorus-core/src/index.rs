@@ -13,6 +13,8 @@
 //! Cost: O(P log P) for P postings, 16 bytes per kept posting plus 16 bytes per posting of
 //! one round (about 16 M postings) while building.
 
+use crate::fingerprint::for_each_ngram_fingerprint;
+use crate::tokenize::Tokens;
 use rayon::prelude::*;
 
 /// One occurrence of a fingerprint.
@@ -59,14 +61,66 @@ fn sort_and_keep_shared(part: &mut Vec<Posting>) {
     part.shrink_to_fit();
 }
 
+/// Where the index reads fingerprints from: stored per document, or computed from token
+/// hashes (again in every round, which costs little next to the memory it saves).
+trait FingerprintSource: Sync {
+    fn docs(&self) -> usize;
+    fn postings(&self) -> usize;
+    fn each(&self, doc: usize, f: impl FnMut(usize, u64));
+}
+
+impl FingerprintSource for &[Vec<u64>] {
+    fn docs(&self) -> usize {
+        self.len()
+    }
+    fn postings(&self) -> usize {
+        self.iter().map(Vec::len).sum()
+    }
+    #[inline]
+    fn each(&self, doc: usize, mut f: impl FnMut(usize, u64)) {
+        for (pos, &fp) in self[doc].iter().enumerate() {
+            f(pos, fp);
+        }
+    }
+}
+
+struct FromTokens<'a> {
+    tokens: &'a [Tokens],
+    n: usize,
+}
+
+impl FingerprintSource for FromTokens<'_> {
+    fn docs(&self) -> usize {
+        self.tokens.len()
+    }
+    fn postings(&self) -> usize {
+        self.tokens
+            .iter()
+            .map(|t| (t.len() + 1).saturating_sub(self.n))
+            .sum()
+    }
+    #[inline]
+    fn each(&self, doc: usize, f: impl FnMut(usize, u64)) {
+        for_each_ngram_fingerprint(&self.tokens[doc].hashes, self.n, f);
+    }
+}
+
 impl NgramIndex {
     /// Indexes the fingerprints of every document (`fingerprints[doc][pos]`).
     pub fn build(fingerprints: &[Vec<u64>]) -> NgramIndex {
         NgramIndex::build_in_rounds(fingerprints, ROUND_POSTINGS)
     }
 
-    fn build_in_rounds(fingerprints: &[Vec<u64>], round_postings: usize) -> NgramIndex {
-        let postings: usize = fingerprints.iter().map(Vec::len).sum();
+    /// Indexes the `n`-gram fingerprints of every document's tokens
+    /// ([`crate::fingerprint::ngram_fingerprints`] of its hashes): the same index as
+    /// [`NgramIndex::build`], without holding every fingerprint in memory at once (8 bytes
+    /// per token less at the peak).
+    pub fn build_from_tokens(tokens: &[Tokens], n: usize) -> NgramIndex {
+        NgramIndex::build_in_rounds(FromTokens { tokens, n }, ROUND_POSTINGS)
+    }
+
+    fn build_in_rounds(source: impl FingerprintSource, round_postings: usize) -> NgramIndex {
+        let postings = source.postings();
         // rounds: a power of two, at most the number of partitions
         let rounds = postings
             .div_ceil(round_postings)
@@ -79,11 +133,10 @@ impl NgramIndex {
             let empty = || vec![Vec::new(); per_round];
             let in_round = |fp: u64| round_bits == 0 || fp >> (64 - round_bits) == round;
             let sub = |fp: u64| ((fp >> (64 - PARTITION_BITS)) as usize) & (per_round - 1);
-            let mut parts = fingerprints
-                .par_iter()
-                .enumerate()
-                .fold(empty, |mut parts: Vec<Vec<Posting>>, (doc, fps)| {
-                    for (pos, &fingerprint) in fps.iter().enumerate() {
+            let mut parts = (0..source.docs())
+                .into_par_iter()
+                .fold(empty, |mut parts: Vec<Vec<Posting>>, doc| {
+                    source.each(doc, |pos, fingerprint| {
                         if in_round(fingerprint) {
                             parts[sub(fingerprint)].push(Posting {
                                 fingerprint,
@@ -91,7 +144,7 @@ impl NgramIndex {
                                 pos: pos as u32,
                             });
                         }
-                    }
+                    });
                     parts
                 })
                 .reduce(empty, |mut a, b| {
@@ -157,13 +210,41 @@ mod tests {
                     .collect()
             })
             .collect();
-        let one = NgramIndex::build_in_rounds(&fps, usize::MAX);
+        let one = NgramIndex::build_in_rounds(fps.as_slice(), usize::MAX);
         for round_postings in [1, 7, 100, 1000] {
-            let many = NgramIndex::build_in_rounds(&fps, round_postings);
+            let many = NgramIndex::build_in_rounds(fps.as_slice(), round_postings);
             assert_eq!(many.len(), one.len());
             assert_eq!(many.partitions(), one.partitions());
         }
         assert!(one.kept() > 0);
+    }
+
+    #[test]
+    fn from_tokens_equals_from_fingerprints() {
+        let texts = [
+            "the quick brown fox jumps over the lazy dog again and again",
+            "a quick brown fox jumps over the lazy dog once",
+            "nothing in common here at all",
+            "the lazy dog again and again the quick brown fox jumps",
+        ];
+        let tokens: Vec<Tokens> = texts.iter().map(|t| Tokens::new(t)).collect();
+        for n in [1, 3, 5] {
+            let fps: Vec<Vec<u64>> = tokens
+                .iter()
+                .map(|t| crate::fingerprint::ngram_fingerprints(&t.hashes, n))
+                .collect();
+            let a = NgramIndex::build(&fps);
+            for round_postings in [1, 5, usize::MAX] {
+                let b =
+                    NgramIndex::build_in_rounds(FromTokens { tokens: &tokens, n }, round_postings);
+                assert_eq!(a.len(), b.len());
+                assert_eq!(a.partitions(), b.partitions());
+            }
+            assert_eq!(
+                NgramIndex::build_from_tokens(&tokens, n).partitions(),
+                a.partitions()
+            );
+        }
     }
 
     #[test]
