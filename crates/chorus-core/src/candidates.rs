@@ -79,9 +79,31 @@ struct SeedRec {
     pos: u64,
 }
 
-fn emit(out: &mut Vec<SeedRec>, x: &[Posting], y: &[Posting]) {
+/// Seeds bucketed by the pair's first document, `bucket_of(a)`: the unit of sorting and
+/// grouping, so that only one bucket per thread is ever copied.
+struct SeedBuckets {
+    buckets: Vec<Vec<SeedRec>>,
+    /// Documents per bucket.
+    width: u32,
+}
+
+impl SeedBuckets {
+    fn new(docs: usize) -> SeedBuckets {
+        let width = docs.div_ceil(SEED_BUCKETS).max(1) as u32;
+        SeedBuckets {
+            buckets: vec![Vec::new(); docs.div_ceil(width as usize).max(1)],
+            width,
+        }
+    }
+}
+
+/// Buckets of document pairs (by first document) in which seeds are sorted and grouped.
+const SEED_BUCKETS: usize = 64;
+
+fn emit(out: &mut SeedBuckets, x: &[Posting], y: &[Posting]) {
     // x and y are the occurrences of one fingerprint in two documents, x.doc < y.doc.
     let pair = ((x[0].doc as u64) << 32) | y[0].doc as u64;
+    let out = &mut out.buckets[(x[0].doc / out.width) as usize];
     for p in x {
         for q in y {
             out.push(SeedRec {
@@ -96,7 +118,7 @@ fn seeds_of_partition(
     part: &[Posting],
     lim: &SeedLimits,
     sources: &Sources,
-    out: &mut Vec<SeedRec>,
+    out: &mut SeedBuckets,
     boilerplate: &mut Vec<(u32, u32)>,
 ) {
     let mut runs: Vec<&[Posting]> = Vec::new();
@@ -160,39 +182,60 @@ fn seeds_of_partition(
 }
 
 /// Candidate pairs from the index, in `(a, b)` order, and the boilerplate occurrences.
+///
+/// Memory: 16 bytes per seed while the partitions are scanned; the seeds are then sorted
+/// and grouped one bucket of first documents at a time, each bucket's buffers freed as its
+/// candidates (8 bytes per seed) are made.
 pub fn candidates(index: &NgramIndex, lim: &SeedLimits, sources: &Sources) -> Candidates {
-    type PartSeeds = (Vec<SeedRec>, Vec<(u32, u32)>);
-    let parts: Vec<PartSeeds> = index
+    let docs = sources.of_doc.len();
+    let parts: Vec<(SeedBuckets, Vec<(u32, u32)>)> = index
         .partitions()
         .par_iter()
         .map(|part| {
-            let (mut out, mut bp) = (Vec::new(), Vec::new());
+            let (mut out, mut bp) = (SeedBuckets::new(docs), Vec::new());
             seeds_of_partition(part, lim, sources, &mut out, &mut bp);
             (out, bp)
         })
         .collect();
-    let mut boilerplate: Vec<(u32, u32)> = Vec::new();
-    let mut seeds: Vec<SeedRec> = Vec::with_capacity(parts.iter().map(|p| p.0.len()).sum());
+    let mut boilerplate: Vec<(u32, u32)> =
+        Vec::with_capacity(parts.iter().map(|p| p.1.len()).sum());
+    let n_buckets = SeedBuckets::new(docs).buckets.len();
+    let mut by_bucket: Vec<Vec<Vec<SeedRec>>> = vec![Vec::new(); n_buckets];
     for (s, b) in parts {
-        seeds.extend(s);
+        for (pieces, piece) in by_bucket.iter_mut().zip(s.buckets) {
+            if !piece.is_empty() {
+                pieces.push(piece);
+            }
+        }
         boilerplate.extend(b);
     }
     boilerplate.par_sort_unstable();
-    seeds.par_sort_unstable();
-    let groups: Vec<&[SeedRec]> = seeds.chunk_by(|x, y| x.pair == y.pair).collect();
-    let pairs = groups
+    let pairs: Vec<Vec<Candidate>> = by_bucket
         .into_par_iter()
-        .filter(|g| g.len() >= lim.min_seeds)
-        .map(|g| Candidate {
-            a: (g[0].pair >> 32) as u32,
-            b: g[0].pair as u32,
-            seeds: g
-                .iter()
-                .map(|s| ((s.pos >> 32) as u32, s.pos as u32))
-                .collect(),
+        .map(|pieces| {
+            let mut seeds: Vec<SeedRec> = Vec::with_capacity(pieces.iter().map(Vec::len).sum());
+            for piece in pieces {
+                seeds.extend(piece);
+            }
+            seeds.sort_unstable();
+            seeds
+                .chunk_by(|x, y| x.pair == y.pair)
+                .filter(|g| g.len() >= lim.min_seeds)
+                .map(|g| Candidate {
+                    a: (g[0].pair >> 32) as u32,
+                    b: g[0].pair as u32,
+                    seeds: g
+                        .iter()
+                        .map(|s| ((s.pos >> 32) as u32, s.pos as u32))
+                        .collect(),
+                })
+                .collect()
         })
         .collect();
-    Candidates { pairs, boilerplate }
+    Candidates {
+        pairs: pairs.into_iter().flatten().collect(),
+        boilerplate,
+    }
 }
 
 #[cfg(test)]

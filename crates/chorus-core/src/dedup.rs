@@ -3,7 +3,9 @@
 //! Runs the pipeline up to alignment (so candidates come from the same index, and every
 //! decision rests on aligned passages, not on estimated set overlap), then measures, for
 //! each aligned pair, the share of each document's words covered by passages shared with
-//! the other (boilerplate of the document's own source is left out of both counts).
+//! the other (boilerplate of the document's own source is left out of both counts), and
+//! how alike those passages are (matched words over the longer side; a template filled in
+//! with other numbers and names is covered by its passage but is not a copy of it).
 //! Two documents are near-duplicates when both are mostly covered: the better covered
 //! one at least `threshold` and the other at least `threshold - slack` (an abridged
 //! reprint keeps most of the story but loses its tail; a follow-up that quotes part of a
@@ -48,6 +50,9 @@ pub struct DedupConfig {
     /// Default false.
     pub containment: bool,
     pub keep: Keep,
+    /// Lowest similarity (matched words over the longer side) of the passages two
+    /// near-duplicates share. Default 0.75.
+    pub min_similarity: f64,
 }
 
 impl Default for DedupConfig {
@@ -58,6 +63,7 @@ impl Default for DedupConfig {
             slack: 0.25,
             containment: false,
             keep: Keep::Earliest,
+            min_similarity: 0.75,
         }
     }
 }
@@ -164,10 +170,18 @@ pub fn dedup(docs: &[Document], cfg: &DedupConfig, progress: &dyn Progress) -> R
             group.iter().map(|g| g.2.b).collect(),
             &al.blocked[b as usize],
         );
+        // how alike the shared passages are: a template filled with other numbers and
+        // names is covered by its passage but not a copy of it
+        let matched: u32 = group.iter().map(|g| g.2.matched).sum();
+        let longer: u32 = group
+            .iter()
+            .map(|g| (g.2.a.1 - g.2.a.0).max(g.2.b.1 - g.2.b.0))
+            .sum();
+        let similarity = matched as f64 / longer.max(1) as f64;
         let share = |c: u32, d: u32| c as f64 / content[d as usize].max(1) as f64;
         let (sa, sb) = (share(ca, a).min(1.0), share(cb, b).min(1.0));
         let a_shorter = content[a as usize] <= content[b as usize];
-        let duplicate = cfg.is_duplicate(sa, sb, a_shorter);
+        let duplicate = similarity >= cfg.min_similarity && cfg.is_duplicate(sa, sb, a_shorter);
         if duplicate {
             edges.push((a, b));
         }

@@ -92,10 +92,10 @@ impl ClusterSet {
                     let Some(d) = by_name.get(doc.as_str()) else {
                         continue;
                     };
-                    if excerpt.is_empty() {
-                        if let Some(t) = d.text.get(begin..end) {
-                            excerpt = truncate_chars(t, EXCERPT_CHARS);
-                        }
+                    if excerpt.is_empty()
+                        && let Some(t) = d.text.get(begin..end)
+                    {
+                        excerpt = truncate_chars(t, EXCERPT_CHARS);
                     }
                     let Some(obj) = m.as_object_mut() else {
                         continue;
@@ -209,22 +209,9 @@ impl ClusterEntry {
         since: Option<i64>,
         source: Option<&str>,
     ) -> bool {
-        if let Some(want) = coordinated {
-            if self.coordinated.unwrap_or(false) != want {
-                return false;
-            }
-        }
-        if let Some(s) = since {
-            if !self.timestamps.iter().any(|&t| t >= s) {
-                return false;
-            }
-        }
-        if let Some(src) = source {
-            if !self.outlets.iter().any(|o| o.eq_ignore_ascii_case(src)) {
-                return false;
-            }
-        }
-        true
+        coordinated.is_none_or(|want| self.coordinated.unwrap_or(false) == want)
+            && since.is_none_or(|s| self.timestamps.iter().any(|&t| t >= s))
+            && source.is_none_or(|src| self.outlets.iter().any(|o| o.eq_ignore_ascii_case(src)))
     }
 }
 

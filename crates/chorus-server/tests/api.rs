@@ -132,10 +132,10 @@ fn corpus() -> Value {
 
 fn redact(v: &Value) -> Value {
     let mut v = v.clone();
-    if let Some(o) = v.as_object_mut() {
-        if o.contains_key("version") {
-            o.insert("version".into(), json!("[version]"));
-        }
+    if let Some(o) = v.as_object_mut()
+        && o.contains_key("version")
+    {
+        o.insert("version".into(), json!("[version]"));
     }
     v
 }

@@ -82,27 +82,27 @@ impl Spec {
                 return;
             }
         }
-        if let Some(e) = s.get("enum").and_then(Value::as_array) {
-            if !e.contains(v) {
-                errs.push(format!("{at}: {v} not in {e:?}"));
-            }
+        if let Some(e) = s.get("enum").and_then(Value::as_array)
+            && !e.contains(v)
+        {
+            errs.push(format!("{at}: {v} not in {e:?}"));
         }
         if let Some(n) = v.as_f64() {
-            if let Some(min) = s.get("minimum").and_then(Value::as_f64) {
-                if n < min {
-                    errs.push(format!("{at}: {n} < minimum {min}"));
-                }
+            if let Some(min) = s.get("minimum").and_then(Value::as_f64)
+                && n < min
+            {
+                errs.push(format!("{at}: {n} < minimum {min}"));
             }
-            if let Some(max) = s.get("maximum").and_then(Value::as_f64) {
-                if n > max {
-                    errs.push(format!("{at}: {n} > maximum {max}"));
-                }
+            if let Some(max) = s.get("maximum").and_then(Value::as_f64)
+                && n > max
+            {
+                errs.push(format!("{at}: {n} > maximum {max}"));
             }
         }
-        if let (Some(st), Some(min)) = (v.as_str(), s.get("minLength").and_then(Value::as_u64)) {
-            if (st.chars().count() as u64) < min {
-                errs.push(format!("{at}: shorter than {min}"));
-            }
+        if let (Some(st), Some(min)) = (v.as_str(), s.get("minLength").and_then(Value::as_u64))
+            && (st.chars().count() as u64) < min
+        {
+            errs.push(format!("{at}: shorter than {min}"));
         }
         if let Some(obj) = v.as_object() {
             if let Some(req) = s.get("required").and_then(Value::as_array) {
@@ -125,10 +125,10 @@ impl Spec {
             }
         }
         if let Some(arr) = v.as_array() {
-            if let Some(min) = s.get("minItems").and_then(Value::as_u64) {
-                if (arr.len() as u64) < min {
-                    errs.push(format!("{at}: fewer than {min} items"));
-                }
+            if let Some(min) = s.get("minItems").and_then(Value::as_u64)
+                && (arr.len() as u64) < min
+            {
+                errs.push(format!("{at}: fewer than {min} items"));
             }
             if let Some(items) = s.get("items") {
                 for (i, item) in arr.iter().enumerate() {

@@ -22,6 +22,10 @@ pub struct DedupArgs {
     /// How much less the other document of the pair may be covered.
     #[arg(long, default_value_t = 0.25)]
     pub slack: f64,
+    /// Lowest similarity (matched words over the longer side) of the passages two
+    /// near-duplicates share.
+    #[arg(long, default_value_t = 0.75)]
+    pub min_dup_similarity: f64,
     /// Also group a document that is (at least --threshold) contained in a longer one.
     #[arg(long)]
     pub containment: bool,
@@ -95,6 +99,7 @@ pub fn run(args: &DedupArgs) -> anyhow::Result<i32> {
         threshold: args.threshold,
         slack: args.slack,
         containment: args.containment,
+        min_similarity: args.min_dup_similarity,
         keep: match args.keep {
             KeepArg::Earliest => Keep::Earliest,
             KeepArg::Longest => Keep::Longest,

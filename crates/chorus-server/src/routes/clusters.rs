@@ -24,6 +24,22 @@ pub struct ListParams {
     pub offset: Option<usize>,
 }
 
+/// The cluster cache, waiting for it until shortly before the request's time limit; after
+/// that a 503 tells the client to come back (the computation goes on).
+async fn clusters_or_unavailable(
+    st: &AppState,
+) -> Result<std::sync::Arc<crate::clusters::ClusterSet>, ApiError> {
+    let wait = st
+        .config()
+        .request_timeout
+        .saturating_sub(std::time::Duration::from_secs(1));
+    st.clusters(Some(wait)).await?.ok_or_else(|| {
+        ApiError::Unavailable(
+            "the clusters of this index are still being computed; try again shortly".into(),
+        )
+    })
+}
+
 pub async fn list(
     State(st): State<AppState>,
     params: Result<Query<ListParams>, axum::extract::rejection::QueryRejection>,
@@ -37,10 +53,7 @@ pub async fn list(
     };
     let limit = p.limit.unwrap_or(50).min(1000);
     let offset = p.offset.unwrap_or(0);
-    let set = st
-        .clusters(None)
-        .await?
-        .ok_or_else(|| ApiError::Unavailable("clusters are being computed".into()))?;
+    let set = clusters_or_unavailable(&st).await?;
     let selected: Vec<_> = set
         .clusters
         .iter()
@@ -70,10 +83,7 @@ pub async fn get(
     let id: u32 = id
         .parse()
         .map_err(|_| ApiError::NotFound(format!("no cluster `{id}`")))?;
-    let set = st
-        .clusters(None)
-        .await?
-        .ok_or_else(|| ApiError::Unavailable("clusters are being computed".into()))?;
+    let set = clusters_or_unavailable(&st).await?;
     if set.get(id).is_none() {
         return Err(ApiError::NotFound(format!("no cluster `{id}`")));
     }
