@@ -37,6 +37,8 @@ enum Command {
     Query(commands::query::QueryArgs),
     /// Write a self-contained HTML report (and CSV) of the clusters, with timelines.
     Report(commands::report::ReportArgs),
+    /// Serve the HTTP API and the paste-an-article web page over an index.
+    Serve(commands::serve::ServeArgs),
     /// Add documents to an index as they arrive and alert on coordinated messaging.
     Watch(commands::watch::WatchArgs),
 }
@@ -57,6 +59,7 @@ fn main() -> ExitCode {
         Command::Index(args) => commands::index::run(args),
         Command::Query(args) => commands::query::run(args),
         Command::Report(args) => commands::report::run(args),
+        Command::Serve(args) => commands::serve::run(args),
         Command::Watch(args) => commands::watch::run(args),
     };
     match result {

@@ -176,14 +176,14 @@ pub fn render_report<W: Write>(
             ds.len()
         };
         let mut header = format!("Cluster {} · {} documents · {} words", c.id, n_docs, words);
-        if c.coordinated {
-            if let Some(co) = &c.coordination {
-                header.push_str(&format!(
-                    " · COORDINATED: {} sources within {}",
-                    co.sources_in_window,
-                    hours(co.window_end - co.window_start)
-                ));
-            }
+        if c.coordinated
+            && let Some(co) = &c.coordination
+        {
+            header.push_str(&format!(
+                " · COORDINATED: {} sources within {}",
+                co.sources_in_window,
+                hours(co.window_end - co.window_start)
+            ));
         }
         writeln!(w, "{}", st.paint(st.header, &header))?;
         if let Some(e) = c.earliest.as_ref().filter(|e| e.date.is_some()) {

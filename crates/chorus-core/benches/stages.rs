@@ -216,6 +216,9 @@ fn corpus_stages(path: &str) {
         ),
     );
 
+    if std::env::var_os("CHORUS_STAGES_SEED_COVERAGE").is_some() {
+        seed_coverage(&tokens, &found.pairs, cfg.align.ngram);
+    }
     if std::env::var_os("CHORUS_STAGES_SKIP_ALIGN").is_some() {
         return;
     }
@@ -229,23 +232,98 @@ fn corpus_stages(path: &str) {
             _ => r.push((b, e)),
         }
     }
-    let passages: usize = found
-        .pairs
-        .par_iter()
-        .map(|c| {
-            let (a, b) = (c.a as usize, c.b as usize);
-            align_seeds_blocked(
-                &tokens[a],
-                &tokens[b],
-                &c.seeds,
-                &cfg.align,
-                &blocked[a],
-                &blocked[b],
-            )
-            .len()
-        })
-        .sum();
+    let align_pair = |c: &chorus_core::candidates::Candidate| {
+        let (a, b) = (c.a as usize, c.b as usize);
+        align_seeds_blocked(
+            &tokens[a],
+            &tokens[b],
+            &c.seeds,
+            &cfg.align,
+            &blocked[a],
+            &blocked[b],
+        )
+        .len()
+    };
+    if std::env::var_os("CHORUS_STAGES_SEED_COVERAGE").is_some() {
+        // align time of the pairs whose better covered side has < 0.25 seed coverage
+        let low = |c: &&chorus_core::candidates::Candidate| {
+            let n = cfg.align.ngram as u32;
+            let side = |len: usize, mut pos: Vec<u32>| {
+                pos.sort_unstable();
+                let (mut cov, mut end) = (0u32, 0u32);
+                for p in pos {
+                    let (b, e) = (p.max(end), p + n);
+                    if e > b {
+                        cov += e - b;
+                        end = e;
+                    }
+                }
+                cov as f64 / len.max(1) as f64
+            };
+            let ca = side(
+                tokens[c.a as usize].len(),
+                c.seeds.iter().map(|s| s.0).collect(),
+            );
+            let cb = side(
+                tokens[c.b as usize].len(),
+                c.seeds.iter().map(|s| s.1).collect(),
+            );
+            ca.max(cb) < 0.25
+        };
+        let t = Instant::now();
+        let p: usize = found
+            .pairs
+            .iter()
+            .filter(low)
+            .collect::<Vec<_>>()
+            .par_iter()
+            .map(|c| align_pair(c))
+            .sum();
+        report("align (cov < 0.25)", t, format!("{p} passages"));
+    }
+    let passages: usize = found.pairs.par_iter().map(align_pair).sum();
     report("align", t, format!("{passages} passages"));
+}
+
+/// How many candidate pairs their seeds alone decide for `dedup` (coverage 0.8 / slack
+/// 0.25): the share of each document's tokens inside shared n-grams, per pair.
+fn seed_coverage(tokens: &[Tokens], pairs: &[chorus_core::candidates::Candidate], n: usize) {
+    let cover = |len: usize, mut pos: Vec<u32>| {
+        pos.sort_unstable();
+        let (mut covered, mut end) = (0u32, 0u32);
+        for p in pos {
+            let (b, e) = (p.max(end), p + n as u32);
+            if e > b {
+                covered += e - b;
+                end = e;
+            }
+        }
+        covered as f64 / len.max(1) as f64
+    };
+    let mut hist = [0usize; 11];
+    let (mut sure_dup, mut sure_not) = (0usize, 0usize);
+    for c in pairs {
+        let ca = cover(
+            tokens[c.a as usize].len(),
+            c.seeds.iter().map(|s| s.0).collect(),
+        );
+        let cb = cover(
+            tokens[c.b as usize].len(),
+            c.seeds.iter().map(|s| s.1).collect(),
+        );
+        let (hi, lo) = (ca.max(cb), ca.min(cb));
+        hist[(hi * 10.0).floor().min(10.0) as usize] += 1;
+        if hi >= 0.8 && lo >= 0.55 {
+            sure_dup += 1;
+        } else if hi < 0.25 {
+            sure_not += 1;
+        }
+    }
+    println!(
+        "seed coverage of {} candidate pairs (better covered side, tenths): {hist:?}; \
+         duplicates by seeds alone {sure_dup}, better side < 0.25: {sure_not}",
+        pairs.len()
+    );
 }
 
 criterion_group!(benches, stages);

@@ -141,12 +141,12 @@ pub fn quotation(text: &str, span: Span) -> Quotation {
             .next_back()
             .is_some_and(is_open_quote);
     let closes = inner
-        .trim_end_matches(|c: char| matches!(c, '.' | ',' | '!' | '?' | ';' | ':'))
+        .trim_end_matches(['.', ',', '!', '?', ';', ':'])
         .chars()
         .next_back()
         .is_some_and(is_close_quote)
         || after
-            .trim_start_matches(|c: char| matches!(c, '.' | ',' | '!' | '?' | ';' | ':' | '-'))
+            .trim_start_matches(['.', ',', '!', '?', ';', ':', '-'])
             .chars()
             .next()
             .is_some_and(is_close_quote);

@@ -57,10 +57,16 @@ pub fn fold_punctuation(c: char) -> Option<char> {
 /// (`()`) when only the text is wanted.
 trait OffsetMap {
     fn push_n(&mut self, origin: u32, n: usize);
+    /// Pushes the origins `begin..end`, one byte each.
+    fn push_range(&mut self, begin: u32, end: u32);
     fn pop(&mut self) -> Option<u32>;
 }
 
 impl OffsetMap for Vec<u32> {
+    #[inline]
+    fn push_range(&mut self, begin: u32, end: u32) {
+        self.extend(begin..end);
+    }
     #[inline]
     fn push_n(&mut self, origin: u32, n: usize) {
         for _ in 0..n {
@@ -73,6 +79,8 @@ impl OffsetMap for Vec<u32> {
 }
 
 impl OffsetMap for () {
+    #[inline]
+    fn push_range(&mut self, _: u32, _: u32) {}
     #[inline]
     fn push_n(&mut self, _: u32, _: usize) {}
     fn pop(&mut self) -> Option<u32> {
@@ -146,6 +154,28 @@ impl<M: OffsetMap> Builder<M> {
         let mut i = 0;
         while i < bytes.len() {
             let b = bytes[i];
+            // a run of ASCII letters, digits and punctuation (but the backtick, folded to an
+            // apostrophe), copied and lowercased at once;
+            // its last byte stays out when a non-ASCII character (maybe a mark) follows
+            let plain = |b: u8| b < 0x80 && b != b'`' && !ascii_space(b);
+            if plain(b) {
+                let mut j = i + 1;
+                while j < bytes.len() && plain(bytes[j]) {
+                    j += 1;
+                }
+                if j < bytes.len() && bytes[j] >= 0x80 {
+                    j -= 1;
+                }
+                if j > i {
+                    let start = self.text.len();
+                    self.text.push_str(&original[i..j]);
+                    self.text.as_mut_str()[start..].make_ascii_lowercase();
+                    self.map.push_range(i as u32, j as u32);
+                    self.last_space = false;
+                    i = j;
+                    continue;
+                }
+            }
             let first = if b < 0x80 {
                 None
             } else {

@@ -6,4 +6,5 @@ pub mod find;
 pub mod index;
 pub mod query;
 pub mod report;
+pub mod serve;
 pub mod watch;

@@ -88,7 +88,11 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<i32> {
     chorus_server::run_blocking(cfg, args.bind, |addr| {
         eprintln!(
             "chorus: serving {index} on http://{addr}/ ({})",
-            if writable { "writes need the token" } else { "read-only" }
+            if writable {
+                "writes need the token"
+            } else {
+                "read-only"
+            }
         );
     })
     .map_err(|e| anyhow::anyhow!(e))

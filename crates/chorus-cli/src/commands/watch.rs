@@ -164,10 +164,10 @@ impl Watcher<'_> {
             let report = reader.query(&doc.text, &opts)?;
             let mut docs = vec![doc];
             for m in &report.matches {
-                if m.id != *id {
-                    if let Some(d) = reader.get(&m.id)? {
-                        docs.push(d);
-                    }
+                if m.id != *id
+                    && let Some(d) = reader.get(&m.id)?
+                {
+                    docs.push(d);
                 }
             }
             if docs.len() < self.cfg.min_sources {
