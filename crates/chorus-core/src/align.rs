@@ -198,12 +198,24 @@ fn edit_distance_at_most<T: PartialEq>(a: &[T], b: &[T], k: usize) -> bool {
     prev[b.len()] <= k
 }
 
-fn fuzzy_folded<T: Copy + PartialEq + From<u8>>(x: &[T], y: &[T]) -> bool {
-    let (mut fx, mut fy) = (Vec::with_capacity(x.len()), Vec::with_capacity(y.len()));
-    ocr_fold(x, &mut fx);
-    ocr_fold(y, &mut fy);
-    let k = (fx.len().max(fy.len()) / 4).max(1);
-    edit_distance_at_most(&fx, &fy, k)
+thread_local! {
+    /// Per-thread buffers for fuzzy comparison: no allocation per token pair.
+    static FUZZY_BUFFERS: std::cell::RefCell<[Vec<u32>; 4]> =
+        const { std::cell::RefCell::new([Vec::new(), Vec::new(), Vec::new(), Vec::new()]) };
+}
+
+fn fuzzy_folded(x: impl Iterator<Item = u32>, y: impl Iterator<Item = u32>) -> bool {
+    FUZZY_BUFFERS.with(|b| {
+        let [rx, ry, fx, fy] = &mut *b.borrow_mut();
+        rx.clear();
+        rx.extend(x);
+        ry.clear();
+        ry.extend(y);
+        ocr_fold(rx, fx);
+        ocr_fold(ry, fy);
+        let k = (fx.len().max(fy.len()) / 4).max(1);
+        edit_distance_at_most(fx, fy, k)
+    })
 }
 
 /// True when two different tokens are the same word up to a typo or an OCR confusion.
@@ -217,13 +229,13 @@ pub fn fuzzy_equal(x: &str, y: &str) -> bool {
         if bx[0] != by[0] && bx[bx.len() - 1] != by[by.len() - 1] && bx[1] != by[1] {
             return false;
         }
-        return fuzzy_folded(bx, by);
+        return fuzzy_folded(bx.iter().map(|&c| c as u32), by.iter().map(|&c| c as u32));
     }
-    let (cx, cy): (Vec<char>, Vec<char>) = (x.chars().collect(), y.chars().collect());
-    if cx.len().min(cy.len()) < 4 || cx.len().abs_diff(cy.len()) > 2 {
+    let (lx, ly) = (x.chars().count(), y.chars().count());
+    if lx.min(ly) < 4 || lx.abs_diff(ly) > 2 {
         return false;
     }
-    fuzzy_folded(&cx, &cy)
+    fuzzy_folded(x.chars().map(|c| c as u32), y.chars().map(|c| c as u32))
 }
 
 struct Pair<'t> {
