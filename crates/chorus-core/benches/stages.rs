@@ -110,6 +110,21 @@ fn rss_mb() -> (u64, u64) {
     (field("VmRSS:"), field("VmHWM:"))
 }
 
+/// CPU seconds (user + system, all threads) this process has used, from /proc (0 where
+/// it is missing): on a shared machine, MB per CPU-second is steadier than wall time.
+fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // fields after the command name (which ends with ')'): utime and stime are 12 and 13
+    let rest = stat.rsplit_once(')').map_or("", |x| x.1);
+    let f: Vec<u64> = rest
+        .split_whitespace()
+        .skip(11)
+        .take(2)
+        .filter_map(|v| v.parse().ok())
+        .collect();
+    f.iter().sum::<u64>() as f64 / 100.0
+}
+
 /// The pipeline of `find` up to alignment over a JSON Lines corpus, timed per stage.
 fn corpus_stages(path: &str) {
     let text = std::fs::read_to_string(path).expect("readable corpus");
@@ -134,15 +149,19 @@ fn corpus_stages(path: &str) {
         rayon::current_num_threads()
     );
     println!(
-        "{:<22}{:>9}{:>9}{:>10}{:>10}  note",
-        "stage", "wall s", "MB/s", "RSS MB", "peak MB"
+        "{:<22}{:>9}{:>9}{:>9}{:>11}{:>9}{:>9}  note",
+        "stage", "wall s", "MB/s", "CPU s", "MB/CPU-s", "RSS MB", "peak MB"
     );
+    let cpu_at = std::cell::Cell::new(cpu_seconds());
     let report = |stage: &str, t: Instant, note: String| {
         let s = t.elapsed().as_secs_f64();
+        let now = cpu_seconds();
+        let cpu = now - cpu_at.replace(now);
         let (rss, hwm) = rss_mb();
         println!(
-            "{stage:<22}{s:>9.2}{:>9.1}{rss:>10}{hwm:>10}  {note}",
-            mb / s
+            "{stage:<22}{s:>9.2}{:>9.1}{cpu:>9.2}{:>11.1}{rss:>9}{hwm:>9}  {note}",
+            mb / s,
+            mb / cpu.max(0.01)
         );
     };
     report("read", Instant::now(), String::new());
