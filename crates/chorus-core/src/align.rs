@@ -199,6 +199,8 @@ fn edit_distance_at_most<T: PartialEq>(a: &[T], b: &[T], k: usize) -> bool {
 }
 
 thread_local! {
+    /// Per-thread matrix for gap alignment: no allocation per gap.
+    static GAP_MATRIX: std::cell::RefCell<Vec<(i32, u32)>> = const { std::cell::RefCell::new(Vec::new()) };
     /// Per-thread buffers for fuzzy comparison: no allocation per token pair.
     static FUZZY_BUFFERS: std::cell::RefCell<[Vec<u32>; 4]> =
         const { std::cell::RefCell::new([Vec::new(), Vec::new(), Vec::new(), Vec::new()]) };
@@ -318,35 +320,39 @@ impl Pair<'_> {
             return (self.s.gap * (n + m) as i32, 0);
         }
         let w = m + 1;
-        let mut h = vec![(0i32, 0u32); (n + 1) * w];
-        for (j, cell) in h.iter_mut().enumerate().take(m + 1).skip(1) {
-            *cell = (self.s.gap * j as i32, 0);
-        }
-        for i in 1..=n {
-            h[i * w] = (self.s.gap * i as i32, 0);
-            let diag = i * m / n;
-            for j in 1..=m {
-                let (c, is_match) = if j.abs_diff(diag) <= FUZZY_BAND {
-                    self.cmp(a0 + i - 1, b0 + j - 1)
-                } else if self.a.hashes[a0 + i - 1] == self.b.hashes[b0 + j - 1] {
-                    (self.s.matched, true)
-                } else {
-                    (self.s.mismatch, false)
-                };
-                let d = h[(i - 1) * w + j - 1];
-                let mut best = (d.0 + c, d.1 + u32::from(is_match));
-                let up = h[(i - 1) * w + j];
-                if up.0 + self.s.gap > best.0 {
-                    best = (up.0 + self.s.gap, up.1);
-                }
-                let left = h[i * w + j - 1];
-                if left.0 + self.s.gap > best.0 {
-                    best = (left.0 + self.s.gap, left.1);
-                }
-                h[i * w + j] = best;
+        GAP_MATRIX.with(|buf| {
+            let mut h = buf.borrow_mut();
+            h.clear();
+            h.resize((n + 1) * w, (0i32, 0u32));
+            for (j, cell) in h.iter_mut().enumerate().take(m + 1).skip(1) {
+                *cell = (self.s.gap * j as i32, 0);
             }
-        }
-        h[n * w + m]
+            for i in 1..=n {
+                h[i * w] = (self.s.gap * i as i32, 0);
+                let diag = i * m / n;
+                for j in 1..=m {
+                    let (c, is_match) = if j.abs_diff(diag) <= FUZZY_BAND {
+                        self.cmp(a0 + i - 1, b0 + j - 1)
+                    } else if self.a.hashes[a0 + i - 1] == self.b.hashes[b0 + j - 1] {
+                        (self.s.matched, true)
+                    } else {
+                        (self.s.mismatch, false)
+                    };
+                    let d = h[(i - 1) * w + j - 1];
+                    let mut best = (d.0 + c, d.1 + u32::from(is_match));
+                    let up = h[(i - 1) * w + j];
+                    if up.0 + self.s.gap > best.0 {
+                        best = (up.0 + self.s.gap, up.1);
+                    }
+                    let left = h[i * w + j - 1];
+                    if left.0 + self.s.gap > best.0 {
+                        best = (left.0 + self.s.gap, left.1);
+                    }
+                    h[i * w + j] = best;
+                }
+            }
+            h[n * w + m]
+        })
     }
 
     /// Extends from `(i0, j0)` backwards (`dir = -1`) or forwards (`dir = 1`) by banded

@@ -12,7 +12,6 @@ use crate::candidates::{SeedLimits, Sources, candidates};
 use crate::cluster::{Occurrence, cluster};
 use crate::document::{Document, Span};
 use crate::error::{Error, Result};
-use crate::fingerprint::ngram_fingerprints;
 use crate::index::NgramIndex;
 use crate::normalize::{fold_punctuation, normalize};
 use crate::progress::Progress;
@@ -274,13 +273,7 @@ pub(crate) fn align_corpus(
     let n_tokens = tokens.iter().map(Tokens::len).sum();
 
     progress.stage("index", 0);
-    let index = {
-        let fps: Vec<Vec<u64>> = tokens
-            .par_iter()
-            .map(|t| ngram_fingerprints(&t.hashes, cfg.align.ngram))
-            .collect();
-        NgramIndex::build(&fps)
-    };
+    let index = NgramIndex::build_from_tokens(&tokens, cfg.align.ngram);
     let postings = index.len();
 
     progress.stage("candidates", 0);
