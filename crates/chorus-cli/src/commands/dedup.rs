@@ -1,6 +1,6 @@
 //! `chorus dedup`: group near-duplicate documents, keep one per group.
 
-use crate::commands::find::{Tuning, load};
+use crate::commands::find::{Tuning, exit_code, load};
 use crate::input_args::InputArgs;
 use crate::progress::Bar;
 use anyhow::Context;
@@ -174,12 +174,5 @@ pub fn run(args: &DedupArgs) -> anyhow::Result<i32> {
             write_text_corpus(path, &kept)?;
         }
     }
-    if loaded.skipped > 0 {
-        eprintln!(
-            "chorus: {} input(s) skipped because of errors (see above)",
-            loaded.skipped
-        );
-        return Ok(2);
-    }
-    Ok(if report.clusters.is_empty() { 1 } else { 0 })
+    Ok(exit_code(loaded.skipped, !report.clusters.is_empty()))
 }

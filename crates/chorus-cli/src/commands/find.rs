@@ -9,7 +9,7 @@ use chorus_core::candidates::SeedLimits;
 use chorus_core::{Config, Document, find, write_jsonl};
 use chorus_input::{ReadOptions, read_inputs};
 use std::io::{BufWriter, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 #[derive(clap::Args, Debug)]
 pub struct FindArgs {
@@ -184,6 +184,37 @@ pub fn load(inputs: &[PathBuf], opts: &ReadOptions, bar: &Bar) -> anyhow::Result
     })
 }
 
+/// Reads the documents from an index when one is given, else from the inputs.
+pub fn load_or_open(
+    index: Option<&Path>,
+    inputs: &[PathBuf],
+    opts: &ReadOptions,
+    bar: &Bar,
+) -> anyhow::Result<Loaded> {
+    match index {
+        Some(path) => Ok(Loaded {
+            docs: chorus_store::IndexReader::open(path)
+                .with_context(|| format!("opening the index {}", path.display()))?
+                .documents()?,
+            skipped: 0,
+        }),
+        None => load(inputs, opts, bar),
+    }
+}
+
+/// The exit code: 2 (after saying so) when inputs were skipped, else 0 when something was
+/// found and 1 when nothing was.
+pub fn exit_code(skipped: usize, found: bool) -> i32 {
+    if skipped > 0 {
+        eprintln!("chorus: {skipped} input(s) skipped because of errors (see above)");
+        2
+    } else if found {
+        0
+    } else {
+        1
+    }
+}
+
 pub fn run(args: &FindArgs) -> anyhow::Result<i32> {
     let cfg = Config {
         list_boilerplate: args.boilerplate,
@@ -197,15 +228,12 @@ pub fn run(args: &FindArgs) -> anyhow::Result<i32> {
             .context("setting the thread count")?;
     }
     let bar = Bar::new(args.quiet);
-    let loaded = match &args.index {
-        Some(path) => Loaded {
-            docs: chorus_store::IndexReader::open(path)
-                .with_context(|| format!("opening the index {}", path.display()))?
-                .documents()?,
-            skipped: 0,
-        },
-        None => load(&args.inputs, &args.input.read_options(), &bar)?,
-    };
+    let loaded = load_or_open(
+        args.index.as_deref(),
+        &args.inputs,
+        &args.input.read_options(),
+        &bar,
+    )?;
     let bar = Bar::new(args.quiet);
     let report = find(&loaded.docs, &cfg, &bar)?;
     bar.finish();
@@ -219,12 +247,5 @@ pub fn run(args: &FindArgs) -> anyhow::Result<i32> {
             .context("writing the report")?;
     }
     out.flush().context("writing the report")?;
-    if loaded.skipped > 0 {
-        eprintln!(
-            "chorus: {} input(s) skipped because of errors (see above)",
-            loaded.skipped
-        );
-        return Ok(2);
-    }
-    Ok(if report.clusters.is_empty() { 1 } else { 0 })
+    Ok(exit_code(loaded.skipped, !report.clusters.is_empty()))
 }

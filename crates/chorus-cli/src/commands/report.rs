@@ -1,7 +1,7 @@
 //! `chorus report`: a self-contained HTML report (clusters, timelines, side-by-side text,
 //! coordination evidence) and, with `--csv`, one CSV row per cluster member.
 
-use crate::commands::find::{Loaded, Tuning, load};
+use crate::commands::find::{Tuning, exit_code, load_or_open};
 use crate::input_args::InputArgs;
 use crate::progress::Bar;
 use anyhow::Context;
@@ -330,15 +330,12 @@ pub fn run(args: &ReportArgs) -> anyhow::Result<i32> {
     let cfg: Config = args.tuning.config();
     cfg.validate()?;
     let bar = Bar::new(args.quiet);
-    let loaded = match &args.index {
-        Some(path) => Loaded {
-            docs: chorus_store::IndexReader::open(path)
-                .with_context(|| format!("opening the index {}", path.display()))?
-                .documents()?,
-            skipped: 0,
-        },
-        None => load(&args.inputs, &args.input.read_options(), &bar)?,
-    };
+    let loaded = load_or_open(
+        args.index.as_deref(),
+        &args.inputs,
+        &args.input.read_options(),
+        &bar,
+    )?;
     let bar = Bar::new(args.quiet);
     let report = find(&loaded.docs, &cfg, &bar)?;
     bar.finish();
@@ -354,8 +351,5 @@ pub fn run(args: &ReportArgs) -> anyhow::Result<i32> {
             report.clusters.len()
         );
     }
-    if loaded.skipped > 0 {
-        return Ok(2);
-    }
-    Ok(if report.clusters.is_empty() { 1 } else { 0 })
+    Ok(exit_code(loaded.skipped, !report.clusters.is_empty()))
 }
