@@ -17,11 +17,13 @@
 //!
 //! Cost: that of `find` up to alignment, plus O(p) for p aligned passages.
 
+use crate::candidates::Candidate;
 use crate::document::{DocId, Document};
 use crate::error::Result;
-use crate::find::{Config, align_corpus};
+use crate::find::{Config, PairPlan, align_corpus_with};
 use crate::progress::Progress;
 use crate::report::Stats;
+use crate::tokenize::Tokens;
 use serde::{Deserialize, Serialize};
 
 /// Which member of a group of duplicates is kept.
@@ -147,9 +149,49 @@ fn find_root(parent: &mut [u32], mut x: u32) -> u32 {
     x
 }
 
+/// Tokens of `doc` covered by the n-grams starting at `starts` (sorted), boilerplate aside.
+fn seed_covered(starts: &[u32], n: u32, blocked: &[(u32, u32)]) -> u32 {
+    covered(starts.iter().map(|&p| (p, p + n)).collect(), blocked)
+}
+
+/// Decides a candidate pair from its seeds alone when they settle it: pairs whose shared
+/// n-grams already cover both documents past the thresholds are near-duplicates (exact
+/// shared n-grams are as alike as passages get), and pairs whose better covered side is
+/// under a quarter cannot reach the threshold (noise costs a copy some n-grams, never
+/// three quarters of them). Only the pairs in between are aligned.
+fn plan_pair(
+    cfg: &DedupConfig,
+    c: &Candidate,
+    tokens: &[Tokens],
+    blocked: &[Vec<(u32, u32)>],
+) -> PairPlan {
+    let n = cfg.find.align.ngram as u32;
+    let content = |d: u32| {
+        let len = tokens[d as usize].len() as u32;
+        (len - overlap_with(&blocked[d as usize], 0, len)).max(1) as f64
+    };
+    let mut pa: Vec<u32> = c.seeds.iter().map(|s| s.0).collect();
+    pa.dedup();
+    let mut pb: Vec<u32> = c.seeds.iter().map(|s| s.1).collect();
+    pb.sort_unstable();
+    pb.dedup();
+    let ca = (seed_covered(&pa, n, &blocked[c.a as usize]) as f64 / content(c.a)).min(1.0);
+    let cb = (seed_covered(&pb, n, &blocked[c.b as usize]) as f64 / content(c.b)).min(1.0);
+    let (hi, lo) = if ca >= cb { (ca, cb) } else { (cb, ca) };
+    if hi < 0.25_f64.min(cfg.threshold - cfg.slack) && !cfg.containment {
+        PairPlan::Skip
+    } else if hi >= cfg.threshold && lo >= cfg.threshold - cfg.slack {
+        PairPlan::Decided(ca, cb)
+    } else {
+        PairPlan::Align
+    }
+}
+
 /// Groups near-duplicate documents (see the module documentation).
 pub fn dedup(docs: &[Document], cfg: &DedupConfig, progress: &dyn Progress) -> Result<DedupReport> {
-    let al = align_corpus(docs, &cfg.find, progress)?;
+    let (al, decided) = align_corpus_with(docs, &cfg.find, progress, &|c, t, b| {
+        plan_pair(cfg, c, t, b)
+    })?;
     let n = docs.len();
     let content: Vec<u32> = (0..n)
         .map(|d| {
@@ -158,6 +200,7 @@ pub fn dedup(docs: &[Document], cfg: &DedupConfig, progress: &dyn Progress) -> R
         })
         .collect();
     // per pair: the token ranges covered on each side
+    let round = |x: f64| (x * 1000.0).round() / 1000.0;
     let mut pairs: Vec<DupPair> = Vec::new();
     let mut edges: Vec<(u32, u32)> = Vec::new();
     for group in al.aligned.chunk_by(|x, y| (x.0, x.1) == (y.0, y.1)) {
@@ -185,13 +228,22 @@ pub fn dedup(docs: &[Document], cfg: &DedupConfig, progress: &dyn Progress) -> R
         if duplicate {
             edges.push((a, b));
         }
-        let round = |x: f64| (x * 1000.0).round() / 1000.0;
         pairs.push(DupPair {
             a: docs[al.order[a as usize]].id.clone(),
             b: docs[al.order[b as usize]].id.clone(),
             coverage_a: round(sa),
             coverage_b: round(sb),
             duplicate,
+        });
+    }
+    for &(a, b, ca, cb) in &decided {
+        edges.push((a, b));
+        pairs.push(DupPair {
+            a: docs[al.order[a as usize]].id.clone(),
+            b: docs[al.order[b as usize]].id.clone(),
+            coverage_a: round(ca),
+            coverage_b: round(cb),
+            duplicate: true,
         });
     }
     let mut parent: Vec<u32> = (0..n as u32).collect();

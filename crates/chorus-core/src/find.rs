@@ -8,7 +8,7 @@
 
 use crate::align::{AlignParams, Alignment, align_seeds_blocked};
 use crate::analyze::{busiest_window, quotation};
-use crate::candidates::{SeedLimits, Sources, candidates};
+use crate::candidates::{Candidate, SeedLimits, Sources, candidates};
 use crate::cluster::{Occurrence, cluster};
 use crate::document::{Document, Span};
 use crate::error::{Error, Result};
@@ -242,6 +242,14 @@ pub(crate) struct Aligned {
     pub stats: Stats,
 }
 
+/// What to do with a candidate pair before aligning it.
+pub(crate) enum PairPlan {
+    Align,
+    Skip,
+    /// Decided without alignment, with the coverage of each side.
+    Decided(f64, f64),
+}
+
 /// Numbers the documents in `(date, id)` order, then tokenises, indexes, finds candidate
 /// pairs and aligns them.
 pub(crate) fn align_corpus(
@@ -249,6 +257,24 @@ pub(crate) fn align_corpus(
     cfg: &Config,
     progress: &dyn Progress,
 ) -> Result<Aligned> {
+    align_corpus_with(docs, cfg, progress, &|_, _, _| PairPlan::Align).map(|x| x.0)
+}
+
+/// A decided pair: document numbers and the coverage of each side.
+pub(crate) type Decided = (u32, u32, f64, f64);
+
+/// Plans a candidate pair from its seeds, the tokens and the boilerplate ranges.
+pub(crate) type PlanFn<'p> =
+    dyn Fn(&Candidate, &[Tokens], &[Vec<(u32, u32)>]) -> PairPlan + Sync + 'p;
+
+/// [`align_corpus`], with a plan that may skip candidate pairs or decide them without
+/// alignment (the decided pairs are returned beside).
+pub(crate) fn align_corpus_with(
+    docs: &[Document],
+    cfg: &Config,
+    progress: &dyn Progress,
+    plan: &PlanFn<'_>,
+) -> Result<(Aligned, Vec<Decided>)> {
     cfg.validate()?;
     let mut order: Vec<(Option<i64>, &str, usize)> = docs
         .iter()
@@ -284,9 +310,23 @@ pub(crate) fn align_corpus(
     let blocked = boilerplate_ranges(&found.boilerplate, docs.len(), cfg.align.ngram);
 
     progress.stage("align", cands.len() as u64);
+    let plans: Vec<PairPlan> = cands
+        .par_iter()
+        .map(|c| plan(c, &tokens, &blocked))
+        .collect();
+    let decided: Vec<Decided> = cands
+        .iter()
+        .zip(&plans)
+        .filter_map(|(c, p)| match p {
+            PairPlan::Decided(x, y) => Some((c.a, c.b, *x, *y)),
+            _ => None,
+        })
+        .collect();
     let aligned: Vec<(u32, u32, Alignment)> = cands
         .par_iter()
-        .flat_map_iter(|c| {
+        .zip(plans.par_iter())
+        .filter(|(_, p)| matches!(p, PairPlan::Align))
+        .flat_map_iter(|(c, _)| {
             let out = align_seeds_blocked(
                 &tokens[c.a as usize],
                 &tokens[c.b as usize],
@@ -308,14 +348,17 @@ pub(crate) fn align_corpus(
         boilerplate_spans: blocked.iter().map(Vec::len).sum(),
         ..Stats::default()
     };
-    Ok(Aligned {
-        order,
-        tokens,
-        blocked,
-        sources,
-        aligned,
-        stats,
-    })
+    Ok((
+        Aligned {
+            order,
+            tokens,
+            blocked,
+            sources,
+            aligned,
+            stats,
+        },
+        decided,
+    ))
 }
 
 /// A cluster's report record: members with their dates, sources and quotation, the
