@@ -427,3 +427,51 @@ fn html_report_escapes_document_text() {
     let csv = fs::read_to_string(p.join("r.csv")).unwrap();
     assert_eq!(csv.lines().count(), 3);
 }
+
+#[test]
+fn dedup_groups_reprints_and_writes_the_kept_corpus() {
+    let dir = tempfile::tempdir().unwrap();
+    let story = format!(
+        "{STATEMENT} Passengers will be offered a bus service at the same times, the board \
+         said, and season tickets will be refunded in full. The islands' council said it \
+         would ask the government to keep the ferry running through the winter months."
+    );
+    let docs = [
+        ("wire", "2025-09-01T08:00:00Z", story.clone()),
+        ("reprint", "2025-09-01T09:00:00Z", format!("Island news. {}", story.replace("full", "ful"))),
+        ("other", "2025-09-01T10:00:00Z", "A story about the harvest festival and its prize marrows, judged on Saturday by the mayor.".to_string()),
+    ];
+    let corpus: String = docs
+        .iter()
+        .map(|(id, date, text)| {
+            serde_json::json!({"id": id, "date": date, "text": text}).to_string() + "\n"
+        })
+        .collect();
+    fs::write(dir.path().join("c.jsonl"), corpus).unwrap();
+    let o = chorus()
+        .args(["dedup", "c.jsonl", "--json", "--out", "kept.jsonl", "-q"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    let groups: Vec<serde_json::Value> = out
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .filter(|r| r["kind"] == "dup_cluster")
+        .collect();
+    assert_eq!(groups.len(), 1, "{out}");
+    assert_eq!(groups[0]["docs"], serde_json::json!(["wire", "reprint"]));
+    assert_eq!(groups[0]["keep"], "wire");
+    let kept = fs::read_to_string(dir.path().join("kept.jsonl")).unwrap();
+    let ids: Vec<String> = kept
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["id"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(ids, ["wire", "other"]);
+}
