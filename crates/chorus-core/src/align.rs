@@ -220,6 +220,23 @@ fn fuzzy_folded(x: impl Iterator<Item = u32>, y: impl Iterator<Item = u32>) -> b
     })
 }
 
+/// The set of character classes of an ASCII word, as bits. Characters that OCR folding
+/// maps onto each other share a class (r n m; c l d e i 1 |; v w; 0 o).
+fn class_mask(word: &[u8]) -> u64 {
+    word.iter().fold(0u64, |m, &c| {
+        let class = match c {
+            b'r' | b'n' | b'm' => 0,
+            b'c' | b'l' | b'd' | b'e' | b'i' | b'1' | b'|' => 1,
+            b'v' | b'w' => 2,
+            b'0' | b'o' => 3,
+            b'a'..=b'z' => 4 + (c - b'a') as u32,
+            b'0'..=b'9' => 30 + (c - b'0') as u32,
+            _ => 40 + (c % 20) as u32,
+        };
+        m | 1 << class
+    })
+}
+
 /// True when two different tokens are the same word up to a typo or an OCR confusion.
 pub fn fuzzy_equal(x: &str, y: &str) -> bool {
     if x.is_ascii() && y.is_ascii() {
@@ -229,6 +246,13 @@ pub fn fuzzy_equal(x: &str, y: &str) -> bool {
         }
         // two words sharing neither their first nor their last two letters are different
         if bx[0] != by[0] && bx[bx.len() - 1] != by[by.len() - 1] && bx[1] != by[1] {
+            return false;
+        }
+        // each edit changes at most two of the classes of characters a word uses, and
+        // OCR folding keeps every character in its class: too many differing classes
+        // rule the pair out before folding and the edit distance
+        let k = (bx.len().max(by.len()) / 4).max(1) as u32;
+        if (class_mask(bx) ^ class_mask(by)).count_ones() > 2 * k {
             return false;
         }
         return fuzzy_folded(bx.iter().map(|&c| c as u32), by.iter().map(|&c| c as u32));
