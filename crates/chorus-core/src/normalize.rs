@@ -102,16 +102,21 @@ fn ascii_space(b: u8) -> bool {
 }
 
 impl<M: OffsetMap> Builder<M> {
+    /// A run of whitespace becomes one space; none at the start.
+    #[inline]
+    fn push_space(&mut self, origin: usize) {
+        if self.last_space || self.text.is_empty() {
+            return;
+        }
+        self.last_space = true;
+        self.text.push(' ');
+        self.map.push_n(origin as u32, 1);
+    }
+
     #[inline]
     fn push_ascii(&mut self, b: u8, origin: usize) {
         if ascii_space(b) {
-            if self.last_space || self.text.is_empty() {
-                return;
-            }
-            self.last_space = true;
-            self.text.push(' ');
-            self.map.push_n(origin as u32, 1);
-            return;
+            return self.push_space(origin);
         }
         self.last_space = false;
         let b = if b == b'`' { b'\'' } else { b };
@@ -124,13 +129,7 @@ impl<M: OffsetMap> Builder<M> {
             return self.push_ascii(c as u8, origin);
         }
         if c.is_whitespace() {
-            if self.last_space || self.text.is_empty() {
-                return;
-            }
-            self.last_space = true;
-            self.text.push(' ');
-            self.map.push_n(origin as u32, 1);
-            return;
+            return self.push_space(origin);
         }
         self.last_space = false;
         let c = fold_punctuation(c).unwrap_or(c);

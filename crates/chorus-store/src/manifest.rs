@@ -76,6 +76,11 @@ impl Manifest {
     }
 
     /// Reads `dir/MANIFEST`, checking the format version before anything else.
+    /// Live documents over all segments.
+    pub fn live_documents(&self) -> u64 {
+        self.segments.iter().map(|s| u64::from(s.live())).sum()
+    }
+
     pub fn load(dir: &Path) -> Result<Manifest> {
         let path = dir.join(MANIFEST);
         let bytes = match fs::read(&path) {

@@ -167,11 +167,7 @@ impl IndexWriter {
 
     /// Live documents.
     pub fn len(&self) -> u64 {
-        self.manifest
-            .segments
-            .iter()
-            .map(|s| u64::from(s.live()))
-            .sum()
+        self.manifest.live_documents()
     }
 
     pub fn is_empty(&self) -> bool {
