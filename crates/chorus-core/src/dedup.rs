@@ -202,6 +202,8 @@ pub fn dedup(docs: &[Document], cfg: &DedupConfig, progress: &dyn Progress) -> R
     // per pair: the token ranges covered on each side
     let round = |x: f64| (x * 1000.0).round() / 1000.0;
     let mut pairs: Vec<DupPair> = Vec::new();
+    // (a, b, coverage of a, coverage of b, near-duplicates?) for aligned and decided pairs
+    let mut scored: Vec<(u32, u32, f64, f64, bool)> = Vec::new();
     let mut edges: Vec<(u32, u32)> = Vec::new();
     for group in al.aligned.chunk_by(|x, y| (x.0, x.1) == (y.0, y.1)) {
         let (a, b) = (group[0].0, group[0].1);
@@ -225,25 +227,19 @@ pub fn dedup(docs: &[Document], cfg: &DedupConfig, progress: &dyn Progress) -> R
         let (sa, sb) = (share(ca, a).min(1.0), share(cb, b).min(1.0));
         let a_shorter = content[a as usize] <= content[b as usize];
         let duplicate = similarity >= cfg.min_similarity && cfg.is_duplicate(sa, sb, a_shorter);
+        scored.push((a, b, sa, sb, duplicate));
+    }
+    scored.extend(decided.iter().map(|&(a, b, ca, cb)| (a, b, ca, cb, true)));
+    for (a, b, ca, cb, duplicate) in scored {
         if duplicate {
             edges.push((a, b));
         }
         pairs.push(DupPair {
             a: docs[al.order[a as usize]].id.clone(),
             b: docs[al.order[b as usize]].id.clone(),
-            coverage_a: round(sa),
-            coverage_b: round(sb),
-            duplicate,
-        });
-    }
-    for &(a, b, ca, cb) in &decided {
-        edges.push((a, b));
-        pairs.push(DupPair {
-            a: docs[al.order[a as usize]].id.clone(),
-            b: docs[al.order[b as usize]].id.clone(),
             coverage_a: round(ca),
             coverage_b: round(cb),
-            duplicate: true,
+            duplicate,
         });
     }
     let mut parent: Vec<u32> = (0..n as u32).collect();

@@ -1,6 +1,6 @@
 //! `chorus dedup`: group near-duplicate documents, keep one per group.
 
-use crate::commands::find::{Tuning, exit_code, load};
+use crate::commands::find::{Tuning, exit_code, load, set_threads};
 use crate::input_args::InputArgs;
 use crate::progress::Bar;
 use anyhow::Context;
@@ -111,12 +111,7 @@ pub fn run(args: &DedupArgs) -> anyhow::Result<i32> {
         "--threshold and --slack must lie in [0, 1]"
     );
     cfg.find.validate()?;
-    if let Some(n) = args.threads {
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(n)
-            .build_global()
-            .context("setting the thread count")?;
-    }
+    set_threads(args.threads)?;
     let bar = Bar::new(args.quiet);
     let loaded = load(&args.inputs, &args.input.read_options(), &bar)?;
     let bar = Bar::new(args.quiet);

@@ -184,6 +184,17 @@ pub fn load(inputs: &[PathBuf], opts: &ReadOptions, bar: &Bar) -> anyhow::Result
     })
 }
 
+/// Sizes rayon's pool when `-j` was given (all cores otherwise).
+pub fn set_threads(threads: Option<usize>) -> anyhow::Result<()> {
+    if let Some(n) = threads {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build_global()
+            .context("setting the thread count")?;
+    }
+    Ok(())
+}
+
 /// Reads the documents from an index when one is given, else from the inputs.
 pub fn load_or_open(
     index: Option<&Path>,
@@ -221,12 +232,7 @@ pub fn run(args: &FindArgs) -> anyhow::Result<i32> {
         ..args.tuning.config()
     };
     cfg.validate()?;
-    if let Some(n) = args.threads {
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(n)
-            .build_global()
-            .context("setting the thread count")?;
-    }
+    set_threads(args.threads)?;
     let bar = Bar::new(args.quiet);
     let loaded = load_or_open(
         args.index.as_deref(),

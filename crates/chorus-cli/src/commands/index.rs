@@ -1,5 +1,6 @@
 //! `chorus index add|stats|remove`: maintain a persistent corpus index (chorus-store).
 
+use crate::commands::find::set_threads;
 use crate::input_args::InputArgs;
 use anyhow::Context;
 use chorus_core::Document;
@@ -93,12 +94,7 @@ fn open_writer(path: &std::path::Path, ngram: Option<usize>) -> anyhow::Result<I
 }
 
 fn add(args: &AddArgs) -> anyhow::Result<i32> {
-    if let Some(n) = args.threads {
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(n)
-            .build_global()
-            .context("setting the thread count")?;
-    }
+    set_threads(args.threads)?;
     let mut writer = open_writer(&args.index, args.ngram)?;
     let max_bytes = args.batch_mb.max(1) << 20;
     let max_docs = args.batch_docs.max(1);
