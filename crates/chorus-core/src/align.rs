@@ -26,7 +26,7 @@
 //! Limits: paraphrase that leaves no `n` consecutive words intact is not found; transposed
 //! sentences become separate passages.
 
-use crate::fingerprint::ngram_fingerprints;
+use crate::fingerprint::for_each_ngram_fingerprint;
 use crate::tokenize::Tokens;
 
 /// Scores of the token alignment.
@@ -690,31 +690,86 @@ fn chain_alignment(
 
 /// Seeds of two token sequences: positions of every n-gram they share.
 pub fn shared_seeds(a: &Tokens, b: &Tokens, n: usize) -> Vec<(u32, u32)> {
-    let fa = ngram_fingerprints(&a.hashes, n);
-    let fb = ngram_fingerprints(&b.hashes, n);
-    let mut idx: foldhash::HashMap<u64, Vec<u32>> = foldhash::HashMap::default();
-    for (i, h) in fa.iter().enumerate() {
-        idx.entry(*h).or_default().push(i as u32);
+    NgramPositions::new(a, n).seeds_with(b)
+}
+
+/// Where each n-gram fingerprint of one token sequence occurs: built once, it seeds that
+/// sequence against many others (a query against its candidates) without rehashing it.
+#[derive(Debug, Clone, Default)]
+pub struct NgramPositions {
+    n: usize,
+    at: foldhash::HashMap<u64, Vec<u32>>,
+}
+
+impl NgramPositions {
+    /// Indexes the n-grams of `a`.
+    pub fn new(a: &Tokens, n: usize) -> NgramPositions {
+        let mut at: foldhash::HashMap<u64, Vec<u32>> = foldhash::HashMap::default();
+        for_each_ngram_fingerprint(&a.hashes, n, |i, h| at.entry(h).or_default().push(i as u32));
+        NgramPositions { n, at }
     }
-    let mut seeds = Vec::new();
-    for (j, h) in fb.iter().enumerate() {
-        if let Some(is) = idx.get(h) {
-            seeds.extend(is.iter().map(|&i| (i, j as u32)));
-        }
+
+    /// The n-gram length.
+    pub fn ngram(&self) -> usize {
+        self.n
     }
-    seeds.sort_unstable();
-    seeds
+
+    /// Every `(position in the indexed sequence, position in b)` whose n-grams are equal.
+    fn seeds_with(&self, b: &Tokens) -> Vec<(u32, u32)> {
+        let mut seeds = Vec::new();
+        for_each_ngram_fingerprint(&b.hashes, self.n, |j, h| {
+            if let Some(is) = self.at.get(&h) {
+                seeds.extend(is.iter().map(|&i| (i, j as u32)));
+            }
+        });
+        seeds.sort_unstable();
+        seeds
+    }
 }
 
 /// Aligns two token sequences from scratch (seeding included). Symmetric: `align(b, a)`
 /// returns the mirror images of `align(a, b)`.
 pub fn align(a: &Tokens, b: &Tokens, p: &AlignParams) -> Vec<Alignment> {
+    let seeds = shared_seeds(a, b, p.ngram);
+    align_symmetric(a, b, seeds, p)
+}
+
+/// [`align`] for a sequence `a` whose n-grams are already indexed in `grams` (built with
+/// `p.ngram`); the result is the same. Returns nothing, cheaply, when `b` shares no n-gram.
+pub fn align_indexed(
+    a: &Tokens,
+    grams: &NgramPositions,
+    b: &Tokens,
+    p: &AlignParams,
+) -> Vec<Alignment> {
+    debug_assert_eq!(grams.n, p.ngram);
+    let seeds = grams.seeds_with(b);
+    if seeds.is_empty() {
+        return Vec::new();
+    }
+    align_symmetric(a, b, seeds, p)
+}
+
+/// Aligns `a` and `b` from their seeds in a canonical order, so that the result does not
+/// depend on which side is which.
+fn align_symmetric(
+    a: &Tokens,
+    b: &Tokens,
+    mut seeds: Vec<(u32, u32)>,
+    p: &AlignParams,
+) -> Vec<Alignment> {
     if (a.hashes.as_slice(), a.norm.as_str()) > (b.hashes.as_slice(), b.norm.as_str()) {
-        let mut out: Vec<Alignment> = align(b, a, p).iter().map(Alignment::mirrored).collect();
+        for s in &mut seeds {
+            *s = (s.1, s.0);
+        }
+        seeds.sort_unstable();
+        let mut out: Vec<Alignment> = align_seeds(b, a, &seeds, p)
+            .iter()
+            .map(Alignment::mirrored)
+            .collect();
         out.sort_by(|x, y| x.a.cmp(&y.a).then(x.b.cmp(&y.b)));
         return out;
     }
-    let seeds = shared_seeds(a, b, p.ngram);
     align_seeds(a, b, &seeds, p)
 }
 

@@ -10,14 +10,16 @@
 //!
 //! Where the candidates come from is not this module's business: a persistent index (the
 //! `chorus-store` crate) picks them by shared fingerprints and hands them here.
-//! Cost: one normalisation of the query, then per candidate one tokenisation and an
-//! anchored alignment (see [`crate::align`]).
+//! Cost: one normalisation of the query and one table of its n-grams, then per candidate one
+//! tokenisation, a seed lookup in that table and, only when seeds exist, an anchored
+//! alignment (see [`crate::align`]); the offset map of a candidate is built only when it
+//! matches.
 
 use crate::Document;
-use crate::align::{AlignParams, Alignment, align};
+use crate::align::{AlignParams, Alignment, NgramPositions, align_indexed};
 use crate::document::{DocId, Metadata, Span};
 use crate::find::attached_punctuation;
-use crate::fingerprint::ngram_fingerprints;
+use crate::fingerprint::for_each_ngram_fingerprint;
 use crate::normalize::normalize;
 use crate::tokenize::Tokens;
 use serde::{Deserialize, Serialize};
@@ -28,16 +30,23 @@ pub struct PreparedQuery {
     text: String,
     tokens: Tokens,
     map: Vec<u32>,
+    grams: NgramPositions,
 }
 
 impl PreparedQuery {
-    /// Normalises and tokenises `text`.
-    pub fn new(text: impl Into<String>) -> PreparedQuery {
+    /// Normalises and tokenises `text` and indexes its `ngram`-grams.
+    pub fn new(text: impl Into<String>, ngram: usize) -> PreparedQuery {
         let text = text.into();
         let n = normalize(&text);
         let map = n.map;
         let tokens = Tokens::from_normalized(n.text);
-        PreparedQuery { text, tokens, map }
+        let grams = NgramPositions::new(&tokens, ngram);
+        PreparedQuery {
+            text,
+            tokens,
+            map,
+            grams,
+        }
     }
 
     /// The original query text.
@@ -50,11 +59,20 @@ impl PreparedQuery {
         &self.tokens
     }
 
-    /// The distinct n-gram fingerprints of the query, sorted.
-    pub fn fingerprints(&self, ngram: usize) -> Vec<u64> {
-        let mut fps = ngram_fingerprints(&self.tokens.hashes, ngram);
+    /// The n-gram length the query was prepared for.
+    pub fn ngram(&self) -> usize {
+        self.grams.ngram()
+    }
+
+    /// The distinct n-gram fingerprints of the query with the token position of the first
+    /// n-gram that has each, sorted by fingerprint.
+    pub fn fingerprints(&self) -> Vec<(u64, u32)> {
+        let mut fps = Vec::with_capacity(self.tokens.len());
+        for_each_ngram_fingerprint(&self.tokens.hashes, self.ngram(), |i, h| {
+            fps.push((h, i as u32))
+        });
         fps.sort_unstable();
-        fps.dedup();
+        fps.dedup_by_key(|f| f.0);
         fps
     }
 }
@@ -147,13 +165,16 @@ pub fn match_document(
     if q.tokens.is_empty() {
         return None;
     }
-    let n = normalize(text);
-    let map = n.map;
-    let tokens = Tokens::from_normalized(n.text);
-    let alignments: Vec<Alignment> = align(&q.tokens, &tokens, p);
+    debug_assert_eq!(q.ngram(), p.ngram);
+    let tokens = Tokens::new(text);
+    let alignments: Vec<Alignment> = align_indexed(&q.tokens, &q.grams, &tokens, p);
     if alignments.is_empty() {
         return None;
     }
+    // the same tokens again, with the map back to the original bytes
+    let n = normalize(text);
+    debug_assert_eq!(n.text, tokens.norm);
+    let map = n.map;
     let mut covered = vec![false; q.tokens.len()];
     let mut score = 0u32;
     let passages = alignments
@@ -188,7 +209,7 @@ pub fn match_document(
 /// Aligns the query against every document and ranks those that share passages with it.
 pub fn query_documents(query: &str, docs: &[Document], p: &AlignParams) -> QueryReport {
     use rayon::prelude::*;
-    let q = PreparedQuery::new(query);
+    let q = PreparedQuery::new(query, p.ngram);
     let matches = docs
         .par_iter()
         .filter_map(|d| match_document(&q, &d.id, &d.meta, &d.text, p))

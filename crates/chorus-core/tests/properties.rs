@@ -1,6 +1,6 @@
 //! Property tests of the engine's invariants.
 
-use chorus_core::align::{AlignParams, align};
+use chorus_core::align::{AlignParams, NgramPositions, align, align_indexed};
 use chorus_core::normalize::normalize;
 use chorus_core::tokenize::Tokens;
 use chorus_core::{Config, Document, NoProgress, find};
@@ -72,7 +72,12 @@ proptest! {
         let ab = align(&a, &b, &p);
         let mut ba: Vec<_> = align(&b, &a, &p).iter().map(|x| x.mirrored()).collect();
         ba.sort_by(|x, y| x.a.cmp(&y.a).then(x.b.cmp(&y.b)));
-        prop_assert_eq!(ab, ba);
+        prop_assert_eq!(&ab, &ba);
+        // seeding from a prebuilt n-gram table (as a query does) changes nothing
+        let grams = NgramPositions::new(&a, p.ngram);
+        prop_assert_eq!(&align_indexed(&a, &grams, &b, &p), &ab);
+        let grams = NgramPositions::new(&b, p.ngram);
+        prop_assert_eq!(align_indexed(&b, &grams, &a, &p), align(&b, &a, &p));
     }
 
     /// Reported spans lie inside their documents, on character boundaries, and the report

@@ -4,7 +4,7 @@
 //! ```text
 //! cargo run --release -p chorus-store --example index_bench -- CORPUS.jsonl INDEX_DIR \
 //!     [--queries 1000] [--query-bytes 4096] [--batch-mb 64] [--reuse]
-//!     [--max-candidates 64] [--min-shared 2] [--max-df 1000]
+//!     [--max-candidates 32] [--min-shared 3] [--max-df 1000]
 //! ```
 //! Prints one line of JSON with the measurements.
 

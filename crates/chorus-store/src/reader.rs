@@ -155,7 +155,9 @@ pub struct QueryOptions {
     pub max_df: usize,
     /// Documents aligned against the query (those sharing the most fingerprints). Default 32.
     pub max_candidates: usize,
-    /// Fingerprints a document must share with the query to be aligned. Default 2.
+    /// Fingerprints a document must share with the query to be aligned. Default 3: most
+    /// documents that share only two share a stock phrase, and aligning them was most of a
+    /// query's cost (see BENCHMARKS.md, "Index").
     pub min_shared: usize,
     /// Alignment parameters; `ngram` is taken from the index.
     pub align: AlignParams,
@@ -166,7 +168,7 @@ impl Default for QueryOptions {
         QueryOptions {
             max_df: 1000,
             max_candidates: 32,
-            min_shared: 2,
+            min_shared: 3,
             align: AlignParams::default(),
         }
     }
@@ -316,28 +318,30 @@ impl IndexReader {
         Ok(out)
     }
 
-    /// Live documents ranked by the number of distinct query fingerprints they share:
-    /// `(segment index, document, shared)`, best first, at most `opts.max_candidates`.
-    fn candidates(&self, fps: &[u64], opts: &QueryOptions) -> Result<Vec<(usize, u32, u32)>> {
+    /// Live documents worth aligning against the query, ranked by the number of distinct
+    /// query fingerprints they share: `(segment index, document, shared)`, best first, at
+    /// most `opts.max_candidates`, each sharing at least `opts.min_shared`.
+    fn candidates(&self, keys: &[u64], opts: &QueryOptions) -> Result<Vec<(usize, u32, u32)>> {
+        let mut df = vec![0usize; keys.len()];
+        let mut found = Vec::with_capacity(self.segments.len());
+        for ls in &self.segments {
+            let mut v = Vec::with_capacity(keys.len());
+            ls.seg.lookup_many(keys, &mut v)?;
+            for (d, p) in df.iter_mut().zip(&v) {
+                *d += p.as_ref().map_or(0, |p| p.len());
+            }
+            found.push(v);
+        }
         let mut counts: foldhash::HashMap<(u32, u32), u32> = foldhash::HashMap::default();
-        let mut hits = Vec::with_capacity(self.segments.len());
-        for &fp in fps {
-            hits.clear();
-            let mut df = 0usize;
-            for (si, ls) in self.segments.iter().enumerate() {
-                if let Some(p) = ls.seg.lookup(fp)? {
-                    df += p.len();
-                    hits.push((si, p));
+        for (si, (ls, v)) in self.segments.iter().zip(&found).enumerate() {
+            for (p, &df) in v.iter().zip(&df) {
+                let Some(p) = p else { continue };
+                if df > opts.max_df {
+                    continue;
                 }
-            }
-            if df > opts.max_df {
-                continue;
-            }
-            for (si, p) in &hits {
-                let ls = &self.segments[*si];
                 for d in p.iter() {
                     if !ls.tombstones.is_deleted(d) {
-                        *counts.entry((*si as u32, d)).or_insert(0) += 1;
+                        *counts.entry((si as u32, d)).or_insert(0) += 1;
                     }
                 }
             }
@@ -354,11 +358,11 @@ impl IndexReader {
 
     /// The documents that share passages with `text`, ranked.
     pub fn query(&self, text: &str, opts: &QueryOptions) -> Result<QueryReport> {
-        let q = PreparedQuery::new(text);
-        let fps = q.fingerprints(self.manifest.ngram);
-        let cands = self.candidates(&fps, opts)?;
         let mut align = opts.align;
         align.ngram = self.manifest.ngram;
+        let q = PreparedQuery::new(text, align.ngram);
+        let keys: Vec<u64> = q.fingerprints().into_iter().map(|f| f.0).collect();
+        let cands = self.candidates(&keys, opts)?;
         let matches: Vec<_> = cands
             .par_iter()
             .map(|&(s, d, _)| {

@@ -613,31 +613,117 @@ impl Segment {
     }
 
     /// The documents holding fingerprint `key`.
+    #[cfg(test)]
     pub fn lookup(&self, key: u64) -> Result<Option<Postings<'_>>> {
+        let (lo, hi) = self.slot_range(key)?;
+        if lo == hi {
+            return Ok(None);
+        }
+        let i = self.guess(key, lo, hi);
+        self.resolve(key, lo, hi, i, self.key_at(i))
+    }
+
+    /// [`Segment::lookup`] of every key in `keys`, into `out` (same order). The directory
+    /// slots of all keys are read first, then the entries guessed for them, and only then
+    /// is each lookup finished: the memory reads of different keys overlap instead of
+    /// waiting on one another, which is most of a lookup's cost.
+    pub fn lookup_many<'a>(
+        &'a self,
+        keys: &[u64],
+        out: &mut Vec<Option<Postings<'a>>>,
+    ) -> Result<()> {
+        out.clear();
+        let ranges = keys
+            .iter()
+            .map(|&k| self.slot_range(k))
+            .collect::<Result<Vec<_>>>()?;
+        let firsts: Vec<(u64, u64)> = keys
+            .iter()
+            .zip(&ranges)
+            .map(|(&k, &(lo, hi))| {
+                if lo == hi {
+                    (0, 0)
+                } else {
+                    let i = self.guess(k, lo, hi);
+                    (i, self.key_at(i))
+                }
+            })
+            .collect();
+        for ((&k, &(lo, hi)), &(i, first)) in keys.iter().zip(&ranges).zip(&firsts) {
+            out.push(if lo == hi {
+                None
+            } else {
+                self.resolve(k, lo, hi, i, first)?
+            });
+        }
+        Ok(())
+    }
+
+    /// The entries `[lo, hi)` whose keys share `key`'s directory slot.
+    fn slot_range(&self, key: u64) -> Result<(u64, u64)> {
         let slot = if self.f.dir_bits == 0 {
             0
         } else {
             key >> (64 - self.f.dir_bits)
         };
-        let (mut lo, mut hi) = (
+        let (lo, hi) = (
             self.u64_at(self.f.off_dir + slot * 8),
             self.u64_at(self.f.off_dir + slot * 8 + 8),
         );
         if lo > hi || hi > self.f.keys {
             return Err(self.corrupt("directory out of range"));
         }
-        while lo < hi {
-            let mid = (lo + hi) / 2;
-            let k = self.key_at(mid);
-            if k < key {
-                lo = mid + 1;
-            } else if k > key {
-                hi = mid;
+        Ok((lo, hi))
+    }
+
+    /// Where `key` should be in the non-empty slot `[lo, hi)`: keys are hashes, spread
+    /// evenly over the slot's key range, so interpolation lands on or next to it.
+    fn guess(&self, key: u64, lo: u64, hi: u64) -> u64 {
+        let bits = self.f.dir_bits;
+        let offset = if bits == 0 { key } else { key << bits };
+        let guess = lo + ((u128::from(offset) * u128::from(hi - lo)) >> 64) as u64;
+        guess.min(hi - 1)
+    }
+
+    /// Finishes a lookup of `key` in `[lo, hi)` from entry `i`, whose key is `k`.
+    fn resolve(
+        &self,
+        key: u64,
+        lo: u64,
+        hi: u64,
+        mut i: u64,
+        k: u64,
+    ) -> Result<Option<Postings<'_>>> {
+        let found = |i: u64, k: u64| {
+            if k == key {
+                self.postings_at(i).map(Some)
             } else {
-                return self.postings_at(mid).map(Some);
+                Ok(None)
+            }
+        };
+        if k < key {
+            loop {
+                i += 1;
+                if i == hi {
+                    return Ok(None);
+                }
+                let k = self.key_at(i);
+                if k >= key {
+                    return found(i, k);
+                }
             }
         }
-        Ok(None)
+        let mut k = k;
+        loop {
+            if k <= key {
+                return found(i, k);
+            }
+            if i == lo {
+                return Ok(None);
+            }
+            i -= 1;
+            k = self.key_at(i);
+        }
     }
 
     /// Every `(fingerprint, documents)` entry in key order (for merging).
@@ -699,6 +785,24 @@ mod tests {
         }
         assert!(s.lookup(12345).unwrap().is_none());
         assert_eq!(s.entries().count(), post.len());
+        // batched lookups agree with single ones, for present keys, their neighbours
+        // (absent, in the same directory slots) and the extremes of the key range
+        let mut keys: Vec<u64> = post.iter().flat_map(|(k, _)| [*k, k ^ 1, k + 1]).collect();
+        keys.extend([0, 1, u64::MAX, u64::MAX - 1, 12345]);
+        let mut many = Vec::new();
+        s.lookup_many(&keys, &mut many).unwrap();
+        assert_eq!(many.len(), keys.len());
+        for (k, got) in keys.iter().zip(&many) {
+            let one = s
+                .lookup(*k)
+                .unwrap()
+                .map(|p| p.iter().collect::<Vec<u32>>());
+            assert_eq!(
+                got.as_ref().map(|p| p.iter().collect::<Vec<u32>>()),
+                one,
+                "{k}"
+            );
+        }
     }
 
     #[test]

@@ -26,6 +26,10 @@ pub struct QueryArgs {
     /// Fingerprints found in more documents than this are ignored (boilerplate).
     #[arg(long, default_value_t = 1000)]
     pub max_df: usize,
+    /// Fingerprints (word 5-grams) a document must share with the text to be aligned.
+    /// 2 also finds the shortest noisy passages, at several times the cost.
+    #[arg(long, default_value_t = QueryOptions::default().min_shared)]
+    pub min_shared: usize,
     /// Shortest passage reported, in words on each side.
     #[arg(long, default_value_t = 10)]
     pub min_words: usize,
@@ -57,6 +61,7 @@ pub fn run(args: &QueryArgs) -> anyhow::Result<i32> {
     let mut opts = QueryOptions {
         max_candidates: args.max_candidates,
         max_df: args.max_df,
+        min_shared: args.min_shared.max(1),
         ..QueryOptions::default()
     };
     opts.align.min_tokens = args.min_words;
