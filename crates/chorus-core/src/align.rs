@@ -458,6 +458,12 @@ struct Segment {
     len: u32,
 }
 
+impl Segment {
+    fn diagonal(&self) -> i64 {
+        i64::from(self.a0) - i64::from(self.b0)
+    }
+}
+
 /// Joins seeds on one diagonal whose n-grams overlap or touch into exact segments.
 fn segments(seeds: &[(u32, u32)], n: usize) -> Vec<Segment> {
     let mut by_diag: Vec<(i64, u32, u32)> = seeds
@@ -568,27 +574,52 @@ pub fn align_seeds_blocked(
     let mut pred: Vec<Option<(usize, u32)>> = Vec::with_capacity(segs.len());
     const MAX_PREDECESSORS: usize = 256;
     let max_len = segs.iter().map(|s| s.len as usize).max().unwrap_or(0);
+    let mut between: Vec<usize> = Vec::new();
+    // the first segment of each segment's best chain
+    let mut start: Vec<usize> = Vec::with_capacity(segs.len());
     for (ii, si) in segs.iter().enumerate() {
         let mut best = (ms as i64 * si.len as i64, None);
+        // Predecessors already linked to `si` that end before it starts on both sides. A
+        // predecessor that ends before one of them starts, on diagonals around it, and that
+        // one's best chain starts at or before it, is joined to `si` through that
+        // chain, so the gap between it and `si` is not aligned exactly a second time.
+        between.clear();
         for (seen, jj) in (0..ii).rev().enumerate() {
             let sj = &segs[jj];
             // segments are sorted by a0: none further back can end within reach.
             if sj.a0 as usize + max_len + p.max_skip < si.a0 as usize || seen >= MAX_PREDECESSORS {
                 break;
             }
+            let (ja1, jb1) = (sj.a0 + sj.len, sj.b0 + sj.len);
+            let (dj, di) = (sj.diagonal(), si.diagonal());
+            let (dlo, dhi) = (dj.min(di) - 2, dj.max(di) + 2);
+            let spanned = between.iter().any(|&kk| {
+                let k = &segs[kk];
+                k.a0 >= ja1
+                    && k.b0 >= jb1
+                    && (dlo..=dhi).contains(&k.diagonal())
+                    && start[kk] <= jj
+                    && f[kk] >= f[jj]
+            });
             let fj = f[jj];
             let bar = best.0;
             let worth = |trim: u32, cost: i32| {
-                fj + cost as i64 > 0 && fj + cost as i64 + ms as i64 * (si.len - trim) as i64 > bar
+                !spanned
+                    && fj + cost as i64 > 0
+                    && fj + cost as i64 + ms as i64 * (si.len - trim) as i64 > bar
             };
             if let Some((trim, cost)) = link(&pair, sj, si, p, worth) {
                 let cand = f[jj] + cost as i64 + ms as i64 * (si.len - trim) as i64;
                 if f[jj] + (cost as i64) > 0 && cand > best.0 {
                     best = (cand, Some((jj, trim)));
                 }
+                if ja1 <= si.a0 && jb1 <= si.b0 {
+                    between.push(jj);
+                }
             }
         }
         f.push(best.0);
+        start.push(best.1.map_or(ii, |(jj, _)| start[jj]));
         pred.push(best.1);
     }
     // read chains off, best first, never reusing a segment
