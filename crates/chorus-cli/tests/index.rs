@@ -61,6 +61,14 @@ fn add_stats_query_remove() {
     let o = run(&["index", "add", "news.jsonl", "-q"], dir.path(), b"");
     assert_eq!(o.status.code(), Some(2));
     assert_eq!(stats(dir.path())["documents"], 4);
+
+    // optimize merges the batches and the replaced documents away; queries see the same
+    let o = run(&["index", "optimize"], dir.path(), b"");
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("merged into 1"), "{}", stderr(&o));
+    assert_eq!(stats(dir.path())["documents"], 4);
+    let o = run(&["query", "-", "--json"], dir.path(), article.as_bytes());
+    assert_eq!(stdout(&o).lines().count(), 3, "{}", stdout(&o));
 }
 
 #[test]
@@ -69,4 +77,12 @@ fn missing_index_is_an_error() {
     let o = run(&["index", "stats", "--index", "nowhere"], dir.path(), b"");
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("no chorus index"), "{}", stderr(&o));
+    let o = run(
+        &["index", "optimize", "--index", "nowhere"],
+        dir.path(),
+        b"",
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("no index here"), "{}", stderr(&o));
+    assert!(!dir.path().join("nowhere").exists());
 }
