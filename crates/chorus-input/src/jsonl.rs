@@ -1,7 +1,8 @@
 //! JSON Lines: one JSON object per line, one document per object.
 //!
-//! Lines are read one at a time into a reused buffer, so a file of any size is read in
-//! memory bounded by its longest line. Each line is checked for UTF-8, parsed into a
+//! Lines are read one at a time into a reused buffer and parsed in batches of a few MB on
+//! all threads, so a file of any size is read in memory bounded by a batch and its longest
+//! line. Each line is checked for UTF-8, parsed into a
 //! `serde_json::Map` (which keeps field order), and split into the id and text fields
 //! (names set by [`ReadOptions`]), the known metadata (`source`, `date`, `url`, `title`,
 //! when strings) and everything else, kept in order in `Metadata::extra`. Blank lines are
@@ -17,8 +18,23 @@ use crate::problem::{InputProblem, ProblemKind};
 use crate::read::{Emit, ReadOptions, StreamName};
 use crate::text::{LineRead, is_blank, read_line_bounded, strip_bom};
 
+/// Lines parsed together on all threads (bytes): large enough to spread over the pool,
+/// small enough to keep memory bounded.
+const BATCH_BYTES: usize = 4 << 20;
+
+/// What one line of JSON Lines holds.
+enum Parsed {
+    Document(Document),
+    Problem(InputProblem),
+    /// The first record shows the file is not JSON Lines at all: skip the file.
+    NotJsonLines(InputProblem),
+}
+
 /// Reads every record of a JSON Lines stream. `stream_error` names a read error
 /// (`(kind, what)`), which ends the stream after the documents already read.
+///
+/// Lines are parsed in batches of about [`BATCH_BYTES`] on the rayon pool and handed on in
+/// file order, so the result (and the order of problems) is that of a line-by-line read.
 pub(crate) fn read_jsonl(
     reader: &mut dyn BufRead,
     name: &StreamName<'_>,
@@ -29,6 +45,19 @@ pub(crate) fn read_jsonl(
     let mut buf = Vec::new();
     let mut line_no: u64 = 0;
     let mut records = 0u64;
+    let mut batch: Vec<(u64, Vec<u8>)> = Vec::new();
+    let mut batch_bytes = 0usize;
+    let flush = |batch: &mut Vec<(u64, Vec<u8>)>, emit: &mut Emit<'_>| {
+        use rayon::prelude::*;
+        let parsed: Vec<Parsed> = batch
+            .par_iter()
+            .map(|(n, line)| parse_line(line, *n, false, name, opts))
+            .collect();
+        for (p, (n, _)) in parsed.into_iter().zip(batch.iter()) {
+            deliver(p, *n, name, emit);
+        }
+        batch.clear();
+    };
     loop {
         let limit = usize::try_from(opts.record_limit()).unwrap_or(usize::MAX);
         let too_long = match read_line_bounded(reader, &mut buf, limit) {
@@ -36,6 +65,7 @@ pub(crate) fn read_jsonl(
             Ok(LineRead::Line) => None,
             Ok(LineRead::TooLong(n)) => Some(n),
             Err(err) => {
+                flush(&mut batch, emit);
                 let (kind, what) = stream_error(&err);
                 let after = match line_no {
                     0 => String::new(),
@@ -52,6 +82,8 @@ pub(crate) fn read_jsonl(
         line_no += 1;
         if let Some(n) = too_long {
             records += 1;
+            flush(&mut batch, emit);
+            batch_bytes = 0;
             emit.problem(InputProblem::line(
                 name.display,
                 line_no,
@@ -71,66 +103,91 @@ pub(crate) fn read_jsonl(
             continue;
         }
         records += 1;
-        let text = match std::str::from_utf8(line) {
-            Ok(text) => text,
-            Err(err) => {
-                emit.problem(InputProblem::line(
-                    name.display,
-                    line_no,
-                    ProblemKind::InvalidUtf8,
-                    format!("invalid UTF-8 at byte {} of the line", err.valid_up_to()),
-                ));
-                continue;
-            }
-        };
-        let map = match serde_json::from_str::<Value>(text) {
-            Ok(Value::Object(map)) => map,
-            Ok(other) => {
-                if records == 1 && other.is_array() {
-                    emit.problem(not_json_lines(name, "a JSON array"));
+        if records == 1 {
+            // the first record decides whether this is JSON Lines at all
+            match parse_line(line, line_no, true, name, opts) {
+                Parsed::NotJsonLines(problem) => {
+                    emit.problem(problem);
                     return;
                 }
-                emit.problem(InputProblem::line(
-                    name.display,
-                    line_no,
-                    ProblemKind::InvalidJson,
-                    format!("expected a JSON object, found {}", value_kind(&other)),
-                ));
-                continue;
+                p => deliver(p, line_no, name, emit),
             }
-            Err(err) => {
-                let start = text.trim_start();
-                if records == 1 && err.is_eof() && (start.starts_with('[') || start.trim() == "{") {
-                    let what = if start.starts_with('[') {
-                        "a JSON array"
-                    } else {
-                        "a JSON object spread over several lines"
-                    };
-                    emit.problem(not_json_lines(name, what));
-                    return;
-                }
-                emit.problem(InputProblem::line(
-                    name.display,
-                    line_no,
-                    ProblemKind::InvalidJson,
-                    format!("invalid JSON: {}", json_error_message(&err)),
-                ));
-                continue;
-            }
-        };
-        match record_to_document(map, opts, || format!("{}:{line_no}", name.id)) {
-            Ok(doc) => emit.document(doc, name.display, Some(line_no)),
-            Err((kind, reason)) => {
-                emit.problem(InputProblem::line(name.display, line_no, kind, reason));
-            }
+            continue;
+        }
+        batch.push((line_no, line.to_vec()));
+        batch_bytes += line.len();
+        if batch_bytes >= BATCH_BYTES {
+            flush(&mut batch, emit);
+            batch_bytes = 0;
         }
     }
+    flush(&mut batch, emit);
     if records == 0 {
         emit.problem(InputProblem::file(
             name.display,
             ProblemKind::EmptyFile,
             "no records (only blank lines)",
         ));
+    }
+}
+
+fn deliver(parsed: Parsed, line_no: u64, name: &StreamName<'_>, emit: &mut Emit<'_>) {
+    match parsed {
+        Parsed::Document(doc) => emit.document(doc, name.display, Some(line_no)),
+        Parsed::Problem(p) | Parsed::NotJsonLines(p) => emit.problem(p),
+    }
+}
+
+/// Parses one non-blank line (`first`: the first record of the stream).
+fn parse_line(
+    line: &[u8],
+    line_no: u64,
+    first: bool,
+    name: &StreamName<'_>,
+    opts: &ReadOptions,
+) -> Parsed {
+    let problem = |kind, reason: String| {
+        Parsed::Problem(InputProblem::line(name.display, line_no, kind, reason))
+    };
+    let text = match std::str::from_utf8(line) {
+        Ok(text) => text,
+        Err(err) => {
+            return problem(
+                ProblemKind::InvalidUtf8,
+                format!("invalid UTF-8 at byte {} of the line", err.valid_up_to()),
+            );
+        }
+    };
+    let map = match serde_json::from_str::<Value>(text) {
+        Ok(Value::Object(map)) => map,
+        Ok(other) => {
+            if first && other.is_array() {
+                return Parsed::NotJsonLines(not_json_lines(name, "a JSON array"));
+            }
+            return problem(
+                ProblemKind::InvalidJson,
+                format!("expected a JSON object, found {}", value_kind(&other)),
+            );
+        }
+        Err(err) => {
+            let start = text.trim_start();
+            if first && err.is_eof() && (start.starts_with('[') || start.trim() == "{") {
+                let what = if start.starts_with('[') {
+                    "a JSON array"
+                } else {
+                    "a JSON object spread over several lines"
+                };
+                return Parsed::NotJsonLines(not_json_lines(name, what));
+            }
+            return problem(
+                ProblemKind::InvalidJson,
+                format!("invalid JSON: {}", json_error_message(&err)),
+            );
+        }
+    };
+    match record_to_document(map, opts, || format!("{}:{line_no}", name.id)) {
+        Ok(doc) => Parsed::Document(doc),
+        Err((kind, reason)) => problem(kind, reason),
     }
 }
 
