@@ -130,32 +130,54 @@ impl NgramIndex {
         let per_round = PARTITIONS / rounds;
         let mut partitions: Vec<Vec<Posting>> = Vec::with_capacity(PARTITIONS);
         for round in 0..rounds as u64 {
-            let empty = || vec![Vec::new(); per_round];
             let in_round = |fp: u64| round_bits == 0 || fp >> (64 - round_bits) == round;
             let sub = |fp: u64| ((fp >> (64 - PARTITION_BITS)) as usize) & (per_round - 1);
-            let mut parts = (0..source.docs())
+            // Each chunk of documents counts its postings per partition, then fills vectors
+            // of exactly that size; the chunks are then concatenated per partition into
+            // vectors of exactly the total. No vector grows by doubling (reallocating and
+            // copying, and faulting in fresh pages, was a tenth of `dedup`'s time).
+            let docs = source.docs();
+            let chunk = docs.div_ceil(rayon::current_num_threads() * 8).max(1);
+            let chunks: Vec<Vec<Vec<Posting>>> = (0..docs.div_ceil(chunk))
                 .into_par_iter()
-                .fold(empty, |mut parts: Vec<Vec<Posting>>, doc| {
-                    source.each(doc, |pos, fingerprint| {
-                        if in_round(fingerprint) {
-                            parts[sub(fingerprint)].push(Posting {
-                                fingerprint,
-                                doc: doc as u32,
-                                pos: pos as u32,
-                            });
-                        }
-                    });
+                .map(|c| {
+                    let range = c * chunk..((c + 1) * chunk).min(docs);
+                    let mut counts = vec![0usize; per_round];
+                    for doc in range.clone() {
+                        source.each(doc, |_, fingerprint| {
+                            if in_round(fingerprint) {
+                                counts[sub(fingerprint)] += 1;
+                            }
+                        });
+                    }
+                    let mut parts: Vec<Vec<Posting>> =
+                        counts.iter().map(|&n| Vec::with_capacity(n)).collect();
+                    for doc in range {
+                        source.each(doc, |pos, fingerprint| {
+                            if in_round(fingerprint) {
+                                parts[sub(fingerprint)].push(Posting {
+                                    fingerprint,
+                                    doc: doc as u32,
+                                    pos: pos as u32,
+                                });
+                            }
+                        });
+                    }
                     parts
                 })
-                .reduce(empty, |mut a, b| {
-                    for (x, mut y) in a.iter_mut().zip(b) {
-                        if x.len() < y.len() {
-                            std::mem::swap(x, &mut y);
-                        }
-                        x.extend_from_slice(&y);
+                .collect();
+            let mut parts: Vec<Vec<Posting>> = (0..per_round)
+                .into_par_iter()
+                .map(|p| {
+                    let mut part =
+                        Vec::with_capacity(chunks.iter().map(|c| c[p].len()).sum::<usize>());
+                    for c in &chunks {
+                        part.extend_from_slice(&c[p]);
                     }
-                    a
-                });
+                    part
+                })
+                .collect();
+            drop(chunks);
             parts.par_iter_mut().for_each(sort_and_keep_shared);
             partitions.extend(parts);
         }
