@@ -586,3 +586,39 @@ fn open_decompressed_reads_any_compression() {
         assert!(lines[1].contains("second record"));
     }
 }
+
+#[test]
+fn large_json_lines_keep_file_order_across_parallel_batches() {
+    // about 12 MB: several 4 MB batches parsed on all threads
+    let filler = "word ".repeat(400);
+    let mut s = String::new();
+    let mut want = Vec::new();
+    for i in 1..=6000u64 {
+        match i {
+            3001 => s.push_str("{\"id\": \"broken\", \n"),
+            4500 => s.push_str("{\"id\": \"d10\", \"text\": \"again\"}\n"),
+            _ => {
+                s.push_str(&format!(
+                    "{{\"id\": \"d{i}\", \"text\": \"{i} {filler}\"}}\n"
+                ));
+                want.push(format!("d{i}"));
+            }
+        }
+    }
+    let dir = folder(&[("big.jsonl", s.as_bytes())]);
+    let (docs, problems) = read(&[dir.path().join("big.jsonl")]);
+    assert_eq!(
+        ids(&docs),
+        want.iter().map(String::as_str).collect::<Vec<_>>()
+    );
+    assert!(docs.iter().all(|(id, text)| text.starts_with(&id[1..])));
+    let lines: Vec<(Option<u64>, ProblemKind)> =
+        problems.iter().map(|p| (p.line, p.kind)).collect();
+    assert_eq!(lines.len(), 2, "{problems:?}");
+    assert_eq!(lines[0], (Some(3001), ProblemKind::InvalidJson));
+    assert_eq!(lines[1].0, Some(4500));
+    assert!(
+        problems[1].reason.contains("duplicate id `d10`"),
+        "{problems:?}"
+    );
+}
