@@ -166,18 +166,24 @@ impl NgramIndex {
                     parts
                 })
                 .collect();
-            let mut parts: Vec<Vec<Posting>> = (0..per_round)
+            // regroup by partition (moving vectors, not postings), then concatenate each
+            // partition and free its pieces at once: the peak stays near one copy
+            let mut pieces: Vec<Vec<Vec<Posting>>> = vec![Vec::new(); per_round];
+            for chunk in chunks {
+                for (p, v) in chunk.into_iter().enumerate() {
+                    pieces[p].push(v);
+                }
+            }
+            let mut parts: Vec<Vec<Posting>> = pieces
                 .into_par_iter()
-                .map(|p| {
-                    let mut part =
-                        Vec::with_capacity(chunks.iter().map(|c| c[p].len()).sum::<usize>());
-                    for c in &chunks {
-                        part.extend_from_slice(&c[p]);
+                .map(|vs| {
+                    let mut part = Vec::with_capacity(vs.iter().map(Vec::len).sum());
+                    for v in vs {
+                        part.extend_from_slice(&v);
                     }
                     part
                 })
                 .collect();
-            drop(chunks);
             parts.par_iter_mut().for_each(sort_and_keep_shared);
             partitions.extend(parts);
         }
