@@ -8,7 +8,9 @@
 
 use crate::align::{AlignParams, Alignment, align_seeds_blocked};
 use crate::analyze::{busiest_window, quotation};
-use crate::candidates::{Candidate, SeedLimits, Sources, candidates};
+use crate::candidates::{
+    Candidate, PASS_SEEDS, SeedLimits, Sources, candidates_of_pass, plan_candidates,
+};
 use crate::cluster::{Occurrence, cluster};
 use crate::document::{Document, Span};
 use crate::error::{Error, Result};
@@ -304,47 +306,63 @@ pub(crate) fn align_corpus_with(
 
     progress.stage("candidates", 0);
     let sources = sources_of(docs, &order);
-    let found = candidates(&index, &cfg.seeds, &sources);
-    drop(index);
-    let cands = found.pairs;
-    let blocked = boilerplate_ranges(&found.boilerplate, docs.len(), cfg.align.ngram);
-
-    progress.stage("align", cands.len() as u64);
-    let plans: Vec<PairPlan> = cands
-        .par_iter()
-        .map(|c| plan(c, &tokens, &blocked))
-        .collect();
-    let decided: Vec<Decided> = cands
-        .iter()
-        .zip(&plans)
-        .filter_map(|(c, p)| match p {
+    let cplan = plan_candidates(&index, &cfg.seeds, &sources, PASS_SEEDS);
+    let blocked = boilerplate_ranges(&cplan.boilerplate, docs.len(), cfg.align.ngram);
+    let single = cplan.passes.len() == 1;
+    // one pass: the index is dropped before aligning; several: it is kept for the next
+    let mut index = Some(index);
+    let mut n_candidates = 0usize;
+    let mut decided: Vec<Decided> = Vec::new();
+    let mut aligned: Vec<(u32, u32, Alignment)> = Vec::new();
+    progress.stage("align", cplan.seeds as u64);
+    for pass in cplan.passes {
+        let cands = candidates_of_pass(
+            index.as_ref().expect("index kept for every pass"),
+            &cfg.seeds,
+            &sources,
+            pass,
+        );
+        if single {
+            index = None;
+        }
+        n_candidates += cands.len();
+        let plans: Vec<PairPlan> = cands
+            .par_iter()
+            .map(|c| plan(c, &tokens, &blocked))
+            .collect();
+        decided.extend(cands.iter().zip(&plans).filter_map(|(c, p)| match p {
             PairPlan::Decided(x, y) => Some((c.a, c.b, *x, *y)),
             _ => None,
-        })
-        .collect();
-    let aligned: Vec<(u32, u32, Alignment)> = cands
-        .par_iter()
-        .zip(plans.par_iter())
-        .filter(|(_, p)| matches!(p, PairPlan::Align))
-        .flat_map_iter(|(c, _)| {
-            let out = align_seeds_blocked(
-                &tokens[c.a as usize],
-                &tokens[c.b as usize],
-                &c.seeds,
-                &cfg.align,
-                &blocked[c.a as usize],
-                &blocked[c.b as usize],
-            );
-            progress.advance(1);
-            out.into_iter().map(move |al| (c.a, c.b, al))
-        })
-        .collect();
+        }));
+        let pass_aligned: Vec<(u32, u32, Alignment)> = cands
+            .par_iter()
+            .zip(plans.par_iter())
+            .flat_map_iter(|(c, p)| {
+                let out = if matches!(p, PairPlan::Align) {
+                    align_seeds_blocked(
+                        &tokens[c.a as usize],
+                        &tokens[c.b as usize],
+                        &c.seeds,
+                        &cfg.align,
+                        &blocked[c.a as usize],
+                        &blocked[c.b as usize],
+                    )
+                } else {
+                    Vec::new()
+                };
+                progress.advance(c.seeds.len() as u64);
+                out.into_iter().map(move |al| (c.a, c.b, al))
+            })
+            .collect();
+        aligned.extend(pass_aligned);
+    }
+    drop(index);
     let stats = Stats {
         documents: docs.len(),
         bytes,
         tokens: n_tokens,
         postings,
-        candidate_pairs: cands.len(),
+        candidate_pairs: n_candidates,
         boilerplate_spans: blocked.iter().map(Vec::len).sum(),
         ..Stats::default()
     };
