@@ -581,7 +581,7 @@ pub fn align_seeds_blocked(
         let mut best = (ms as i64 * si.len as i64, None);
         // Predecessors already linked to `si` that end before it starts on both sides. A
         // predecessor that ends before one of them starts, on diagonals around it, and that
-        // one's best chain starts at or before it, is joined to `si` through that
+        // one's best chain starts at or before it on both sides, is joined to `si` through that
         // chain, so the gap between it and `si` is not aligned exactly a second time.
         between.clear();
         for (seen, jj) in (0..ii).rev().enumerate() {
@@ -599,6 +599,7 @@ pub fn align_seeds_blocked(
                     && k.b0 >= jb1
                     && (dlo..=dhi).contains(&k.diagonal())
                     && start[kk] <= jj
+                    && segs[start[kk]].b0 <= sj.b0
                     && f[kk] >= f[jj]
             });
             let fj = f[jj];
@@ -610,10 +611,11 @@ pub fn align_seeds_blocked(
             };
             if let Some((trim, cost)) = link(&pair, sj, si, p, worth) {
                 let cand = f[jj] + cost as i64 + ms as i64 * (si.len - trim) as i64;
-                if f[jj] + (cost as i64) > 0 && cand > best.0 {
+                let carries = f[jj] + (cost as i64) > 0;
+                if carries && cand > best.0 {
                     best = (cand, Some((jj, trim)));
                 }
-                if ja1 <= si.a0 && jb1 <= si.b0 {
+                if carries && ja1 <= si.a0 && jb1 <= si.b0 {
                     between.push(jj);
                 }
             }
@@ -765,20 +767,24 @@ pub fn align(a: &Tokens, b: &Tokens, p: &AlignParams) -> Vec<Alignment> {
     align_symmetric(a, b, seeds, p)
 }
 
-/// [`align`] for a sequence `a` whose n-grams are already indexed in `grams` (built with
-/// `p.ngram`); the result is the same. Returns nothing, cheaply, when `b` shares no n-gram.
+/// [`align`] for a sequence `a` whose n-grams are already indexed in `grams`; the result is
+/// that of [`align`] with `p.ngram` set to the table's n-gram length. Returns nothing, cheaply, when `b` shares no n-gram.
 pub fn align_indexed(
     a: &Tokens,
     grams: &NgramPositions,
     b: &Tokens,
     p: &AlignParams,
 ) -> Vec<Alignment> {
-    debug_assert_eq!(grams.n, p.ngram);
     let seeds = grams.seeds_with(b);
     if seeds.is_empty() {
         return Vec::new();
     }
-    align_symmetric(a, b, seeds, p)
+    // the seeds are n-grams of the table's length, whatever `p` says
+    let p = AlignParams {
+        ngram: grams.n,
+        ..*p
+    };
+    align_symmetric(a, b, seeds, &p)
 }
 
 /// Aligns `a` and `b` from their seeds in a canonical order, so that the result does not

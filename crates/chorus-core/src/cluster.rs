@@ -62,8 +62,8 @@ pub fn cluster(pairs: &[(Occurrence, Occurrence)]) -> Clustering {
         .flat_map(|(k, (x, y))| [(*x, k as u32), (*y, k as u32)])
         .collect();
     occ.sort_unstable();
-    // (pair of the shorter occurrence, pair of the longer one it mostly lies in)
-    let mut inside: Vec<(u32, u32)> = Vec::new();
+    // (pair of the shorter occurrence, pair of the longer one it mostly lies in, document)
+    let mut inside: Vec<(u32, u32, u32)> = Vec::new();
     for doc_occ in occ.chunk_by(|x, y| x.0.doc == y.0.doc) {
         // sweep by begin; `active` holds occurrences that may still overlap
         let mut active: Vec<(Span, u32)> = Vec::new();
@@ -74,11 +74,12 @@ pub fn cluster(pairs: &[(Occurrence, Occurrence)]) -> Clustering {
                 if overlap >= s.len().max(o.span.len()) {
                     uf.union(j, k);
                 } else if overlap >= s.len().min(o.span.len()) {
-                    inside.push(if s.len() < o.span.len() {
+                    let (c, p) = if s.len() < o.span.len() {
                         (j, k)
                     } else {
                         (k, j)
-                    });
+                    };
+                    inside.push((c, p, o.doc));
                 }
             }
             active.push((o.span, k));
@@ -86,15 +87,17 @@ pub fn cluster(pairs: &[(Occurrence, Occurrence)]) -> Clustering {
     }
     // A shorter passage lying inside a longer one joins its cluster (a quoted fragment of
     // a statement). One lying inside passages of several different clusters joins only
-    // the one it lies in most often (the first on a tie): it is a formula those passages
-    // happen to share (an attribution line such as "In a statement released on Friday, a
-    // spokesman said"), and joining them all would chain unrelated passages together.
-    let mut edges: Vec<(u32, u32)> = inside
+    // the one it lies in in the most documents (the first on a tie): it is a formula those
+    // passages happen to share (an attribution line such as "In a statement released on
+    // Friday, a spokesman said"), and joining them all would chain unrelated passages.
+    // counted in documents (not in pairs, which depend on how pairs were generated)
+    let mut edges: Vec<(u32, u32, u32)> = inside
         .iter()
-        .map(|&(c, p)| (uf.find(c), uf.find(p)))
-        .filter(|(c, p)| c != p)
+        .map(|&(c, p, doc)| (uf.find(c), uf.find(p), doc))
+        .filter(|(c, p, _)| c != p)
         .collect();
     edges.sort_unstable();
+    edges.dedup();
     // ties go to the cluster with the first occurrence (by document and span), which does
     // not depend on the order of the pairs
     let mut first: Vec<Option<Occurrence>> = vec![None; pairs.len()];
@@ -114,7 +117,7 @@ pub fn cluster(pairs: &[(Occurrence, Occurrence)]) -> Clustering {
                     .then(first[y[0].1 as usize].cmp(&first[x[0].1 as usize]))
             })
             .expect("non-empty group");
-        joins.push(best[0]);
+        joins.push((best[0].0, best[0].1));
     }
     for (child, parent) in joins {
         uf.union(child, parent);

@@ -315,6 +315,7 @@ pub(crate) fn align_corpus_with(
     let mut decided: Vec<Decided> = Vec::new();
     let mut aligned: Vec<(u32, u32, Alignment)> = Vec::new();
     progress.stage("align", cplan.seeds as u64);
+    let mut advanced = 0u64;
     for pass in cplan.passes {
         let cands = candidates_of_pass(
             index.as_ref().expect("index kept for every pass"),
@@ -326,6 +327,7 @@ pub(crate) fn align_corpus_with(
             index = None;
         }
         n_candidates += cands.len();
+        advanced += cands.iter().map(|c| c.seeds.len() as u64).sum::<u64>();
         let plans: Vec<PairPlan> = cands
             .par_iter()
             .map(|c| plan(c, &tokens, &blocked))
@@ -357,6 +359,8 @@ pub(crate) fn align_corpus_with(
         aligned.extend(pass_aligned);
     }
     drop(index);
+    // seeds of pairs under `min_seeds` were counted in the total but never aligned
+    progress.advance((cplan.seeds as u64).saturating_sub(advanced));
     let stats = Stats {
         documents: docs.len(),
         bytes,

@@ -165,7 +165,6 @@ pub fn match_document(
     if q.tokens.is_empty() {
         return None;
     }
-    debug_assert_eq!(q.ngram(), p.ngram);
     let tokens = Tokens::new(text);
     let alignments: Vec<Alignment> = align_indexed(&q.tokens, &q.grams, &tokens, p);
     if alignments.is_empty() {

@@ -455,6 +455,10 @@ impl Segment {
             });
         }
         let end = (map.len() - FOOTER_LEN) as u64;
+        // writers use at most 24 bits; more would overflow the directory arithmetic
+        if f.dir_bits > 32 {
+            return Err(corrupt(format!("directory of {} bits", f.dir_bits)));
+        }
         let dir_len = ((1u64 << f.dir_bits) + 1) * 8;
         let ok = f.off_offsets <= f.off_id_hashes
             && f.off_id_hashes == f.off_offsets + (f.docs + 1) * 8

@@ -26,7 +26,8 @@ pub struct QueryArgs {
     /// Fingerprints found in more documents than this are ignored (boilerplate).
     #[arg(long, default_value_t = 1000)]
     pub max_df: usize,
-    /// Fingerprints (word 5-grams) a document must share with the text to be aligned.
+    /// Fingerprints (word n-grams, n set by the index) a document must share with the text
+    /// to be aligned.
     /// 2 also finds the shortest noisy passages, at several times the cost.
     #[arg(long, default_value_t = QueryOptions::default().min_shared)]
     pub min_shared: usize,
