@@ -100,8 +100,10 @@ impl SeedBuckets {
     }
 }
 
-/// Buckets of document pairs (by first document) in which seeds are sorted and grouped.
-const SEED_BUCKETS: usize = 64;
+/// Buckets of document pairs (by first document) in which seeds are sorted and grouped;
+/// also the finest split of the passes, so there are many: with 64, one bucket of a large
+/// corpus held more than a pass's budget on its own.
+const SEED_BUCKETS: usize = 1024;
 
 /// Where the seeds of a partition scan go: counted per bucket, or collected for the
 /// buckets of one pass.
