@@ -266,27 +266,7 @@ fn corpus_stages(path: &str) {
     if std::env::var_os("CHORUS_STAGES_SEED_COVERAGE").is_some() {
         // align time of the pairs whose better covered side has < 0.25 seed coverage
         let low = |c: &&chorus_core::candidates::Candidate| {
-            let n = cfg.align.ngram as u32;
-            let side = |len: usize, mut pos: Vec<u32>| {
-                pos.sort_unstable();
-                let (mut cov, mut end) = (0u32, 0u32);
-                for p in pos {
-                    let (b, e) = (p.max(end), p + n);
-                    if e > b {
-                        cov += e - b;
-                        end = e;
-                    }
-                }
-                cov as f64 / len.max(1) as f64
-            };
-            let ca = side(
-                tokens[c.a as usize].len(),
-                c.seeds.iter().map(|s| s.0).collect(),
-            );
-            let cb = side(
-                tokens[c.b as usize].len(),
-                c.seeds.iter().map(|s| s.1).collect(),
-            );
+            let (ca, cb) = pair_seed_coverage(&tokens, c, cfg.align.ngram);
             ca.max(cb) < 0.25
         };
         let t = Instant::now();
@@ -304,10 +284,13 @@ fn corpus_stages(path: &str) {
     report("align", t, format!("{passages} passages"));
 }
 
-/// How many candidate pairs their seeds alone decide for `dedup` (coverage 0.8 / slack
-/// 0.25): the share of each document's tokens inside shared n-grams, per pair.
-fn seed_coverage(tokens: &[Tokens], pairs: &[chorus_core::candidates::Candidate], n: usize) {
-    let cover = |len: usize, mut pos: Vec<u32>| {
+/// The share of each document's tokens inside the n-grams a candidate pair shares.
+fn pair_seed_coverage(
+    tokens: &[Tokens],
+    c: &chorus_core::candidates::Candidate,
+    n: usize,
+) -> (f64, f64) {
+    let side = |len: usize, mut pos: Vec<u32>| {
         pos.sort_unstable();
         let (mut covered, mut end) = (0u32, 0u32);
         for p in pos {
@@ -319,17 +302,25 @@ fn seed_coverage(tokens: &[Tokens], pairs: &[chorus_core::candidates::Candidate]
         }
         covered as f64 / len.max(1) as f64
     };
+    (
+        side(
+            tokens[c.a as usize].len(),
+            c.seeds.iter().map(|s| s.0).collect(),
+        ),
+        side(
+            tokens[c.b as usize].len(),
+            c.seeds.iter().map(|s| s.1).collect(),
+        ),
+    )
+}
+
+/// How many candidate pairs their seeds alone decide for `dedup` (coverage 0.8 / slack
+/// 0.25): the share of each document's tokens inside shared n-grams, per pair.
+fn seed_coverage(tokens: &[Tokens], pairs: &[chorus_core::candidates::Candidate], n: usize) {
     let mut hist = [0usize; 11];
     let (mut sure_dup, mut sure_not) = (0usize, 0usize);
     for c in pairs {
-        let ca = cover(
-            tokens[c.a as usize].len(),
-            c.seeds.iter().map(|s| s.0).collect(),
-        );
-        let cb = cover(
-            tokens[c.b as usize].len(),
-            c.seeds.iter().map(|s| s.1).collect(),
-        );
+        let (ca, cb) = pair_seed_coverage(tokens, c, n);
         let (hi, lo) = (ca.max(cb), ca.min(cb));
         hist[(hi * 10.0).floor().min(10.0) as usize] += 1;
         if hi >= 0.8 && lo >= 0.55 {

@@ -213,6 +213,23 @@ pub fn load_or_open(
     }
 }
 
+/// Checks `cfg`, reads the inputs (or the stored corpus of `index`) and runs the pipeline on
+/// them, with progress bars unless `quiet`.
+pub fn load_and_find(
+    index: Option<&Path>,
+    inputs: &[PathBuf],
+    opts: &ReadOptions,
+    cfg: &Config,
+    quiet: bool,
+) -> anyhow::Result<(Loaded, chorus_core::report::Report)> {
+    cfg.validate()?;
+    let loaded = load_or_open(index, inputs, opts, &Bar::new(quiet))?;
+    let bar = Bar::new(quiet);
+    let report = find(&loaded.docs, cfg, &bar)?;
+    bar.finish();
+    Ok((loaded, report))
+}
+
 /// The exit code: 2 (after saying so) when inputs were skipped, else 0 when something was
 /// found and 1 when nothing was.
 pub fn exit_code(skipped: usize, found: bool) -> i32 {
@@ -231,18 +248,14 @@ pub fn run(args: &FindArgs) -> anyhow::Result<i32> {
         list_boilerplate: args.boilerplate,
         ..args.tuning.config()
     };
-    cfg.validate()?;
     set_threads(args.threads)?;
-    let bar = Bar::new(args.quiet);
-    let loaded = load_or_open(
+    let (loaded, report) = load_and_find(
         args.index.as_deref(),
         &args.inputs,
         &args.input.read_options(),
-        &bar,
+        &cfg,
+        args.quiet,
     )?;
-    let bar = Bar::new(args.quiet);
-    let report = find(&loaded.docs, &cfg, &bar)?;
-    bar.finish();
     let stdout = std::io::stdout().lock();
     let mut out = BufWriter::new(stdout);
     if args.json {

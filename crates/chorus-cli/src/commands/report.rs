@@ -1,13 +1,12 @@
 //! `chorus report`: a self-contained HTML report (clusters, timelines, side-by-side text,
 //! coordination evidence) and, with `--csv`, one CSV row per cluster member.
 
-use crate::commands::find::{Tuning, exit_code, load_or_open};
+use crate::commands::find::{Tuning, exit_code, load_and_find};
 use crate::input_args::InputArgs;
-use crate::progress::Bar;
 use anyhow::Context;
+use chorus_core::Document;
 use chorus_core::document::parse_timestamp;
 use chorus_core::report::{Cluster, ClusterMember, Report};
-use chorus_core::{Config, Document, find};
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -327,18 +326,13 @@ pub fn write_csv(path: &PathBuf, report: &Report) -> anyhow::Result<()> {
 }
 
 pub fn run(args: &ReportArgs) -> anyhow::Result<i32> {
-    let cfg: Config = args.tuning.config();
-    cfg.validate()?;
-    let bar = Bar::new(args.quiet);
-    let loaded = load_or_open(
+    let (loaded, report) = load_and_find(
         args.index.as_deref(),
         &args.inputs,
         &args.input.read_options(),
-        &bar,
+        &args.tuning.config(),
+        args.quiet,
     )?;
-    let bar = Bar::new(args.quiet);
-    let report = find(&loaded.docs, &cfg, &bar)?;
-    bar.finish();
     let html = render_html(&report, &loaded.docs, args.coordinated_only, args.limit);
     std::fs::write(&args.out, html).with_context(|| format!("writing {}", args.out.display()))?;
     if let Some(csv) = &args.csv {
