@@ -6,6 +6,7 @@
 
 mod commands;
 mod input_args;
+mod memory;
 mod progress;
 mod render;
 

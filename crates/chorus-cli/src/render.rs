@@ -4,7 +4,7 @@
 
 use anstyle::{AnsiColor, Style};
 use chorus_core::report::Report;
-use chorus_core::{Document, Span};
+use chorus_core::{Corpus, Span};
 use std::collections::HashMap;
 use std::io::{self, IsTerminal, Write};
 
@@ -159,16 +159,18 @@ fn hours(secs: i64) -> String {
 pub fn render_report<W: Write>(
     w: &mut W,
     report: &Report,
-    docs: &[Document],
+    docs: &dyn Corpus,
     skipped: usize,
     color: bool,
 ) -> io::Result<()> {
     let st = Styles::new(color);
-    let by_id: HashMap<&str, &Document> = docs.iter().map(|d| (d.id.as_str(), d)).collect();
+    let by_id: HashMap<&str, usize> = (0..docs.len()).map(|i| (docs.id(i), i)).collect();
     for c in &report.clusters {
         let first = &c.members[0];
-        let words = by_id.get(first.doc.as_str()).map_or(0, |d| {
-            d.text[first.begin..first.end].split_whitespace().count()
+        let words = by_id.get(first.doc.as_str()).map_or(0, |&d| {
+            docs.text(d)[first.begin..first.end]
+                .split_whitespace()
+                .count()
         });
         let n_docs = {
             let mut ds: Vec<&str> = c.members.iter().map(|m| m.doc.as_str()).collect();
@@ -194,7 +196,7 @@ pub fn render_report<W: Write>(
             writeln!(w, "  earliest: {} ({})", e.doc, when.join(", "))?;
         }
         for m in &c.members {
-            let Some(doc) = by_id.get(m.doc.as_str()) else {
+            let Some(&doc) = by_id.get(m.doc.as_str()) else {
                 continue;
             };
             let mut label = st.paint(st.doc, &m.doc);
@@ -212,7 +214,7 @@ pub fn render_report<W: Write>(
                 _ => "copied".to_string(),
             };
             writeln!(w, "  {label}  bytes {}..{}  {how}", m.begin, m.end)?;
-            for line in excerpt(&doc.text, Span::new(m.begin, m.end), &st, "    ") {
+            for line in excerpt(&docs.text(doc), Span::new(m.begin, m.end), &st, "    ") {
                 writeln!(w, "{line}")?;
             }
         }

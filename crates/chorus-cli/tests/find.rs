@@ -475,3 +475,110 @@ fn dedup_groups_reprints_and_writes_the_kept_corpus() {
         .collect();
     assert_eq!(ids, ["wire", "other"]);
 }
+
+#[test]
+fn low_memory_gives_the_same_reports_from_files_and_from_an_index() {
+    let dir = tempfile::tempdir().unwrap();
+    let scratch = dir.path().join("scratch");
+    fs::create_dir(&scratch).unwrap();
+    let mut corpus = statement_corpus(6, 1);
+    corpus.push_str(&jsonl_corpus());
+    fs::write(dir.path().join("c.jsonl"), &corpus).unwrap();
+    let run_find = |extra: &[&str]| {
+        let o = chorus()
+            .args(["find", "--json", "--boilerplate", "-q"])
+            .args(extra)
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        stdout(&o)
+    };
+    let memory = run_find(&["c.jsonl"]);
+    assert!(clusters_of(&memory).len() >= 2, "{memory}");
+    let s = scratch.to_str().unwrap();
+    assert_eq!(
+        run_find(&["c.jsonl", "--low-memory", "--scratch-dir", s]),
+        memory
+    );
+    // the scratch folder is removed afterwards
+    assert_eq!(fs::read_dir(&scratch).unwrap().count(), 0);
+    // the text report reads the spooled texts too
+    let text = |extra: &[&str]| {
+        let o = chorus()
+            .args(["find", "c.jsonl", "--color", "never", "-q"])
+            .args(extra)
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        stdout(&o)
+    };
+    assert_eq!(text(&["--low-memory", "--scratch-dir", s]), text(&[]));
+    // from an index: texts are read from its segments
+    let o = chorus()
+        .args(["index", "add", "c.jsonl", "--index", "idx", "-q"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(run_find(&["--index", "idx"]), memory);
+    assert_eq!(
+        run_find(&["--index", "idx", "--low-memory", "--scratch-dir", s]),
+        memory
+    );
+    // a scratch folder that cannot be used is an error that names it
+    let o = chorus()
+        .args([
+            "find",
+            "c.jsonl",
+            "--low-memory",
+            "--scratch-dir",
+            "no/such/dir",
+        ])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("no/such/dir"), "{}", stderr(&o));
+}
+
+#[test]
+fn dedup_with_low_memory_gives_the_same_groups() {
+    let dir = tempfile::tempdir().unwrap();
+    let story = format!(
+        "{STATEMENT} Passengers will be offered a bus service at the same times, the board \
+         said, and season tickets will be refunded in full."
+    );
+    let corpus: String = [
+        ("wire", story.clone()),
+        (
+            "reprint",
+            format!("Island news. {}", story.replace("full", "ful")),
+        ),
+        (
+            "other",
+            "The harvest festival judged its prize marrows on Saturday.".to_string(),
+        ),
+    ]
+    .iter()
+    .map(|(id, text)| serde_json::json!({"id": id, "text": text}).to_string() + "\n")
+    .collect();
+    fs::write(dir.path().join("c.jsonl"), corpus).unwrap();
+    let dedup = |extra: &[&str]| {
+        let o = chorus()
+            .args(["dedup", "c.jsonl", "--json", "--pairs", "-q"])
+            .args(extra)
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        stdout(&o)
+    };
+    let memory = dedup(&["--out", "kept-memory.jsonl"]);
+    assert!(memory.contains("dup_cluster"));
+    assert_eq!(dedup(&["--low-memory", "--out", "kept-disk.jsonl"]), memory);
+    assert_eq!(
+        fs::read_to_string(dir.path().join("kept-disk.jsonl")).unwrap(),
+        fs::read_to_string(dir.path().join("kept-memory.jsonl")).unwrap()
+    );
+}

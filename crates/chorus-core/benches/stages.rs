@@ -222,7 +222,7 @@ fn corpus_stages(path: &str) {
         }
         Sources { of_doc, size }
     };
-    let found = candidates(&index, &cfg.seeds, &sources);
+    let found = candidates(&index, &cfg.seeds, &sources).expect("in memory");
     drop(index);
     let seeds: usize = found.pairs.iter().map(|c| c.seeds.len()).sum();
     report(

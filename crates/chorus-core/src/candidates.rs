@@ -22,6 +22,7 @@
 //! alignments out of them and list them. Other sources printing the same words are not
 //! affected. Documents without a known source form one group.
 
+use crate::error::Result;
 use crate::index::{NgramIndex, Posting, groups};
 use rayon::prelude::*;
 
@@ -250,24 +251,24 @@ pub fn plan_candidates(
     lim: &SeedLimits,
     sources: &Sources,
     pass_seeds: usize,
-) -> CandidatePlan {
+) -> Result<CandidatePlan> {
     let docs = sources.of_doc.len();
     let shape = SeedBuckets::new(docs);
     let n_buckets = shape.buckets.len();
     // per partition: seeds per bucket, and its boilerplate occurrences
-    let counted: Vec<(Vec<usize>, Boilerplate)> = index
-        .partitions()
-        .par_iter()
-        .map(|part| {
+    let counted: Vec<(Vec<usize>, Boilerplate)> = (0..index.partition_count())
+        .into_par_iter()
+        .map(|p| {
+            let part = index.partition(p)?;
             let mut c = SeedCounts {
                 counts: vec![0; n_buckets],
                 width: shape.width,
             };
             let mut bp = Vec::new();
-            seeds_of_partition(part, lim, sources, &mut c, Some(&mut bp));
-            (c.counts, bp)
+            seeds_of_partition(&part, lim, sources, &mut c, Some(&mut bp));
+            Ok((c.counts, bp))
         })
-        .collect();
+        .collect::<Result<_>>()?;
     let mut counts = vec![0usize; n_buckets];
     let mut boilerplate: Vec<(u32, u32)> =
         Vec::with_capacity(counted.iter().map(|p| p.1.len()).sum());
@@ -288,11 +289,11 @@ pub fn plan_candidates(
         in_pass += n;
     }
     passes.push(start..n_buckets);
-    CandidatePlan {
+    Ok(CandidatePlan {
         boilerplate,
         passes,
         seeds: counts.iter().sum(),
-    }
+    })
 }
 
 /// The candidate pairs whose first document falls in the buckets of `pass`, in `(a, b)`
@@ -306,20 +307,20 @@ pub fn candidates_of_pass(
     lim: &SeedLimits,
     sources: &Sources,
     pass: std::ops::Range<usize>,
-) -> Vec<Candidate> {
+) -> Result<Vec<Candidate>> {
     let docs = sources.of_doc.len();
-    let parts: Vec<SeedBuckets> = index
-        .partitions()
-        .par_iter()
-        .map(|part| {
+    let parts: Vec<SeedBuckets> = (0..index.partition_count())
+        .into_par_iter()
+        .map(|p| {
+            let part = index.partition(p)?;
             let mut out = PassSeeds {
                 seeds: SeedBuckets::new(docs),
                 pass: pass.clone(),
             };
-            seeds_of_partition(part, lim, sources, &mut out, None);
-            out.seeds
+            seeds_of_partition(&part, lim, sources, &mut out, None);
+            Ok(out.seeds)
         })
-        .collect();
+        .collect::<Result<_>>()?;
     let mut by_bucket: Vec<Vec<Vec<SeedRec>>> = vec![Vec::new(); pass.len()];
     for s in parts {
         for (pieces, piece) in by_bucket
@@ -353,18 +354,18 @@ pub fn candidates_of_pass(
                 .collect()
         })
         .collect();
-    pairs.into_iter().flatten().collect()
+    Ok(pairs.into_iter().flatten().collect())
 }
 
 /// Candidate pairs from the index, in `(a, b)` order, and the boilerplate occurrences, in
 /// one pass ([`plan_candidates`] and [`candidates_of_pass`] make them in several).
-pub fn candidates(index: &NgramIndex, lim: &SeedLimits, sources: &Sources) -> Candidates {
-    let plan = plan_candidates(index, lim, sources, usize::MAX);
+pub fn candidates(index: &NgramIndex, lim: &SeedLimits, sources: &Sources) -> Result<Candidates> {
+    let plan = plan_candidates(index, lim, sources, usize::MAX)?;
     let all = 0..plan.passes.last().map_or(0, |p| p.end);
-    Candidates {
-        pairs: candidates_of_pass(index, lim, sources, all),
+    Ok(Candidates {
+        pairs: candidates_of_pass(index, lim, sources, all)?,
         boilerplate: plan.boilerplate,
-    }
+    })
 }
 
 #[cfg(test)]
@@ -384,7 +385,9 @@ mod tests {
     }
 
     fn cands(fps: &[Vec<u64>], lim: &SeedLimits) -> Vec<Candidate> {
-        candidates(&NgramIndex::build(fps), lim, &Sources::single(fps.len())).pairs
+        candidates(&NgramIndex::build(fps), lim, &Sources::single(fps.len()))
+            .unwrap()
+            .pairs
     }
 
     #[test]
@@ -425,7 +428,7 @@ mod tests {
         l.full_pairs_df = 10;
         l.boilerplate_share = 0.5;
         l.boilerplate_min_docs = 3;
-        let c = candidates(&NgramIndex::build(&fps), &l, &sources);
+        let c = candidates(&NgramIndex::build(&fps), &l, &sources).unwrap();
         assert_eq!(c.boilerplate, vec![(0, 0), (1, 0), (2, 0), (3, 0)]);
         let pairs: Vec<(u32, u32)> = c.pairs.iter().map(|c| (c.a, c.b)).collect();
         assert_eq!(pairs, vec![(0, 4), (4, 5)]);
@@ -447,17 +450,17 @@ mod tests {
         l.star_links = 2;
         let index = NgramIndex::build(&fps);
         let sources = Sources::single(fps.len());
-        let one = candidates(&index, &l, &sources);
+        let one = candidates(&index, &l, &sources).unwrap();
         assert!(one.pairs.len() > 20, "{}", one.pairs.len());
         for budget in [1, 50, 500] {
-            let plan = plan_candidates(&index, &l, &sources, budget);
+            let plan = plan_candidates(&index, &l, &sources, budget).unwrap();
             assert!(plan.passes.len() > 1, "budget {budget}: {:?}", plan.passes);
             assert_eq!(plan.boilerplate, one.boilerplate);
             let seeds: usize = one.pairs.iter().map(|c| c.seeds.len()).sum();
             assert!(plan.seeds >= seeds);
             let mut many = Vec::new();
             for pass in plan.passes {
-                many.extend(candidates_of_pass(&index, &l, &sources, pass));
+                many.extend(candidates_of_pass(&index, &l, &sources, pass).unwrap());
             }
             assert_eq!(many, one.pairs, "budget {budget}");
         }

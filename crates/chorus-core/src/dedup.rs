@@ -18,12 +18,12 @@
 //! Cost: that of `find` up to alignment, plus O(p) for p aligned passages.
 
 use crate::candidates::Candidate;
+use crate::corpus::{Corpus, Storage};
 use crate::document::{DocId, Document};
 use crate::error::Result;
 use crate::find::{Config, PairPlan, align_corpus_with};
 use crate::progress::Progress;
 use crate::report::Stats;
-use crate::tokenize::Tokens;
 use serde::{Deserialize, Serialize};
 
 /// Which member of a group of duplicates is kept.
@@ -162,12 +162,12 @@ fn seed_covered(starts: &[u32], n: u32, blocked: &[(u32, u32)]) -> u32 {
 fn plan_pair(
     cfg: &DedupConfig,
     c: &Candidate,
-    tokens: &[Tokens],
+    token_counts: &[u32],
     blocked: &[Vec<(u32, u32)>],
 ) -> PairPlan {
     let n = cfg.find.align.ngram as u32;
     let content = |d: u32| {
-        let len = tokens[d as usize].len() as u32;
+        let len = token_counts[d as usize];
         (len - overlap_with(&blocked[d as usize], 0, len)).max(1) as f64
     };
     let mut pa: Vec<u32> = c.seeds.iter().map(|s| s.0).collect();
@@ -189,13 +189,23 @@ fn plan_pair(
 
 /// Groups near-duplicate documents (see the module documentation).
 pub fn dedup(docs: &[Document], cfg: &DedupConfig, progress: &dyn Progress) -> Result<DedupReport> {
-    let (al, decided) = align_corpus_with(docs, &cfg.find, progress, &|c, t, b| {
+    dedup_in(&docs, cfg, &Storage::Memory, progress)
+}
+
+/// [`dedup`] over any [`Corpus`], keeping the working data where `storage` says.
+pub fn dedup_in(
+    docs: &dyn Corpus,
+    cfg: &DedupConfig,
+    storage: &Storage,
+    progress: &dyn Progress,
+) -> Result<DedupReport> {
+    let (al, decided) = align_corpus_with(docs, &cfg.find, storage, progress, &|c, t, b| {
         plan_pair(cfg, c, t, b)
     })?;
     let n = docs.len();
     let content: Vec<u32> = (0..n)
         .map(|d| {
-            let len = al.tokens[d].len() as u32;
+            let len = al.token_counts[d];
             len - overlap_with(&al.blocked[d], 0, len)
         })
         .collect();
@@ -235,8 +245,8 @@ pub fn dedup(docs: &[Document], cfg: &DedupConfig, progress: &dyn Progress) -> R
             edges.push((a, b));
         }
         pairs.push(DupPair {
-            a: docs[al.order[a as usize]].id.clone(),
-            b: docs[al.order[b as usize]].id.clone(),
+            a: docs.id(al.order[a as usize]).to_string(),
+            b: docs.id(al.order[b as usize]).to_string(),
             coverage_a: round(ca),
             coverage_b: round(cb),
             duplicate,
@@ -262,7 +272,7 @@ pub fn dedup(docs: &[Document], cfg: &DedupConfig, progress: &dyn Progress) -> R
             Keep::Earliest => members[0],
             Keep::Longest => *members
                 .iter()
-                .max_by_key(|&&d| (docs[input(d)].text.len(), std::cmp::Reverse(d)))
+                .max_by_key(|&&d| (docs.text_len(input(d)), std::cmp::Reverse(d)))
                 .expect("non-empty"),
             Keep::First => *members
                 .iter()
@@ -272,8 +282,11 @@ pub fn dedup(docs: &[Document], cfg: &DedupConfig, progress: &dyn Progress) -> R
         dropped.extend(members.iter().filter(|&&d| d != keep).map(|&d| input(d)));
         clusters.push(DupCluster {
             id: clusters.len() as u32 + 1,
-            docs: members.iter().map(|&d| docs[input(d)].id.clone()).collect(),
-            keep: docs[input(keep)].id.clone(),
+            docs: members
+                .iter()
+                .map(|&d| docs.id(input(d)).to_string())
+                .collect(),
+            keep: docs.id(input(keep)).to_string(),
         });
     }
     dropped.sort_unstable();
@@ -352,5 +365,25 @@ mod tests {
         };
         let r = dedup(&docs, &cfg, &NoProgress).unwrap();
         assert_eq!(r.clusters.len(), 1);
+    }
+
+    #[test]
+    fn working_data_on_disk_gives_the_same_groups() {
+        let mut docs = crate::find::tests::mixed_corpus();
+        // reprints of three stories, one with a typo
+        for (i, k) in [(3usize, 0usize), (7, 1), (12, 2)] {
+            let mut d = docs[i].clone();
+            d.id = format!("reprint-{k}");
+            d.text = d.text.replacen("opens", "opnes", 1);
+            docs.push(d);
+        }
+        let cfg = DedupConfig::default();
+        let memory = dedup(&docs, &cfg, &NoProgress).unwrap();
+        assert!(memory.clusters.len() >= 3);
+        let dir = std::env::temp_dir().join(format!("chorus-dedup-disk-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let disk = dedup_in(&docs, &cfg, &Storage::Disk(dir.clone()), &NoProgress).unwrap();
+        std::fs::remove_dir(&dir).unwrap();
+        assert_eq!(disk, memory);
     }
 }

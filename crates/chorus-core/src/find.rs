@@ -12,9 +12,10 @@ use crate::candidates::{
     Candidate, PASS_SEEDS, SeedLimits, Sources, candidates_of_pass, plan_candidates,
 };
 use crate::cluster::{Occurrence, cluster};
+use crate::corpus::{Corpus, Storage};
 use crate::document::{Document, Span};
 use crate::error::{Error, Result};
-use crate::index::NgramIndex;
+use crate::index::{DiskIndexBuilder, NgramIndex};
 use crate::normalize::{fold_punctuation, normalize};
 use crate::progress::Progress;
 use crate::report::{
@@ -22,6 +23,7 @@ use crate::report::{
 };
 use crate::tokenize::Tokens;
 use rayon::prelude::*;
+use std::borrow::Cow;
 
 /// Every tunable of `find`. `Config::default()` holds the defaults chosen by measurement
 /// (see BENCHMARKS.md).
@@ -130,17 +132,17 @@ pub(crate) fn attached_punctuation(ta: &str, sa: Span, tb: &str, sb: Span) -> (S
 /// document without one is a source of its own: boilerplate is learnt per known outlet.
 ///
 /// [`Metadata::outlet`]: crate::document::Metadata::outlet
-fn sources_of(docs: &[Document], order: &[usize]) -> Sources {
+fn sources_of(docs: &dyn Corpus, order: &[usize]) -> Sources {
     let mut names: Vec<&str> = order
         .iter()
-        .filter_map(|&i| docs[i].meta.outlet())
+        .filter_map(|&i| docs.meta(i).outlet())
         .collect();
     names.sort_unstable();
     names.dedup();
     let mut size = vec![0u32; names.len()];
     let of_doc: Vec<u32> = order
         .iter()
-        .map(|&i| match docs[i].meta.outlet() {
+        .map(|&i| match docs.meta(i).outlet() {
             Some(n) => names.binary_search(&n).expect("present") as u32,
             None => {
                 size.push(0);
@@ -169,32 +171,26 @@ fn boilerplate_ranges(occ: &[(u32, u32)], docs: usize, n: usize) -> Vec<Vec<(u32
 }
 
 /// Groups boilerplate occurrences by source and normalised text.
-fn list_boilerplate(
-    docs: &[Document],
-    order: &[usize],
-    tokens: &[Tokens],
-    blocked: &[Vec<(u32, u32)>],
-    sources: &Sources,
-) -> Vec<Boilerplate> {
-    let with: Vec<u32> = (0..blocked.len() as u32)
-        .filter(|&d| !blocked[d as usize].is_empty())
+fn list_boilerplate(docs: &dyn Corpus, al: &Aligned<'_>) -> Vec<Boilerplate> {
+    let with: Vec<u32> = (0..al.blocked.len() as u32)
+        .filter(|&d| !al.blocked[d as usize].is_empty())
         .collect();
     let items: Vec<((u32, String), Member)> = with
         .par_iter()
         .flat_map_iter(|&d| {
-            let doc = &docs[order[d as usize]];
-            let map = normalize(&doc.text).map;
-            let t = &tokens[d as usize];
-            blocked[d as usize]
+            let i = al.order[d as usize];
+            let text = docs.text(i);
+            let (t, map) = al.tokens.with_map(d, &text);
+            al.blocked[d as usize]
                 .iter()
                 .map(|&(b, e)| {
                     let (nb, ne) = (t.ranges[b as usize].0, t.ranges[e as usize - 1].1);
                     let key = (
-                        sources.of_doc[d as usize],
+                        al.sources.of_doc[d as usize],
                         t.norm[nb as usize..ne as usize].to_string(),
                     );
                     let m = Member {
-                        doc: doc.id.clone(),
+                        doc: docs.id(i).to_string(),
                         begin: map[nb as usize] as usize,
                         end: map[ne as usize] as usize,
                     };
@@ -207,14 +203,19 @@ fn list_boilerplate(
     for (k, m) in items {
         groups.entry(k).or_default().push(m);
     }
+    let by_id: std::collections::HashMap<&str, usize> = with
+        .iter()
+        .map(|&d| al.order[d as usize])
+        .map(|i| (docs.id(i), i))
+        .collect();
     let mut out: Vec<Boilerplate> = groups
         .into_values()
         .map(|members| {
             let first = &members[0];
-            let doc = docs.iter().find(|d| d.id == first.doc).expect("member doc");
+            let i = by_id[first.doc.as_str()];
             Boilerplate {
-                source: doc.meta.outlet().map(str::to_string),
-                text: doc.text[first.begin..first.end].to_string(),
+                source: docs.meta(i).outlet().map(str::to_string),
+                text: docs.text(i)[first.begin..first.end].to_string(),
                 members,
             }
         })
@@ -229,13 +230,47 @@ fn list_boilerplate(
     out
 }
 
+/// Every document's tokens, by document number: kept in memory, or recomputed from the
+/// text whenever they are asked for (see [`Storage`]).
+pub(crate) enum TokenSource<'c> {
+    Memory(Vec<Tokens>),
+    OnDemand {
+        docs: &'c dyn Corpus,
+        order: Vec<usize>,
+    },
+}
+
+impl TokenSource<'_> {
+    /// The tokens of document number `d`.
+    pub fn get(&self, d: u32) -> Cow<'_, Tokens> {
+        match self {
+            TokenSource::Memory(t) => Cow::Borrowed(&t[d as usize]),
+            TokenSource::OnDemand { docs, order } => {
+                Cow::Owned(Tokens::new(&docs.text(order[d as usize])))
+            }
+        }
+    }
+
+    /// The tokens of document number `d` and the offset map of its `text` (see
+    /// [`normalize`]), normalising the text once.
+    pub fn with_map(&self, d: u32, text: &str) -> (Cow<'_, Tokens>, Vec<u32>) {
+        let n = normalize(text);
+        match self {
+            TokenSource::Memory(t) => (Cow::Borrowed(&t[d as usize]), n.map),
+            TokenSource::OnDemand { .. } => (Cow::Owned(Tokens::from_normalized(n.text)), n.map),
+        }
+    }
+}
+
 /// What the pipeline knows after alignment, before clustering: documents in pipeline
 /// order with their tokens, boilerplate, and every aligned passage. Shared by `find` and
 /// `dedup`.
-pub(crate) struct Aligned {
+pub(crate) struct Aligned<'c> {
     /// `order[d]` is the input index of document number `d` (in `(date, id)` order).
     pub order: Vec<usize>,
-    pub tokens: Vec<Tokens>,
+    pub tokens: TokenSource<'c>,
+    /// Number of tokens of each document number.
+    pub token_counts: Vec<u32>,
     /// Boilerplate token ranges per document number.
     pub blocked: Vec<Vec<(u32, u32)>>,
     pub sources: Sources,
@@ -252,61 +287,92 @@ pub(crate) enum PairPlan {
     Decided(f64, f64),
 }
 
-/// Numbers the documents in `(date, id)` order, then tokenises, indexes, finds candidate
-/// pairs and aligns them.
-pub(crate) fn align_corpus(
-    docs: &[Document],
-    cfg: &Config,
-    progress: &dyn Progress,
-) -> Result<Aligned> {
-    align_corpus_with(docs, cfg, progress, &|_, _, _| PairPlan::Align).map(|x| x.0)
-}
-
 /// A decided pair: document numbers and the coverage of each side.
 pub(crate) type Decided = (u32, u32, f64, f64);
 
-/// Plans a candidate pair from its seeds, the tokens and the boilerplate ranges.
-pub(crate) type PlanFn<'p> =
-    dyn Fn(&Candidate, &[Tokens], &[Vec<(u32, u32)>]) -> PairPlan + Sync + 'p;
+/// Plans a candidate pair from its seeds, the token counts and the boilerplate ranges of
+/// the documents.
+pub(crate) type PlanFn<'p> = dyn Fn(&Candidate, &[u32], &[Vec<(u32, u32)>]) -> PairPlan + Sync + 'p;
 
-/// [`align_corpus`], with a plan that may skip candidate pairs or decide them without
+/// Text bytes tokenised per batch when the index is built on disk.
+const DISK_BATCH_BYTES: usize = 64 << 20;
+
+/// Numbers the documents in `(date, id)` order, then tokenises, indexes, finds candidate
+/// pairs and aligns them, with a plan that may skip candidate pairs or decide them without
 /// alignment (the decided pairs are returned beside).
-pub(crate) fn align_corpus_with(
-    docs: &[Document],
+pub(crate) fn align_corpus_with<'c>(
+    docs: &'c dyn Corpus,
     cfg: &Config,
+    storage: &Storage,
     progress: &dyn Progress,
     plan: &PlanFn<'_>,
-) -> Result<(Aligned, Vec<Decided>)> {
+) -> Result<(Aligned<'c>, Vec<Decided>)> {
     cfg.validate()?;
-    let mut order: Vec<(Option<i64>, &str, usize)> = docs
-        .iter()
-        .enumerate()
-        .map(|(i, d)| (d.meta.timestamp(), d.id.as_str(), i))
+    let mut order: Vec<(Option<i64>, &str, usize)> = (0..docs.len())
+        .map(|i| (docs.meta(i).timestamp(), docs.id(i), i))
         .collect();
     order.sort_by(|x, y| {
-        (x.0.is_none(), x.0, x.1, &docs[x.2].text).cmp(&(y.0.is_none(), y.0, y.1, &docs[y.2].text))
+        (x.0.is_none(), x.0, x.1)
+            .cmp(&(y.0.is_none(), y.0, y.1))
+            .then_with(|| docs.text(x.2).cmp(&docs.text(y.2)))
     });
     let order: Vec<usize> = order.into_iter().map(|o| o.2).collect();
-    let bytes: usize = docs.iter().map(|d| d.text.len()).sum();
+    let bytes: usize = (0..docs.len()).map(|i| docs.text_len(i)).sum();
 
     progress.stage("tokenize", bytes as u64);
-    let tokens: Vec<Tokens> = order
-        .par_iter()
-        .map(|&i| {
-            let t = Tokens::new(&docs[i].text);
-            progress.advance(docs[i].text.len() as u64);
-            t
-        })
-        .collect();
-    let n_tokens = tokens.iter().map(Tokens::len).sum();
-
-    progress.stage("index", 0);
-    let index = NgramIndex::build_from_tokens(&tokens, cfg.align.ngram);
+    let (tokens, token_counts, index) = match storage {
+        Storage::Memory => {
+            let tokens: Vec<Tokens> = order
+                .par_iter()
+                .map(|&i| {
+                    let t = Tokens::new(&docs.text(i));
+                    progress.advance(docs.text_len(i) as u64);
+                    t
+                })
+                .collect();
+            let counts = tokens.iter().map(|t| t.len() as u32).collect();
+            progress.stage("index", 0);
+            let index = NgramIndex::build_from_tokens(&tokens, cfg.align.ngram);
+            (TokenSource::Memory(tokens), counts, index)
+        }
+        Storage::Disk(dir) => {
+            let mut builder = DiskIndexBuilder::create(dir, cfg.align.ngram)?;
+            let mut counts: Vec<u32> = Vec::with_capacity(docs.len());
+            let mut start = 0;
+            while start < order.len() {
+                let mut end = start;
+                let mut batch_bytes = 0;
+                while end < order.len() && (end == start || batch_bytes < DISK_BATCH_BYTES) {
+                    batch_bytes += docs.text_len(order[end]);
+                    end += 1;
+                }
+                let hashes: Vec<Vec<u64>> = order[start..end]
+                    .par_iter()
+                    .map(|&i| {
+                        let t = Tokens::new(&docs.text(i));
+                        progress.advance(docs.text_len(i) as u64);
+                        t.hashes
+                    })
+                    .collect();
+                counts.extend(hashes.iter().map(|h| h.len() as u32));
+                builder.add(start as u32, &hashes)?;
+                start = end;
+            }
+            progress.stage("index", 0);
+            let index = builder.finish()?;
+            let tokens = TokenSource::OnDemand {
+                docs,
+                order: order.clone(),
+            };
+            (tokens, counts, index)
+        }
+    };
+    let n_tokens = token_counts.iter().map(|&c| c as usize).sum();
     let postings = index.len();
 
     progress.stage("candidates", 0);
     let sources = sources_of(docs, &order);
-    let cplan = plan_candidates(&index, &cfg.seeds, &sources, PASS_SEEDS);
+    let cplan = plan_candidates(&index, &cfg.seeds, &sources, PASS_SEEDS)?;
     let blocked = boilerplate_ranges(&cplan.boilerplate, docs.len(), cfg.align.ngram);
     let single = cplan.passes.len() == 1;
     // one pass: the index is dropped before aligning; several: it is kept for the next
@@ -322,7 +388,7 @@ pub(crate) fn align_corpus_with(
             &cfg.seeds,
             &sources,
             pass,
-        );
+        )?;
         if single {
             index = None;
         }
@@ -330,30 +396,44 @@ pub(crate) fn align_corpus_with(
         advanced += cands.iter().map(|c| c.seeds.len() as u64).sum::<u64>();
         let plans: Vec<PairPlan> = cands
             .par_iter()
-            .map(|c| plan(c, &tokens, &blocked))
+            .map(|c| plan(c, &token_counts, &blocked))
             .collect();
         decided.extend(cands.iter().zip(&plans).filter_map(|(c, p)| match p {
             PairPlan::Decided(x, y) => Some((c.a, c.b, *x, *y)),
             _ => None,
         }));
-        let pass_aligned: Vec<(u32, u32, Alignment)> = cands
-            .par_iter()
-            .zip(plans.par_iter())
-            .flat_map_iter(|(c, p)| {
-                let out = if matches!(p, PairPlan::Align) {
-                    align_seeds_blocked(
-                        &tokens[c.a as usize],
-                        &tokens[c.b as usize],
-                        &c.seeds,
-                        &cfg.align,
-                        &blocked[c.a as usize],
-                        &blocked[c.b as usize],
-                    )
-                } else {
-                    Vec::new()
-                };
-                progress.advance(c.seeds.len() as u64);
-                out.into_iter().map(move |al| (c.a, c.b, al))
+        // pairs are in (a, b) order: runs of one first document (at most 64 pairs each)
+        // share its tokens, which matters when they are recomputed on demand
+        let mut runs: Vec<std::ops::Range<usize>> = Vec::new();
+        let mut at = 0;
+        for g in cands.chunk_by(|x, y| x.a == y.a) {
+            for c in g.chunks(64) {
+                runs.push(at..at + c.len());
+                at += c.len();
+            }
+        }
+        let pass_aligned: Vec<(u32, u32, Alignment)> = runs
+            .into_par_iter()
+            .flat_map_iter(|run| {
+                let mut out = Vec::new();
+                let mut ta: Option<Cow<'_, Tokens>> = None;
+                for (c, p) in cands[run.clone()].iter().zip(&plans[run]) {
+                    if matches!(p, PairPlan::Align) {
+                        let ta = ta.get_or_insert_with(|| tokens.get(c.a));
+                        let tb = tokens.get(c.b);
+                        let found = align_seeds_blocked(
+                            ta,
+                            &tb,
+                            &c.seeds,
+                            &cfg.align,
+                            &blocked[c.a as usize],
+                            &blocked[c.b as usize],
+                        );
+                        out.extend(found.into_iter().map(|al| (c.a, c.b, al)));
+                    }
+                    progress.advance(c.seeds.len() as u64);
+                }
+                out
             })
             .collect();
         aligned.extend(pass_aligned);
@@ -374,6 +454,7 @@ pub(crate) fn align_corpus_with(
         Aligned {
             order,
             tokens,
+            token_counts,
             blocked,
             sources,
             aligned,
@@ -389,23 +470,24 @@ fn describe_cluster(
     id: u32,
     occurrences: &[Occurrence],
     pairs: &[(u32, &Occurrence, &Occurrence, f64)],
-    docs: &[Document],
+    docs: &dyn Corpus,
     order: &[usize],
     cfg: &Config,
 ) -> Cluster {
-    let doc = |d: u32| &docs[order[d as usize]];
+    let doc = |d: u32| order[d as usize];
     // document numbers are in (date, id) order, undated last: occurrences are in time order
     let members: Vec<ClusterMember> = occurrences
         .iter()
         .map(|o| {
-            let d = doc(o.doc);
-            let q = quotation(&d.text, o.span);
+            let i = doc(o.doc);
+            let meta = docs.meta(i);
+            let q = quotation(&docs.text(i), o.span);
             ClusterMember {
-                doc: d.id.clone(),
+                doc: docs.id(i).to_string(),
                 begin: o.span.begin,
                 end: o.span.end,
-                date: d.meta.date.clone(),
-                source: d.meta.outlet().map(str::to_string),
+                date: meta.date.clone(),
+                source: meta.outlet().map(str::to_string),
                 quoted: q.quoted,
                 reuse: q.reuse().to_string(),
                 attribution: q.attribution,
@@ -424,8 +506,8 @@ fn describe_cluster(
     let timed: Vec<(i64, &str)> = occurrences
         .iter()
         .filter_map(|o| {
-            let d = doc(o.doc);
-            Some((d.meta.timestamp()?, d.meta.outlet()?))
+            let meta = docs.meta(doc(o.doc));
+            Some((meta.timestamp()?, meta.outlet()?))
         })
         .collect();
     let coordination = busiest_window(&timed, cfg.window_secs);
@@ -451,14 +533,14 @@ fn describe_cluster(
     let propagation = best
         .into_iter()
         .map(|(late, (score, _, early))| Edge {
-            from: doc(early).id.clone(),
-            to: doc(late).id.clone(),
+            from: docs.id(doc(early)).to_string(),
+            to: docs.id(doc(late)).to_string(),
             score: (score * 1000.0).round() / 1000.0,
         })
         .collect();
     Cluster {
         id,
-        text: doc(first.doc).text[first.span.begin..first.span.end].to_string(),
+        text: docs.text(doc(first.doc))[first.span.begin..first.span.end].to_string(),
         earliest,
         coordinated: in_window >= cfg.min_sources,
         coordination_score: (in_window as f64 / cfg.min_sources as f64 * 1000.0).round() / 1000.0,
@@ -468,43 +550,69 @@ fn describe_cluster(
     }
 }
 
-/// Finds the passages that documents share (see the module documentation).
+/// Finds the passages that documents share (see the module documentation), keeping
+/// everything in memory.
 pub fn find(docs: &[Document], cfg: &Config, progress: &dyn Progress) -> Result<Report> {
-    let Aligned {
-        order,
-        tokens,
-        blocked,
-        sources,
-        aligned,
-        mut stats,
-    } = align_corpus(docs, cfg, progress)?;
+    find_in(&docs, cfg, &Storage::Memory, progress)
+}
+
+/// [`find`] over any [`Corpus`], keeping the working data where `storage` says.
+pub fn find_in(
+    docs: &dyn Corpus,
+    cfg: &Config,
+    storage: &Storage,
+    progress: &dyn Progress,
+) -> Result<Report> {
+    let al = align_corpus_with(docs, cfg, storage, progress, &|_, _, _| PairPlan::Align)?.0;
+    let order = &al.order;
+    let aligned = &al.aligned;
 
     progress.stage("cluster", 0);
-    // byte spans: re-normalise the documents involved to get their offset maps
-    let mut involved: Vec<u32> = aligned.iter().flat_map(|(a, b, _)| [*a, *b]).collect();
-    involved.sort_unstable();
-    involved.dedup();
-    let maps: Vec<Vec<u32>> = involved
-        .par_iter()
-        .map(|&d| normalize(&docs[order[d as usize]].text).map)
+    // byte spans: each document involved is normalised once for its offset map, and every
+    // passage side in it is mapped then (one map in memory per thread)
+    let mut sides: Vec<(u32, u32)> = aligned
+        .iter()
+        .enumerate()
+        .flat_map(|(i, (a, b, _))| [(*a, 2 * i as u32), (*b, 2 * i as u32 + 1)])
         .collect();
-    let map_of = |d: u32| &maps[involved.binary_search(&d).expect("involved")];
-    let to_span = |d: u32, (t0, t1): (u32, u32)| {
-        let r = &tokens[d as usize].ranges;
-        let map = map_of(d);
-        Span::new(
-            map[r[t0 as usize].0 as usize] as usize,
-            map[r[t1 as usize - 1].1 as usize] as usize,
-        )
-    };
+    sides.sort_unstable();
+    let per_doc: Vec<&[(u32, u32)]> = sides.chunk_by(|x, y| x.0 == y.0).collect();
+    let mapped: Vec<Vec<(u32, Span)>> = per_doc
+        .par_iter()
+        .map(|g| {
+            let d = g[0].0;
+            let text = docs.text(order[d as usize]);
+            let (t, map) = al.tokens.with_map(d, &text);
+            g.iter()
+                .map(|&(_, side)| {
+                    let (_, _, al) = &aligned[side as usize / 2];
+                    let (t0, t1) = if side % 2 == 0 { al.a } else { al.b };
+                    let r = &t.ranges;
+                    let span = Span::new(
+                        map[r[t0 as usize].0 as usize] as usize,
+                        map[r[t1 as usize - 1].1 as usize] as usize,
+                    );
+                    (side, span)
+                })
+                .collect()
+        })
+        .collect();
+    let involved: Vec<u32> = per_doc.iter().map(|g| g[0].0).collect();
+    drop(per_doc);
+    drop(sides);
+    let mut side_span = vec![Span::new(0, 0); 2 * aligned.len()];
+    for (side, span) in mapped.into_iter().flatten() {
+        side_span[side as usize] = span;
+    }
     let occurrences: Vec<(Occurrence, Occurrence)> = aligned
         .par_iter()
-        .map(|(a, b, al)| {
+        .enumerate()
+        .map(|(i, (a, b, _))| {
             let (sa, sb) = attached_punctuation(
-                &docs[order[*a as usize]].text,
-                to_span(*a, al.a),
-                &docs[order[*b as usize]].text,
-                to_span(*b, al.b),
+                &docs.text(order[*a as usize]),
+                side_span[2 * i],
+                &docs.text(order[*b as usize]),
+                side_span[2 * i + 1],
             );
             (
                 Occurrence { doc: *a, span: sa },
@@ -512,9 +620,10 @@ pub fn find(docs: &[Document], cfg: &Config, progress: &dyn Progress) -> Result<
             )
         })
         .collect();
+    drop(side_span);
     let clustering = cluster(&occurrences);
 
-    let id = |d: u32| docs[order[d as usize]].id.clone();
+    let id = |d: u32| docs.id(order[d as usize]).to_string();
     let member = |o: &Occurrence| Member {
         doc: id(o.doc),
         begin: o.span.begin,
@@ -522,7 +631,7 @@ pub fn find(docs: &[Document], cfg: &Config, progress: &dyn Progress) -> Result<
     };
     let mut pairs: Vec<(u32, &Occurrence, &Occurrence, f64)> = occurrences
         .iter()
-        .zip(&aligned)
+        .zip(aligned)
         .zip(&clustering.pair_cluster)
         .map(|(((x, y), (_, _, al)), &c)| (c, x, y, al.similarity))
         .collect();
@@ -534,7 +643,7 @@ pub fn find(docs: &[Document], cfg: &Config, progress: &dyn Progress) -> Result<
         .map(|(i, ms)| {
             let lo = pairs.partition_point(|p| p.0 < i as u32);
             let hi = pairs.partition_point(|p| p.0 <= i as u32);
-            describe_cluster(i as u32 + 1, ms, &pairs[lo..hi], docs, &order, cfg)
+            describe_cluster(i as u32 + 1, ms, &pairs[lo..hi], docs, order, cfg)
         })
         .collect();
     let pairs: Vec<Pair> = pairs
@@ -549,18 +658,19 @@ pub fn find(docs: &[Document], cfg: &Config, progress: &dyn Progress) -> Result<
     let documents = involved
         .iter()
         .map(|&d| {
-            let doc = &docs[order[d as usize]];
+            let i = order[d as usize];
             DocumentInfo {
-                id: doc.id.clone(),
-                meta: doc.meta.clone(),
+                id: docs.id(i).to_string(),
+                meta: docs.meta(i).clone(),
             }
         })
         .collect();
     let boilerplate = if cfg.list_boilerplate {
-        list_boilerplate(docs, &order, &tokens, &blocked, &sources)
+        list_boilerplate(docs, &al)
     } else {
         Vec::new()
     };
+    let mut stats = al.stats;
     stats.passages = pairs.len();
     stats.clusters = clusters.len();
     Ok(Report {
@@ -573,7 +683,7 @@ pub fn find(docs: &[Document], cfg: &Config, progress: &dyn Progress) -> Result<
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::progress::NoProgress;
 
@@ -607,5 +717,65 @@ mod tests {
             assert_eq!(&doc.text[m.begin..m.end], passage);
         }
         assert_eq!(r.pairs.len(), 3);
+    }
+
+    /// A corpus with reuse, near-duplicates, dates, outlets and per-outlet boilerplate.
+    pub(crate) fn mixed_corpus() -> Vec<Document> {
+        let words: Vec<String> = (0..400)
+            .map(|i| format!("w{}x{}", i * 7919 % 1000, i))
+            .collect();
+        let passage = |k: usize, len: usize| words[k..k + len].join(" ");
+        let mut docs = Vec::new();
+        for i in 0..40usize {
+            let mut text = format!("Story {i} opens with its own words number {i} here. ");
+            text.push_str(&passage((i * 13) % 300, 30));
+            text.push_str(". ");
+            if i % 3 == 0 {
+                text.push_str(&passage(5, 25));
+                text.push_str(". ");
+            }
+            if i % 4 == 1 {
+                text.push_str(&passage(100, 40).replace("x1", "xl"));
+                text.push_str(". ");
+            }
+            text.push_str(&format!(
+                "Copyright outlet {} all rights reserved forever.",
+                i % 3
+            ));
+            let mut d = Document::new(format!("doc-{i:02}"), text);
+            d.meta.source = Some(format!("outlet-{}", i % 3));
+            d.meta.date = Some(format!("2024-01-{:02}", 1 + (i * 7) % 28));
+            docs.push(d);
+        }
+        docs
+    }
+
+    #[test]
+    fn working_data_on_disk_gives_the_same_report() {
+        let docs = mixed_corpus();
+        let cfg = Config {
+            list_boilerplate: true,
+            ..Config::default()
+        };
+        let memory = find(&docs, &cfg, &NoProgress).unwrap();
+        assert!(memory.clusters.len() >= 3, "{}", memory.clusters.len());
+        assert!(!memory.boilerplate.is_empty());
+        let dir = std::env::temp_dir().join(format!("chorus-find-disk-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let disk = find_in(&docs, &cfg, &Storage::Disk(dir.clone()), &NoProgress).unwrap();
+        assert_eq!(disk, memory);
+        // the scratch folder is left empty
+        assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 0);
+        std::fs::remove_dir(&dir).unwrap();
+        // a scratch folder that does not exist is an error naming the file
+        let err = find_in(
+            &docs,
+            &cfg,
+            &Storage::Disk(dir.join("missing")),
+            &NoProgress,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("missing"), "{err}");
     }
 }

@@ -13,9 +13,13 @@
 //! Cost: O(P log P) for P postings, 16 bytes per kept posting plus 16 bytes per posting of
 //! one round (about 16 M postings) while building.
 
+use crate::error::{Error, Result};
 use crate::fingerprint::for_each_ngram_fingerprint;
 use crate::tokenize::Tokens;
 use rayon::prelude::*;
+use std::borrow::Cow;
+use std::io::Write;
+use std::path::{Path, PathBuf};
 
 /// One occurrence of a fingerprint.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -34,9 +38,176 @@ const ROUND_POSTINGS: usize = 16 << 20;
 /// fingerprint and sorted by `(fingerprint, doc, pos)`.
 #[derive(Debug, Default)]
 pub struct NgramIndex {
-    partitions: Vec<Vec<Posting>>,
+    partitions: Partitions,
     /// Postings indexed, including those of fingerprints in one document only.
     postings: usize,
+}
+
+/// Where the sorted partitions are: in memory, or one file each (read back on demand).
+#[derive(Debug)]
+enum Partitions {
+    Memory(Vec<Vec<Posting>>),
+    Disk(DiskPartitions),
+}
+
+impl Default for Partitions {
+    fn default() -> Self {
+        Partitions::Memory(Vec::new())
+    }
+}
+
+/// Partition files `part-NNN` in a scratch folder, removed when dropped.
+#[derive(Debug)]
+struct DiskPartitions {
+    dir: PathBuf,
+    kept: Vec<usize>,
+}
+
+impl Drop for DiskPartitions {
+    fn drop(&mut self) {
+        for p in 0..self.kept.len() {
+            let _ = std::fs::remove_file(part_path(&self.dir, "part", p));
+        }
+    }
+}
+
+fn part_path(dir: &Path, kind: &str, p: usize) -> PathBuf {
+    dir.join(format!("{kind}-{p:03}"))
+}
+
+const POSTING_BYTES: usize = 16;
+
+fn encode(postings: &[Posting], out: &mut Vec<u8>) {
+    out.reserve(postings.len() * POSTING_BYTES);
+    for p in postings {
+        out.extend_from_slice(&p.fingerprint.to_le_bytes());
+        out.extend_from_slice(&p.doc.to_le_bytes());
+        out.extend_from_slice(&p.pos.to_le_bytes());
+    }
+}
+
+fn decode(bytes: &[u8]) -> Vec<Posting> {
+    bytes
+        .chunks_exact(POSTING_BYTES)
+        .map(|b| Posting {
+            fingerprint: u64::from_le_bytes(b[..8].try_into().expect("8 bytes")),
+            doc: u32::from_le_bytes(b[8..12].try_into().expect("4 bytes")),
+            pos: u32::from_le_bytes(b[12..].try_into().expect("4 bytes")),
+        })
+        .collect()
+}
+
+fn spill_error(path: PathBuf) -> impl FnOnce(std::io::Error) -> Error {
+    move |source| Error::Spill { path, source }
+}
+
+/// Builds an [`NgramIndex`] whose partitions live in files, for corpora whose postings do
+/// not fit in memory. Documents are added in order, a batch at a time: each batch's
+/// postings are scattered by partition and appended to one raw file per partition;
+/// [`DiskIndexBuilder::finish`] then sorts each partition on its own (one partition per
+/// thread in memory at a time), keeps the shared groups and writes them back. Memory: one
+/// batch of postings, then one raw partition per thread (1/256 of the postings each).
+pub struct DiskIndexBuilder {
+    dir: PathBuf,
+    raw: Vec<std::io::BufWriter<std::fs::File>>,
+    postings: usize,
+    n: usize,
+}
+
+impl DiskIndexBuilder {
+    /// Starts an index of `n`-gram fingerprints in the existing folder `dir`.
+    pub fn create(dir: &Path, n: usize) -> Result<DiskIndexBuilder> {
+        let raw = (0..PARTITIONS)
+            .map(|p| {
+                let path = part_path(dir, "raw", p);
+                std::fs::File::create(&path)
+                    .map(|f| std::io::BufWriter::with_capacity(64 << 10, f))
+                    .map_err(spill_error(path))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(DiskIndexBuilder {
+            dir: dir.to_path_buf(),
+            raw,
+            postings: 0,
+            n,
+        })
+    }
+
+    /// Adds the documents numbered `first..first + hashes.len()`, given their token hashes.
+    pub fn add(&mut self, first: u32, hashes: &[Vec<u64>]) -> Result<()> {
+        let n = self.n;
+        let chunk = hashes
+            .len()
+            .div_ceil(rayon::current_num_threads() * 4)
+            .max(1);
+        let pieces: Vec<Vec<Vec<u8>>> = hashes
+            .par_chunks(chunk)
+            .enumerate()
+            .map(|(c, docs)| {
+                let mut parts: Vec<Vec<Posting>> = vec![Vec::new(); PARTITIONS];
+                for (i, h) in docs.iter().enumerate() {
+                    let doc = first + (c * chunk + i) as u32;
+                    for_each_ngram_fingerprint(h, n, |pos, fingerprint| {
+                        parts[(fingerprint >> (64 - PARTITION_BITS)) as usize].push(Posting {
+                            fingerprint,
+                            doc,
+                            pos: pos as u32,
+                        });
+                    });
+                }
+                parts
+                    .iter()
+                    .map(|v| {
+                        let mut b = Vec::new();
+                        encode(v, &mut b);
+                        b
+                    })
+                    .collect()
+            })
+            .collect();
+        for piece in pieces {
+            for (p, bytes) in piece.into_iter().enumerate() {
+                self.postings += bytes.len() / POSTING_BYTES;
+                self.raw[p]
+                    .write_all(&bytes)
+                    .map_err(spill_error(part_path(&self.dir, "raw", p)))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Sorts every partition, keeps the fingerprints found in two or more documents, and
+    /// returns the index.
+    pub fn finish(self) -> Result<NgramIndex> {
+        let DiskIndexBuilder {
+            dir, raw, postings, ..
+        } = self;
+        for (p, w) in raw.into_iter().enumerate() {
+            w.into_inner()
+                .map_err(|e| e.into_error())
+                .map_err(spill_error(part_path(&dir, "raw", p)))?;
+        }
+        let kept = (0..PARTITIONS)
+            .into_par_iter()
+            .map(|p| {
+                let raw = part_path(&dir, "raw", p);
+                let bytes = std::fs::read(&raw).map_err(spill_error(raw.clone()))?;
+                let mut part = decode(&bytes);
+                drop(bytes);
+                sort_and_keep_shared(&mut part);
+                let mut out = Vec::new();
+                encode(&part, &mut out);
+                let path = part_path(&dir, "part", p);
+                std::fs::write(&path, &out).map_err(spill_error(path))?;
+                std::fs::remove_file(&raw).map_err(spill_error(raw))?;
+                Ok(part.len())
+            })
+            .collect::<Result<Vec<usize>>>()?;
+        Ok(NgramIndex {
+            partitions: Partitions::Disk(DiskPartitions { dir, kept }),
+            postings,
+        })
+    }
 }
 
 /// Sorts a partition and keeps only the groups of fingerprints found in two or more
@@ -188,7 +359,7 @@ impl NgramIndex {
             partitions.extend(parts);
         }
         NgramIndex {
-            partitions,
+            partitions: Partitions::Memory(partitions),
             postings,
         }
     }
@@ -205,13 +376,39 @@ impl NgramIndex {
 
     /// Number of postings kept: those of fingerprints found in two or more documents.
     pub fn kept(&self) -> usize {
-        self.partitions.iter().map(Vec::len).sum()
+        match &self.partitions {
+            Partitions::Memory(v) => v.iter().map(Vec::len).sum(),
+            Partitions::Disk(d) => d.kept.iter().sum(),
+        }
     }
 
-    /// The sorted partitions, in fingerprint order; each holds whole groups of equal
-    /// fingerprints, each group in two or more documents.
-    pub fn partitions(&self) -> &[Vec<Posting>] {
-        &self.partitions
+    /// Number of partitions.
+    pub fn partition_count(&self) -> usize {
+        match &self.partitions {
+            Partitions::Memory(v) => v.len(),
+            Partitions::Disk(d) => d.kept.len(),
+        }
+    }
+
+    /// Sorted partition `p` (partitions are in fingerprint order); it holds whole groups of
+    /// equal fingerprints, each group in two or more documents. Read from its file when the
+    /// index is on disk.
+    pub fn partition(&self, p: usize) -> Result<Cow<'_, [Posting]>> {
+        match &self.partitions {
+            Partitions::Memory(v) => Ok(Cow::Borrowed(&v[p])),
+            Partitions::Disk(d) => {
+                let path = part_path(&d.dir, "part", p);
+                let bytes = std::fs::read(&path).map_err(spill_error(path))?;
+                Ok(Cow::Owned(decode(&bytes)))
+            }
+        }
+    }
+
+    /// Every partition, read into memory (for tests and small indexes).
+    pub fn partitions(&self) -> Result<Vec<Vec<Posting>>> {
+        (0..self.partition_count())
+            .map(|p| self.partition(p).map(Cow::into_owned))
+            .collect()
     }
 }
 
@@ -242,7 +439,7 @@ mod tests {
         for round_postings in [1, 7, 100, 1000] {
             let many = NgramIndex::build_in_rounds(fps.as_slice(), round_postings);
             assert_eq!(many.len(), one.len());
-            assert_eq!(many.partitions(), one.partitions());
+            assert_eq!(many.partitions().unwrap(), one.partitions().unwrap());
         }
         assert!(one.kept() > 0);
     }
@@ -266,11 +463,13 @@ mod tests {
                 let b =
                     NgramIndex::build_in_rounds(FromTokens { tokens: &tokens, n }, round_postings);
                 assert_eq!(a.len(), b.len());
-                assert_eq!(a.partitions(), b.partitions());
+                assert_eq!(a.partitions().unwrap(), b.partitions().unwrap());
             }
             assert_eq!(
-                NgramIndex::build_from_tokens(&tokens, n).partitions(),
-                a.partitions()
+                NgramIndex::build_from_tokens(&tokens, n)
+                    .partitions()
+                    .unwrap(),
+                a.partitions().unwrap()
             );
         }
     }
@@ -283,8 +482,8 @@ mod tests {
         // fingerprint 1 is in one document only: not kept
         assert_eq!(index.kept(), 5);
         let mut seen = Vec::new();
-        for part in index.partitions() {
-            for g in groups(part) {
+        for part in index.partitions().unwrap() {
+            for g in groups(&part) {
                 seen.push(
                     g.iter()
                         .map(|p| (p.fingerprint, p.doc, p.pos))
@@ -300,5 +499,43 @@ mod tests {
                 vec![(9, 0, 1), (9, 1, 0)],
             ]
         );
+    }
+
+    #[test]
+    fn the_index_on_disk_equals_the_index_in_memory() {
+        let mut x = 0x2545_F491_4F6C_DD1Du64;
+        let hashes: Vec<Vec<u64>> = (0..60)
+            .map(|_| {
+                (0..50)
+                    .map(|_| {
+                        x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                        x >> 60
+                    })
+                    .collect()
+            })
+            .collect();
+        let n = 3;
+        let fps: Vec<Vec<u64>> = hashes
+            .iter()
+            .map(|h| crate::fingerprint::ngram_fingerprints(h, n))
+            .collect();
+        let memory = NgramIndex::build(&fps);
+        let dir = std::env::temp_dir().join(format!("chorus-index-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        {
+            let mut b = DiskIndexBuilder::create(&dir, n).unwrap();
+            // added in uneven batches
+            b.add(0, &hashes[..7]).unwrap();
+            b.add(7, &hashes[7..40]).unwrap();
+            b.add(40, &hashes[40..]).unwrap();
+            let disk = b.finish().unwrap();
+            assert_eq!(disk.len(), memory.len());
+            assert_eq!(disk.kept(), memory.kept());
+            assert!(disk.kept() > 0);
+            assert_eq!(disk.partitions().unwrap(), memory.partitions().unwrap());
+        }
+        // the partition files are gone with the index
+        assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 0);
+        std::fs::remove_dir(&dir).unwrap();
     }
 }

@@ -39,6 +39,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod corpus;
 mod error;
 mod manifest;
 mod reader;
@@ -46,6 +47,7 @@ mod segment;
 mod writer;
 
 pub use chorus_core::query::{QueryMatch, QueryReport, SharedPassage};
+pub use corpus::StoredCorpus;
 pub use error::{Error, Result};
 pub use manifest::FORMAT_VERSION;
 pub use reader::{IndexReader, IndexStats, QueryOptions};

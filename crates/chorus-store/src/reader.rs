@@ -302,7 +302,12 @@ impl IndexReader {
         Ok(None)
     }
 
-    /// Every live document, segment by segment (for `chorus find --index`).
+    /// The open segments, in manifest order.
+    pub(crate) fn segments(&self) -> &[LiveSegment] {
+        &self.segments
+    }
+
+    /// Every live document, segment by segment.
     pub fn documents(&self) -> Result<Vec<Document>> {
         let mut out = Vec::with_capacity(self.len() as usize);
         for ls in &self.segments {

@@ -2,9 +2,10 @@
 
 use crate::commands::find::{Tuning, exit_code, load, set_threads};
 use crate::input_args::InputArgs;
+use crate::memory::MemoryArgs;
 use crate::progress::Bar;
 use anyhow::Context;
-use chorus_core::{DedupConfig, Document, Keep, dedup};
+use chorus_core::{DedupConfig, Document, Keep, dedup_in};
 use serde_json::{Map, Value, json};
 use std::fs;
 use std::io::{BufWriter, Write};
@@ -52,6 +53,8 @@ pub struct DedupArgs {
     pub input: InputArgs,
     #[command(flatten)]
     pub tuning: Tuning,
+    #[command(flatten)]
+    pub memory: MemoryArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -61,7 +64,7 @@ pub enum KeepArg {
     First,
 }
 
-fn write_jsonl_corpus(path: &Path, docs: &[&Document]) -> anyhow::Result<()> {
+fn write_jsonl_corpus(path: &Path, docs: impl Iterator<Item = Document>) -> anyhow::Result<()> {
     let f = fs::File::create(path).with_context(|| format!("creating {}", path.display()))?;
     let mut w = BufWriter::new(f);
     for d in docs {
@@ -78,7 +81,7 @@ fn write_jsonl_corpus(path: &Path, docs: &[&Document]) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn write_text_corpus(dir: &Path, docs: &[&Document]) -> anyhow::Result<()> {
+fn write_text_corpus(dir: &Path, docs: impl Iterator<Item = Document>) -> anyhow::Result<()> {
     for d in docs {
         let rel: PathBuf =
             d.id.split('/')
@@ -113,9 +116,10 @@ pub fn run(args: &DedupArgs) -> anyhow::Result<i32> {
     cfg.find.validate()?;
     set_threads(args.threads)?;
     let bar = Bar::new(args.quiet);
-    let loaded = load(&args.inputs, &args.input.read_options(), &bar)?;
+    let loaded = load(&args.inputs, &args.input.read_options(), &bar, &args.memory)?;
     let bar = Bar::new(args.quiet);
-    let report = dedup(&loaded.docs, &cfg, &bar)?;
+    let docs = &*loaded.work.docs;
+    let report = dedup_in(docs, &cfg, &loaded.work.storage, &bar)?;
     bar.finish();
 
     let mut out = BufWriter::new(std::io::stdout().lock());
@@ -155,18 +159,18 @@ pub fn run(args: &DedupArgs) -> anyhow::Result<i32> {
             "{} group(s) of near-duplicates; {} of {} documents kept, {} dropped.",
             report.clusters.len(),
             report.kept.len(),
-            loaded.docs.len(),
+            docs.len(),
             report.dropped.len()
         )?;
     }
     out.flush()?;
     if let Some(path) = &args.out {
-        let kept: Vec<&Document> = report.kept.iter().map(|&i| &loaded.docs[i]).collect();
+        let kept = report.kept.iter().map(|&i| docs.document(i));
         let name = path.to_string_lossy();
         if name.ends_with(".jsonl") || name.ends_with(".ndjson") {
-            write_jsonl_corpus(path, &kept)?;
+            write_jsonl_corpus(path, kept)?;
         } else {
-            write_text_corpus(path, &kept)?;
+            write_text_corpus(path, kept)?;
         }
     }
     Ok(exit_code(loaded.skipped, !report.clusters.is_empty()))

@@ -1,12 +1,13 @@
 //! `chorus find`: read documents, find what they share, print the report.
 
 use crate::input_args::InputArgs;
+use crate::memory::{MemoryArgs, SpoolWriter, Workspace, input_bytes};
 use crate::progress::Bar;
 use crate::render::{ColorChoice, render_report};
 use anyhow::Context;
 use chorus_core::align::AlignParams;
 use chorus_core::candidates::SeedLimits;
-use chorus_core::{Config, Document, find, write_jsonl};
+use chorus_core::{Config, Document, find_in, write_jsonl};
 use chorus_input::{ReadOptions, read_inputs};
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -40,6 +41,8 @@ pub struct FindArgs {
     pub input: InputArgs,
     #[command(flatten)]
     pub tuning: Tuning,
+    #[command(flatten)]
+    pub memory: MemoryArgs,
 }
 
 /// Thresholds of the engine. Defaults were chosen by measurement (BENCHMARKS.md).
@@ -157,29 +160,64 @@ impl Tuning {
     }
 }
 
-/// Documents read, and how many inputs were skipped.
+/// Documents read (and where the pipeline keeps its working data), and how many inputs
+/// were skipped.
 pub struct Loaded {
-    pub docs: Vec<Document>,
+    pub work: Workspace,
     pub skipped: usize,
 }
 
-/// Reads the inputs, reporting problems (bad records, duplicate ids) on stderr.
-pub fn load(inputs: &[PathBuf], opts: &ReadOptions, bar: &Bar) -> anyhow::Result<Loaded> {
+/// Reads the inputs, reporting problems (bad records, duplicate ids) on stderr; with
+/// `--low-memory` (or when they would not fit in memory) their texts are spooled to disk.
+pub fn load(
+    inputs: &[PathBuf],
+    opts: &ReadOptions,
+    bar: &Bar,
+    memory: &MemoryArgs,
+) -> anyhow::Result<Loaded> {
+    let on_disk = memory.on_disk(input_bytes(inputs));
     bar.reading();
-    let mut docs: Vec<Document> = Vec::new();
-    let summary = read_inputs(
-        inputs,
-        opts,
-        |d| {
-            bar.inc(1);
-            docs.push(d);
-        },
-        |p| bar.suspend(|| eprintln!("chorus: {p}")),
-    )
-    .context("reading inputs")?;
+    let report = |p: &chorus_input::InputProblem| bar.suspend(|| eprintln!("chorus: {p}"));
+    let (work, summary) = if on_disk {
+        let scratch = memory.scratch()?;
+        let mut spool = SpoolWriter::new(scratch.path())?;
+        let mut failed: Option<std::io::Error> = None;
+        let summary = read_inputs(
+            inputs,
+            opts,
+            |d| {
+                bar.inc(1);
+                if failed.is_none()
+                    && let Err(e) = spool.push(d)
+                {
+                    failed = Some(e);
+                }
+            },
+            |p| report(&p),
+        )
+        .context("reading inputs")?;
+        if let Some(e) = failed {
+            return Err(e).context("writing the spool file");
+        }
+        let docs = spool.finish()?;
+        (Workspace::on_disk(Box::new(docs), scratch), summary)
+    } else {
+        let mut docs: Vec<Document> = Vec::new();
+        let summary = read_inputs(
+            inputs,
+            opts,
+            |d| {
+                bar.inc(1);
+                docs.push(d);
+            },
+            |p| report(&p),
+        )
+        .context("reading inputs")?;
+        (Workspace::in_memory(Box::new(docs)), summary)
+    };
     bar.finish();
     Ok(Loaded {
-        docs,
+        work,
         skipped: summary.skipped,
     })
 }
@@ -195,21 +233,29 @@ pub fn set_threads(threads: Option<usize>) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Reads the documents from an index when one is given, else from the inputs.
+/// Opens the stored corpus of `index` when one is given (texts stay in its memory-mapped
+/// segments), else reads the inputs.
 pub fn load_or_open(
     index: Option<&Path>,
     inputs: &[PathBuf],
     opts: &ReadOptions,
     bar: &Bar,
+    memory: &MemoryArgs,
 ) -> anyhow::Result<Loaded> {
     match index {
-        Some(path) => Ok(Loaded {
-            docs: chorus_store::IndexReader::open(path)
-                .with_context(|| format!("opening the index {}", path.display()))?
-                .documents()?,
-            skipped: 0,
-        }),
-        None => load(inputs, opts, bar),
+        Some(path) => {
+            let reader = chorus_store::IndexReader::open(path)
+                .with_context(|| format!("opening the index {}", path.display()))?;
+            let docs = chorus_store::StoredCorpus::new(reader)
+                .with_context(|| format!("reading the index {}", path.display()))?;
+            let work = if memory.on_disk(docs.text_bytes()) {
+                Workspace::on_disk(Box::new(docs), memory.scratch()?)
+            } else {
+                Workspace::in_memory(Box::new(docs))
+            };
+            Ok(Loaded { work, skipped: 0 })
+        }
+        None => load(inputs, opts, bar, memory),
     }
 }
 
@@ -221,11 +267,12 @@ pub fn load_and_find(
     opts: &ReadOptions,
     cfg: &Config,
     quiet: bool,
+    memory: &MemoryArgs,
 ) -> anyhow::Result<(Loaded, chorus_core::report::Report)> {
     cfg.validate()?;
-    let loaded = load_or_open(index, inputs, opts, &Bar::new(quiet))?;
+    let loaded = load_or_open(index, inputs, opts, &Bar::new(quiet), memory)?;
     let bar = Bar::new(quiet);
-    let report = find(&loaded.docs, cfg, &bar)?;
+    let report = find_in(&*loaded.work.docs, cfg, &loaded.work.storage, &bar)?;
     bar.finish();
     Ok((loaded, report))
 }
@@ -255,6 +302,7 @@ pub fn run(args: &FindArgs) -> anyhow::Result<i32> {
         &args.input.read_options(),
         &cfg,
         args.quiet,
+        &args.memory,
     )?;
     let stdout = std::io::stdout().lock();
     let mut out = BufWriter::new(stdout);
@@ -262,7 +310,7 @@ pub fn run(args: &FindArgs) -> anyhow::Result<i32> {
         write_jsonl(&report, &mut out).context("writing the report")?;
     } else {
         let color = args.color.enabled();
-        render_report(&mut out, &report, &loaded.docs, loaded.skipped, color)
+        render_report(&mut out, &report, &*loaded.work.docs, loaded.skipped, color)
             .context("writing the report")?;
     }
     out.flush().context("writing the report")?;

@@ -4,7 +4,7 @@
 use crate::commands::find::{Tuning, exit_code, load_and_find};
 use crate::input_args::InputArgs;
 use anyhow::Context;
-use chorus_core::Document;
+use chorus_core::Corpus;
 use chorus_core::document::parse_timestamp;
 use chorus_core::report::{Cluster, ClusterMember, Report};
 use std::collections::HashMap;
@@ -38,6 +38,8 @@ pub struct ReportArgs {
     pub input: InputArgs,
     #[command(flatten)]
     pub tuning: Tuning,
+    #[command(flatten)]
+    pub memory: crate::memory::MemoryArgs,
 }
 
 /// Escapes text for HTML element content and attribute values.
@@ -169,11 +171,11 @@ table{border-collapse:collapse;width:100%;font-size:.9em}td,th{border-bottom:1px
 /// Renders the report as one self-contained HTML page.
 pub fn render_html(
     report: &Report,
-    docs: &[Document],
+    docs: &dyn Corpus,
     coordinated_only: bool,
     limit: usize,
 ) -> String {
-    let by_id: HashMap<&str, &Document> = docs.iter().map(|d| (d.id.as_str(), d)).collect();
+    let by_id: HashMap<&str, usize> = (0..docs.len()).map(|i| (docs.id(i), i)).collect();
     let mut clusters: Vec<&Cluster> = report
         .clusters
         .iter()
@@ -245,14 +247,14 @@ pub fn render_html(
         if c.members.len() >= 2 {
             h.push_str("<div class=\"pair\">");
             for m in &c.members[..2] {
-                if let Some(d) = by_id.get(m.doc.as_str()) {
+                if let Some(&d) = by_id.get(m.doc.as_str()) {
                     let _ = write!(
                         h,
                         "<div><b>{}</b> <small>{} {}</small><p>{}</p></div>",
                         escape(&m.doc),
                         escape(m.source.as_deref().unwrap_or("")),
                         escape(m.date.as_deref().unwrap_or("")),
-                        excerpt(&d.text, m)
+                        excerpt(&docs.text(d), m)
                     );
                 }
             }
@@ -262,7 +264,7 @@ pub fn render_html(
         for m in &c.members {
             let text = by_id
                 .get(m.doc.as_str())
-                .map(|d| excerpt(&d.text, m))
+                .map(|&d| excerpt(&docs.text(d), m))
                 .unwrap_or_default();
             let _ = write!(
                 h,
@@ -332,8 +334,14 @@ pub fn run(args: &ReportArgs) -> anyhow::Result<i32> {
         &args.input.read_options(),
         &args.tuning.config(),
         args.quiet,
+        &args.memory,
     )?;
-    let html = render_html(&report, &loaded.docs, args.coordinated_only, args.limit);
+    let html = render_html(
+        &report,
+        &*loaded.work.docs,
+        args.coordinated_only,
+        args.limit,
+    );
     std::fs::write(&args.out, html).with_context(|| format!("writing {}", args.out.display()))?;
     if let Some(csv) = &args.csv {
         write_csv(csv, &report)?;

@@ -1,0 +1,246 @@
+//! Where the commands that run the pipeline hold their documents and working data: in
+//! memory (the default), or on disk for corpora larger than memory (`--low-memory`, also
+//! chosen automatically when the corpus would not fit): input texts are spooled to a
+//! scratch file and read back on demand, an index's texts are read from its memory-mapped
+//! segments, and the pipeline keeps its index partitions in scratch files
+//! ([`chorus_core::Storage::Disk`]).
+
+use anyhow::Context;
+use chorus_core::{Corpus, Document, Metadata, Storage};
+use std::borrow::Cow;
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+/// Peak memory of an in-memory run, as a multiple of the text (6.5 measured at 1 GB, see
+/// BENCHMARKS.md), rounded up.
+const MEMORY_PER_TEXT_BYTE: u64 = 7;
+
+#[derive(clap::Args, Debug, Clone, Default)]
+#[command(next_help_heading = "Memory")]
+pub struct MemoryArgs {
+    /// Keep the working data on disk, for corpora larger than memory: input texts spooled
+    /// to a scratch file, index partitions in scratch files, tokens recomputed when needed.
+    /// Slower, same results. Chosen automatically when the corpus would need more than the
+    /// available memory (about 7 times its text).
+    #[arg(long)]
+    pub low_memory: bool,
+    /// Folder for the scratch files (default: the system's temporary folder, $TMPDIR).
+    #[arg(long, value_name = "DIR")]
+    pub scratch_dir: Option<PathBuf>,
+}
+
+impl MemoryArgs {
+    /// Whether a corpus of `text_bytes` runs on disk: asked for, or too large for the
+    /// memory available (saying so on stderr).
+    pub fn on_disk(&self, text_bytes: u64) -> bool {
+        if self.low_memory {
+            return true;
+        }
+        let Some(available) = available_memory() else {
+            return false;
+        };
+        let need = text_bytes.saturating_mul(MEMORY_PER_TEXT_BYTE);
+        let too_large = need > available;
+        if too_large {
+            eprintln!(
+                "chorus: the corpus ({:.1} GB of text) needs about {:.1} GB of memory, more \
+                 than the {:.1} GB available: keeping the working data on disk (--low-memory)",
+                text_bytes as f64 / 1e9,
+                need as f64 / 1e9,
+                available as f64 / 1e9
+            );
+        }
+        too_large
+    }
+
+    /// A fresh scratch folder, removed when dropped.
+    pub fn scratch(&self) -> anyhow::Result<tempfile::TempDir> {
+        let base = self.scratch_dir.clone().unwrap_or_else(std::env::temp_dir);
+        tempfile::Builder::new()
+            .prefix("chorus-scratch-")
+            .tempdir_in(&base)
+            .with_context(|| format!("creating a scratch folder in {}", base.display()))
+    }
+}
+
+/// `MemAvailable` of /proc/meminfo, in bytes (None elsewhere).
+fn available_memory() -> Option<u64> {
+    let info = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = info.lines().find(|l| l.starts_with("MemAvailable:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
+}
+
+/// Bytes in the files named (folders walked), as an estimate of the text they hold;
+/// URLs and standard input count nothing.
+pub fn input_bytes(inputs: &[PathBuf]) -> u64 {
+    fn walk(p: &Path) -> u64 {
+        match std::fs::metadata(p) {
+            Ok(m) if m.is_file() => m.len(),
+            Ok(m) if m.is_dir() => std::fs::read_dir(p)
+                .map(|rd| rd.flatten().map(|e| walk(&e.path())).sum())
+                .unwrap_or(0),
+            _ => 0,
+        }
+    }
+    inputs.iter().map(|p| walk(p)).sum()
+}
+
+/// The pipeline's documents and where it keeps its working data; the scratch folder (if
+/// any) lives as long as this.
+pub struct Workspace {
+    pub docs: Box<dyn Corpus>,
+    pub storage: Storage,
+    /// Kept for its lifetime (removed when dropped).
+    _scratch: Option<tempfile::TempDir>,
+}
+
+impl Workspace {
+    pub fn in_memory(docs: Box<dyn Corpus>) -> Workspace {
+        Workspace {
+            docs,
+            storage: Storage::Memory,
+            _scratch: None,
+        }
+    }
+
+    pub fn on_disk(docs: Box<dyn Corpus>, scratch: tempfile::TempDir) -> Workspace {
+        Workspace {
+            docs,
+            storage: Storage::Disk(scratch.path().to_path_buf()),
+            _scratch: Some(scratch),
+        }
+    }
+}
+
+/// Documents being written to a spool file.
+pub struct SpoolWriter {
+    out: BufWriter<File>,
+    at: u64,
+    docs: Vec<SpooledDoc>,
+}
+
+struct SpooledDoc {
+    id: String,
+    meta: Metadata,
+    offset: u64,
+    len: usize,
+}
+
+impl SpoolWriter {
+    /// A spool file in `dir` (unlinked at once: it vanishes with the process).
+    pub fn new(dir: &Path) -> anyhow::Result<SpoolWriter> {
+        let file = tempfile::tempfile_in(dir)
+            .with_context(|| format!("creating a spool file in {}", dir.display()))?;
+        Ok(SpoolWriter {
+            out: BufWriter::with_capacity(1 << 20, file),
+            at: 0,
+            docs: Vec::new(),
+        })
+    }
+
+    /// Appends a document: its text goes to the file, its id and metadata stay in memory.
+    pub fn push(&mut self, d: Document) -> std::io::Result<()> {
+        self.out.write_all(d.text.as_bytes())?;
+        self.docs.push(SpooledDoc {
+            id: d.id,
+            meta: d.meta,
+            offset: self.at,
+            len: d.text.len(),
+        });
+        self.at += d.text.len() as u64;
+        Ok(())
+    }
+
+    pub fn finish(self) -> anyhow::Result<SpooledCorpus> {
+        let file = self
+            .out
+            .into_inner()
+            .map_err(|e| e.into_error())
+            .context("writing the spool file")?;
+        Ok(SpooledCorpus {
+            file,
+            docs: self.docs,
+        })
+    }
+}
+
+/// Documents whose texts are read from a spool file when asked for.
+pub struct SpooledCorpus {
+    file: File,
+    docs: Vec<SpooledDoc>,
+}
+
+impl SpooledCorpus {
+    fn read(&self, d: &SpooledDoc) -> std::io::Result<String> {
+        let mut buf = vec![0u8; d.len];
+        read_at(&self.file, &mut buf, d.offset)?;
+        String::from_utf8(buf).map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))
+    }
+}
+
+#[cfg(unix)]
+fn read_at(f: &File, buf: &mut [u8], offset: u64) -> std::io::Result<()> {
+    std::os::unix::fs::FileExt::read_exact_at(f, buf, offset)
+}
+
+#[cfg(windows)]
+fn read_at(f: &File, mut buf: &mut [u8], mut offset: u64) -> std::io::Result<()> {
+    while !buf.is_empty() {
+        let n = std::os::windows::fs::FileExt::seek_read(f, buf, offset)?;
+        if n == 0 {
+            return Err(std::io::ErrorKind::UnexpectedEof.into());
+        }
+        buf = &mut buf[n..];
+        offset += n as u64;
+    }
+    Ok(())
+}
+
+impl Corpus for SpooledCorpus {
+    fn len(&self) -> usize {
+        self.docs.len()
+    }
+    fn id(&self, i: usize) -> &str {
+        &self.docs[i].id
+    }
+    fn meta(&self, i: usize) -> &Metadata {
+        &self.docs[i].meta
+    }
+    fn text(&self, i: usize) -> Cow<'_, str> {
+        // the spool file is private to this process and was written whole: a failed read
+        // is a failing disk, which the pipeline cannot work around
+        Cow::Owned(
+            self.read(&self.docs[i])
+                .unwrap_or_else(|e| panic!("reading the spool file: {e}")),
+        )
+    }
+    fn text_len(&self, i: usize) -> usize {
+        self.docs[i].len
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spooled_documents_read_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut w = SpoolWriter::new(dir.path()).unwrap();
+        let mut a = Document::new("a", "Héllo “world”.");
+        a.meta.source = Some("x".into());
+        let b = Document::new("b", "");
+        let c = Document::new("c", "third");
+        for d in [a.clone(), b.clone(), c.clone()] {
+            w.push(d).unwrap();
+        }
+        let s = w.finish().unwrap();
+        assert_eq!(s.len(), 3);
+        assert_eq!(s.document(0), a);
+        assert_eq!(s.document(1), b);
+        assert_eq!(s.document(2), c);
+        assert_eq!(s.text_len(0), a.text.len());
+    }
+}
