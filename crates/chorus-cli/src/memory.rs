@@ -72,6 +72,13 @@ fn available_memory() -> Option<u64> {
     Some(kb * 1024)
 }
 
+/// The token cache of a run on disk: a quarter of the available memory, between 64 MiB
+/// and 2 GiB.
+fn token_cache_bytes() -> usize {
+    let quarter = available_memory().unwrap_or(0) / 4;
+    quarter.clamp(64 << 20, 2 << 30) as usize
+}
+
 /// Bytes in the files named (folders walked), as an estimate of the text they hold;
 /// URLs and standard input count nothing.
 pub fn input_bytes(inputs: &[PathBuf]) -> u64 {
@@ -108,7 +115,10 @@ impl Workspace {
     pub fn on_disk(docs: Box<dyn Corpus>, scratch: tempfile::TempDir) -> Workspace {
         Workspace {
             docs,
-            storage: Storage::Disk(scratch.path().to_path_buf()),
+            storage: Storage::Disk {
+                dir: scratch.path().to_path_buf(),
+                cache_bytes: token_cache_bytes(),
+            },
             _scratch: Some(scratch),
         }
     }

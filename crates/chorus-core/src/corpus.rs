@@ -79,8 +79,9 @@ pub enum Storage {
     /// Everything in memory: about 6.5 times the text at the peak.
     #[default]
     Memory,
-    /// Index partitions in files under this folder (which must exist; the files are
-    /// removed when the run ends), tokens recomputed on demand: memory no longer grows
-    /// with the corpus's tokens and postings, only with its metadata and the results.
-    Disk(PathBuf),
+    /// Index partitions in files under `dir` (which must exist; the files are removed
+    /// when the run ends), tokens recomputed on demand and the most used kept in a cache
+    /// of about `cache_bytes`: memory no longer grows with the corpus's tokens and
+    /// postings, only with its metadata and the results.
+    Disk { dir: PathBuf, cache_bytes: usize },
 }

@@ -16,14 +16,14 @@ use crate::corpus::{Corpus, Storage};
 use crate::document::{Document, Span};
 use crate::error::{Error, Result};
 use crate::index::{DiskIndexBuilder, NgramIndex};
-use crate::normalize::{fold_punctuation, normalize};
+use crate::normalize::fold_punctuation;
 use crate::progress::Progress;
 use crate::report::{
     Boilerplate, Cluster, ClusterMember, DocumentInfo, Earliest, Edge, Member, Pair, Report, Stats,
 };
+use crate::token_source::{TokenCache, TokenRef, TokenSource};
 use crate::tokenize::Tokens;
 use rayon::prelude::*;
-use std::borrow::Cow;
 
 /// Every tunable of `find`. `Config::default()` holds the defaults chosen by measurement
 /// (see BENCHMARKS.md).
@@ -230,38 +230,6 @@ fn list_boilerplate(docs: &dyn Corpus, al: &Aligned<'_>) -> Vec<Boilerplate> {
     out
 }
 
-/// Every document's tokens, by document number: kept in memory, or recomputed from the
-/// text whenever they are asked for (see [`Storage`]).
-pub(crate) enum TokenSource<'c> {
-    Memory(Vec<Tokens>),
-    OnDemand {
-        docs: &'c dyn Corpus,
-        order: Vec<usize>,
-    },
-}
-
-impl TokenSource<'_> {
-    /// The tokens of document number `d`.
-    pub fn get(&self, d: u32) -> Cow<'_, Tokens> {
-        match self {
-            TokenSource::Memory(t) => Cow::Borrowed(&t[d as usize]),
-            TokenSource::OnDemand { docs, order } => {
-                Cow::Owned(Tokens::new(&docs.text(order[d as usize])))
-            }
-        }
-    }
-
-    /// The tokens of document number `d` and the offset map of its `text` (see
-    /// [`normalize`]), normalising the text once.
-    pub fn with_map(&self, d: u32, text: &str) -> (Cow<'_, Tokens>, Vec<u32>) {
-        let n = normalize(text);
-        match self {
-            TokenSource::Memory(t) => (Cow::Borrowed(&t[d as usize]), n.map),
-            TokenSource::OnDemand { .. } => (Cow::Owned(Tokens::from_normalized(n.text)), n.map),
-        }
-    }
-}
-
 /// What the pipeline knows after alignment, before clustering: documents in pipeline
 /// order with their tokens, boilerplate, and every aligned passage. Shared by `find` and
 /// `dedup`.
@@ -335,7 +303,7 @@ pub(crate) fn align_corpus_with<'c>(
             let index = NgramIndex::build_from_tokens(&tokens, cfg.align.ngram);
             (TokenSource::Memory(tokens), counts, index)
         }
-        Storage::Disk(dir) => {
+        Storage::Disk { dir, cache_bytes } => {
             let mut builder = DiskIndexBuilder::create(dir, cfg.align.ngram)?;
             let mut counts: Vec<u32> = Vec::with_capacity(docs.len());
             let mut start = 0;
@@ -363,6 +331,7 @@ pub(crate) fn align_corpus_with<'c>(
             let tokens = TokenSource::OnDemand {
                 docs,
                 order: order.clone(),
+                cache: TokenCache::new(*cache_bytes),
             };
             (tokens, counts, index)
         }
@@ -416,7 +385,7 @@ pub(crate) fn align_corpus_with<'c>(
             .into_par_iter()
             .flat_map_iter(|run| {
                 let mut out = Vec::new();
-                let mut ta: Option<Cow<'_, Tokens>> = None;
+                let mut ta: Option<TokenRef<'_>> = None;
                 for (c, p) in cands[run.clone()].iter().zip(&plans[run]) {
                     if matches!(p, PairPlan::Align) {
                         let ta = ta.get_or_insert_with(|| tokens.get(c.a));
@@ -762,7 +731,10 @@ pub(crate) mod tests {
         assert!(!memory.boilerplate.is_empty());
         let dir = std::env::temp_dir().join(format!("chorus-find-disk-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
-        let disk = find_in(&docs, &cfg, &Storage::Disk(dir.clone()), &NoProgress).unwrap();
+        let disk = find_in(&docs, &cfg, &Storage::Disk {
+                dir: dir.clone(),
+                cache_bytes: 1 << 20,
+            }, &NoProgress).unwrap();
         assert_eq!(disk, memory);
         // the scratch folder is left empty
         assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 0);
@@ -771,7 +743,10 @@ pub(crate) mod tests {
         let err = find_in(
             &docs,
             &cfg,
-            &Storage::Disk(dir.join("missing")),
+            &Storage::Disk {
+                dir: dir.join("missing"),
+                cache_bytes: 0,
+            },
             &NoProgress,
         )
         .unwrap_err()

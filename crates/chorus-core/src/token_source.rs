@@ -1,0 +1,166 @@
+//! Every document's tokens, by document number: all kept in memory, or recomputed from the
+//! text when asked for, through a bounded cache (see [`crate::corpus::Storage`]).
+//!
+//! The cache matters because alignment asks for the same documents again and again (a
+//! reprinted story is in a candidate pair with each of its copies, and copies are usually
+//! near each other in date order, hence in document number): on 1 GB of news it cut the
+//! tokenising done on demand several-fold (BENCHMARKS.md). Eviction is CLOCK (second
+//! chance) per shard; shards are picked by document number, so threads rarely wait.
+
+use crate::corpus::Corpus;
+use crate::normalize::normalize;
+use crate::tokenize::Tokens;
+use std::collections::{HashMap, VecDeque};
+use std::ops::Deref;
+use std::sync::{Arc, Mutex};
+
+/// Tokens borrowed from memory or shared from the cache.
+pub(crate) enum TokenRef<'a> {
+    Borrowed(&'a Tokens),
+    Shared(Arc<Tokens>),
+}
+
+impl Deref for TokenRef<'_> {
+    type Target = Tokens;
+    fn deref(&self) -> &Tokens {
+        match self {
+            TokenRef::Borrowed(t) => t,
+            TokenRef::Shared(t) => t,
+        }
+    }
+}
+
+pub(crate) enum TokenSource<'c> {
+    Memory(Vec<Tokens>),
+    OnDemand {
+        docs: &'c dyn Corpus,
+        order: Vec<usize>,
+        cache: TokenCache,
+    },
+}
+
+impl TokenSource<'_> {
+    /// The tokens of document number `d`.
+    pub fn get(&self, d: u32) -> TokenRef<'_> {
+        match self {
+            TokenSource::Memory(t) => TokenRef::Borrowed(&t[d as usize]),
+            TokenSource::OnDemand { docs, order, cache } => TokenRef::Shared(
+                cache.get_or_insert(d, || Tokens::new(&docs.text(order[d as usize]))),
+            ),
+        }
+    }
+
+    /// The tokens of document number `d` and the offset map of its `text` (see
+    /// [`normalize`]), normalising the text once.
+    pub fn with_map(&self, d: u32, text: &str) -> (TokenRef<'_>, Vec<u32>) {
+        let n = normalize(text);
+        match self {
+            TokenSource::Memory(t) => (TokenRef::Borrowed(&t[d as usize]), n.map),
+            TokenSource::OnDemand { .. } => (
+                TokenRef::Shared(Arc::new(Tokens::from_normalized(n.text))),
+                n.map,
+            ),
+        }
+    }
+}
+
+const SHARDS: usize = 64;
+
+/// Tokens of recently used documents, at most about `budget` bytes.
+pub(crate) struct TokenCache {
+    shards: Vec<Mutex<Shard>>,
+    shard_budget: usize,
+}
+
+#[derive(Default)]
+struct Shard {
+    map: HashMap<u32, (Arc<Tokens>, bool)>,
+    clock: VecDeque<u32>,
+    bytes: usize,
+}
+
+fn weight(t: &Tokens) -> usize {
+    t.norm.len() + t.len() * 16 + 64
+}
+
+impl TokenCache {
+    pub fn new(budget: usize) -> TokenCache {
+        TokenCache {
+            shards: (0..SHARDS).map(|_| Mutex::new(Shard::default())).collect(),
+            shard_budget: budget / SHARDS,
+        }
+    }
+
+    /// The cached tokens of `d`, or `make()` (cached when they fit).
+    pub fn get_or_insert(&self, d: u32, make: impl FnOnce() -> Tokens) -> Arc<Tokens> {
+        let shard = &self.shards[d as usize % SHARDS];
+        {
+            let mut s = shard.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some((t, used)) = s.map.get_mut(&d) {
+                *used = true;
+                return Arc::clone(t);
+            }
+        }
+        let t = Arc::new(make());
+        let w = weight(&t);
+        if w > self.shard_budget {
+            return t;
+        }
+        let mut s = shard.lock().unwrap_or_else(|e| e.into_inner());
+        if s.map.contains_key(&d) {
+            return t;
+        }
+        while s.bytes + w > self.shard_budget {
+            let Some(old) = s.clock.pop_front() else {
+                break;
+            };
+            let entry = s.map.get_mut(&old).expect("clocked entries are cached");
+            if entry.1 {
+                entry.1 = false;
+                s.clock.push_back(old);
+            } else {
+                let (gone, _) = s.map.remove(&old).expect("cached");
+                s.bytes -= weight(&gone);
+            }
+        }
+        s.map.insert(d, (Arc::clone(&t), false));
+        s.clock.push_back(d);
+        s.bytes += w;
+        t
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_cache_keeps_used_entries_and_stays_in_budget() {
+        let t = |i: u32| Tokens::new(&format!("document number {i} with a few words"));
+        let w = weight(&t(0));
+        // room for about three documents per shard
+        let cache = TokenCache::new(SHARDS * (3 * w + w / 2));
+        let made = std::sync::atomic::AtomicUsize::new(0);
+        let get = |d: u32| {
+            cache.get_or_insert(d, || {
+                made.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                t(d)
+            })
+        };
+        // four documents of shard 0: 0, 64, 128, 192
+        for d in [0, 64, 128] {
+            assert_eq!(*get(d), t(d));
+        }
+        assert_eq!(*get(0), t(0)); // hit: marked used
+        assert_eq!(made.load(std::sync::atomic::Ordering::Relaxed), 3);
+        get(192); // evicts 64 (0 had a second chance)
+        assert_eq!(made.load(std::sync::atomic::Ordering::Relaxed), 4);
+        get(0);
+        assert_eq!(made.load(std::sync::atomic::Ordering::Relaxed), 4);
+        get(64);
+        assert_eq!(made.load(std::sync::atomic::Ordering::Relaxed), 5);
+        let s = cache.shards[0].lock().unwrap();
+        assert!(s.bytes <= cache.shard_budget);
+        assert_eq!(s.map.len(), s.clock.len());
+    }
+}
