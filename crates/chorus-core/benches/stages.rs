@@ -220,7 +220,11 @@ fn corpus_stages(path: &str) {
         for &s in &of_doc {
             size[s as usize] += 1;
         }
-        Sources { of_doc, size }
+        Sources {
+            of_doc,
+            size,
+            ..Sources::default()
+        }
     };
     let found = candidates(&index, &cfg.seeds, &sources).expect("in memory");
     drop(index);

@@ -41,13 +41,18 @@ pub struct SeedLimits {
     pub boilerplate_min_docs: usize,
 }
 
-/// Which source each document belongs to, and how many documents each source has.
+/// Which source each document belongs to, and how many documents each source has; the
+/// same for sites (URL hosts), when documents have URLs.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Sources {
     /// Source number of each document.
     pub of_doc: Vec<u32>,
     /// Number of documents of each source.
     pub size: Vec<u32>,
+    /// Site number of each document (empty: no sites known).
+    pub site_of_doc: Vec<u32>,
+    /// Number of documents of each site.
+    pub site_size: Vec<u32>,
 }
 
 impl Sources {
@@ -56,6 +61,7 @@ impl Sources {
         Sources {
             of_doc: vec![0; docs],
             size: vec![docs as u32],
+            ..Sources::default()
         }
     }
 }
@@ -150,6 +156,30 @@ impl SeedSink for PassSeeds {
     }
 }
 
+/// Sorts the groups (sources or sites, `of_doc`) of the documents in `runs` into `out`, each
+/// with whether the fingerprint is boilerplate there: in at least `boilerplate_min_docs` of
+/// the group's documents and at least `boilerplate_share` of all of them. True when any is.
+fn boilerplate_groups(
+    runs: &[&[Posting]],
+    of_doc: &[u32],
+    size: &[u32],
+    lim: &SeedLimits,
+    out: &mut Vec<(u32, bool)>,
+) -> bool {
+    let mut counted: Vec<u32> = runs.iter().map(|r| of_doc[r[0].doc as usize]).collect();
+    counted.sort_unstable();
+    out.clear();
+    let mut any = false;
+    for g in counted.chunk_by(|x, y| x == y) {
+        let n = g.len();
+        let is = n >= lim.boilerplate_min_docs
+            && n as f64 >= lim.boilerplate_share * size[g[0] as usize] as f64;
+        any |= is;
+        out.push((g[0], is));
+    }
+    any
+}
+
 fn seeds_of_partition(
     part: &[Posting],
     lim: &SeedLimits,
@@ -158,7 +188,7 @@ fn seeds_of_partition(
     mut boilerplate: Option<&mut Vec<(u32, u32)>>,
 ) {
     let mut runs: Vec<&[Posting]> = Vec::new();
-    let mut per_source: Vec<(u32, u32)> = Vec::new();
+    let (mut per_source, mut per_site) = (Vec::new(), Vec::new());
     for g in groups(part) {
         if g.len() < 2 || g[0].doc == g[g.len() - 1].doc {
             continue;
@@ -166,34 +196,29 @@ fn seeds_of_partition(
         runs.clear();
         runs.extend(g.chunk_by(|x, y| x.doc == y.doc));
         if lim.boilerplate_share <= 1.0 && runs.len() >= lim.boilerplate_min_docs {
-            per_source.clear();
-            per_source.extend(runs.iter().map(|r| (sources.of_doc[r[0].doc as usize], 0)));
-            per_source.sort_unstable();
-            per_source.dedup_by(|x, y| {
-                if x.0 == y.0 {
-                    y.1 += 1;
-                    true
-                } else {
-                    false
-                }
-            });
-            let is_boilerplate = |src: u32, count: u32| {
-                let n = count + 1;
-                n as usize >= lim.boilerplate_min_docs
-                    && n as f64 >= lim.boilerplate_share * sources.size[src as usize] as f64
-            };
-            if per_source.iter().any(|&(s, c)| is_boilerplate(s, c)) {
+            let by_source =
+                boilerplate_groups(&runs, &sources.of_doc, &sources.size, lim, &mut per_source);
+            let by_site = !sources.site_of_doc.is_empty()
+                && boilerplate_groups(
+                    &runs,
+                    &sources.site_of_doc,
+                    &sources.site_size,
+                    lim,
+                    &mut per_site,
+                );
+            if by_source || by_site {
+                let listed = |groups: &[(u32, bool)], g: u32| {
+                    let i = groups.partition_point(|x| x.0 < g);
+                    groups.get(i).is_some_and(|x| x.0 == g && x.1)
+                };
                 runs.retain(|r| {
-                    let src = sources.of_doc[r[0].doc as usize];
-                    let i = per_source.partition_point(|x| x.0 < src);
-                    if is_boilerplate(src, per_source[i].1) {
-                        if let Some(b) = boilerplate.as_deref_mut() {
-                            b.extend(r.iter().map(|p| (p.doc, p.pos)));
-                        }
-                        false
-                    } else {
-                        true
+                    let d = r[0].doc as usize;
+                    let is = (by_source && listed(&per_source, sources.of_doc[d]))
+                        || (by_site && listed(&per_site, sources.site_of_doc[d]));
+                    if is && let Some(b) = boilerplate.as_deref_mut() {
+                        b.extend(r.iter().map(|p| (p.doc, p.pos)));
                     }
+                    !is
                 });
             }
         }
@@ -422,6 +447,7 @@ mod tests {
         let sources = Sources {
             of_doc: vec![0, 0, 0, 0, 1, 1],
             size: vec![4, 2],
+            ..Sources::default()
         };
         let mut l = lim();
         l.max_df = 10;
@@ -432,6 +458,40 @@ mod tests {
         assert_eq!(c.boilerplate, vec![(0, 0), (1, 0), (2, 0), (3, 0)]);
         let pairs: Vec<(u32, u32)> = c.pairs.iter().map(|c| (c.a, c.b)).collect();
         assert_eq!(pairs, vec![(0, 4), (4, 5)]);
+    }
+
+    #[test]
+    fn a_sites_repeated_lines_are_boilerplate_even_when_its_source_is_larger() {
+        // one source (0) with two sites: site 0 (docs 0..3) prints fingerprint 7 in every
+        // document, site 1 (docs 3..8) never: 3 of the source's 8 documents is under the
+        // share, 3 of site 0's 3 is over it. Doc 8 (another source and site) also prints 7.
+        let mut fps: Vec<Vec<u64>> = vec![vec![7, 1], vec![7], vec![7]];
+        fps.extend((0..5).map(|i| vec![20 + i]));
+        fps.push(vec![7, 1]);
+        let sources = Sources {
+            of_doc: vec![0, 0, 0, 0, 0, 0, 0, 0, 1],
+            size: vec![8, 1],
+            site_of_doc: vec![0, 0, 0, 1, 1, 1, 1, 1, 2],
+            site_size: vec![3, 5, 1],
+        };
+        let mut l = lim();
+        l.max_df = 10;
+        l.full_pairs_df = 10;
+        l.boilerplate_share = 0.4;
+        l.boilerplate_min_docs = 3;
+        let c = candidates(&NgramIndex::build(&fps), &l, &sources).unwrap();
+        assert_eq!(c.boilerplate, vec![(0, 0), (1, 0), (2, 0)]);
+        let pairs: Vec<(u32, u32)> = c.pairs.iter().map(|c| (c.a, c.b)).collect();
+        assert_eq!(pairs, vec![(0, 8)]); // through fingerprint 1 only
+        assert_eq!(c.pairs[0].seeds, vec![(1, 1)]);
+        // without sites, nothing is boilerplate: 3 of 8 is under the share
+        let no_sites = Sources {
+            site_of_doc: Vec::new(),
+            site_size: Vec::new(),
+            ..sources
+        };
+        let c = candidates(&NgramIndex::build(&fps), &l, &no_sites).unwrap();
+        assert!(c.boilerplate.is_empty());
     }
 
     #[test]

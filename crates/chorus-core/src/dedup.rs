@@ -382,10 +382,16 @@ mod tests {
         assert!(memory.clusters.len() >= 3);
         let dir = std::env::temp_dir().join(format!("chorus-dedup-disk-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
-        let disk = dedup_in(&docs, &cfg, &Storage::Disk {
+        let disk = dedup_in(
+            &docs,
+            &cfg,
+            &Storage::Disk {
                 dir: dir.clone(),
                 cache_bytes: 4096,
-            }, &NoProgress).unwrap();
+            },
+            &NoProgress,
+        )
+        .unwrap();
         std::fs::remove_dir(&dir).unwrap();
         assert_eq!(disk, memory);
     }

@@ -82,6 +82,11 @@ impl Metadata {
         if let Some(s) = self.source.as_deref().filter(|s| !s.is_empty()) {
             return Some(s);
         }
+        self.host()
+    }
+
+    /// The host of the URL, without `www.`: the site whose page templates a document shares.
+    pub fn host(&self) -> Option<&str> {
         let url = self.url.as_deref()?;
         let rest = url.split_once("://").map_or(url, |x| x.1);
         let host = rest.split(['/', '?', '#']).next()?;

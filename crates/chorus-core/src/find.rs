@@ -128,21 +128,20 @@ pub(crate) fn attached_punctuation(ta: &str, sa: Span, tb: &str, sb: Span) -> (S
     (Span::new(ba, ea), Span::new(bb, eb))
 }
 
-/// Source numbers of the documents (in pipeline order), by [`Metadata::outlet`]. A
-/// document without one is a source of its own: boilerplate is learnt per known outlet.
-///
-/// [`Metadata::outlet`]: crate::document::Metadata::outlet
-fn sources_of(docs: &dyn Corpus, order: &[usize]) -> Sources {
-    let mut names: Vec<&str> = order
-        .iter()
-        .filter_map(|&i| docs.meta(i).outlet())
-        .collect();
+/// Groups the documents (in pipeline order) by `key`: a document without one is a group of
+/// its own. Returns the group of each document and the size of each group.
+fn group_by<'d>(
+    docs: &'d dyn Corpus,
+    order: &[usize],
+    key: impl Fn(&'d crate::document::Metadata) -> Option<&'d str>,
+) -> (Vec<u32>, Vec<u32>) {
+    let mut names: Vec<&str> = order.iter().filter_map(|&i| key(docs.meta(i))).collect();
     names.sort_unstable();
     names.dedup();
     let mut size = vec![0u32; names.len()];
     let of_doc: Vec<u32> = order
         .iter()
-        .map(|&i| match docs.meta(i).outlet() {
+        .map(|&i| match key(docs.meta(i)) {
             Some(n) => names.binary_search(&n).expect("present") as u32,
             None => {
                 size.push(0);
@@ -153,7 +152,30 @@ fn sources_of(docs: &dyn Corpus, order: &[usize]) -> Sources {
     for &s in &of_doc {
         size[s as usize] += 1;
     }
-    Sources { of_doc, size }
+    (of_doc, size)
+}
+
+/// Source numbers of the documents (in pipeline order), by [`Metadata::outlet`], and site
+/// numbers, by [`Metadata::host`]. A document without one is a source (or site) of its own:
+/// boilerplate is learnt per known outlet and per known site (one source may publish
+/// several sites, each with its own templates).
+///
+/// [`Metadata::outlet`]: crate::document::Metadata::outlet
+/// [`Metadata::host`]: crate::document::Metadata::host
+fn sources_of(docs: &dyn Corpus, order: &[usize]) -> Sources {
+    let (of_doc, size) = group_by(docs, order, |m| m.outlet());
+    let any_site = order.iter().any(|&i| docs.meta(i).host().is_some());
+    let (site_of_doc, site_size) = if any_site {
+        group_by(docs, order, |m| m.host())
+    } else {
+        (Vec::new(), Vec::new())
+    };
+    Sources {
+        of_doc,
+        size,
+        site_of_doc,
+        site_size,
+    }
 }
 
 /// Per document, the token ranges covered by boilerplate fingerprints (sorted, merged).
@@ -731,10 +753,16 @@ pub(crate) mod tests {
         assert!(!memory.boilerplate.is_empty());
         let dir = std::env::temp_dir().join(format!("chorus-find-disk-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
-        let disk = find_in(&docs, &cfg, &Storage::Disk {
+        let disk = find_in(
+            &docs,
+            &cfg,
+            &Storage::Disk {
                 dir: dir.clone(),
                 cache_bytes: 1 << 20,
-            }, &NoProgress).unwrap();
+            },
+            &NoProgress,
+        )
+        .unwrap();
         assert_eq!(disk, memory);
         // the scratch folder is left empty
         assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 0);
