@@ -154,13 +154,19 @@ impl<M: OffsetMap> Builder<M> {
         while i < bytes.len() {
             let b = bytes[i];
             // a run of ASCII letters, digits and punctuation (but the backtick, folded to an
-            // apostrophe), copied and lowercased at once;
+            // apostrophe), and of single spaces between them (kept as they are: one space
+            // after content), copied and lowercased at once;
             // its last byte stays out when a non-ASCII character (maybe a mark) follows
             let plain = |b: u8| b < 0x80 && b != b'`' && !ascii_space(b);
             if plain(b) {
                 let mut j = i + 1;
-                while j < bytes.len() && plain(bytes[j]) {
-                    j += 1;
+                while j < bytes.len() {
+                    let c = bytes[j];
+                    if plain(c) || (c == b' ' && bytes.get(j + 1).is_some_and(|&d| plain(d))) {
+                        j += 1;
+                    } else {
+                        break;
+                    }
                 }
                 if j < bytes.len() && bytes[j] >= 0x80 {
                     j -= 1;
@@ -170,7 +176,7 @@ impl<M: OffsetMap> Builder<M> {
                     self.text.push_str(&original[i..j]);
                     self.text.as_mut_str()[start..].make_ascii_lowercase();
                     self.map.push_range(i as u32, j as u32);
-                    self.last_space = false;
+                    self.last_space = bytes[j - 1] == b' ';
                     i = j;
                     continue;
                 }

@@ -165,15 +165,15 @@ pub fn match_document(
     if q.tokens.is_empty() {
         return None;
     }
-    let tokens = Tokens::new(text);
+    // normalised once, with the map back to the original bytes (a second pass for the
+    // map of the candidates that match cost more than building it for every candidate)
+    let n = normalize(text);
+    let map = n.map;
+    let tokens = Tokens::from_normalized(n.text);
     let alignments: Vec<Alignment> = align_indexed(&q.tokens, &q.grams, &tokens, p);
     if alignments.is_empty() {
         return None;
     }
-    // the same tokens again, with the map back to the original bytes
-    let n = normalize(text);
-    debug_assert_eq!(n.text, tokens.norm);
-    let map = n.map;
     let mut covered = vec![false; q.tokens.len()];
     let mut score = 0u32;
     let passages = alignments

@@ -62,7 +62,12 @@ impl ServerConfig {
             max_concurrent_queries: std::thread::available_parallelism()
                 .map(|n| n.get())
                 .unwrap_or(2),
-            query: QueryOptions::default(),
+            // one query per core at once (see `max_concurrent_queries`): each runs on its
+            // blocking thread rather than on the rayon pool
+            query: QueryOptions {
+                parallel: false,
+                ..QueryOptions::default()
+            },
         }
     }
 }

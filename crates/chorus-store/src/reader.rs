@@ -17,7 +17,7 @@ use crate::manifest::{FORMAT_VERSION, MANIFEST, Manifest};
 use crate::segment::Segment;
 use chorus_core::Document;
 use chorus_core::align::AlignParams;
-use chorus_core::query::{PreparedQuery, QueryReport, match_document};
+use chorus_core::query::{PreparedQuery, QueryMatch, QueryReport, match_document};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -161,6 +161,10 @@ pub struct QueryOptions {
     pub min_shared: usize,
     /// Alignment parameters; `ngram` is taken from the index.
     pub align: AlignParams,
+    /// Align the candidates of one query on the rayon pool (default). A server running
+    /// many queries at once turns it off: the queries already use every core, and handing
+    /// each one to the pool costs thread switches and idle workers spinning for work.
+    pub parallel: bool,
 }
 
 impl Default for QueryOptions {
@@ -170,6 +174,7 @@ impl Default for QueryOptions {
             max_candidates: 32,
             min_shared: 3,
             align: AlignParams::default(),
+            parallel: true,
         }
     }
 }
@@ -368,16 +373,18 @@ impl IndexReader {
         let q = PreparedQuery::new(text, align.ngram);
         let keys: Vec<u64> = q.fingerprints().into_iter().map(|f| f.0).collect();
         let cands = self.candidates(&keys, opts)?;
-        let matches: Vec<_> = cands
-            .par_iter()
-            .map(|&(s, d, _)| {
-                let doc = self.segments[s].seg.doc(d)?;
-                Ok(match_document(&q, &doc.id, &doc.meta, doc.text, &align))
-            })
-            .collect::<Result<Vec<_>>>()?
-            .into_iter()
-            .flatten()
-            .collect();
+        let one = |&(s, d, _): &(usize, u32, u32)| -> Result<Option<QueryMatch>> {
+            let doc = self.segments[s].seg.doc(d)?;
+            Ok(match_document(&q, &doc.id, &doc.meta, doc.text, &align))
+        };
+        let matches: Vec<QueryMatch> = if opts.parallel {
+            cands.par_iter().map(one).collect::<Result<Vec<_>>>()?
+        } else {
+            cands.iter().map(one).collect::<Result<Vec<_>>>()?
+        }
+        .into_iter()
+        .flatten()
+        .collect();
         Ok(QueryReport::ranked(&q, cands.len(), matches))
     }
 }

@@ -1,0 +1,79 @@
+//! Runs `IndexReader::query` over request bodies (one JSON object with a `text` per line, as
+//! `bench/serve-load` writes them) and reports the time per query; with `--dump FILE`,
+//! writes every report as JSON (one line per query) to compare the results of two builds.
+//!
+//! ```text
+//! cargo run --release -p chorus-store --example query_loop -- INDEX BODIES \
+//!     [--queries 3000] [--rounds 1] [--dump out.jsonl]
+//! ```
+//!
+//! The mean of the fastest round is the figure least disturbed by other work on the machine.
+
+use chorus_store::{IndexReader, QueryOptions};
+use std::io::Write;
+use std::time::Instant;
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let opt = |name: &str| {
+        args.iter()
+            .position(|a| a == name)
+            .map(|i| args[i + 1].clone())
+    };
+    let reader = IndexReader::open(&args[0])?;
+    let n: usize = opt("--queries").map_or(usize::MAX, |v| v.parse().expect("a number"));
+    let rounds: usize = opt("--rounds").map_or(1, |v| v.parse().expect("a number"));
+    let texts: Vec<String> = std::fs::read_to_string(&args[1])?
+        .lines()
+        .take(n)
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).expect("a JSON body");
+            v["text"].as_str().expect("a text").to_string()
+        })
+        .collect();
+    let opts = QueryOptions::default();
+    let mut dump = opt("--dump")
+        .map(std::fs::File::create)
+        .transpose()?
+        .map(std::io::BufWriter::new);
+    let mut lat = Vec::with_capacity(texts.len() * rounds);
+    let (mut matches, mut cands, mut bytes) = (0usize, 0usize, 0usize);
+    let mut best_round = f64::INFINITY;
+    let t0 = Instant::now();
+    for round in 0..rounds {
+        let tr = Instant::now();
+        for t in &texts {
+            let t1 = Instant::now();
+            let r = reader.query(t, &opts)?;
+            let json = serde_json::to_vec(&r)?;
+            lat.push(t1.elapsed().as_secs_f64() * 1e3);
+            matches += r.matches.len();
+            cands += r.stats.candidates;
+            bytes += json.len();
+            if round == 0
+                && let Some(d) = dump.as_mut()
+            {
+                d.write_all(&json)?;
+                d.write_all(b"\n")?;
+            }
+        }
+        best_round = best_round.min(tr.elapsed().as_secs_f64());
+    }
+    let total = t0.elapsed().as_secs_f64();
+    lat.sort_by(f64::total_cmp);
+    let pct = |p: f64| lat[((lat.len() as f64 * p).ceil() as usize).clamp(1, lat.len()) - 1];
+    let q = lat.len() as f64;
+    println!(
+        "{} queries in {total:.2} s: mean {:.3} ms (best round {:.3}), p50 {:.3}, p90 {:.3}, p99 {:.3}; {:.2} matches, {:.1} candidates, {:.0} response bytes per query",
+        lat.len(),
+        1e3 * total / q,
+        1e3 * best_round / texts.len() as f64,
+        pct(0.5),
+        pct(0.9),
+        pct(0.99),
+        matches as f64 / q,
+        cands as f64 / q,
+        bytes as f64 / q
+    );
+    Ok(())
+}
