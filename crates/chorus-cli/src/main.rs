@@ -13,12 +13,6 @@ mod render;
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
-/// mimalloc rather than the system allocator: the server's queries allocate and free
-/// buffers of every size from several threads, where glibc's malloc spent some 15 % of
-/// the time under `bench/serve-load`.
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 #[derive(Parser, Debug)]
 #[command(
     name = "chorus",
