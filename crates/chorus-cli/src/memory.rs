@@ -7,14 +7,11 @@
 
 use anyhow::Context;
 use chorus_core::{Corpus, Document, Metadata, Storage};
+use chorus_store::{token_cache_bytes, too_large_for_memory};
 use std::borrow::Cow;
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
-
-/// Peak memory of an in-memory run, as a multiple of the text (6.5 measured at 1 GB, see
-/// BENCHMARKS.md), rounded up.
-const MEMORY_PER_TEXT_BYTE: u64 = 7;
 
 #[derive(clap::Args, Debug, Clone, Default)]
 #[command(next_help_heading = "Memory")]
@@ -37,12 +34,8 @@ impl MemoryArgs {
         if self.low_memory {
             return true;
         }
-        let Some(available) = available_memory() else {
-            return false;
-        };
-        let need = text_bytes.saturating_mul(MEMORY_PER_TEXT_BYTE);
-        let too_large = need > available;
-        if too_large {
+        let too_large = too_large_for_memory(text_bytes);
+        if let Some((need, available)) = too_large {
             eprintln!(
                 "chorus: the corpus ({:.1} GB of text) needs about {:.1} GB of memory, more \
                  than the {:.1} GB available: keeping the working data on disk (--low-memory)",
@@ -51,7 +44,7 @@ impl MemoryArgs {
                 available as f64 / 1e9
             );
         }
-        too_large
+        too_large.is_some()
     }
 
     /// A fresh scratch folder, removed when dropped.
@@ -62,21 +55,6 @@ impl MemoryArgs {
             .tempdir_in(&base)
             .with_context(|| format!("creating a scratch folder in {}", base.display()))
     }
-}
-
-/// `MemAvailable` of /proc/meminfo, in bytes (None elsewhere).
-fn available_memory() -> Option<u64> {
-    let info = std::fs::read_to_string("/proc/meminfo").ok()?;
-    let line = info.lines().find(|l| l.starts_with("MemAvailable:"))?;
-    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kb * 1024)
-}
-
-/// The token cache of a run on disk: a quarter of the available memory, between 64 MiB
-/// and 2 GiB.
-fn token_cache_bytes() -> usize {
-    let quarter = available_memory().unwrap_or(0) / 4;
-    quarter.clamp(64 << 20, 2 << 30) as usize
 }
 
 /// Bytes in the files named (folders walked), as an estimate of the text they hold;

@@ -9,10 +9,11 @@
 //! since the epoch, when the date parses) from the stored documents.
 
 use chorus_core::document::parse_timestamp;
-use chorus_core::{Config, Document, NoProgress};
-use chorus_store::IndexReader;
+use chorus_core::{Config, Corpus, NoProgress, Storage};
+use chorus_store::{IndexReader, StoredCorpus, token_cache_bytes, too_large_for_memory};
 use serde_json::{Map, Value, json};
 use std::collections::{BTreeSet, HashMap};
+use std::path::Path;
 use std::sync::Arc;
 
 /// Characters of a cluster's passage shown in lists.
@@ -54,19 +55,41 @@ fn str_field(v: &Value, k: &str) -> Option<String> {
 }
 
 impl ClusterSet {
-    /// Runs the engine over every live document of the snapshot.
-    pub fn compute(reader: Option<Arc<IndexReader>>) -> Result<ClusterSet, String> {
-        let docs: Vec<Document> = match &reader {
-            Some(r) => r.documents().map_err(|e| e.to_string())?,
-            None => Vec::new(),
-        };
+    /// Runs the engine over every live document of the snapshot. Texts are read from the
+    /// snapshot's mapped segments; when the corpus would not fit in memory, the engine keeps
+    /// its working data in a scratch folder under `scratch` ([`chorus_core::Storage`]).
+    pub fn compute(reader: Option<Arc<IndexReader>>, scratch: &Path) -> Result<ClusterSet, String> {
         let generation = reader.as_ref().map_or(0, |r| r.generation());
-        let report = if docs.is_empty() {
-            chorus_core::Report::default()
-        } else {
-            chorus_core::find(&docs, &Config::default(), &NoProgress).map_err(|e| e.to_string())?
+        let corpus = match &reader {
+            Some(r) => Some(StoredCorpus::new(Arc::clone(r)).map_err(|e| e.to_string())?),
+            None => None,
         };
-        let by_name: HashMap<&str, &Document> = docs.iter().map(|d| (d.id.as_str(), d)).collect();
+        let report = match &corpus {
+            Some(c) if !c.is_empty() => {
+                let folder;
+                let storage = if too_large_for_memory(c.text_bytes()).is_some() {
+                    folder = tempfile::Builder::new()
+                        .prefix("chorus-scratch-")
+                        .tempdir_in(scratch)
+                        .map_err(|e| {
+                            format!("creating a scratch folder in {}: {e}", scratch.display())
+                        })?;
+                    Storage::Disk {
+                        dir: folder.path().to_path_buf(),
+                        cache_bytes: token_cache_bytes(),
+                    }
+                } else {
+                    Storage::Memory
+                };
+                chorus_core::find_in(c, &Config::default(), &storage, &NoProgress)
+                    .map_err(|e| e.to_string())?
+            }
+            _ => chorus_core::Report::default(),
+        };
+        let by_name: HashMap<&str, usize> = match &corpus {
+            Some(c) => (0..c.len()).map(|i| (c.id(i), i)).collect(),
+            None => HashMap::new(),
+        };
         let mut clusters = Vec::with_capacity(report.clusters.len());
         let mut by_doc: HashMap<String, Vec<(u32, usize, usize)>> = HashMap::new();
         for c in &report.clusters {
@@ -89,32 +112,33 @@ impl ClusterSet {
                         .entry(doc.clone())
                         .or_default()
                         .push((c.id, begin, end));
-                    let Some(d) = by_name.get(doc.as_str()) else {
+                    let (Some(&i), Some(c)) = (by_name.get(doc.as_str()), corpus.as_ref()) else {
                         continue;
                     };
+                    let meta = c.meta(i);
                     if excerpt.is_empty()
-                        && let Some(t) = d.text.get(begin..end)
+                        && let Some(t) = c.text(i).get(begin..end)
                     {
                         excerpt = truncate_chars(t, EXCERPT_CHARS);
                     }
                     let Some(obj) = m.as_object_mut() else {
                         continue;
                     };
-                    let outlet = d.meta.outlet().map(str::to_owned);
+                    let outlet = meta.outlet().map(str::to_owned);
                     if let Some(o) = &outlet {
                         outlets.insert(o.clone());
                     }
                     for (k, v) in [
                         ("source", outlet.clone()),
-                        ("date", d.meta.date.clone()),
-                        ("title", d.meta.title.clone()),
-                        ("url", d.meta.url.clone()),
+                        ("date", meta.date.clone()),
+                        ("title", meta.title.clone()),
+                        ("url", meta.url.clone()),
                     ] {
                         if !obj.contains_key(k) {
                             obj.insert(k.into(), v.map_or(Value::Null, Value::String));
                         }
                     }
-                    let ts = d.meta.timestamp();
+                    let ts = meta.timestamp();
                     obj.insert("timestamp".into(), ts.map_or(Value::Null, Value::from));
                     if let Some(t) = ts {
                         timestamps.push(t);
@@ -122,7 +146,7 @@ impl ClusterSet {
                             earliest = Some((
                                 t,
                                 json!({"doc": doc, "begin": begin, "end": end,
-                                       "date": d.meta.date, "source": outlet}),
+                                       "date": meta.date, "source": outlet}),
                             ));
                         }
                     }

@@ -42,6 +42,9 @@ pub struct ServerConfig {
     pub max_concurrent_queries: usize,
     /// Query tunables.
     pub query: QueryOptions,
+    /// Where the cluster computation keeps its scratch files when the stored corpus is too
+    /// large for memory. Default: the system's temporary folder.
+    pub scratch_dir: PathBuf,
 }
 
 impl ServerConfig {
@@ -68,6 +71,7 @@ impl ServerConfig {
                 parallel: false,
                 ..QueryOptions::default()
             },
+            scratch_dir: std::env::temp_dir(),
         }
     }
 }
@@ -254,12 +258,14 @@ impl AppState {
             if stale {
                 let (tx, rx) = watch::channel(None);
                 let metrics = self.clone();
+                let scratch = self.config().scratch_dir.clone();
                 tokio::spawn(async move {
                     let started = Instant::now();
-                    let res = tokio::task::spawn_blocking(move || ClusterSet::compute(reader))
-                        .await
-                        .map_err(|e| e.to_string())
-                        .and_then(|r| r.map(Arc::new));
+                    let res =
+                        tokio::task::spawn_blocking(move || ClusterSet::compute(reader, &scratch))
+                            .await
+                            .map_err(|e| e.to_string())
+                            .and_then(|r| r.map(Arc::new));
                     metrics
                         .inner
                         .metrics

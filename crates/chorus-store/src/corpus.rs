@@ -6,10 +6,38 @@ use crate::error::Result;
 use crate::reader::IndexReader;
 use chorus_core::{Corpus, Metadata};
 use std::borrow::Cow;
+use std::sync::Arc;
+
+/// Peak memory of an in-memory `find` or `dedup`, as a multiple of the text (6.5 measured on
+/// 1 GB, see BENCHMARKS.md), rounded up.
+pub const MEMORY_PER_TEXT_BYTE: u64 = 7;
+
+/// `MemAvailable` of /proc/meminfo, in bytes (None where there is no /proc).
+pub fn available_memory() -> Option<u64> {
+    let info = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = info.lines().find(|l| l.starts_with("MemAvailable:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
+}
+
+/// `Some((needed, available))` bytes when running the pipeline in memory over `text_bytes`
+/// of text would need more memory than is available (see [`chorus_core::Storage`]).
+pub fn too_large_for_memory(text_bytes: u64) -> Option<(u64, u64)> {
+    let available = available_memory()?;
+    let need = text_bytes.saturating_mul(MEMORY_PER_TEXT_BYTE);
+    (need > available).then_some((need, available))
+}
+
+/// The token cache of a run on disk: a quarter of the available memory, between 64 MiB
+/// and 2 GiB.
+pub fn token_cache_bytes() -> usize {
+    let quarter = available_memory().unwrap_or(0) / 4;
+    quarter.clamp(64 << 20, 2 << 30) as usize
+}
 
 /// The live documents of an [`IndexReader`] snapshot, segment by segment.
 pub struct StoredCorpus {
-    reader: IndexReader,
+    reader: Arc<IndexReader>,
     docs: Vec<StoredEntry>,
 }
 
@@ -26,7 +54,7 @@ struct StoredEntry {
 impl StoredCorpus {
     /// Reads the id and metadata of every live document of `reader` (and checks that every
     /// text is UTF-8).
-    pub fn new(reader: IndexReader) -> Result<StoredCorpus> {
+    pub fn new(reader: Arc<IndexReader>) -> Result<StoredCorpus> {
         let mut docs = Vec::with_capacity(reader.len() as usize);
         for (s, ls) in reader.segments().iter().enumerate() {
             for local in ls.live_docs() {
@@ -98,7 +126,7 @@ mod tests {
             .unwrap();
         w.add(vec![Document::new("c", "Third text.")]).unwrap();
         w.remove(&["b"]).unwrap();
-        let c = StoredCorpus::new(IndexReader::open(dir.path()).unwrap()).unwrap();
+        let c = StoredCorpus::new(Arc::new(IndexReader::open(dir.path()).unwrap())).unwrap();
         assert_eq!(c.len(), 2);
         let mut got: Vec<Document> = (0..c.len()).map(|i| c.document(i)).collect();
         got.sort_by(|x, y| x.id.cmp(&y.id));

@@ -246,7 +246,7 @@ pub fn load_or_open(
         Some(path) => {
             let reader = chorus_store::IndexReader::open(path)
                 .with_context(|| format!("opening the index {}", path.display()))?;
-            let docs = chorus_store::StoredCorpus::new(reader)
+            let docs = chorus_store::StoredCorpus::new(std::sync::Arc::new(reader))
                 .with_context(|| format!("reading the index {}", path.display()))?;
             let work = if memory.on_disk(docs.text_bytes()) {
                 Workspace::on_disk(Box::new(docs), memory.scratch()?)
