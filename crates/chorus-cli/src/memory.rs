@@ -1,9 +1,9 @@
 //! Where the commands that run the pipeline hold their documents and working data: in
-//! memory (the default), or on disk for corpora larger than memory (`--low-memory`, also
-//! chosen automatically when the corpus would not fit): input texts are spooled to a
-//! scratch file and read back on demand, an index's texts are read from its memory-mapped
-//! segments, and the pipeline keeps its index partitions in scratch files
-//! ([`chorus_core::Storage::Disk`]).
+//! memory, or on disk (`--low-memory`; the default from 512 MiB of text when the scratch
+//! folder has room, and for corpora that would not fit in memory): input texts are spooled
+//! to a scratch file and read back on demand, an index's texts are read from its
+//! memory-mapped segments, and the pipeline keeps its index partitions in scratch files
+//! ([`chorus_core::Storage::Disk`]). `--in-memory` keeps everything in memory.
 
 use anyhow::Context;
 use chorus_core::{Corpus, Document, Metadata, Storage};
@@ -13,26 +13,43 @@ use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
+/// Corpora with at least this much text run on disk by default, when the scratch folder
+/// has room: on 1 GB that mode measured faster as well as leaner (`find` 42 s and 3.1 GB
+/// against 57 s and 6.0 GB, `dedup` likewise), on 100 MB 1.3× slower (BENCHMARKS.md).
+const DISK_FROM_TEXT_BYTES: u64 = 512 << 20;
+
+/// Scratch space a run on disk needs per byte of text: the raw postings are 16 bytes per
+/// token, about 3.2 bytes per byte of English text, before they are sorted and filtered.
+const SCRATCH_PER_TEXT_BYTE: u64 = 4;
+
 #[derive(clap::Args, Debug, Clone, Default)]
 #[command(next_help_heading = "Memory")]
 pub struct MemoryArgs {
-    /// Keep the working data on disk, for corpora larger than memory: input texts spooled
-    /// to a scratch file, index partitions in scratch files, tokens recomputed when needed.
-    /// Slower, same results. Chosen automatically when the corpus would need more than the
+    /// Keep the working data on disk: input texts spooled to a scratch file, index
+    /// partitions in scratch files, tokens recomputed when needed (through a cache).
+    /// Same results. The default from 512 MiB of text when the scratch folder has room
+    /// (it is faster there too), and whenever the corpus would need more than the
     /// available memory (about 7 times its text).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "in_memory")]
     pub low_memory: bool,
+    /// Keep all working data in memory, whatever the corpus's size.
+    #[arg(long)]
+    pub in_memory: bool,
     /// Folder for the scratch files (default: the system's temporary folder, $TMPDIR).
     #[arg(long, value_name = "DIR")]
     pub scratch_dir: Option<PathBuf>,
 }
 
 impl MemoryArgs {
-    /// Whether a corpus of `text_bytes` runs on disk: asked for, or too large for the
-    /// memory available (saying so on stderr).
+    /// Whether a corpus of `text_bytes` runs on disk: asked for, too large for the memory
+    /// available (saying so on stderr), or large enough for the disk mode to be faster
+    /// and the scratch folder has room for it.
     pub fn on_disk(&self, text_bytes: u64) -> bool {
         if self.low_memory {
             return true;
+        }
+        if self.in_memory {
+            return false;
         }
         let too_large = too_large_for_memory(text_bytes);
         if let Some((need, available)) = too_large {
@@ -43,18 +60,37 @@ impl MemoryArgs {
                 need as f64 / 1e9,
                 available as f64 / 1e9
             );
+            return true;
         }
-        too_large.is_some()
+        text_bytes >= DISK_FROM_TEXT_BYTES
+            && free_space(&self.scratch_base())
+                .is_some_and(|free| free >= text_bytes.saturating_mul(SCRATCH_PER_TEXT_BYTE))
+    }
+
+    fn scratch_base(&self) -> PathBuf {
+        self.scratch_dir.clone().unwrap_or_else(std::env::temp_dir)
     }
 
     /// A fresh scratch folder, removed when dropped.
     pub fn scratch(&self) -> anyhow::Result<tempfile::TempDir> {
-        let base = self.scratch_dir.clone().unwrap_or_else(std::env::temp_dir);
+        let base = self.scratch_base();
         tempfile::Builder::new()
             .prefix("chorus-scratch-")
             .tempdir_in(&base)
             .with_context(|| format!("creating a scratch folder in {}", base.display()))
     }
+}
+
+/// Bytes free for this user on the file system of `dir`.
+#[cfg(unix)]
+fn free_space(dir: &Path) -> Option<u64> {
+    let st = rustix::fs::statvfs(dir).ok()?;
+    Some(st.f_bavail.saturating_mul(st.f_frsize))
+}
+
+#[cfg(not(unix))]
+fn free_space(_dir: &Path) -> Option<u64> {
+    None
 }
 
 /// Bytes in the files named (folders walked), as an estimate of the text they hold;
@@ -212,6 +248,34 @@ impl Corpus for SpooledCorpus {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn where_the_working_data_goes() {
+        let auto = MemoryArgs::default();
+        assert!(!auto.on_disk(10 << 20)); // small corpora stay in memory
+        let forced = MemoryArgs {
+            low_memory: true,
+            ..MemoryArgs::default()
+        };
+        assert!(forced.on_disk(0));
+        let in_memory = MemoryArgs {
+            in_memory: true,
+            ..MemoryArgs::default()
+        };
+        assert!(!in_memory.on_disk(u64::MAX / 8));
+        // large: on disk when the scratch folder has room
+        let dir = tempfile::tempdir().unwrap();
+        let here = MemoryArgs {
+            scratch_dir: Some(dir.path().to_path_buf()),
+            ..MemoryArgs::default()
+        };
+        let free = free_space(dir.path()).unwrap();
+        if free / SCRATCH_PER_TEXT_BYTE >= DISK_FROM_TEXT_BYTES
+            && too_large_for_memory(DISK_FROM_TEXT_BYTES).is_none()
+        {
+            assert!(here.on_disk(DISK_FROM_TEXT_BYTES));
+        }
+    }
 
     #[test]
     fn spooled_documents_read_back() {
