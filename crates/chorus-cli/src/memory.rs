@@ -18,11 +18,16 @@ use std::path::{Path, PathBuf};
 /// against 57 s and 6.0 GB, `dedup` likewise), on 100 MB 1.3× slower (BENCHMARKS.md).
 const DISK_FROM_TEXT_BYTES: u64 = 512 << 20;
 
-/// Scratch space a run on disk needs per byte of text: the raw postings are 16 bytes per
-/// token, about 3.2 bytes per byte of English text, before they are sorted and filtered.
-const SCRATCH_PER_TEXT_BYTE: u64 = 4;
+/// Scratch space a run on disk needs per byte of text: the spool file (1×) and the raw
+/// postings, 16 bytes per token (about 3.2× for English text, 5.3× for Chinese), before they
+/// are sorted and filtered.
+const SCRATCH_PER_TEXT_BYTE: u64 = 6;
 
-#[derive(clap::Args, Debug, Clone, Default)]
+/// While reading inputs, how often (bytes of text) to check whether they should move to
+/// disk: the text read so far is exact, whatever the compression of the files.
+const CHECK_EVERY_BYTES: u64 = 64 << 20;
+
+#[derive(clap::Args, Debug, Clone)]
 #[command(next_help_heading = "Memory")]
 pub struct MemoryArgs {
     /// Keep the working data on disk: input texts spooled to a scratch file, index
@@ -38,6 +43,20 @@ pub struct MemoryArgs {
     /// Folder for the scratch files (default: the system's temporary folder, $TMPDIR).
     #[arg(long, value_name = "DIR")]
     pub scratch_dir: Option<PathBuf>,
+    /// Text from which a run goes on disk when there is room (not a flag: tests lower it).
+    #[arg(skip = DISK_FROM_TEXT_BYTES)]
+    pub disk_from_bytes: u64,
+}
+
+impl Default for MemoryArgs {
+    fn default() -> Self {
+        MemoryArgs {
+            low_memory: false,
+            in_memory: false,
+            scratch_dir: None,
+            disk_from_bytes: DISK_FROM_TEXT_BYTES,
+        }
+    }
 }
 
 impl MemoryArgs {
@@ -62,7 +81,7 @@ impl MemoryArgs {
             );
             return true;
         }
-        text_bytes >= DISK_FROM_TEXT_BYTES
+        text_bytes >= self.disk_from_bytes
             && free_space(&self.scratch_base())
                 .is_some_and(|free| free >= text_bytes.saturating_mul(SCRATCH_PER_TEXT_BYTE))
     }
@@ -93,19 +112,105 @@ fn free_space(_dir: &Path) -> Option<u64> {
     None
 }
 
-/// Bytes in the files named (folders walked), as an estimate of the text they hold;
-/// URLs and standard input count nothing.
-pub fn input_bytes(inputs: &[PathBuf]) -> u64 {
-    fn walk(p: &Path) -> u64 {
-        match std::fs::metadata(p) {
-            Ok(m) if m.is_file() => m.len(),
-            Ok(m) if m.is_dir() => std::fs::read_dir(p)
-                .map(|rd| rd.flatten().map(|e| walk(&e.path())).sum())
-                .unwrap_or(0),
-            _ => 0,
+/// Holds documents as they are read: in memory until the text read so far says the run
+/// belongs on disk (see [`MemoryArgs::on_disk`]), then in a spool file (the documents held
+/// so far are moved there). Deciding on the text read, not on file sizes, keeps compressed
+/// files and standard input from being misjudged.
+pub struct DocumentSink<'m> {
+    memory: &'m MemoryArgs,
+    state: SinkState,
+    bytes: u64,
+    next_check: u64,
+    failed: Option<anyhow::Error>,
+}
+
+enum SinkState {
+    Memory(Vec<Document>),
+    Spool(tempfile::TempDir, SpoolWriter),
+}
+
+impl<'m> DocumentSink<'m> {
+    pub fn new(memory: &'m MemoryArgs) -> anyhow::Result<DocumentSink<'m>> {
+        let state = if memory.low_memory {
+            let dir = memory.scratch()?;
+            let w = SpoolWriter::new(dir.path())?;
+            SinkState::Spool(dir, w)
+        } else {
+            SinkState::Memory(Vec::new())
+        };
+        Ok(DocumentSink {
+            memory,
+            state,
+            bytes: 0,
+            next_check: CHECK_EVERY_BYTES.min(memory.disk_from_bytes),
+            failed: None,
+        })
+    }
+
+    /// Takes one document. After a failed write the rest are dropped and [`finish`] says why.
+    ///
+    /// [`finish`]: DocumentSink::finish
+    pub fn push(&mut self, d: Document) {
+        if self.failed.is_some() {
+            return;
+        }
+        self.bytes += d.text.len() as u64;
+        match &mut self.state {
+            SinkState::Spool(dir, w) => {
+                if let Err(e) = w.push(d) {
+                    self.failed = Some(spool_error(e, dir.path()));
+                }
+            }
+            SinkState::Memory(docs) => {
+                docs.push(d);
+                if self.bytes >= self.next_check && !self.memory.in_memory {
+                    self.next_check =
+                        self.bytes + CHECK_EVERY_BYTES.min(self.memory.disk_from_bytes);
+                    if self.memory.on_disk(self.bytes) {
+                        self.move_to_disk();
+                    }
+                }
+            }
         }
     }
-    inputs.iter().map(|p| walk(p)).sum()
+
+    fn move_to_disk(&mut self) {
+        let SinkState::Memory(docs) = &mut self.state else {
+            return;
+        };
+        let docs = std::mem::take(docs);
+        let moved = self.memory.scratch().and_then(|dir| {
+            let mut w = SpoolWriter::new(dir.path())?;
+            for d in docs {
+                w.push(d).map_err(|e| spool_error(e, dir.path()))?;
+            }
+            Ok(SinkState::Spool(dir, w))
+        });
+        match moved {
+            Ok(state) => self.state = state,
+            Err(e) => self.failed = Some(e),
+        }
+    }
+
+    /// The documents, and where the pipeline keeps its working data.
+    pub fn finish(self) -> anyhow::Result<Workspace> {
+        if let Some(e) = self.failed {
+            return Err(e);
+        }
+        Ok(match self.state {
+            SinkState::Memory(docs) => Workspace::in_memory(Box::new(docs)),
+            SinkState::Spool(dir, w) => {
+                let docs = w
+                    .finish()
+                    .map_err(|e| e.context(dir.path().display().to_string()))?;
+                Workspace::on_disk(Box::new(docs), dir)
+            }
+        })
+    }
+}
+
+fn spool_error(e: std::io::Error, dir: &Path) -> anyhow::Error {
+    anyhow::Error::new(e).context(format!("writing the spool file in {}", dir.display()))
 }
 
 /// The pipeline's documents and where it keeps its working data; the scratch folder (if
@@ -275,6 +380,46 @@ mod tests {
         {
             assert!(here.on_disk(DISK_FROM_TEXT_BYTES));
         }
+    }
+
+    #[test]
+    fn documents_move_to_disk_once_the_text_read_says_so() {
+        let dir = tempfile::tempdir().unwrap();
+        let args = MemoryArgs {
+            scratch_dir: Some(dir.path().to_path_buf()),
+            disk_from_bytes: 100,
+            ..MemoryArgs::default()
+        };
+        let docs: Vec<Document> = (0..30)
+            .map(|i| Document::new(format!("d{i}"), format!("text number {i} of the corpus")))
+            .collect();
+        let mut sink = DocumentSink::new(&args).unwrap();
+        for d in docs.clone() {
+            sink.push(d);
+        }
+        let work = sink.finish().unwrap();
+        assert!(matches!(work.storage, Storage::Disk { .. }));
+        assert_eq!(work.docs.len(), docs.len());
+        for (i, d) in docs.iter().enumerate() {
+            assert_eq!(&work.docs.document(i), d);
+        }
+        // under the threshold, or with --in-memory, they stay in memory
+        for args in [
+            MemoryArgs::default(),
+            MemoryArgs {
+                in_memory: true,
+                disk_from_bytes: 100,
+                ..MemoryArgs::default()
+            },
+        ] {
+            let mut sink = DocumentSink::new(&args).unwrap();
+            for d in docs.clone() {
+                sink.push(d);
+            }
+            assert_eq!(sink.finish().unwrap().storage, Storage::Memory);
+        }
+        drop(work);
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
     }
 
     #[test]

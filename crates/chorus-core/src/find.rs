@@ -197,7 +197,7 @@ fn list_boilerplate(docs: &dyn Corpus, al: &Aligned<'_>) -> Vec<Boilerplate> {
     let with: Vec<u32> = (0..al.blocked.len() as u32)
         .filter(|&d| !al.blocked[d as usize].is_empty())
         .collect();
-    let items: Vec<((u32, String), Member)> = with
+    let items: Vec<((u32, String), (Member, usize))> = with
         .par_iter()
         .flat_map_iter(|&d| {
             let i = al.order[d as usize];
@@ -216,29 +216,24 @@ fn list_boilerplate(docs: &dyn Corpus, al: &Aligned<'_>) -> Vec<Boilerplate> {
                         begin: map[nb as usize] as usize,
                         end: map[ne as usize] as usize,
                     };
-                    (key, m)
+                    (key, (m, i))
                 })
                 .collect::<Vec<_>>()
         })
         .collect();
-    let mut groups: std::collections::BTreeMap<(u32, String), Vec<Member>> = Default::default();
+    let mut groups: std::collections::BTreeMap<(u32, String), Vec<(Member, usize)>> =
+        Default::default();
     for (k, m) in items {
         groups.entry(k).or_default().push(m);
     }
-    let by_id: std::collections::HashMap<&str, usize> = with
-        .iter()
-        .map(|&d| al.order[d as usize])
-        .map(|i| (docs.id(i), i))
-        .collect();
     let mut out: Vec<Boilerplate> = groups
         .into_values()
         .map(|members| {
-            let first = &members[0];
-            let i = by_id[first.doc.as_str()];
+            let (first, i) = &members[0];
             Boilerplate {
-                source: docs.meta(i).outlet().map(str::to_string),
-                text: docs.text(i)[first.begin..first.end].to_string(),
-                members,
+                source: docs.meta(*i).outlet().map(str::to_string),
+                text: docs.text(*i)[first.begin..first.end].to_string(),
+                members: members.into_iter().map(|(m, _)| m).collect(),
             }
         })
         .collect();

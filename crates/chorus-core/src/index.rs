@@ -56,18 +56,36 @@ impl Default for Partitions {
     }
 }
 
-/// Partition files `part-NNN` in a scratch folder, removed when dropped.
+/// Partition files `part-NNN` in a private scratch folder, removed when dropped.
 #[derive(Debug)]
 struct DiskPartitions {
-    dir: PathBuf,
     kept: Vec<usize>,
+    folder: ScratchFolder,
 }
 
-impl Drop for DiskPartitions {
-    fn drop(&mut self) {
-        for p in 0..self.kept.len() {
-            let _ = std::fs::remove_file(part_path(&self.dir, "part", p));
+/// A folder of the index's own inside the caller's scratch folder: two runs given the same
+/// folder do not meet, and whatever happens (an error half-way, a builder dropped unused)
+/// the folder and its files are removed when this is dropped.
+#[derive(Debug)]
+struct ScratchFolder(PathBuf);
+
+impl ScratchFolder {
+    fn create_in(dir: &Path) -> Result<ScratchFolder> {
+        for i in 0u32.. {
+            let path = dir.join(format!("chorus-index-{}-{i}", std::process::id()));
+            match std::fs::create_dir(&path) {
+                Ok(()) => return Ok(ScratchFolder(path)),
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+                Err(source) => return Err(Error::Spill { path, source }),
+            }
         }
+        unreachable!("some folder name is free")
+    }
+}
+
+impl Drop for ScratchFolder {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
     }
 }
 
@@ -108,28 +126,31 @@ fn spill_error(path: PathBuf) -> impl FnOnce(std::io::Error) -> Error {
 /// thread in memory at a time), keeps the shared groups and writes them back. Memory: one
 /// batch of postings, then one raw partition per thread (1/256 of the postings each).
 pub struct DiskIndexBuilder {
-    dir: PathBuf,
     raw: Vec<std::io::BufWriter<std::fs::File>>,
     postings: usize,
     n: usize,
+    /// Last: the files above are closed before their folder is removed.
+    folder: ScratchFolder,
 }
 
 impl DiskIndexBuilder {
-    /// Starts an index of `n`-gram fingerprints in the existing folder `dir`.
+    /// Starts an index of `n`-gram fingerprints in a new folder inside the existing folder
+    /// `dir`.
     pub fn create(dir: &Path, n: usize) -> Result<DiskIndexBuilder> {
+        let folder = ScratchFolder::create_in(dir)?;
         let raw = (0..PARTITIONS)
             .map(|p| {
-                let path = part_path(dir, "raw", p);
+                let path = part_path(&folder.0, "raw", p);
                 std::fs::File::create(&path)
                     .map(|f| std::io::BufWriter::with_capacity(64 << 10, f))
                     .map_err(spill_error(path))
             })
             .collect::<Result<Vec<_>>>()?;
         Ok(DiskIndexBuilder {
-            dir: dir.to_path_buf(),
             raw,
             postings: 0,
             n,
+            folder,
         })
     }
 
@@ -170,7 +191,7 @@ impl DiskIndexBuilder {
                 self.postings += bytes.len() / POSTING_BYTES;
                 self.raw[p]
                     .write_all(&bytes)
-                    .map_err(spill_error(part_path(&self.dir, "raw", p)))?;
+                    .map_err(spill_error(part_path(&self.folder.0, "raw", p)))?;
             }
         }
         Ok(())
@@ -180,31 +201,35 @@ impl DiskIndexBuilder {
     /// returns the index.
     pub fn finish(self) -> Result<NgramIndex> {
         let DiskIndexBuilder {
-            dir, raw, postings, ..
+            raw,
+            postings,
+            folder,
+            ..
         } = self;
+        let dir = &folder.0;
         for (p, w) in raw.into_iter().enumerate() {
             w.into_inner()
                 .map_err(|e| e.into_error())
-                .map_err(spill_error(part_path(&dir, "raw", p)))?;
+                .map_err(spill_error(part_path(dir, "raw", p)))?;
         }
         let kept = (0..PARTITIONS)
             .into_par_iter()
             .map(|p| {
-                let raw = part_path(&dir, "raw", p);
+                let raw = part_path(dir, "raw", p);
                 let bytes = std::fs::read(&raw).map_err(spill_error(raw.clone()))?;
                 let mut part = decode(&bytes);
                 drop(bytes);
                 sort_and_keep_shared(&mut part);
                 let mut out = Vec::new();
                 encode(&part, &mut out);
-                let path = part_path(&dir, "part", p);
+                let path = part_path(dir, "part", p);
                 std::fs::write(&path, &out).map_err(spill_error(path))?;
                 std::fs::remove_file(&raw).map_err(spill_error(raw))?;
                 Ok(part.len())
             })
             .collect::<Result<Vec<usize>>>()?;
         Ok(NgramIndex {
-            partitions: Partitions::Disk(DiskPartitions { dir, kept }),
+            partitions: Partitions::Disk(DiskPartitions { kept, folder }),
             postings,
         })
     }
@@ -397,7 +422,7 @@ impl NgramIndex {
         match &self.partitions {
             Partitions::Memory(v) => Ok(Cow::Borrowed(&v[p])),
             Partitions::Disk(d) => {
-                let path = part_path(&d.dir, "part", p);
+                let path = part_path(&d.folder.0, "part", p);
                 let bytes = std::fs::read(&path).map_err(spill_error(path))?;
                 Ok(Cow::Owned(decode(&bytes)))
             }
@@ -535,6 +560,15 @@ mod tests {
             assert_eq!(disk.partitions().unwrap(), memory.partitions().unwrap());
         }
         // the partition files are gone with the index
+        assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 0);
+        // and so are those of a builder dropped half-way, or two at once in one folder
+        {
+            let mut one = DiskIndexBuilder::create(&dir, n).unwrap();
+            let two = DiskIndexBuilder::create(&dir, n).unwrap();
+            one.add(0, &hashes[..7]).unwrap();
+            assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 2);
+            drop(two);
+        }
         assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 0);
         std::fs::remove_dir(&dir).unwrap();
     }

@@ -1,13 +1,13 @@
 //! `chorus find`: read documents, find what they share, print the report.
 
 use crate::input_args::InputArgs;
-use crate::memory::{MemoryArgs, SpoolWriter, Workspace, input_bytes};
+use crate::memory::{DocumentSink, MemoryArgs, Workspace};
 use crate::progress::Bar;
 use crate::render::{ColorChoice, render_report};
 use anyhow::Context;
 use chorus_core::align::AlignParams;
 use chorus_core::candidates::SeedLimits;
-use chorus_core::{Config, Document, find_in, write_jsonl};
+use chorus_core::{Config, find_in, write_jsonl};
 use chorus_input::{ReadOptions, read_inputs};
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -168,53 +168,28 @@ pub struct Loaded {
 }
 
 /// Reads the inputs, reporting problems (bad records, duplicate ids) on stderr; with
-/// `--low-memory` (or when they would not fit in memory) their texts are spooled to disk.
+/// `--low-memory`, or once the text read says the run belongs on disk, their texts are
+/// spooled to a scratch file.
 pub fn load(
     inputs: &[PathBuf],
     opts: &ReadOptions,
     bar: &Bar,
     memory: &MemoryArgs,
 ) -> anyhow::Result<Loaded> {
-    let on_disk = memory.on_disk(input_bytes(inputs));
     bar.reading();
     let report = |p: &chorus_input::InputProblem| bar.suspend(|| eprintln!("chorus: {p}"));
-    let (work, summary) = if on_disk {
-        let scratch = memory.scratch()?;
-        let mut spool = SpoolWriter::new(scratch.path())?;
-        let mut failed: Option<std::io::Error> = None;
-        let summary = read_inputs(
-            inputs,
-            opts,
-            |d| {
-                bar.inc(1);
-                if failed.is_none()
-                    && let Err(e) = spool.push(d)
-                {
-                    failed = Some(e);
-                }
-            },
-            |p| report(&p),
-        )
-        .context("reading inputs")?;
-        if let Some(e) = failed {
-            return Err(e).context("writing the spool file");
-        }
-        let docs = spool.finish()?;
-        (Workspace::on_disk(Box::new(docs), scratch), summary)
-    } else {
-        let mut docs: Vec<Document> = Vec::new();
-        let summary = read_inputs(
-            inputs,
-            opts,
-            |d| {
-                bar.inc(1);
-                docs.push(d);
-            },
-            |p| report(&p),
-        )
-        .context("reading inputs")?;
-        (Workspace::in_memory(Box::new(docs)), summary)
-    };
+    let mut sink = DocumentSink::new(memory)?;
+    let summary = read_inputs(
+        inputs,
+        opts,
+        |d| {
+            bar.inc(1);
+            sink.push(d);
+        },
+        |p| report(&p),
+    )
+    .context("reading inputs")?;
+    let work = sink.finish()?;
     bar.finish();
     Ok(Loaded {
         work,
