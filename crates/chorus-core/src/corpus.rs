@@ -13,6 +13,7 @@
 
 use crate::document::{Document, Metadata};
 use std::borrow::Cow;
+use std::ops::Deref;
 use std::path::PathBuf;
 
 /// Documents by number (`0..len()`), in any order (the pipeline orders them itself).
@@ -37,27 +38,10 @@ pub trait Corpus: Sync {
     }
 }
 
-impl Corpus for &[Document] {
+/// Documents in memory: a `Vec<Document>`, a `&[Document]`, anything that derefs to a slice.
+impl<T: Deref<Target = [Document]> + Sync> Corpus for T {
     fn len(&self) -> usize {
         <[Document]>::len(self)
-    }
-    fn id(&self, i: usize) -> &str {
-        &self[i].id
-    }
-    fn meta(&self, i: usize) -> &Metadata {
-        &self[i].meta
-    }
-    fn text(&self, i: usize) -> Cow<'_, str> {
-        Cow::Borrowed(&self[i].text)
-    }
-    fn text_len(&self, i: usize) -> usize {
-        self[i].text.len()
-    }
-}
-
-impl Corpus for Vec<Document> {
-    fn len(&self) -> usize {
-        self.as_slice().len()
     }
     fn id(&self, i: usize) -> &str {
         &self[i].id
@@ -79,8 +63,8 @@ pub enum Storage {
     /// Everything in memory: about 6.5 times the text at the peak.
     #[default]
     Memory,
-    /// Index partitions in files under `dir` (which must exist; the files are removed
-    /// when the run ends), tokens recomputed on demand and the most used kept in a cache
+    /// Index partitions in files of a private folder inside `dir` (which must exist; the
+    /// folder is removed when the run ends, also on errors; runs may share `dir`), tokens recomputed on demand and the most used kept in a cache
     /// of about `cache_bytes`: memory no longer grows with the corpus's tokens and
     /// postings, only with its metadata and the results.
     Disk { dir: PathBuf, cache_bytes: usize },

@@ -57,7 +57,7 @@ fn str_field(v: &Value, k: &str) -> Option<String> {
 impl ClusterSet {
     /// Runs the engine over every live document of the snapshot. Texts are read from the
     /// snapshot's mapped segments; when the corpus would not fit in memory, the engine keeps
-    /// its working data in a scratch folder under `scratch` ([`chorus_core::Storage`]).
+    /// its working data in a folder of its own inside `scratch` ([`chorus_core::Storage`]).
     pub fn compute(reader: Option<Arc<IndexReader>>, scratch: &Path) -> Result<ClusterSet, String> {
         let generation = reader.as_ref().map_or(0, |r| r.generation());
         let corpus = match &reader {
@@ -66,16 +66,11 @@ impl ClusterSet {
         };
         let report = match &corpus {
             Some(c) if !c.is_empty() => {
-                let folder;
+                // the engine keeps its files in a private folder inside `scratch`, removed
+                // when it is done (documents stay in the index: there is nothing to spool)
                 let storage = if too_large_for_memory(c.text_bytes()).is_some() {
-                    folder = tempfile::Builder::new()
-                        .prefix("chorus-scratch-")
-                        .tempdir_in(scratch)
-                        .map_err(|e| {
-                            format!("creating a scratch folder in {}: {e}", scratch.display())
-                        })?;
                     Storage::Disk {
-                        dir: folder.path().to_path_buf(),
+                        dir: scratch.to_path_buf(),
                         cache_bytes: token_cache_bytes(),
                     }
                 } else {
