@@ -205,7 +205,7 @@ fn corpus_stages(path: &str) {
 
     let t = Instant::now();
     let sources = {
-        let mut names: Vec<&str> = docs.iter().filter_map(|d| d.meta.outlet()).collect();
+        let mut names: Vec<_> = docs.iter().filter_map(|d| d.meta.outlet()).collect();
         names.sort_unstable();
         names.dedup();
         let of_doc: Vec<u32> = docs

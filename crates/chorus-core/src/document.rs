@@ -78,22 +78,28 @@ impl Document {
 
 impl Metadata {
     /// The outlet a document belongs to: its `source`, else the host of its `url`.
-    pub fn outlet(&self) -> Option<&str> {
+    pub fn outlet(&self) -> Option<std::borrow::Cow<'_, str>> {
         if let Some(s) = self.source.as_deref().filter(|s| !s.is_empty()) {
-            return Some(s);
+            return Some(s.into());
         }
         self.host()
     }
 
-    /// The host of the URL, without `www.`: the site whose page templates a document shares.
-    pub fn host(&self) -> Option<&str> {
+    /// The host of the URL, without `www.`, in lowercase (host names ignore case): the site
+    /// whose page templates a document shares.
+    pub fn host(&self) -> Option<std::borrow::Cow<'_, str>> {
         let url = self.url.as_deref()?;
         let rest = url.split_once("://").map_or(url, |x| x.1);
         let host = rest.split(['/', '?', '#']).next()?;
         let host = host.rsplit_once('@').map_or(host, |x| x.1);
         let host = host.split(':').next()?;
+        if host.bytes().any(|b| b.is_ascii_uppercase()) {
+            let lower = host.to_ascii_lowercase();
+            let lower = lower.strip_prefix("www.").unwrap_or(&lower);
+            return (!lower.is_empty()).then(|| lower.to_string().into());
+        }
         let host = host.strip_prefix("www.").unwrap_or(host);
-        (!host.is_empty()).then_some(host)
+        (!host.is_empty()).then_some(host.into())
     }
 
     /// The date as seconds since the Unix epoch (UTC), when it parses as an RFC 3339
@@ -134,9 +140,11 @@ mod tests {
             url: Some("https://www.example.com:8080/a/b?x=1".into()),
             ..Metadata::default()
         };
-        assert_eq!(m.outlet(), Some("example.com"));
+        assert_eq!(m.outlet().as_deref(), Some("example.com"));
+        m.url = Some("http://WWW.Example.COM/x".into());
+        assert_eq!(m.outlet().as_deref(), Some("example.com"));
         m.source = Some("wire".into());
-        assert_eq!(m.outlet(), Some("wire"));
+        assert_eq!(m.outlet().as_deref(), Some("wire"));
         assert_eq!(Metadata::default().outlet(), None);
     }
 

@@ -24,6 +24,7 @@ use crate::report::{
 use crate::token_source::{TokenCache, TokenRef, TokenSource};
 use crate::tokenize::Tokens;
 use rayon::prelude::*;
+use std::borrow::Cow;
 
 /// Every tunable of `find`. `Config::default()` holds the defaults chosen by measurement
 /// (see BENCHMARKS.md).
@@ -130,12 +131,12 @@ pub(crate) fn attached_punctuation(ta: &str, sa: Span, tb: &str, sb: Span) -> (S
 
 /// Groups the documents (in pipeline order) by `key`: a document without one is a group of
 /// its own. Returns the group of each document and the size of each group.
-fn group_by<'d>(
+fn group_by<'d, K: Ord>(
     docs: &'d dyn Corpus,
     order: &[usize],
-    key: impl Fn(&'d crate::document::Metadata) -> Option<&'d str>,
+    key: impl Fn(&'d crate::document::Metadata) -> Option<K>,
 ) -> (Vec<u32>, Vec<u32>) {
-    let mut names: Vec<&str> = order.iter().filter_map(|&i| key(docs.meta(i))).collect();
+    let mut names: Vec<K> = order.iter().filter_map(|&i| key(docs.meta(i))).collect();
     names.sort_unstable();
     names.dedup();
     let mut size = vec![0u32; names.len()];
@@ -231,7 +232,7 @@ fn list_boilerplate(docs: &dyn Corpus, al: &Aligned<'_>) -> Vec<Boilerplate> {
         .map(|members| {
             let (first, i) = &members[0];
             Boilerplate {
-                source: docs.meta(*i).outlet().map(str::to_string),
+                source: docs.meta(*i).outlet().map(Cow::into_owned),
                 text: docs.text(*i)[first.begin..first.end].to_string(),
                 members: members.into_iter().map(|(m, _)| m).collect(),
             }
@@ -473,7 +474,7 @@ fn describe_cluster(
                 begin: o.span.begin,
                 end: o.span.end,
                 date: meta.date.clone(),
-                source: meta.outlet().map(str::to_string),
+                source: meta.outlet().map(Cow::into_owned),
                 quoted: q.quoted,
                 reuse: q.reuse().to_string(),
                 attribution: q.attribution,
@@ -489,13 +490,14 @@ fn describe_cluster(
         date: members[0].date.clone(),
         source: members[0].source.clone(),
     });
-    let timed: Vec<(i64, &str)> = occurrences
+    let timed: Vec<(i64, Cow<'_, str>)> = occurrences
         .iter()
         .filter_map(|o| {
             let meta = docs.meta(doc(o.doc));
             Some((meta.timestamp()?, meta.outlet()?))
         })
         .collect();
+    let timed: Vec<(i64, &str)> = timed.iter().map(|(t, s)| (*t, s.as_ref())).collect();
     let coordination = busiest_window(&timed, cfg.window_secs);
     let in_window = coordination.as_ref().map_or(0, |c| c.sources_in_window);
     // propagation: each later document's most similar earlier partner (nearest in time on ties)

@@ -101,6 +101,68 @@ fn ascii_space(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r')
 }
 
+/// An ASCII byte copied as it is (but lowercased) by the fast path: not whitespace, not
+/// the backtick.
+#[inline]
+fn plain(b: u8) -> bool {
+    b < 0x80 && b != b'`' && !ascii_space(b)
+}
+
+/// Whether the fast path copies byte `j`: a plain byte, or a single space before one.
+#[inline]
+fn copied(bytes: &[u8], j: usize) -> bool {
+    plain(bytes[j]) || (bytes[j] == b' ' && bytes.get(j + 1).is_some_and(|&d| plain(d)))
+}
+
+const LO: u64 = 0x0101_0101_0101_0101;
+const HI: u64 = 0x8080_8080_8080_8080;
+
+/// The high bit of each byte of `x` that equals `c` (exact: no carries between bytes).
+#[inline]
+fn bytes_equal(x: u64, c: u8) -> u64 {
+    let y = x ^ (LO * u64::from(c));
+    !(((y & !HI) + !HI) | y) & HI
+}
+
+/// The high bit of each byte of `x` that is below 0x20 (ASCII controls, among them all
+/// whitespace but the space) or at least 0x80.
+#[inline]
+fn bytes_control_or_high(x: u64) -> u64 {
+    (!((x & !HI) + LO * 0x60) | x) & HI
+}
+
+/// The end of the run of copied bytes (see [`copied`]) that starts at `j`.
+///
+/// Eight bytes at a time: a byte is surely copied when it is neither a control, a
+/// backtick nor non-ASCII, and is not a space followed by a space or one of those. The
+/// first byte not surely copied is checked exactly (a control that is not whitespace is
+/// copied) before the scan goes on.
+fn plain_run_end(bytes: &[u8], mut j: usize) -> usize {
+    while j + 9 <= bytes.len() {
+        let x = u64::from_le_bytes(bytes[j..j + 8].try_into().expect("8 bytes"));
+        let space = bytes_equal(x, b' ');
+        let odd = bytes_control_or_high(x) | bytes_equal(x, b'`');
+        let next = bytes[j + 8];
+        let next_stops = u64::from(next <= b' ' || next >= 0x80 || next == b'`');
+        // byte k + 1's flag moved to byte k; the byte after the word at the top
+        let after = ((space | odd) >> 8) | (next_stops << 63);
+        let unsure = odd | (space & after);
+        if unsure == 0 {
+            j += 8;
+            continue;
+        }
+        j += unsure.trailing_zeros() as usize / 8;
+        if !copied(bytes, j) {
+            return j;
+        }
+        j += 1;
+    }
+    while j < bytes.len() && copied(bytes, j) {
+        j += 1;
+    }
+    j
+}
+
 impl<M: OffsetMap> Builder<M> {
     /// A run of whitespace becomes one space; none at the start.
     #[inline]
@@ -157,17 +219,8 @@ impl<M: OffsetMap> Builder<M> {
             // apostrophe), and of single spaces between them (kept as they are: one space
             // after content), copied and lowercased at once;
             // its last byte stays out when a non-ASCII character (maybe a mark) follows
-            let plain = |b: u8| b < 0x80 && b != b'`' && !ascii_space(b);
             if plain(b) {
-                let mut j = i + 1;
-                while j < bytes.len() {
-                    let c = bytes[j];
-                    if plain(c) || (c == b' ' && bytes.get(j + 1).is_some_and(|&d| plain(d))) {
-                        j += 1;
-                    } else {
-                        break;
-                    }
-                }
+                let mut j = plain_run_end(bytes, i + 1);
                 if j < bytes.len() && bytes[j] >= 0x80 {
                     j -= 1;
                 }
@@ -347,6 +400,33 @@ mod tests {
             proptest::prop_assert_eq!(&n.text, &reference(&t));
             proptest::prop_assert_eq!(normalize_text(&t), n.text.clone());
             proptest::prop_assert_eq!(n.map.len(), n.text.len() + 1);
+        }
+    }
+
+    proptest::proptest! {
+        /// Mostly ASCII, long enough for the eight-byte scan of the fast path: every kind of
+        /// whitespace, controls that are copied, the backtick, runs of spaces.
+        #[test]
+        fn ascii_runs_as_the_reference(
+            chars in proptest::collection::vec(proptest::sample::select(vec![
+                'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k', 'l', 'm', 'n', 'o', 'p',
+                'q', 'r', 'Z', '0', '.', ',', ' ', ' ', ' ', '\n', '\t', '\r', '\u{0B}', '\u{0C}',
+                '\u{01}', '\u{1F}', '\u{7F}', '`', '~', '“', 'é', '\u{301}', '\u{A0}',
+            ]), 0..200)
+        ) {
+            let t: String = chars.into_iter().collect();
+            let n = normalize(&t);
+            proptest::prop_assert_eq!(&n.text, &reference(&t));
+            proptest::prop_assert_eq!(normalize_text(&t), n.text.clone());
+            let mut b = Builder { text: String::new(), map: Vec::new(), last_space: false };
+            for (i, c) in t.char_indices() {
+                b.push(c, i);
+            }
+            let end = if b.last_space { b.map.pop() } else { None };
+            b.map.push(end.unwrap_or(t.len() as u32));
+            if is_nfkc_quick(t.chars()) == IsNormalized::Yes {
+                proptest::prop_assert_eq!(n.map, b.map);
+            }
         }
     }
 

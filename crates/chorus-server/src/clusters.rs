@@ -119,7 +119,7 @@ impl ClusterSet {
                     let Some(obj) = m.as_object_mut() else {
                         continue;
                     };
-                    let outlet = meta.outlet().map(str::to_owned);
+                    let outlet = meta.outlet().map(std::borrow::Cow::into_owned);
                     if let Some(o) = &outlet {
                         outlets.insert(o.clone());
                     }

@@ -83,6 +83,17 @@ struct ClusterSlot {
     rx: watch::Receiver<ClusterResult>,
 }
 
+/// The cluster cache: the newest generation asked for, at most one computation running,
+/// and at most one waiting to start.
+#[derive(Default)]
+struct ClusterCache {
+    slot: Option<ClusterSlot>,
+    running: bool,
+    /// The computation to run when the running one ends: always the newest generation
+    /// asked for (a newer request takes over the waiting one and its waiters).
+    next: Option<(Option<Arc<IndexReader>>, watch::Sender<ClusterResult>)>,
+}
+
 struct Snapshot {
     reader: Option<Arc<IndexReader>>,
     /// MANIFEST modification time and length when `reader` was opened.
@@ -101,7 +112,7 @@ pub(crate) struct Inner {
     snapshot: RwLock<Snapshot>,
     refresh: Mutex<()>,
     pub write: tokio::sync::Mutex<()>,
-    clusters: Mutex<Option<ClusterSlot>>,
+    clusters: Mutex<ClusterCache>,
     pub queries: Semaphore,
     pub metrics: Metrics,
 }
@@ -134,7 +145,7 @@ impl AppState {
                 }),
                 refresh: Mutex::new(()),
                 write: tokio::sync::Mutex::new(()),
-                clusters: Mutex::new(None),
+                clusters: Mutex::new(ClusterCache::default()),
                 queries: Semaphore::new(permits),
                 metrics: Metrics::default(),
             }),
@@ -159,6 +170,23 @@ impl AppState {
             }
         }
         self.refresh(false)
+    }
+
+    /// The current snapshot without leaving the async worker when it was checked within
+    /// the last [`RECHECK`] (nearly always under load); otherwise [`Self::reader`] on a
+    /// blocking thread, which may reopen the index.
+    pub async fn current_reader(&self) -> Result<Option<Arc<IndexReader>>, ApiError> {
+        {
+            let s = self
+                .inner
+                .snapshot
+                .read()
+                .unwrap_or_else(|e| e.into_inner());
+            if s.checked.elapsed() < RECHECK {
+                return Ok(s.reader.clone());
+            }
+        }
+        self.blocking(|st| st.reader()).await
     }
 
     /// Reopens the index if it changed (or always, with `force`).
@@ -243,38 +271,41 @@ impl AppState {
         &self,
         wait: Option<Duration>,
     ) -> Result<Option<Arc<ClusterSet>>, ApiError> {
-        let reader = self.blocking(|st| st.reader()).await?;
+        let reader = self.current_reader().await?;
         let generation = reader.as_ref().map_or(0, |r| r.generation());
         let mut rx = {
-            let mut slot = self
+            let mut cache = self
                 .inner
                 .clusters
                 .lock()
                 .unwrap_or_else(|e| e.into_inner());
-            let stale = match slot.as_ref() {
+            let stale = match cache.slot.as_ref() {
                 None => true,
                 Some(s) => s.generation != generation || matches!(&*s.rx.borrow(), Some(Err(_))),
             };
             if stale {
-                let (tx, rx) = watch::channel(None);
-                let metrics = self.clone();
-                let scratch = self.config().scratch_dir.clone();
-                tokio::spawn(async move {
-                    let started = Instant::now();
-                    let res =
-                        tokio::task::spawn_blocking(move || ClusterSet::compute(reader, &scratch))
-                            .await
-                            .map_err(|e| e.to_string())
-                            .and_then(|r| r.map(Arc::new));
-                    metrics
-                        .inner
-                        .metrics
-                        .cluster_computed(generation, started.elapsed());
-                    let _ = tx.send(Some(res));
-                });
-                *slot = Some(ClusterSlot { generation, rx });
+                if let Some((r, tx)) = cache.next.as_mut() {
+                    // a computation is running and another waits: the waiting one now
+                    // computes this newer generation, for its waiters too
+                    *r = reader;
+                    let rx = tx.subscribe();
+                    cache.slot = Some(ClusterSlot { generation, rx });
+                } else {
+                    let (tx, rx) = watch::channel(None);
+                    cache.slot = Some(ClusterSlot { generation, rx });
+                    if cache.running {
+                        cache.next = Some((reader, tx));
+                    } else {
+                        cache.running = true;
+                        self.spawn_cluster_computations(reader, tx);
+                    }
+                }
             }
-            slot.as_ref().map(|s| s.rx.clone()).expect("slot set above")
+            cache
+                .slot
+                .as_ref()
+                .map(|s| s.rx.clone())
+                .expect("slot set above")
         };
         let done = async {
             rx.wait_for(|v| v.is_some())
@@ -294,6 +325,44 @@ impl AppState {
             Some(Err(e)) => Err(ApiError::Internal(format!("computing clusters: {e}"))),
             None => Ok(None),
         }
+    }
+}
+
+impl AppState {
+    /// Computes clusters for `reader`, then for each computation queued meanwhile
+    /// ([`ClusterCache::next`]), one at a time: a busy index whose generation changes faster
+    /// than its clusters can be computed runs one computation, not one per generation.
+    fn spawn_cluster_computations(
+        &self,
+        reader: Option<Arc<IndexReader>>,
+        tx: watch::Sender<ClusterResult>,
+    ) {
+        let st = self.clone();
+        tokio::spawn(async move {
+            let (mut reader, mut tx) = (reader, tx);
+            loop {
+                let started = Instant::now();
+                let generation = reader.as_ref().map_or(0, |r| r.generation());
+                let scratch = st.config().scratch_dir.clone();
+                let res =
+                    tokio::task::spawn_blocking(move || ClusterSet::compute(reader, &scratch))
+                        .await
+                        .map_err(|e| e.to_string())
+                        .and_then(|r| r.map(Arc::new));
+                st.inner
+                    .metrics
+                    .cluster_computed(generation, started.elapsed());
+                let _ = tx.send(Some(res));
+                let mut cache = st.inner.clusters.lock().unwrap_or_else(|e| e.into_inner());
+                match cache.next.take() {
+                    Some(next) => (reader, tx) = next,
+                    None => {
+                        cache.running = false;
+                        return;
+                    }
+                }
+            }
+        });
     }
 }
 

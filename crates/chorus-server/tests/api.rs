@@ -465,6 +465,39 @@ async fn commits_by_another_writer_are_seen() {
     assert_eq!((s, v["text"].as_str()), (200, Some(STATEMENT)));
 }
 
+/// Cluster requests made while the index keeps changing all get answers (one computation
+/// runs at a time; a request for a newer generation takes over the one waiting to start),
+/// and the clusters finally served are those of the last commit.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cluster_requests_during_writes_all_get_answers() {
+    let h = Harness::new(|c| c.token = Some(TOKEN.into()));
+    let mut waiting = Vec::new();
+    for i in 0..6 {
+        let doc = json!([{"id": format!("w{i}"), "text": format!("Bulletin {i}. {STATEMENT}"),
+                          "source": format!("Outlet {i}")}]);
+        let (s, v) = h.add(doc).await;
+        assert_eq!(s, 200, "{v}");
+        let app = h.app.clone();
+        waiting.push(tokio::spawn(async move {
+            let req = Request::get("/v1/clusters").body(Body::empty()).unwrap();
+            let resp = app.oneshot(req).await.unwrap();
+            let status = resp.status().as_u16();
+            let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+            (status, serde_json::from_slice::<Value>(&bytes).unwrap())
+        }));
+    }
+    for w in waiting {
+        let (s, v) = w.await.unwrap();
+        assert_eq!(s, 200, "{v}");
+    }
+    let (_, health) = h.call("GET", "/healthz", None, None).await;
+    let (s, v) = h.call("GET", "/v1/clusters", None, None).await;
+    assert_eq!(s, 200);
+    assert_eq!(v["generation"], health["generation"]);
+    assert_eq!(v["total"], 1);
+    assert_eq!(v["clusters"][0]["size"], 6);
+}
+
 /// A one-route HTTP server on loopback for the fetch tests: `/page` gives an article,
 /// `/loop` redirects to itself, `/big` is 2 MiB, `/hop` redirects to `/page`.
 async fn page_server() -> std::net::SocketAddr {

@@ -4,7 +4,7 @@
 //!
 //! ```text
 //! cargo run --release -p chorus-store --example query_loop -- INDEX BODIES \
-//!     [--queries 3000] [--rounds 1] [--dump out.jsonl]
+//!     [--queries 3000] [--rounds 1] [--dump out.jsonl] [--serial]
 //! ```
 //!
 //! The mean of the fastest round is the figure least disturbed by other work on the machine.
@@ -31,7 +31,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             v["text"].as_str().expect("a text").to_string()
         })
         .collect();
-    let opts = QueryOptions::default();
+    // --serial: one thread per query, as the server runs them
+    let opts = QueryOptions {
+        parallel: !args.iter().any(|a| a == "--serial"),
+        ..QueryOptions::default()
+    };
     let mut dump = opt("--dump")
         .map(std::fs::File::create)
         .transpose()?

@@ -505,6 +505,26 @@ impl Segment {
         u64::from_le_bytes(self.map[o..o + 8].try_into().expect("8 bytes"))
     }
 
+    /// Asks the CPU to start loading the cache line at `off` (a hint: nothing happens off
+    /// x86-64 or outside the mapping). Lookups issue these for all their keys before reading
+    /// any, so that the cache misses of a query overlap instead of queueing one by one.
+    #[inline]
+    fn prefetch(&self, off: u64) {
+        #[cfg(target_arch = "x86_64")]
+        if let Some(b) = self.map.get(off as usize) {
+            #[allow(unsafe_code)]
+            // SAFETY: a prefetch reads nothing architecturally and cannot fault; the address
+            // is inside the mapping anyway.
+            unsafe {
+                std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(
+                    std::ptr::from_ref(b).cast::<i8>(),
+                );
+            }
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        let _ = off;
+    }
+
     fn u32_at(&self, off: u64) -> u32 {
         let o = off as usize;
         u32::from_le_bytes(self.map[o..o + 4].try_into().expect("4 bytes"))
@@ -637,10 +657,18 @@ impl Segment {
         out: &mut Vec<Option<Postings<'a>>>,
     ) -> Result<()> {
         out.clear();
+        for &k in keys {
+            self.prefetch(self.f.off_dir + self.slot(k) * 8);
+        }
         let ranges = keys
             .iter()
             .map(|&k| self.slot_range(k))
             .collect::<Result<Vec<_>>>()?;
+        for (&k, &(lo, hi)) in keys.iter().zip(&ranges) {
+            if lo < hi {
+                self.prefetch(self.f.off_entries + self.guess(k, lo, hi) * ENTRY as u64);
+            }
+        }
         let firsts: Vec<(u64, u64)> = keys
             .iter()
             .zip(&ranges)
@@ -663,13 +691,19 @@ impl Segment {
         Ok(())
     }
 
-    /// The entries `[lo, hi)` whose keys share `key`'s directory slot.
-    fn slot_range(&self, key: u64) -> Result<(u64, u64)> {
-        let slot = if self.f.dir_bits == 0 {
+    /// The directory slot of `key`: its top `dir_bits` bits.
+    #[inline]
+    fn slot(&self, key: u64) -> u64 {
+        if self.f.dir_bits == 0 {
             0
         } else {
             key >> (64 - self.f.dir_bits)
-        };
+        }
+    }
+
+    /// The entries `[lo, hi)` whose keys share `key`'s directory slot.
+    fn slot_range(&self, key: u64) -> Result<(u64, u64)> {
+        let slot = self.slot(key);
         let (lo, hi) = (
             self.u64_at(self.f.off_dir + slot * 8),
             self.u64_at(self.f.off_dir + slot * 8 + 8),

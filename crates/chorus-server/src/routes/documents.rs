@@ -67,9 +67,7 @@ pub async fn add(
             Ok((s, w.len()))
         })
         .await?;
-    let generation = st
-        .blocking(|st| Ok(st.reader()?.map_or(0, |r| r.generation())))
-        .await?;
+    let generation = st.current_reader().await?.map_or(0, |r| r.generation());
     Ok(Json(json!({
         "added": summary.added,
         "replaced": summary.replaced,
@@ -84,7 +82,7 @@ pub async fn remove(
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
     st.authorize(&headers)?;
-    if st.blocking(|st| Ok(st.reader()?.is_none())).await? {
+    if st.current_reader().await?.is_none() {
         return Err(ApiError::NotFound(format!("no document `{id}`")));
     }
     let id2 = id.clone();
@@ -97,9 +95,7 @@ pub async fn remove(
     if summary.removed == 0 {
         return Err(ApiError::NotFound(format!("no document `{id}`")));
     }
-    let generation = st
-        .blocking(|st| Ok(st.reader()?.map_or(0, |r| r.generation())))
-        .await?;
+    let generation = st.current_reader().await?.map_or(0, |r| r.generation());
     Ok(Json(json!({
         "removed": summary.removed,
         "documents": total,

@@ -13,15 +13,11 @@ use serde_json::{Value, json};
 pub const OPENAPI: &str = include_str!("../../assets/openapi.json");
 
 pub async fn healthz(State(st): State<AppState>) -> Result<Json<Value>, ApiError> {
-    let (docs, generation) = st
-        .blocking(|st| {
-            let r = st.reader()?;
-            Ok((
-                r.as_ref().map_or(0, |r| r.len()),
-                r.as_ref().map_or(0, |r| r.generation()),
-            ))
-        })
-        .await?;
+    let r = st.current_reader().await?;
+    let (docs, generation) = (
+        r.as_ref().map_or(0, |r| r.len()),
+        r.as_ref().map_or(0, |r| r.generation()),
+    );
     Ok(Json(json!({
         "status": "ok",
         "version": env!("CARGO_PKG_VERSION"),
@@ -33,7 +29,7 @@ pub async fn healthz(State(st): State<AppState>) -> Result<Json<Value>, ApiError
 }
 
 pub async fn metrics(State(st): State<AppState>) -> Result<impl IntoResponse, ApiError> {
-    let r = st.blocking(|st| st.reader()).await?;
+    let r = st.current_reader().await?;
     let body = st.inner.metrics.render(
         r.as_ref().map(|r| r.len()),
         r.as_ref().map(|r| r.generation()),
