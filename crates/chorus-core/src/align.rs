@@ -731,15 +731,28 @@ pub fn shared_seeds(a: &Tokens, b: &Tokens, n: usize) -> Vec<(u32, u32)> {
 #[derive(Debug, Clone, Default)]
 pub struct NgramPositions {
     n: usize,
-    at: foldhash::HashMap<u64, Vec<u32>>,
+    /// The last position of each fingerprint.
+    last: foldhash::HashMap<u64, u32>,
+    /// `prev[i]`: the previous position with the fingerprint of position `i` (`NONE`: none).
+    /// Chained positions instead of a list per fingerprint: two allocations per sequence,
+    /// not one per distinct n-gram.
+    prev: Vec<u32>,
 }
+
+const NONE: u32 = u32::MAX;
 
 impl NgramPositions {
     /// Indexes the n-grams of `a`.
     pub fn new(a: &Tokens, n: usize) -> NgramPositions {
-        let mut at: foldhash::HashMap<u64, Vec<u32>> = foldhash::HashMap::default();
-        for_each_ngram_fingerprint(&a.hashes, n, |i, h| at.entry(h).or_default().push(i as u32));
-        NgramPositions { n, at }
+        let grams = (a.len() + 1).saturating_sub(n);
+        let mut last: foldhash::HashMap<u64, u32> =
+            foldhash::HashMap::with_capacity_and_hasher(grams, Default::default());
+        let mut prev = Vec::with_capacity(grams);
+        for_each_ngram_fingerprint(&a.hashes, n, |i, h| {
+            debug_assert_eq!(i, prev.len());
+            prev.push(last.insert(h, i as u32).unwrap_or(NONE));
+        });
+        NgramPositions { n, last, prev }
     }
 
     /// The n-gram length.
@@ -751,8 +764,12 @@ impl NgramPositions {
     fn seeds_with(&self, b: &Tokens) -> Vec<(u32, u32)> {
         let mut seeds = Vec::new();
         for_each_ngram_fingerprint(&b.hashes, self.n, |j, h| {
-            if let Some(is) = self.at.get(&h) {
-                seeds.extend(is.iter().map(|&i| (i, j as u32)));
+            if let Some(&i) = self.last.get(&h) {
+                let mut i = i;
+                while i != NONE {
+                    seeds.push((i, j as u32));
+                    i = self.prev[i as usize];
+                }
             }
         });
         seeds.sort_unstable();

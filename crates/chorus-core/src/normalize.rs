@@ -270,13 +270,15 @@ impl<M: OffsetMap> Builder<M> {
     }
 }
 
-fn normalize_into<M: OffsetMap>(original: &str, map: M) -> (String, M) {
+fn normalize_into<M: OffsetMap>(original: &str, mut text: String, map: M) -> (String, M) {
     assert!(
         original.len() < u32::MAX as usize,
         "documents are limited to 4 GiB"
     );
+    text.clear();
+    text.reserve(original.len());
     let mut b = Builder {
-        text: String::with_capacity(original.len()),
+        text,
         map,
         last_space: false,
     };
@@ -295,13 +297,24 @@ fn normalize_into<M: OffsetMap>(original: &str, map: M) -> (String, M) {
 /// Normalises `original` (see the module documentation).
 pub fn normalize(original: &str) -> Normalized {
     let map = Vec::with_capacity(original.len() + 1);
-    let (text, map) = normalize_into(original, map);
+    let (text, map) = normalize_into(original, String::new(), map);
     Normalized { text, map }
+}
+
+/// [`normalize`] into buffers of the caller's (cleared first), to normalise many texts one
+/// after the other without allocating for each.
+pub fn normalize_reusing(original: &str, text: &mut String, map: &mut Vec<u32>) {
+    let mut m = std::mem::take(map);
+    m.clear();
+    m.reserve(original.len() + 1);
+    let (t, m) = normalize_into(original, std::mem::take(text), m);
+    *text = t;
+    *map = m;
 }
 
 /// The text of [`normalize`] without the offset map (cheaper: no 4 bytes per byte).
 pub fn normalize_text(original: &str) -> String {
-    normalize_into(original, ()).0
+    normalize_into(original, String::new(), ()).0
 }
 
 #[cfg(test)]

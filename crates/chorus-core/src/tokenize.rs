@@ -49,6 +49,22 @@ impl Tokens {
         }
     }
 
+    /// Normalises `original` into these tokens' buffers and `map` (see
+    /// [`crate::normalize::normalize_reusing`]), and segments it: [`Tokens::new`] plus the
+    /// offset map, without allocating when the buffers are large enough already.
+    pub fn refill(&mut self, original: &str, map: &mut Vec<u32>) {
+        crate::normalize::normalize_reusing(original, &mut self.norm, map);
+        self.ranges.clear();
+        token_ranges_into(&self.norm, &mut self.ranges);
+        let bytes = self.norm.as_bytes();
+        self.hashes.clear();
+        self.hashes.extend(
+            self.ranges
+                .iter()
+                .map(|&(b, e)| xxh3_64(&bytes[b as usize..e as usize])),
+        );
+    }
+
     pub fn len(&self) -> usize {
         self.hashes.len()
     }
@@ -134,6 +150,14 @@ fn ascii_word_mask(block: &[u8]) -> (usize, u64) {
 /// Byte ranges of the tokens of `text`.
 pub fn token_ranges(text: &str) -> Vec<(u32, u32)> {
     let mut out = Vec::with_capacity(text.len() / 5);
+    token_ranges_into(text, &mut out);
+    // the estimate above is ~10% high on English; the ranges live as long as the corpus
+    out.shrink_to_fit();
+    out
+}
+
+/// [`token_ranges`] appended to `out`.
+pub fn token_ranges_into(text: &str, out: &mut Vec<(u32, u32)>) {
     let bytes = text.as_bytes();
     let mut start: Option<usize> = None;
     let mut i = 0;
@@ -179,9 +203,6 @@ pub fn token_ranges(text: &str) -> Vec<(u32, u32)> {
     if let Some(s) = start {
         out.push((s as u32, bytes.len() as u32));
     }
-    // the estimate above is ~10% high on English; the ranges live as long as the corpus
-    out.shrink_to_fit();
-    out
 }
 
 #[cfg(test)]

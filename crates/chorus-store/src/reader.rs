@@ -17,7 +17,9 @@ use crate::manifest::{FORMAT_VERSION, MANIFEST, Manifest};
 use crate::segment::Segment;
 use chorus_core::Document;
 use chorus_core::align::AlignParams;
-use chorus_core::query::{PreparedQuery, QueryMatch, QueryReport, match_document};
+use chorus_core::query::{
+    CandidateBuffers, PreparedQuery, QueryMatch, QueryReport, match_document_with,
+};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -373,14 +375,25 @@ impl IndexReader {
         let q = PreparedQuery::new(text, align.ngram);
         let keys: Vec<u64> = q.fingerprints().into_iter().map(|f| f.0).collect();
         let cands = self.candidates(&keys, opts)?;
-        let one = |&(s, d, _): &(usize, u32, u32)| -> Result<Option<QueryMatch>> {
+        let one = |buf: &mut CandidateBuffers,
+                   &(s, d, _): &(usize, u32, u32)|
+         -> Result<Option<QueryMatch>> {
             let doc = self.segments[s].seg.doc(d)?;
-            Ok(match_document(&q, &doc.id, &doc.meta, doc.text, &align))
+            Ok(match_document_with(
+                &q, &doc.id, &doc.meta, doc.text, &align, buf,
+            ))
         };
         let matches: Vec<QueryMatch> = if opts.parallel {
-            cands.par_iter().map(one).collect::<Result<Vec<_>>>()?
+            cands
+                .par_iter()
+                .map_init(CandidateBuffers::default, one)
+                .collect::<Result<Vec<_>>>()?
         } else {
-            cands.iter().map(one).collect::<Result<Vec<_>>>()?
+            let mut buf = CandidateBuffers::default();
+            cands
+                .iter()
+                .map(|c| one(&mut buf, c))
+                .collect::<Result<Vec<_>>>()?
         }
         .into_iter()
         .flatten()
