@@ -737,6 +737,9 @@ pub struct NgramPositions {
     /// Chained positions instead of a list per fingerprint: two allocations per sequence,
     /// not one per distinct n-gram.
     prev: Vec<u32>,
+    /// One bit per fingerprint's low bits, set for those of the sequence: most n-grams of
+    /// the other sequence are not in this one, and the bit says so without a table probe.
+    filter: Vec<u64>,
 }
 
 const NONE: u32 = u32::MAX;
@@ -748,11 +751,28 @@ impl NgramPositions {
         let mut last: foldhash::HashMap<u64, u32> =
             foldhash::HashMap::with_capacity_and_hasher(grams, Default::default());
         let mut prev = Vec::with_capacity(grams);
+        // about 16 bits per n-gram: few false positives, and small enough to stay in cache
+        let bits = (grams * 16).next_power_of_two().clamp(64, 1 << 20);
+        let mut filter = vec![0u64; bits / 64];
         for_each_ngram_fingerprint(&a.hashes, n, |i, h| {
             debug_assert_eq!(i, prev.len());
             prev.push(last.insert(h, i as u32).unwrap_or(NONE));
+            let b = h as usize & (bits - 1);
+            filter[b / 64] |= 1 << (b % 64);
         });
-        NgramPositions { n, last, prev }
+        NgramPositions {
+            n,
+            last,
+            prev,
+            filter,
+        }
+    }
+
+    /// Whether `h` may be one of the sequence's fingerprints (no false negatives).
+    #[inline]
+    fn may_have(&self, h: u64) -> bool {
+        let b = h as usize & (self.filter.len() * 64 - 1);
+        self.filter[b / 64] >> (b % 64) & 1 == 1
     }
 
     /// The n-gram length.
@@ -763,7 +783,13 @@ impl NgramPositions {
     /// Every `(position in the indexed sequence, position in b)` whose n-grams are equal.
     fn seeds_with(&self, b: &Tokens) -> Vec<(u32, u32)> {
         let mut seeds = Vec::new();
+        if self.filter.is_empty() {
+            return seeds;
+        }
         for_each_ngram_fingerprint(&b.hashes, self.n, |j, h| {
+            if !self.may_have(h) {
+                return;
+            }
             if let Some(&i) = self.last.get(&h) {
                 let mut i = i;
                 while i != NONE {

@@ -38,7 +38,8 @@ pub struct ServerConfig {
     /// How long a query waits for the cluster cache before answering without provenance.
     /// Default 2 s.
     pub cluster_wait: Duration,
-    /// Queries aligned at once (more wait). Default: the number of cores.
+    /// Long queries (over 32 KiB of text) aligned at once on blocking threads (more wait);
+    /// shorter ones run on the async workers, one per core. Default: the number of cores.
     pub max_concurrent_queries: usize,
     /// Query tunables.
     pub query: QueryOptions,
@@ -65,8 +66,8 @@ impl ServerConfig {
             max_concurrent_queries: std::thread::available_parallelism()
                 .map(|n| n.get())
                 .unwrap_or(2),
-            // one query per core at once (see `max_concurrent_queries`): each runs on its
-            // blocking thread rather than on the rayon pool
+            // each query aligns its candidates on its own thread (a worker, or a blocking
+            // thread for long texts) rather than on the rayon pool
             query: QueryOptions {
                 parallel: false,
                 ..QueryOptions::default()

@@ -465,6 +465,39 @@ async fn commits_by_another_writer_are_seen() {
     assert_eq!((s, v["text"].as_str()), (200, Some(STATEMENT)));
 }
 
+/// A long query text (run on a blocking thread, not on the worker) finds what a short one
+/// finds, at the offsets of its own text.
+#[tokio::test]
+async fn long_queries_match_like_short_ones() {
+    let h = Harness::new(|c| c.token = Some(TOKEN.into()));
+    h.add(corpus()).await;
+    let short = format!("Breaking. {STATEMENT}");
+    let filler = "Weather, tides and the price of fish along the coast today. ".repeat(700);
+    let long = format!("{filler}{short}");
+    assert!(long.len() > 40 << 10);
+    let mut found = Vec::new();
+    for text in [&short, &long] {
+        let (s, v) = h
+            .call("POST", "/v1/query", Some(json!({"text": text})), None)
+            .await;
+        assert_eq!(s, 200, "{v}");
+        let q = &v["matches"][0]["passages"][0]["query"];
+        let (b, e) = (
+            q["begin"].as_u64().unwrap() as usize,
+            q["end"].as_u64().unwrap() as usize,
+        );
+        assert_eq!(&text[b..e], STATEMENT);
+        let ids: Vec<&str> = v["matches"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["id"].as_str().unwrap())
+            .collect();
+        found.push(ids.join(","));
+    }
+    assert_eq!(found[0], found[1]);
+}
+
 /// Cluster requests made while the index keeps changing all get answers (one computation
 /// runs at a time; a request for a newer generation takes over the one waiting to start),
 /// and the clusters finally served are those of the last commit.
