@@ -118,6 +118,13 @@ pub(crate) struct Inner {
     pub metrics: Metrics,
 }
 
+/// Opens a snapshot for serving: mapped with 2 MiB pages where the system has them.
+fn open_reader(index: &std::path::Path) -> Result<IndexReader, chorus_store::Error> {
+    let r = IndexReader::open(index)?;
+    r.advise_huge_pages();
+    Ok(r)
+}
+
 fn manifest_stamp(index: &std::path::Path) -> Option<(SystemTime, u64)> {
     let m = std::fs::metadata(index.join("MANIFEST")).ok()?;
     Some((m.modified().ok()?, m.len()))
@@ -130,7 +137,7 @@ impl AppState {
     /// Opens the index (if it exists yet) and builds the state.
     pub fn new(cfg: ServerConfig) -> Result<AppState, chorus_store::Error> {
         let stamp = manifest_stamp(&cfg.index);
-        let reader = match IndexReader::open(&cfg.index) {
+        let reader = match open_reader(&cfg.index) {
             Ok(r) => Some(Arc::new(r)),
             Err(chorus_store::Error::NotAnIndex { .. }) => None,
             Err(e) => return Err(e),
@@ -205,7 +212,7 @@ impl AppState {
                 return Ok(s.reader.clone());
             }
         }
-        let reader = match IndexReader::open(&self.inner.cfg.index) {
+        let reader = match open_reader(&self.inner.cfg.index) {
             Ok(r) => Some(Arc::new(r)),
             Err(chorus_store::Error::NotAnIndex { .. }) => None,
             Err(e) => return Err(e.into()),

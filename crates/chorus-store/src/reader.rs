@@ -368,6 +368,17 @@ impl IndexReader {
         Ok(ranked)
     }
 
+    /// Asks for the index to be mapped with 2 MiB pages (Linux): queries then find their
+    /// fingerprints with one cache miss instead of a page walk and a miss, about a fifth less
+    /// time per query on the 100k-document benchmark index (BENCHMARKS.md). For readers that
+    /// live long and query much, such as the server: the kernel also reads the index in
+    /// 2 MiB pieces, more than a few cold one-shot lookups need.
+    pub fn advise_huge_pages(&self) {
+        for ls in &self.segments {
+            ls.seg.advise_huge_pages();
+        }
+    }
+
     /// The documents that share passages with `text`, ranked.
     pub fn query(&self, text: &str, opts: &QueryOptions) -> Result<QueryReport> {
         let mut align = opts.align;

@@ -146,10 +146,55 @@ fn dir_bits_for(keys: u64) -> u32 {
 // ---------------------------------------------------------------------------------------
 // writing
 
+/// Bytes per write of a segment file. Whole 2 MiB writes at 2 MiB offsets leave the file in
+/// the page cache as 2 MiB pages, which a reader that asks for them
+/// ([`Segment::advise_huge_pages`]) maps with one TLB entry each instead of 512: a lookup's
+/// random reads then cost one cache miss, not a page walk as well.
+const WRITE_CHUNK: usize = 2 << 20;
+
+/// A buffered file writer that writes only whole [`WRITE_CHUNK`]s (and the rest at the end).
+struct ChunkedWriter {
+    file: File,
+    buf: Vec<u8>,
+}
+
+impl ChunkedWriter {
+    fn new(file: File) -> ChunkedWriter {
+        ChunkedWriter {
+            file,
+            buf: Vec::with_capacity(WRITE_CHUNK),
+        }
+    }
+
+    /// Writes what is buffered and returns the file.
+    fn into_inner(mut self) -> std::io::Result<File> {
+        self.file.write_all(&self.buf)?;
+        Ok(self.file)
+    }
+}
+
+impl Write for ChunkedWriter {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        let n = data.len().min(WRITE_CHUNK - self.buf.len());
+        self.buf.extend_from_slice(&data[..n]);
+        if self.buf.len() == WRITE_CHUNK {
+            self.file.write_all(&self.buf)?;
+            self.buf.clear();
+        }
+        Ok(n)
+    }
+
+    /// Does nothing: a partial chunk is written by [`ChunkedWriter::into_inner`] only, so
+    /// that every other write stays whole and aligned.
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 /// Writes one segment file front to back: documents first, then postings.
 pub(crate) struct SegmentBuilder {
     path: PathBuf,
-    out: BufWriter<File>,
+    out: ChunkedWriter,
     pos: u64,
     ngram: u32,
     offsets: Vec<u64>,
@@ -164,7 +209,7 @@ impl SegmentBuilder {
         let f = File::create(path).at(path)?;
         Ok(SegmentBuilder {
             path: path.to_path_buf(),
-            out: BufWriter::with_capacity(1 << 20, f),
+            out: ChunkedWriter::new(f),
             pos: 0,
             ngram: ngram as u32,
             offsets: Vec::new(),
@@ -367,12 +412,7 @@ impl PostingsWriter {
         self.seg.write(&buf)?;
         let footer = self.footer.encode();
         self.seg.write(&footer)?;
-        let f = self
-            .seg
-            .out
-            .into_inner()
-            .map_err(|e| e.into_error())
-            .at(&self.seg.path)?;
+        let f = self.seg.out.into_inner().at(&self.seg.path)?;
         f.sync_all().at(&self.seg.path)?;
         Ok(self.seg.pos)
     }
@@ -435,6 +475,14 @@ fn map_file(file: &File) -> std::io::Result<Mmap> {
 }
 
 impl Segment {
+    /// Asks the kernel to map this segment with 2 MiB pages where the page cache holds them
+    /// (Linux; see [`WRITE_CHUNK`]), and to read it in 2 MiB pieces when it does not. For a
+    /// long-running reader (the server): a cold one-shot query would read more than it needs.
+    pub fn advise_huge_pages(&self) {
+        #[cfg(target_os = "linux")]
+        let _ = self.map.advise(memmap2::Advice::HugePage);
+    }
+
     pub fn open(dir: &Path, id: u64) -> Result<Segment> {
         let path = dir.join(crate::manifest::segment_file_name(id));
         let file = File::open(&path).at(&path)?;
@@ -773,6 +821,33 @@ impl Segment {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn chunked_writer_keeps_every_byte_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("chunks");
+        let mut w = ChunkedWriter::new(File::create(&path).unwrap());
+        let mut want = Vec::new();
+        let mut state = 7u64;
+        while want.len() < 2 * WRITE_CHUNK + 12_345 {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1);
+            let piece: Vec<u8> = (0..(state >> 44) as usize % 300_000)
+                .map(|i| (i as u64 ^ state) as u8)
+                .collect();
+            w.write_all(&piece).unwrap();
+            want.extend_from_slice(&piece);
+            // nothing but whole chunks reaches the file before the end
+            assert_eq!(
+                std::fs::metadata(&path).unwrap().len() as usize,
+                want.len() / WRITE_CHUNK * WRITE_CHUNK
+            );
+        }
+        w.flush().unwrap();
+        w.into_inner().unwrap().sync_all().unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), want);
+    }
 
     fn build(dir: &Path, docs: &[(&str, &str, Option<&str>)], post: &[(u64, Vec<u32>)]) {
         let mut b = SegmentBuilder::create(&dir.join("seg-0000000001.seg"), 5).unwrap();
