@@ -181,7 +181,7 @@ impl AppState {
     }
 
     /// The current snapshot without leaving the async worker when it was checked within
-    /// the last [`RECHECK`] (nearly always under load); otherwise [`Self::reader`] on a
+    /// the last half second (nearly always under load); otherwise [`Self::reader`] on a
     /// blocking thread, which may reopen the index.
     pub async fn current_reader(&self) -> Result<Option<Arc<IndexReader>>, ApiError> {
         {
