@@ -90,13 +90,20 @@ impl MemoryArgs {
         self.scratch_dir.clone().unwrap_or_else(std::env::temp_dir)
     }
 
-    /// A fresh scratch folder, removed when dropped.
-    pub fn scratch(&self) -> anyhow::Result<tempfile::TempDir> {
+    /// The scratch folder, which must exist. Nothing is left in it after a run, even a
+    /// killed one: the spool file is unlinked as soon as it is created, and the engine keeps
+    /// its files in a private folder inside, which the next run removes if its owner was
+    /// killed.
+    pub fn scratch(&self) -> anyhow::Result<PathBuf> {
         let base = self.scratch_base();
-        tempfile::Builder::new()
-            .prefix("chorus-scratch-")
-            .tempdir_in(&base)
-            .with_context(|| format!("creating a scratch folder in {}", base.display()))
+        let meta = std::fs::metadata(&base)
+            .with_context(|| format!("using the scratch folder {}", base.display()))?;
+        anyhow::ensure!(
+            meta.is_dir(),
+            "the scratch folder {} is not a folder",
+            base.display()
+        );
+        Ok(base)
     }
 }
 
@@ -126,14 +133,14 @@ pub struct DocumentSink<'m> {
 
 enum SinkState {
     Memory(Vec<Document>),
-    Spool(tempfile::TempDir, SpoolWriter),
+    Spool(PathBuf, SpoolWriter),
 }
 
 impl<'m> DocumentSink<'m> {
     pub fn new(memory: &'m MemoryArgs) -> anyhow::Result<DocumentSink<'m>> {
         let state = if memory.low_memory {
             let dir = memory.scratch()?;
-            let w = SpoolWriter::new(dir.path())?;
+            let w = SpoolWriter::new(&dir)?;
             SinkState::Spool(dir, w)
         } else {
             SinkState::Memory(Vec::new())
@@ -158,7 +165,7 @@ impl<'m> DocumentSink<'m> {
         match &mut self.state {
             SinkState::Spool(dir, w) => {
                 if let Err(e) = w.push(d) {
-                    self.failed = Some(spool_error(e, dir.path()));
+                    self.failed = Some(spool_error(e, dir));
                 }
             }
             SinkState::Memory(docs) => {
@@ -180,9 +187,9 @@ impl<'m> DocumentSink<'m> {
         };
         let docs = std::mem::take(docs);
         let moved = self.memory.scratch().and_then(|dir| {
-            let mut w = SpoolWriter::new(dir.path())?;
+            let mut w = SpoolWriter::new(&dir)?;
             for d in docs {
-                w.push(d).map_err(|e| spool_error(e, dir.path()))?;
+                w.push(d).map_err(|e| spool_error(e, &dir))?;
             }
             Ok(SinkState::Spool(dir, w))
         });
@@ -202,7 +209,7 @@ impl<'m> DocumentSink<'m> {
             SinkState::Spool(dir, w) => {
                 let docs = w
                     .finish()
-                    .map_err(|e| e.context(dir.path().display().to_string()))?;
+                    .map_err(|e| e.context(dir.display().to_string()))?;
                 Workspace::on_disk(Box::new(docs), dir)
             }
         })
@@ -213,13 +220,10 @@ fn spool_error(e: std::io::Error, dir: &Path) -> anyhow::Error {
     anyhow::Error::new(e).context(format!("writing the spool file in {}", dir.display()))
 }
 
-/// The pipeline's documents and where it keeps its working data; the scratch folder (if
-/// any) lives as long as this.
+/// The pipeline's documents and where it keeps its working data.
 pub struct Workspace {
     pub docs: Box<dyn Corpus>,
     pub storage: Storage,
-    /// Kept for its lifetime (removed when dropped).
-    _scratch: Option<tempfile::TempDir>,
 }
 
 impl Workspace {
@@ -227,18 +231,17 @@ impl Workspace {
         Workspace {
             docs,
             storage: Storage::Memory,
-            _scratch: None,
         }
     }
 
-    pub fn on_disk(docs: Box<dyn Corpus>, scratch: tempfile::TempDir) -> Workspace {
+    /// On disk, the engine's files in a private folder inside `scratch`.
+    pub fn on_disk(docs: Box<dyn Corpus>, scratch: PathBuf) -> Workspace {
         Workspace {
             docs,
             storage: Storage::Disk {
-                dir: scratch.path().to_path_buf(),
+                dir: scratch,
                 cache_bytes: token_cache_bytes(),
             },
-            _scratch: Some(scratch),
         }
     }
 }

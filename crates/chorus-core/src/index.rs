@@ -66,15 +66,36 @@ struct DiskPartitions {
 /// A folder of the index's own inside the caller's scratch folder: two runs given the same
 /// folder do not meet, and whatever happens (an error half-way, a builder dropped unused)
 /// the folder and its files are removed when this is dropped.
+///
+/// A run that is killed cannot remove its folder, so each folder holds a `lock` file that
+/// its run keeps locked (the operating system releases the lock when the process ends,
+/// however it ends); a new folder first removes the folders beside it whose lock is free.
 #[derive(Debug)]
-struct ScratchFolder(PathBuf);
+struct ScratchFolder {
+    path: PathBuf,
+    _lock: std::fs::File,
+}
+
+const SCRATCH_PREFIX: &str = "chorus-index-";
 
 impl ScratchFolder {
     fn create_in(dir: &Path) -> Result<ScratchFolder> {
+        remove_abandoned(dir);
         for i in 0u32.. {
-            let path = dir.join(format!("chorus-index-{}-{i}", std::process::id()));
+            let path = dir.join(format!("{SCRATCH_PREFIX}{}-{i}", std::process::id()));
             match std::fs::create_dir(&path) {
-                Ok(()) => return Ok(ScratchFolder(path)),
+                Ok(()) => {
+                    let lock = path.join("lock");
+                    let file = std::fs::File::create(&lock)
+                        .and_then(|f| f.try_lock().map_err(std::io::Error::from).map(|()| f));
+                    return match file {
+                        Ok(f) => Ok(ScratchFolder { path, _lock: f }),
+                        Err(source) => {
+                            let _ = std::fs::remove_dir_all(&path);
+                            Err(Error::Spill { path: lock, source })
+                        }
+                    };
+                }
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
                 Err(source) => return Err(Error::Spill { path, source }),
             }
@@ -83,9 +104,28 @@ impl ScratchFolder {
     }
 }
 
+/// Removes the folders of killed runs in `dir`: those whose `lock` file nobody holds. A
+/// folder without a lock file is being created (or is not ours) and is left alone.
+fn remove_abandoned(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        if !e.file_name().to_string_lossy().starts_with(SCRATCH_PREFIX) {
+            continue;
+        }
+        let Ok(f) = std::fs::File::open(e.path().join("lock")) else {
+            continue;
+        };
+        if f.try_lock().is_ok() {
+            let _ = std::fs::remove_dir_all(e.path());
+        }
+    }
+}
+
 impl Drop for ScratchFolder {
     fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
+        let _ = std::fs::remove_dir_all(&self.path);
     }
 }
 
@@ -140,7 +180,7 @@ impl DiskIndexBuilder {
         let folder = ScratchFolder::create_in(dir)?;
         let raw = (0..PARTITIONS)
             .map(|p| {
-                let path = part_path(&folder.0, "raw", p);
+                let path = part_path(&folder.path, "raw", p);
                 std::fs::File::create(&path)
                     .map(|f| std::io::BufWriter::with_capacity(64 << 10, f))
                     .map_err(spill_error(path))
@@ -191,7 +231,7 @@ impl DiskIndexBuilder {
                 self.postings += bytes.len() / POSTING_BYTES;
                 self.raw[p]
                     .write_all(&bytes)
-                    .map_err(spill_error(part_path(&self.folder.0, "raw", p)))?;
+                    .map_err(spill_error(part_path(&self.folder.path, "raw", p)))?;
             }
         }
         Ok(())
@@ -206,7 +246,7 @@ impl DiskIndexBuilder {
             folder,
             ..
         } = self;
-        let dir = &folder.0;
+        let dir = &folder.path;
         for (p, w) in raw.into_iter().enumerate() {
             w.into_inner()
                 .map_err(|e| e.into_error())
@@ -422,7 +462,7 @@ impl NgramIndex {
         match &self.partitions {
             Partitions::Memory(v) => Ok(Cow::Borrowed(&v[p])),
             Partitions::Disk(d) => {
-                let path = part_path(&d.folder.0, "part", p);
+                let path = part_path(&d.folder.path, "part", p);
                 let bytes = std::fs::read(&path).map_err(spill_error(path))?;
                 Ok(Cow::Owned(decode(&bytes)))
             }
@@ -571,5 +611,34 @@ mod tests {
         }
         assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 0);
         std::fs::remove_dir(&dir).unwrap();
+    }
+
+    #[test]
+    fn folders_of_killed_runs_are_removed_by_the_next_run() {
+        let dir =
+            std::env::temp_dir().join(format!("chorus-abandoned-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        // a killed run's folder: a lock file nobody holds, and its partitions
+        let dead = dir.join(format!("{SCRATCH_PREFIX}4000000-0"));
+        std::fs::create_dir(&dead).unwrap();
+        std::fs::write(dead.join("lock"), b"").unwrap();
+        std::fs::write(dead.join("raw-000"), [0u8; 64]).unwrap();
+        // a folder being created (no lock file yet) and someone else's folder
+        let young = dir.join(format!("{SCRATCH_PREFIX}4000001-0"));
+        std::fs::create_dir(&young).unwrap();
+        let other = dir.join("notes");
+        std::fs::create_dir(&other).unwrap();
+        std::fs::write(other.join("lock"), b"").unwrap();
+        {
+            let live = DiskIndexBuilder::create(&dir, 3).unwrap();
+            assert!(!dead.exists());
+            assert!(young.exists() && other.exists());
+            // a run still going keeps its folder
+            let next = DiskIndexBuilder::create(&dir, 3).unwrap();
+            assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 4);
+            drop((live, next));
+        }
+        assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 2);
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }
