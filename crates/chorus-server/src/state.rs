@@ -38,8 +38,9 @@ pub struct ServerConfig {
     /// How long a query waits for the cluster cache before answering without provenance.
     /// Default 2 s.
     pub cluster_wait: Duration,
-    /// Long queries (over 32 KiB of text) aligned at once on blocking threads (more wait);
-    /// shorter ones run on the async workers, one per core. Default: the number of cores.
+    /// Queries aligned at once; more wait, in the order they came. Default: the number of
+    /// cores (queries of up to 32 KiB of text run on the async workers, one per core;
+    /// longer ones on blocking threads).
     pub max_concurrent_queries: usize,
     /// Query tunables.
     pub query: QueryOptions,

@@ -50,8 +50,8 @@ pub struct ServeArgs {
     /// them, in milliseconds.
     #[arg(long, default_value_t = 2000)]
     pub cluster_wait_ms: u64,
-    /// Long queries (over 32 KiB of text) aligned at once (default: the number of cores);
-    /// shorter ones run on the server's worker threads, one per core.
+    /// Queries aligned at once; more wait their turn in order (default: the number of
+    /// cores).
     #[arg(long)]
     pub max_concurrent_queries: Option<usize>,
     /// Documents aligned against each query.

@@ -25,8 +25,9 @@ pub struct QueryRequest {
 }
 
 /// Query texts up to this size run on the async worker; longer ones on a blocking thread,
-/// at most `max_concurrent_queries` at once, so that a long text does not hold up the
-/// requests queued behind it on the worker.
+/// so that a long text does not hold up the requests queued behind it on the worker.
+/// Either way at most `max_concurrent_queries` run at once, and the others wait their turn
+/// in order (a fair semaphore).
 const INLINE_QUERY_BYTES: usize = 32 << 10;
 
 pub async fn query(
@@ -83,6 +84,12 @@ pub async fn query(
             ),
         })
     };
+    let permit = st
+        .inner
+        .queries
+        .acquire()
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
     let (mut report, generation) = if text.len() <= INLINE_QUERY_BYTES {
         // an article-sized query costs well under a millisecond of CPU: it runs on the
         // async worker that read the request, as other handlers do (the workers are one
@@ -90,15 +97,10 @@ pub async fn query(
         // server's time in thread switches
         run(st.current_reader().await?, &text)?
     } else {
-        let _permit = st
-            .inner
-            .queries
-            .acquire()
-            .await
-            .map_err(|e| ApiError::Internal(e.to_string()))?;
         let text2 = text.clone();
         st.blocking(move |st| run(st.reader()?, &text2)).await?
     };
+    drop(permit);
     report.matches.truncate(limit);
     let mut out = serde_json::to_value(&report).map_err(|e| ApiError::Internal(e.to_string()))?;
 
