@@ -45,6 +45,7 @@ pub mod normalize;
 pub mod progress;
 pub mod query;
 pub mod report;
+mod swar;
 mod token_source;
 pub mod tokenize;
 

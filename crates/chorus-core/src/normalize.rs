@@ -14,6 +14,7 @@
 //! character, not composed.
 
 use crate::document::Span;
+use crate::swar::{bytes_control_or_high, bytes_equal};
 use unicode_normalization::{
     IsNormalized, UnicodeNormalization, char::canonical_combining_class, is_nfkc_quick,
 };
@@ -112,23 +113,6 @@ fn plain(b: u8) -> bool {
 #[inline]
 fn copied(bytes: &[u8], j: usize) -> bool {
     plain(bytes[j]) || (bytes[j] == b' ' && bytes.get(j + 1).is_some_and(|&d| plain(d)))
-}
-
-const LO: u64 = 0x0101_0101_0101_0101;
-const HI: u64 = 0x8080_8080_8080_8080;
-
-/// The high bit of each byte of `x` that equals `c` (exact: no carries between bytes).
-#[inline]
-fn bytes_equal(x: u64, c: u8) -> u64 {
-    let y = x ^ (LO * u64::from(c));
-    !(((y & !HI) + !HI) | y) & HI
-}
-
-/// The high bit of each byte of `x` that is below 0x20 (ASCII controls, among them all
-/// whitespace but the space) or at least 0x80.
-#[inline]
-fn bytes_control_or_high(x: u64) -> u64 {
-    (!((x & !HI) + LO * 0x60) | x) & HI
 }
 
 /// The end of the run of copied bytes (see [`copied`]) that starts at `j`.

@@ -12,6 +12,7 @@
 //! Each token is hashed with xxh3-64 over its normalised bytes; the hash is stable across
 //! runs and platforms, so it may be persisted.
 
+use crate::swar::{HI, bytes_at_least, gather};
 use unicode_normalization::char::is_combining_mark;
 use xxhash_rust::xxh3::xxh3_64;
 
@@ -37,11 +38,7 @@ impl Tokens {
     /// Segments already normalised text.
     pub fn from_normalized(norm: String) -> Tokens {
         let ranges = token_ranges(&norm);
-        let bytes = norm.as_bytes();
-        let hashes = ranges
-            .iter()
-            .map(|&(b, e)| xxh3_64(&bytes[b as usize..e as usize]))
-            .collect();
+        let hashes = token_hashes(&norm, &ranges).collect();
         Tokens {
             norm,
             ranges,
@@ -56,13 +53,8 @@ impl Tokens {
         crate::normalize::normalize_reusing(original, &mut self.norm, map);
         self.ranges.clear();
         token_ranges_into(&self.norm, &mut self.ranges);
-        let bytes = self.norm.as_bytes();
         self.hashes.clear();
-        self.hashes.extend(
-            self.ranges
-                .iter()
-                .map(|&(b, e)| xxh3_64(&bytes[b as usize..e as usize])),
-        );
+        self.hashes.extend(token_hashes(&self.norm, &self.ranges));
     }
 
     pub fn len(&self) -> usize {
@@ -78,6 +70,14 @@ impl Tokens {
         let (b, e) = self.ranges[i];
         &self.norm[b as usize..e as usize]
     }
+}
+
+/// The xxh3-64 of each token's normalised bytes.
+fn token_hashes<'a>(norm: &'a str, ranges: &'a [(u32, u32)]) -> impl Iterator<Item = u64> + 'a {
+    let bytes = norm.as_bytes();
+    ranges
+        .iter()
+        .map(|&(b, e)| xxh3_64(&bytes[b as usize..e as usize]))
 }
 
 /// True for characters of scripts written without spaces between words.
@@ -108,15 +108,6 @@ const ASCII_WORD: [u8; 128] = {
     t
 };
 
-const LO: u64 = 0x0101_0101_0101_0101;
-const HI: u64 = 0x8080_8080_8080_8080;
-
-/// The high bit of each byte of the ASCII word `x` that is at least `c` (`c <= 0x80`).
-#[inline]
-fn bytes_at_least(x: u64, c: u8) -> u64 {
-    ((x | HI) - LO * u64::from(c)) & HI
-}
-
 /// How many bytes `block` (at most 64) starts with that are ASCII, and a mask with bit `k`
 /// set when byte `k` of them is a letter or digit. Eight bytes at a time: the letter and
 /// digit tests are byte-wise comparisons in one `u64`, gathered into eight bits by a
@@ -132,7 +123,7 @@ fn ascii_word_mask(block: &[u8]) -> (usize, u64) {
         let w =
             ((ge(b'0') & !ge(b'9' + 1)) | (ge(b'A') & !ge(b'Z' + 1)) | (ge(b'a') & !ge(b'z' + 1)))
                 & !high;
-        let bits = ((w >> 7).wrapping_mul(0x0102_0408_1020_4080)) >> 56;
+        let bits = gather(w);
         if high != 0 {
             let n = high.trailing_zeros() as usize / 8;
             return (k + n, words | (bits & ((1 << n) - 1)) << k);

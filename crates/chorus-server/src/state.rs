@@ -168,34 +168,31 @@ impl AppState {
     /// The current snapshot of the index (`None` while no index exists). Blocking: call it
     /// off the async workers. Reopens the index when its MANIFEST changed.
     pub fn reader(&self) -> Result<Option<Arc<IndexReader>>, ApiError> {
-        {
-            let s = self
-                .inner
-                .snapshot
-                .read()
-                .unwrap_or_else(|e| e.into_inner());
-            if s.checked.elapsed() < RECHECK {
-                return Ok(s.reader.clone());
-            }
+        match self.checked_snapshot() {
+            Some(r) => Ok(r),
+            None => self.refresh(false),
         }
-        self.refresh(false)
+    }
+
+    /// The snapshot, if its MANIFEST was checked within [`RECHECK`]; `None` when a check is
+    /// due.
+    fn checked_snapshot(&self) -> Option<Option<Arc<IndexReader>>> {
+        let s = self
+            .inner
+            .snapshot
+            .read()
+            .unwrap_or_else(|e| e.into_inner());
+        (s.checked.elapsed() < RECHECK).then(|| s.reader.clone())
     }
 
     /// The current snapshot without leaving the async worker when it was checked within
     /// the last half second (nearly always under load); otherwise [`Self::reader`] on a
     /// blocking thread, which may reopen the index.
     pub async fn current_reader(&self) -> Result<Option<Arc<IndexReader>>, ApiError> {
-        {
-            let s = self
-                .inner
-                .snapshot
-                .read()
-                .unwrap_or_else(|e| e.into_inner());
-            if s.checked.elapsed() < RECHECK {
-                return Ok(s.reader.clone());
-            }
+        match self.checked_snapshot() {
+            Some(r) => Ok(r),
+            None => self.blocking(|st| st.reader()).await,
         }
-        self.blocking(|st| st.reader()).await
     }
 
     /// Reopens the index if it changed (or always, with `force`).
