@@ -184,6 +184,41 @@ pub fn match_document_with(
     p: &AlignParams,
     buffers: &mut CandidateBuffers,
 ) -> Option<QueryMatch> {
+    match_text_with(q, text, p, buffers).map(|m| m.into_match(id.to_string(), meta.clone()))
+}
+
+/// What a document's text shares with the query, before the document's identity is
+/// attached: callers that store identity and text apart (an index) read the identity only
+/// of the documents that match.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TextMatch {
+    /// See [`QueryMatch::score`].
+    pub score: u32,
+    /// See [`QueryMatch::coverage`].
+    pub coverage: f64,
+    pub passages: Vec<SharedPassage>,
+}
+
+impl TextMatch {
+    /// The match of document `id`.
+    pub fn into_match(self, id: DocId, meta: Metadata) -> QueryMatch {
+        QueryMatch {
+            id,
+            meta,
+            score: self.score,
+            coverage: self.coverage,
+            passages: self.passages,
+        }
+    }
+}
+
+/// Aligns the query against one text; `None` when they share no passage.
+pub fn match_text_with(
+    q: &PreparedQuery,
+    text: &str,
+    p: &AlignParams,
+    buffers: &mut CandidateBuffers,
+) -> Option<TextMatch> {
     if q.tokens.is_empty() {
         return None;
     }
@@ -217,9 +252,7 @@ pub fn match_document_with(
         })
         .collect();
     let coverage = covered.iter().filter(|c| **c).count() as f64 / covered.len() as f64;
-    Some(QueryMatch {
-        id: id.to_string(),
-        meta: meta.clone(),
+    Some(TextMatch {
         score,
         coverage: (coverage * 1000.0).round() / 1000.0,
         passages,

@@ -11,6 +11,7 @@
 use chorus_core::document::parse_timestamp;
 use chorus_core::{Config, Corpus, NoProgress, Storage};
 use chorus_store::{IndexReader, StoredCorpus, token_cache_bytes, too_large_for_memory};
+use serde_json::value::RawValue;
 use serde_json::{Map, Value, json};
 use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
@@ -29,6 +30,8 @@ pub struct ClusterEntry {
     pub timestamps: Vec<i64>,
     pub coordinated: Option<bool>,
     pub excerpt: String,
+    /// [`ClusterEntry::summary`], serialised once: lists and query provenance copy it.
+    summary_json: Box<RawValue>,
 }
 
 /// All clusters of one index generation.
@@ -155,14 +158,18 @@ impl ClusterSet {
                 obj.entry("coordinated").or_insert(Value::Null);
                 obj.entry("coordination_score").or_insert(Value::Null);
             }
-            clusters.push(ClusterEntry {
+            let mut entry = ClusterEntry {
                 id: c.id,
                 record,
                 outlets,
                 timestamps,
                 coordinated,
                 excerpt,
-            });
+                summary_json: RawValue::NULL.to_owned(),
+            };
+            entry.summary_json =
+                serde_json::value::to_raw_value(&entry.summary()).map_err(|e| e.to_string())?;
+            clusters.push(entry);
         }
         let by_id = clusters
             .iter()
@@ -199,6 +206,11 @@ impl ClusterSet {
 }
 
 impl ClusterEntry {
+    /// [`ClusterEntry::summary`] as JSON text, computed once per cluster.
+    pub fn summary_json(&self) -> &RawValue {
+        &self.summary_json
+    }
+
     /// The list form: no member list, counts and the first passage instead.
     pub fn summary(&self) -> Value {
         let r = &self.record;

@@ -131,6 +131,11 @@ pub async fn serve(
     tokio::spawn(async move {
         let _ = warm.clusters(Some(std::time::Duration::ZERO)).await;
     });
+    // answers go out as soon as they are written (axum 0.8 no longer sets TCP_NODELAY)
+    use axum::serve::ListenerExt;
+    let listener = listener.tap_io(|tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
     axum::serve(listener, router(state))
         .with_graceful_shutdown(shutdown)
         .await

@@ -119,10 +119,12 @@ pub(crate) struct Inner {
     pub metrics: Metrics,
 }
 
-/// Opens a snapshot for serving: mapped with 2 MiB pages where the system has them.
+/// Opens a snapshot for serving: mapped with 2 MiB pages where the system has them, with
+/// the segments' directories in memory.
 fn open_reader(index: &std::path::Path) -> Result<IndexReader, chorus_store::Error> {
-    let r = IndexReader::open(index)?;
+    let mut r = IndexReader::open(index)?;
     r.advise_huge_pages();
+    r.cache_directories();
     Ok(r)
 }
 

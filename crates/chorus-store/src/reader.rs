@@ -18,7 +18,7 @@ use crate::segment::Segment;
 use chorus_core::Document;
 use chorus_core::align::AlignParams;
 use chorus_core::query::{
-    CandidateBuffers, PreparedQuery, QueryMatch, QueryReport, match_document_with,
+    CandidateBuffers, PreparedQuery, QueryMatch, QueryReport, match_text_with,
 };
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -344,7 +344,10 @@ impl IndexReader {
             }
             found.push(v);
         }
-        let mut counts: foldhash::HashMap<(u32, u32), u32> = foldhash::HashMap::default();
+        // one entry per document sharing a counted fingerprint: at most the postings counted
+        let counted: usize = df.iter().filter(|&&d| d <= opts.max_df).sum();
+        let mut counts: foldhash::HashMap<(u32, u32), u32> =
+            foldhash::HashMap::with_capacity_and_hasher(counted.min(1 << 16), Default::default());
         for (si, (ls, v)) in self.segments.iter().zip(&found).enumerate() {
             for (p, &df) in v.iter().zip(&df) {
                 let Some(p) = p else { continue };
@@ -379,6 +382,15 @@ impl IndexReader {
         }
     }
 
+    /// Copies the segments' directories to memory in compact form, so that a lookup waits
+    /// on memory once rather than twice. For readers that live long and query much, such as
+    /// the server: it reads every directory once (some 15 ms for a 100k-document index).
+    pub fn cache_directories(&mut self) {
+        for ls in &mut self.segments {
+            ls.seg.cache_directory();
+        }
+    }
+
     /// The documents that share passages with `text`, ranked.
     pub fn query(&self, text: &str, opts: &QueryOptions) -> Result<QueryReport> {
         let mut align = opts.align;
@@ -389,10 +401,15 @@ impl IndexReader {
         let one = |buf: &mut CandidateBuffers,
                    &(s, d, _): &(usize, u32, u32)|
          -> Result<Option<QueryMatch>> {
-            let doc = self.segments[s].seg.doc(d)?;
-            Ok(match_document_with(
-                &q, &doc.id, &doc.meta, doc.text, &align, buf,
-            ))
+            let seg = &self.segments[s].seg;
+            // the id and metadata are read only for documents that match
+            match match_text_with(&q, seg.text(d)?, &align, buf) {
+                Some(m) => {
+                    let doc = seg.doc(d)?;
+                    Ok(Some(m.into_match(doc.id.into_owned(), doc.meta)))
+                }
+                None => Ok(None),
+            }
         };
         let matches: Vec<QueryMatch> = if opts.parallel {
             cands

@@ -462,6 +462,65 @@ pub(crate) struct Segment {
     map: Mmap,
     f: Footer,
     pub sources: Vec<String>,
+    /// The directory, copied to memory by [`Segment::cache_directory`].
+    dir: Option<CompactDir>,
+}
+
+/// Asks the CPU to start loading the cache line of `p` (a hint; nothing off x86-64).
+#[inline]
+fn prefetch_ref<T>(p: &T) {
+    #[cfg(target_arch = "x86_64")]
+    #[allow(unsafe_code)]
+    // SAFETY: a prefetch reads nothing architecturally and cannot fault.
+    unsafe {
+        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(
+            std::ptr::from_ref(p).cast::<i8>(),
+        );
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = p;
+}
+
+/// Directory slots that share one base in a [`CompactDir`].
+const DIR_GROUP: usize = 64;
+
+/// The directory of a segment kept in memory at a quarter of its size on disk: each
+/// slot's first entry as a 16-bit offset from a base shared by [`DIR_GROUP`] slots. The
+/// directory of a 100k-document segment is 8 MB this way (32 MB on disk), small enough to
+/// stay in the processor's last-level cache under load, so that a lookup waits on memory
+/// for its entry only.
+struct CompactDir {
+    bases: Vec<u64>,
+    deltas: Vec<u16>,
+}
+
+impl CompactDir {
+    /// Copies a directory: `first[i]` is the first entry of slot `i` (non-decreasing, at
+    /// most `keys`). `None` when it is not, or when a group of slots spans more entries
+    /// than 16 bits count: lookups then keep reading the file's directory, which checks
+    /// every slot it reads.
+    fn build(first: impl ExactSizeIterator<Item = u64>, keys: u64) -> Option<CompactDir> {
+        let n = first.len();
+        let mut bases = Vec::with_capacity(n.div_ceil(DIR_GROUP));
+        let mut deltas = Vec::with_capacity(n);
+        let mut prev = 0u64;
+        for (i, v) in first.enumerate() {
+            if v < prev || v > keys {
+                return None;
+            }
+            prev = v;
+            if i % DIR_GROUP == 0 {
+                bases.push(v);
+            }
+            deltas.push(u16::try_from(v - bases[i / DIR_GROUP]).ok()?);
+        }
+        Some(CompactDir { bases, deltas })
+    }
+
+    #[inline]
+    fn first(&self, slot: usize) -> u64 {
+        self.bases[slot / DIR_GROUP] + u64::from(self.deltas[slot])
+    }
 }
 
 /// Maps a segment file into memory.
@@ -529,7 +588,19 @@ impl Segment {
             map,
             f,
             sources,
+            dir: None,
         })
+    }
+
+    /// Copies the directory to memory in compact form ([`CompactDir`]), for readers that
+    /// live long and query much: one pass over the directory (some 15 ms for a
+    /// 100k-document segment) saves each lookup a wait on memory.
+    pub fn cache_directory(&mut self) {
+        if self.dir.is_none() {
+            let slots = (1usize << self.f.dir_bits) + 1;
+            let first = (0..slots).map(|i| self.u64_at(self.f.off_dir + i as u64 * 8));
+            self.dir = CompactDir::build(first, self.f.keys);
+        }
     }
 
     pub fn ngram(&self) -> usize {
@@ -595,8 +666,8 @@ impl Segment {
         Ok(&self.map[b as usize..e as usize])
     }
 
-    /// Document `local`: id, metadata and text.
-    pub fn doc(&self, local: u32) -> Result<StoredDoc<'_>> {
+    /// The header bytes and the text bytes of document `local`.
+    fn split_blob(&self, local: u32) -> Result<(&[u8], &[u8])> {
         let blob = self.blob(local)?;
         let bad = |what: &str| self.corrupt(format!("document {local}: {what}"));
         if blob.len() < 4 {
@@ -606,13 +677,25 @@ impl Segment {
         if 4 + hl > blob.len() {
             return Err(bad("header longer than blob"));
         }
-        let header: DocHeader<'_> =
-            serde_json::from_slice(&blob[4..4 + hl]).map_err(|e| bad(&e.to_string()))?;
-        let text = std::str::from_utf8(&blob[4 + hl..]).map_err(|_| bad("text not UTF-8"))?;
+        Ok((&blob[4..4 + hl], &blob[4 + hl..]))
+    }
+
+    /// The text of document `local` (without reading its id and metadata).
+    pub fn text(&self, local: u32) -> Result<&str> {
+        let (_, text) = self.split_blob(local)?;
+        std::str::from_utf8(text)
+            .map_err(|_| self.corrupt(format!("document {local}: text not UTF-8")))
+    }
+
+    /// Document `local`: id, metadata and text.
+    pub fn doc(&self, local: u32) -> Result<StoredDoc<'_>> {
+        let (header, _) = self.split_blob(local)?;
+        let header: DocHeader<'_> = serde_json::from_slice(header)
+            .map_err(|e| self.corrupt(format!("document {local}: {e}")))?;
         Ok(StoredDoc {
             id: header.id,
             meta: header.meta,
-            text,
+            text: self.text(local)?,
         })
     }
 
@@ -705,8 +788,17 @@ impl Segment {
         out: &mut Vec<Option<Postings<'a>>>,
     ) -> Result<()> {
         out.clear();
-        for &k in keys {
-            self.prefetch(self.f.off_dir + self.slot(k) * 8);
+        match &self.dir {
+            Some(d) => {
+                for &k in keys {
+                    prefetch_ref(&d.deltas[self.slot(k) as usize]);
+                }
+            }
+            None => {
+                for &k in keys {
+                    self.prefetch(self.f.off_dir + self.slot(k) * 8);
+                }
+            }
         }
         let ranges = keys
             .iter()
@@ -752,6 +844,11 @@ impl Segment {
     /// The entries `[lo, hi)` whose keys share `key`'s directory slot.
     fn slot_range(&self, key: u64) -> Result<(u64, u64)> {
         let slot = self.slot(key);
+        if let Some(d) = &self.dir {
+            // checked when it was built
+            let s = slot as usize;
+            return Ok((d.first(s), d.first(s + 1)));
+        }
         let (lo, hi) = (
             self.u64_at(self.f.off_dir + slot * 8),
             self.u64_at(self.f.off_dir + slot * 8 + 8),
@@ -902,20 +999,39 @@ mod tests {
         // (absent, in the same directory slots) and the extremes of the key range
         let mut keys: Vec<u64> = post.iter().flat_map(|(k, _)| [*k, k ^ 1, k + 1]).collect();
         keys.extend([0, 1, u64::MAX, u64::MAX - 1, 12345]);
-        let mut many = Vec::new();
-        s.lookup_many(&keys, &mut many).unwrap();
-        assert_eq!(many.len(), keys.len());
-        for (k, got) in keys.iter().zip(&many) {
-            let one = s
-                .lookup(*k)
-                .unwrap()
-                .map(|p| p.iter().collect::<Vec<u32>>());
-            assert_eq!(
-                got.as_ref().map(|p| p.iter().collect::<Vec<u32>>()),
-                one,
-                "{k}"
-            );
+        let singles: Vec<Option<Vec<u32>>> = keys
+            .iter()
+            .map(|k| s.lookup(*k).unwrap().map(|p| p.iter().collect()))
+            .collect();
+        let batched = |s: &Segment| {
+            let mut many = Vec::new();
+            s.lookup_many(&keys, &mut many).unwrap();
+            many.iter()
+                .map(|p| p.as_ref().map(|p| p.iter().collect::<Vec<u32>>()))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(batched(&s), singles);
+        // and so do they with the directory cached in memory
+        let mut s = s;
+        s.cache_directory();
+        assert!(s.dir.is_some());
+        assert_eq!(batched(&s), singles);
+        assert_eq!(s.text(1).unwrap(), "béta");
+    }
+
+    #[test]
+    fn compact_directory_keeps_every_slot_or_declines() {
+        let first: Vec<u64> = (0..1000u64).map(|i| i * 37 + i % 5).collect();
+        let keys = *first.last().unwrap();
+        let d = CompactDir::build(first.iter().copied(), keys).unwrap();
+        for (i, v) in first.iter().enumerate() {
+            assert_eq!(d.first(i), *v);
         }
+        // not monotonic, past the last key, or a group spanning more than 16 bits
+        assert!(CompactDir::build([0, 5, 4].into_iter(), 10).is_none());
+        assert!(CompactDir::build([0, 5, 11].into_iter(), 10).is_none());
+        assert!(CompactDir::build([0, 1, 70_000].into_iter(), 70_000).is_none());
+        assert!(CompactDir::build([0, 1, 65_535].into_iter(), 70_000).is_some());
     }
 
     #[test]

@@ -6,7 +6,10 @@ use crate::error::ApiError;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use serde::Deserialize;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 use serde_json::{Value, json};
 
 #[derive(Debug, Deserialize)]
@@ -43,7 +46,7 @@ async fn clusters_or_unavailable(
 pub async fn list(
     State(st): State<AppState>,
     params: Result<Query<ListParams>, axum::extract::rejection::QueryRejection>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Response, ApiError> {
     let Query(p) = params.map_err(|e| ApiError::BadRequest(e.body_text()))?;
     let since = match p.since.as_deref() {
         Some(s) => Some(parse_since(s).ok_or_else(|| {
@@ -54,23 +57,45 @@ pub async fn list(
     let limit = p.limit.unwrap_or(50).min(1000);
     let offset = p.offset.unwrap_or(0);
     let set = clusters_or_unavailable(&st).await?;
-    let selected: Vec<_> = set
-        .clusters
-        .iter()
-        .filter(|c| c.matches(p.coordinated, since, p.source.as_deref()))
-        .collect();
-    let page: Vec<Value> = selected
-        .iter()
-        .skip(offset)
-        .take(limit)
-        .map(|c| c.summary())
-        .collect();
-    Ok(Json(json!({
-        "generation": set.generation,
-        "total": selected.len(),
-        "offset": offset,
-        "clusters": page,
-    })))
+    // one pass, keeping only the page (summaries are serialised once per cluster)
+    let mut total = 0usize;
+    let mut page: Vec<&RawValue> = Vec::with_capacity(limit.min(set.clusters.len()));
+    if p.coordinated.is_none() && since.is_none() && p.source.is_none() {
+        total = set.clusters.len();
+        page.extend(
+            set.clusters
+                .iter()
+                .skip(offset)
+                .take(limit)
+                .map(|c| c.summary_json()),
+        );
+    } else {
+        for c in &set.clusters {
+            if c.matches(p.coordinated, since, p.source.as_deref()) {
+                if total >= offset && page.len() < limit {
+                    page.push(c.summary_json());
+                }
+                total += 1;
+            }
+        }
+    }
+    let body = serde_json::to_vec(&ListPage {
+        generation: set.generation,
+        total,
+        offset,
+        clusters: page,
+    })
+    .map_err(|e| ApiError::Internal(e.to_string()))?;
+    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
+}
+
+/// A page of `GET /v1/clusters`.
+#[derive(Serialize)]
+struct ListPage<'a> {
+    generation: u64,
+    total: usize,
+    offset: usize,
+    clusters: Vec<&'a RawValue>,
 }
 
 /// Characters of each member's passage text returned.

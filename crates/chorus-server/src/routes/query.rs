@@ -5,11 +5,14 @@
 use crate::error::{ApiError, ApiJson};
 use crate::fetch::fetch_document;
 use crate::state::AppState;
-use axum::Json;
 use axum::extract::State;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
 use chorus_core::document::parse_timestamp;
-use serde::Deserialize;
-use serde_json::{Map, Value, json};
+use chorus_core::query::{QueryMatch, QueryStats};
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+use serde_json::{Value, json};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -33,7 +36,7 @@ const INLINE_QUERY_BYTES: usize = 32 << 10;
 pub async fn query(
     State(st): State<AppState>,
     ApiJson(req): ApiJson<QueryRequest>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Response, ApiError> {
     let cfg = st.config().clone();
     let (text, fetched) = match (req.text, req.url) {
         (Some(t), None) => (t, None),
@@ -102,7 +105,6 @@ pub async fn query(
     };
     drop(permit);
     report.matches.truncate(limit);
-    let mut out = serde_json::to_value(&report).map_err(|e| ApiError::Internal(e.to_string()))?;
 
     // Provenance: the earliest dated match, and the clusters the shared passages belong to
     // (when the cluster cache is ready within the configured wait).
@@ -113,9 +115,12 @@ pub async fn query(
     };
     let clusters = clusters.filter(|c| Some(c.generation) == generation);
     let mut linked: Vec<u32> = Vec::new();
-    if let Some(matches) = out.get_mut("matches").and_then(Value::as_array_mut) {
-        for (m, mv) in report.matches.iter().zip(matches.iter_mut()) {
-            if let (Some(set), Some(obj)) = (&clusters, mv.as_object_mut()) {
+    let matches: Vec<MatchOut<'_>> = report
+        .matches
+        .iter()
+        .map(|m| MatchOut {
+            m,
+            clusters: clusters.as_ref().map(|set| {
                 let mut ids: Vec<u32> = m
                     .passages
                     .iter()
@@ -124,10 +129,10 @@ pub async fn query(
                 ids.sort_unstable();
                 ids.dedup();
                 linked.extend(&ids);
-                obj.insert("clusters".into(), json!(ids));
-            }
-        }
-    }
+                ids
+            }),
+        })
+        .collect();
     linked.sort_unstable();
     linked.dedup();
     let earliest = report
@@ -142,47 +147,68 @@ pub async fn query(
             json!({"id": m.id, "date": m.meta.date, "timestamp": t,
                    "source": m.meta.outlet(), "title": m.meta.title, "url": m.meta.url})
         });
-    let mut prov = Map::new();
-    prov.insert("earliest".into(), earliest.unwrap_or(Value::Null));
-    match &clusters {
+    let provenance = match &clusters {
         Some(set) => {
-            let summaries: Vec<Value> = linked
-                .iter()
-                .filter_map(|id| set.get(*id))
-                .map(|c| c.summary())
-                .collect();
-            let flags: Vec<Option<bool>> = linked
-                .iter()
-                .filter_map(|id| set.get(*id))
-                .map(|c| c.coordinated)
-                .collect();
+            let entries: Vec<_> = linked.iter().filter_map(|id| set.get(*id)).collect();
+            let flags: Vec<Option<bool>> = entries.iter().map(|c| c.coordinated).collect();
             let coordinated = if flags.contains(&Some(true)) {
-                Value::Bool(true)
+                Some(true)
             } else if !flags.is_empty() && flags.iter().all(Option::is_some) {
-                Value::Bool(false)
+                Some(false)
             } else {
-                Value::Null
+                None
             };
-            prov.insert("clusters_ready".into(), Value::Bool(true));
-            prov.insert("coordinated".into(), coordinated);
-            prov.insert("clusters".into(), Value::Array(summaries));
+            Provenance {
+                earliest,
+                clusters_ready: true,
+                coordinated,
+                clusters: entries.iter().map(|c| c.summary_json()).collect(),
+            }
         }
-        None => {
-            prov.insert(
-                "clusters_ready".into(),
-                Value::Bool(report.matches.is_empty()),
-            );
-            prov.insert("coordinated".into(), Value::Null);
-            prov.insert("clusters".into(), Value::Array(Vec::new()));
-        }
-    }
-    let obj = out.as_object_mut().expect("a report is an object");
-    obj.insert("provenance".into(), Value::Object(prov));
-    if let Some(d) = fetched {
-        obj.insert(
-            "fetched".into(),
-            json!({"url": d.meta.url.clone().unwrap_or(d.id), "title": d.meta.title, "text": d.text}),
-        );
-    }
-    Ok(Json(out))
+        None => Provenance {
+            earliest,
+            clusters_ready: report.matches.is_empty(),
+            coordinated: None,
+            clusters: Vec::new(),
+        },
+    };
+    let fetched = fetched.map(|d| {
+        json!({"url": d.meta.url.clone().unwrap_or(d.id), "title": d.meta.title, "text": d.text})
+    });
+    let body = serde_json::to_vec(&QueryResponse {
+        matches,
+        stats: &report.stats,
+        provenance,
+        fetched,
+    })
+    .map_err(|e| ApiError::Internal(e.to_string()))?;
+    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
+}
+
+/// The answer to `POST /v1/query`: the report of `chorus query --json`, each match with the
+/// clusters its passages belong to, and the provenance of the whole.
+#[derive(Serialize)]
+struct QueryResponse<'a> {
+    matches: Vec<MatchOut<'a>>,
+    stats: &'a QueryStats,
+    provenance: Provenance<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fetched: Option<Value>,
+}
+
+#[derive(Serialize)]
+struct MatchOut<'a> {
+    #[serde(flatten)]
+    m: &'a QueryMatch,
+    /// Present once the cluster cache of this generation is ready.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    clusters: Option<Vec<u32>>,
+}
+
+#[derive(Serialize)]
+struct Provenance<'a> {
+    earliest: Option<Value>,
+    clusters_ready: bool,
+    coordinated: Option<bool>,
+    clusters: Vec<&'a RawValue>,
 }
