@@ -169,6 +169,40 @@ fn merges_keep_every_live_document_and_drop_deleted_ones() {
 }
 
 #[test]
+fn a_bulk_load_leaves_one_segment_of_its_batches() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut w = IndexWriter::open(dir.path(), opts()).unwrap();
+    // an earlier load, which the next one must not merge into its own segment
+    w.add(batch("old", 5, 1)).unwrap();
+    let mut all = batch("old", 5, 1);
+    for b in 0..9 {
+        let mut docs = batch(&format!("b{b}"), 4, 200 + b);
+        if b == 6 {
+            // replaces a document of an earlier batch of the same load
+            docs[0].id = "b2-1".into();
+        }
+        all.retain(|d| d.id != docs[0].id);
+        all.extend(docs.clone());
+        w.add_unmerged(docs).unwrap();
+        // every batch is committed as it comes: a reader sees it at once
+        assert_eq!(w.reader().unwrap().len(), all.len() as u64);
+    }
+    assert_eq!(w.segment_count(), 10);
+    assert_eq!(w.merge_added().unwrap(), 9);
+    assert_eq!(w.segment_count(), 2);
+    // nothing left to merge
+    assert_eq!(w.merge_added().unwrap(), 0);
+    let r = w.reader().unwrap();
+    assert_eq!(r.len(), all.len() as u64);
+    assert_eq!(r.stats().unwrap().deleted, 0);
+    for d in &all {
+        assert_eq!(r.get(&d.id).unwrap().as_ref(), Some(d));
+        let rep = r.query(&d.text, &QueryOptions::default()).unwrap();
+        assert_eq!(rep.matches[0].id, d.id);
+    }
+}
+
+#[test]
 fn other_format_versions_and_foreign_folders_are_refused() {
     let dir = tempfile::tempdir().unwrap();
     IndexWriter::open(dir.path(), opts())

@@ -116,8 +116,9 @@ fn add(args: &AddArgs) -> anyhow::Result<i32> {
     let mut failure: Option<anyhow::Error> = None;
     let mut commit = |batch: &mut Vec<Document>, writer: &mut IndexWriter| -> anyhow::Result<()> {
         let n = batch.len();
+        // batches are merged into one segment at the end (see `merge_added`)
         let s = writer
-            .add(std::mem::take(batch))
+            .add_unmerged(std::mem::take(batch))
             .context("committing a batch")?;
         added += s.added;
         replaced += s.replaced;
@@ -149,12 +150,20 @@ fn add(args: &AddArgs) -> anyhow::Result<i32> {
         |p| eprintln!("chorus: {p}"),
     )
     .context("reading inputs")?;
-    if let Some(e) = failure {
-        return Err(e);
+    let result = match failure {
+        Some(e) => Err(e),
+        None if !batch.is_empty() => commit(&mut batch, &mut writer),
+        None => Ok(()),
+    };
+    // the batches committed so far become one segment, whatever happened to the rest
+    if batches > 1 && !args.quiet {
+        eprintln!("chorus: merging the {batches} batches into one segment ...");
     }
-    if !batch.is_empty() {
-        commit(&mut batch, &mut writer)?;
-    }
+    let merged = writer
+        .merge_added()
+        .context("merging the batches of this load");
+    result?;
+    merged?;
     if !args.quiet {
         eprintln!(
             "chorus: added {added} documents ({replaced} replaced) in {batches} batch(es); \

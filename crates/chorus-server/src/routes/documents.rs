@@ -107,14 +107,13 @@ pub async fn get(
     State(st): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    let id2 = id.clone();
-    let doc = st
-        .blocking(move |st| match st.reader()? {
-            Some(r) => Ok(r.get(&id2)?),
-            None => Ok(None),
-        })
-        .await?
-        .ok_or_else(|| ApiError::NotFound(format!("no document `{id}`")))?;
+    // a lookup by id and one stored text: read on the async worker, as article-sized
+    // queries are (a hand-off to a blocking thread cost more than the read)
+    let doc = match st.current_reader().await? {
+        Some(r) => r.get(&id)?,
+        None => None,
+    }
+    .ok_or_else(|| ApiError::NotFound(format!("no document `{id}`")))?;
     let mut v = json!({ "id": doc.id, "text": doc.text });
     if let (Some(obj), Value::Object(meta)) = (
         v.as_object_mut(),
