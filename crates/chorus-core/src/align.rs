@@ -780,6 +780,11 @@ impl NgramPositions {
         self.n
     }
 
+    /// The distinct fingerprints of the sequence, in no particular order.
+    pub fn distinct(&self) -> impl ExactSizeIterator<Item = u64> + '_ {
+        self.last.keys().copied()
+    }
+
     /// Every `(position in the indexed sequence, position in b)` whose n-grams are equal.
     fn seeds_with(&self, b: &Tokens) -> Vec<(u32, u32)> {
         let mut seeds = Vec::new();

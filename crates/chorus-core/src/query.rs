@@ -64,6 +64,12 @@ impl PreparedQuery {
         self.grams.ngram()
     }
 
+    /// The distinct n-gram fingerprints of the query, in no particular order (what an
+    /// index looks up; cheaper than [`PreparedQuery::fingerprints`], which sorts).
+    pub fn distinct_fingerprints(&self) -> Vec<u64> {
+        self.grams.distinct().collect()
+    }
+
     /// The distinct n-gram fingerprints of the query with the token position of the first
     /// n-gram that has each, sorted by fingerprint.
     pub fn fingerprints(&self) -> Vec<(u64, u32)> {
@@ -313,6 +319,16 @@ mod tests {
         );
         assert!(m.coverage > 0.6 && m.coverage < 1.0, "{}", m.coverage);
         assert!(r.matches[1].score < m.score);
+    }
+
+    #[test]
+    fn distinct_fingerprints_are_the_sorted_ones_unsorted() {
+        let q = PreparedQuery::new(format!("{PASSAGE} {PASSAGE} and more words"), 5);
+        let mut got = q.distinct_fingerprints();
+        got.sort_unstable();
+        let want: Vec<u64> = q.fingerprints().into_iter().map(|f| f.0).collect();
+        assert_eq!(got, want);
+        assert!(want.len() > 10);
     }
 
     #[test]

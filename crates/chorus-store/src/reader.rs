@@ -396,7 +396,7 @@ impl IndexReader {
         let mut align = opts.align;
         align.ngram = self.manifest.ngram;
         let q = PreparedQuery::new(text, align.ngram);
-        let keys: Vec<u64> = q.fingerprints().into_iter().map(|f| f.0).collect();
+        let keys = q.distinct_fingerprints();
         let cands = self.candidates(&keys, opts)?;
         let one = |buf: &mut CandidateBuffers,
                    &(s, d, _): &(usize, u32, u32)|
