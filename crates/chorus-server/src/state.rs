@@ -119,12 +119,17 @@ pub(crate) struct Inner {
     pub metrics: Metrics,
 }
 
-/// Opens a snapshot for serving: mapped with 2 MiB pages where the system has them, with
-/// the segments' directories in memory.
-fn open_reader(index: &std::path::Path) -> Result<IndexReader, chorus_store::Error> {
-    let mut r = IndexReader::open(index)?;
-    r.advise_huge_pages();
-    r.cache_directories();
+/// Opens a snapshot for serving ([`IndexReader::prepare_for_serving`]), sharing the
+/// segments it has in common with the `previous` snapshot.
+fn open_reader(
+    index: &std::path::Path,
+    previous: Option<&IndexReader>,
+) -> Result<IndexReader, chorus_store::Error> {
+    let r = match previous {
+        Some(p) => p.reopen()?,
+        None => IndexReader::open(index)?,
+    };
+    r.prepare_for_serving();
     Ok(r)
 }
 
@@ -140,7 +145,7 @@ impl AppState {
     /// Opens the index (if it exists yet) and builds the state.
     pub fn new(cfg: ServerConfig) -> Result<AppState, chorus_store::Error> {
         let stamp = manifest_stamp(&cfg.index);
-        let reader = match open_reader(&cfg.index) {
+        let reader = match open_reader(&cfg.index, None) {
             Ok(r) => Some(Arc::new(r)),
             Err(chorus_store::Error::NotAnIndex { .. }) => None,
             Err(e) => return Err(e),
@@ -201,7 +206,7 @@ impl AppState {
     pub fn refresh(&self, force: bool) -> Result<Option<Arc<IndexReader>>, ApiError> {
         let _one = self.inner.refresh.lock().unwrap_or_else(|e| e.into_inner());
         let stamp = manifest_stamp(&self.inner.cfg.index);
-        {
+        let previous = {
             let mut s = self
                 .inner
                 .snapshot
@@ -211,8 +216,10 @@ impl AppState {
                 s.checked = Instant::now();
                 return Ok(s.reader.clone());
             }
-        }
-        let reader = match open_reader(&self.inner.cfg.index) {
+            s.reader.clone()
+        };
+        // segments the current snapshot already has are shared, not mapped and read again
+        let reader = match open_reader(&self.inner.cfg.index, previous.as_deref()) {
             Ok(r) => Some(Arc::new(r)),
             Err(chorus_store::Error::NotAnIndex { .. }) => None,
             Err(e) => return Err(e.into()),

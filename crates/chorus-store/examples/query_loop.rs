@@ -4,7 +4,7 @@
 //!
 //! ```text
 //! cargo run --release -p chorus-store --example query_loop -- INDEX BODIES \
-//!     [--queries 3000] [--rounds 1] [--dump out.jsonl] [--serial] [--max-candidates N]
+//!     [--queries 3000] [--rounds 1] [--dump out.jsonl] [--serial] [--max-candidates N] [--unprepared]
 //! ```
 //!
 //! The mean of the fastest round is the figure least disturbed by other work on the machine.
@@ -20,14 +20,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .position(|a| a == name)
             .map(|i| args[i + 1].clone())
     };
-    let mut reader = IndexReader::open(&args[0])?;
-    // as the server does
-    reader.advise_huge_pages();
-    if !args.iter().any(|a| a == "--no-cache-dir") {
+    let reader = IndexReader::open(&args[0])?;
+    // as the server does, unless --unprepared
+    if !args.iter().any(|a| a == "--unprepared") {
         let t = Instant::now();
-        reader.cache_directories();
+        reader.prepare_for_serving();
         eprintln!(
-            "directories cached in {:.1} ms",
+            "prepared for serving in {:.1} ms",
             t.elapsed().as_secs_f64() * 1e3
         );
     }

@@ -23,6 +23,7 @@ use chorus_core::query::{
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use xxhash_rust::xxh3::xxh3_64;
 
 const TOMBSTONE_MAGIC: &[u8; 8] = b"CHORDEL\x01";
@@ -112,7 +113,8 @@ impl Tombstones {
 
 /// One segment of a snapshot and its deletions.
 pub(crate) struct LiveSegment {
-    pub seg: Segment,
+    /// Shared by the snapshots that include it (segments never change).
+    pub seg: Arc<Segment>,
     pub tombstones: Tombstones,
 }
 
@@ -122,11 +124,13 @@ impl LiveSegment {
     }
 }
 
-/// Opens every segment the manifest names. `Err(None)` when a file vanished (a writer
-/// committed meanwhile): the caller reads the manifest again.
+/// Opens every segment the manifest names, taking those already open in `reuse` from
+/// there. `Err(None)` when a file vanished (a writer committed meanwhile): the caller reads
+/// the manifest again.
 pub(crate) fn open_segments(
     dir: &Path,
     m: &Manifest,
+    reuse: &[LiveSegment],
 ) -> std::result::Result<Vec<LiveSegment>, Option<Error>> {
     let vanished = |e: Error| match e {
         Error::Io { ref source, .. } if source.kind() == std::io::ErrorKind::NotFound => None,
@@ -134,7 +138,10 @@ pub(crate) fn open_segments(
     };
     let mut out = Vec::with_capacity(m.segments.len());
     for entry in &m.segments {
-        let seg = Segment::open(dir, entry.id).map_err(vanished)?;
+        let seg = match reuse.iter().find(|ls| ls.seg.is_file_at(dir, entry.id)) {
+            Some(ls) => Arc::clone(&ls.seg),
+            None => Arc::new(Segment::open(dir, entry.id).map_err(vanished)?),
+        };
         if seg.docs() != entry.docs || seg.ngram() != m.ngram {
             return Err(Some(Error::IndexCorrupt {
                 path: dir.join(entry.file_name()),
@@ -148,6 +155,14 @@ pub(crate) fn open_segments(
         out.push(LiveSegment { seg, tombstones });
     }
     Ok(out)
+}
+
+/// Memory the system could give this process without swapping (Linux: `MemAvailable`).
+fn available_memory() -> Option<u64> {
+    let info = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = info.lines().find(|l| l.starts_with("MemAvailable:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
 }
 
 /// Tunables of a query.
@@ -209,11 +224,21 @@ pub struct IndexReader {
 impl IndexReader {
     /// Opens the last committed state of the index in `dir`.
     pub fn open(dir: impl AsRef<Path>) -> Result<IndexReader> {
-        let dir = dir.as_ref();
+        Self::open_reusing(dir.as_ref(), &[])
+    }
+
+    /// The last committed state of the same index, sharing with this snapshot the segments
+    /// both include (segments never change: only new ones are opened, and whatever
+    /// [`IndexReader::prepare_for_serving`] did for the shared ones stays done).
+    pub fn reopen(&self) -> Result<IndexReader> {
+        Self::open_reusing(&self.dir, &self.segments)
+    }
+
+    fn open_reusing(dir: &Path, reuse: &[LiveSegment]) -> Result<IndexReader> {
         let mut attempts = 0;
         loop {
             let manifest = Manifest::load(dir)?;
-            match open_segments(dir, &manifest) {
+            match open_segments(dir, &manifest, reuse) {
                 Ok(segments) => {
                     return Ok(IndexReader {
                         dir: dir.to_path_buf(),
@@ -371,23 +396,18 @@ impl IndexReader {
         Ok(ranked)
     }
 
-    /// Asks for the index to be mapped with 2 MiB pages (Linux): queries then find their
-    /// fingerprints with one cache miss instead of a page walk and a miss, about a fifth less
-    /// time per query on the 100k-document benchmark index (BENCHMARKS.md). For readers that
-    /// live long and query much, such as the server: the kernel also reads the index in
-    /// 2 MiB pieces, more than a few cold one-shot lookups need.
-    pub fn advise_huge_pages(&self) {
+    /// Readies the snapshot for a reader that lives long and queries much, such as the
+    /// server (see [`Segment::prepare_for_serving`]): each segment is mapped with 2 MiB pages
+    /// (a lookup then costs one cache miss instead of a page walk and a miss), read into
+    /// memory now when the index takes less than half the memory available (so that the
+    /// first queries do not wait on page faults), and its directory copied to memory. Done
+    /// once per segment: segments shared with an earlier snapshot ([`IndexReader::reopen`])
+    /// cost nothing. Blocks for as long as reading the new segments takes.
+    pub fn prepare_for_serving(&self) {
+        let bytes: u64 = self.segments.iter().map(|ls| ls.seg.len_bytes()).sum();
+        let populate = available_memory().is_some_and(|avail| bytes < avail / 2);
         for ls in &self.segments {
-            ls.seg.advise_huge_pages();
-        }
-    }
-
-    /// Copies the segments' directories to memory in compact form, so that a lookup waits
-    /// on memory once rather than twice. For readers that live long and query much, such as
-    /// the server: it reads every directory once (some 15 ms for a 100k-document index).
-    pub fn cache_directories(&mut self) {
-        for ls in &mut self.segments {
-            ls.seg.cache_directory();
+            ls.seg.prepare_for_serving(populate);
         }
     }
 

@@ -156,7 +156,7 @@ impl IndexWriter {
                 manifest.ngram
             )));
         }
-        let segments = open_segments(dir, &manifest).map_err(|e| {
+        let segments = open_segments(dir, &manifest, &[]).map_err(|e| {
             e.unwrap_or_else(|| Error::IndexCorrupt {
                 path: dir.to_path_buf(),
                 detail: "the manifest names files that do not exist".into(),
@@ -408,7 +408,10 @@ impl IndexWriter {
             tombstones: None,
         });
         let tombstones = Tombstones::new(seg.docs());
-        segments.push(LiveSegment { seg, tombstones });
+        segments.push(LiveSegment {
+            seg: std::sync::Arc::new(seg),
+            tombstones,
+        });
         let next = Manifest {
             generation,
             next_segment: id + 1,
@@ -573,7 +576,7 @@ impl IndexWriter {
             });
             segments.push(LiveSegment {
                 tombstones: Tombstones::new(seg.docs()),
-                seg,
+                seg: std::sync::Arc::new(seg),
             });
         }
         let next = Manifest {

@@ -203,6 +203,38 @@ fn a_bulk_load_leaves_one_segment_of_its_batches() {
 }
 
 #[test]
+fn reopened_snapshots_see_new_commits_and_never_a_replaced_index() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = batch("a", 5, 3);
+    let mut w = IndexWriter::open(dir.path(), opts()).unwrap();
+    w.add(first.clone()).unwrap();
+    let r = IndexReader::open(dir.path()).unwrap();
+    r.prepare_for_serving();
+    let more = batch("b", 5, 4);
+    w.add(more.clone()).unwrap();
+    let r2 = r.reopen().unwrap();
+    r2.prepare_for_serving();
+    assert_eq!((r.len(), r2.len()), (5, 10));
+    for d in first.iter().chain(&more) {
+        let rep = r2.query(&d.text, &QueryOptions::default()).unwrap();
+        assert_eq!(rep.matches[0].id, d.id);
+    }
+    // a new index in the same folder has segment files of the same names: a snapshot
+    // reopened from the old one must read the new files
+    drop(w);
+    std::fs::remove_dir_all(dir.path()).unwrap();
+    let mut w = IndexWriter::open(dir.path(), opts()).unwrap();
+    let other = batch("c", 5, 5);
+    w.add(other.clone()).unwrap();
+    let r3 = r2.reopen().unwrap();
+    assert_eq!(r3.len(), 5);
+    assert!(r3.get("a-0").unwrap().is_none());
+    assert_eq!(r3.get("c-1").unwrap().as_ref(), Some(&other[1]));
+    let rep = r3.query(&other[2].text, &QueryOptions::default()).unwrap();
+    assert_eq!(rep.matches[0].id, "c-2");
+}
+
+#[test]
 fn other_format_versions_and_foreign_folders_are_refused() {
     let dir = tempfile::tempdir().unwrap();
     IndexWriter::open(dir.path(), opts())
