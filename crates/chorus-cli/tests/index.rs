@@ -72,6 +72,41 @@ fn add_stats_query_remove() {
 }
 
 #[test]
+fn a_load_of_many_batches_leaves_one_segment() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut corpus = jsonl_corpus();
+    corpus.push_str("{\"id\": \"bad\", \"txt\": \"no text field\"}\n");
+    std::fs::write(dir.path().join("news.jsonl"), &corpus).unwrap();
+    // one document per batch; the bad record does not stop the merge of the others
+    let o = run(
+        &["index", "add", "news.jsonl", "--batch-docs", "1"],
+        dir.path(),
+        b"",
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("merging the 4 batches into one segment"),
+        "{}",
+        stderr(&o)
+    );
+    let segments = std::fs::read_dir(dir.path().join("chorus-index"))
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .ends_with(".seg")
+        })
+        .count();
+    assert_eq!(segments, 1);
+    assert_eq!(stats(dir.path())["documents"], 4);
+    let article = format!("Morning digest. {STATEMENT} Other news.");
+    let o = run(&["query", "-", "--json"], dir.path(), article.as_bytes());
+    assert_eq!(stdout(&o).lines().count(), 3, "{}", stdout(&o));
+}
+
+#[test]
 fn missing_index_is_an_error() {
     let dir = tempfile::tempdir().unwrap();
     let o = run(&["index", "stats", "--index", "nowhere"], dir.path(), b"");

@@ -42,7 +42,9 @@ pub struct AddArgs {
     /// The index folder.
     #[arg(long, default_value = DEFAULT_INDEX)]
     pub index: PathBuf,
-    /// Commit a batch once it holds this many MiB of text.
+    /// Commit a batch once it holds this many MiB of text. Each batch is committed as it
+    /// comes (a killed load keeps them); at the end the batches of the load are merged
+    /// into one segment.
     #[arg(long, default_value_t = 64)]
     pub batch_mb: usize,
     /// Commit a batch once it holds this many documents.
