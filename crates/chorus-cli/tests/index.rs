@@ -8,12 +8,19 @@ fn stats(dir: &std::path::Path) -> serde_json::Value {
     serde_json::from_str(&stdout(&o)).unwrap()
 }
 
-#[test]
-fn add_stats_query_remove() {
+/// A folder with `news.jsonl`: the four documents of [`jsonl_corpus`] and, on line 5, a
+/// record without a text.
+fn news_with_a_bad_record() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let mut corpus = jsonl_corpus();
     corpus.push_str("{\"id\": \"bad\", \"txt\": \"no text field\"}\n");
     std::fs::write(dir.path().join("news.jsonl"), &corpus).unwrap();
+    dir
+}
+
+#[test]
+fn add_stats_query_remove() {
+    let dir = news_with_a_bad_record();
 
     // a bad record is reported with file and line, skipped, the rest committed
     let o = run(&["index", "add", "news.jsonl"], dir.path(), b"");
@@ -73,10 +80,7 @@ fn add_stats_query_remove() {
 
 #[test]
 fn a_load_of_many_batches_leaves_one_segment() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut corpus = jsonl_corpus();
-    corpus.push_str("{\"id\": \"bad\", \"txt\": \"no text field\"}\n");
-    std::fs::write(dir.path().join("news.jsonl"), &corpus).unwrap();
+    let dir = news_with_a_bad_record();
     // one document per batch; the bad record does not stop the merge of the others
     let o = run(
         &["index", "add", "news.jsonl", "--batch-docs", "1"],

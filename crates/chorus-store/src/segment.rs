@@ -683,19 +683,9 @@ impl Segment {
     /// any, so that the cache misses of a query overlap instead of queueing one by one.
     #[inline]
     fn prefetch(&self, off: u64) {
-        #[cfg(target_arch = "x86_64")]
         if let Some(b) = self.map.get(off as usize) {
-            #[allow(unsafe_code)]
-            // SAFETY: a prefetch reads nothing architecturally and cannot fault; the address
-            // is inside the mapping anyway.
-            unsafe {
-                std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(
-                    std::ptr::from_ref(b).cast::<i8>(),
-                );
-            }
+            prefetch_ref(b);
         }
-        #[cfg(not(target_arch = "x86_64"))]
-        let _ = off;
     }
 
     fn u32_at(&self, off: u64) -> u32 {
