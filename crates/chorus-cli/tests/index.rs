@@ -105,6 +105,25 @@ fn a_load_of_many_batches_leaves_one_segment() {
         .count();
     assert_eq!(segments, 1);
     assert_eq!(stats(dir.path())["documents"], 4);
+
+    // --tiered: no merge at the end; the tiers (4 segments of one document each make
+    // one tier) merge along the way
+    let tiered = news_with_a_bad_record();
+    let o = run(
+        &[
+            "index",
+            "add",
+            "news.jsonl",
+            "--batch-docs",
+            "1",
+            "--tiered",
+        ],
+        tiered.path(),
+        b"",
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("merging the"), "{}", stderr(&o));
+    assert_eq!(stats(tiered.path())["documents"], 4);
     let article = format!("Morning digest. {STATEMENT} Other news.");
     let o = run(&["query", "-", "--json"], dir.path(), article.as_bytes());
     assert_eq!(stdout(&o).lines().count(), 3, "{}", stdout(&o));
