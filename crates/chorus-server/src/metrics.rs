@@ -60,7 +60,12 @@ impl Metrics {
     }
 
     /// The Prometheus text exposition, with the index gauges given.
-    pub fn render(&self, documents: Option<u64>, generation: Option<u64>) -> String {
+    pub fn render(
+        &self,
+        documents: Option<u64>,
+        generation: Option<u64>,
+        segments: Option<usize>,
+    ) -> String {
         let d = self.data.lock().unwrap_or_else(|e| e.into_inner());
         let mut out = String::new();
         let esc = |s: &str| s.replace('\\', "\\\\").replace('"', "\\\"");
@@ -107,6 +112,12 @@ impl Metrics {
         out.push_str("# HELP chorus_index_documents Live documents in the index.\n");
         out.push_str("# TYPE chorus_index_documents gauge\n");
         let _ = writeln!(out, "chorus_index_documents {}", documents.unwrap_or(0));
+        out.push_str(
+            "# HELP chorus_index_segments Segment files of the served snapshot (every query \
+             looks its fingerprints up in each; `chorus index optimize` merges them).\n",
+        );
+        out.push_str("# TYPE chorus_index_segments gauge\n");
+        let _ = writeln!(out, "chorus_index_segments {}", segments.unwrap_or(0));
         out.push_str("# HELP chorus_index_generation Commit generation of the served snapshot.\n");
         out.push_str("# TYPE chorus_index_generation gauge\n");
         let _ = writeln!(out, "chorus_index_generation {}", generation.unwrap_or(0));

@@ -175,6 +175,7 @@ async fn health_metrics_and_openapi() {
     );
     assert!(text.contains("# TYPE chorus_http_request_duration_seconds histogram"));
     assert!(text.contains("chorus_index_documents 0"));
+    assert!(text.contains("chorus_index_segments 0"), "{text}");
 }
 
 #[tokio::test]
@@ -223,6 +224,20 @@ async fn add_query_clusters_remove() {
 
     let (s, v) = h.call("GET", "/v1/documents/herald-3", None, None).await;
     insta::assert_json_snapshot!("get_document", (s, v));
+    // two writes: two segments, until a tier fills
+    let resp = h
+        .raw(Request::get("/metrics").body(Body::empty()).unwrap())
+        .await;
+    let text = String::from_utf8(
+        resp.into_body()
+            .collect()
+            .await
+            .unwrap()
+            .to_bytes()
+            .to_vec(),
+    )
+    .unwrap();
+    assert!(text.contains("chorus_index_segments 2\n"), "{text}");
 
     // query: the statement inside a new article
     let article = format!("Breaking. {STATEMENT} More to come.");

@@ -268,6 +268,11 @@ impl IndexReader {
         self.manifest.ngram
     }
 
+    /// Segment files of this snapshot.
+    pub fn segment_count(&self) -> usize {
+        self.segments.len()
+    }
+
     /// Number of live documents.
     pub fn len(&self) -> u64 {
         self.manifest.live_documents()

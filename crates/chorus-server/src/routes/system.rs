@@ -33,6 +33,7 @@ pub async fn metrics(State(st): State<AppState>) -> Result<impl IntoResponse, Ap
     let body = st.inner.metrics.render(
         r.as_ref().map(|r| r.len()),
         r.as_ref().map(|r| r.generation()),
+        r.as_ref().map(|r| r.segment_count()),
     );
     Ok((
         [(
