@@ -93,13 +93,18 @@ impl Metadata {
         let host = rest.split(['/', '?', '#']).next()?;
         let host = host.rsplit_once('@').map_or(host, |x| x.1);
         let host = host.split(':').next()?;
-        if host.bytes().any(|b| b.is_ascii_uppercase()) {
-            let lower = host.to_ascii_lowercase();
-            let lower = lower.strip_prefix("www.").unwrap_or(&lower);
-            return (!lower.is_empty()).then(|| lower.to_string().into());
+        let host = match host.get(..4) {
+            Some(www) if www.eq_ignore_ascii_case("www.") => &host[4..],
+            _ => host,
+        };
+        if host.is_empty() {
+            return None;
         }
-        let host = host.strip_prefix("www.").unwrap_or(host);
-        (!host.is_empty()).then_some(host.into())
+        Some(if host.bytes().any(|b| b.is_ascii_uppercase()) {
+            host.to_ascii_lowercase().into()
+        } else {
+            host.into()
+        })
     }
 
     /// The date as seconds since the Unix epoch (UTC), when it parses as an RFC 3339

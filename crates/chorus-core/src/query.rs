@@ -19,7 +19,6 @@ use crate::Document;
 use crate::align::{AlignParams, Alignment, NgramPositions, align_indexed};
 use crate::document::{DocId, Metadata, Span};
 use crate::find::attached_punctuation;
-use crate::fingerprint::for_each_ngram_fingerprint;
 use crate::normalize::normalize;
 use crate::tokenize::Tokens;
 use serde::{Deserialize, Serialize};
@@ -65,21 +64,9 @@ impl PreparedQuery {
     }
 
     /// The distinct n-gram fingerprints of the query, in no particular order (what an
-    /// index looks up; cheaper than [`PreparedQuery::fingerprints`], which sorts).
+    /// index looks up), taken from the query's n-gram table.
     pub fn distinct_fingerprints(&self) -> Vec<u64> {
         self.grams.distinct().collect()
-    }
-
-    /// The distinct n-gram fingerprints of the query with the token position of the first
-    /// n-gram that has each, sorted by fingerprint.
-    pub fn fingerprints(&self) -> Vec<(u64, u32)> {
-        let mut fps = Vec::with_capacity(self.tokens.len());
-        for_each_ngram_fingerprint(&self.tokens.hashes, self.ngram(), |i, h| {
-            fps.push((h, i as u32))
-        });
-        fps.sort_unstable();
-        fps.dedup_by_key(|f| f.0);
-        fps
     }
 }
 
@@ -322,11 +309,14 @@ mod tests {
     }
 
     #[test]
-    fn distinct_fingerprints_are_the_sorted_ones_unsorted() {
+    fn distinct_fingerprints_are_every_ngram_once() {
         let q = PreparedQuery::new(format!("{PASSAGE} {PASSAGE} and more words"), 5);
         let mut got = q.distinct_fingerprints();
         got.sort_unstable();
-        let want: Vec<u64> = q.fingerprints().into_iter().map(|f| f.0).collect();
+        let mut want = Vec::new();
+        crate::fingerprint::for_each_ngram_fingerprint(&q.tokens.hashes, 5, |_, h| want.push(h));
+        want.sort_unstable();
+        want.dedup();
         assert_eq!(got, want);
         assert!(want.len() > 10);
     }

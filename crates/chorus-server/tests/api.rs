@@ -56,6 +56,22 @@ impl Harness {
         self.app.clone().oneshot(req).await.unwrap()
     }
 
+    /// `GET /metrics`: checks status and content type, returns the text.
+    async fn metrics(&self) -> String {
+        let resp = self
+            .raw(Request::get("/metrics").body(Body::empty()).unwrap())
+            .await;
+        assert_eq!(resp.status(), 200);
+        assert!(
+            resp.headers()[header::CONTENT_TYPE]
+                .to_str()
+                .unwrap()
+                .starts_with("text/plain; version=0.0.4")
+        );
+        let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+        String::from_utf8(bytes.to_vec()).unwrap()
+    }
+
     async fn call(
         &self,
         method: &str,
@@ -148,25 +164,7 @@ async fn health_metrics_and_openapi() {
     let (s, v) = h.call("GET", "/v1/openapi.json", None, None).await;
     assert_eq!(s, 200);
     assert_eq!(v["openapi"], "3.1.0");
-    let resp = h
-        .raw(Request::get("/metrics").body(Body::empty()).unwrap())
-        .await;
-    assert_eq!(resp.status(), 200);
-    assert!(
-        resp.headers()[header::CONTENT_TYPE]
-            .to_str()
-            .unwrap()
-            .starts_with("text/plain; version=0.0.4")
-    );
-    let text = String::from_utf8(
-        resp.into_body()
-            .collect()
-            .await
-            .unwrap()
-            .to_bytes()
-            .to_vec(),
-    )
-    .unwrap();
+    let text = h.metrics().await;
     assert!(
         text.contains(
             "chorus_http_requests_total{method=\"GET\",route=\"/healthz\",status=\"200\"} 1"
@@ -225,18 +223,7 @@ async fn add_query_clusters_remove() {
     let (s, v) = h.call("GET", "/v1/documents/herald-3", None, None).await;
     insta::assert_json_snapshot!("get_document", (s, v));
     // two writes: two segments, until a tier fills
-    let resp = h
-        .raw(Request::get("/metrics").body(Body::empty()).unwrap())
-        .await;
-    let text = String::from_utf8(
-        resp.into_body()
-            .collect()
-            .await
-            .unwrap()
-            .to_bytes()
-            .to_vec(),
-    )
-    .unwrap();
+    let text = h.metrics().await;
     assert!(text.contains("chorus_index_segments 2\n"), "{text}");
 
     // query: the statement inside a new article

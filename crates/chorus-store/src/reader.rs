@@ -402,8 +402,8 @@ impl IndexReader {
     }
 
     /// Readies the snapshot for a reader that lives long and queries much, such as the
-    /// server): each segment is mapped with 2 MiB pages
-    /// (a lookup then costs one cache miss instead of a page walk and a miss), read into
+    /// server: each segment is mapped with 2 MiB pages (a lookup then costs one cache
+    /// miss instead of a page walk and a miss), read into
     /// memory now when the index takes less than half the memory available (so that the
     /// first queries do not wait on page faults), and its directory copied to memory. Done
     /// once per segment: segments shared with an earlier snapshot ([`IndexReader::reopen`])

@@ -60,23 +60,12 @@ pub async fn list(
     // one pass, keeping only the page (summaries are serialised once per cluster)
     let mut total = 0usize;
     let mut page: Vec<&RawValue> = Vec::with_capacity(limit.min(set.clusters.len()));
-    if p.coordinated.is_none() && since.is_none() && p.source.is_none() {
-        total = set.clusters.len();
-        page.extend(
-            set.clusters
-                .iter()
-                .skip(offset)
-                .take(limit)
-                .map(|c| c.summary_json()),
-        );
-    } else {
-        for c in &set.clusters {
-            if c.matches(p.coordinated, since, p.source.as_deref()) {
-                if total >= offset && page.len() < limit {
-                    page.push(c.summary_json());
-                }
-                total += 1;
+    for c in &set.clusters {
+        if c.matches(p.coordinated, since, p.source.as_deref()) {
+            if total >= offset && page.len() < limit {
+                page.push(c.summary_json());
             }
+            total += 1;
         }
     }
     let body = serde_json::to_vec(&ListPage {
