@@ -2,4 +2,5 @@
 
 mod find;
 mod index;
+mod serve;
 mod util;

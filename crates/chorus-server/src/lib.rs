@@ -127,10 +127,7 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let warm = state.clone();
-    tokio::spawn(async move {
-        let _ = warm.clusters(Some(std::time::Duration::ZERO)).await;
-    });
+    warm_clusters(&state);
     // answers go out as soon as they are written (axum 0.8 no longer sets TCP_NODELAY)
     use axum::serve::ListenerExt;
     let listener = listener.tap_io(|tcp| {
@@ -139,6 +136,14 @@ pub async fn serve(
     axum::serve(listener, router(state))
         .with_graceful_shutdown(shutdown)
         .await
+}
+
+/// Starts computing the clusters of the index in the background.
+fn warm_clusters(state: &AppState) {
+    let warm = state.clone();
+    tokio::spawn(async move {
+        let _ = warm.clusters(Some(std::time::Duration::ZERO)).await;
+    });
 }
 
 /// Completes on Ctrl-C or SIGTERM.
@@ -170,21 +175,145 @@ pub async fn shutdown_signal() {
 const EVENT_INTERVAL: u32 = 255;
 
 /// Opens the index, binds `addr` and serves until Ctrl-C or SIGTERM (blocking; builds its
-/// own runtime). `on_ready` is called with the bound address before serving.
+/// own runtimes). `on_ready` is called with the bound address before serving.
+///
+/// Threads: one acceptor (the calling thread), which hands each new connection in turn to
+/// one of [`ServerConfig::threads`] workers, each a single-threaded runtime that answers
+/// its connections' requests in the order they came. A shared multi-threaded runtime
+/// reorders them (a woken task may run before older ones, and idle workers steal from busy
+/// ones), which under load spread the answer times twice as wide at the same throughput
+/// (BENCHMARKS.md, server load, session 6).
 pub fn run_blocking(
     cfg: ServerConfig,
     addr: std::net::SocketAddr,
     on_ready: impl FnOnce(std::net::SocketAddr),
 ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    let threads = cfg.threads.max(1);
     let state = AppState::new(cfg)?;
-    let rt = tokio::runtime::Builder::new_multi_thread()
+    let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
-        .event_interval(EVENT_INTERVAL)
         .build()?;
-    rt.block_on(async move {
-        let listener = tokio::net::TcpListener::bind(addr).await?;
-        on_ready(listener.local_addr()?);
-        serve(listener, state, shutdown_signal()).await?;
-        Ok(())
-    })
+    let listener = rt.block_on(tokio::net::TcpListener::bind(addr))?;
+    let bound = listener.local_addr()?;
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let mut queues = Vec::with_capacity(threads);
+    let mut workers = Vec::with_capacity(threads);
+    for i in 0..threads {
+        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+        queues.push(tx);
+        let worker_rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .event_interval(EVENT_INTERVAL)
+            .build()?;
+        let (state, mut stopped) = (state.clone(), stopped.clone());
+        let handed = Handed { rx, addr: bound };
+        workers.push(
+            std::thread::Builder::new()
+                .name(format!("chorus-serve-{i}"))
+                .spawn(move || {
+                    worker_rt.block_on(async move {
+                        if i == 0 {
+                            warm_clusters(&state);
+                        }
+                        let shutdown = async move {
+                            let _ = stopped.wait_for(|s| *s).await;
+                        };
+                        axum::serve(handed, router(state))
+                            .with_graceful_shutdown(shutdown)
+                            .await
+                    })
+                })?,
+        );
+    }
+    on_ready(bound);
+    rt.block_on(async {
+        tokio::select! {
+            _ = hand_out(listener, queues) => {},
+            _ = shutdown_signal() => {},
+        }
+    });
+    let _ = stop.send(true);
+    let mut failed = None;
+    for w in workers {
+        match w.join() {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => failed = Some(e),
+            Err(_) => failed = Some(std::io::Error::other("a server thread panicked")),
+        }
+    }
+    match failed {
+        Some(e) => Err(e.into()),
+        None => Ok(()),
+    }
+}
+
+/// Accepts connections and hands them to the workers in turn. Returns when every worker
+/// has gone.
+async fn hand_out(
+    listener: tokio::net::TcpListener,
+    mut queues: Vec<
+        tokio::sync::mpsc::UnboundedSender<(std::net::TcpStream, std::net::SocketAddr)>,
+    >,
+) {
+    let mut next = 0usize;
+    while !queues.is_empty() {
+        let (tcp, peer) = match listener.accept().await {
+            Ok(c) => c,
+            Err(e) => {
+                accept_failed(e).await;
+                continue;
+            }
+        };
+        // answers go out as soon as they are written (axum 0.8 no longer sets TCP_NODELAY)
+        let _ = tcp.set_nodelay(true);
+        // leaves the socket non-blocking, as the worker's runtime takes it
+        let Ok(tcp) = tcp.into_std() else { continue };
+        next %= queues.len();
+        if queues[next].send((tcp, peer)).is_err() {
+            queues.remove(next);
+        } else {
+            next += 1;
+        }
+    }
+}
+
+/// After a failed accept: errors of the one connection are passed over; others (out of
+/// file descriptors, say) pause accepting for a second, as `axum::serve` does.
+async fn accept_failed(e: std::io::Error) {
+    use std::io::ErrorKind::{ConnectionAborted, ConnectionRefused, ConnectionReset};
+    if !matches!(
+        e.kind(),
+        ConnectionAborted | ConnectionRefused | ConnectionReset
+    ) {
+        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+    }
+}
+
+/// The connections the acceptor hands to one worker, as an [`axum::serve::Listener`].
+struct Handed {
+    rx: tokio::sync::mpsc::UnboundedReceiver<(std::net::TcpStream, std::net::SocketAddr)>,
+    addr: std::net::SocketAddr,
+}
+
+impl axum::serve::Listener for Handed {
+    type Io = tokio::net::TcpStream;
+    type Addr = std::net::SocketAddr;
+
+    async fn accept(&mut self) -> (Self::Io, Self::Addr) {
+        loop {
+            match self.rx.recv().await {
+                // registered with the runtime of the worker that polls this
+                Some((tcp, peer)) => match tokio::net::TcpStream::from_std(tcp) {
+                    Ok(tcp) => return (tcp, peer),
+                    Err(_) => continue,
+                },
+                // the acceptor has stopped: the server is shutting down
+                None => std::future::pending::<()>().await,
+            }
+        }
+    }
+
+    fn local_addr(&self) -> std::io::Result<Self::Addr> {
+        Ok(self.addr)
+    }
 }

@@ -38,10 +38,13 @@ pub struct ServerConfig {
     /// How long a query waits for the cluster cache before answering without provenance.
     /// Default 2 s.
     pub cluster_wait: Duration,
-    /// Queries aligned at once; more wait, in the order they came. Default: the number of
-    /// cores (queries of up to 32 KiB of text run on the async workers, one per core;
-    /// longer ones on blocking threads).
+    /// Long queries (over 32 KiB of text, run on blocking threads) aligned at once; more
+    /// wait their turn in order. Default: the number of cores. Shorter queries run on the
+    /// workers, one at a time per worker.
     pub max_concurrent_queries: usize,
+    /// Workers answering requests, each a thread with its own runtime (see
+    /// [`crate::run_blocking`]). Default: the number of cores.
+    pub threads: usize,
     /// Query tunables.
     pub query: QueryOptions,
     /// Where the cluster computation keeps its scratch files when the stored corpus is too
@@ -64,6 +67,9 @@ impl ServerConfig {
             cors_origins: Vec::new(),
             request_timeout: Duration::from_secs(60),
             cluster_wait: Duration::from_secs(2),
+            threads: std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(2),
             max_concurrent_queries: std::thread::available_parallelism()
                 .map(|n| n.get())
                 .unwrap_or(2),

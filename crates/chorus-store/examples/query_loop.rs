@@ -5,7 +5,11 @@
 //! ```text
 //! cargo run --release -p chorus-store --example query_loop -- INDEX BODIES \
 //!     [--queries 3000] [--rounds 1] [--dump out.jsonl] [--serial] [--max-candidates N] [--unprepared]
+//!     [--per-query times.tsv]
 //! ```
+//!
+//! `--per-query` writes, for each query of the last round, its time in ms, words,
+//! candidates, matches and passages (tab-separated), to see what the slow ones have in common.
 //!
 //! The mean of the fastest round is the figure least disturbed by other work on the machine.
 
@@ -53,6 +57,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .map(std::fs::File::create)
         .transpose()?
         .map(std::io::BufWriter::new);
+    let mut per_query = opt("--per-query")
+        .map(std::fs::File::create)
+        .transpose()?
+        .map(std::io::BufWriter::new);
     let mut lat = Vec::with_capacity(texts.len() * rounds);
     let (mut matches, mut cands, mut bytes) = (0usize, 0usize, 0usize);
     let mut best_round = f64::INFINITY;
@@ -63,7 +71,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let t1 = Instant::now();
             let r = reader.query(t, &opts)?;
             let json = serde_json::to_vec(&r)?;
-            lat.push(t1.elapsed().as_secs_f64() * 1e3);
+            let ms = t1.elapsed().as_secs_f64() * 1e3;
+            lat.push(ms);
+            if round + 1 == rounds
+                && let Some(f) = per_query.as_mut()
+            {
+                let passages: usize = r.matches.iter().map(|m| m.passages.len()).sum();
+                writeln!(
+                    f,
+                    "{ms:.4}\t{}\t{}\t{}\t{passages}",
+                    r.stats.query_words, r.stats.candidates, r.stats.matches
+                )?;
+            }
             matches += r.matches.len();
             cands += r.stats.candidates;
             bytes += json.len();

@@ -50,8 +50,12 @@ pub struct ServeArgs {
     /// them, in milliseconds.
     #[arg(long, default_value_t = 2000)]
     pub cluster_wait_ms: u64,
-    /// Queries aligned at once; more wait their turn in order (default: the number of
-    /// cores).
+    /// Threads answering requests (default: the number of cores).
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Long queries (over 32 KiB) aligned at once on their own threads; more wait their
+    /// turn in order (default: the number of cores). Shorter ones run on the request
+    /// threads.
     #[arg(long)]
     pub max_concurrent_queries: Option<usize>,
     /// Documents aligned against each query.
@@ -79,6 +83,9 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<i32> {
     cfg.cors_origins = args.cors_origins.clone();
     cfg.request_timeout = Duration::from_secs(args.request_timeout.max(1));
     cfg.cluster_wait = Duration::from_millis(args.cluster_wait_ms);
+    if let Some(n) = args.threads {
+        cfg.threads = n.max(1);
+    }
     if let Some(n) = args.max_concurrent_queries {
         cfg.max_concurrent_queries = n.max(1);
     }

@@ -27,10 +27,13 @@ pub struct QueryRequest {
     pub min_words: Option<usize>,
 }
 
-/// Query texts up to this size run on the async worker; longer ones on a blocking thread,
-/// so that a long text does not hold up the requests queued behind it on the worker.
-/// Either way at most `max_concurrent_queries` run at once, and the others wait their turn
-/// in order (a fair semaphore).
+/// Query texts up to this size run on the worker that read the request; longer ones on a
+/// blocking thread, so that a long text does not hold up the requests queued behind it on
+/// the worker. At most `max_concurrent_queries` of those run at once, and the others wait
+/// their turn in order (a fair semaphore). The short ones need no permit: a worker runs
+/// one at a time. (A permit for them too made a convoy: when one query waited for a
+/// permit, each freed permit went to the oldest waiter, which held it idle until its
+/// worker reached it in its queue; a saturated server then used half its cores.)
 const INLINE_QUERY_BYTES: usize = 32 << 10;
 
 pub async fn query(
@@ -87,23 +90,22 @@ pub async fn query(
             ),
         })
     };
-    let permit = st
-        .inner
-        .queries
-        .acquire()
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
     let (mut report, generation) = if text.len() <= INLINE_QUERY_BYTES {
         // an article-sized query costs well under a millisecond of CPU: it runs on the
-        // async worker that read the request, as other handlers do (the workers are one
-        // per core); a hand-off to a blocking thread and back cost a tenth of a loaded
+        // worker that read the request, as other handlers do (the workers are one per
+        // core); a hand-off to a blocking thread and back cost a tenth of a loaded
         // server's time in thread switches
         run(st.current_reader().await?, &text)?
     } else {
+        let _permit = st
+            .inner
+            .queries
+            .acquire()
+            .await
+            .map_err(|e| ApiError::Internal(e.to_string()))?;
         let text2 = text.clone();
         st.blocking(move |st| run(st.reader()?, &text2)).await?
     };
-    drop(permit);
     report.matches.truncate(limit);
 
     // Provenance: the earliest dated match, and the clusters the shared passages belong to
