@@ -8,8 +8,9 @@
 //! per-generation cluster cache; [`router`] builds the [`axum::Router`]; [`serve`] runs it
 //! on a listener until a shutdown signal. Handlers live in `routes/`, one file per resource;
 //! every error is an [`ApiError`], answered as `{"code", "message"}` with its status from
-//! one table ([`ApiError::status_and_code`]). Alignment and index reads run on blocking
-//! threads, never on the async workers.
+//! one table ([`ApiError::status_and_code`]). Article-sized queries and index reads run on
+//! the worker thread that read the request ([`run_blocking`]: one single-threaded runtime
+//! per core); long queries and cluster computations on blocking threads.
 //!
 //! API (documented in `assets/openapi.json`, served at `/v1/openapi.json`):
 //!
@@ -181,8 +182,8 @@ const EVENT_INTERVAL: u32 = 255;
 /// one of [`ServerConfig::threads`] workers, each a single-threaded runtime that answers
 /// its connections' requests in the order they came. A shared multi-threaded runtime
 /// reorders them (a woken task may run before older ones, and idle workers steal from busy
-/// ones), which under load spread the answer times twice as wide at the same throughput
-/// (BENCHMARKS.md, server load, session 6).
+/// ones): under saturation its p99 sat about twice as far above the median (BENCHMARKS.md,
+/// server load, session 6).
 pub fn run_blocking(
     cfg: ServerConfig,
     addr: std::net::SocketAddr,
