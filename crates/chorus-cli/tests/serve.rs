@@ -38,6 +38,16 @@ fn request(conn: &mut BufReader<TcpStream>, method: &str, path: &str, body: &str
     (code, String::from_utf8(body).unwrap())
 }
 
+/// Kills the server if the test fails before it stops it.
+struct Running(std::process::Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 #[test]
 fn threads_answer_kept_alive_connections_and_stop_on_sigterm() {
     let dir = tempfile::tempdir().unwrap();
@@ -45,15 +55,17 @@ fn threads_answer_kept_alive_connections_and_stop_on_sigterm() {
     let o = run(&["index", "add", "news.jsonl"], dir.path(), b"");
     assert!(o.status.success(), "{}", stderr(&o));
 
-    let mut server = chorus()
-        .args(["serve", "--bind", "127.0.0.1:0", "--threads", "3"])
-        .current_dir(dir.path())
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut log = BufReader::new(server.stderr.take().unwrap());
+    let mut server = Running(
+        chorus()
+            .args(["serve", "--bind", "127.0.0.1:0", "--threads", "3"])
+            .current_dir(dir.path())
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let mut log = BufReader::new(server.0.stderr.take().unwrap());
     let mut ready = String::new();
     log.read_line(&mut ready).unwrap();
     let addr = ready
@@ -99,19 +111,19 @@ fn threads_answer_kept_alive_connections_and_stop_on_sigterm() {
     drop(conns);
 
     let kill = std::process::Command::new("kill")
-        .args(["-TERM", &server.id().to_string()])
+        .args(["-TERM", &server.0.id().to_string()])
         .status()
         .unwrap();
     assert!(kill.success());
     let started = Instant::now();
     let status = loop {
-        if let Some(s) = server.try_wait().unwrap() {
+        if let Some(s) = server.0.try_wait().unwrap() {
             break s;
         }
-        if started.elapsed() > Duration::from_secs(20) {
-            let _ = server.kill();
-            panic!("the server did not stop within 20 s of SIGTERM");
-        }
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "the server did not stop within 20 s of SIGTERM"
+        );
         std::thread::sleep(Duration::from_millis(20));
     };
     assert!(status.success(), "{status:?}");

@@ -128,7 +128,7 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    warm_clusters(&state);
+    spawn_background(&state);
     // answers go out as soon as they are written (axum 0.8 no longer sets TCP_NODELAY)
     use axum::serve::ListenerExt;
     let listener = listener.tap_io(|tcp| {
@@ -139,12 +139,16 @@ pub async fn serve(
         .await
 }
 
-/// Starts computing the clusters of the index in the background.
-fn warm_clusters(state: &AppState) {
+/// Starts the server's background work on the current runtime: computing the clusters of
+/// the index, and merging the segments left by writes once they pause
+/// ([`ServerConfig::merge_after`]). [`serve`] and [`run_blocking`] call it; a caller that
+/// serves [`router`] by other means calls it once.
+pub fn spawn_background(state: &AppState) {
     let warm = state.clone();
     tokio::spawn(async move {
         let _ = warm.clusters(Some(std::time::Duration::ZERO)).await;
     });
+    state.spawn_merger();
 }
 
 /// Completes on Ctrl-C or SIGTERM.
@@ -214,7 +218,7 @@ pub fn run_blocking(
                 .spawn(move || {
                     worker_rt.block_on(async move {
                         if i == 0 {
-                            warm_clusters(&state);
+                            spawn_background(&state);
                         }
                         let shutdown = async move {
                             let _ = stopped.wait_for(|s| *s).await;

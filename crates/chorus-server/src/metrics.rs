@@ -27,6 +27,8 @@ struct Data {
     latency: BTreeMap<(String, String), Histogram>,
     cluster_generation: Option<u64>,
     cluster_seconds: f64,
+    /// Segments merged after quiet spells of writes.
+    segments_merged: u64,
 }
 
 /// The server's metrics.
@@ -51,6 +53,11 @@ impl Metrics {
         if let Some(i) = BUCKETS.iter().position(|&b| s <= b) {
             h.counts[i] += 1;
         }
+    }
+
+    pub fn segments_merged(&self, n: usize) {
+        let mut d = self.data.lock().unwrap_or_else(|e| e.into_inner());
+        d.segments_merged += n as u64;
     }
 
     pub fn cluster_computed(&self, generation: u64, took: Duration) {
@@ -133,6 +140,11 @@ impl Metrics {
         );
         out.push_str("# TYPE chorus_clusters_compute_seconds gauge\n");
         let _ = writeln!(out, "chorus_clusters_compute_seconds {}", d.cluster_seconds);
+        out.push_str(
+            "# HELP chorus_segments_merged_total Segments of writes merged once writes paused.\n",
+        );
+        out.push_str("# TYPE chorus_segments_merged_total counter\n");
+        let _ = writeln!(out, "chorus_segments_merged_total {}", d.segments_merged);
         out
     }
 }

@@ -45,6 +45,11 @@ pub struct ServerConfig {
     /// Workers answering requests, each a thread with its own runtime (see
     /// [`crate::run_blocking`]). Default: the number of cores.
     pub threads: usize,
+    /// After this long without a write, a writable server merges the segments its writes
+    /// left behind into one ([`chorus_store::IndexWriter::merge_small`]): each write
+    /// commits a segment, and every segment costs each query a lookup. `None`: never.
+    /// Default 30 s.
+    pub merge_after: Option<Duration>,
     /// Query tunables.
     pub query: QueryOptions,
     /// Where the cluster computation keeps its scratch files when the stored corpus is too
@@ -67,6 +72,7 @@ impl ServerConfig {
             cors_origins: Vec::new(),
             request_timeout: Duration::from_secs(60),
             cluster_wait: Duration::from_secs(2),
+            merge_after: Some(Duration::from_secs(30)),
             threads: std::thread::available_parallelism()
                 .map(|n| n.get())
                 .unwrap_or(2),
@@ -123,6 +129,9 @@ pub(crate) struct Inner {
     clusters: Mutex<ClusterCache>,
     pub queries: Semaphore,
     pub metrics: Metrics,
+    /// When the last write through this server was committed, until its segments are
+    /// merged ([`ServerConfig::merge_after`]).
+    last_write: Mutex<Option<Instant>>,
 }
 
 /// Opens a snapshot for serving ([`IndexReader::prepare_for_serving`]), sharing the
@@ -170,6 +179,7 @@ impl AppState {
                 clusters: Mutex::new(ClusterCache::default()),
                 queries: Semaphore::new(permits),
                 metrics: Metrics::default(),
+                last_write: Mutex::new(None),
             }),
         })
     }
@@ -280,10 +290,72 @@ impl AppState {
             let mut w = IndexWriter::open(&st.inner.cfg.index, IndexOptions::default())?;
             let out = f(&mut w)?;
             drop(w);
+            *st.inner
+                .last_write
+                .lock()
+                .unwrap_or_else(|e| e.into_inner()) = Some(Instant::now());
             st.refresh(true)?;
             Ok(out)
         })
         .await
+    }
+
+    /// Merges the segments left by this server's writes once none came for
+    /// [`ServerConfig::merge_after`] (a writable server only; runs until the runtime
+    /// stops). A failed merge (another process holding the index's lock, say) is tried
+    /// again after the next quiet spell.
+    pub(crate) fn spawn_merger(&self) {
+        let Some(after) = self.inner.cfg.merge_after else {
+            return;
+        };
+        if self.inner.cfg.token.is_none() {
+            return;
+        }
+        let st = self.clone();
+        tokio::spawn(async move {
+            let check = (after / 4).clamp(Duration::from_millis(10), Duration::from_secs(1));
+            loop {
+                tokio::time::sleep(check).await;
+                let quiet = st
+                    .inner
+                    .last_write
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .is_some_and(|t| t.elapsed() >= after);
+                if !quiet {
+                    continue;
+                }
+                let _one = st.inner.write.lock().await;
+                let merged = st
+                    .blocking(|st| {
+                        let mut w =
+                            IndexWriter::open(&st.inner.cfg.index, IndexOptions::default())?;
+                        let n = w.merge_small()?;
+                        drop(w);
+                        if n > 0 {
+                            st.refresh(true)?;
+                        }
+                        Ok(n)
+                    })
+                    .await;
+                let mut last = st
+                    .inner
+                    .last_write
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner());
+                match merged {
+                    Ok(n) => {
+                        st.inner.metrics.segments_merged(n);
+                        *last = None;
+                    }
+                    // tried again after the next quiet spell
+                    Err(e) => {
+                        eprintln!("chorus: merging the segments of recent writes: {e}");
+                        *last = Some(Instant::now());
+                    }
+                }
+            }
+        });
     }
 
     /// The clusters of the current snapshot, computed once per index generation. Waits at

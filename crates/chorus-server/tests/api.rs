@@ -40,11 +40,24 @@ fn template(path: &str) -> String {
 
 impl Harness {
     fn new(f: impl FnOnce(&mut ServerConfig)) -> Harness {
+        Harness::build(f, false)
+    }
+
+    /// With the server's background work running ([`chorus_server::spawn_background`]).
+    fn with_background(f: impl FnOnce(&mut ServerConfig)) -> Harness {
+        Harness::build(f, true)
+    }
+
+    fn build(f: impl FnOnce(&mut ServerConfig), background: bool) -> Harness {
         let dir = tempfile::tempdir().unwrap();
         let mut cfg = ServerConfig::new(dir.path().join("index"));
         cfg.cluster_wait = Duration::from_secs(30);
         f(&mut cfg);
-        let app = router(AppState::new(cfg).unwrap());
+        let state = AppState::new(cfg).unwrap();
+        if background {
+            chorus_server::spawn_background(&state);
+        }
+        let app = router(state);
         Harness {
             app,
             spec: Spec::load(),
@@ -207,6 +220,61 @@ async fn writes_need_the_token() {
     assert_eq!(s, 401);
     let (s, _) = rw.call("DELETE", "/v1/documents/x", None, None).await;
     assert_eq!(s, 401);
+}
+
+/// The segment count and merged-segment counter in `/metrics`.
+fn segments(metrics: &str) -> (u64, u64) {
+    let value = |name: &str| {
+        metrics
+            .lines()
+            .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
+            .unwrap_or_else(|| panic!("no {name} in {metrics}"))
+    };
+    (
+        value("chorus_index_segments"),
+        value("chorus_segments_merged_total"),
+    )
+}
+
+#[tokio::test]
+async fn segments_of_writes_are_merged_once_writes_pause() {
+    let h = Harness::with_background(|c| {
+        c.token = Some(TOKEN.into());
+        c.merge_after = Some(Duration::from_millis(300));
+    });
+    // three writes of one document: three segments (a size tier merges four)
+    for i in 0..3 {
+        let (s, v) = h.add(json!([corpus()[i].clone()])).await;
+        assert_eq!(s, 200, "{v}");
+    }
+    assert_eq!(segments(&h.metrics().await), (3, 0));
+    // once writes pause, all but the largest are merged into one
+    let started = std::time::Instant::now();
+    while segments(&h.metrics().await) != (2, 2) {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "not merged: {:?}",
+            segments(&h.metrics().await)
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // nothing lost: every document is still found
+    for i in 0..3 {
+        let id = corpus()[i]["id"].as_str().unwrap().to_owned();
+        let (s, v) = h
+            .call("GET", &format!("/v1/documents/{id}"), None, None)
+            .await;
+        assert_eq!(s, 200, "{id}: {v}");
+    }
+    let article = format!("Breaking. {STATEMENT} More to come.");
+    let (s, v) = h
+        .call("POST", "/v1/query", Some(json!({"text": article})), None)
+        .await;
+    assert_eq!((s, v["stats"]["matches"].clone()), (200, json!(3)), "{v}");
+    // and a quiet read-only server never writes
+    let r = Harness::with_background(|c| c.merge_after = Some(Duration::from_millis(10)));
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert!(!r.dir.path().join("index").exists());
 }
 
 #[tokio::test]

@@ -477,6 +477,29 @@ impl IndexWriter {
         }
     }
 
+    /// Merges every segment but the largest (by live documents) into one, when there are
+    /// at least two of them: the segments that writes of a few documents at a time leave
+    /// behind (each write commits one, and size tiers merge them only `merge_factor` at a
+    /// time), without rewriting the bulk of the index. Returns the number of segments
+    /// merged (0 when there was nothing to merge).
+    pub fn merge_small(&mut self) -> Result<usize> {
+        let largest = self
+            .manifest
+            .segments
+            .iter()
+            .enumerate()
+            .max_by_key(|(i, e)| (e.live(), std::cmp::Reverse(*i)))
+            .map(|(i, _)| i);
+        let pick: Vec<usize> = (0..self.manifest.segments.len())
+            .filter(|&i| Some(i) != largest)
+            .collect();
+        if pick.len() < 2 {
+            return Ok(0);
+        }
+        self.merge(&pick)?;
+        Ok(pick.len())
+    }
+
     /// Merges every segment into one (dropping deleted documents).
     pub fn merge_all(&mut self) -> Result<()> {
         if self.segments.len() > 1 || self.manifest.segments.iter().any(|s| s.deleted > 0) {

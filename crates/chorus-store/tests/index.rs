@@ -203,6 +203,42 @@ fn a_bulk_load_leaves_one_segment_of_its_batches() {
 }
 
 #[test]
+fn small_segments_merge_into_one_beside_the_largest() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut w = IndexWriter::open(dir.path(), opts()).unwrap();
+    // a base, then writes of one document (one with a replacement): a segment each
+    w.add(batch("base", 6, 7)).unwrap();
+    assert_eq!(w.merge_small().unwrap(), 0, "one segment: nothing to merge");
+    let mut all = batch("base", 6, 7);
+    for i in 0..3u64 {
+        let mut d = batch(&format!("w{i}"), 1, 50 + i);
+        if i == 2 {
+            d[0].id = "base-3".into();
+        }
+        all.retain(|x| x.id != d[0].id);
+        all.extend(d.clone());
+        w.add(d).unwrap();
+    }
+    assert_eq!(w.segment_count(), 4);
+    let base = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .filter(|n| n.to_string_lossy().ends_with(".seg"))
+        .min()
+        .unwrap();
+    assert_eq!(w.merge_small().unwrap(), 3);
+    assert_eq!(w.segment_count(), 2);
+    // the largest segment is not rewritten
+    assert!(dir.path().join(&base).exists(), "{base:?}");
+    assert_eq!(w.merge_small().unwrap(), 0);
+    let r = w.reader().unwrap();
+    assert_eq!(r.len(), all.len() as u64);
+    for d in &all {
+        assert_eq!(r.get(&d.id).unwrap().as_ref(), Some(d));
+    }
+}
+
+#[test]
 fn reopened_snapshots_see_new_commits_and_never_a_replaced_index() {
     let dir = tempfile::tempdir().unwrap();
     let first = batch("a", 5, 3);

@@ -50,6 +50,10 @@ pub struct ServeArgs {
     /// them, in milliseconds.
     #[arg(long, default_value_t = 2000)]
     pub cluster_wait_ms: u64,
+    /// Seconds without a write after which a writable server merges the segments its
+    /// writes left into one (0: never).
+    #[arg(long, default_value_t = 30)]
+    pub merge_after: u64,
     /// Threads answering requests (default: the number of cores).
     #[arg(long)]
     pub threads: Option<usize>,
@@ -83,6 +87,7 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<i32> {
     cfg.cors_origins = args.cors_origins.clone();
     cfg.request_timeout = Duration::from_secs(args.request_timeout.max(1));
     cfg.cluster_wait = Duration::from_millis(args.cluster_wait_ms);
+    cfg.merge_after = (args.merge_after > 0).then(|| Duration::from_secs(args.merge_after));
     if let Some(n) = args.threads {
         cfg.threads = n.max(1);
     }
