@@ -187,14 +187,29 @@ const EVENT_INTERVAL: u32 = 255;
 /// its connections' requests in the order they came. A shared multi-threaded runtime
 /// reorders them (a woken task may run before older ones, and idle workers steal from busy
 /// ones): under saturation its p99 sat about twice as far above the median (BENCHMARKS.md,
-/// server load, session 6).
+/// server load, session 6). With [`ServerConfig::work_stealing`], one multi-threaded
+/// runtime of [`ServerConfig::threads`] workers instead, which answers sooner at moderate
+/// load, when one worker is busy and another idle.
 pub fn run_blocking(
     cfg: ServerConfig,
     addr: std::net::SocketAddr,
     on_ready: impl FnOnce(std::net::SocketAddr),
 ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
-    let threads = cfg.threads.max(1);
+    let (threads, stealing) = (cfg.threads.max(1), cfg.work_stealing);
     let state = AppState::new(cfg)?;
+    if stealing {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(threads)
+            .enable_all()
+            .event_interval(EVENT_INTERVAL)
+            .build()?;
+        return rt.block_on(async move {
+            let listener = tokio::net::TcpListener::bind(addr).await?;
+            on_ready(listener.local_addr()?);
+            serve(listener, state, shutdown_signal()).await?;
+            Ok(())
+        });
+    }
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;

@@ -45,6 +45,10 @@ pub struct ServerConfig {
     /// Workers answering requests, each a thread with its own runtime (see
     /// [`crate::run_blocking`]). Default: the number of cores.
     pub threads: usize,
+    /// One multi-threaded runtime whose workers take work from one another, instead of one
+    /// runtime per worker thread: lower latency at moderate load, a wider tail at
+    /// saturation (BENCHMARKS.md, server load, session 6). Default off.
+    pub work_stealing: bool,
     /// After this long without a write, a writable server merges the segments its writes
     /// left behind into one ([`chorus_store::IndexWriter::merge_small`]): each write
     /// commits a segment, and every segment costs each query a lookup. `None`: never.
@@ -73,6 +77,7 @@ impl ServerConfig {
             request_timeout: Duration::from_secs(60),
             cluster_wait: Duration::from_secs(2),
             merge_after: Some(Duration::from_secs(30)),
+            work_stealing: false,
             threads: std::thread::available_parallelism()
                 .map(|n| n.get())
                 .unwrap_or(2),
