@@ -33,7 +33,8 @@ pub struct QueryRequest {
 /// their turn in order (a fair semaphore). The short ones need no permit: a worker runs
 /// one at a time. (A permit for them too made a convoy: when one query waited for a
 /// permit, each freed permit went to the oldest waiter, which held it idle until its
-/// worker reached it in its queue; a saturated server then used half its cores.)
+/// worker reached it in its queue; a saturated server then left a quarter of the machine
+/// idle.)
 const INLINE_QUERY_BYTES: usize = 32 << 10;
 
 pub async fn query(
