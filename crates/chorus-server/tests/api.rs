@@ -242,13 +242,17 @@ async fn segments_of_writes_are_merged_once_writes_pause() {
         c.token = Some(TOKEN.into());
         c.merge_after = Some(Duration::from_millis(300));
     });
-    // three writes of one document: three segments (a size tier merges four)
-    for i in 0..3 {
-        let (s, v) = h.add(json!([corpus()[i].clone()])).await;
+    // a write of four documents, then two of one: three segments (a size tier merges four)
+    let (s, v) = h.add(corpus()).await;
+    assert_eq!(s, 200, "{v}");
+    for i in 0..2 {
+        let extra =
+            json!({"id": format!("extra-{i}"), "text": format!("Late edition {i}. {STATEMENT}")});
+        let (s, v) = h.add(json!([extra])).await;
         assert_eq!(s, 200, "{v}");
     }
     assert_eq!(segments(&h.metrics().await), (3, 0));
-    // once writes pause, all but the largest are merged into one
+    // once writes pause, the two small segments are merged into one
     let started = std::time::Instant::now();
     while segments(&h.metrics().await) != (2, 2) {
         assert!(
@@ -259,8 +263,14 @@ async fn segments_of_writes_are_merged_once_writes_pause() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     // nothing lost: every document is still found
-    for i in 0..3 {
-        let id = corpus()[i]["id"].as_str().unwrap().to_owned();
+    for id in [
+        "wire-1",
+        "gazette-7",
+        "herald-3",
+        "garden",
+        "extra-0",
+        "extra-1",
+    ] {
         let (s, v) = h
             .call("GET", &format!("/v1/documents/{id}"), None, None)
             .await;
@@ -270,7 +280,7 @@ async fn segments_of_writes_are_merged_once_writes_pause() {
     let (s, v) = h
         .call("POST", "/v1/query", Some(json!({"text": article})), None)
         .await;
-    assert_eq!((s, v["stats"]["matches"].clone()), (200, json!(3)), "{v}");
+    assert_eq!((s, v["stats"]["matches"].clone()), (200, json!(5)), "{v}");
     // and a quiet read-only server never writes
     let r = Harness::with_background(|c| c.merge_after = Some(Duration::from_millis(10)));
     tokio::time::sleep(Duration::from_millis(100)).await;

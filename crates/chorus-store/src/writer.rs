@@ -477,21 +477,20 @@ impl IndexWriter {
         }
     }
 
-    /// Merges every segment but the largest (by live documents) into one, when there are
-    /// at least two of them: the segments that writes of a few documents at a time leave
-    /// behind (each write commits one, and size tiers merge them only `merge_factor` at a
-    /// time), without rewriting the bulk of the index. Returns the number of segments
-    /// merged (0 when there was nothing to merge).
+    /// Merges the small segments into one, when there are at least two: those holding at
+    /// most a `merge_factor`-th of the live documents of the largest. These are what
+    /// writes of a few documents at a time leave behind (each write commits one, and size
+    /// tiers merge them only `merge_factor` at a time); the bulk of the index, including
+    /// every segment of comparable size to the largest (several bulk loads, say), is not
+    /// rewritten. Returns the number of segments merged (0 when there was nothing to merge).
     pub fn merge_small(&mut self) -> Result<usize> {
-        let largest = self
-            .manifest
-            .segments
-            .iter()
-            .enumerate()
-            .max_by_key(|(i, e)| (e.live(), std::cmp::Reverse(*i)))
-            .map(|(i, _)| i);
+        let largest = self.manifest.segments.iter().map(|e| e.live()).max();
+        let Some(largest) = largest else {
+            return Ok(0);
+        };
+        let f = self.opts.merge_factor.max(1) as u64;
         let pick: Vec<usize> = (0..self.manifest.segments.len())
-            .filter(|&i| Some(i) != largest)
+            .filter(|&i| u64::from(self.manifest.segments[i].live()) * f <= u64::from(largest))
             .collect();
         if pick.len() < 2 {
             return Ok(0);

@@ -207,9 +207,9 @@ fn small_segments_merge_into_one_beside_the_largest() {
     let dir = tempfile::tempdir().unwrap();
     let mut w = IndexWriter::open(dir.path(), opts()).unwrap();
     // a base, then writes of one document (one with a replacement): a segment each
-    w.add(batch("base", 6, 7)).unwrap();
+    w.add(batch("base", 20, 7)).unwrap();
     assert_eq!(w.merge_small().unwrap(), 0, "one segment: nothing to merge");
-    let mut all = batch("base", 6, 7);
+    let mut all = batch("base", 20, 7);
     for i in 0..3u64 {
         let mut d = batch(&format!("w{i}"), 1, 50 + i);
         if i == 2 {
@@ -236,6 +236,20 @@ fn small_segments_merge_into_one_beside_the_largest() {
     for d in &all {
         assert_eq!(r.get(&d.id).unwrap().as_ref(), Some(d));
     }
+    // a second load of comparable size is not small: only the two small segments merge
+    w.add(batch("second", 16, 9)).unwrap();
+    w.add(batch("w3", 1, 60)).unwrap();
+    assert_eq!(w.segment_count(), 4);
+    assert_eq!(w.merge_small().unwrap(), 2);
+    assert_eq!(w.segment_count(), 3);
+    // segments of equal size are none of them small
+    let other = tempfile::tempdir().unwrap();
+    let mut w = IndexWriter::open(other.path(), opts()).unwrap();
+    for i in 0..3u64 {
+        w.add(batch(&format!("e{i}"), 1, 70 + i)).unwrap();
+    }
+    assert_eq!(w.merge_small().unwrap(), 0);
+    assert_eq!(w.segment_count(), 3);
 }
 
 #[test]
