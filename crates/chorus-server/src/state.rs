@@ -63,6 +63,7 @@ pub struct ServerConfig {
 
 impl ServerConfig {
     pub fn new(index: impl Into<PathBuf>) -> ServerConfig {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         ServerConfig {
             index: index.into(),
             token: None,
@@ -78,12 +79,8 @@ impl ServerConfig {
             cluster_wait: Duration::from_secs(2),
             merge_after: Some(Duration::from_secs(30)),
             work_stealing: false,
-            threads: std::thread::available_parallelism()
-                .map(|n| n.get())
-                .unwrap_or(2),
-            max_concurrent_queries: std::thread::available_parallelism()
-                .map(|n| n.get())
-                .unwrap_or(2),
+            threads: cores,
+            max_concurrent_queries: cores,
             // each query aligns its candidates on its own thread (a worker, or a blocking
             // thread for long texts) rather than on the rayon pool
             query: QueryOptions {
@@ -285,20 +282,34 @@ impl AppState {
     }
 
     /// Runs `f` with the index writer (opened for this write, so that other processes can
-    /// write between requests), then refreshes the snapshot.
+    /// write between requests), refreshes the snapshot, and notes the time, for the merge
+    /// after writes pause ([`ServerConfig::merge_after`]).
     pub async fn write<T: Send + 'static>(
         &self,
         f: impl FnOnce(&mut IndexWriter) -> Result<T, ApiError> + Send + 'static,
     ) -> Result<T, ApiError> {
-        let _one = self.inner.write.lock().await;
-        self.blocking(move |st| {
-            let mut w = IndexWriter::open(&st.inner.cfg.index, IndexOptions::default())?;
-            let out = f(&mut w)?;
-            drop(w);
+        self.with_writer(move |st, w| {
+            let out = f(w)?;
             *st.inner
                 .last_write
                 .lock()
                 .unwrap_or_else(|e| e.into_inner()) = Some(Instant::now());
+            Ok(out)
+        })
+        .await
+    }
+
+    /// Runs `f` with the index writer, one writer at a time, then refreshes the snapshot
+    /// (the writer is closed first, so that other processes can write between requests).
+    async fn with_writer<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&AppState, &mut IndexWriter) -> Result<T, ApiError> + Send + 'static,
+    ) -> Result<T, ApiError> {
+        let _one = self.inner.write.lock().await;
+        self.blocking(move |st| {
+            let mut w = IndexWriter::open(&st.inner.cfg.index, IndexOptions::default())?;
+            let out = f(&st, &mut w)?;
+            drop(w);
             st.refresh(true)?;
             Ok(out)
         })
@@ -330,19 +341,7 @@ impl AppState {
                 if !quiet {
                     continue;
                 }
-                let _one = st.inner.write.lock().await;
-                let merged = st
-                    .blocking(|st| {
-                        let mut w =
-                            IndexWriter::open(&st.inner.cfg.index, IndexOptions::default())?;
-                        let n = w.merge_small()?;
-                        drop(w);
-                        if n > 0 {
-                            st.refresh(true)?;
-                        }
-                        Ok(n)
-                    })
-                    .await;
+                let merged = st.with_writer(|_, w| Ok(w.merge_small()?)).await;
                 let mut last = st
                     .inner
                     .last_write
