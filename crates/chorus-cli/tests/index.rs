@@ -29,7 +29,8 @@ fn add_stats_query_remove() {
     assert_eq!(
         stats(dir.path()),
         serde_json::json!({"documents": 4, "sources": 3,
-            "bytes_on_disk": stats(dir.path())["bytes_on_disk"], "format_version": 1})
+            "bytes_on_disk": stats(dir.path())["bytes_on_disk"],
+            "format_version": chorus_store::FORMAT_VERSION})
     );
 
     let article = format!("Morning digest. {STATEMENT} Other news.");

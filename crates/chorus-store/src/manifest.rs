@@ -15,7 +15,7 @@ use std::path::Path;
 
 /// The on-disk format version this build reads and writes. Bump it on any change to the
 /// manifest, segment or tombstone layout.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
 pub(crate) const MANIFEST: &str = "MANIFEST";
 pub(crate) const MANIFEST_TMP: &str = "MANIFEST.tmp";
@@ -152,7 +152,10 @@ mod tests {
         let text = fs::read_to_string(dir.path().join(MANIFEST)).unwrap();
         fs::write(
             dir.path().join(MANIFEST),
-            text.replace("\"format_version\": 1", "\"format_version\": 99"),
+            text.replace(
+                &format!("\"format_version\": {FORMAT_VERSION}"),
+                "\"format_version\": 99",
+            ),
         )
         .unwrap();
         let err = Manifest::load(dir.path()).unwrap_err();

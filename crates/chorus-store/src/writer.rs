@@ -390,7 +390,7 @@ impl IndexWriter {
         for d in &kept {
             b.add_doc(&d.id, &d.meta, &d.text)?;
         }
-        let mut w = b.start_postings(postings.len() as u64)?;
+        let mut w = b.start_postings()?;
         let mut docs_of_key = Vec::new();
         for g in postings.chunk_by(|x, y| x.0 == y.0) {
             docs_of_key.clear();
@@ -533,8 +533,7 @@ impl IndexWriter {
             remap.push(map);
         }
         let live = b.docs();
-        let bound = src.iter().map(|ls| ls.seg.keys()).sum();
-        let mut w = b.start_postings(bound)?;
+        let mut w = b.start_postings()?;
         let mut iters: Vec<_> = src.iter().map(|ls| ls.seg.entries()).collect();
         let mut heads: Vec<Option<Postings<'_>>> = vec![None; src.len()];
         let mut heap = BinaryHeap::new();

@@ -2,7 +2,7 @@
 //! queries, format versions, concurrent readers, and crashes (SIGKILL) during ingest.
 
 use chorus_core::Document;
-use chorus_store::{Error, IndexOptions, IndexReader, IndexWriter, QueryOptions};
+use chorus_store::{Error, FORMAT_VERSION, IndexOptions, IndexReader, IndexWriter, QueryOptions};
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -81,7 +81,10 @@ fn add_query_replace_remove_and_stats() {
 
     let r = IndexReader::open(dir.path()).unwrap();
     let st = r.stats().unwrap();
-    assert_eq!((st.documents, st.sources, st.format_version), (50, 3, 1));
+    assert_eq!(
+        (st.documents, st.sources, st.format_version),
+        (50, 3, FORMAT_VERSION)
+    );
     assert!(st.bytes_on_disk > 0);
     let rep = r.query(&probe, &QueryOptions::default()).unwrap();
     assert_eq!(rep.matches[0].id, "a-17");
@@ -295,12 +298,15 @@ fn other_format_versions_and_foreign_folders_are_refused() {
     let text = std::fs::read_to_string(&m).unwrap();
     std::fs::write(
         &m,
-        text.replace("\"format_version\": 1", "\"format_version\": 2"),
+        text.replace(
+            &format!("\"format_version\": {FORMAT_VERSION}"),
+            "\"format_version\": 1",
+        ),
     )
     .unwrap();
     let err = IndexReader::open(dir.path()).err().unwrap();
     assert!(
-        matches!(err, Error::FormatVersion { found: 2, .. }),
+        matches!(err, Error::FormatVersion { found: 1, .. }),
         "{err}"
     );
     assert!(IndexWriter::open(dir.path(), opts()).is_err());
