@@ -9,7 +9,7 @@
 //! the two agree except on in-word punctuation (UAX #29 keeps "can't" and "3.14" whole, we
 //! split them), which is applied identically to both copies and so never hides reuse, and it
 //! runs several times faster (an ASCII fast path, no tables for the common case).
-//! Each token is hashed with xxh3-64 over its normalised bytes; the hash is stable across
+//! Each token is hashed over its normalised bytes ([`token_hash`]); the hash is stable across
 //! runs and platforms, so it may be persisted.
 
 use crate::swar::{HI, bytes_at_least, gather};
@@ -24,7 +24,7 @@ pub struct Tokens {
     pub norm: String,
     /// Byte range `[begin, end)` of each token in `norm`.
     pub ranges: Vec<(u32, u32)>,
-    /// xxh3-64 of each token's normalised bytes.
+    /// [`token_hash`] of each token's normalised bytes.
     pub hashes: Vec<u64>,
 }
 
@@ -72,12 +72,66 @@ impl Tokens {
     }
 }
 
-/// The xxh3-64 of each token's normalised bytes.
+/// The [`token_hash`] of each token's normalised bytes.
 fn token_hashes<'a>(norm: &'a str, ranges: &'a [(u32, u32)]) -> impl Iterator<Item = u64> + 'a {
     let bytes = norm.as_bytes();
     ranges
         .iter()
-        .map(|&(b, e)| xxh3_64(&bytes[b as usize..e as usize]))
+        .map(|&(b, e)| token_hash_at(bytes, b as usize, e as usize))
+}
+
+/// Keys of [`token_hash`]. `K0` and `K1` each have a byte `0xff`, which UTF-8 text (padded
+/// with zeros) never has, so neither word of a token cancels to zero.
+const K0: u64 = 0xa076_1d64_78bd_64ff;
+const K1: u64 = 0xe703_7ed1_a0b4_28ff;
+const K2: u64 = 0x8ebc_6af0_9c88_c6e3;
+const K3: u64 = 0x5899_65cc_7537_4cc3;
+
+/// The high and low halves of the 128-bit product, folded into one word.
+#[inline]
+fn fold_mul(a: u64, b: u64) -> u64 {
+    let p = u128::from(a) * u128::from(b);
+    (p as u64) ^ ((p >> 64) as u64)
+}
+
+/// `n <= 8` bytes of `w` (little-endian), the rest zero.
+#[inline]
+fn low_bytes(w: u64, n: usize) -> u64 {
+    if n >= 8 {
+        w
+    } else {
+        w & ((1u64 << (8 * n)) - 1)
+    }
+}
+
+/// The 64-bit hash of a token's normalised bytes, fixed for good (it is persisted in index
+/// files): tokens of up to 16 bytes (nearly all words) as two little-endian words, zero
+/// padded, each keyed and multiplied together, then mixed with the length; longer ones with
+/// xxh3-64, mixed the same way. Some 2 ns a word where xxh3 took 7: its branches on the
+/// length were mispredicted on running text, whose word lengths vary at random.
+pub fn token_hash(token: &[u8]) -> u64 {
+    token_hash_at(token, 0, token.len())
+}
+
+/// [`token_hash`] of `bytes[b..e]`, reading whole words past `e` where `bytes` has them.
+#[inline]
+fn token_hash_at(bytes: &[u8], b: usize, e: usize) -> u64 {
+    let len = e - b;
+    let word = |at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().expect("8 bytes"));
+    let (x, y) = if len > 16 {
+        (xxh3_64(&bytes[b..e]), 0)
+    } else if b + 16 <= bytes.len() {
+        (
+            low_bytes(word(b), len),
+            low_bytes(word(b + 8), len.saturating_sub(8)),
+        )
+    } else {
+        let mut pad = [0u8; 16];
+        pad[..len].copy_from_slice(&bytes[b..e]);
+        let half = |i: usize| u64::from_le_bytes(pad[i..i + 8].try_into().expect("8 bytes"));
+        (half(0), half(8))
+    };
+    fold_mul(fold_mul(x ^ K0, y ^ K1) ^ K2, len as u64 ^ K3)
 }
 
 /// True for characters of scripts written without spaces between words.
@@ -199,6 +253,46 @@ pub fn token_ranges_into(text: &str, out: &mut Vec<(u32, u32)>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The hash is persisted in index files: these values must never change.
+    #[test]
+    fn token_hash_is_fixed() {
+        let got: Vec<u64> = ["a", "chorus", "statement", "überraschungsangriff", "2026"]
+            .iter()
+            .map(|t| token_hash(t.as_bytes()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                14681890960441161428,
+                11727574784301816943,
+                16250855252946155991,
+                6216617051776530319,
+                1016759622765975519
+            ]
+        );
+    }
+
+    /// Read in place (whole words past the token) or copied (near the end of the text), a
+    /// token hashes the same; different tokens, lengths included, hash differently.
+    #[test]
+    fn token_hash_depends_on_the_token_only() {
+        let mut seen = std::collections::HashMap::new();
+        let text = "x".repeat(20) + &"abcdefghijklmnopqrstuvwxyz0123456789".repeat(2);
+        let bytes = text.as_bytes();
+        for b in 0..bytes.len() {
+            for e in b + 1..=bytes.len().min(b + 30) {
+                let h = token_hash_at(bytes, b, e);
+                assert_eq!(h, token_hash(&bytes[b..e]));
+                let t = &bytes[b..e];
+                if let Some(prev) = seen.insert(h, t) {
+                    assert_eq!(prev, t, "collision");
+                }
+            }
+        }
+        assert_ne!(token_hash(b"ab"), token_hash(b"ab\0"));
+        assert!(seen.len() > 1000);
+    }
 
     fn words(text: &str) -> Vec<&str> {
         token_ranges(text)

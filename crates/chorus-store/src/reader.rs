@@ -7,7 +7,7 @@
 //! manifest.
 //!
 //! A query normalises the text once, looks each of its distinct fingerprints up in every
-//! segment (directory slot + binary search), drops fingerprints held by more than `max_df`
+//! segment (a scan from the fingerprint's home in the segment's table), drops fingerprints held by more than `max_df`
 //! documents (boilerplate, stock phrases), counts the fingerprints each live document
 //! shares with the query, and aligns only the `max_candidates` documents sharing the most,
 //! in parallel, with `chorus_core::query`.
@@ -405,8 +405,7 @@ impl IndexReader {
     /// server: each segment is mapped with 2 MiB pages (a lookup then costs one cache
     /// miss instead of a page walk and a miss), read into
     /// memory now when the index takes less than half the memory available (so that the
-    /// first queries do not wait on page faults), and its directory copied to memory. Done
-    /// once per segment: segments shared with an earlier snapshot ([`IndexReader::reopen`])
+    /// first queries do not wait on page faults). Done once per segment: segments shared with an earlier snapshot ([`IndexReader::reopen`])
     /// cost nothing. Blocks for as long as reading the new segments takes.
     pub fn prepare_for_serving(&self) {
         let bytes: u64 = self.segments.iter().map(|ls| ls.seg.len_bytes()).sum();
