@@ -770,7 +770,9 @@ impl Segment {
     /// The text of document `local` (without reading its id and metadata).
     pub fn text(&self, local: u32) -> Result<&str> {
         let (_, text) = self.split_blob(local)?;
-        std::str::from_utf8(text)
+        // checked on every read (the file may have been damaged since it was written), with
+        // SIMD: std's check was 3 % of a loaded server's time, reading each candidate
+        simdutf8::basic::from_utf8(text)
             .map_err(|_| self.corrupt(format!("document {local}: text not UTF-8")))
     }
 
