@@ -650,7 +650,7 @@ impl Segment {
             && f.off_sources == f.off_id_locals + f.docs * 4
             && f.off_source_table == f.off_sources + f.docs * 4
             && f.off_source_table + u64::from(f.sources_len) <= f.off_table
-            && table_end.is_some_and(|t| t <= f.off_overflow)
+            && table_end == Some(f.off_overflow)
             && f.off_overflow + f.overflow_len * 4 == end
             && f.keys <= f.table_len
             && f.slots <= f.table_len
