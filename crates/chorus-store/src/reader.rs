@@ -7,10 +7,10 @@
 //! manifest.
 //!
 //! A query normalises the text once, looks each of its distinct fingerprints up in every
-//! segment (a scan from the fingerprint's home in the segment's table), drops fingerprints held by more than `max_df`
-//! documents (boilerplate, stock phrases), counts the fingerprints each live document
-//! shares with the query, and aligns only the `max_candidates` documents sharing the most,
-//! in parallel, with `chorus_core::query`.
+//! segment (a scan from the fingerprint's home in the segment's table), drops fingerprints
+//! held by more than `max_df` documents (boilerplate, stock phrases), counts the
+//! fingerprints each live document shares with the query, and aligns only the
+//! `max_candidates` documents sharing the most, in parallel, with `chorus_core::query`.
 
 use crate::error::{Error, IoContext, Result};
 use crate::manifest::{FORMAT_VERSION, MANIFEST, Manifest};
@@ -405,8 +405,8 @@ impl IndexReader {
     /// server: each segment is mapped with 2 MiB pages (a lookup then costs one cache
     /// miss instead of a page walk and a miss), read into
     /// memory now when the index takes less than half the memory available (so that the
-    /// first queries do not wait on page faults). Done once per segment: segments shared with an earlier snapshot ([`IndexReader::reopen`])
-    /// cost nothing. Blocks for as long as reading the new segments takes.
+    /// first queries do not wait on page faults). Done once per segment: segments shared
+    /// with an earlier snapshot ([`IndexReader::reopen`]) cost nothing. Blocks for as long as reading the new segments takes.
     pub fn prepare_for_serving(&self) {
         let bytes: u64 = self.segments.iter().map(|ls| ls.seg.len_bytes()).sum();
         let populate = available_memory().is_some_and(|avail| bytes < avail / 2);

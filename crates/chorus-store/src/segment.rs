@@ -334,52 +334,23 @@ impl SegmentBuilder {
         self.write(&table)?;
         self.pad8()?;
         f.off_table = self.pos;
-        let overflow = TempFile::create(self.path.with_extension("ovf.tmp"))?;
-        Ok(PostingsWriter {
-            seg: self,
-            footer: f,
-            last_key: None,
-            overflow,
-            table: TableLayout::new(keys),
-        })
-    }
-}
-
-/// A scratch file beside the segment, written front to back and then read back once.
-struct TempFile {
-    path: PathBuf,
-    out: BufWriter<File>,
-}
-
-impl TempFile {
-    fn create(path: PathBuf) -> Result<TempFile> {
-        let f = File::options()
+        let overflow_path = self.path.with_extension("ovf.tmp");
+        let overflow = File::options()
             .read(true)
             .write(true)
             .create(true)
             .truncate(true)
-            .open(&path)
-            .at(&path)?;
-        Ok(TempFile {
-            path,
-            out: BufWriter::new(f),
+            .open(&overflow_path)
+            .at(&overflow_path)?;
+        let overflow = BufWriter::new(overflow);
+        Ok(PostingsWriter {
+            seg: self,
+            footer: f,
+            last_key: None,
+            overflow_path,
+            overflow,
+            table: TableLayout::new(keys),
         })
-    }
-
-    fn write(&mut self, bytes: &[u8]) -> Result<()> {
-        self.out.write_all(bytes).at(&self.path)
-    }
-
-    /// What was written, to be read from the start, and the file's path (the caller
-    /// deletes it when done).
-    fn reopen(self) -> Result<(File, PathBuf)> {
-        let mut f = self
-            .out
-            .into_inner()
-            .map_err(|e| e.into_error())
-            .at(&self.path)?;
-        f.rewind().at(&self.path)?;
-        Ok((f, self.path))
     }
 }
 
@@ -388,7 +359,8 @@ pub(crate) struct PostingsWriter {
     seg: SegmentBuilder,
     footer: Footer,
     last_key: Option<u64>,
-    overflow: TempFile,
+    overflow_path: PathBuf,
+    overflow: BufWriter<File>,
     table: TableLayout,
 }
 
@@ -411,29 +383,23 @@ impl TableLayout {
         }
     }
 
-    fn put(&mut self, seg: &mut SegmentBuilder, entry: &[u8; ENTRY]) -> Result<()> {
-        let key = u64::from_le_bytes(entry[..8].try_into().expect("8 bytes"));
+    fn put(&mut self, seg: &mut SegmentBuilder, key: u64, value: u32) -> Result<()> {
         let at = home(key, self.slots).max(self.next);
         self.empty_until(seg, at)?;
-        self.buf.extend_from_slice(entry);
+        self.push(key, value);
         self.next = at + 1;
         self.flush_if_full(seg)
     }
 
+    fn push(&mut self, key: u64, value: u32) {
+        self.buf.extend_from_slice(&key.to_le_bytes());
+        self.buf.extend_from_slice(&value.to_le_bytes());
+    }
+
     /// Empty entries up to place `at`.
     fn empty_until(&mut self, seg: &mut SegmentBuilder, at: u64) -> Result<()> {
-        const EMPTY_ENTRY: [u8; ENTRY] = {
-            let mut e = [0u8; ENTRY];
-            let v = EMPTY.to_le_bytes();
-            let mut i = 0;
-            while i < 4 {
-                e[8 + i] = v[i];
-                i += 1;
-            }
-            e
-        };
         while self.next < at {
-            self.buf.extend_from_slice(&EMPTY_ENTRY);
+            self.push(0, EMPTY);
             self.next += 1;
             self.flush_if_full(seg)?;
         }
@@ -477,14 +443,11 @@ impl PostingsWriter {
             for d in docs {
                 buf.extend_from_slice(&d.to_le_bytes());
             }
-            self.overflow.write(&buf)?;
+            self.overflow.write_all(&buf).at(&self.overflow_path)?;
             self.footer.overflow_len += docs.len() as u64 + 1;
             MANY | i as u32
         };
-        let mut e = [0u8; ENTRY];
-        e[..8].copy_from_slice(&key.to_le_bytes());
-        e[8..].copy_from_slice(&value.to_le_bytes());
-        self.table.put(&mut self.seg, &e)?;
+        self.table.put(&mut self.seg, key, value)?;
         self.footer.keys += 1;
         Ok(())
     }
@@ -496,12 +459,17 @@ impl PostingsWriter {
         (self.footer.slots, self.footer.table_len) = (slots, table_len);
 
         self.footer.off_overflow = self.seg.pos;
-        let (mut ovf, ovf_path) = self.overflow.reopen()?;
+        let mut ovf = self
+            .overflow
+            .into_inner()
+            .map_err(|e| e.into_error())
+            .at(&self.overflow_path)?;
+        ovf.rewind().at(&self.overflow_path)?;
         let copied = std::io::copy(&mut ovf, &mut self.seg.out).at(&self.seg.path)?;
         debug_assert_eq!(copied, self.footer.overflow_len * 4);
         self.seg.pos += copied;
         drop(ovf);
-        std::fs::remove_file(&ovf_path).at(&ovf_path)?;
+        std::fs::remove_file(&self.overflow_path).at(&self.overflow_path)?;
 
         let footer = self.footer.encode();
         self.seg.write(&footer)?;
@@ -865,9 +833,6 @@ impl Segment {
 
     /// The value stored for `key`, if any: a scan of the table from the key's home.
     fn find(&self, key: u64) -> Option<u32> {
-        if self.f.keys == 0 {
-            return None;
-        }
         let mut i = home(key, self.f.slots);
         while i < self.f.table_len {
             let (k, v) = self.entry_at(i);
@@ -899,10 +864,6 @@ impl Segment {
         out: &mut Vec<Option<Postings<'a>>>,
     ) -> Result<()> {
         out.clear();
-        if self.f.keys == 0 {
-            out.resize(keys.len(), None);
-            return Ok(());
-        }
         for &k in keys {
             let at = self.f.off_table + home(k, self.f.slots) * ENTRY as u64;
             // the home's line and the next: an entry is on average one place past its home

@@ -536,7 +536,7 @@ impl IndexWriter {
         let live = b.docs();
         let segs: Vec<&Segment> = src.iter().map(|ls| &*ls.seg).collect();
         let mut w = b.start_postings(merged_keys_estimate(&segs, &remap)?)?;
-        merge_postings(&segs, &remap, u64::MAX, |k, docs| w.push(k, docs))?;
+        merge_postings(&segs, &remap, None, |k, docs| w.push(k, docs))?;
         w.finish()?;
 
         let mut entries = Vec::new();
@@ -570,13 +570,14 @@ impl IndexWriter {
         self.commit(next, segments)
     }
 }
-/// Calls `f(key, documents)` for every key below `upto` of the segments `segs`, in key
-/// order, with the documents of all of them renumbered by `remap` (one table per segment,
-/// `u32::MAX` for a document dropped); keys left without documents are skipped.
+
+/// Calls `f(key, documents)` for every key of the segments `segs` (below `upto`, if given),
+/// in key order, with the documents of all of them renumbered by `remap` (one table per
+/// segment, `u32::MAX` for a document dropped); keys left without documents are skipped.
 fn merge_postings(
     segs: &[&Segment],
     remap: &[Vec<u32>],
-    upto: u64,
+    upto: Option<u64>,
     mut f: impl FnMut(u64, &[u32]) -> Result<()>,
 ) -> Result<()> {
     let mut iters: Vec<_> = segs.iter().map(|s| s.entries()).collect();
@@ -592,7 +593,7 @@ fn merge_postings(
     let mut same = Vec::new();
     let mut docs = Vec::new();
     while let Some(Reverse((k, i))) = heap.pop() {
-        if k >= upto {
+        if upto.is_some_and(|u| k >= u) {
             break;
         }
         same.clear();
@@ -636,9 +637,9 @@ fn merged_keys_estimate(segs: &[&Segment], remap: &[Vec<u32>]) -> Result<u64> {
     const SAMPLE_SHIFT: u32 = 6;
     let total: u64 = segs.iter().map(|s| s.keys()).sum();
     let (upto, scale) = if total < EXACT_BELOW {
-        (u64::MAX, 1)
+        (None, 1)
     } else {
-        (1u64 << (64 - SAMPLE_SHIFT), 1u64 << SAMPLE_SHIFT)
+        (Some(1u64 << (64 - SAMPLE_SHIFT)), 1u64 << SAMPLE_SHIFT)
     };
     let mut n = 0u64;
     merge_postings(segs, remap, upto, |_, _| {
@@ -646,4 +647,58 @@ fn merged_keys_estimate(segs: &[&Segment], remap: &[Vec<u32>]) -> Result<u64> {
         Ok(())
     })?;
     Ok(n * scale)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chorus_core::Metadata;
+
+    /// Segment `id` in `dir` with one document and postings `keys` (all in it).
+    fn segment(dir: &Path, id: u64, keys: &[u64]) -> Segment {
+        let mut b = SegmentBuilder::create(&dir.join(segment_file_name(id)), 5).unwrap();
+        b.add_doc(&format!("d{id}"), &Metadata::default(), "text")
+            .unwrap();
+        let mut w = b.start_postings(keys.len() as u64).unwrap();
+        for &k in keys {
+            w.push(k, &[0]).unwrap();
+        }
+        w.finish().unwrap();
+        Segment::open(dir, id).unwrap()
+    }
+
+    /// Every key of every segment, the extremes of the key range included, once, in order,
+    /// with the documents renumbered and dropped ones left out; and a bound stops the walk.
+    #[test]
+    fn merged_postings_keep_every_key_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = segment(dir.path(), 1, &[0, 7, 1 << 40, u64::MAX]);
+        let b = segment(dir.path(), 2, &[7, 9, u64::MAX]);
+        let c = segment(dir.path(), 3, &[5, 9]);
+        let segs = [&a, &b, &c];
+        // c's document is dropped
+        let remap = vec![vec![0], vec![1], vec![u32::MAX]];
+        let mut got = Vec::new();
+        merge_postings(&segs, &remap, None, |k, d| {
+            got.push((k, d.to_vec()));
+            Ok(())
+        })
+        .unwrap();
+        let want = vec![
+            (0, vec![0]),
+            (7, vec![0, 1]),
+            (9, vec![1]),
+            (1 << 40, vec![0]),
+            (u64::MAX, vec![0, 1]),
+        ];
+        assert_eq!(got, want);
+        let mut below = 0;
+        merge_postings(&segs, &remap, Some(1 << 40), |_, _| {
+            below += 1;
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(below, 3);
+        assert_eq!(merged_keys_estimate(&segs, &remap).unwrap(), 5);
+    }
 }
