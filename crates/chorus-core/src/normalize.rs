@@ -14,7 +14,7 @@
 //! character, not composed.
 
 use crate::document::Span;
-use crate::swar::{bytes_control_or_high, bytes_equal};
+use crate::swar::{bytes_control_or_high, bytes_equal, unsure_bits};
 use unicode_normalization::{
     IsNormalized, UnicodeNormalization, char::canonical_combining_class, is_nfkc_quick,
 };
@@ -122,6 +122,19 @@ fn copied(bytes: &[u8], j: usize) -> bool {
 /// first byte not surely copied is checked exactly (a control that is not whitespace is
 /// copied) before the scan goes on.
 fn plain_run_end(bytes: &[u8], mut j: usize) -> usize {
+    // sixteen bytes at a time (see `unsure_bits`), then eight, then one
+    while let Some(window) = bytes.get(j..j + 17) {
+        let unsure = unsure_bits(window.try_into().expect("17 bytes"));
+        if unsure == 0 {
+            j += 16;
+            continue;
+        }
+        j += unsure.trailing_zeros() as usize;
+        if !copied(bytes, j) {
+            return j;
+        }
+        j += 1;
+    }
     while j + 9 <= bytes.len() {
         let x = u64::from_le_bytes(bytes[j..j + 8].try_into().expect("8 bytes"));
         let space = bytes_equal(x, b' ');
@@ -145,6 +158,29 @@ fn plain_run_end(bytes: &[u8], mut j: usize) -> usize {
         j += 1;
     }
     j
+}
+
+/// The typographic quotes and dashes of running text (U+2010, U+2012–U+2015,
+/// U+2018–U+201F; in UTF-8 `E2 80 xx`) as [`fold_punctuation`] folds them, indexed by
+/// `xx - 0x90`; 0 for the others of the range (U+2011 and U+2017 change under NFKC first,
+/// U+2016 is not folded).
+const TYPOGRAPHIC: [u8; 16] = [
+    b'-', 0, b'-', b'-', b'-', b'-', 0, 0, b'\'', b'\'', b'\'', b'\'', b'"', b'"', b'"', b'"',
+];
+
+/// When `bytes[i..]` starts with one of [`TYPOGRAPHIC`]'s characters and no combining mark
+/// follows it (the next byte is ASCII, or there is none), the ASCII character it folds to:
+/// the normaliser's fast path for the commonest non-ASCII characters of news text, which
+/// pass NFKC unchanged and so need no table lookups.
+#[inline]
+fn typographic_ascii(bytes: &[u8], i: usize) -> Option<u8> {
+    match *bytes.get(i..i + 3)? {
+        [0xE2, 0x80, x] if (0x90..0xA0).contains(&x) => {
+            let folded = TYPOGRAPHIC[usize::from(x - 0x90)];
+            (folded != 0 && bytes.get(i + 3).is_none_or(|&n| n < 0x80)).then_some(folded)
+        }
+        _ => None,
+    }
 }
 
 impl<M: OffsetMap> Builder<M> {
@@ -205,7 +241,9 @@ impl<M: OffsetMap> Builder<M> {
             // its last byte stays out when a non-ASCII character (maybe a mark) follows
             if plain(b) {
                 let mut j = plain_run_end(bytes, i + 1);
-                if j < bytes.len() && bytes[j] >= 0x80 {
+                // the last byte may be the starter of combining marks, unless what follows
+                // is a quote or dash (not a mark)
+                if j < bytes.len() && bytes[j] >= 0x80 && typographic_ascii(bytes, j).is_none() {
                     j -= 1;
                 }
                 if j > i {
@@ -217,6 +255,11 @@ impl<M: OffsetMap> Builder<M> {
                     i = j;
                     continue;
                 }
+            }
+            if let Some(folded) = typographic_ascii(bytes, i) {
+                self.push_ascii(folded, i);
+                i += 3;
+                continue;
             }
             let first = if b < 0x80 {
                 None
@@ -408,7 +451,8 @@ mod tests {
             chars in proptest::collection::vec(proptest::sample::select(vec![
                 'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k', 'l', 'm', 'n', 'o', 'p',
                 'q', 'r', 'Z', '0', '.', ',', ' ', ' ', ' ', '\n', '\t', '\r', '\u{0B}', '\u{0C}',
-                '\u{01}', '\u{1F}', '\u{7F}', '`', '~', '“', 'é', '\u{301}', '\u{A0}',
+                '\u{01}', '\u{1F}', '\u{7F}', '`', '~', '“', '”', '’', '—', '\u{2011}', 'é',
+                '\u{301}', '\u{A0}',
             ]), 0..200)
         ) {
             let t: String = chars.into_iter().collect();
@@ -425,6 +469,41 @@ mod tests {
                 proptest::prop_assert_eq!(n.map, b.map);
             }
         }
+    }
+
+    /// The fast path for quotes and dashes gives what the general path gives, for every
+    /// character of their block: alone, between words, and before a combining mark.
+    #[test]
+    fn typographic_fast_path_as_the_reference() {
+        let mut fast = 0;
+        for c in '\u{2000}'..='\u{206F}' {
+            for t in [
+                format!("{c}"),
+                format!("Ab{c}cd"),
+                format!("a {c} b{c}"),
+                format!("x{c}\u{301}y"),
+                format!("“{c}”e\u{301}{c}"),
+            ] {
+                let n = normalize(&t);
+                assert_eq!(n.text, reference(&t), "{t:?}");
+                assert_eq!(normalize_text(&t), n.text);
+            }
+            let s = c.to_string();
+            if let Some(f) = typographic_ascii(s.as_bytes(), 0) {
+                assert_eq!(
+                    is_nfkc_quick(std::iter::once(c)),
+                    IsNormalized::Yes,
+                    "{c:?}"
+                );
+                assert_eq!(canonical_combining_class(c), 0, "{c:?}");
+                assert_eq!(fold_punctuation(c), Some(f as char), "{c:?}");
+                fast += 1;
+            }
+        }
+        assert_eq!(fast, 13);
+        let n = normalize("it’s “x”");
+        assert_eq!(n.text, "it's \"x\"");
+        assert_eq!(n.map, [0, 1, 2, 5, 6, 7, 10, 11, 14]);
     }
 
     #[test]

@@ -12,7 +12,7 @@
 //! Each token is hashed over its normalised bytes ([`token_hash`]); the hash is stable across
 //! runs and platforms, so it may be persisted.
 
-use crate::swar::{HI, bytes_at_least, gather};
+use crate::swar::{HI, bytes_at_least, gather, word_and_high_bits};
 use unicode_normalization::char::is_combining_mark;
 use xxhash_rust::xxh3::xxh3_64;
 
@@ -209,22 +209,48 @@ pub fn token_ranges_into(text: &str, out: &mut Vec<(u32, u32)>) {
     while i < bytes.len() {
         // up to 64 ASCII bytes at once: a bit mask of the word bytes, whose changes are
         // where tokens start and end (no branch per byte or per word boundary to mispredict)
-        let (ascii, words) = ascii_word_mask(&bytes[i..bytes.len().min(i + 64)]);
+        let (ascii, words) = match bytes.get(i..i + 64) {
+            Some(block) => {
+                let (words, high) = word_and_high_bits(block.try_into().expect("64 bytes"));
+                let ascii = high.trailing_zeros() as usize;
+                (
+                    ascii,
+                    words & !(u64::MAX.checked_shl(ascii as u32).unwrap_or(0)),
+                )
+            }
+            None => ascii_word_mask(&bytes[i..]),
+        };
         if ascii > 0 {
             let valid = if ascii == 64 {
                 u64::MAX
             } else {
                 (1u64 << ascii) - 1
             };
-            let mut changes = (words ^ (words << 1 | u64::from(start.is_some()))) & valid;
-            while changes != 0 {
-                let k = changes.trailing_zeros() as usize;
-                changes &= changes - 1;
-                if words >> k & 1 == 1 {
-                    start = Some(i + k);
-                } else if let Some(s) = start.take() {
-                    out.push((s as u32, (i + k) as u32));
+            // a word byte after a non-word byte starts a token, a non-word byte after a
+            // word byte ends one; the two alternate, so the k-th start pairs with the k-th
+            // end (after the end of a token left open by the block before)
+            let before = words << 1 | u64::from(start.is_some());
+            let mut starts = words & !before;
+            let mut ends = !words & before & valid;
+            if let Some(s) = start {
+                if ends == 0 {
+                    i += ascii;
+                    continue;
                 }
+                out.push((s as u32, (i + ends.trailing_zeros() as usize) as u32));
+                ends &= ends - 1;
+                start = None;
+            }
+            out.reserve(starts.count_ones() as usize);
+            while starts != 0 {
+                let b = i + starts.trailing_zeros() as usize;
+                starts &= starts - 1;
+                if ends == 0 {
+                    start = Some(b);
+                    break;
+                }
+                out.push((b as u32, (i + ends.trailing_zeros() as usize) as u32));
+                ends &= ends - 1;
             }
             i += ascii;
             continue;
