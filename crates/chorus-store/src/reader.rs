@@ -23,7 +23,7 @@ use chorus_core::query::{
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use xxhash_rust::xxh3::xxh3_64;
 
 const TOMBSTONE_MAGIC: &[u8; 8] = b"CHORDEL\x01";
@@ -219,6 +219,10 @@ pub struct IndexReader {
     dir: PathBuf,
     manifest: Manifest,
     segments: Vec<LiveSegment>,
+    /// Per-document counters for [`IndexReader::candidates`], kept for the next query:
+    /// one for each query running at once, each as long as the largest segment has
+    /// documents, and all zero between queries.
+    counters: Mutex<Vec<Vec<u32>>>,
 }
 
 impl IndexReader {
@@ -244,6 +248,7 @@ impl IndexReader {
                         dir: dir.to_path_buf(),
                         manifest,
                         segments,
+                        counters: Mutex::default(),
                     });
                 }
                 Err(Some(e)) => return Err(e),
@@ -374,10 +379,18 @@ impl IndexReader {
             }
             found.push(v);
         }
-        // one entry per document sharing a counted fingerprint: at most the postings counted
-        let counted: usize = df.iter().filter(|&&d| d <= opts.max_df).sum();
-        let mut counts: foldhash::HashMap<(u32, u32), u32> =
-            foldhash::HashMap::with_capacity_and_hasher(counted.min(1 << 16), Default::default());
+        // a counter per document of the segment, and the documents whose counter is no
+        // longer zero (a hash map of the documents cost three times as much)
+        let mut counter = self
+            .counters
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .pop()
+            .unwrap_or_default();
+        let longest = self.segments.iter().map(|ls| ls.seg.docs()).max();
+        counter.resize(counter.len().max(longest.unwrap_or(0) as usize), 0);
+        let mut touched = Vec::new();
+        let mut ranked = Vec::new();
         for (si, (ls, v)) in self.segments.iter().zip(&found).enumerate() {
             for (p, &df) in v.iter().zip(&df) {
                 let Some(p) = p else { continue };
@@ -385,17 +398,31 @@ impl IndexReader {
                     continue;
                 }
                 for d in p.iter() {
-                    if !ls.tombstones.is_deleted(d) {
-                        *counts.entry((si as u32, d)).or_insert(0) += 1;
+                    // (only a corrupt segment holds a document past the longest segment)
+                    let Some(c) = counter.get_mut(d as usize) else {
+                        continue;
+                    };
+                    if *c == 0 {
+                        if ls.tombstones.is_deleted(d) {
+                            continue;
+                        }
+                        touched.push(d);
                     }
+                    *c += 1;
                 }
             }
+            for &d in &touched {
+                let c = std::mem::take(&mut counter[d as usize]);
+                if c as usize >= opts.min_shared {
+                    ranked.push((si, d, c));
+                }
+            }
+            touched.clear();
         }
-        let mut ranked: Vec<(usize, u32, u32)> = counts
-            .into_iter()
-            .filter(|&(_, c)| c as usize >= opts.min_shared)
-            .map(|((s, d), c)| (s as usize, d, c))
-            .collect();
+        self.counters
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(counter);
         ranked.sort_unstable_by(|x, y| y.2.cmp(&x.2).then((x.0, x.1).cmp(&(y.0, y.1))));
         ranked.truncate(opts.max_candidates);
         Ok(ranked)

@@ -143,6 +143,12 @@ impl Footer {
     }
 }
 
+/// How many keys ahead of the one it finds [`Segment::lookup_many`] requests the cache
+/// lines of a home. Requesting every key's first (as before) stalled on the CPU's dozen or
+/// so outstanding misses, and the lines first fetched were evicted before they were read:
+/// lookups and counting of a 4 KB query 0.072 → 0.066 ms (8 to 32 ahead alike; 64, 0.070).
+const LOOKAHEAD: usize = 16;
+
 /// Where `key` belongs in a table of `slots` homes: its place if keys were spread evenly.
 #[inline]
 fn home(key: u64, slots: u64) -> u64 {
@@ -854,23 +860,35 @@ impl Segment {
     }
 
     /// [`Segment::lookup`] of every key in `keys`, into `out` (same order). The cache lines
-    /// of all the keys' homes are requested first, then each key is found, then the
-    /// overflow lists of those in several documents are requested, and only then read: the
-    /// memory reads of different keys overlap instead of waiting on one another, which is
-    /// most of a lookup's cost.
+    /// of a key's home are requested [`LOOKAHEAD`] keys before it is found; once all are
+    /// found, the overflow lists of those in several documents are requested, and only
+    /// then read: the memory reads of different keys overlap instead of waiting on one
+    /// another, which is most of a lookup's cost.
     pub fn lookup_many<'a>(
         &'a self,
         keys: &[u64],
         out: &mut Vec<Option<Postings<'a>>>,
     ) -> Result<()> {
         out.clear();
-        for &k in keys {
+        let fetch = |k: u64| {
             let at = self.f.off_table + home(k, self.f.slots) * ENTRY as u64;
             // the home's line and the next: an entry is on average one place past its home
             self.prefetch(at);
             self.prefetch(at + 2 * ENTRY as u64 - 1);
+        };
+        for &k in keys.iter().take(LOOKAHEAD) {
+            fetch(k);
         }
-        let found: Vec<Option<u32>> = keys.iter().map(|&k| self.find(k)).collect();
+        let found: Vec<Option<u32>> = keys
+            .iter()
+            .enumerate()
+            .map(|(i, &k)| {
+                if let Some(&next) = keys.get(i + LOOKAHEAD) {
+                    fetch(next);
+                }
+                self.find(k)
+            })
+            .collect();
         for &v in found.iter().flatten() {
             if v & MANY != 0 {
                 self.prefetch(self.f.off_overflow + u64::from(v & !MANY) * 4);

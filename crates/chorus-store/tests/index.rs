@@ -471,3 +471,50 @@ fn crash_safety_under_sigkill() {
     w.add(batch("after", 5, 42)).unwrap();
     assert_eq!(w.len(), expected + 5);
 }
+
+/// Queries of one snapshot reuse their counters: in a snapshot of several segments, one of
+/// them with a deleted document, every query gives the same report whatever ran before it,
+/// on one thread or several at once, as on a snapshot opened for it alone.
+#[test]
+fn queries_of_one_snapshot_do_not_depend_on_one_another() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut w = IndexWriter::open(dir.path(), opts()).unwrap();
+    let mut texts: Vec<String> = Vec::new();
+    for b in 0..3 {
+        let mut docs = batch(&format!("s{b}"), 6, 700 + b);
+        // each segment also holds a copy of a passage of the first document
+        if b > 0 {
+            let first = &texts[0];
+            docs[1].text = format!("{} {}", &first[..first.len() / 2], docs[1].text);
+        }
+        texts.extend(docs.iter().map(|d| d.text.clone()));
+        w.add_unmerged(docs).unwrap();
+    }
+    w.remove(&["s1-1"]).unwrap();
+    let r = IndexReader::open(dir.path()).unwrap();
+    assert!(r.segment_count() >= 3);
+    let q = QueryOptions::default();
+    let alone: Vec<_> = texts
+        .iter()
+        .map(|t| IndexReader::open(dir.path()).unwrap().query(t, &q).unwrap())
+        .collect();
+    let ids = |rep: &chorus_core::query::QueryReport| {
+        rep.matches.iter().map(|m| m.id.clone()).collect::<Vec<_>>()
+    };
+    assert_eq!(ids(&alone[0]), ["s0-0", "s2-1"]);
+    for _ in 0..2 {
+        for (t, expected) in texts.iter().zip(&alone) {
+            assert_eq!(&r.query(t, &q).unwrap(), expected);
+        }
+    }
+    std::thread::scope(|s| {
+        for k in 0..4 {
+            let (r, texts, alone, q) = (&r, &texts, &alone, &q);
+            s.spawn(move || {
+                for (t, expected) in texts.iter().zip(alone).skip(k) {
+                    assert_eq!(&r.query(t, q).unwrap(), expected);
+                }
+            });
+        }
+    });
+}
