@@ -26,7 +26,7 @@
 //! Limits: paraphrase that leaves no `n` consecutive words intact is not found; transposed
 //! sentences become separate passages.
 
-use crate::fingerprint::for_each_ngram_fingerprint;
+use crate::fingerprint::{fingerprint_of_key, for_each_ngram_key};
 use crate::tokenize::Tokens;
 
 /// Scores of the token alignment.
@@ -731,13 +731,13 @@ pub fn shared_seeds(a: &Tokens, b: &Tokens, n: usize) -> Vec<(u32, u32)> {
 #[derive(Debug, Clone, Default)]
 pub struct NgramPositions {
     n: usize,
-    /// The last position of each fingerprint.
+    /// The last position of each n-gram, by key (see [`for_each_ngram_key`]).
     last: foldhash::HashMap<u64, u32>,
     /// `prev[i]`: the previous position with the fingerprint of position `i` (`NONE`: none).
     /// Chained positions instead of a list per fingerprint: two allocations per sequence,
     /// not one per distinct n-gram.
     prev: Vec<u32>,
-    /// One bit per fingerprint's low bits, set for those of the sequence: most n-grams of
+    /// One bit per n-gram key's low bits, set for those of the sequence: most n-grams of
     /// the other sequence are not in this one, and the bit says so without a table probe.
     filter: Vec<u64>,
 }
@@ -754,7 +754,7 @@ impl NgramPositions {
         // about 16 bits per n-gram: few false positives, and small enough to stay in cache
         let bits = (grams * 16).next_power_of_two().clamp(64, 1 << 20);
         let mut filter = vec![0u64; bits / 64];
-        for_each_ngram_fingerprint(&a.hashes, n, |i, h| {
+        for_each_ngram_key(&a.hashes, n, |i, h| {
             debug_assert_eq!(i, prev.len());
             prev.push(last.insert(h, i as u32).unwrap_or(NONE));
             let b = h as usize & (bits - 1);
@@ -782,7 +782,7 @@ impl NgramPositions {
 
     /// The distinct fingerprints of the sequence, in no particular order.
     pub fn distinct(&self) -> impl ExactSizeIterator<Item = u64> + '_ {
-        self.last.keys().copied()
+        self.last.keys().map(|&k| fingerprint_of_key(k))
     }
 
     /// Every `(position in the indexed sequence, position in b)` whose n-grams are equal.
@@ -791,7 +791,7 @@ impl NgramPositions {
         if self.filter.is_empty() {
             return seeds;
         }
-        for_each_ngram_fingerprint(&b.hashes, self.n, |j, h| {
+        for_each_ngram_key(&b.hashes, self.n, |j, h| {
             if !self.may_have(h) {
                 return;
             }

@@ -28,6 +28,21 @@ pub fn ngram_fingerprints(token_hashes: &[u64], n: usize) -> Vec<u64> {
 /// allocating: the same values as [`ngram_fingerprints`].
 #[inline]
 pub fn for_each_ngram_fingerprint(token_hashes: &[u64], n: usize, mut f: impl FnMut(usize, u64)) {
+    for_each_ngram_key(token_hashes, n, |i, k| f(i, fingerprint_of_key(k)));
+}
+
+/// The fingerprint of an n-gram from its key ([`for_each_ngram_key`]).
+#[inline]
+pub fn fingerprint_of_key(key: u64) -> u64 {
+    mix(key)
+}
+
+/// [`for_each_ngram_fingerprint`] before the final mix: each window's *key*, which is
+/// equal for two windows exactly when their fingerprints are (the mix is a bijection), for
+/// comparing n-grams in memory where only equality counts. Its bits are less uniform (the
+/// low bits of a key depend only on the low bits of the token hashes).
+#[inline]
+pub fn for_each_ngram_key(token_hashes: &[u64], n: usize, mut f: impl FnMut(usize, u64)) {
     assert!(n >= 1, "n-gram size must be at least 1");
     if token_hashes.len() < n {
         return;
@@ -40,7 +55,7 @@ pub fn for_each_ngram_fingerprint(token_hashes: &[u64], n: usize, mut f: impl Fn
     }
     for (i, &t) in token_hashes[n - 1..].iter().enumerate() {
         h = h.wrapping_mul(BASE).wrapping_add(t);
-        f(i, mix(h ^ n as u64));
+        f(i, h ^ n as u64);
         h = h.wrapping_sub(token_hashes[i].wrapping_mul(top));
     }
 }
@@ -81,6 +96,24 @@ mod tests {
         let toks: Vec<u64> = (0..50u64).map(|x| x.wrapping_mul(0x9E37_79B9)).collect();
         for n in 1..8 {
             assert_eq!(ngram_fingerprints(&toks, n), reference(&toks, n));
+        }
+    }
+
+    #[test]
+    fn keys_are_the_fingerprints_before_the_mix() {
+        let toks: Vec<u64> = (0..40u64)
+            .map(|x| (x % 7).wrapping_mul(0x9E37_79B9))
+            .collect();
+        let mut keys = Vec::new();
+        for_each_ngram_key(&toks, 3, |i, k| keys.push((i, k)));
+        let fps = ngram_fingerprints(&toks, 3);
+        assert_eq!(keys.len(), fps.len());
+        for (&(i, k), &fp) in keys.iter().zip(&fps) {
+            assert_eq!(fingerprint_of_key(k), fp);
+            // the windows repeat every 7 tokens, and so do their keys
+            if i >= 7 {
+                assert_eq!(keys[i - 7].1, k);
+            }
         }
     }
 
