@@ -198,6 +198,10 @@ fn edit_distance_at_most<T: PartialEq>(a: &[T], b: &[T], k: usize) -> bool {
     prev[b.len()] <= k
 }
 
+/// Cells of the largest gap matrix kept on the stack (a gap of up to 7 × 7 tokens); larger
+/// gaps use the per-thread matrix.
+const SMALL_GAP_CELLS: usize = 64;
+
 thread_local! {
     /// Per-thread matrix for gap alignment: no allocation per gap.
     static GAP_MATRIX: std::cell::RefCell<Vec<(i32, u32)>> = const { std::cell::RefCell::new(Vec::new()) };
@@ -339,44 +343,63 @@ impl Pair<'_> {
     /// comparisons to O(n + m) per gap.
     fn gap_fill(&self, a0: usize, a1: usize, b0: usize, b1: usize) -> (i32, u32) {
         let (n, m) = (a1 - a0, b1 - b0);
-        const FUZZY_BAND: usize = 3;
         if n == 0 || m == 0 {
             return (self.s.gap * (n + m) as i32, 0);
         }
-        let w = m + 1;
+        let cells = (n + 1) * (m + 1);
+        // most gaps are a typo or two wide: their matrix fits on the stack
+        if cells <= SMALL_GAP_CELLS {
+            let mut h = [(0i32, 0u32); SMALL_GAP_CELLS];
+            return self.gap_matrix(a0, n, b0, m, &mut h[..cells]);
+        }
         GAP_MATRIX.with(|buf| {
             let mut h = buf.borrow_mut();
             h.clear();
-            h.resize((n + 1) * w, (0i32, 0u32));
-            for (j, cell) in h.iter_mut().enumerate().take(m + 1).skip(1) {
-                *cell = (self.s.gap * j as i32, 0);
-            }
-            for i in 1..=n {
-                h[i * w] = (self.s.gap * i as i32, 0);
-                let diag = i * m / n;
-                for j in 1..=m {
-                    let (c, is_match) = if j.abs_diff(diag) <= FUZZY_BAND {
-                        self.cmp(a0 + i - 1, b0 + j - 1)
-                    } else if self.a.hashes[a0 + i - 1] == self.b.hashes[b0 + j - 1] {
-                        (self.s.matched, true)
-                    } else {
-                        (self.s.mismatch, false)
-                    };
-                    let d = h[(i - 1) * w + j - 1];
-                    let mut best = (d.0 + c, d.1 + u32::from(is_match));
-                    let up = h[(i - 1) * w + j];
-                    if up.0 + self.s.gap > best.0 {
-                        best = (up.0 + self.s.gap, up.1);
-                    }
-                    let left = h[i * w + j - 1];
-                    if left.0 + self.s.gap > best.0 {
-                        best = (left.0 + self.s.gap, left.1);
-                    }
-                    h[i * w + j] = best;
-                }
-            }
-            h[n * w + m]
+            h.resize(cells, (0i32, 0u32));
+            self.gap_matrix(a0, n, b0, m, &mut h)
         })
+    }
+
+    /// [`Pair::gap_fill`] of `a[a0..a0 + n]` and `b[b0..b0 + m]` in the matrix `h` of
+    /// `(n + 1) × (m + 1)` cells, rows of `a`, its first row and column set here.
+    fn gap_matrix(
+        &self,
+        a0: usize,
+        n: usize,
+        b0: usize,
+        m: usize,
+        h: &mut [(i32, u32)],
+    ) -> (i32, u32) {
+        const FUZZY_BAND: usize = 3;
+        let w = m + 1;
+        for (j, cell) in h.iter_mut().enumerate().take(m + 1) {
+            *cell = (self.s.gap * j as i32, 0);
+        }
+        for i in 1..=n {
+            h[i * w] = (self.s.gap * i as i32, 0);
+            let diag = i * m / n;
+            for j in 1..=m {
+                let (c, is_match) = if j.abs_diff(diag) <= FUZZY_BAND {
+                    self.cmp(a0 + i - 1, b0 + j - 1)
+                } else if self.a.hashes[a0 + i - 1] == self.b.hashes[b0 + j - 1] {
+                    (self.s.matched, true)
+                } else {
+                    (self.s.mismatch, false)
+                };
+                let d = h[(i - 1) * w + j - 1];
+                let mut best = (d.0 + c, d.1 + u32::from(is_match));
+                let up = h[(i - 1) * w + j];
+                if up.0 + self.s.gap > best.0 {
+                    best = (up.0 + self.s.gap, up.1);
+                }
+                let left = h[i * w + j - 1];
+                if left.0 + self.s.gap > best.0 {
+                    best = (left.0 + self.s.gap, left.1);
+                }
+                h[i * w + j] = best;
+            }
+        }
+        h[n * w + m]
     }
 
     /// Extends from `(i0, j0)` backwards (`dir = -1`) or forwards (`dir = 1`) by banded
@@ -867,6 +890,37 @@ mod tests {
             .map(|i| a.text(i as usize))
             .collect::<Vec<_>>()
             .join(" ")
+    }
+
+    /// A gap's score does not depend on where its matrix lives (on the stack for small
+    /// gaps, in the per-thread buffer for large ones) nor on what the buffer held before.
+    #[test]
+    fn gap_scores_do_not_depend_on_the_matrix_buffer() {
+        let a =
+            Tokens::new("the new bridge acros the river will open in march after years of delay");
+        let b =
+            Tokens::new("a new bridgc across that river opens in march after many years of delays");
+        let pair = Pair {
+            a: &a,
+            b: &b,
+            s: Scoring::default(),
+            blocked_a: &[],
+            blocked_b: &[],
+        };
+        for n in 0..=a.len() {
+            for m in 0..=b.len() {
+                let got = pair.gap_fill(0, n, b.len() - m, b.len());
+                if n == 0 || m == 0 {
+                    continue;
+                }
+                let mut junk = vec![(i32::MIN / 2, 7u32); (n + 1) * (m + 1)];
+                assert_eq!(
+                    got,
+                    pair.gap_matrix(0, n, b.len() - m, m, &mut junk),
+                    "{n} × {m}"
+                );
+            }
+        }
     }
 
     #[test]
