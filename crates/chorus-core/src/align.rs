@@ -808,11 +808,20 @@ impl NgramPositions {
         self.last.keys().map(|&k| fingerprint_of_key(k))
     }
 
-    /// Every `(position in the indexed sequence, position in b)` whose n-grams are equal.
+    /// Every `(position in the indexed sequence, position in b)` whose n-grams are equal,
+    /// sorted.
     fn seeds_with(&self, b: &Tokens) -> Vec<(u32, u32)> {
         let mut seeds = Vec::new();
+        self.seeds_into(b, &mut seeds);
+        seeds.sort_unstable();
+        seeds
+    }
+
+    /// The pairs of [`NgramPositions::seeds_with`] into `seeds` (cleared first), unsorted.
+    fn seeds_into(&self, b: &Tokens, seeds: &mut Vec<(u32, u32)>) {
+        seeds.clear();
         if self.filter.is_empty() {
-            return seeds;
+            return;
         }
         for_each_ngram_key(&b.hashes, self.n, |j, h| {
             if !self.may_have(h) {
@@ -826,16 +835,15 @@ impl NgramPositions {
                 }
             }
         });
-        seeds.sort_unstable();
-        seeds
     }
 }
 
 /// Aligns two token sequences from scratch (seeding included). Symmetric: `align(b, a)`
 /// returns the mirror images of `align(a, b)`.
 pub fn align(a: &Tokens, b: &Tokens, p: &AlignParams) -> Vec<Alignment> {
-    let seeds = shared_seeds(a, b, p.ngram);
-    align_symmetric(a, b, seeds, p)
+    let mut seeds = Vec::new();
+    NgramPositions::new(a, p.ngram).seeds_into(b, &mut seeds);
+    align_symmetric(a, b, &mut seeds, p)
 }
 
 /// [`align`] for a sequence `a` whose n-grams are already indexed in `grams`; the result is
@@ -846,7 +854,19 @@ pub fn align_indexed(
     b: &Tokens,
     p: &AlignParams,
 ) -> Vec<Alignment> {
-    let seeds = grams.seeds_with(b);
+    align_indexed_with(a, grams, b, p, &mut Vec::new())
+}
+
+/// [`align_indexed`] with a buffer for the seeds, kept by the caller from one `b` to the
+/// next.
+pub fn align_indexed_with(
+    a: &Tokens,
+    grams: &NgramPositions,
+    b: &Tokens,
+    p: &AlignParams,
+    seeds: &mut Vec<(u32, u32)>,
+) -> Vec<Alignment> {
+    grams.seeds_into(b, seeds);
     if seeds.is_empty() {
         return Vec::new();
     }
@@ -863,11 +883,11 @@ pub fn align_indexed(
 fn align_symmetric(
     a: &Tokens,
     b: &Tokens,
-    mut seeds: Vec<(u32, u32)>,
+    seeds: &mut [(u32, u32)],
     p: &AlignParams,
 ) -> Vec<Alignment> {
     if (a.hashes.as_slice(), a.norm.as_str()) > (b.hashes.as_slice(), b.norm.as_str()) {
-        for s in &mut seeds {
+        for s in seeds.iter_mut() {
             *s = (s.1, s.0);
         }
         seeds.sort_unstable();
@@ -878,7 +898,8 @@ fn align_symmetric(
         out.sort_by(|x, y| x.a.cmp(&y.a).then(x.b.cmp(&y.b)));
         return out;
     }
-    align_seeds(a, b, &seeds, p)
+    seeds.sort_unstable();
+    align_seeds(a, b, seeds, p)
 }
 
 #[cfg(test)]

@@ -16,7 +16,7 @@
 //! matches.
 
 use crate::Document;
-use crate::align::{AlignParams, Alignment, NgramPositions, align_indexed};
+use crate::align::{AlignParams, Alignment, NgramPositions, align_indexed_with};
 use crate::document::{DocId, Metadata, Span};
 use crate::find::attached_punctuation;
 use crate::normalize::normalize;
@@ -155,6 +155,7 @@ fn token_span(tokens: &Tokens, map: &[u32], (t0, t1): (u32, u32)) -> Span {
 pub struct CandidateBuffers {
     tokens: Tokens,
     map: Vec<u32>,
+    seeds: Vec<(u32, u32)>,
 }
 
 /// Aligns the query against one document; `None` when they share no passage.
@@ -219,7 +220,8 @@ pub fn match_text_with(
     // map of the candidates that match cost more than building it for every candidate)
     buffers.tokens.refill(text, &mut buffers.map);
     let (tokens, map) = (&buffers.tokens, &buffers.map);
-    let alignments: Vec<Alignment> = align_indexed(&q.tokens, &q.grams, tokens, p);
+    let alignments: Vec<Alignment> =
+        align_indexed_with(&q.tokens, &q.grams, tokens, p, &mut buffers.seeds);
     if alignments.is_empty() {
         return None;
     }
