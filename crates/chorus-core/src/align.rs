@@ -891,7 +891,7 @@ fn align_symmetric(
             *s = (s.1, s.0);
         }
         seeds.sort_unstable();
-        let mut out: Vec<Alignment> = align_seeds(b, a, &seeds, p)
+        let mut out: Vec<Alignment> = align_seeds(b, a, seeds, p)
             .iter()
             .map(Alignment::mirrored)
             .collect();
