@@ -7,7 +7,8 @@
 //! character it came from, so any range of normalised text maps back to an exact byte range
 //! of the original ([`Normalized::original_span`]).
 //!
-//! Cost: one pass over the text; ASCII takes a fast path. Each starter and the combining
+//! Cost: one pass over the text; ASCII takes a fast path (sixteen bytes at a time where
+//! SSE2 is there), and so do the typographic quotes and dashes. Each starter and the combining
 //! marks that follow it are normalised together; a character without marks that passes the
 //! NFKC quick check (nearly all text) is folded as it is, without the normaliser.
 //! Limits: compositions spanning two starters (conjoining Hangul jamo) are normalised per
