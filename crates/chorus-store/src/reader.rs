@@ -167,8 +167,9 @@ fn available_memory() -> Option<u64> {
 
 /// Cache lines of each candidate's record requested before the first candidate is read
 /// (the CPU's own prefetcher follows a sequential read from there). The first read of each
-/// record (its length and header) was 0.7–1.8 % of `query_loop`'s samples in four runs,
-/// 0.06–0.23 % after in three, plus 0.25 % for the requests: a small gain.
+/// record (its length and header) was 0.73–1.82 % of `query_loop`'s samples in three runs
+/// without, 0.06–0.23 % in three of four runs with (1.61 % in the fourth), plus 0.25 % for
+/// the requests: a small gain.
 const PREFETCH_LINES: u64 = 4;
 
 /// Tunables of a query.
