@@ -15,7 +15,7 @@
 //! character, not composed.
 
 use crate::document::Span;
-use crate::swar::{bytes_control_or_high, bytes_equal, unsure_bits};
+use crate::swar::{bytes_unsure, unsure_bits};
 use unicode_normalization::{
     IsNormalized, UnicodeNormalization, char::canonical_combining_class, is_nfkc_quick,
 };
@@ -137,14 +137,8 @@ fn plain_run_end(bytes: &[u8], mut j: usize) -> usize {
         j += 1;
     }
     while j + 9 <= bytes.len() {
-        let x = u64::from_le_bytes(bytes[j..j + 8].try_into().expect("8 bytes"));
-        let space = bytes_equal(x, b' ');
-        let odd = bytes_control_or_high(x) | bytes_equal(x, b'`');
-        let next = bytes[j + 8];
-        let next_stops = u64::from(next <= b' ' || next >= 0x80 || next == b'`');
-        // byte k + 1's flag moved to byte k; the byte after the word at the top
-        let after = ((space | odd) >> 8) | (next_stops << 63);
-        let unsure = odd | (space & after);
+        let word = |at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().expect("8 bytes"));
+        let unsure = bytes_unsure(word(j), word(j + 1));
         if unsure == 0 {
             j += 8;
             continue;

@@ -41,6 +41,23 @@ pub(crate) fn gather(m: u64) -> u64 {
     ((m >> 7).wrapping_mul(0x0102_0408_1020_4080)) >> 56
 }
 
+/// The ASCII letters and digits among the bytes of `x`.
+#[inline]
+pub(crate) fn bytes_word(x: u64) -> u64 {
+    let ge = |c| bytes_at_least(x, c);
+    ((ge(b'0') & !ge(b'9' + 1)) | (ge(b'A') & !ge(b'Z' + 1)) | (ge(b'a') & !ge(b'z' + 1)))
+        & !(x & HI)
+}
+
+/// The bytes of `x` the normaliser's fast path is not sure it copies as they are: a
+/// control, 0x80 or more, the backtick, or a space followed by a space or one of those;
+/// `next` holds the bytes that follow those of `x` (`x`'s bytes one place on).
+#[inline]
+pub(crate) fn bytes_unsure(x: u64, next: u64) -> u64 {
+    let odd = |x: u64| bytes_control_or_high(x) | bytes_equal(x, b'`');
+    odd(x) | (bytes_equal(x, b' ') & (odd(next) | bytes_equal(next, b' ')))
+}
+
 /// Bit `k` of the first mask is set when byte `k` of `block` is an ASCII letter or digit,
 /// bit `k` of the second when it is 0x80 or more.
 #[inline]
@@ -61,11 +78,7 @@ fn word_and_high_bits_swar(block: &[u8; 64]) -> (u64, u64) {
     let (mut words, mut high) = (0u64, 0u64);
     for (k, chunk) in block.chunks_exact(8).enumerate() {
         let x = u64::from_le_bytes(chunk.try_into().expect("8 bytes"));
-        let ge = |c| bytes_at_least(x, c);
-        let w =
-            ((ge(b'0') & !ge(b'9' + 1)) | (ge(b'A') & !ge(b'Z' + 1)) | (ge(b'a') & !ge(b'z' + 1)))
-                & !(x & HI);
-        words |= gather(w) << (8 * k);
+        words |= gather(bytes_word(x)) << (8 * k);
         high |= gather(x & HI) << (8 * k);
     }
     (words, high)
@@ -90,14 +103,8 @@ pub(crate) fn unsure_bits(bytes: &[u8; 17]) -> u32 {
 #[cfg_attr(all(target_arch = "x86_64", target_feature = "sse2"), allow(dead_code))]
 fn unsure_bits_swar(bytes: &[u8; 17]) -> u32 {
     let word = |at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().expect("8 bytes"));
-    let odd = |x: u64| bytes_control_or_high(x) | bytes_equal(x, b'`');
-    let mut out = 0u32;
-    for k in [0, 8] {
-        let (x, next) = (word(k), word(k + 1));
-        let unsure = odd(x) | (bytes_equal(x, b' ') & (odd(next) | bytes_equal(next, b' ')));
-        out |= (gather(unsure) as u32) << k;
-    }
-    out
+    let unsure = |k: usize| (gather(bytes_unsure(word(k), word(k + 1))) as u32) << k;
+    unsure(0) | unsure(8)
 }
 
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]

@@ -12,7 +12,7 @@
 //! Each token is hashed over its normalised bytes ([`token_hash`]); the hash is stable across
 //! runs and platforms, so it may be persisted.
 
-use crate::swar::{HI, bytes_at_least, gather, word_and_high_bits};
+use crate::swar::{HI, bytes_word, gather, word_and_high_bits};
 use unicode_normalization::char::is_combining_mark;
 use xxhash_rust::xxh3::xxh3_64;
 
@@ -173,11 +173,7 @@ fn ascii_word_mask(block: &[u8]) -> (usize, u64) {
     while k + 8 <= block.len() {
         let x = u64::from_le_bytes(block[k..k + 8].try_into().expect("8 bytes"));
         let high = x & HI;
-        let ge = |c| bytes_at_least(x, c);
-        let w =
-            ((ge(b'0') & !ge(b'9' + 1)) | (ge(b'A') & !ge(b'Z' + 1)) | (ge(b'a') & !ge(b'z' + 1)))
-                & !high;
-        let bits = gather(w);
+        let bits = gather(bytes_word(x));
         if high != 0 {
             let n = high.trailing_zeros() as usize / 8;
             return (k + n, words | (bits & ((1 << n) - 1)) << k);
@@ -212,11 +208,7 @@ pub fn token_ranges_into(text: &str, out: &mut Vec<(u32, u32)>) {
         let (ascii, words) = match bytes.get(i..i + 64) {
             Some(block) => {
                 let (words, high) = word_and_high_bits(block.try_into().expect("64 bytes"));
-                let ascii = high.trailing_zeros() as usize;
-                (
-                    ascii,
-                    words & !(u64::MAX.checked_shl(ascii as u32).unwrap_or(0)),
-                )
+                (high.trailing_zeros() as usize, words)
             }
             None => ascii_word_mask(&bytes[i..]),
         };
@@ -226,6 +218,7 @@ pub fn token_ranges_into(text: &str, out: &mut Vec<(u32, u32)>) {
             } else {
                 (1u64 << ascii) - 1
             };
+            let words = words & valid;
             // a word byte after a non-word byte starts a token, a non-word byte after a
             // word byte ends one; the two alternate, so the k-th start pairs with the k-th
             // end (after the end of a token left open by the block before)

@@ -458,8 +458,8 @@ impl IndexReader {
         let cands = self.candidates(&keys, opts)?;
         // the candidates' records start loading while the first ones are aligned
         for (si, ls) in self.segments.iter().enumerate() {
-            let locals: Vec<u32> = cands.iter().filter(|c| c.0 == si).map(|c| c.1).collect();
-            ls.seg.prefetch_docs(&locals, PREFETCH_LINES);
+            let locals = cands.iter().filter(move |c| c.0 == si).map(|c| c.1);
+            ls.seg.prefetch_docs(locals, PREFETCH_LINES);
         }
         let one = |buf: &mut CandidateBuffers,
                    &(s, d, _): &(usize, u32, u32)|

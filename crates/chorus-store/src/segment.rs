@@ -719,8 +719,7 @@ impl Segment {
 
     /// The raw blob of document `local`.
     pub fn blob(&self, local: u32) -> Result<&[u8]> {
-        let b = self.u64_at(self.f.off_offsets + u64::from(local) * 8);
-        let e = self.u64_at(self.f.off_offsets + u64::from(local) * 8 + 8);
+        let (b, e) = self.record_bounds(local);
         if b > e || e > self.f.off_offsets {
             return Err(self.corrupt(format!("document {local}: bad offsets")));
         }
@@ -730,17 +729,17 @@ impl Segment {
     /// Asks the CPU to start loading the offsets of documents `locals`, then the first
     /// `lines` cache lines of each one's record (hints): a query's candidates are read one
     /// after the other, and each one's first reads would otherwise wait on memory.
-    pub fn prefetch_docs(&self, locals: &[u32], lines: u64) {
-        let offset_of = |local: u32| self.f.off_offsets + u64::from(local) * 8;
+    pub fn prefetch_docs(&self, locals: impl Iterator<Item = u32> + Clone, lines: u64) {
         // (a document past the segment's is an error its read reports)
-        let locals = || locals.iter().copied().filter(|&l| l < self.docs());
-        for local in locals() {
-            self.prefetch(offset_of(local));
-            self.prefetch(offset_of(local) + 15);
+        let locals = locals.filter(|&l| l < self.docs());
+        for local in locals.clone() {
+            let at = self.f.off_offsets + u64::from(local) * 8;
+            self.prefetch(at);
+            self.prefetch(at + 15);
         }
-        for local in locals() {
-            let b = self.u64_at(offset_of(local));
-            let e = self.u64_at(offset_of(local) + 8).min(self.f.off_offsets);
+        for local in locals {
+            let (b, e) = self.record_bounds(local);
+            let e = e.min(self.f.off_offsets);
             for line in 0..lines {
                 let at = b + line * 64;
                 if at >= e {
@@ -749,6 +748,13 @@ impl Segment {
                 self.prefetch(at);
             }
         }
+    }
+
+    /// Where document `local`'s record begins and ends, as the offsets table says
+    /// (unchecked).
+    fn record_bounds(&self, local: u32) -> (u64, u64) {
+        let at = self.f.off_offsets + u64::from(local) * 8;
+        (self.u64_at(at), self.u64_at(at + 8))
     }
 
     /// The header bytes and the text bytes of document `local`.
