@@ -9,8 +9,9 @@
 //! on a listener until a shutdown signal. Handlers live in `routes/`, one file per resource;
 //! every error is an [`ApiError`], answered as `{"code", "message"}` with its status from
 //! one table ([`ApiError::status_and_code`]). Article-sized queries and index reads run on
-//! the worker thread that read the request ([`run_blocking`]: one single-threaded runtime
-//! per core); long queries and cluster computations on blocking threads.
+//! the worker threads ([`run_blocking`]: one single-threaded runtime per core), in the order
+//! they came across all workers (`turns.rs`); long queries and cluster computations on
+//! blocking threads.
 //!
 //! API (documented in `assets/openapi.json`, served at `/v1/openapi.json`):
 //!
@@ -41,6 +42,7 @@ mod fetch;
 mod metrics;
 mod routes;
 mod state;
+mod turns;
 
 pub use error::ApiError;
 pub use fetch::is_internal;
@@ -183,13 +185,14 @@ const EVENT_INTERVAL: u32 = 255;
 /// own runtimes). `on_ready` is called with the bound address before serving.
 ///
 /// Threads: one acceptor (the calling thread), which hands each new connection in turn to
-/// one of [`ServerConfig::threads`] workers, each a single-threaded runtime that answers
-/// its connections' requests in the order they came. A shared multi-threaded runtime
-/// reorders them (a woken task may run before older ones, and idle workers steal from busy
-/// ones): under saturation its p99 sat about twice as far above the median (BENCHMARKS.md,
-/// server load, session 6). With [`ServerConfig::work_stealing`], one multi-threaded
-/// runtime of [`ServerConfig::threads`] workers instead, which answers sooner at moderate
-/// load, when one worker is busy and another idle.
+/// one of [`ServerConfig::threads`] workers, each a single-threaded runtime that reads its
+/// connections' requests and writes their answers, and runs the index work of any
+/// connection's request from one shared queue, oldest first (`turns.rs`). A shared
+/// multi-threaded runtime reorders requests (a woken task may run before older ones, and
+/// idle workers steal from busy ones): under saturation its p99 sat about twice as far
+/// above the median (BENCHMARKS.md, server load, session 6). With
+/// [`ServerConfig::work_stealing`], one multi-threaded runtime of
+/// [`ServerConfig::threads`] workers instead, without the queue.
 pub fn run_blocking(
     cfg: ServerConfig,
     addr: std::net::SocketAddr,
@@ -218,6 +221,7 @@ pub fn run_blocking(
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let mut queues = Vec::with_capacity(threads);
     let mut workers = Vec::with_capacity(threads);
+    state.inner.turns.expect_pumps(threads);
     for i in 0..threads {
         let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
         queues.push(tx);
@@ -235,6 +239,8 @@ pub fn run_blocking(
                         if i == 0 {
                             spawn_background(&state);
                         }
+                        let pumped = state.clone();
+                        tokio::spawn(async move { pumped.inner.turns.pump().await });
                         let shutdown = async move {
                             let _ = stopped.wait_for(|s| *s).await;
                         };

@@ -72,6 +72,7 @@ impl Metrics {
         documents: Option<u64>,
         generation: Option<u64>,
         segments: Option<usize>,
+        jobs_waiting: usize,
     ) -> String {
         let d = self.data.lock().unwrap_or_else(|e| e.into_inner());
         let mut out = String::new();
@@ -125,6 +126,11 @@ impl Metrics {
         );
         out.push_str("# TYPE chorus_index_segments gauge\n");
         let _ = writeln!(out, "chorus_index_segments {}", segments.unwrap_or(0));
+        out.push_str(
+            "# HELP chorus_jobs_waiting Requests whose index work waits for a worker thread.\n",
+        );
+        out.push_str("# TYPE chorus_jobs_waiting gauge\n");
+        let _ = writeln!(out, "chorus_jobs_waiting {jobs_waiting}");
         out.push_str("# HELP chorus_index_generation Commit generation of the served snapshot.\n");
         out.push_str("# TYPE chorus_index_generation gauge\n");
         let _ = writeln!(out, "chorus_index_generation {}", generation.unwrap_or(0));

@@ -4,6 +4,7 @@
 use crate::clusters::ClusterSet;
 use crate::error::ApiError;
 use crate::metrics::Metrics;
+use crate::turns::Turns;
 use chorus_store::{IndexOptions, IndexReader, IndexWriter, QueryOptions};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, RwLock};
@@ -46,7 +47,7 @@ pub struct ServerConfig {
     /// [`crate::run_blocking`]). Default: the number of cores.
     pub threads: usize,
     /// One multi-threaded runtime whose workers take work from one another, instead of one
-    /// runtime per worker thread: lower latency at moderate load, a wider tail at
+    /// runtime per worker thread sharing one queue of index work: a wider tail at
     /// saturation (BENCHMARKS.md, server load, session 6). Default off.
     pub work_stealing: bool,
     /// After this long without a write, a writable server merges the segments its writes
@@ -130,6 +131,8 @@ pub(crate) struct Inner {
     pub write: tokio::sync::Mutex<()>,
     clusters: Mutex<ClusterCache>,
     pub queries: Semaphore,
+    /// The handlers' index work, in the order it came (see `crate::turns`).
+    pub turns: Turns,
     pub metrics: Metrics,
     /// When the last write through this server was committed, until its segments are
     /// merged ([`ServerConfig::merge_after`]).
@@ -180,6 +183,7 @@ impl AppState {
                 write: tokio::sync::Mutex::new(()),
                 clusters: Mutex::new(ClusterCache::default()),
                 queries: Semaphore::new(permits),
+                turns: Turns::default(),
                 metrics: Metrics::default(),
                 last_write: Mutex::new(None),
             }),
@@ -262,6 +266,18 @@ impl AppState {
         tokio::task::spawn_blocking(move || f(st))
             .await
             .map_err(|e| ApiError::Internal(format!("worker failed: {e}")))?
+    }
+
+    /// Runs a handler's index work in its turn: on one of the worker threads, after the
+    /// work that came before it on any worker (`crate::turns`); at once when the server
+    /// runs no pumps.
+    pub async fn in_turn<T: Send + 'static>(
+        &self,
+        f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
+    ) -> Result<T, ApiError> {
+        self.inner.turns.run(f).await.map_err(|_| {
+            ApiError::Internal("the request's work failed, or the server is stopping".into())
+        })?
     }
 
     /// Checks the bearer token of a write request.

@@ -57,14 +57,14 @@ pub struct ServeArgs {
     /// Threads answering requests (default: the number of cores).
     #[arg(long)]
     pub threads: Option<usize>,
-    /// Let idle threads take requests queued on busy ones (one shared runtime): answers
-    /// sooner at moderate load, with a wider tail when saturated. Default: each thread
-    /// answers its own connections, in the order their requests came.
+    /// One shared tokio runtime whose idle threads take tasks from busy ones, instead of
+    /// one runtime per thread: a wider tail when saturated. Default: the threads take the
+    /// requests' index work from one queue, in the order the requests came.
     #[arg(long)]
     pub work_stealing: bool,
     /// Long queries (over 32 KiB) aligned at once on their own threads; more wait their
     /// turn in order (default: the number of cores). Shorter ones run on the request
-    /// threads.
+    /// threads, in the order they came.
     #[arg(long)]
     pub max_concurrent_queries: Option<usize>,
     /// Documents aligned against each query.

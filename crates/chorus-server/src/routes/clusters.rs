@@ -57,24 +57,29 @@ pub async fn list(
     let limit = p.limit.unwrap_or(50).min(1000);
     let offset = p.offset.unwrap_or(0);
     let set = clusters_or_unavailable(&st).await?;
-    // one pass, keeping only the page (summaries are serialised once per cluster)
-    let mut total = 0usize;
-    let mut page: Vec<&RawValue> = Vec::with_capacity(limit.min(set.clusters.len()));
-    for c in &set.clusters {
-        if c.matches(p.coordinated, since, p.source.as_deref()) {
-            if total >= offset && page.len() < limit {
-                page.push(c.summary_json());
+    // one pass over the clusters, in its turn (`crate::turns`), keeping only the page
+    // (summaries are serialised once per cluster)
+    let body = st
+        .in_turn(move || {
+            let mut total = 0usize;
+            let mut page: Vec<&RawValue> = Vec::with_capacity(limit.min(set.clusters.len()));
+            for c in &set.clusters {
+                if c.matches(p.coordinated, since, p.source.as_deref()) {
+                    if total >= offset && page.len() < limit {
+                        page.push(c.summary_json());
+                    }
+                    total += 1;
+                }
             }
-            total += 1;
-        }
-    }
-    let body = serde_json::to_vec(&ListPage {
-        generation: set.generation,
-        total,
-        offset,
-        clusters: page,
-    })
-    .map_err(|e| ApiError::Internal(e.to_string()))?;
+            serde_json::to_vec(&ListPage {
+                generation: set.generation,
+                total,
+                offset,
+                clusters: page,
+            })
+            .map_err(|e| ApiError::Internal(e.to_string()))
+        })
+        .await?;
     Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }
 

@@ -4,7 +4,8 @@ use crate::error::{ApiError, ApiJson};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, header};
+use axum::response::{IntoResponse, Response};
 use chorus_core::{Document, Metadata};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -103,25 +104,29 @@ pub async fn remove(
     })))
 }
 
-pub async fn get(
-    State(st): State<AppState>,
-    Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
-    // a lookup by id and one stored text: read on the async worker, as article-sized
-    // queries are (a hand-off to a blocking thread cost more than the read)
-    let doc = match st.current_reader().await? {
-        Some(r) => r.get(&id)?,
-        None => None,
-    }
-    .ok_or_else(|| ApiError::NotFound(format!("no document `{id}`")))?;
-    let mut v = json!({ "id": doc.id, "text": doc.text });
-    if let (Some(obj), Value::Object(meta)) = (
-        v.as_object_mut(),
-        serde_json::to_value(&doc.meta).unwrap_or_default(),
-    ) {
-        for (k, val) in meta {
-            obj.entry(k).or_insert(val);
-        }
-    }
-    Ok(Json(v))
+pub async fn get(State(st): State<AppState>, Path(id): Path<String>) -> Result<Response, ApiError> {
+    // a lookup by id and one stored text: read on a worker thread in its turn, as
+    // article-sized queries are (a hand-off to a blocking thread cost more than the read);
+    // the answer is written there too, and only its bytes handed back
+    let reader = st.current_reader().await?;
+    let body = st
+        .in_turn(move || {
+            let doc = match reader {
+                Some(r) => r.get(&id)?,
+                None => None,
+            }
+            .ok_or_else(|| ApiError::NotFound(format!("no document `{id}`")))?;
+            let mut v = json!({ "id": doc.id, "text": doc.text });
+            if let (Some(obj), Value::Object(meta)) = (
+                v.as_object_mut(),
+                serde_json::to_value(&doc.meta).unwrap_or_default(),
+            ) {
+                for (k, val) in meta {
+                    obj.entry(k).or_insert(val);
+                }
+            }
+            serde_json::to_vec(&v).map_err(|e| ApiError::Internal(e.to_string()))
+        })
+        .await?;
+    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }

@@ -2,6 +2,7 @@
 //! text of a page fetched from a URL), ranked, in the model of `chorus query --json`
 //! ([`chorus_core::query::QueryReport`]), with provenance from the cluster cache.
 
+use crate::clusters::ClusterSet;
 use crate::error::{ApiError, ApiJson};
 use crate::fetch::fetch_document;
 use crate::state::AppState;
@@ -9,10 +10,12 @@ use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use chorus_core::document::parse_timestamp;
-use chorus_core::query::{QueryMatch, QueryStats};
+use chorus_core::query::{QueryMatch, QueryReport, QueryStats};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use serde_json::{Value, json};
+use std::sync::Arc;
+use std::time::Duration;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -91,12 +94,40 @@ pub async fn query(
             ),
         })
     };
-    let (mut report, generation) = if text.len() <= INLINE_QUERY_BYTES {
-        // an article-sized query costs well under a millisecond of CPU: it runs on the
-        // worker that read the request, as other handlers do (the workers are one per
-        // core); a hand-off to a blocking thread and back cost a tenth of a loaded
-        // server's time in thread switches
-        run(st.current_reader().await?, &text)?
+    let fetched = fetched.map(|d| {
+        json!({"url": d.meta.url.clone().unwrap_or(d.id), "title": d.meta.title, "text": d.text})
+    });
+    let body = if text.len() <= INLINE_QUERY_BYTES {
+        // an article-sized query costs well under a millisecond of CPU: it runs on a
+        // worker thread in its turn (`crate::turns`), as other handlers' index work does
+        // (the workers are one per core); a hand-off to a blocking thread and back cost a
+        // tenth of a loaded server's time in thread switches
+        let reader = st.current_reader().await?;
+        // the clusters, if ready now (nearly always): the whole answer is then written in
+        // the job, and only its bytes are handed back (freeing on one thread what another
+        // allocated costs glibc's malloc a lock of the other thread's arena)
+        let ready = st.clusters(Some(Duration::ZERO)).await.ok().flatten();
+        let (answer, text) = st
+            .in_turn(move || {
+                let (mut report, generation) = run(reader, &text)?;
+                report.matches.truncate(limit);
+                let answer = if report.matches.is_empty() || ready.is_some() {
+                    Answer::Body(respond(&report, generation, ready, fetched)?)
+                } else {
+                    Answer::Later(report, generation, fetched)
+                };
+                Ok((answer, text))
+            })
+            .await?;
+        // freed on the thread that allocated it
+        drop(text);
+        match answer {
+            Answer::Body(body) => body,
+            Answer::Later(report, generation, fetched) => {
+                let clusters = st.clusters(Some(cfg.cluster_wait)).await.ok().flatten();
+                respond(&report, generation, clusters, fetched)?
+            }
+        }
     } else {
         let _permit = st
             .inner
@@ -104,18 +135,33 @@ pub async fn query(
             .acquire()
             .await
             .map_err(|e| ApiError::Internal(e.to_string()))?;
-        let text2 = text.clone();
-        st.blocking(move |st| run(st.reader()?, &text2)).await?
+        let (mut report, generation) = st.blocking(move |st| run(st.reader()?, &text)).await?;
+        report.matches.truncate(limit);
+        let clusters = if report.matches.is_empty() {
+            None
+        } else {
+            st.clusters(Some(cfg.cluster_wait)).await.ok().flatten()
+        };
+        respond(&report, generation, clusters, fetched)?
     };
-    report.matches.truncate(limit);
+    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
+}
 
-    // Provenance: the earliest dated match, and the clusters the shared passages belong to
-    // (when the cluster cache is ready within the configured wait).
-    let clusters = if report.matches.is_empty() {
-        None
-    } else {
-        st.clusters(Some(cfg.cluster_wait)).await.ok().flatten()
-    };
+/// A query's answer, or its report while the clusters for its provenance are not ready.
+enum Answer {
+    Body(Vec<u8>),
+    Later(QueryReport, Option<u64>, Option<Value>),
+}
+
+/// The answer to a query: its matches (the first `limit`), each with the clusters its
+/// passages belong to, and the provenance: the earliest dated match, and those clusters
+/// (when `clusters` is of the report's generation).
+fn respond(
+    report: &QueryReport,
+    generation: Option<u64>,
+    clusters: Option<Arc<ClusterSet>>,
+    fetched: Option<Value>,
+) -> Result<Vec<u8>, ApiError> {
     let clusters = clusters.filter(|c| Some(c.generation) == generation);
     let mut linked: Vec<u32> = Vec::new();
     let matches: Vec<MatchOut<'_>> = report
@@ -175,17 +221,13 @@ pub async fn query(
             clusters: Vec::new(),
         },
     };
-    let fetched = fetched.map(|d| {
-        json!({"url": d.meta.url.clone().unwrap_or(d.id), "title": d.meta.title, "text": d.text})
-    });
-    let body = serde_json::to_vec(&QueryResponse {
+    serde_json::to_vec(&QueryResponse {
         matches,
         stats: &report.stats,
         provenance,
         fetched,
     })
-    .map_err(|e| ApiError::Internal(e.to_string()))?;
-    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
+    .map_err(|e| ApiError::Internal(e.to_string()))
 }
 
 /// The answer to `POST /v1/query`: the report of `chorus query --json`, each match with the
