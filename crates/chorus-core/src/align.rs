@@ -744,9 +744,12 @@ fn chain_alignment(
     })
 }
 
-/// Seeds of two token sequences: positions of every n-gram they share.
+/// Seeds of two token sequences: positions of every n-gram they share, sorted.
 pub fn shared_seeds(a: &Tokens, b: &Tokens, n: usize) -> Vec<(u32, u32)> {
-    NgramPositions::new(a, n).seeds_with(b)
+    let mut seeds = Vec::new();
+    NgramPositions::new(a, n).seeds_into(b, &mut seeds);
+    seeds.sort_unstable();
+    seeds
 }
 
 /// Where each n-gram fingerprint of one token sequence occurs: built once, it seeds that
@@ -809,15 +812,7 @@ impl NgramPositions {
     }
 
     /// Every `(position in the indexed sequence, position in b)` whose n-grams are equal,
-    /// sorted.
-    fn seeds_with(&self, b: &Tokens) -> Vec<(u32, u32)> {
-        let mut seeds = Vec::new();
-        self.seeds_into(b, &mut seeds);
-        seeds.sort_unstable();
-        seeds
-    }
-
-    /// The pairs of [`NgramPositions::seeds_with`] into `seeds` (cleared first), unsorted.
+    /// into `seeds` (cleared first), unsorted.
     fn seeds_into(&self, b: &Tokens, seeds: &mut Vec<(u32, u32)>) {
         seeds.clear();
         if self.filter.is_empty() {
