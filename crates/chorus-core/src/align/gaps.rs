@@ -1,0 +1,278 @@
+//! Gap filling and extension: the exact alignments inside and at the ends of a chain.
+//!
+//! A [`Pair`] is the two token sequences being aligned, with the scoring and the ranges
+//! (boilerplate) that extension must not enter. [`Pair::gap_fill`] aligns the tokens
+//! between two chained segments globally (linear gaps) to count the matched tokens, looking
+//! for typos only near the gap's diagonal; its matrix lives on the stack for small gaps and
+//! in a per-thread buffer otherwise. [`Pair::extend`] grows a chain at one end by banded
+//! X-drop alignment, within the sentence the passage starts or ends in and outside blocked
+//! ranges, so damaged words at a passage's edges (where no n-gram survives) are covered.
+
+use super::tokens::fuzzy_equal;
+use super::{AlignParams, Scoring};
+use crate::tokenize::Tokens;
+
+/// Cells of the largest gap matrix kept on the stack (a gap of up to 7 × 7 tokens); larger
+/// gaps use the per-thread matrix.
+const SMALL_GAP_CELLS: usize = 64;
+thread_local! {
+    /// Per-thread matrix for gap alignment: no allocation per gap.
+    static GAP_MATRIX: std::cell::RefCell<Vec<(i32, u32)>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+pub(crate) struct Pair<'t> {
+    pub(crate) a: &'t Tokens,
+    pub(crate) b: &'t Tokens,
+    pub(crate) s: Scoring,
+    /// Token ranges (sorted, disjoint) that extension must not enter, per side.
+    pub(crate) blocked_a: &'t [(u32, u32)],
+    pub(crate) blocked_b: &'t [(u32, u32)],
+}
+
+/// True when a sentence ends between tokens `i` and `i + 1`.
+fn sentence_break(t: &Tokens, i: usize) -> bool {
+    let (end, next) = (t.ranges[i].1 as usize, t.ranges[i + 1].0 as usize);
+    t.norm.as_bytes()[end..next]
+        .iter()
+        .any(|c| matches!(c, b'.' | b'!' | b'?' | b';'))
+}
+
+/// Tokens from position `i` forwards (or backwards) before a sentence break, up to `max`:
+/// extension completes the sentences a passage starts and ends in, never the next ones.
+fn sentence_run(t: &Tokens, i: usize, forward: bool, max: usize) -> usize {
+    let mut k = 0;
+    while k < max {
+        // the step from the covered side onto token i + k (or i - 1 - k)
+        let crosses = if forward {
+            i + k > 0 && i + k < t.len() && sentence_break(t, i + k - 1)
+        } else {
+            i > k && i - k < t.len() && sentence_break(t, i - 1 - k)
+        };
+        if crosses {
+            break;
+        }
+        k += 1;
+    }
+    k
+}
+
+/// Tokens free of `blocked` ranges from position `i` forwards (or backwards), up to `max`.
+fn free_run(blocked: &[(u32, u32)], i: usize, forward: bool, max: usize) -> usize {
+    let i = i as u32;
+    if forward {
+        // first range ending after i
+        let k = blocked.partition_point(|r| r.1 <= i);
+        match blocked.get(k) {
+            Some(&(b, _)) => (b.saturating_sub(i) as usize).min(max),
+            None => max,
+        }
+    } else {
+        // last range starting before i
+        let k = blocked.partition_point(|r| r.0 < i);
+        match k.checked_sub(1).map(|k| blocked[k]) {
+            Some((_, e)) => (i.saturating_sub(e) as usize).min(max),
+            None => max,
+        }
+    }
+}
+
+impl Pair<'_> {
+    /// Score of aligning token `i` of `a` with token `j` of `b`, and whether it is a match.
+    fn cmp(&self, i: usize, j: usize) -> (i32, bool) {
+        if self.a.hashes[i] == self.b.hashes[j] {
+            (self.s.matched, true)
+        } else if fuzzy_equal(self.a.text(i), self.b.text(j)) {
+            (self.s.fuzzy, true)
+        } else {
+            (self.s.mismatch, false)
+        }
+    }
+
+    /// Global alignment of `a[a0..a1]` with `b[b0..b1]`: (score, matched tokens).
+    ///
+    /// Typos are looked for only near the gap's diagonal (where a damaged copy's words
+    /// line up); elsewhere only identical tokens match. That bounds the costly fuzzy
+    /// comparisons to O(n + m) per gap.
+    pub(crate) fn gap_fill(&self, a0: usize, a1: usize, b0: usize, b1: usize) -> (i32, u32) {
+        let (n, m) = (a1 - a0, b1 - b0);
+        if n == 0 || m == 0 {
+            return (self.s.gap * (n + m) as i32, 0);
+        }
+        let cells = (n + 1) * (m + 1);
+        // most gaps are a typo or two wide: their matrix fits on the stack
+        if cells <= SMALL_GAP_CELLS {
+            let mut h = [(0i32, 0u32); SMALL_GAP_CELLS];
+            return self.gap_matrix(a0, n, b0, m, &mut h[..cells]);
+        }
+        GAP_MATRIX.with(|buf| {
+            let mut h = buf.borrow_mut();
+            h.clear();
+            h.resize(cells, (0i32, 0u32));
+            self.gap_matrix(a0, n, b0, m, &mut h)
+        })
+    }
+
+    /// [`Pair::gap_fill`] of `a[a0..a0 + n]` and `b[b0..b0 + m]` in the matrix `h` of
+    /// `(n + 1) × (m + 1)` cells, rows of `a`, its first row and column set here.
+    fn gap_matrix(
+        &self,
+        a0: usize,
+        n: usize,
+        b0: usize,
+        m: usize,
+        h: &mut [(i32, u32)],
+    ) -> (i32, u32) {
+        const FUZZY_BAND: usize = 3;
+        let w = m + 1;
+        for (j, cell) in h.iter_mut().enumerate().take(m + 1) {
+            *cell = (self.s.gap * j as i32, 0);
+        }
+        for i in 1..=n {
+            h[i * w] = (self.s.gap * i as i32, 0);
+            let diag = i * m / n;
+            for j in 1..=m {
+                let (c, is_match) = if j.abs_diff(diag) <= FUZZY_BAND {
+                    self.cmp(a0 + i - 1, b0 + j - 1)
+                } else if self.a.hashes[a0 + i - 1] == self.b.hashes[b0 + j - 1] {
+                    (self.s.matched, true)
+                } else {
+                    (self.s.mismatch, false)
+                };
+                let d = h[(i - 1) * w + j - 1];
+                let mut best = (d.0 + c, d.1 + u32::from(is_match));
+                let up = h[(i - 1) * w + j];
+                if up.0 + self.s.gap > best.0 {
+                    best = (up.0 + self.s.gap, up.1);
+                }
+                let left = h[i * w + j - 1];
+                if left.0 + self.s.gap > best.0 {
+                    best = (left.0 + self.s.gap, left.1);
+                }
+                h[i * w + j] = best;
+            }
+        }
+        h[n * w + m]
+    }
+
+    /// Extends from `(i0, j0)` backwards (`dir = -1`) or forwards (`dir = 1`) by banded
+    /// X-drop alignment. Returns (tokens taken in a, tokens taken in b, matched tokens).
+    pub(crate) fn extend(
+        &self,
+        i0: usize,
+        j0: usize,
+        forward: bool,
+        p: &AlignParams,
+    ) -> (usize, usize, u32) {
+        let avail_a = free_run(
+            self.blocked_a,
+            i0,
+            forward,
+            if forward { self.a.len() - i0 } else { i0 },
+        );
+        let avail_b = free_run(
+            self.blocked_b,
+            j0,
+            forward,
+            if forward { self.b.len() - j0 } else { j0 },
+        );
+        let n = sentence_run(self.a, i0, forward, avail_a.min(p.extend_window));
+        let m = sentence_run(self.b, j0, forward, avail_b.min(p.extend_window));
+        if n == 0 || m == 0 {
+            return (0, 0, 0);
+        }
+        let at = |k: usize, start: usize| if forward { start + k } else { start - 1 - k };
+        const BAND: usize = 8;
+        const NEG: i32 = i32::MIN / 4;
+        let w = m + 1;
+        let mut h = vec![(NEG, 0u32); (n + 1) * w];
+        h[0] = (0, 0);
+        for (j, cell) in h.iter_mut().enumerate().take(m.min(BAND) + 1).skip(1) {
+            *cell = (self.s.gap * j as i32, 0);
+        }
+        let mut best = (0i32, 0usize, 0usize, 0u32);
+        for i in 1..=n {
+            let lo = i.saturating_sub(BAND);
+            let hi = (i + BAND).min(m);
+            let mut row_best = NEG;
+            for j in lo..=hi {
+                let mut cell = (NEG, 0u32);
+                if j == 0 {
+                    if i <= BAND {
+                        cell = (self.s.gap * i as i32, 0);
+                    }
+                } else {
+                    let (c, is_match) = self.cmp(at(i - 1, i0), at(j - 1, j0));
+                    let d = h[(i - 1) * w + j - 1];
+                    if d.0 > NEG {
+                        cell = (d.0 + c, d.1 + u32::from(is_match));
+                    }
+                    let up = h[(i - 1) * w + j];
+                    if up.0 > NEG && up.0 + self.s.gap > cell.0 {
+                        cell = (up.0 + self.s.gap, up.1);
+                    }
+                    let left = h[i * w + j - 1];
+                    if left.0 > NEG && left.0 + self.s.gap > cell.0 {
+                        cell = (left.0 + self.s.gap, left.1);
+                    }
+                }
+                h[i * w + j] = cell;
+                row_best = row_best.max(cell.0);
+                if cell.0 > best.0 || (cell.0 == best.0 && cell.0 > 0 && i + j < best.1 + best.2) {
+                    best = (cell.0, i, j, cell.1);
+                }
+            }
+            if row_best < best.0 - p.extend_drop {
+                break;
+            }
+        }
+        (best.1, best.2, best.3)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A gap's score does not depend on where its matrix lives (on the stack for small
+    /// gaps, in the per-thread buffer for large ones) nor on what the buffer held before.
+    #[test]
+    fn gap_scores_do_not_depend_on_the_matrix_buffer() {
+        let a =
+            Tokens::new("the new bridge acros the river will open in march after years of delay");
+        let b =
+            Tokens::new("a new bridgc across that river opens in march after many years of delays");
+        let pair = Pair {
+            a: &a,
+            b: &b,
+            s: Scoring::default(),
+            blocked_a: &[],
+            blocked_b: &[],
+        };
+        for n in 0..=a.len() {
+            for m in 0..=b.len() {
+                let got = pair.gap_fill(0, n, b.len() - m, b.len());
+                if n == 0 || m == 0 {
+                    continue;
+                }
+                let mut junk = vec![(i32::MIN / 2, 7u32); (n + 1) * (m + 1)];
+                assert_eq!(
+                    got,
+                    pair.gap_matrix(0, n, b.len() - m, m, &mut junk),
+                    "{n} × {m}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn free_runs_stop_at_blocked_ranges() {
+        let blocked = [(10, 15), (30, 40)];
+        assert_eq!(free_run(&blocked, 5, true, 100), 5);
+        assert_eq!(free_run(&blocked, 12, true, 100), 0);
+        assert_eq!(free_run(&blocked, 20, true, 100), 10);
+        assert_eq!(free_run(&blocked, 45, true, 100), 100);
+        assert_eq!(free_run(&blocked, 20, false, 100), 5);
+        assert_eq!(free_run(&blocked, 8, false, 100), 100);
+        assert_eq!(free_run(&blocked, 12, false, 100), 0);
+    }
+}

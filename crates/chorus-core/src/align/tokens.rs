@@ -1,0 +1,166 @@
+//! Fuzzy token equality: whether two different tokens are the same word up to a typo or an
+//! OCR confusion. Common OCR confusions (rn/m, cl/d, vv/w, 1/l, 0/o, c/e) are folded first,
+//! then the edit distance of the folded words must be at most a quarter of their length
+//! ("innoceent" ~ "innocent"); words under four characters never match fuzzily. Cheap
+//! filters (lengths, first and last letters, classes of characters) rule most pairs out
+//! before any folding, and the folding buffers are per thread, so a comparison allocates
+//! nothing. The aligner asks this only of tokens whose hashes differ.
+
+/// Folds common OCR confusions (rn/m, cl/d, vv/w, 1|i/l, 0/o, c/e) into `out`, for
+/// characters given as an iterator; returns the folded length.
+fn ocr_fold<T: Copy + PartialEq + From<u8>>(s: &[T], out: &mut Vec<T>) {
+    let (r, n, c, l, v, d, m, w, e, o) = (
+        T::from(b'r'),
+        T::from(b'n'),
+        T::from(b'c'),
+        T::from(b'l'),
+        T::from(b'v'),
+        T::from(b'd'),
+        T::from(b'm'),
+        T::from(b'w'),
+        T::from(b'e'),
+        T::from(b'o'),
+    );
+    out.clear();
+    let mut i = 0;
+    while i < s.len() {
+        let x = s[i];
+        let next = s.get(i + 1).copied();
+        if let Some(y) = next {
+            let pair = if x == r && y == n {
+                Some(m)
+            } else if x == c && y == l {
+                Some(d)
+            } else if x == v && y == v {
+                Some(w)
+            } else {
+                None
+            };
+            if let Some(p) = pair {
+                out.push(p);
+                i += 2;
+                continue;
+            }
+        }
+        out.push(
+            if x == T::from(b'1') || x == T::from(b'|') || x == T::from(b'i') {
+                l
+            } else if x == T::from(b'0') {
+                o
+            } else if x == c {
+                e
+            } else {
+                x
+            },
+        );
+        i += 1;
+    }
+}
+
+fn edit_distance_at_most<T: PartialEq>(a: &[T], b: &[T], k: usize) -> bool {
+    if a.len().abs_diff(b.len()) > k {
+        return false;
+    }
+    const MAX: usize = 64;
+    if b.len() >= MAX {
+        return a == b;
+    }
+    let mut prev = [0usize; MAX];
+    let mut cur = [0usize; MAX];
+    for (j, p) in prev.iter_mut().enumerate().take(b.len() + 1) {
+        *p = j;
+    }
+    for i in 1..=a.len() {
+        cur[0] = i;
+        let mut row_min = cur[0];
+        for j in 1..=b.len() {
+            let sub = prev[j - 1] + usize::from(a[i - 1] != b[j - 1]);
+            cur[j] = sub.min(prev[j] + 1).min(cur[j - 1] + 1);
+            row_min = row_min.min(cur[j]);
+        }
+        if row_min > k {
+            return false;
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[b.len()] <= k
+}
+
+thread_local! {
+    /// Per-thread buffers for fuzzy comparison: no allocation per token pair.
+    static FUZZY_BUFFERS: std::cell::RefCell<[Vec<u32>; 4]> =
+        const { std::cell::RefCell::new([Vec::new(), Vec::new(), Vec::new(), Vec::new()]) };
+}
+
+fn fuzzy_folded(x: impl Iterator<Item = u32>, y: impl Iterator<Item = u32>) -> bool {
+    FUZZY_BUFFERS.with(|b| {
+        let [rx, ry, fx, fy] = &mut *b.borrow_mut();
+        rx.clear();
+        rx.extend(x);
+        ry.clear();
+        ry.extend(y);
+        ocr_fold(rx, fx);
+        ocr_fold(ry, fy);
+        let k = (fx.len().max(fy.len()) / 4).max(1);
+        edit_distance_at_most(fx, fy, k)
+    })
+}
+
+/// The set of character classes of an ASCII word, as bits. Characters that OCR folding
+/// maps onto each other share a class (r n m; c l d e i 1 |; v w; 0 o).
+fn class_mask(word: &[u8]) -> u64 {
+    word.iter().fold(0u64, |m, &c| {
+        let class = match c {
+            b'r' | b'n' | b'm' => 0,
+            b'c' | b'l' | b'd' | b'e' | b'i' | b'1' | b'|' => 1,
+            b'v' | b'w' => 2,
+            b'0' | b'o' => 3,
+            b'a'..=b'z' => 4 + (c - b'a') as u32,
+            b'0'..=b'9' => 30 + (c - b'0') as u32,
+            _ => 40 + (c % 20) as u32,
+        };
+        m | 1 << class
+    })
+}
+
+/// True when two different tokens are the same word up to a typo or an OCR confusion.
+pub fn fuzzy_equal(x: &str, y: &str) -> bool {
+    if x.is_ascii() && y.is_ascii() {
+        let (bx, by) = (x.as_bytes(), y.as_bytes());
+        if bx.len().min(by.len()) < 4 || bx.len().abs_diff(by.len()) > 2 {
+            return false;
+        }
+        // two words sharing neither their first nor their last two letters are different
+        if bx[0] != by[0] && bx[bx.len() - 1] != by[by.len() - 1] && bx[1] != by[1] {
+            return false;
+        }
+        // each edit changes at most two of the classes of characters a word uses, and
+        // OCR folding keeps every character in its class: too many differing classes
+        // rule the pair out before folding and the edit distance
+        let k = (bx.len().max(by.len()) / 4).max(1) as u32;
+        if (class_mask(bx) ^ class_mask(by)).count_ones() > 2 * k {
+            return false;
+        }
+        return fuzzy_folded(bx.iter().map(|&c| c as u32), by.iter().map(|&c| c as u32));
+    }
+    let (lx, ly) = (x.chars().count(), y.chars().count());
+    if lx.min(ly) < 4 || lx.abs_diff(ly) > 2 {
+        return false;
+    }
+    fuzzy_folded(x.chars().map(|c| c as u32), y.chars().map(|c| c as u32))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fuzzy_tokens() {
+        assert!(fuzzy_equal("innoceent", "innocent"));
+        assert!(fuzzy_equal("modern", "modem"));
+        assert!(fuzzy_equal("world", "wor1d"));
+        assert!(!fuzzy_equal("the", "tho"));
+        assert!(!fuzzy_equal("government", "governor"));
+        assert!(!fuzzy_equal("house", "mouse1234"));
+    }
+}

@@ -1,0 +1,70 @@
+//! Passing documents and problems on: [`Emit`] wraps the caller's two callbacks and keeps
+//! the batch's [`Tally`] as it goes, so that every reader (text, JSON Lines, WARC, CSV,
+//! feeds) counts the same way and a duplicate id is reported, with where it was first
+//! seen, whichever format it came from.
+
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+
+use super::ReadSummary;
+use crate::problem::{InputProblem, ProblemKind};
+use chorus_core::Document;
+
+/// What is kept across the streams of a batch.
+#[derive(Debug, Default)]
+pub(crate) struct Tally {
+    /// Each id seen, with where: index into `files`, and line (0 for a whole file).
+    seen: HashMap<String, (usize, u64)>,
+    /// Display names of the streams read, in order.
+    files: Vec<String>,
+    pub(super) summary: ReadSummary,
+}
+
+/// Passes documents and problems on, keeping the batch's tally.
+pub(crate) struct Emit<'a> {
+    pub(super) tally: &'a mut Tally,
+    pub(super) on_doc: &'a mut dyn FnMut(Document),
+    pub(super) on_problem: &'a mut dyn FnMut(InputProblem),
+    /// Index of the stream being read in `tally.files`.
+    pub(super) file: usize,
+}
+
+impl Emit<'_> {
+    pub(super) fn start_stream(&mut self, display: &str) {
+        self.file = self.tally.files.len();
+        self.tally.files.push(display.to_owned());
+        self.tally.summary.files += 1;
+    }
+
+    pub(crate) fn problem(&mut self, problem: InputProblem) {
+        self.tally.summary.skipped += 1;
+        (self.on_problem)(problem);
+    }
+
+    /// Passes `doc` on unless its id was seen before. `line` is where it was read.
+    pub(crate) fn document(&mut self, doc: Document, display: &str, line: Option<u64>) {
+        match self.tally.seen.entry(doc.id.clone()) {
+            Entry::Occupied(first) => {
+                let (file, first_line) = *first.get();
+                let first = match first_line {
+                    0 => self.tally.files[file].clone(),
+                    n => format!("{}:{n}", self.tally.files[file]),
+                };
+                let reason = format!("duplicate id `{}` (first seen at {first}); skipped", doc.id);
+                let problem = match line {
+                    Some(line) => {
+                        InputProblem::line(display, line, ProblemKind::DuplicateId, reason)
+                    }
+                    None => InputProblem::file(display, ProblemKind::DuplicateId, reason),
+                };
+                self.problem(problem);
+            }
+            Entry::Vacant(slot) => {
+                slot.insert((self.file, line.unwrap_or(0)));
+                self.tally.summary.documents += 1;
+                self.tally.summary.bytes += doc.text.len() as u64;
+                (self.on_doc)(doc);
+            }
+        }
+    }
+}

@@ -1,0 +1,358 @@
+//! Writing a segment file, front to back in one pass: [`SegmentBuilder`] stores the
+//! documents and their id and source tables, then turns into a [`PostingsWriter`] that takes
+//! fingerprints in increasing order, lays them out in the table as they come (overflow lists
+//! go to a scratch file, appended at the end), writes the footer and syncs. Every write is a
+//! whole 2 MiB chunk ([`ChunkedWriter`]), so the page cache can hold the file in huge pages.
+
+use super::format::{DocHeader, EMPTY, Footer, MANY, NO_SOURCE, home, id_hash, slots_for};
+use crate::error::{Error, IoContext, Result};
+use crate::manifest::FORMAT_VERSION;
+use chorus_core::Metadata;
+use std::fs::File;
+use std::io::{BufWriter, Seek, Write};
+use std::path::{Path, PathBuf};
+
+/// Bytes per write of a segment file. Whole 2 MiB writes at 2 MiB offsets leave the file in
+/// the page cache as 2 MiB pages, which a reader that asks for them
+/// ([`Segment::advise_huge_pages`](super::Segment::advise_huge_pages)) maps with one TLB entry each instead of 512: a lookup's
+/// random reads then cost one cache miss, not a page walk as well.
+pub(crate) const WRITE_CHUNK: usize = 2 << 20;
+
+/// A buffered file writer that writes only whole [`WRITE_CHUNK`]s (and the rest at the end).
+struct ChunkedWriter {
+    file: File,
+    buf: Vec<u8>,
+}
+
+impl ChunkedWriter {
+    fn new(file: File) -> ChunkedWriter {
+        ChunkedWriter {
+            file,
+            buf: Vec::with_capacity(WRITE_CHUNK),
+        }
+    }
+
+    /// Writes what is buffered and returns the file.
+    fn into_inner(mut self) -> std::io::Result<File> {
+        self.file.write_all(&self.buf)?;
+        Ok(self.file)
+    }
+}
+
+impl Write for ChunkedWriter {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        let n = data.len().min(WRITE_CHUNK - self.buf.len());
+        self.buf.extend_from_slice(&data[..n]);
+        if self.buf.len() == WRITE_CHUNK {
+            self.file.write_all(&self.buf)?;
+            self.buf.clear();
+        }
+        Ok(n)
+    }
+
+    /// Does nothing: a partial chunk is written by [`ChunkedWriter::into_inner`] only, so
+    /// that every other write stays whole and aligned.
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Writes one segment file front to back: documents first, then postings.
+pub(crate) struct SegmentBuilder {
+    path: PathBuf,
+    out: ChunkedWriter,
+    pos: u64,
+    ngram: u32,
+    offsets: Vec<u64>,
+    ids: Vec<(u64, u32)>,
+    sources: Vec<u32>,
+    source_names: Vec<String>,
+    source_index: foldhash::HashMap<String, u32>,
+}
+
+impl SegmentBuilder {
+    pub fn create(path: &Path, ngram: usize) -> Result<SegmentBuilder> {
+        let f = File::create(path).at(path)?;
+        Ok(SegmentBuilder {
+            path: path.to_path_buf(),
+            out: ChunkedWriter::new(f),
+            pos: 0,
+            ngram: ngram as u32,
+            offsets: Vec::new(),
+            ids: Vec::new(),
+            sources: Vec::new(),
+            source_names: Vec::new(),
+            source_index: foldhash::HashMap::default(),
+        })
+    }
+
+    fn write(&mut self, bytes: &[u8]) -> Result<()> {
+        self.out.write_all(bytes).at(&self.path)?;
+        self.pos += bytes.len() as u64;
+        Ok(())
+    }
+
+    fn pad8(&mut self) -> Result<()> {
+        let pad = (8 - self.pos % 8) % 8;
+        self.write(&[0u8; 8][..pad as usize])
+    }
+
+    fn source_number(&mut self, source: Option<&str>) -> u32 {
+        let Some(s) = source else { return NO_SOURCE };
+        if let Some(&i) = self.source_index.get(s) {
+            return i;
+        }
+        let i = self.source_names.len() as u32;
+        self.source_names.push(s.to_string());
+        self.source_index.insert(s.to_string(), i);
+        i
+    }
+
+    /// Number of documents added so far (the next document's number).
+    pub fn docs(&self) -> u32 {
+        self.offsets.len() as u32
+    }
+
+    /// Stores a document; returns its number in the segment.
+    pub fn add_doc(&mut self, id: &str, meta: &Metadata, text: &str) -> Result<u32> {
+        let header = serde_json::to_vec(&DocHeader {
+            id: id.into(),
+            meta: meta.clone(),
+        })
+        .expect("header serialises");
+        let mut blob = Vec::with_capacity(4 + header.len() + text.len());
+        blob.extend_from_slice(&(header.len() as u32).to_le_bytes());
+        blob.extend_from_slice(&header);
+        blob.extend_from_slice(text.as_bytes());
+        self.add_blob(&blob, id_hash(id), meta.source.as_deref())
+    }
+
+    /// Stores a document blob copied from another segment.
+    pub fn add_blob(&mut self, blob: &[u8], id_hash: u64, source: Option<&str>) -> Result<u32> {
+        let n = self.docs();
+        self.offsets.push(self.pos);
+        let src = self.source_number(source);
+        self.sources.push(src);
+        self.ids.push((id_hash, n));
+        self.write(blob)?;
+        Ok(n)
+    }
+
+    /// Ends the document part: postings come next, about `keys` of them (the number sizes
+    /// the table: lookups are right whatever it is, but the entries are spaced for it).
+    pub fn start_postings(mut self, keys: u64) -> Result<PostingsWriter> {
+        let mut f = Footer {
+            format_version: FORMAT_VERSION,
+            ngram: self.ngram,
+            docs: self.offsets.len() as u64,
+            ..Footer::default()
+        };
+        self.offsets.push(self.pos);
+        self.pad8()?;
+        f.off_offsets = self.pos;
+        let mut buf = Vec::with_capacity(self.offsets.len() * 8);
+        for o in &self.offsets {
+            buf.extend_from_slice(&o.to_le_bytes());
+        }
+        self.write(&buf)?;
+        self.ids.sort_unstable();
+        f.off_id_hashes = self.pos;
+        buf.clear();
+        for (h, _) in &self.ids {
+            buf.extend_from_slice(&h.to_le_bytes());
+        }
+        self.write(&buf)?;
+        f.off_id_locals = self.pos;
+        buf.clear();
+        for (_, l) in &self.ids {
+            buf.extend_from_slice(&l.to_le_bytes());
+        }
+        self.write(&buf)?;
+        f.off_sources = self.pos;
+        buf.clear();
+        for s in &self.sources {
+            buf.extend_from_slice(&s.to_le_bytes());
+        }
+        self.write(&buf)?;
+        f.off_source_table = self.pos;
+        let table = serde_json::to_vec(&self.source_names).expect("sources serialise");
+        f.sources_len = table.len() as u32;
+        self.write(&table)?;
+        self.pad8()?;
+        f.off_table = self.pos;
+        let overflow_path = self.path.with_extension("ovf.tmp");
+        let overflow = File::options()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .open(&overflow_path)
+            .at(&overflow_path)?;
+        let overflow = BufWriter::new(overflow);
+        Ok(PostingsWriter {
+            seg: self,
+            footer: f,
+            last_key: None,
+            overflow_path,
+            overflow,
+            table: TableLayout::new(keys),
+        })
+    }
+}
+
+/// Second half of a segment: fingerprints in increasing order with their documents.
+pub(crate) struct PostingsWriter {
+    seg: SegmentBuilder,
+    footer: Footer,
+    last_key: Option<u64>,
+    overflow_path: PathBuf,
+    overflow: BufWriter<File>,
+    table: TableLayout,
+}
+
+/// Lays entries out in the table as they come in key order: each at its home or right
+/// after the one before, empty entries in between.
+struct TableLayout {
+    slots: u64,
+    /// The next free place.
+    next: u64,
+    /// Table bytes not yet written.
+    buf: Vec<u8>,
+}
+
+impl TableLayout {
+    fn new(keys: u64) -> TableLayout {
+        TableLayout {
+            slots: slots_for(keys).max(1),
+            next: 0,
+            buf: Vec::with_capacity(WRITE_CHUNK),
+        }
+    }
+
+    fn put(&mut self, seg: &mut SegmentBuilder, key: u64, value: u32) -> Result<()> {
+        let at = home(key, self.slots).max(self.next);
+        self.empty_until(seg, at)?;
+        self.push(key, value);
+        self.next = at + 1;
+        self.flush_if_full(seg)
+    }
+
+    fn push(&mut self, key: u64, value: u32) {
+        self.buf.extend_from_slice(&key.to_le_bytes());
+        self.buf.extend_from_slice(&value.to_le_bytes());
+    }
+
+    /// Empty entries up to place `at`.
+    fn empty_until(&mut self, seg: &mut SegmentBuilder, at: u64) -> Result<()> {
+        while self.next < at {
+            self.push(0, EMPTY);
+            self.next += 1;
+            self.flush_if_full(seg)?;
+        }
+        Ok(())
+    }
+
+    fn flush_if_full(&mut self, seg: &mut SegmentBuilder) -> Result<()> {
+        if self.buf.len() >= WRITE_CHUNK {
+            seg.write(&self.buf)?;
+            self.buf.clear();
+        }
+        Ok(())
+    }
+
+    /// Writes what is left, with empty entries up to the last home (so that a lookup never
+    /// reads past the table); returns `(slots, table_len)`.
+    fn finish(mut self, seg: &mut SegmentBuilder) -> Result<(u64, u64)> {
+        self.empty_until(seg, self.slots)?;
+        seg.write(&self.buf)?;
+        Ok((self.slots, self.next))
+    }
+}
+
+impl PostingsWriter {
+    /// Adds one fingerprint (greater than the previous one) and its sorted documents.
+    pub fn push(&mut self, key: u64, docs: &[u32]) -> Result<()> {
+        debug_assert!(self.last_key.is_none_or(|k| k < key));
+        debug_assert!(!docs.is_empty());
+        self.last_key = Some(key);
+        let value = if docs.len() == 1 {
+            debug_assert!(docs[0] < MANY);
+            docs[0]
+        } else {
+            let i = self.footer.overflow_len;
+            // `MANY | i` must not reach EMPTY
+            if i >= u64::from(!MANY) {
+                return Err(Error::InvalidOption("segment too large".into()));
+            }
+            let mut buf = Vec::with_capacity(4 * (docs.len() + 1));
+            buf.extend_from_slice(&(docs.len() as u32).to_le_bytes());
+            for d in docs {
+                buf.extend_from_slice(&d.to_le_bytes());
+            }
+            self.overflow.write_all(&buf).at(&self.overflow_path)?;
+            self.footer.overflow_len += docs.len() as u64 + 1;
+            MANY | i as u32
+        };
+        self.table.put(&mut self.seg, key, value)?;
+        self.footer.keys += 1;
+        Ok(())
+    }
+
+    /// Writes the rest of the table, the overflow lists and the footer, and syncs the file.
+    /// Returns the file's size.
+    pub fn finish(mut self) -> Result<u64> {
+        let (slots, table_len) = self.table.finish(&mut self.seg)?;
+        (self.footer.slots, self.footer.table_len) = (slots, table_len);
+
+        self.footer.off_overflow = self.seg.pos;
+        let mut ovf = self
+            .overflow
+            .into_inner()
+            .map_err(|e| e.into_error())
+            .at(&self.overflow_path)?;
+        ovf.rewind().at(&self.overflow_path)?;
+        let copied = std::io::copy(&mut ovf, &mut self.seg.out).at(&self.seg.path)?;
+        debug_assert_eq!(copied, self.footer.overflow_len * 4);
+        self.seg.pos += copied;
+        drop(ovf);
+        std::fs::remove_file(&self.overflow_path).at(&self.overflow_path)?;
+
+        let footer = self.footer.encode();
+        self.seg.write(&footer)?;
+        let f = self.seg.out.into_inner().at(&self.seg.path)?;
+        f.sync_all().at(&self.seg.path)?;
+        Ok(self.seg.pos)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chunked_writer_keeps_every_byte_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("chunks");
+        let mut w = ChunkedWriter::new(File::create(&path).unwrap());
+        let mut want = Vec::new();
+        let mut state = 7u64;
+        while want.len() < 2 * WRITE_CHUNK + 12_345 {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1);
+            let piece: Vec<u8> = (0..(state >> 44) as usize % 300_000)
+                .map(|i| (i as u64 ^ state) as u8)
+                .collect();
+            w.write_all(&piece).unwrap();
+            want.extend_from_slice(&piece);
+            // nothing but whole chunks reaches the file before the end
+            assert_eq!(
+                std::fs::metadata(&path).unwrap().len() as usize,
+                want.len() / WRITE_CHUNK * WRITE_CHUNK
+            );
+        }
+        w.flush().unwrap();
+        w.into_inner().unwrap().sync_all().unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), want);
+    }
+}
