@@ -1,9 +1,12 @@
 //! `chorus dedup`: group near-duplicate documents, keep one per group.
 
-use crate::commands::find::{Tuning, exit_code, load, set_threads};
+use crate::engine_args::EngineArgs;
+use crate::exit_code;
 use crate::input_args::InputArgs;
+use crate::load::load;
 use crate::memory::MemoryArgs;
 use crate::progress::Bar;
+use crate::threads;
 use anyhow::Context;
 use chorus_core::{DedupConfig, Document, Keep, dedup_in};
 use serde_json::{Map, Value, json};
@@ -52,7 +55,7 @@ pub struct DedupArgs {
     #[command(flatten)]
     pub input: InputArgs,
     #[command(flatten)]
-    pub tuning: Tuning,
+    pub tuning: EngineArgs,
     #[command(flatten)]
     pub memory: MemoryArgs,
 }
@@ -97,6 +100,10 @@ fn write_text_corpus(dir: &Path, docs: impl Iterator<Item = Document>) -> anyhow
 }
 
 pub fn run(args: &DedupArgs) -> anyhow::Result<i32> {
+    threads::run_with(args.threads, || dedup(args))
+}
+
+fn dedup(args: &DedupArgs) -> anyhow::Result<i32> {
     let cfg = DedupConfig {
         find: args.tuning.config(),
         threshold: args.threshold,
@@ -114,7 +121,6 @@ pub fn run(args: &DedupArgs) -> anyhow::Result<i32> {
         "--threshold and --slack must lie in [0, 1]"
     );
     cfg.find.validate()?;
-    set_threads(args.threads)?;
     let bar = Bar::new(args.quiet);
     let loaded = load(&args.inputs, &args.input.read_options(), &bar, &args.memory)?;
     let bar = Bar::new(args.quiet);

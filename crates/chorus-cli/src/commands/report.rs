@@ -1,8 +1,10 @@
 //! `chorus report`: a self-contained HTML report (clusters, timelines, side-by-side text,
 //! coordination evidence) and, with `--csv`, one CSV row per cluster member.
 
-use crate::commands::find::{Tuning, exit_code, load_and_find};
+use crate::engine_args::EngineArgs;
+use crate::exit_code;
 use crate::input_args::InputArgs;
+use crate::load::load_and_find;
 use anyhow::Context;
 use chorus_core::Corpus;
 use chorus_core::document::parse_timestamp;
@@ -37,7 +39,7 @@ pub struct ReportArgs {
     #[command(flatten)]
     pub input: InputArgs,
     #[command(flatten)]
-    pub tuning: Tuning,
+    pub tuning: EngineArgs,
     #[command(flatten)]
     pub memory: crate::memory::MemoryArgs,
 }

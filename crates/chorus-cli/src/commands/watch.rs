@@ -10,7 +10,7 @@
 //! index folder (written atomically, before the alert is sent), so a restart neither
 //! repeats an alert nor re-reads a file: alerts are delivered at most once.
 
-use crate::commands::find::{Tuning, parse_window};
+use crate::engine_args::{EngineArgs, parse_window};
 use crate::input_args::InputArgs;
 use anyhow::Context;
 use chorus_core::report::{Cluster, ClusterMember};
@@ -47,7 +47,7 @@ pub struct WatchArgs {
     #[command(flatten)]
     pub input: InputArgs,
     #[command(flatten)]
-    pub tuning: Tuning,
+    pub tuning: EngineArgs,
 }
 
 fn parse_interval(s: &str) -> Result<u64, String> {
