@@ -30,7 +30,7 @@ fn corpus() -> String {
         let mut parts = vec![filler(d + 1, 40) + "."];
         for (s, statement) in statements.iter().enumerate() {
             let s = s as u64;
-            if (d + s) % (6 + s) == 0 {
+            if (d + s).is_multiple_of(6 + s) {
                 let copy = if d % 3 == 0 {
                     statement.replacen("ka", "kka", 1)
                 } else {
