@@ -3,65 +3,70 @@
 //! translation into the engine's [`Config`].
 //!
 //! Each flag maps onto one field of [`Config`]; fields without a flag keep the engine's
-//! default, so a run with no flags is a run with `Config::default()`.
+//! default. The flags' defaults are read from `Config::default()` (the one source of the
+//! engine's defaults), and a test pins that a run with no flags is a run with
+//! `Config::default()`. `--min-words` is the engine's `align.min_tokens`.
 
 use chorus_core::Config;
-use chorus_core::align::AlignParams;
-use chorus_core::candidates::SeedLimits;
+
+/// The engine's defaults, which the flags' defaults are read from.
+fn default() -> Config {
+    Config::default()
+}
 
 /// Thresholds of the engine. Defaults were chosen by measurement (BENCHMARKS.md).
 #[derive(clap::Args, Debug, Clone)]
 #[command(next_help_heading = "Thresholds")]
 pub struct EngineArgs {
     /// Words per fingerprint (n-gram size).
-    #[arg(long, default_value_t = 5)]
+    #[arg(long, default_value_t = default().align.ngram)]
     pub ngram: usize,
     /// Fingerprints found in more documents than this seed nothing.
-    #[arg(long, default_value_t = 1000)]
+    #[arg(long, default_value_t = default().seeds.max_df)]
     pub max_df: usize,
     /// Above this many documents, a fingerprint pairs each document with the earliest
     /// `--star-links` only (linear instead of quadratic cost).
-    #[arg(long, default_value_t = 64)]
+    #[arg(long, default_value_t = default().seeds.full_pairs_df)]
     pub full_pairs_df: usize,
     /// Hub documents per common fingerprint (see --full-pairs-df).
-    #[arg(long, default_value_t = 8)]
+    #[arg(long, default_value_t = default().seeds.star_links)]
     pub star_links: usize,
     /// A fingerprint repeated more often inside one document is ignored for it.
-    #[arg(long, default_value_t = 8)]
+    #[arg(long, default_value_t = default().seeds.max_repeats)]
     pub max_repeats: usize,
     /// Shared fingerprints a document pair needs to be aligned.
-    #[arg(long, default_value_t = 2)]
+    #[arg(long, default_value_t = default().seeds.min_seeds)]
     pub min_seeds: usize,
     /// Longest one-sided gap (words) bridged inside a passage (a dropped sentence).
-    #[arg(long, default_value_t = 64)]
+    #[arg(long, default_value_t = default().align.max_skip)]
     pub max_skip: usize,
     /// Largest cost of a two-sided gap bridged inside a passage (mismatch 2, gap 1 per word).
-    #[arg(long, default_value_t = 24)]
+    #[arg(long, default_value_t = default().align.merge_drop)]
     pub merge_drop: i32,
     /// How far (words) a passage end is extended past the last shared n-gram.
-    #[arg(long, default_value_t = 24)]
+    #[arg(long, default_value_t = default().align.extend_window)]
     pub extend_window: usize,
     /// Extension stops once its score falls this far below its best.
-    #[arg(long, default_value_t = 8)]
+    #[arg(long, default_value_t = default().align.extend_drop)]
     pub extend_drop: i32,
     /// Shortest passage reported, in words on each side.
-    #[arg(long, default_value_t = 10)]
+    #[arg(long, default_value_t = default().align.min_tokens)]
     pub min_words: usize,
     /// Lowest similarity of the two copies (matched words / longer side).
-    #[arg(long, default_value_t = 0.5)]
+    #[arg(long, default_value_t = default().align.min_similarity)]
     pub min_similarity: f64,
     /// Fewest matched words (exact or up to a typo) in a reported passage.
-    #[arg(long, default_value_t = 12)]
+    #[arg(long, default_value_t = default().align.min_matched)]
     pub min_matched: usize,
     /// Text a source prints in at least this share of its documents is its boilerplate
     /// (kept out of the results); above 1 turns boilerplate detection off.
-    #[arg(long, default_value_t = 0.4)]
+    #[arg(long, default_value_t = default().seeds.boilerplate_share)]
     pub boilerplate_share: f64,
     /// ... and in at least this many of its documents.
-    #[arg(long, default_value_t = 3)]
+    #[arg(long, default_value_t = default().seeds.boilerplate_min_docs)]
     pub boilerplate_min_docs: usize,
     /// Distinct sources within --window that make a cluster coordinated messaging.
-    #[arg(long, default_value_t = 5)]
+    #[arg(long, default_value_t = default().min_sources)]
     pub min_sources: usize,
     /// The coordination time window: a number with a unit (90m, 24h, 2d, 3600s).
     #[arg(long, default_value = "24h", value_parser = parse_window)]
@@ -96,31 +101,98 @@ pub fn parse_window(s: &str) -> Result<i64, String> {
 impl EngineArgs {
     /// The engine's configuration from these flags.
     pub fn config(&self) -> Config {
-        let defaults = Config::default();
-        Config {
-            seeds: SeedLimits {
-                max_df: self.max_df,
-                full_pairs_df: self.full_pairs_df,
-                star_links: self.star_links,
-                max_repeats: self.max_repeats,
-                min_seeds: self.min_seeds,
-                boilerplate_share: self.boilerplate_share,
-                boilerplate_min_docs: self.boilerplate_min_docs,
-            },
-            align: AlignParams {
-                ngram: self.ngram,
-                max_skip: self.max_skip,
-                merge_drop: self.merge_drop,
-                extend_window: self.extend_window,
-                extend_drop: self.extend_drop,
-                min_tokens: self.min_words,
-                min_similarity: self.min_similarity,
-                min_matched: self.min_matched,
-                ..defaults.align
-            },
-            min_sources: self.min_sources,
-            window_secs: self.window,
-            ..defaults
-        }
+        let mut cfg = Config::default();
+        let (seeds, align) = (&mut cfg.seeds, &mut cfg.align);
+        seeds.max_df = self.max_df;
+        seeds.full_pairs_df = self.full_pairs_df;
+        seeds.star_links = self.star_links;
+        seeds.max_repeats = self.max_repeats;
+        seeds.min_seeds = self.min_seeds;
+        seeds.boilerplate_share = self.boilerplate_share;
+        seeds.boilerplate_min_docs = self.boilerplate_min_docs;
+        align.ngram = self.ngram;
+        align.max_skip = self.max_skip;
+        align.merge_drop = self.merge_drop;
+        align.extend_window = self.extend_window;
+        align.extend_drop = self.extend_drop;
+        align.min_tokens = self.min_words;
+        align.min_similarity = self.min_similarity;
+        align.min_matched = self.min_matched;
+        cfg.min_sources = self.min_sources;
+        cfg.window_secs = self.window;
+        cfg
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        engine: EngineArgs,
+    }
+
+    #[test]
+    fn no_flags_is_the_engine_default() {
+        assert_eq!(Cli::parse_from(["x"]).engine.config(), Config::default());
+    }
+
+    #[test]
+    fn every_flag_reaches_its_field() {
+        let cfg = Cli::parse_from([
+            "x",
+            "--ngram=3",
+            "--max-df=11",
+            "--full-pairs-df=12",
+            "--star-links=13",
+            "--max-repeats=14",
+            "--min-seeds=15",
+            "--max-skip=16",
+            "--merge-drop=17",
+            "--extend-window=18",
+            "--extend-drop=19",
+            "--min-words=20",
+            "--min-similarity=0.21",
+            "--min-matched=22",
+            "--boilerplate-share=0.23",
+            "--boilerplate-min-docs=24",
+            "--min-sources=25",
+            "--window=26m",
+        ])
+        .engine
+        .config();
+        let (s, a) = (&cfg.seeds, &cfg.align);
+        assert_eq!(
+            (
+                a.ngram,
+                s.max_df,
+                s.full_pairs_df,
+                s.star_links,
+                s.max_repeats,
+                s.min_seeds
+            ),
+            (3, 11, 12, 13, 14, 15)
+        );
+        assert_eq!(
+            (
+                a.max_skip,
+                a.merge_drop,
+                a.extend_window,
+                a.extend_drop,
+                a.min_tokens
+            ),
+            (16, 17, 18, 19, 20)
+        );
+        assert_eq!((a.min_similarity, a.min_matched), (0.21, 22));
+        assert_eq!((s.boilerplate_share, s.boilerplate_min_docs), (0.23, 24));
+        assert_eq!((cfg.min_sources, cfg.window_secs), (25, 26 * 60));
+        let d = Config::default();
+        assert_eq!(
+            (a.scoring, cfg.list_boilerplate),
+            (d.align.scoring, d.list_boilerplate)
+        );
     }
 }

@@ -21,14 +21,14 @@ pub struct DedupArgs {
     pub inputs: Vec<PathBuf>,
     /// Coverage (share of a document's words in passages shared with the other) the better
     /// covered document of a pair needs.
-    #[arg(long, default_value_t = 0.8)]
+    #[arg(long, default_value_t = DedupConfig::default().threshold)]
     pub threshold: f64,
     /// How much less the other document of the pair may be covered.
-    #[arg(long, default_value_t = 0.25)]
+    #[arg(long, default_value_t = DedupConfig::default().slack)]
     pub slack: f64,
     /// Lowest similarity (matched words over the longer side) of the passages two
     /// near-duplicates share.
-    #[arg(long, default_value_t = 0.75)]
+    #[arg(long, default_value_t = DedupConfig::default().min_similarity)]
     pub min_dup_similarity: f64,
     /// Also group a document that is (at least --threshold) contained in a longer one.
     #[arg(long)]
@@ -103,19 +103,26 @@ pub fn run(args: &DedupArgs) -> anyhow::Result<i32> {
     threads::run_with(args.threads, || dedup(args))
 }
 
+impl DedupArgs {
+    /// The engine's settings from these flags.
+    fn config(&self) -> DedupConfig {
+        DedupConfig {
+            find: self.tuning.config(),
+            threshold: self.threshold,
+            slack: self.slack,
+            containment: self.containment,
+            min_similarity: self.min_dup_similarity,
+            keep: match self.keep {
+                KeepArg::Earliest => Keep::Earliest,
+                KeepArg::Longest => Keep::Longest,
+                KeepArg::First => Keep::First,
+            },
+        }
+    }
+}
+
 fn dedup(args: &DedupArgs) -> anyhow::Result<i32> {
-    let cfg = DedupConfig {
-        find: args.tuning.config(),
-        threshold: args.threshold,
-        slack: args.slack,
-        containment: args.containment,
-        min_similarity: args.min_dup_similarity,
-        keep: match args.keep {
-            KeepArg::Earliest => Keep::Earliest,
-            KeepArg::Longest => Keep::Longest,
-            KeepArg::First => Keep::First,
-        },
-    };
+    let cfg = args.config();
     anyhow::ensure!(
         (0.0..=1.0).contains(&cfg.threshold) && (0.0..=1.0).contains(&cfg.slack),
         "--threshold and --slack must lie in [0, 1]"
@@ -180,4 +187,39 @@ fn dedup(args: &DedupArgs) -> anyhow::Result<i32> {
         }
     }
     Ok(exit_code(loaded.skipped, !report.clusters.is_empty()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        dedup: DedupArgs,
+    }
+
+    #[test]
+    fn no_flags_is_the_engine_default() {
+        let args = Cli::parse_from(["x", "in.jsonl"]).dedup;
+        assert_eq!(args.config(), DedupConfig::default());
+        let args = Cli::parse_from([
+            "x",
+            "in.jsonl",
+            "--threshold=0.6",
+            "--slack=0.1",
+            "--min-dup-similarity=0.9",
+            "--containment",
+            "--keep=longest",
+        ])
+        .dedup;
+        let cfg = args.config();
+        assert_eq!(
+            (cfg.threshold, cfg.slack, cfg.min_similarity),
+            (0.6, 0.1, 0.9)
+        );
+        assert!(cfg.containment);
+        assert_eq!(cfg.keep, Keep::Longest);
+    }
 }
