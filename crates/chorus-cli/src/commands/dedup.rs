@@ -8,6 +8,7 @@ use crate::memory::MemoryArgs;
 use crate::progress::Bar;
 use crate::threads;
 use anyhow::Context;
+use chorus_core::report::write_dedup_jsonl;
 use chorus_core::{DedupConfig, Document, Keep, dedup_in};
 use serde_json::{Map, Value, json};
 use std::fs;
@@ -137,28 +138,7 @@ fn dedup(args: &DedupArgs) -> anyhow::Result<i32> {
 
     let mut out = BufWriter::new(std::io::stdout().lock());
     if args.json {
-        for c in &report.clusters {
-            let mut rec = serde_json::to_value(c)?;
-            rec.as_object_mut()
-                .expect("object")
-                .insert("kind".into(), json!("dup_cluster"));
-            writeln!(out, "{rec}")?;
-        }
-        if args.pairs {
-            for p in &report.pairs {
-                let mut rec = serde_json::to_value(p)?;
-                rec.as_object_mut()
-                    .expect("object")
-                    .insert("kind".into(), json!("dup_pair"));
-                writeln!(out, "{rec}")?;
-            }
-        }
-        let mut summary = serde_json::to_value(&report.stats)?;
-        let s = summary.as_object_mut().expect("object");
-        s.insert("kind".into(), json!("summary"));
-        s.insert("kept".into(), json!(report.kept.len()));
-        s.insert("dropped".into(), json!(report.dropped.len()));
-        writeln!(out, "{summary}")?;
+        write_dedup_jsonl(&report, args.pairs, &mut out)?;
     } else {
         for c in &report.clusters {
             writeln!(out, "Group {} · {} documents", c.id, c.docs.len())?;
