@@ -7,7 +7,7 @@
 //! engine's defaults), and a test pins that a run with no flags is a run with
 //! `Config::default()`. `--min-words` is the engine's `align.min_tokens`.
 
-use chorus_core::Config;
+use chorus_core::{Config, DurationError, parse_duration};
 
 /// The engine's defaults, which the flags' defaults are read from.
 fn default() -> Config {
@@ -73,29 +73,14 @@ pub struct EngineArgs {
     pub window: i64,
 }
 
-/// Parses a duration such as `90m`, `24h`, `2d`, `3600s` or `1w` into seconds.
+/// Reads `--window` with [`parse_duration`] (a number with a unit); a bare number, which
+/// earlier versions took as hours, is still read as hours.
 pub fn parse_window(s: &str) -> Result<i64, String> {
-    let s = s.trim();
-    let split = s
-        .find(|c: char| !c.is_ascii_digit() && c != '.')
-        .unwrap_or(s.len());
-    let (num, unit) = s.split_at(split);
-    let n: f64 = num
-        .parse()
-        .map_err(|_| format!("`{s}` is not a duration like 90m, 24h or 2d"))?;
-    let unit_secs = match unit.trim() {
-        "s" | "sec" => 1.0,
-        "m" | "min" => 60.0,
-        "h" | "" => 3600.0,
-        "d" => 86400.0,
-        "w" => 7.0 * 86400.0,
-        u => return Err(format!("unknown time unit `{u}` (use s, m, h, d or w)")),
-    };
-    let secs = (n * unit_secs).round() as i64;
-    if secs <= 0 {
-        return Err("the window must be positive".to_string());
+    match parse_duration(s) {
+        Err(DurationError::MissingUnit(_)) => parse_duration(&format!("{}h", s.trim())),
+        read => read,
     }
-    Ok(secs)
+    .map_err(|e| e.to_string())
 }
 
 impl EngineArgs {
@@ -138,6 +123,16 @@ mod tests {
     #[test]
     fn no_flags_is_the_engine_default() {
         assert_eq!(Cli::parse_from(["x"]).engine.config(), Config::default());
+    }
+
+    #[test]
+    fn the_window_takes_a_unit_and_a_bare_number_is_hours() {
+        assert_eq!(parse_window("90m"), Ok(5400));
+        assert_eq!(parse_window("2d"), Ok(172_800));
+        assert_eq!(parse_window("48"), Ok(48 * 3600));
+        assert_eq!(parse_window("1.5"), Ok(5400));
+        assert!(parse_window("0").is_err());
+        assert!(parse_window("3y").is_err());
     }
 
     #[test]
@@ -190,6 +185,11 @@ mod tests {
         assert_eq!((s.boilerplate_share, s.boilerplate_min_docs), (0.23, 24));
         assert_eq!((cfg.min_sources, cfg.window_secs), (25, 26 * 60));
         let d = Config::default();
+        assert_eq!(
+            d.window_secs,
+            parse_window("24h").unwrap(),
+            "the --window default"
+        );
         assert_eq!(
             (a.scoring, cfg.list_boilerplate),
             (d.align.scoring, d.list_boilerplate)
