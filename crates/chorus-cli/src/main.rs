@@ -6,6 +6,7 @@
 
 mod commands;
 mod engine_args;
+mod excerpt;
 mod input_args;
 mod load;
 mod memory;

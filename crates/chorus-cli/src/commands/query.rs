@@ -1,6 +1,7 @@
 //! `chorus query`: the stored documents that share passages with one text, ranked.
 
 use crate::commands::index::DEFAULT_INDEX;
+use crate::excerpt::one_line;
 use anyhow::Context;
 use chorus_store::{IndexReader, QueryOptions, QueryReport};
 use std::io::{BufWriter, Read, Write};
@@ -90,27 +91,6 @@ pub fn run(args: &QueryArgs) -> anyhow::Result<i32> {
     Ok(if report.matches.is_empty() { 1 } else { 0 })
 }
 
-fn snippet(text: &str, begin: usize, end: usize) -> String {
-    const MAX: usize = 160;
-    let s: String = text[begin..end]
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ");
-    if s.chars().count() <= MAX {
-        return s;
-    }
-    let head: String = s.chars().take(MAX / 2).collect();
-    let tail: String = s
-        .chars()
-        .rev()
-        .take(MAX / 2)
-        .collect::<Vec<_>>()
-        .into_iter()
-        .rev()
-        .collect();
-    format!("{head} … {tail}")
-}
-
 fn render(out: &mut impl Write, text: &str, report: &QueryReport) -> std::io::Result<()> {
     if report.matches.is_empty() {
         writeln!(out, "No stored document shares a passage with this text.")?;
@@ -147,7 +127,7 @@ fn render(out: &mut impl Write, text: &str, report: &QueryReport) -> std::io::Re
                 p.doc.begin,
                 p.doc.end,
                 p.similarity,
-                snippet(text, p.query.begin, p.query.end)
+                one_line(&text[p.query.begin..p.query.end], 160)
             )?;
         }
     }
