@@ -133,6 +133,16 @@ impl State {
     }
 }
 
+/// An alert, as printed and posted: the new document that completed a coordinated
+/// cluster, the distinct sources in its busiest window, and the cluster.
+#[derive(Serialize)]
+struct Alert<'a> {
+    kind: &'static str,
+    trigger: &'a str,
+    sources: Option<usize>,
+    cluster: &'a Cluster,
+}
+
 struct Watcher<'a> {
     args: &'a WatchArgs,
     cfg: Config,
@@ -196,13 +206,12 @@ impl Watcher<'_> {
     }
 
     fn alert(&self, c: &Cluster, trigger: &str) -> anyhow::Result<()> {
-        let alert = serde_json::json!({
-            "kind": "alert",
-            "trigger": trigger,
-            "sources": c.coordination.as_ref().map(|x| x.sources_in_window),
-            "cluster": c,
-        });
-        let line = alert.to_string();
+        let line = serde_json::to_string(&Alert {
+            kind: "alert",
+            trigger,
+            sources: c.coordination.as_ref().map(|x| x.sources_in_window),
+            cluster: c,
+        })?;
         let mut out = std::io::stdout().lock();
         writeln!(out, "{line}")?;
         out.flush()?;
