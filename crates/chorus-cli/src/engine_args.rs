@@ -10,7 +10,7 @@
 use chorus_core::{Config, DurationError, parse_duration};
 
 /// The engine's defaults, which the flags' defaults are read from.
-fn default() -> Config {
+fn defaults() -> Config {
     Config::default()
 }
 
@@ -19,54 +19,54 @@ fn default() -> Config {
 #[command(next_help_heading = "Thresholds")]
 pub struct EngineArgs {
     /// Words per fingerprint (n-gram size).
-    #[arg(long, default_value_t = default().align.ngram)]
+    #[arg(long, default_value_t = defaults().align.ngram)]
     pub ngram: usize,
     /// Fingerprints found in more documents than this seed nothing.
-    #[arg(long, default_value_t = default().seeds.max_df)]
+    #[arg(long, default_value_t = defaults().seeds.max_df)]
     pub max_df: usize,
     /// Above this many documents, a fingerprint pairs each document with the earliest
     /// `--star-links` only (linear instead of quadratic cost).
-    #[arg(long, default_value_t = default().seeds.full_pairs_df)]
+    #[arg(long, default_value_t = defaults().seeds.full_pairs_df)]
     pub full_pairs_df: usize,
     /// Hub documents per common fingerprint (see --full-pairs-df).
-    #[arg(long, default_value_t = default().seeds.star_links)]
+    #[arg(long, default_value_t = defaults().seeds.star_links)]
     pub star_links: usize,
     /// A fingerprint repeated more often inside one document is ignored for it.
-    #[arg(long, default_value_t = default().seeds.max_repeats)]
+    #[arg(long, default_value_t = defaults().seeds.max_repeats)]
     pub max_repeats: usize,
     /// Shared fingerprints a document pair needs to be aligned.
-    #[arg(long, default_value_t = default().seeds.min_seeds)]
+    #[arg(long, default_value_t = defaults().seeds.min_seeds)]
     pub min_seeds: usize,
     /// Longest one-sided gap (words) bridged inside a passage (a dropped sentence).
-    #[arg(long, default_value_t = default().align.max_skip)]
+    #[arg(long, default_value_t = defaults().align.max_skip)]
     pub max_skip: usize,
     /// Largest cost of a two-sided gap bridged inside a passage (mismatch 2, gap 1 per word).
-    #[arg(long, default_value_t = default().align.merge_drop)]
+    #[arg(long, default_value_t = defaults().align.merge_drop)]
     pub merge_drop: i32,
     /// How far (words) a passage end is extended past the last shared n-gram.
-    #[arg(long, default_value_t = default().align.extend_window)]
+    #[arg(long, default_value_t = defaults().align.extend_window)]
     pub extend_window: usize,
     /// Extension stops once its score falls this far below its best.
-    #[arg(long, default_value_t = default().align.extend_drop)]
+    #[arg(long, default_value_t = defaults().align.extend_drop)]
     pub extend_drop: i32,
     /// Shortest passage reported, in words on each side.
-    #[arg(long, default_value_t = default().align.min_tokens)]
+    #[arg(long, default_value_t = defaults().align.min_tokens)]
     pub min_words: usize,
     /// Lowest similarity of the two copies (matched words / longer side).
-    #[arg(long, default_value_t = default().align.min_similarity)]
+    #[arg(long, default_value_t = defaults().align.min_similarity)]
     pub min_similarity: f64,
     /// Fewest matched words (exact or up to a typo) in a reported passage.
-    #[arg(long, default_value_t = default().align.min_matched)]
+    #[arg(long, default_value_t = defaults().align.min_matched)]
     pub min_matched: usize,
     /// Text a source prints in at least this share of its documents is its boilerplate
     /// (kept out of the results); above 1 turns boilerplate detection off.
-    #[arg(long, default_value_t = default().seeds.boilerplate_share)]
+    #[arg(long, default_value_t = defaults().seeds.boilerplate_share)]
     pub boilerplate_share: f64,
     /// ... and in at least this many of its documents.
-    #[arg(long, default_value_t = default().seeds.boilerplate_min_docs)]
+    #[arg(long, default_value_t = defaults().seeds.boilerplate_min_docs)]
     pub boilerplate_min_docs: usize,
     /// Distinct sources within --window that make a cluster coordinated messaging.
-    #[arg(long, default_value_t = default().min_sources)]
+    #[arg(long, default_value_t = defaults().min_sources)]
     pub min_sources: usize,
     /// The coordination time window: a number with a unit (90m, 24h, 2d, 3600s).
     #[arg(long, default_value = "24h", value_parser = parse_window)]
