@@ -5,10 +5,14 @@
 //! Lines). Exit codes: 0 reuse found, 1 none found, 2 errors (including skipped input).
 
 mod commands;
+mod engine_args;
+mod excerpt;
 mod input_args;
+mod load;
 mod memory;
 mod progress;
 mod render;
+mod threads;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -42,6 +46,19 @@ enum Command {
     Serve(commands::serve::ServeArgs),
     /// Add documents to an index as they arrive and alert on coordinated messaging.
     Watch(commands::watch::WatchArgs),
+}
+
+/// The exit code of a command that looks for reuse: 2 (after saying so) when inputs were
+/// skipped, else 0 when something was found and 1 when nothing was.
+pub fn exit_code(skipped: usize, found: bool) -> i32 {
+    if skipped > 0 {
+        eprintln!("chorus: {skipped} input(s) skipped because of errors (see above)");
+        2
+    } else if found {
+        0
+    } else {
+        1
+    }
 }
 
 fn is_broken_pipe(err: &anyhow::Error) -> bool {

@@ -2,6 +2,7 @@
 //! its context. Colour only when asked for or when stdout is a terminal and `NO_COLOR` is
 //! unset; without colour the shared text is marked with ⟦ ⟧.
 
+use crate::excerpt::{Excerpt, head_and_tail};
 use anstyle::{AnsiColor, Style};
 use chorus_core::report::Report;
 use chorus_core::{Corpus, Span};
@@ -60,20 +61,6 @@ impl Styles {
     }
 }
 
-fn floor_char(s: &str, mut i: usize) -> usize {
-    while !s.is_char_boundary(i) {
-        i -= 1;
-    }
-    i
-}
-
-fn ceil_char(s: &str, mut i: usize) -> usize {
-    while !s.is_char_boundary(i) {
-        i += 1;
-    }
-    i
-}
-
 /// Words of `text`, each tagged with whether it is shared text.
 fn words(text: &str, shared: bool, out: &mut Vec<(String, bool)>) {
     out.extend(text.split_whitespace().map(|w| (w.to_string(), shared)));
@@ -81,38 +68,36 @@ fn words(text: &str, shared: bool, out: &mut Vec<(String, bool)>) {
 
 /// The member's text in context, as styled and wrapped lines.
 fn excerpt(text: &str, span: Span, st: &Styles, indent: &str) -> Vec<String> {
-    let before = floor_char(text, span.begin.saturating_sub(CONTEXT));
-    let after = ceil_char(text, (span.end + CONTEXT).min(text.len()));
+    let ex = Excerpt::new(text, span.begin, span.end, CONTEXT);
     let mut tagged: Vec<(String, bool)> = Vec::new();
-    if before > 0 {
+    if ex.cut_before {
         tagged.push(("…".to_string(), false));
     }
     // context words cut in half at the window edge are dropped
-    let pre = &text[before..span.begin];
-    let pre = if before > 0 {
-        pre.split_once(char::is_whitespace).map_or("", |x| x.1)
+    let pre = if ex.cut_before {
+        ex.before
+            .split_once(char::is_whitespace)
+            .map_or("", |x| x.1)
     } else {
-        pre
+        ex.before
     };
     words(pre, false, &mut tagged);
-    let shared = &text[span.begin..span.end];
-    if shared.len() > LONG {
-        let head = floor_char(shared, LONG / 2);
-        let tail = ceil_char(shared, shared.len() - LONG / 2);
-        words(&shared[..head], true, &mut tagged);
+    if let Some((head, tail)) = head_and_tail(ex.shared, LONG / 2) {
+        words(head, true, &mut tagged);
         tagged.push(("[…]".to_string(), false));
-        words(&shared[tail..], true, &mut tagged);
+        words(tail, true, &mut tagged);
     } else {
-        words(shared, true, &mut tagged);
+        words(ex.shared, true, &mut tagged);
     }
-    let post = &text[span.end..after];
-    let post = if after < text.len() {
-        post.rsplit_once(char::is_whitespace).map_or("", |x| x.0)
+    let post = if ex.cut_after {
+        ex.after
+            .rsplit_once(char::is_whitespace)
+            .map_or("", |x| x.0)
     } else {
-        post
+        ex.after
     };
     words(post, false, &mut tagged);
-    if after < text.len() {
+    if ex.cut_after {
         tagged.push(("…".to_string(), false));
     }
     // mark the shared run when there is no colour

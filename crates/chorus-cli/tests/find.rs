@@ -32,6 +32,8 @@ fn piped_output_has_no_colour_and_no_colour_means_none() {
             c.env("NO_COLOR", v);
         }
         let o = c.output().unwrap();
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        assert!(stdout(&o).contains("Cluster 1"), "{}", stdout(&o));
         assert!(
             !stdout(&o).contains('\u{1b}'),
             "escape codes in piped output"
@@ -103,6 +105,8 @@ fn output_does_not_depend_on_input_order_or_threads() {
         dir.path(),
         reversed.as_bytes(),
     );
+    assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
+    assert!(stdout(&first).contains("\"kind\":\"cluster\""));
     assert_eq!(stdout(&first), stdout(&second));
 }
 
@@ -402,6 +406,14 @@ fn watch_alerts_exactly_once_also_across_restarts_and_posts_to_the_webhook() {
     let o = watch(more.join("\n") + "\n", false);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert_eq!(stdout(&o), "");
+    // ... though it did take the new documents in
+    let o = run(
+        &["index", "stats", "--json", "--index", idx],
+        dir.path(),
+        b"",
+    );
+    let stats: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(stats["documents"], 7 * 4 + more.len());
 }
 
 #[test]

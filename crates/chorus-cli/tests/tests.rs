@@ -3,4 +3,5 @@
 mod find;
 mod index;
 mod serve;
+mod threads;
 mod util;

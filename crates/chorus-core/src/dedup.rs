@@ -19,11 +19,12 @@
 
 use crate::candidates::Candidate;
 use crate::corpus::{Corpus, Storage};
-use crate::document::{DocId, Document};
+use crate::document::Document;
 use crate::error::Result;
 use crate::find::{Config, PairPlan, align_corpus_with};
 use crate::progress::Progress;
-use crate::report::Stats;
+// the result types belong to the result model (report.rs)
+pub use crate::report::{DedupReport, DupCluster, DupPair};
 use serde::{Deserialize, Serialize};
 
 /// Which member of a group of duplicates is kept.
@@ -68,43 +69,6 @@ impl Default for DedupConfig {
             min_similarity: 0.75,
         }
     }
-}
-
-/// An aligned pair of documents with the share of each covered by the other.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct DupPair {
-    pub a: DocId,
-    pub b: DocId,
-    pub coverage_a: f64,
-    pub coverage_b: f64,
-    /// Whether the pair counts as near-duplicates under the settings.
-    pub duplicate: bool,
-}
-
-/// A group of near-duplicate documents.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct DupCluster {
-    /// Group number, from 1, in order of the groups' first members.
-    pub id: u32,
-    /// Members in `(date, id)` order.
-    pub docs: Vec<DocId>,
-    /// The member kept.
-    pub keep: DocId,
-}
-
-/// The result of `dedup`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct DedupReport {
-    /// Groups of two or more documents.
-    pub clusters: Vec<DupCluster>,
-    /// Every aligned pair with its coverages.
-    pub pairs: Vec<DupPair>,
-    /// Input indices of the documents kept (one per group, and every document in no
-    /// group), in input order.
-    pub kept: Vec<usize>,
-    /// Input indices of the documents dropped, in input order.
-    pub dropped: Vec<usize>,
-    pub stats: Stats,
 }
 
 impl DedupConfig {

@@ -180,3 +180,170 @@ pub fn write_jsonl<W: Write>(report: &Report, mut w: W) -> io::Result<()> {
     }
     w.flush()
 }
+
+// ---------------------------------------------------------------------------------------
+// Near-duplicate documents: the result of `dedup` and the records of `chorus dedup --json`
+// (`dup_cluster`, `dup_pair` and `summary`), each record the item's fields followed by its
+// `kind` (the summary: the run's statistics, its `kind`, then the documents kept and
+// dropped).
+
+/// An aligned pair of documents with the share of each covered by the other.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DupPair {
+    pub a: DocId,
+    pub b: DocId,
+    pub coverage_a: f64,
+    pub coverage_b: f64,
+    /// Whether the pair counts as near-duplicates under the settings.
+    pub duplicate: bool,
+}
+
+/// A group of near-duplicate documents.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DupCluster {
+    /// Group number, from 1, in order of the groups' first members.
+    pub id: u32,
+    /// Members in `(date, id)` order.
+    pub docs: Vec<DocId>,
+    /// The member kept.
+    pub keep: DocId,
+}
+
+/// The result of `dedup`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct DedupReport {
+    /// Groups of two or more documents.
+    pub clusters: Vec<DupCluster>,
+    /// Every aligned pair with its coverages.
+    pub pairs: Vec<DupPair>,
+    /// Input indices of the documents kept (one per group, and every document in no
+    /// group), in input order.
+    pub kept: Vec<usize>,
+    /// Input indices of the documents dropped, in input order.
+    pub dropped: Vec<usize>,
+    pub stats: Stats,
+}
+
+/// One line of the JSON Lines output of `dedup`.
+#[derive(Debug, Clone, Copy)]
+pub enum DedupRecord<'r> {
+    DupCluster(&'r DupCluster),
+    DupPair(&'r DupPair),
+    Summary {
+        stats: &'r Stats,
+        kept: usize,
+        dropped: usize,
+    },
+}
+
+impl Serialize for DedupRecord<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        /// The item's fields, then its kind.
+        #[derive(Serialize)]
+        struct Tagged<'a, T> {
+            #[serde(flatten)]
+            item: &'a T,
+            kind: &'static str,
+        }
+        #[derive(Serialize)]
+        struct Summary<'a> {
+            #[serde(flatten)]
+            stats: &'a Stats,
+            kind: &'static str,
+            kept: usize,
+            dropped: usize,
+        }
+        match *self {
+            DedupRecord::DupCluster(item) => Tagged {
+                item,
+                kind: "dup_cluster",
+            }
+            .serialize(s),
+            DedupRecord::DupPair(item) => Tagged {
+                item,
+                kind: "dup_pair",
+            }
+            .serialize(s),
+            DedupRecord::Summary {
+                stats,
+                kept,
+                dropped,
+            } => Summary {
+                stats,
+                kind: "summary",
+                kept,
+                dropped,
+            }
+            .serialize(s),
+        }
+    }
+}
+
+impl DedupReport {
+    /// The records of the JSON Lines output, in output order: the groups, then (when
+    /// `with_pairs`) every aligned pair, then the summary.
+    pub fn records(&self, with_pairs: bool) -> impl Iterator<Item = DedupRecord<'_>> {
+        let pairs = if with_pairs { &self.pairs[..] } else { &[] };
+        self.clusters
+            .iter()
+            .map(DedupRecord::DupCluster)
+            .chain(pairs.iter().map(DedupRecord::DupPair))
+            .chain(std::iter::once(DedupRecord::Summary {
+                stats: &self.stats,
+                kept: self.kept.len(),
+                dropped: self.dropped.len(),
+            }))
+    }
+}
+
+/// Writes the result of `dedup` as JSON Lines (see [`DedupReport::records`]).
+pub fn write_dedup_jsonl<W: Write>(
+    report: &DedupReport,
+    with_pairs: bool,
+    mut w: W,
+) -> io::Result<()> {
+    for r in report.records(with_pairs) {
+        serde_json::to_writer(&mut w, &r)?;
+        w.write_all(b"\n")?;
+    }
+    w.flush()
+}
+
+#[cfg(test)]
+mod dedup_record_tests {
+    use super::*;
+
+    #[test]
+    fn dedup_records_are_the_fields_then_the_kind() {
+        let report = DedupReport {
+            clusters: vec![DupCluster {
+                id: 1,
+                docs: vec!["a".into(), "b".into()],
+                keep: "a".into(),
+            }],
+            pairs: vec![DupPair {
+                a: "a".into(),
+                b: "b".into(),
+                coverage_a: 0.9,
+                coverage_b: 1.0,
+                duplicate: true,
+            }],
+            kept: vec![0, 2],
+            dropped: vec![1],
+            stats: Stats {
+                documents: 3,
+                ..Stats::default()
+            },
+        };
+        let lines = |with_pairs| {
+            let mut out = Vec::new();
+            write_dedup_jsonl(&report, with_pairs, &mut out).unwrap();
+            String::from_utf8(out).unwrap()
+        };
+        let summary = r#"{"documents":3,"bytes":0,"tokens":0,"postings":0,"candidate_pairs":0,"passages":0,"clusters":0,"boilerplate_spans":0,"kind":"summary","kept":2,"dropped":1}"#;
+        let cluster = r#"{"id":1,"docs":["a","b"],"keep":"a","kind":"dup_cluster"}"#;
+        let pair = r#"{"a":"a","b":"b","coverage_a":0.9,"coverage_b":1.0,"duplicate":true,"kind":"dup_pair"}"#;
+        assert_eq!(lines(false), format!("{cluster}\n{summary}\n"));
+        assert_eq!(lines(true), format!("{cluster}\n{pair}\n{summary}\n"));
+    }
+}

@@ -36,11 +36,25 @@ fn text() -> impl Strategy<Value = String> {
 }
 
 fn words() -> impl Strategy<Value = Vec<String>> {
+    words_between(0, 60)
+}
+
+/// Between `min` and `max` (exclusive) words of a small vocabulary.
+fn words_between(min: usize, max: usize) -> impl Strategy<Value = Vec<String>> {
     let vocab = prop::sample::select(vec![
         "alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel", "india",
         "juliet", "kilo", "lima", "mike", "november", "oscar", "papa", "quebec", "romeo",
     ]);
-    prop::collection::vec(vocab.prop_map(String::from), 0..60)
+    prop::collection::vec(vocab.prop_map(String::from), min..max)
+}
+
+/// A planted passage long enough to be reported: at least 24 words, with no word repeated
+/// twice in a row (so that its n-grams are not all the same).
+fn passage() -> impl Strategy<Value = Vec<String>> {
+    words_between(24, 60).prop_map(|mut w| {
+        w.dedup();
+        w
+    })
 }
 
 proptest! {
@@ -63,13 +77,14 @@ proptest! {
         }
     }
 
-    /// align(a, b) is the mirror image of align(b, a).
+    /// align(a, b) is the mirror image of align(b, a), and a planted passage is found.
     #[test]
-    fn alignment_is_symmetric(shared in words(), pa in words(), qa in words(), pb in words(), qb in words()) {
+    fn alignment_is_symmetric(shared in passage(), pa in words(), qa in words(), pb in words(), qb in words()) {
         let a = Tokens::new(&[pa.join(" "), shared.join(" "), qa.join(" ")].join(" "));
         let b = Tokens::new(&[pb.join(" "), shared.join(" "), qb.join(" ")].join(" "));
         let p = AlignParams::default();
         let ab = align(&a, &b, &p);
+        prop_assert!(!ab.is_empty(), "the shared passage of {} words was not aligned", shared.len());
         let mut ba: Vec<_> = align(&b, &a, &p).iter().map(|x| x.mirrored()).collect();
         ba.sort_by(|x, y| x.a.cmp(&y.a).then(x.b.cmp(&y.b)));
         prop_assert_eq!(&ab, &ba);
@@ -80,11 +95,12 @@ proptest! {
         prop_assert_eq!(align_indexed(&b, &grams, &a, &p), align(&b, &a, &p));
     }
 
-    /// Reported spans lie inside their documents, on character boundaries, and the report
-    /// does not depend on the order of the input.
+    /// The planted passage is reported in every document, reported spans lie inside their
+    /// documents, on character boundaries, and the report does not depend on the order of
+    /// the input.
     #[test]
     fn spans_inside_documents_and_order_independent(
-        shared in words(), parts in prop::collection::vec((text(), text()), 2..6), rot in 0usize..6
+        shared in passage(), parts in prop::collection::vec((text(), text()), 2..6), rot in 0usize..6
     ) {
         let shared = shared.join(" ");
         let docs: Vec<Document> = parts
@@ -94,6 +110,15 @@ proptest! {
             .collect();
         let cfg = Config::default();
         let report = find(&docs, &cfg, &NoProgress).unwrap();
+        for d in &docs {
+            let start = d.text.find(&shared).unwrap();
+            let planted = start..start + shared.len();
+            prop_assert!(
+                report.clusters.iter().flat_map(|c| &c.members).any(|m| m.doc == d.id
+                    && m.begin < planted.end && planted.start < m.end),
+                "the passage planted in {} was not reported: {:?}", d.id, report.clusters
+            );
+        }
         for c in &report.clusters {
             for m in &c.members {
                 let d = docs.iter().find(|d| d.id == m.doc).unwrap();

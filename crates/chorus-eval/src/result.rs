@@ -4,6 +4,11 @@
 //! and `dup_cluster` (document clusters) records are scored; other kinds and unknown fields
 //! are ignored. A line that is not JSON, or a cluster record of the wrong shape, is reported
 //! in [`ResultSet::warnings`] and skipped.
+//!
+//! A member is read into the engine's own [`Member`] (chorus-core's result model). The
+//! other records are read into looser views of the engine's types: a cluster's `id` is kept
+//! as written, its `earliest` may lack a span, and `coordinated` and a group's `keep` may be
+//! missing, so that results written by older versions or other tools are scored too.
 
 use std::io::BufRead;
 use std::path::Path;
@@ -16,13 +21,9 @@ use crate::files::{for_each_line, open_reader};
 /// At most this many warnings are kept (the rest are only counted).
 pub(crate) const MAX_WARNINGS: usize = 20;
 
-/// One passage of a cluster: a byte range `[begin, end)` of a document's original text.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Member {
-    pub doc: String,
-    pub begin: usize,
-    pub end: usize,
-}
+/// One passage of a cluster: a byte range `[begin, end)` of a document's original text,
+/// the engine's own type (unknown fields of a member are ignored when reading).
+pub use chorus_core::report::Member;
 
 /// The passage a cluster names as its earliest occurrence. The span is optional.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

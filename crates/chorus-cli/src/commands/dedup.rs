@@ -1,10 +1,14 @@
 //! `chorus dedup`: group near-duplicate documents, keep one per group.
 
-use crate::commands::find::{Tuning, exit_code, load, set_threads};
+use crate::engine_args::EngineArgs;
+use crate::exit_code;
 use crate::input_args::InputArgs;
+use crate::load::load;
 use crate::memory::MemoryArgs;
 use crate::progress::Bar;
+use crate::threads;
 use anyhow::Context;
+use chorus_core::report::write_dedup_jsonl;
 use chorus_core::{DedupConfig, Document, Keep, dedup_in};
 use serde_json::{Map, Value, json};
 use std::fs;
@@ -18,14 +22,14 @@ pub struct DedupArgs {
     pub inputs: Vec<PathBuf>,
     /// Coverage (share of a document's words in passages shared with the other) the better
     /// covered document of a pair needs.
-    #[arg(long, default_value_t = 0.8)]
+    #[arg(long, default_value_t = DedupConfig::default().threshold)]
     pub threshold: f64,
     /// How much less the other document of the pair may be covered.
-    #[arg(long, default_value_t = 0.25)]
+    #[arg(long, default_value_t = DedupConfig::default().slack)]
     pub slack: f64,
     /// Lowest similarity (matched words over the longer side) of the passages two
     /// near-duplicates share.
-    #[arg(long, default_value_t = 0.75)]
+    #[arg(long, default_value_t = DedupConfig::default().min_similarity)]
     pub min_dup_similarity: f64,
     /// Also group a document that is (at least --threshold) contained in a longer one.
     #[arg(long)]
@@ -52,7 +56,7 @@ pub struct DedupArgs {
     #[command(flatten)]
     pub input: InputArgs,
     #[command(flatten)]
-    pub tuning: Tuning,
+    pub tuning: EngineArgs,
     #[command(flatten)]
     pub memory: MemoryArgs,
 }
@@ -97,24 +101,34 @@ fn write_text_corpus(dir: &Path, docs: impl Iterator<Item = Document>) -> anyhow
 }
 
 pub fn run(args: &DedupArgs) -> anyhow::Result<i32> {
-    let cfg = DedupConfig {
-        find: args.tuning.config(),
-        threshold: args.threshold,
-        slack: args.slack,
-        containment: args.containment,
-        min_similarity: args.min_dup_similarity,
-        keep: match args.keep {
-            KeepArg::Earliest => Keep::Earliest,
-            KeepArg::Longest => Keep::Longest,
-            KeepArg::First => Keep::First,
-        },
-    };
+    threads::run_with(args.threads, || dedup(args))
+}
+
+impl DedupArgs {
+    /// The engine's settings from these flags.
+    fn config(&self) -> DedupConfig {
+        DedupConfig {
+            find: self.tuning.config(),
+            threshold: self.threshold,
+            slack: self.slack,
+            containment: self.containment,
+            min_similarity: self.min_dup_similarity,
+            keep: match self.keep {
+                KeepArg::Earliest => Keep::Earliest,
+                KeepArg::Longest => Keep::Longest,
+                KeepArg::First => Keep::First,
+            },
+        }
+    }
+}
+
+fn dedup(args: &DedupArgs) -> anyhow::Result<i32> {
+    let cfg = args.config();
     anyhow::ensure!(
         (0.0..=1.0).contains(&cfg.threshold) && (0.0..=1.0).contains(&cfg.slack),
         "--threshold and --slack must lie in [0, 1]"
     );
     cfg.find.validate()?;
-    set_threads(args.threads)?;
     let bar = Bar::new(args.quiet);
     let loaded = load(&args.inputs, &args.input.read_options(), &bar, &args.memory)?;
     let bar = Bar::new(args.quiet);
@@ -124,28 +138,7 @@ pub fn run(args: &DedupArgs) -> anyhow::Result<i32> {
 
     let mut out = BufWriter::new(std::io::stdout().lock());
     if args.json {
-        for c in &report.clusters {
-            let mut rec = serde_json::to_value(c)?;
-            rec.as_object_mut()
-                .expect("object")
-                .insert("kind".into(), json!("dup_cluster"));
-            writeln!(out, "{rec}")?;
-        }
-        if args.pairs {
-            for p in &report.pairs {
-                let mut rec = serde_json::to_value(p)?;
-                rec.as_object_mut()
-                    .expect("object")
-                    .insert("kind".into(), json!("dup_pair"));
-                writeln!(out, "{rec}")?;
-            }
-        }
-        let mut summary = serde_json::to_value(&report.stats)?;
-        let s = summary.as_object_mut().expect("object");
-        s.insert("kind".into(), json!("summary"));
-        s.insert("kept".into(), json!(report.kept.len()));
-        s.insert("dropped".into(), json!(report.dropped.len()));
-        writeln!(out, "{summary}")?;
+        write_dedup_jsonl(&report, args.pairs, &mut out)?;
     } else {
         for c in &report.clusters {
             writeln!(out, "Group {} · {} documents", c.id, c.docs.len())?;
@@ -174,4 +167,39 @@ pub fn run(args: &DedupArgs) -> anyhow::Result<i32> {
         }
     }
     Ok(exit_code(loaded.skipped, !report.clusters.is_empty()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        dedup: DedupArgs,
+    }
+
+    #[test]
+    fn no_flags_is_the_engine_default() {
+        let args = Cli::parse_from(["x", "in.jsonl"]).dedup;
+        assert_eq!(args.config(), DedupConfig::default());
+        let args = Cli::parse_from([
+            "x",
+            "in.jsonl",
+            "--threshold=0.6",
+            "--slack=0.1",
+            "--min-dup-similarity=0.9",
+            "--containment",
+            "--keep=longest",
+        ])
+        .dedup;
+        let cfg = args.config();
+        assert_eq!(
+            (cfg.threshold, cfg.slack, cfg.min_similarity),
+            (0.6, 0.1, 0.9)
+        );
+        assert!(cfg.containment);
+        assert_eq!(cfg.keep, Keep::Longest);
+    }
 }

@@ -1,7 +1,7 @@
 //! `chorus index add|stats|remove`: maintain a persistent corpus index (chorus-store).
 
-use crate::commands::find::set_threads;
 use crate::input_args::InputArgs;
+use crate::threads;
 use anyhow::Context;
 use chorus_core::Document;
 use chorus_input::read_inputs;
@@ -113,7 +113,10 @@ fn open_writer(path: &std::path::Path, ngram: Option<usize>) -> anyhow::Result<I
 }
 
 fn add(args: &AddArgs) -> anyhow::Result<i32> {
-    set_threads(args.threads)?;
+    threads::run_with(args.threads, || add_documents(args))
+}
+
+fn add_documents(args: &AddArgs) -> anyhow::Result<i32> {
     let mut writer = open_writer(&args.index, args.ngram)?;
     let max_bytes = args.batch_mb.max(1) << 20;
     let max_docs = args.batch_docs.max(1);

@@ -1,6 +1,7 @@
 //! `chorus query`: the stored documents that share passages with one text, ranked.
 
 use crate::commands::index::DEFAULT_INDEX;
+use crate::excerpt::one_line;
 use anyhow::Context;
 use chorus_store::{IndexReader, QueryOptions, QueryReport};
 use std::io::{BufWriter, Read, Write};
@@ -21,10 +22,10 @@ pub struct QueryArgs {
     #[arg(long)]
     pub limit: Option<usize>,
     /// Documents aligned against the text (those sharing the most fingerprints).
-    #[arg(long, default_value_t = 32)]
+    #[arg(long, default_value_t = QueryOptions::default().max_candidates)]
     pub max_candidates: usize,
     /// Fingerprints found in more documents than this are ignored (boilerplate).
-    #[arg(long, default_value_t = 1000)]
+    #[arg(long, default_value_t = QueryOptions::default().max_df)]
     pub max_df: usize,
     /// Fingerprints (word n-grams, n set by the index) a document must share with the text
     /// to be aligned.
@@ -32,8 +33,22 @@ pub struct QueryArgs {
     #[arg(long, default_value_t = QueryOptions::default().min_shared)]
     pub min_shared: usize,
     /// Shortest passage reported, in words on each side.
-    #[arg(long, default_value_t = 10)]
+    #[arg(long, default_value_t = QueryOptions::default().align.min_tokens)]
     pub min_words: usize,
+}
+
+impl QueryArgs {
+    /// The query's options from these flags (`--min-words` is `align.min_tokens`).
+    fn options(&self) -> QueryOptions {
+        let mut opts = QueryOptions {
+            max_candidates: self.max_candidates,
+            max_df: self.max_df,
+            min_shared: self.min_shared.max(1),
+            ..QueryOptions::default()
+        };
+        opts.align.min_tokens = self.min_words;
+        opts
+    }
 }
 
 fn read_query(input: &PathBuf) -> anyhow::Result<String> {
@@ -59,14 +74,7 @@ pub fn run(args: &QueryArgs) -> anyhow::Result<i32> {
     let text = read_query(&args.input)?;
     let reader = IndexReader::open(&args.index)
         .with_context(|| format!("opening the index {}", args.index.display()))?;
-    let mut opts = QueryOptions {
-        max_candidates: args.max_candidates,
-        max_df: args.max_df,
-        min_shared: args.min_shared.max(1),
-        ..QueryOptions::default()
-    };
-    opts.align.min_tokens = args.min_words;
-    let mut report = reader.query(&text, &opts)?;
+    let mut report = reader.query(&text, &args.options())?;
     if let Some(n) = args.limit {
         report.matches.truncate(n);
     }
@@ -81,27 +89,6 @@ pub fn run(args: &QueryArgs) -> anyhow::Result<i32> {
     }
     out.flush()?;
     Ok(if report.matches.is_empty() { 1 } else { 0 })
-}
-
-fn snippet(text: &str, begin: usize, end: usize) -> String {
-    const MAX: usize = 160;
-    let s: String = text[begin..end]
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ");
-    if s.chars().count() <= MAX {
-        return s;
-    }
-    let head: String = s.chars().take(MAX / 2).collect();
-    let tail: String = s
-        .chars()
-        .rev()
-        .take(MAX / 2)
-        .collect::<Vec<_>>()
-        .into_iter()
-        .rev()
-        .collect();
-    format!("{head} … {tail}")
 }
 
 fn render(out: &mut impl Write, text: &str, report: &QueryReport) -> std::io::Result<()> {
@@ -140,7 +127,7 @@ fn render(out: &mut impl Write, text: &str, report: &QueryReport) -> std::io::Re
                 p.doc.begin,
                 p.doc.end,
                 p.similarity,
-                snippet(text, p.query.begin, p.query.end)
+                one_line(&text[p.query.begin..p.query.end], 160)
             )?;
         }
     }
@@ -150,4 +137,39 @@ fn render(out: &mut impl Write, text: &str, report: &QueryReport) -> std::io::Re
         report.matches.len(),
         report.stats.candidates
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        query: QueryArgs,
+    }
+
+    #[test]
+    fn no_flags_is_the_engine_default() {
+        let args = Cli::parse_from(["x", "q.txt"]).query;
+        assert_eq!(args.options(), QueryOptions::default());
+        let opts = Cli::parse_from([
+            "x",
+            "q.txt",
+            "--max-candidates=5",
+            "--max-df=6",
+            "--min-shared=7",
+            "--min-words=8",
+        ])
+        .query
+        .options();
+        let four = (
+            opts.max_candidates,
+            opts.max_df,
+            opts.min_shared,
+            opts.align.min_tokens,
+        );
+        assert_eq!(four, (5, 6, 7, 8));
+    }
 }

@@ -1,8 +1,11 @@
 //! `chorus report`: a self-contained HTML report (clusters, timelines, side-by-side text,
 //! coordination evidence) and, with `--csv`, one CSV row per cluster member.
 
-use crate::commands::find::{Tuning, exit_code, load_and_find};
+use crate::engine_args::EngineArgs;
+use crate::excerpt::Excerpt;
+use crate::exit_code;
 use crate::input_args::InputArgs;
+use crate::load::load_and_find;
 use anyhow::Context;
 use chorus_core::Corpus;
 use chorus_core::document::parse_timestamp;
@@ -37,7 +40,7 @@ pub struct ReportArgs {
     #[command(flatten)]
     pub input: InputArgs,
     #[command(flatten)]
-    pub tuning: Tuning,
+    pub tuning: EngineArgs,
     #[command(flatten)]
     pub memory: crate::memory::MemoryArgs,
 }
@@ -58,31 +61,16 @@ pub fn escape(s: &str) -> String {
     out
 }
 
-fn floor(s: &str, mut i: usize) -> usize {
-    while !s.is_char_boundary(i) {
-        i -= 1;
-    }
-    i
-}
-
-fn ceil(s: &str, mut i: usize) -> usize {
-    while i < s.len() && !s.is_char_boundary(i) {
-        i += 1;
-    }
-    i
-}
-
 /// The member's text with the shared part in `<mark>`, with some context.
 fn excerpt(text: &str, m: &ClusterMember) -> String {
-    let b = floor(text, m.begin.saturating_sub(200));
-    let e = ceil(text, (m.end + 200).min(text.len()));
+    let ex = Excerpt::new(text, m.begin, m.end, 200);
     format!(
         "{}{}<mark>{}</mark>{}{}",
-        if b > 0 { "… " } else { "" },
-        escape(&text[b..m.begin]),
-        escape(&text[m.begin..m.end]),
-        escape(&text[m.end..e]),
-        if e < text.len() { " …" } else { "" },
+        if ex.cut_before { "… " } else { "" },
+        escape(ex.before),
+        escape(ex.shared),
+        escape(ex.after),
+        if ex.cut_after { " …" } else { "" },
     )
 }
 

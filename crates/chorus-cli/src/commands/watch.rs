@@ -10,11 +10,11 @@
 //! index folder (written atomically, before the alert is sent), so a restart neither
 //! repeats an alert nor re-reads a file: alerts are delivered at most once.
 
-use crate::commands::find::{Tuning, parse_window};
+use crate::engine_args::EngineArgs;
 use crate::input_args::InputArgs;
 use anyhow::Context;
 use chorus_core::report::{Cluster, ClusterMember};
-use chorus_core::{Config, Document, NoProgress, find};
+use chorus_core::{Config, Document, DurationError, NoProgress, find, parse_duration};
 use chorus_input::{InputReader, read_inputs};
 use chorus_store::{IndexOptions, IndexReader, IndexWriter, QueryOptions};
 use serde::{Deserialize, Serialize};
@@ -47,14 +47,17 @@ pub struct WatchArgs {
     #[command(flatten)]
     pub input: InputArgs,
     #[command(flatten)]
-    pub tuning: Tuning,
+    pub tuning: EngineArgs,
 }
 
+/// Reads `--interval` with [`parse_duration`] (a number with a unit); a bare number of
+/// seconds, which earlier versions accepted, still works (0 polls every second).
 fn parse_interval(s: &str) -> Result<u64, String> {
-    let secs = if s.chars().all(|c| c.is_ascii_digit()) {
-        s.parse::<i64>().map_err(|e| e.to_string())?
-    } else {
-        parse_window(s)?
+    let secs = match parse_duration(s) {
+        Err(DurationError::MissingUnit(_)) if s.bytes().all(|b| b.is_ascii_digit()) => {
+            s.parse::<i64>().map_err(|e| e.to_string())?
+        }
+        read => read.map_err(|e| e.to_string())?,
     };
     Ok(secs.max(1) as u64)
 }
@@ -130,6 +133,16 @@ impl State {
     }
 }
 
+/// An alert, as printed and posted: the new document that completed a coordinated
+/// cluster, the distinct sources in its busiest window, and the cluster.
+#[derive(Serialize)]
+struct Alert<'a> {
+    kind: &'static str,
+    trigger: &'a str,
+    sources: Option<usize>,
+    cluster: &'a Cluster,
+}
+
 struct Watcher<'a> {
     args: &'a WatchArgs,
     cfg: Config,
@@ -193,13 +206,12 @@ impl Watcher<'_> {
     }
 
     fn alert(&self, c: &Cluster, trigger: &str) -> anyhow::Result<()> {
-        let alert = serde_json::json!({
-            "kind": "alert",
-            "trigger": trigger,
-            "sources": c.coordination.as_ref().map(|x| x.sources_in_window),
-            "cluster": c,
-        });
-        let line = alert.to_string();
+        let line = serde_json::to_string(&Alert {
+            kind: "alert",
+            trigger,
+            sources: c.coordination.as_ref().map(|x| x.sources_in_window),
+            cluster: c,
+        })?;
         let mut out = std::io::stdout().lock();
         writeln!(out, "{line}")?;
         out.flush()?;
@@ -317,4 +329,21 @@ pub fn run(args: &WatchArgs) -> anyhow::Result<i32> {
         }
     }
     Ok(if problems > 0 { 2 } else { 0 })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_interval_takes_a_unit_and_a_bare_number_is_seconds() {
+        assert_eq!(parse_interval("10s"), Ok(10));
+        assert_eq!(parse_interval("1m"), Ok(60));
+        assert_eq!(parse_interval("1.5h"), Ok(5400));
+        assert_eq!(parse_interval("30"), Ok(30));
+        assert_eq!(parse_interval("0"), Ok(1));
+        assert!(parse_interval("0s").is_err());
+        assert!(parse_interval("1.5").is_err());
+        assert!(parse_interval("soon").is_err());
+    }
 }

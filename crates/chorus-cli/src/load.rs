@@ -1,0 +1,93 @@
+//! Getting the documents of a run: read from input files (through `chorus-input`, with
+//! problems reported on stderr) or opened from a chorus index, and held where
+//! [`crate::memory`] decides (memory or scratch files). Shared by `find`, `dedup` and
+//! `report`.
+
+use crate::memory::{DocumentSink, MemoryArgs, Workspace};
+use crate::progress::Bar;
+use anyhow::Context;
+use chorus_core::report::Report;
+use chorus_core::{Config, find_in};
+use chorus_input::{ReadOptions, read_inputs};
+use std::path::{Path, PathBuf};
+
+/// Documents read (and where the pipeline keeps its working data), and how many inputs
+/// were skipped.
+pub struct Loaded {
+    pub work: Workspace,
+    pub skipped: usize,
+}
+
+/// Reads the inputs, reporting problems (bad records, duplicate ids) on stderr; with
+/// `--low-memory`, or once the text read says the run belongs on disk, their texts are
+/// spooled to a scratch file.
+pub fn load(
+    inputs: &[PathBuf],
+    opts: &ReadOptions,
+    bar: &Bar,
+    memory: &MemoryArgs,
+) -> anyhow::Result<Loaded> {
+    bar.reading();
+    let report = |p: &chorus_input::InputProblem| bar.suspend(|| eprintln!("chorus: {p}"));
+    let mut sink = DocumentSink::new(memory)?;
+    let summary = read_inputs(
+        inputs,
+        opts,
+        |d| {
+            bar.inc(1);
+            sink.push(d);
+        },
+        |p| report(&p),
+    )
+    .context("reading inputs")?;
+    let work = sink.finish()?;
+    bar.finish();
+    Ok(Loaded {
+        work,
+        skipped: summary.skipped,
+    })
+}
+
+/// Opens the stored corpus of `index` when one is given (texts stay in its memory-mapped
+/// segments), else reads the inputs.
+pub fn load_or_open(
+    index: Option<&Path>,
+    inputs: &[PathBuf],
+    opts: &ReadOptions,
+    bar: &Bar,
+    memory: &MemoryArgs,
+) -> anyhow::Result<Loaded> {
+    match index {
+        Some(path) => {
+            let reader = chorus_store::IndexReader::open(path)
+                .with_context(|| format!("opening the index {}", path.display()))?;
+            let docs = chorus_store::StoredCorpus::new(std::sync::Arc::new(reader))
+                .with_context(|| format!("reading the index {}", path.display()))?;
+            let work = if memory.on_disk(docs.text_bytes()) {
+                Workspace::on_disk(Box::new(docs), memory.scratch()?)
+            } else {
+                Workspace::in_memory(Box::new(docs))
+            };
+            Ok(Loaded { work, skipped: 0 })
+        }
+        None => load(inputs, opts, bar, memory),
+    }
+}
+
+/// Checks `cfg`, reads the inputs (or the stored corpus of `index`) and runs the pipeline on
+/// them, with progress bars unless `quiet`.
+pub fn load_and_find(
+    index: Option<&Path>,
+    inputs: &[PathBuf],
+    opts: &ReadOptions,
+    cfg: &Config,
+    quiet: bool,
+    memory: &MemoryArgs,
+) -> anyhow::Result<(Loaded, Report)> {
+    cfg.validate()?;
+    let loaded = load_or_open(index, inputs, opts, &Bar::new(quiet), memory)?;
+    let bar = Bar::new(quiet);
+    let report = find_in(&*loaded.work.docs, cfg, &loaded.work.storage, &bar)?;
+    bar.finish();
+    Ok((loaded, report))
+}
