@@ -57,10 +57,10 @@ pub async fn list(
     let limit = p.limit.unwrap_or(50).min(1000);
     let offset = p.offset.unwrap_or(0);
     let set = clusters_or_unavailable(&st).await?;
-    // one pass over the clusters, in its turn (`crate::turns`), keeping only the page
+    // one pass over the clusters on the worker pool, keeping only the page
     // (summaries are serialised once per cluster)
     let body = st
-        .in_turn(move || {
+        .read(move |_| {
             let mut total = 0usize;
             let mut page: Vec<&RawValue> = Vec::with_capacity(limit.min(set.clusters.len()));
             for c in &set.clusters {
@@ -107,7 +107,7 @@ pub async fn get(
         return Err(ApiError::NotFound(format!("no cluster `{id}`")));
     }
     let v = st
-        .blocking(move |_| {
+        .read(move |_| {
             let c = set.get(id).expect("checked above");
             let mut record = c.record.clone();
             if let (Some(reader), Some(members)) = (
