@@ -13,7 +13,7 @@ use chorus_core::document::parse_timestamp;
 use chorus_core::query::{QueryMatch, QueryReport, QueryStats, query_documents};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
-use serde_json::{Value, json};
+use std::borrow::Cow;
 use std::sync::Arc;
 
 #[derive(Debug, Deserialize)]
@@ -70,8 +70,10 @@ pub async fn query(
         }
         opts.align.min_tokens = w;
     }
-    let fetched = fetched.map(|d| {
-        json!({"url": d.meta.url.clone().unwrap_or(d.id), "title": d.meta.title, "text": d.text})
+    let fetched = fetched.map(|d| FetchedPage {
+        url: d.meta.url.unwrap_or(d.id),
+        title: d.meta.title,
+        text: d.text,
     });
     let (report, generation) = st
         .read(move |index| {
@@ -100,7 +102,7 @@ fn respond(
     report: &QueryReport,
     generation: Option<u64>,
     clusters: Option<Arc<ClusterSet>>,
-    fetched: Option<Value>,
+    fetched: Option<FetchedPage>,
 ) -> Result<Vec<u8>, ApiError> {
     let clusters = clusters.filter(|c| Some(c.generation) == generation);
     let mut linked: Vec<u32> = Vec::new();
@@ -132,25 +134,23 @@ fn respond(
             Some((t, m))
         })
         .min_by(|a, b| a.0.cmp(&b.0).then(a.1.id.cmp(&b.1.id)))
-        .map(|(t, m)| {
-            json!({"id": m.id, "date": m.meta.date, "timestamp": t,
-                   "source": m.meta.outlet(), "title": m.meta.title, "url": m.meta.url})
+        .map(|(timestamp, m)| EarliestMatch {
+            id: &m.id,
+            date: &m.meta.date,
+            timestamp,
+            source: m.meta.outlet(),
+            title: &m.meta.title,
+            url: &m.meta.url,
         });
     let provenance = match &clusters {
         Some(set) => {
             let entries: Vec<_> = linked.iter().filter_map(|id| set.get(*id)).collect();
-            let flags: Vec<Option<bool>> = entries.iter().map(|c| c.coordinated).collect();
-            let coordinated = if flags.contains(&Some(true)) {
-                Some(true)
-            } else if !flags.is_empty() && flags.iter().all(Option::is_some) {
-                Some(false)
-            } else {
-                None
-            };
             Provenance {
                 earliest,
                 clusters_ready: true,
-                coordinated,
+                // unknown without clusters
+                coordinated: (!entries.is_empty())
+                    .then(|| entries.iter().any(|c| c.cluster.coordinated)),
                 clusters: entries.iter().map(|c| c.summary_json()).collect(),
             }
         }
@@ -178,7 +178,15 @@ struct QueryResponse<'a> {
     stats: &'a QueryStats,
     provenance: Provenance<'a>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    fetched: Option<Value>,
+    fetched: Option<FetchedPage>,
+}
+
+/// The page fetched for a query by URL.
+#[derive(Serialize)]
+struct FetchedPage {
+    url: String,
+    title: Option<String>,
+    text: String,
 }
 
 #[derive(Serialize)]
@@ -192,8 +200,19 @@ struct MatchOut<'a> {
 
 #[derive(Serialize)]
 struct Provenance<'a> {
-    earliest: Option<Value>,
+    earliest: Option<EarliestMatch<'a>>,
     clusters_ready: bool,
     coordinated: Option<bool>,
     clusters: Vec<&'a RawValue>,
+}
+
+/// The earliest dated match of a query.
+#[derive(Serialize)]
+struct EarliestMatch<'a> {
+    id: &'a str,
+    date: &'a Option<String>,
+    timestamp: i64,
+    source: Option<Cow<'a, str>>,
+    title: &'a Option<String>,
+    url: &'a Option<String>,
 }
