@@ -5,10 +5,10 @@ use crate::clusters::ClusterSet;
 use crate::error::{ApiError, StartError};
 use crate::metrics::Metrics;
 use crate::work::Workers;
-use chorus_store::{IndexOptions, IndexReader, IndexWriter, QueryOptions};
+use chorus_store::{CommitStamp, IndexOptions, IndexReader, IndexWriter, QueryOptions};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, RwLock};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 use tokio::sync::watch;
 
 /// How the server runs. Build with [`ServerConfig::new`] and set fields.
@@ -39,6 +39,10 @@ pub struct ServerConfig {
     /// How long a query waits for the cluster cache before answering without provenance.
     /// Default 2 s.
     pub cluster_wait: Duration,
+    /// How often the index is checked for commits by other processes
+    /// ([`chorus_store::IndexReader::is_stale`]); a request in between serves the snapshot
+    /// it has. Default 500 ms.
+    pub index_recheck: Duration,
     /// Threads running the requests' index work (queries, document reads, pages of
     /// clusters): at most this many run at once, the others wait in the order they came
     /// (`crate::work`). [`crate::run_blocking`] also reads and writes the connections on
@@ -72,6 +76,7 @@ impl ServerConfig {
             cors_origins: Vec::new(),
             request_timeout: Duration::from_secs(60),
             cluster_wait: Duration::from_secs(2),
+            index_recheck: Duration::from_millis(500),
             merge_after: Some(Duration::from_secs(30)),
             threads: cores,
             // each query aligns its candidates on the one thread of the worker pool that
@@ -105,8 +110,8 @@ struct ClusterCache {
 
 struct Snapshot {
     reader: Option<Arc<IndexReader>>,
-    /// MANIFEST modification time and length when `reader` was opened.
-    stamp: Option<(SystemTime, u64)>,
+    /// The index's commit when `reader` was opened (or found absent).
+    stamp: CommitStamp,
     checked: Instant,
 }
 
@@ -144,23 +149,16 @@ fn open_reader(
     Ok(r)
 }
 
-fn manifest_stamp(index: &std::path::Path) -> Option<(SystemTime, u64)> {
-    let m = std::fs::metadata(index.join("MANIFEST")).ok()?;
-    Some((m.modified().ok()?, m.len()))
-}
-
-/// How often the MANIFEST is looked at for commits by other processes.
-const RECHECK: Duration = Duration::from_millis(500);
-
 impl AppState {
     /// Opens the index (if it exists yet) and builds the state.
     pub fn new(cfg: ServerConfig) -> Result<AppState, StartError> {
-        let stamp = manifest_stamp(&cfg.index);
+        let absent = CommitStamp::of(&cfg.index);
         let reader = match open_reader(&cfg.index, None) {
             Ok(r) => Some(Arc::new(r)),
             Err(chorus_store::Error::NotAnIndex { .. }) => None,
             Err(e) => return Err(e.into()),
         };
+        let stamp = reader.as_ref().map_or(absent, |r| r.commit_stamp());
         let workers = Workers::new(cfg.threads)?;
         Ok(AppState {
             inner: Arc::new(Inner {
@@ -185,7 +183,7 @@ impl AppState {
     }
 
     /// The current snapshot of the index (`None` while no index exists). Blocking: call it
-    /// off the async workers. Reopens the index when its MANIFEST changed.
+    /// off the async workers. Reopens the index when a commit changed it.
     pub fn reader(&self) -> Result<Option<Arc<IndexReader>>, ApiError> {
         match self.checked_snapshot() {
             Some(r) => Ok(r),
@@ -193,20 +191,20 @@ impl AppState {
         }
     }
 
-    /// The snapshot, if its MANIFEST was checked within [`RECHECK`]; `None` when a check is
-    /// due.
+    /// The snapshot, if it was checked for newer commits within
+    /// [`ServerConfig::index_recheck`]; `None` when a check is due.
     fn checked_snapshot(&self) -> Option<Option<Arc<IndexReader>>> {
         let s = self
             .inner
             .snapshot
             .read()
             .unwrap_or_else(|e| e.into_inner());
-        (s.checked.elapsed() < RECHECK).then(|| s.reader.clone())
+        (s.checked.elapsed() < self.inner.cfg.index_recheck).then(|| s.reader.clone())
     }
 
     /// The current snapshot without leaving the async worker when it was checked within
-    /// the last half second (nearly always under load); otherwise [`Self::reader`] on a
-    /// blocking thread, which may reopen the index.
+    /// [`ServerConfig::index_recheck`] (nearly always under load); otherwise
+    /// [`Self::reader`] on a blocking thread, which may reopen the index.
     pub async fn current_reader(&self) -> Result<Option<Arc<IndexReader>>, ApiError> {
         match self.checked_snapshot() {
             Some(r) => Ok(r),
@@ -217,14 +215,14 @@ impl AppState {
     /// Reopens the index if it changed (or always, with `force`).
     pub fn refresh(&self, force: bool) -> Result<Option<Arc<IndexReader>>, ApiError> {
         let _one = self.inner.refresh.lock().unwrap_or_else(|e| e.into_inner());
-        let stamp = manifest_stamp(&self.inner.cfg.index);
+        let now = CommitStamp::of(&self.inner.cfg.index);
         let previous = {
             let mut s = self
                 .inner
                 .snapshot
                 .write()
                 .unwrap_or_else(|e| e.into_inner());
-            if !force && s.stamp == stamp {
+            if !force && s.stamp == now {
                 s.checked = Instant::now();
                 return Ok(s.reader.clone());
             }
@@ -241,8 +239,8 @@ impl AppState {
             .snapshot
             .write()
             .unwrap_or_else(|e| e.into_inner());
+        s.stamp = reader.as_ref().map_or(now, |r| r.commit_stamp());
         s.reader = reader.clone();
-        s.stamp = stamp;
         s.checked = Instant::now();
         Ok(reader)
     }

@@ -13,7 +13,7 @@
 //! `max_candidates` documents sharing the most, in parallel, with `chorus_core::query`.
 
 use crate::error::{Error, IoContext, Result};
-use crate::manifest::{FORMAT_VERSION, MANIFEST, Manifest};
+use crate::manifest::{CommitStamp, FORMAT_VERSION, MANIFEST, Manifest};
 use crate::segment::Segment;
 use chorus_core::Document;
 use chorus_core::align::AlignParams;
@@ -225,6 +225,8 @@ pub struct IndexStats {
 pub struct IndexReader {
     dir: PathBuf,
     manifest: Manifest,
+    /// The index's commit stamp just before the manifest was read.
+    stamp: CommitStamp,
     segments: Vec<LiveSegment>,
     /// Per-document counters for [`IndexReader::candidates`], kept for the next query:
     /// one for each query running at once, each as long as the largest segment has
@@ -248,12 +250,14 @@ impl IndexReader {
     fn open_reusing(dir: &Path, reuse: &[LiveSegment]) -> Result<IndexReader> {
         let mut attempts = 0;
         loop {
+            let stamp = CommitStamp::of(dir);
             let manifest = Manifest::load(dir)?;
             match open_segments(dir, &manifest, reuse) {
                 Ok(segments) => {
                     return Ok(IndexReader {
                         dir: dir.to_path_buf(),
                         manifest,
+                        stamp,
                         segments,
                         counters: Mutex::default(),
                     });
@@ -268,6 +272,17 @@ impl IndexReader {
                 }
             }
         }
+    }
+
+    /// Whether a commit (by any process) has changed the index since this snapshot was
+    /// opened: one `stat`, no read ([`CommitStamp`]). Reopen with [`IndexReader::reopen`].
+    pub fn is_stale(&self) -> bool {
+        CommitStamp::of(&self.dir) != self.stamp
+    }
+
+    /// The index's [`CommitStamp`] when this snapshot was opened.
+    pub fn commit_stamp(&self) -> CommitStamp {
+        self.stamp
     }
 
     /// The commit this snapshot shows (incremented by every commit).
