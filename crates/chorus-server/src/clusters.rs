@@ -12,8 +12,8 @@
 use chorus_core::analyze::Coordination;
 use chorus_core::document::parse_timestamp;
 use chorus_core::report::{Cluster, ClusterMember, Earliest, Edge};
-use chorus_core::{Config, Corpus, NoProgress, Storage};
-use chorus_store::{IndexReader, StoredCorpus, token_cache_bytes, too_large_for_memory};
+use chorus_core::{Config, Corpus, NoProgress, Storage, StoragePolicy, StorageRoom};
+use chorus_store::{IndexReader, StoredCorpus, available_memory};
 use serde::Serialize;
 use serde_json::value::RawValue;
 use std::collections::{BTreeSet, HashMap};
@@ -123,16 +123,18 @@ impl ClusterSet {
         };
         let report = match &corpus {
             Some(c) if !c.is_empty() => {
-                // the engine keeps its files in a private folder inside `scratch`, removed
-                // when it is done (documents stay in the index: there is nothing to spool)
-                let storage = if too_large_for_memory(c.text_bytes()).is_some() {
-                    Storage::Disk {
-                        dir: scratch.to_path_buf(),
-                        cache_bytes: token_cache_bytes(),
-                    }
-                } else {
-                    Storage::Memory
+                // on disk only when the run would not fit in memory: the engine keeps its
+                // files in a private folder inside `scratch`, removed when it is done
+                // (documents stay in the index: there is nothing to spool)
+                let room = StorageRoom {
+                    available_memory: available_memory(),
+                    scratch_dir: scratch.to_path_buf(),
+                    scratch_free: None,
                 };
+                let only_when_too_large = StoragePolicy::Auto {
+                    disk_from_bytes: None,
+                };
+                let storage = Storage::choose(c.text_bytes(), only_when_too_large, &room);
                 chorus_core::find_in(c, &Config::default(), &storage, &NoProgress)
                     .map_err(|e| e.to_string())?
             }

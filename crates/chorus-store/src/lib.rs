@@ -49,9 +49,7 @@ mod segment;
 mod writer;
 
 pub use chorus_core::query::{QueryMatch, QueryReport, SharedPassage};
-pub use corpus::{
-    MEMORY_PER_TEXT_BYTE, StoredCorpus, available_memory, token_cache_bytes, too_large_for_memory,
-};
+pub use corpus::{StoredCorpus, available_memory};
 pub use error::{Error, Result};
 pub use manifest::{CommitStamp, FORMAT_VERSION};
 pub use reader::{IndexReader, IndexStats, QueryOptions};

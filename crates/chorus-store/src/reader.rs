@@ -12,6 +12,7 @@
 //! fingerprints each live document shares with the query, and aligns only the
 //! `max_candidates` documents sharing the most, in parallel, with `chorus_core::query`.
 
+use crate::corpus::available_memory;
 use crate::error::{Error, IoContext, Result};
 use crate::manifest::{CommitStamp, FORMAT_VERSION, MANIFEST, Manifest};
 use crate::segment::Segment;
@@ -155,14 +156,6 @@ pub(crate) fn open_segments(
         out.push(LiveSegment { seg, tombstones });
     }
     Ok(out)
-}
-
-/// Memory the system could give this process without swapping (Linux: `MemAvailable`).
-fn available_memory() -> Option<u64> {
-    let info = std::fs::read_to_string("/proc/meminfo").ok()?;
-    let line = info.lines().find(|l| l.starts_with("MemAvailable:"))?;
-    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kb * 1024)
 }
 
 /// Cache lines of each candidate's record requested before the first candidate is read
