@@ -39,9 +39,9 @@ pub struct ServerConfig {
     /// How long a query waits for the cluster cache before answering without provenance.
     /// Default 2 s.
     pub cluster_wait: Duration,
-    /// How often the index is checked for commits by other processes
-    /// ([`chorus_store::IndexReader::is_stale`]); a request in between serves the snapshot
-    /// it has. Default 500 ms.
+    /// How often the index is checked for commits by other processes (one `stat`,
+    /// [`chorus_store::CommitStamp`]); a request in between serves the snapshot it has.
+    /// Default 500 ms.
     pub index_recheck: Duration,
     /// Threads running the requests' index work (queries, document reads, pages of
     /// clusters): at most this many run at once, the others wait in the order they came
