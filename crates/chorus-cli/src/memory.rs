@@ -6,8 +6,8 @@
 //! ([`chorus_core::Storage::Disk`]). `--in-memory` keeps everything in memory.
 
 use anyhow::Context;
-use chorus_core::{Corpus, Document, Metadata, Storage};
-use chorus_store::{token_cache_bytes, too_large_for_memory};
+use chorus_core::{Corpus, Document, Metadata, Storage, StoragePolicy, StorageRoom};
+use chorus_store::available_memory;
 use std::borrow::Cow;
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -17,11 +17,6 @@ use std::path::{Path, PathBuf};
 /// has room: on 1 GB that mode measured faster as well as leaner (`find` 42 s and 3.1 GB
 /// against 57 s and 6.0 GB, `dedup` likewise), on 100 MB 1.3× slower (BENCHMARKS.md).
 const DISK_FROM_TEXT_BYTES: u64 = 512 << 20;
-
-/// Scratch space a run on disk needs per byte of text: the spool file (1×) and the raw
-/// postings, 16 bytes per token (about 3.2× for English text, 5.3× for Chinese), before they
-/// are sorted and filtered.
-const SCRATCH_PER_TEXT_BYTE: u64 = 6;
 
 /// While reading inputs, how often (bytes of text) to check whether they should move to
 /// disk: the text read so far is exact, whatever the compression of the files.
@@ -60,18 +55,29 @@ impl Default for MemoryArgs {
 }
 
 impl MemoryArgs {
-    /// Whether a corpus of `text_bytes` runs on disk: asked for, too large for the memory
-    /// available (saying so on stderr), or large enough for the disk mode to be faster
-    /// and the scratch folder has room for it.
+    /// Whether a corpus of `text_bytes` runs on disk ([`Storage::choose`]): asked for, too
+    /// large for the memory available (saying so on stderr), or large enough for the disk
+    /// mode to be faster and the scratch folder has room for it.
     pub fn on_disk(&self, text_bytes: u64) -> bool {
-        if self.low_memory {
-            return true;
-        }
-        if self.in_memory {
-            return false;
-        }
-        let too_large = too_large_for_memory(text_bytes);
-        if let Some((need, available)) = too_large {
+        let policy = if self.low_memory {
+            StoragePolicy::Disk
+        } else if self.in_memory {
+            StoragePolicy::Memory
+        } else {
+            StoragePolicy::Auto {
+                disk_from_bytes: Some(self.disk_from_bytes),
+            }
+        };
+        let scratch_dir = self.scratch_base();
+        let room = StorageRoom {
+            available_memory: available_memory(),
+            scratch_free: free_space(&scratch_dir),
+            scratch_dir,
+        };
+        if let StoragePolicy::Auto { .. } = policy
+            && let Some((need, available)) =
+                Storage::memory_shortfall(text_bytes, room.available_memory)
+        {
             eprintln!(
                 "chorus: the corpus ({:.1} GB of text) needs about {:.1} GB of memory, more \
                  than the {:.1} GB available: keeping the working data on disk (--low-memory)",
@@ -79,11 +85,11 @@ impl MemoryArgs {
                 need as f64 / 1e9,
                 available as f64 / 1e9
             );
-            return true;
         }
-        text_bytes >= self.disk_from_bytes
-            && free_space(&self.scratch_base())
-                .is_some_and(|free| free >= text_bytes.saturating_mul(SCRATCH_PER_TEXT_BYTE))
+        matches!(
+            Storage::choose(text_bytes, policy, &room),
+            Storage::Disk { .. }
+        )
     }
 
     fn scratch_base(&self) -> PathBuf {
@@ -238,10 +244,7 @@ impl Workspace {
     pub fn on_disk(docs: Box<dyn Corpus>, scratch: PathBuf) -> Workspace {
         Workspace {
             docs,
-            storage: Storage::Disk {
-                dir: scratch,
-                cache_bytes: token_cache_bytes(),
-            },
+            storage: Storage::on_disk(scratch, available_memory()),
         }
     }
 }
@@ -378,8 +381,8 @@ mod tests {
             ..MemoryArgs::default()
         };
         let free = free_space(dir.path()).unwrap();
-        if free / SCRATCH_PER_TEXT_BYTE >= DISK_FROM_TEXT_BYTES
-            && too_large_for_memory(DISK_FROM_TEXT_BYTES).is_none()
+        if free / chorus_core::SCRATCH_PER_TEXT_BYTE >= DISK_FROM_TEXT_BYTES
+            && Storage::memory_shortfall(DISK_FROM_TEXT_BYTES, available_memory()).is_none()
         {
             assert!(here.on_disk(DISK_FROM_TEXT_BYTES));
         }

@@ -50,15 +50,6 @@ impl Drop for Running {
 
 #[test]
 fn threads_answer_kept_alive_connections_and_stop_on_sigterm() {
-    serves_and_stops(&[]);
-}
-
-#[test]
-fn work_stealing_threads_too() {
-    serves_and_stops(&["--work-stealing"]);
-}
-
-fn serves_and_stops(extra: &[&str]) {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("news.jsonl"), jsonl_corpus()).unwrap();
     let o = run(&["index", "add", "news.jsonl"], dir.path(), b"");
@@ -67,7 +58,6 @@ fn serves_and_stops(extra: &[&str]) {
     let mut server = Running(
         chorus()
             .args(["serve", "--bind", "127.0.0.1:0", "--threads", "3"])
-            .args(extra)
             .current_dir(dir.path())
             .stdin(Stdio::null())
             .stdout(Stdio::null())

@@ -69,3 +69,152 @@ pub enum Storage {
     /// postings, only with its metadata and the results.
     Disk { dir: PathBuf, cache_bytes: usize },
 }
+
+// Where a run keeps its working data: the one place every front end (the CLI, the server,
+// a run over a stored index) decides it.
+
+/// Peak memory of a run in memory, as a multiple of its text (6.5 measured on 1 GB, see
+/// BENCHMARKS.md), rounded up.
+pub const MEMORY_PER_TEXT_BYTE: u64 = 7;
+
+/// Scratch space a run on disk needs per byte of text: a spool file of the texts (1×) and
+/// the raw postings, 16 bytes per token (about 3.2× for English text, 5.3× for Chinese),
+/// before they are sorted and filtered.
+pub const SCRATCH_PER_TEXT_BYTE: u64 = 6;
+
+/// What a front end asks of [`Storage::choose`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StoragePolicy {
+    /// In memory, whatever the corpus's size (`--in-memory`).
+    Memory,
+    /// On disk, whatever the corpus's size (`--low-memory`).
+    Disk,
+    /// On disk when a run in memory would need more than the memory available, or from
+    /// `disk_from_bytes` of text when the scratch folder has room for the run (`None`: only
+    /// when it would not fit in memory); in memory otherwise.
+    Auto { disk_from_bytes: Option<u64> },
+}
+
+/// What the machine offers a run, as the caller measured it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StorageRoom {
+    /// Memory available (Linux's `MemAvailable`); `None` when unknown.
+    pub available_memory: Option<u64>,
+    /// The folder for the scratch files of a run on disk.
+    pub scratch_dir: PathBuf,
+    /// Bytes free for this user in `scratch_dir`; `None` when unknown.
+    pub scratch_free: Option<u64>,
+}
+
+impl Storage {
+    /// Where a run over `text_bytes` of text keeps its working data, by `policy`, in
+    /// `room`.
+    pub fn choose(text_bytes: u64, policy: StoragePolicy, room: &StorageRoom) -> Storage {
+        let disk = match policy {
+            StoragePolicy::Memory => false,
+            StoragePolicy::Disk => true,
+            StoragePolicy::Auto { disk_from_bytes } => {
+                Storage::memory_shortfall(text_bytes, room.available_memory).is_some()
+                    || disk_from_bytes.is_some_and(|from| {
+                        text_bytes >= from
+                            && room.scratch_free.is_some_and(|free| {
+                                free >= text_bytes.saturating_mul(SCRATCH_PER_TEXT_BYTE)
+                            })
+                    })
+            }
+        };
+        if disk {
+            Storage::on_disk(room.scratch_dir.clone(), room.available_memory)
+        } else {
+            Storage::Memory
+        }
+    }
+
+    /// `Some((needed, available))` bytes when a run in memory over `text_bytes` of text
+    /// would need more than the `available_memory` (never when that is unknown).
+    pub fn memory_shortfall(text_bytes: u64, available_memory: Option<u64>) -> Option<(u64, u64)> {
+        let available = available_memory?;
+        let need = text_bytes.saturating_mul(MEMORY_PER_TEXT_BYTE);
+        (need > available).then_some((need, available))
+    }
+
+    /// On disk in `dir`, with a token cache of a quarter of the `available_memory`, between
+    /// 64 MiB and 2 GiB.
+    pub fn on_disk(dir: PathBuf, available_memory: Option<u64>) -> Storage {
+        let quarter = available_memory.unwrap_or(0) / 4;
+        Storage::Disk {
+            dir,
+            cache_bytes: quarter.clamp(64 << 20, 2 << 30) as usize,
+        }
+    }
+}
+
+#[cfg(test)]
+mod storage_tests {
+    use super::*;
+
+    const GB: u64 = 1 << 30;
+
+    fn room(memory: Option<u64>, free: Option<u64>) -> StorageRoom {
+        StorageRoom {
+            available_memory: memory,
+            scratch_dir: PathBuf::from("/scratch"),
+            scratch_free: free,
+        }
+    }
+
+    fn disk(cache: u64) -> Storage {
+        Storage::Disk {
+            dir: PathBuf::from("/scratch"),
+            cache_bytes: cache as usize,
+        }
+    }
+
+    #[test]
+    fn where_a_run_keeps_its_working_data() {
+        let auto = StoragePolicy::Auto {
+            disk_from_bytes: Some(GB / 2),
+        };
+        let plenty = room(Some(64 * GB), Some(1000 * GB));
+        // small corpora stay in memory; from the threshold on disk, when the scratch
+        // folder has room
+        assert_eq!(Storage::choose(10 << 20, auto, &plenty), Storage::Memory);
+        assert_eq!(Storage::choose(GB / 2, auto, &plenty), disk(2 * GB));
+        let cramped = room(Some(64 * GB), Some(GB));
+        assert_eq!(Storage::choose(GB / 2, auto, &cramped), Storage::Memory);
+        assert_eq!(
+            Storage::choose(GB / 2, auto, &room(Some(64 * GB), None)),
+            Storage::Memory
+        );
+        // too large for memory: on disk, room or not, threshold or not
+        let small = room(Some(4 * GB), None);
+        assert_eq!(
+            Storage::memory_shortfall(GB, Some(4 * GB)),
+            Some((7 * GB, 4 * GB))
+        );
+        assert_eq!(Storage::choose(GB, auto, &small), disk(GB));
+        let only_when_too_large = StoragePolicy::Auto {
+            disk_from_bytes: None,
+        };
+        assert_eq!(Storage::choose(GB, only_when_too_large, &small), disk(GB));
+        assert_eq!(
+            Storage::choose(GB / 2, only_when_too_large, &plenty),
+            Storage::Memory
+        );
+        // unknown memory: never too large
+        assert_eq!(Storage::memory_shortfall(u64::MAX, None), None);
+        assert_eq!(
+            Storage::choose(GB, only_when_too_large, &room(None, None)),
+            Storage::Memory
+        );
+        // asked for, whatever the size; the cache at least 64 MiB
+        assert_eq!(
+            Storage::choose(0, StoragePolicy::Disk, &room(None, None)),
+            disk(64 << 20)
+        );
+        assert_eq!(
+            Storage::choose(u64::MAX / 8, StoragePolicy::Memory, &small),
+            Storage::Memory
+        );
+    }
+}

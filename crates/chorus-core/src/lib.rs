@@ -50,7 +50,9 @@ mod swar;
 mod token_source;
 pub mod tokenize;
 
-pub use corpus::{Corpus, Storage};
+pub use corpus::{
+    Corpus, MEMORY_PER_TEXT_BYTE, SCRATCH_PER_TEXT_BYTE, Storage, StoragePolicy, StorageRoom,
+};
 pub use dedup::{DedupConfig, DedupReport, Keep, dedup, dedup_in};
 pub use document::{DocId, Document, Metadata, Span};
 pub use duration::{DurationError, parse_duration};

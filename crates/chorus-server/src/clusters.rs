@@ -1,18 +1,21 @@
 //! Clusters over the stored corpus, computed by [`chorus_core::find`] once per index
 //! generation and kept until the index changes.
 //!
-//! Cluster records are passed through as the engine serialises them, so provenance fields
-//! the engine adds (`earliest`, `coordinated`, `coordination_score`, member `quoted`,
-//! `attribution`, ...) reach clients unchanged. Where the engine gives no `earliest`, it is
-//! derived here from the member dates; where it gives no `coordinated`, that field is `null`
-//! (unknown), never guessed. Members gain `source`, `date`, `title` and `timestamp` (seconds
-//! since the epoch, when the date parses) from the stored documents.
+//! The engine's clusters are kept as they are ([`Cluster`]), each with what the server adds
+//! from the stored documents: each member's title, URL and timestamp (seconds since the
+//! epoch, when its date parses), the cluster's outlets and timestamps (for the list
+//! filters) and an excerpt. Answers are typed structs serialised at the edge: the list
+//! form [`ClusterSummary`] (serialised once per cluster, as lists and query provenance copy
+//! it) and the full form [`ClusterDetail`], which writes the engine's cluster fields in the
+//! engine's order, members gaining the stored metadata and their passage text.
 
+use chorus_core::analyze::Coordination;
 use chorus_core::document::parse_timestamp;
-use chorus_core::{Config, Corpus, NoProgress, Storage};
-use chorus_store::{IndexReader, StoredCorpus, token_cache_bytes, too_large_for_memory};
+use chorus_core::report::{Cluster, ClusterMember, Earliest, Edge};
+use chorus_core::{Config, Corpus, NoProgress, Storage, StoragePolicy, StorageRoom};
+use chorus_store::{IndexReader, StoredCorpus, available_memory};
+use serde::Serialize;
 use serde_json::value::RawValue;
-use serde_json::{Map, Value, json};
 use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 use std::sync::Arc;
@@ -20,18 +23,73 @@ use std::sync::Arc;
 /// Characters of a cluster's passage shown in lists.
 const EXCERPT_CHARS: usize = 280;
 
-/// One cluster with what filters and lists need.
+/// Characters of each member's passage text in [`ClusterDetail`].
+const PASSAGE_CHARS: usize = 20_000;
+
+/// One cluster with what filters and answers need.
 pub struct ClusterEntry {
-    pub id: u32,
-    /// The engine's cluster record, members enriched with document metadata.
-    pub record: Value,
+    /// The engine's cluster.
+    pub cluster: Cluster,
+    /// What the stored documents add to each member, in the order of `cluster.members`.
+    pub members: Vec<MemberMeta>,
     pub outlets: BTreeSet<String>,
     /// Member timestamps (seconds), where dates parse.
     pub timestamps: Vec<i64>,
-    pub coordinated: Option<bool>,
     pub excerpt: String,
-    /// [`ClusterEntry::summary`], serialised once: lists and query provenance copy it.
+    /// [`ClusterSummary`], serialised once: lists and query provenance copy it.
     summary_json: Box<RawValue>,
+}
+
+/// What the stored document adds to a cluster member (serialised after the engine's
+/// fields).
+#[derive(Debug, Clone, Serialize)]
+pub struct MemberMeta {
+    pub title: Option<String>,
+    pub url: Option<String>,
+    /// Seconds since the epoch, when the document's date parses.
+    pub timestamp: Option<i64>,
+}
+
+/// The list form of a cluster (`GET /v1/clusters`, query provenance): no member list,
+/// counts and the first passage instead.
+#[derive(Serialize)]
+pub struct ClusterSummary<'a> {
+    id: u32,
+    size: usize,
+    sources: &'a BTreeSet<String>,
+    earliest: &'a Option<Earliest>,
+    coordinated: bool,
+    coordination_score: f64,
+    first_timestamp: Option<i64>,
+    last_timestamp: Option<i64>,
+    excerpt: &'a str,
+}
+
+/// The full form of a cluster (`GET /v1/clusters/{id}`): the engine's cluster, its members
+/// with their stored metadata and passage text, its outlets, excerpt and index generation.
+#[derive(Serialize)]
+pub struct ClusterDetail<'a> {
+    id: u32,
+    text: &'a str,
+    earliest: &'a Option<Earliest>,
+    coordinated: bool,
+    coordination_score: f64,
+    coordination: &'a Option<Coordination>,
+    members: Vec<DetailMember<'a>>,
+    propagation: &'a [Edge],
+    sources: &'a BTreeSet<String>,
+    excerpt: &'a str,
+    generation: u64,
+}
+
+#[derive(Serialize)]
+struct DetailMember<'a> {
+    #[serde(flatten)]
+    member: &'a ClusterMember,
+    #[serde(flatten)]
+    meta: &'a MemberMeta,
+    /// The passage, whitespace collapsed, at most [`PASSAGE_CHARS`] characters.
+    text: Option<String>,
 }
 
 /// All clusters of one index generation.
@@ -53,10 +111,6 @@ pub(crate) fn truncate_chars(s: &str, max: usize) -> String {
     }
 }
 
-fn str_field(v: &Value, k: &str) -> Option<String> {
-    v.get(k).and_then(Value::as_str).map(str::to_owned)
-}
-
 impl ClusterSet {
     /// Runs the engine over every live document of the snapshot. Texts are read from the
     /// snapshot's mapped segments; when the corpus would not fit in memory, the engine keeps
@@ -69,16 +123,18 @@ impl ClusterSet {
         };
         let report = match &corpus {
             Some(c) if !c.is_empty() => {
-                // the engine keeps its files in a private folder inside `scratch`, removed
-                // when it is done (documents stay in the index: there is nothing to spool)
-                let storage = if too_large_for_memory(c.text_bytes()).is_some() {
-                    Storage::Disk {
-                        dir: scratch.to_path_buf(),
-                        cache_bytes: token_cache_bytes(),
-                    }
-                } else {
-                    Storage::Memory
+                // on disk only when the run would not fit in memory: the engine keeps its
+                // files in a private folder inside `scratch`, removed when it is done
+                // (documents stay in the index: there is nothing to spool)
+                let room = StorageRoom {
+                    available_memory: available_memory(),
+                    scratch_dir: scratch.to_path_buf(),
+                    scratch_free: None,
                 };
+                let only_when_too_large = StoragePolicy::Auto {
+                    disk_from_bytes: None,
+                };
+                let storage = Storage::choose(c.text_bytes(), only_when_too_large, &room);
                 chorus_core::find_in(c, &Config::default(), &storage, &NoProgress)
                     .map_err(|e| e.to_string())?
             }
@@ -90,80 +146,42 @@ impl ClusterSet {
         };
         let mut clusters = Vec::with_capacity(report.clusters.len());
         let mut by_doc: HashMap<String, Vec<(u32, usize, usize)>> = HashMap::new();
-        for c in &report.clusters {
-            let mut record = serde_json::to_value(c).map_err(|e| e.to_string())?;
+        for cluster in report.clusters {
             let mut outlets = BTreeSet::new();
             let mut timestamps = Vec::new();
-            let mut earliest: Option<(i64, Value)> = None;
             let mut excerpt = String::new();
-            if let Some(members) = record.get_mut("members").and_then(Value::as_array_mut) {
-                for m in members.iter_mut() {
-                    let (Some(doc), Some(begin), Some(end)) = (
-                        str_field(m, "doc"),
-                        m.get("begin").and_then(Value::as_u64),
-                        m.get("end").and_then(Value::as_u64),
-                    ) else {
-                        continue;
-                    };
-                    let (begin, end) = (begin as usize, end as usize);
-                    by_doc
-                        .entry(doc.clone())
-                        .or_default()
-                        .push((c.id, begin, end));
-                    let (Some(&i), Some(c)) = (by_name.get(doc.as_str()), corpus.as_ref()) else {
-                        continue;
-                    };
-                    let meta = c.meta(i);
-                    if excerpt.is_empty()
-                        && let Some(t) = c.text(i).get(begin..end)
-                    {
-                        excerpt = truncate_chars(t, EXCERPT_CHARS);
-                    }
-                    let Some(obj) = m.as_object_mut() else {
-                        continue;
-                    };
-                    let outlet = meta.outlet().map(std::borrow::Cow::into_owned);
-                    if let Some(o) = &outlet {
-                        outlets.insert(o.clone());
-                    }
-                    for (k, v) in [
-                        ("source", outlet.clone()),
-                        ("date", meta.date.clone()),
-                        ("title", meta.title.clone()),
-                        ("url", meta.url.clone()),
-                    ] {
-                        if !obj.contains_key(k) {
-                            obj.insert(k.into(), v.map_or(Value::Null, Value::String));
-                        }
-                    }
-                    let ts = meta.timestamp();
-                    obj.insert("timestamp".into(), ts.map_or(Value::Null, Value::from));
-                    if let Some(t) = ts {
-                        timestamps.push(t);
-                        if earliest.as_ref().is_none_or(|(e, _)| t < *e) {
-                            earliest = Some((
-                                t,
-                                json!({"doc": doc, "begin": begin, "end": end,
-                                       "date": meta.date, "source": outlet}),
-                            ));
-                        }
-                    }
+            let mut members = Vec::with_capacity(cluster.members.len());
+            for m in &cluster.members {
+                by_doc
+                    .entry(m.doc.clone())
+                    .or_default()
+                    .push((cluster.id, m.begin, m.end));
+                // every member is a document of the corpus the clusters were computed on
+                let (Some(&i), Some(c)) = (by_name.get(m.doc.as_str()), corpus.as_ref()) else {
+                    return Err(format!("cluster {}: no document `{}`", cluster.id, m.doc));
+                };
+                let meta = c.meta(i);
+                if excerpt.is_empty()
+                    && let Some(t) = c.text(i).get(m.begin..m.end)
+                {
+                    excerpt = truncate_chars(t, EXCERPT_CHARS);
                 }
-            }
-            let coordinated = record.get("coordinated").and_then(Value::as_bool);
-            if let Some(obj) = record.as_object_mut() {
-                if !obj.contains_key("earliest") {
-                    obj.insert("earliest".into(), earliest.map_or(Value::Null, |(_, v)| v));
+                if let Some(o) = meta.outlet() {
+                    outlets.insert(o.into_owned());
                 }
-                obj.entry("coordinated").or_insert(Value::Null);
-                obj.entry("coordination_score").or_insert(Value::Null);
+                let timestamp = meta.timestamp();
+                timestamps.extend(timestamp);
+                members.push(MemberMeta {
+                    title: meta.title.clone(),
+                    url: meta.url.clone(),
+                    timestamp,
+                });
             }
             let mut entry = ClusterEntry {
-                id: c.id,
-                record,
+                cluster,
+                members,
                 outlets,
                 timestamps,
-                coordinated,
                 excerpt,
                 summary_json: RawValue::NULL.to_owned(),
             };
@@ -174,7 +192,7 @@ impl ClusterSet {
         let by_id = clusters
             .iter()
             .enumerate()
-            .map(|(i, c)| (c.id, i))
+            .map(|(i, c)| (c.cluster.id, i))
             .collect();
         Ok(ClusterSet {
             generation,
@@ -187,6 +205,29 @@ impl ClusterSet {
 
     pub fn get(&self, id: u32) -> Option<&ClusterEntry> {
         self.by_id.get(&id).map(|&i| &self.clusters[i])
+    }
+
+    /// The clusters that pass the list filters ([`ClusterEntry::matches`]): how many, and
+    /// the positions in [`ClusterSet::clusters`] of the `limit` after the first `offset`.
+    pub fn page(
+        &self,
+        coordinated: Option<bool>,
+        since: Option<i64>,
+        source: Option<&str>,
+        offset: usize,
+        limit: usize,
+    ) -> (usize, Vec<usize>) {
+        let mut total = 0;
+        let mut page = Vec::with_capacity(limit.min(self.clusters.len()));
+        for (i, c) in self.clusters.iter().enumerate() {
+            if c.matches(coordinated, since, source) {
+                if total >= offset && page.len() < limit {
+                    page.push(i);
+                }
+                total += 1;
+            }
+        }
+        (total, page)
     }
 
     /// Clusters holding a member in `doc` that overlaps `[begin, end)`.
@@ -211,26 +252,66 @@ impl ClusterEntry {
         &self.summary_json
     }
 
-    /// The list form: no member list, counts and the first passage instead.
-    pub fn summary(&self) -> Value {
-        let r = &self.record;
-        let size = r
-            .get("members")
-            .and_then(Value::as_array)
-            .map_or(0, Vec::len);
-        let mut m = Map::new();
-        m.insert("id".into(), json!(self.id));
-        m.insert("size".into(), json!(size));
-        m.insert("sources".into(), json!(self.outlets));
-        for k in ["earliest", "coordinated", "coordination_score"] {
-            m.insert(k.into(), r.get(k).cloned().unwrap_or(Value::Null));
+    /// The list form.
+    pub fn summary(&self) -> ClusterSummary<'_> {
+        let c = &self.cluster;
+        ClusterSummary {
+            id: c.id,
+            size: c.members.len(),
+            sources: &self.outlets,
+            earliest: &c.earliest,
+            coordinated: c.coordinated,
+            coordination_score: c.coordination_score,
+            first_timestamp: self.timestamps.iter().min().copied(),
+            last_timestamp: self.timestamps.iter().max().copied(),
+            excerpt: &self.excerpt,
         }
-        let first = self.timestamps.iter().min().copied();
-        let last = self.timestamps.iter().max().copied();
-        m.insert("first_timestamp".into(), json!(first));
-        m.insert("last_timestamp".into(), json!(last));
-        m.insert("excerpt".into(), json!(self.excerpt));
-        Value::Object(m)
+    }
+
+    /// Each member's passage as [`ClusterDetail`] shows it (`None` when its document is no
+    /// longer in `reader`), read from the snapshot the clusters were computed on.
+    pub fn passages(
+        &self,
+        reader: Option<&IndexReader>,
+    ) -> Result<Vec<Option<String>>, chorus_store::Error> {
+        let Some(reader) = reader else {
+            return Ok(vec![None; self.cluster.members.len()]);
+        };
+        self.cluster
+            .members
+            .iter()
+            .map(|m| {
+                Ok(reader.get(&m.doc)?.and_then(|d| {
+                    d.text
+                        .get(m.begin..m.end)
+                        .map(|t| truncate_chars(t, PASSAGE_CHARS))
+                }))
+            })
+            .collect()
+    }
+
+    /// The full form, with the members' `passages` ([`ClusterEntry::passages`]).
+    pub fn detail(&self, passages: Vec<Option<String>>, generation: u64) -> ClusterDetail<'_> {
+        let c = &self.cluster;
+        ClusterDetail {
+            id: c.id,
+            text: &c.text,
+            earliest: &c.earliest,
+            coordinated: c.coordinated,
+            coordination_score: c.coordination_score,
+            coordination: &c.coordination,
+            members: c
+                .members
+                .iter()
+                .zip(&self.members)
+                .zip(passages)
+                .map(|((member, meta), text)| DetailMember { member, meta, text })
+                .collect(),
+            propagation: &c.propagation,
+            sources: &self.outlets,
+            excerpt: &self.excerpt,
+            generation,
+        }
     }
 
     /// Whether the cluster passes the list filters.
@@ -240,7 +321,7 @@ impl ClusterEntry {
         since: Option<i64>,
         source: Option<&str>,
     ) -> bool {
-        coordinated.is_none_or(|want| self.coordinated.unwrap_or(false) == want)
+        coordinated.is_none_or(|want| self.cluster.coordinated == want)
             && since.is_none_or(|s| self.timestamps.iter().any(|&t| t >= s))
             && source.is_none_or(|src| self.outlets.iter().any(|o| o.eq_ignore_ascii_case(src)))
     }
@@ -249,4 +330,79 @@ impl ClusterEntry {
 /// Parses a `since` parameter: an ISO 8601 date or date-time, or seconds since the epoch.
 pub fn parse_since(s: &str) -> Option<i64> {
     s.trim().parse::<i64>().ok().or_else(|| parse_timestamp(s))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chorus_core::Document;
+    use chorus_store::{IndexOptions, IndexWriter};
+
+    const STATEMENT: &str = "The regional transport board confirmed on Friday that the night \
+        ferry will stop running at the end of October because of rising fuel costs.";
+
+    fn doc(id: &str, text: String, source: &str, date: &str) -> Document {
+        let mut d = Document::new(id, text);
+        d.meta.source = Some(source.into());
+        d.meta.date = Some(date.into());
+        d
+    }
+
+    /// The full form writes every field of the engine's cluster, in the engine's order and
+    /// form, and adds only the server's fields.
+    #[test]
+    fn the_detail_is_the_engine_cluster_with_the_servers_fields() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut w = IndexWriter::open(dir.path(), IndexOptions::default()).unwrap();
+        w.add(vec![
+            doc(
+                "a",
+                format!("Ferry news. {STATEMENT} Timetables follow."),
+                "Wire",
+                "2024-03-01",
+            ),
+            doc(
+                "b",
+                format!("Islanders were angry. {STATEMENT} Nobody."),
+                "Gazette",
+                "2024-03-02",
+            ),
+            doc(
+                "c",
+                format!("Herald: {STATEMENT} Letters, page 4."),
+                "Herald",
+                "2024-03-05",
+            ),
+        ])
+        .unwrap();
+        drop(w);
+        let reader = Arc::new(IndexReader::open(dir.path()).unwrap());
+        let set = ClusterSet::compute(Some(Arc::clone(&reader)), dir.path()).unwrap();
+        assert_eq!(set.clusters.len(), 1);
+        let c = &set.clusters[0];
+        let passages = c.passages(Some(&reader)).unwrap();
+        assert_eq!(passages, vec![Some(STATEMENT.to_owned()); 3]);
+        let mut detail = serde_json::to_value(c.detail(passages, set.generation)).unwrap();
+        let obj = detail.as_object_mut().unwrap();
+        for k in ["sources", "excerpt", "generation"] {
+            assert!(obj.shift_remove(k).is_some(), "{k}");
+        }
+        for m in obj["members"].as_array_mut().unwrap() {
+            for k in ["title", "url", "timestamp", "text"] {
+                assert!(m.as_object_mut().unwrap().shift_remove(k).is_some(), "{k}");
+            }
+        }
+        assert_eq!(
+            detail.to_string(),
+            serde_json::to_string(&c.cluster).unwrap()
+        );
+        // the summary's engine fields too
+        let summary = serde_json::to_value(c.summary()).unwrap();
+        let engine = serde_json::to_value(&c.cluster).unwrap();
+        for k in ["id", "earliest", "coordinated", "coordination_score"] {
+            assert_eq!(summary[k], engine[k], "{k}");
+        }
+        assert_eq!(summary["size"], 3);
+        assert_eq!(summary["excerpt"], STATEMENT);
+    }
 }

@@ -97,6 +97,17 @@ impl IntoResponse for ApiError {
     }
 }
 
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// The index could not be opened.
+    #[error(transparent)]
+    Index(#[from] chorus_store::Error),
+    /// The worker threads could not be started.
+    #[error("starting the worker threads: {0}")]
+    Threads(#[from] rayon::ThreadPoolBuildError),
+}
+
 /// A JSON request body whose rejections are [`ApiError`]s.
 pub struct ApiJson<T>(pub T);
 

@@ -5,7 +5,7 @@
 //! body size and on the total time. The page's main text is extracted by `chorus-input`.
 
 use crate::error::ApiError;
-use crate::state::ServerConfig;
+use crate::state::{AppState, ServerConfig};
 use chorus_core::Document;
 use std::io;
 use std::net::{IpAddr, SocketAddr};
@@ -94,6 +94,13 @@ impl Resolver for GuardedResolver {
 /// What a fetch gave: the page's main text and metadata.
 pub struct Fetched {
     pub document: Document,
+}
+
+/// [`fetch_document`] on one of tokio's blocking threads (network I/O, up to the fetch
+/// time limit: never on the worker pool of the index work).
+pub(crate) async fn fetch(st: &AppState, url: String) -> Result<Fetched, ApiError> {
+    st.blocking(move |st| fetch_document(&url, st.config()))
+        .await
 }
 
 /// Fetches `url` and extracts its main text (blocking).

@@ -2,14 +2,14 @@
 //! index changes, whoever changed it), the write path and the per-generation cluster cache.
 
 use crate::clusters::ClusterSet;
-use crate::error::ApiError;
+use crate::error::{ApiError, StartError};
 use crate::metrics::Metrics;
-use crate::turns::Turns;
-use chorus_store::{IndexOptions, IndexReader, IndexWriter, QueryOptions};
+use crate::work::Workers;
+use chorus_store::{CommitStamp, IndexOptions, IndexReader, IndexWriter, QueryOptions};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, RwLock};
-use std::time::{Duration, Instant, SystemTime};
-use tokio::sync::{Semaphore, watch};
+use std::time::{Duration, Instant};
+use tokio::sync::watch;
 
 /// How the server runs. Build with [`ServerConfig::new`] and set fields.
 #[derive(Debug, Clone)]
@@ -39,17 +39,15 @@ pub struct ServerConfig {
     /// How long a query waits for the cluster cache before answering without provenance.
     /// Default 2 s.
     pub cluster_wait: Duration,
-    /// Long queries (over 32 KiB of text, run on blocking threads) aligned at once; more
-    /// wait their turn in order. Default: the number of cores. Shorter queries run on the
-    /// workers, one at a time per worker.
-    pub max_concurrent_queries: usize,
-    /// Workers answering requests, each a thread with its own runtime (see
-    /// [`crate::run_blocking`]). Default: the number of cores.
+    /// How often the index is checked for commits by other processes (one `stat`,
+    /// [`chorus_store::CommitStamp`]); a request in between serves the snapshot it has.
+    /// Default 500 ms.
+    pub index_recheck: Duration,
+    /// Threads running the requests' index work (queries, document reads, pages of
+    /// clusters): at most this many run at once, the others wait in the order they came
+    /// (`crate::work`). [`crate::run_blocking`] also reads and writes the connections on
+    /// this many threads. Default: the number of cores.
     pub threads: usize,
-    /// One multi-threaded runtime whose workers take work from one another, instead of one
-    /// runtime per worker thread sharing one queue of index work: a wider tail at
-    /// saturation (BENCHMARKS.md, server load, session 6). Default off.
-    pub work_stealing: bool,
     /// After this long without a write, a writable server merges the segments its writes
     /// left behind into one ([`chorus_store::IndexWriter::merge_small`]): each write
     /// commits a segment, and every segment costs each query a lookup. `None`: never.
@@ -78,12 +76,11 @@ impl ServerConfig {
             cors_origins: Vec::new(),
             request_timeout: Duration::from_secs(60),
             cluster_wait: Duration::from_secs(2),
+            index_recheck: Duration::from_millis(500),
             merge_after: Some(Duration::from_secs(30)),
-            work_stealing: false,
             threads: cores,
-            max_concurrent_queries: cores,
-            // each query aligns its candidates on its own thread (a worker, or a blocking
-            // thread for long texts) rather than on the rayon pool
+            // each query aligns its candidates on the one thread of the worker pool that
+            // runs it, rather than on rayon's global pool
             query: QueryOptions {
                 parallel: false,
                 ..QueryOptions::default()
@@ -113,8 +110,8 @@ struct ClusterCache {
 
 struct Snapshot {
     reader: Option<Arc<IndexReader>>,
-    /// MANIFEST modification time and length when `reader` was opened.
-    stamp: Option<(SystemTime, u64)>,
+    /// The index's commit when `reader` was opened (or found absent).
+    stamp: CommitStamp,
     checked: Instant,
 }
 
@@ -130,9 +127,8 @@ pub(crate) struct Inner {
     refresh: Mutex<()>,
     pub write: tokio::sync::Mutex<()>,
     clusters: Mutex<ClusterCache>,
-    pub queries: Semaphore,
-    /// The handlers' index work, in the order it came (see `crate::turns`).
-    pub turns: Turns,
+    /// The threads that run the handlers' index work ([`AppState::read`]).
+    pub workers: Workers,
     pub metrics: Metrics,
     /// When the last write through this server was committed, until its segments are
     /// merged ([`ServerConfig::merge_after`]).
@@ -153,24 +149,17 @@ fn open_reader(
     Ok(r)
 }
 
-fn manifest_stamp(index: &std::path::Path) -> Option<(SystemTime, u64)> {
-    let m = std::fs::metadata(index.join("MANIFEST")).ok()?;
-    Some((m.modified().ok()?, m.len()))
-}
-
-/// How often the MANIFEST is looked at for commits by other processes.
-const RECHECK: Duration = Duration::from_millis(500);
-
 impl AppState {
     /// Opens the index (if it exists yet) and builds the state.
-    pub fn new(cfg: ServerConfig) -> Result<AppState, chorus_store::Error> {
-        let stamp = manifest_stamp(&cfg.index);
+    pub fn new(cfg: ServerConfig) -> Result<AppState, StartError> {
+        let absent = CommitStamp::of(&cfg.index);
         let reader = match open_reader(&cfg.index, None) {
             Ok(r) => Some(Arc::new(r)),
             Err(chorus_store::Error::NotAnIndex { .. }) => None,
-            Err(e) => return Err(e),
+            Err(e) => return Err(e.into()),
         };
-        let permits = cfg.max_concurrent_queries.max(1);
+        let stamp = reader.as_ref().map_or(absent, |r| r.commit_stamp());
+        let workers = Workers::new(cfg.threads)?;
         Ok(AppState {
             inner: Arc::new(Inner {
                 cfg,
@@ -182,8 +171,7 @@ impl AppState {
                 refresh: Mutex::new(()),
                 write: tokio::sync::Mutex::new(()),
                 clusters: Mutex::new(ClusterCache::default()),
-                queries: Semaphore::new(permits),
-                turns: Turns::default(),
+                workers,
                 metrics: Metrics::default(),
                 last_write: Mutex::new(None),
             }),
@@ -195,7 +183,7 @@ impl AppState {
     }
 
     /// The current snapshot of the index (`None` while no index exists). Blocking: call it
-    /// off the async workers. Reopens the index when its MANIFEST changed.
+    /// off the async workers. Reopens the index when a commit changed it.
     pub fn reader(&self) -> Result<Option<Arc<IndexReader>>, ApiError> {
         match self.checked_snapshot() {
             Some(r) => Ok(r),
@@ -203,20 +191,20 @@ impl AppState {
         }
     }
 
-    /// The snapshot, if its MANIFEST was checked within [`RECHECK`]; `None` when a check is
-    /// due.
+    /// The snapshot, if it was checked for newer commits within
+    /// [`ServerConfig::index_recheck`]; `None` when a check is due.
     fn checked_snapshot(&self) -> Option<Option<Arc<IndexReader>>> {
         let s = self
             .inner
             .snapshot
             .read()
             .unwrap_or_else(|e| e.into_inner());
-        (s.checked.elapsed() < RECHECK).then(|| s.reader.clone())
+        (s.checked.elapsed() < self.inner.cfg.index_recheck).then(|| s.reader.clone())
     }
 
     /// The current snapshot without leaving the async worker when it was checked within
-    /// the last half second (nearly always under load); otherwise [`Self::reader`] on a
-    /// blocking thread, which may reopen the index.
+    /// [`ServerConfig::index_recheck`] (nearly always under load); otherwise
+    /// [`Self::reader`] on a blocking thread, which may reopen the index.
     pub async fn current_reader(&self) -> Result<Option<Arc<IndexReader>>, ApiError> {
         match self.checked_snapshot() {
             Some(r) => Ok(r),
@@ -227,14 +215,14 @@ impl AppState {
     /// Reopens the index if it changed (or always, with `force`).
     pub fn refresh(&self, force: bool) -> Result<Option<Arc<IndexReader>>, ApiError> {
         let _one = self.inner.refresh.lock().unwrap_or_else(|e| e.into_inner());
-        let stamp = manifest_stamp(&self.inner.cfg.index);
+        let now = CommitStamp::of(&self.inner.cfg.index);
         let previous = {
             let mut s = self
                 .inner
                 .snapshot
                 .write()
                 .unwrap_or_else(|e| e.into_inner());
-            if !force && s.stamp == stamp {
+            if !force && s.stamp == now {
                 s.checked = Instant::now();
                 return Ok(s.reader.clone());
             }
@@ -251,14 +239,30 @@ impl AppState {
             .snapshot
             .write()
             .unwrap_or_else(|e| e.into_inner());
+        s.stamp = reader.as_ref().map_or(now, |r| r.commit_stamp());
         s.reader = reader.clone();
-        s.stamp = stamp;
         s.checked = Instant::now();
         Ok(reader)
     }
 
-    /// Runs blocking work (index reads, alignment) off the async workers.
-    pub async fn blocking<T: Send + 'static>(
+    /// Runs a handler's index work on the worker pool (`crate::work`), after the work
+    /// handed over before it, with the current snapshot of the index (`None` while no
+    /// index exists).
+    pub async fn read<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(Option<Arc<IndexReader>>) -> Result<T, ApiError> + Send + 'static,
+    ) -> Result<T, ApiError> {
+        let index = self.current_reader().await?;
+        self.inner
+            .workers
+            .run(move || f(index))
+            .await
+            .map_err(|_| ApiError::Internal("the request's work failed".into()))?
+    }
+
+    /// Runs blocking I/O that is not index work (reopening the index, a write, fetching a
+    /// URL) on tokio's blocking threads, so that it never holds a thread of the pool.
+    pub(crate) async fn blocking<T: Send + 'static>(
         &self,
         f: impl FnOnce(AppState) -> Result<T, ApiError> + Send + 'static,
     ) -> Result<T, ApiError> {
@@ -266,18 +270,6 @@ impl AppState {
         tokio::task::spawn_blocking(move || f(st))
             .await
             .map_err(|e| ApiError::Internal(format!("worker failed: {e}")))?
-    }
-
-    /// Runs a handler's index work in its turn: on one of the worker threads, after the
-    /// work that came before it on any worker (`crate::turns`); at once when the server
-    /// runs no pumps.
-    pub async fn in_turn<T: Send + 'static>(
-        &self,
-        f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
-    ) -> Result<T, ApiError> {
-        self.inner.turns.run(f).await.map_err(|_| {
-            ApiError::Internal("the request's work failed, or the server is stopping".into())
-        })?
     }
 
     /// Checks the bearer token of a write request.

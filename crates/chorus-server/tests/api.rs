@@ -187,6 +187,7 @@ async fn health_metrics_and_openapi() {
     assert!(text.contains("# TYPE chorus_http_request_duration_seconds histogram"));
     assert!(text.contains("chorus_index_documents 0"));
     assert!(text.contains("chorus_index_segments 0"), "{text}");
+    assert!(text.contains("\nchorus_jobs_waiting 0\n"), "{text}");
 }
 
 #[tokio::test]
@@ -222,6 +223,18 @@ async fn writes_need_the_token() {
     assert_eq!(s, 401);
 }
 
+/// Waits until `ready` holds, for at most 20 s.
+async fn wait_for<F: std::future::Future<Output = bool>>(mut ready: impl FnMut() -> F) {
+    let started = std::time::Instant::now();
+    while !ready().await {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "not ready after 20 s"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
 /// The segment count and merged-segment counter in `/metrics`.
 fn segments(metrics: &str) -> (u64, u64) {
     let value = |name: &str| {
@@ -253,15 +266,7 @@ async fn segments_of_writes_are_merged_once_writes_pause() {
     }
     assert_eq!(segments(&h.metrics().await), (3, 0));
     // once writes pause, the two small segments are merged into one
-    let started = std::time::Instant::now();
-    while segments(&h.metrics().await) != (2, 2) {
-        assert!(
-            started.elapsed() < Duration::from_secs(20),
-            "not merged: {:?}",
-            segments(&h.metrics().await)
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    wait_for(|| async { segments(&h.metrics().await) == (2, 2) }).await;
     // nothing lost: every document is still found
     for id in [
         "wire-1",
@@ -281,9 +286,11 @@ async fn segments_of_writes_are_merged_once_writes_pause() {
         .call("POST", "/v1/query", Some(json!({"text": article})), None)
         .await;
     assert_eq!((s, v["stats"]["matches"].clone()), (200, json!(5)), "{v}");
-    // and a quiet read-only server never writes
-    let r = Harness::with_background(|c| c.merge_after = Some(Duration::from_millis(10)));
-    tokio::time::sleep(Duration::from_millis(100)).await;
+    // and a quiet read-only server never writes: once its background work has started
+    // (its clusters are computed), twenty merge checks pass without one
+    let r = Harness::with_background(|c| c.merge_after = Some(Duration::from_millis(40)));
+    wait_for(|| async { r.metrics().await.contains("chorus_clusters_generation 0\n") }).await;
+    tokio::time::sleep(Duration::from_millis(20 * 10)).await;
     assert!(!r.dir.path().join("index").exists());
 }
 
@@ -529,7 +536,7 @@ async fn cors_is_off_unless_configured() {
 
 #[tokio::test]
 async fn commits_by_another_writer_are_seen() {
-    let h = Harness::new(|_| {});
+    let h = Harness::new(|c| c.index_recheck = Duration::from_millis(20));
     let (_, v) = h.call("GET", "/healthz", None, None).await;
     assert_eq!(v["documents"], 0);
     {
@@ -538,15 +545,29 @@ async fn commits_by_another_writer_are_seen() {
         w.add(vec![chorus_core::Document::new("outside", STATEMENT)])
             .unwrap();
     }
-    tokio::time::sleep(Duration::from_millis(600)).await;
-    let (_, v) = h.call("GET", "/healthz", None, None).await;
-    assert_eq!(v["documents"], 1);
+    wait_for(|| async { h.call("GET", "/healthz", None, None).await.1["documents"] == 1 }).await;
     let (s, v) = h.call("GET", "/v1/documents/outside", None, None).await;
     assert_eq!((s, v["text"].as_str()), (200, Some(STATEMENT)));
 }
 
-/// A long query text (run on a blocking thread, not on the worker) finds what a short one
-/// finds, at the offsets of its own text.
+/// Between two checks for commits ([`ServerConfig::index_recheck`]) requests are served
+/// from the snapshot the server has, without looking at the disk.
+#[tokio::test]
+async fn between_checks_the_snapshot_is_kept() {
+    let h = Harness::new(|c| c.index_recheck = Duration::from_secs(3600));
+    let (_, v) = h.call("GET", "/healthz", None, None).await;
+    assert_eq!(v["documents"], 0);
+    chorus_store::IndexWriter::open(h.dir.path().join("index"), Default::default())
+        .unwrap()
+        .add(vec![chorus_core::Document::new("outside", STATEMENT)])
+        .unwrap();
+    let (_, v) = h.call("GET", "/healthz", None, None).await;
+    assert_eq!(v["documents"], 0);
+    let (s, _) = h.call("GET", "/v1/documents/outside", None, None).await;
+    assert_eq!(s, 404);
+}
+
+/// A long query text finds what a short one finds, at the offsets of its own text.
 #[tokio::test]
 async fn long_queries_match_like_short_ones() {
     let h = Harness::new(|c| c.token = Some(TOKEN.into()));

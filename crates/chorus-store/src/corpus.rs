@@ -8,31 +8,14 @@ use chorus_core::{Corpus, Metadata};
 use std::borrow::Cow;
 use std::sync::Arc;
 
-/// Peak memory of an in-memory `find` or `dedup`, as a multiple of the text (6.5 measured on
-/// 1 GB, see BENCHMARKS.md), rounded up.
-pub const MEMORY_PER_TEXT_BYTE: u64 = 7;
-
-/// `MemAvailable` of /proc/meminfo, in bytes (None where there is no /proc).
+/// Memory the system could give this process without swapping (Linux: `MemAvailable` of
+/// /proc/meminfo), in bytes; `None` where there is no /proc. What the pipeline does with
+/// it is decided by [`chorus_core::Storage::choose`].
 pub fn available_memory() -> Option<u64> {
     let info = std::fs::read_to_string("/proc/meminfo").ok()?;
     let line = info.lines().find(|l| l.starts_with("MemAvailable:"))?;
     let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kb * 1024)
-}
-
-/// `Some((needed, available))` bytes when running the pipeline in memory over `text_bytes`
-/// of text would need more memory than is available (see [`chorus_core::Storage`]).
-pub fn too_large_for_memory(text_bytes: u64) -> Option<(u64, u64)> {
-    let available = available_memory()?;
-    let need = text_bytes.saturating_mul(MEMORY_PER_TEXT_BYTE);
-    (need > available).then_some((need, available))
-}
-
-/// The token cache of a run on disk: a quarter of the available memory, between 64 MiB
-/// and 2 GiB.
-pub fn token_cache_bytes() -> usize {
-    let quarter = available_memory().unwrap_or(0) / 4;
-    quarter.clamp(64 << 20, 2 << 30) as usize
 }
 
 /// The live documents of an [`IndexReader`] snapshot, segment by segment.

@@ -12,7 +12,9 @@
 //! a snapshot of the last commit: [`IndexReader::query`] ranks stored documents by the
 //! fingerprints they share with a text and aligns the best of them with
 //! [`chorus_core::query`], returning a [`QueryReport`]; [`IndexReader::stats`] gives
-//! [`IndexStats`]. Readers in any number of processes work while one writer commits.
+//! [`IndexStats`]. Readers in any number of processes work while one writer commits; a
+//! reader tells whether a newer commit exists with [`IndexReader::is_stale`] (one `stat`,
+//! [`CommitStamp`]) and opens it with [`IndexReader::reopen`].
 //! Errors are one [`Error`] enum.
 //!
 //! # Example
@@ -47,10 +49,8 @@ mod segment;
 mod writer;
 
 pub use chorus_core::query::{QueryMatch, QueryReport, SharedPassage};
-pub use corpus::{
-    MEMORY_PER_TEXT_BYTE, StoredCorpus, available_memory, token_cache_bytes, too_large_for_memory,
-};
+pub use corpus::{StoredCorpus, available_memory};
 pub use error::{Error, Result};
-pub use manifest::FORMAT_VERSION;
+pub use manifest::{CommitStamp, FORMAT_VERSION};
 pub use reader::{IndexReader, IndexStats, QueryOptions};
 pub use writer::{AddSummary, IndexOptions, IndexWriter, RemoveSummary};

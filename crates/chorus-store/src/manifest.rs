@@ -128,6 +128,30 @@ impl Manifest {
     }
 }
 
+/// A token of an index folder's last commit, cheap to take (one `stat` of the manifest, no
+/// read): two stamps of the same folder differ when a commit (by any process) came between
+/// them. Every commit renames a new manifest over the old one, so the stamp is the
+/// manifest's modification time, length and (on Unix) inode; an absent index has a stamp
+/// too, so that its creation is seen. [`crate::IndexReader::commit_stamp`] is the stamp
+/// taken just before the snapshot read its manifest: a commit in between makes the
+/// snapshot look older than it is, never newer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CommitStamp(Option<(std::time::SystemTime, u64, u64)>);
+
+impl CommitStamp {
+    /// The stamp of the index in `dir` now.
+    pub fn of(dir: &Path) -> CommitStamp {
+        let Ok(m) = fs::metadata(dir.join(MANIFEST)) else {
+            return CommitStamp(None);
+        };
+        #[cfg(unix)]
+        let inode = std::os::unix::fs::MetadataExt::ino(&m);
+        #[cfg(not(unix))]
+        let inode = 0;
+        CommitStamp(m.modified().ok().map(|t| (t, m.len(), inode)))
+    }
+}
+
 /// Makes the folder's entries (new files, renames) durable.
 pub(crate) fn sync_dir(dir: &Path) -> Result<()> {
     File::open(dir).and_then(|d| d.sync_all()).at(dir)
@@ -164,5 +188,20 @@ mod tests {
             "{err}"
         );
         assert!(err.to_string().contains("format version 99"));
+    }
+
+    #[test]
+    fn the_commit_stamp_changes_with_every_commit() {
+        let dir = tempfile::tempdir().unwrap();
+        let absent = CommitStamp::of(dir.path());
+        assert_eq!(absent, CommitStamp::of(dir.path()));
+        let m = Manifest::new(5);
+        m.commit(dir.path()).unwrap();
+        let first = CommitStamp::of(dir.path());
+        assert_ne!(first, absent);
+        assert_eq!(first, CommitStamp::of(dir.path()));
+        // the same bytes again, at once: a new file all the same
+        m.commit(dir.path()).unwrap();
+        assert_ne!(CommitStamp::of(dir.path()), first);
     }
 }

@@ -12,8 +12,9 @@
 //! fingerprints each live document shares with the query, and aligns only the
 //! `max_candidates` documents sharing the most, in parallel, with `chorus_core::query`.
 
+use crate::corpus::available_memory;
 use crate::error::{Error, IoContext, Result};
-use crate::manifest::{FORMAT_VERSION, MANIFEST, Manifest};
+use crate::manifest::{CommitStamp, FORMAT_VERSION, MANIFEST, Manifest};
 use crate::segment::Segment;
 use chorus_core::Document;
 use chorus_core::align::AlignParams;
@@ -157,14 +158,6 @@ pub(crate) fn open_segments(
     Ok(out)
 }
 
-/// Memory the system could give this process without swapping (Linux: `MemAvailable`).
-fn available_memory() -> Option<u64> {
-    let info = std::fs::read_to_string("/proc/meminfo").ok()?;
-    let line = info.lines().find(|l| l.starts_with("MemAvailable:"))?;
-    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kb * 1024)
-}
-
 /// Cache lines of each candidate's record requested before the first candidate is read
 /// (the CPU's own prefetcher follows a sequential read from there). The first read of each
 /// record (its length and header) was 0.73–1.82 % of `query_loop`'s samples in three runs
@@ -225,6 +218,8 @@ pub struct IndexStats {
 pub struct IndexReader {
     dir: PathBuf,
     manifest: Manifest,
+    /// The index's commit stamp just before the manifest was read.
+    stamp: CommitStamp,
     segments: Vec<LiveSegment>,
     /// Per-document counters for [`IndexReader::candidates`], kept for the next query:
     /// one for each query running at once, each as long as the largest segment has
@@ -248,12 +243,14 @@ impl IndexReader {
     fn open_reusing(dir: &Path, reuse: &[LiveSegment]) -> Result<IndexReader> {
         let mut attempts = 0;
         loop {
+            let stamp = CommitStamp::of(dir);
             let manifest = Manifest::load(dir)?;
             match open_segments(dir, &manifest, reuse) {
                 Ok(segments) => {
                     return Ok(IndexReader {
                         dir: dir.to_path_buf(),
                         manifest,
+                        stamp,
                         segments,
                         counters: Mutex::default(),
                     });
@@ -268,6 +265,17 @@ impl IndexReader {
                 }
             }
         }
+    }
+
+    /// Whether a commit (by any process) has changed the index since this snapshot was
+    /// opened: one `stat`, no read ([`CommitStamp`]). Reopen with [`IndexReader::reopen`].
+    pub fn is_stale(&self) -> bool {
+        CommitStamp::of(&self.dir) != self.stamp
+    }
+
+    /// The index's [`CommitStamp`] when this snapshot was opened.
+    pub fn commit_stamp(&self) -> CommitStamp {
+        self.stamp
     }
 
     /// The commit this snapshot shows (incremented by every commit).

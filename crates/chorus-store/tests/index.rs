@@ -2,7 +2,9 @@
 //! queries, format versions, concurrent readers, and crashes (SIGKILL) during ingest.
 
 use chorus_core::Document;
-use chorus_store::{Error, FORMAT_VERSION, IndexOptions, IndexReader, IndexWriter, QueryOptions};
+use chorus_store::{
+    CommitStamp, Error, FORMAT_VERSION, IndexOptions, IndexReader, IndexWriter, QueryOptions,
+};
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -265,7 +267,11 @@ fn reopened_snapshots_see_new_commits_and_never_a_replaced_index() {
     r.prepare_for_serving();
     let more = batch("b", 5, 4);
     w.add(more.clone()).unwrap();
+    // the old snapshot knows it is stale, the new one not, until the next commit
+    assert!(r.is_stale());
     let r2 = r.reopen().unwrap();
+    assert!(!r2.is_stale());
+    assert_eq!(r2.commit_stamp(), CommitStamp::of(dir.path()));
     r2.prepare_for_serving();
     assert_eq!((r.len(), r2.len()), (5, 10));
     for d in first.iter().chain(&more) {

@@ -54,19 +54,11 @@ pub struct ServeArgs {
     /// writes left into one (0: never).
     #[arg(long, default_value_t = 30)]
     pub merge_after: u64,
-    /// Threads answering requests (default: the number of cores).
+    /// Threads running the requests' index work (queries, document reads, cluster pages),
+    /// which waits its turn in the order the requests came; as many read and write the
+    /// connections (default: the number of cores).
     #[arg(long)]
     pub threads: Option<usize>,
-    /// One shared tokio runtime whose idle threads take tasks from busy ones, instead of
-    /// one runtime per thread: a wider tail when saturated. Default: the threads take the
-    /// requests' index work from one queue, in the order the requests came.
-    #[arg(long)]
-    pub work_stealing: bool,
-    /// Long queries (over 32 KiB) aligned at once on their own threads; more wait their
-    /// turn in order (default: the number of cores). Shorter ones run on the request
-    /// threads, in the order they came.
-    #[arg(long)]
-    pub max_concurrent_queries: Option<usize>,
     /// Documents aligned against each query.
     #[arg(long, default_value_t = 32)]
     pub max_candidates: usize,
@@ -93,12 +85,8 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<i32> {
     cfg.request_timeout = Duration::from_secs(args.request_timeout.max(1));
     cfg.cluster_wait = Duration::from_millis(args.cluster_wait_ms);
     cfg.merge_after = (args.merge_after > 0).then(|| Duration::from_secs(args.merge_after));
-    cfg.work_stealing = args.work_stealing;
     if let Some(n) = args.threads {
         cfg.threads = n.max(1);
-    }
-    if let Some(n) = args.max_concurrent_queries {
-        cfg.max_concurrent_queries = n.max(1);
     }
     cfg.query.max_candidates = args.max_candidates;
     cfg.query.max_df = args.max_df;

@@ -1,16 +1,15 @@
 //! `/v1/clusters`: clusters of shared passages over the stored corpus (computed once per
 //! index generation; the first request after a change waits for the computation).
 
-use crate::clusters::{parse_since, truncate_chars};
+use crate::clusters::{ClusterSet, parse_since};
 use crate::error::ApiError;
 use crate::state::AppState;
-use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
-use serde_json::{Value, json};
+use std::sync::Arc;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -29,9 +28,7 @@ pub struct ListParams {
 
 /// The cluster cache, waiting for it until shortly before the request's time limit; after
 /// that a 503 tells the client to come back (the computation goes on).
-async fn clusters_or_unavailable(
-    st: &AppState,
-) -> Result<std::sync::Arc<crate::clusters::ClusterSet>, ApiError> {
+async fn clusters_or_unavailable(st: &AppState) -> Result<Arc<ClusterSet>, ApiError> {
     let wait = st
         .config()
         .request_timeout
@@ -57,30 +54,29 @@ pub async fn list(
     let limit = p.limit.unwrap_or(50).min(1000);
     let offset = p.offset.unwrap_or(0);
     let set = clusters_or_unavailable(&st).await?;
-    // one pass over the clusters, in its turn (`crate::turns`), keeping only the page
-    // (summaries are serialised once per cluster)
-    let body = st
-        .in_turn(move || {
-            let mut total = 0usize;
-            let mut page: Vec<&RawValue> = Vec::with_capacity(limit.min(set.clusters.len()));
-            for c in &set.clusters {
-                if c.matches(p.coordinated, since, p.source.as_deref()) {
-                    if total >= offset && page.len() < limit {
-                        page.push(c.summary_json());
-                    }
-                    total += 1;
-                }
-            }
-            serde_json::to_vec(&ListPage {
-                generation: set.generation,
-                total,
-                offset,
-                clusters: page,
-            })
-            .map_err(|e| ApiError::Internal(e.to_string()))
+    // one pass over the clusters, keeping the page
+    let (total, page) = st
+        .read({
+            let set = Arc::clone(&set);
+            move |_| Ok(set.page(p.coordinated, since, p.source.as_deref(), offset, limit))
         })
         .await?;
-    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
+    let page = ListPage {
+        generation: set.generation,
+        total,
+        offset,
+        clusters: page
+            .iter()
+            .map(|&i| set.clusters[i].summary_json())
+            .collect(),
+    };
+    json_body(&page)
+}
+
+/// `body` as a JSON answer.
+fn json_body(body: &impl Serialize) -> Result<Response, ApiError> {
+    let bytes = serde_json::to_vec(body).map_err(|e| ApiError::Internal(e.to_string()))?;
+    Ok(([(header::CONTENT_TYPE, "application/json")], bytes).into_response())
 }
 
 /// A page of `GET /v1/clusters`.
@@ -92,47 +88,22 @@ struct ListPage<'a> {
     clusters: Vec<&'a RawValue>,
 }
 
-/// Characters of each member's passage text returned.
-const PASSAGE_CHARS: usize = 20_000;
-
-pub async fn get(
-    State(st): State<AppState>,
-    Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
-    let id: u32 = id
-        .parse()
-        .map_err(|_| ApiError::NotFound(format!("no cluster `{id}`")))?;
+pub async fn get(State(st): State<AppState>, Path(id): Path<String>) -> Result<Response, ApiError> {
+    let not_found = || ApiError::NotFound(format!("no cluster `{id}`"));
+    let id: u32 = id.parse().map_err(|_| not_found())?;
     let set = clusters_or_unavailable(&st).await?;
     if set.get(id).is_none() {
-        return Err(ApiError::NotFound(format!("no cluster `{id}`")));
+        return Err(not_found());
     }
-    let v = st
-        .blocking(move |_| {
-            let c = set.get(id).expect("checked above");
-            let mut record = c.record.clone();
-            if let (Some(reader), Some(members)) = (
-                &set.reader,
-                record.get_mut("members").and_then(Value::as_array_mut),
-            ) {
-                for m in members.iter_mut() {
-                    let doc = m.get("doc").and_then(Value::as_str).unwrap_or("");
-                    let b = m.get("begin").and_then(Value::as_u64).unwrap_or(0) as usize;
-                    let e = m.get("end").and_then(Value::as_u64).unwrap_or(0) as usize;
-                    let text = reader
-                        .get(doc)?
-                        .and_then(|d| d.text.get(b..e).map(|t| truncate_chars(t, PASSAGE_CHARS)));
-                    if let Some(obj) = m.as_object_mut() {
-                        obj.insert("text".into(), text.map_or(Value::Null, Value::String));
-                    }
-                }
+    let passages = st
+        .read({
+            let set = Arc::clone(&set);
+            move |_| {
+                let c = set.get(id).expect("checked above");
+                Ok(c.passages(set.reader.as_deref())?)
             }
-            if let Some(obj) = record.as_object_mut() {
-                obj.insert("sources".into(), json!(c.outlets));
-                obj.insert("excerpt".into(), json!(c.excerpt));
-                obj.insert("generation".into(), json!(set.generation));
-            }
-            Ok(record)
         })
         .await?;
-    Ok(Json(v))
+    let c = set.get(id).expect("checked above");
+    json_body(&c.detail(passages, set.generation))
 }

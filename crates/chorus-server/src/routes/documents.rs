@@ -4,8 +4,7 @@ use crate::error::{ApiError, ApiJson};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::HeaderMap;
 use chorus_core::{Document, Metadata};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -104,29 +103,28 @@ pub async fn remove(
     })))
 }
 
-pub async fn get(State(st): State<AppState>, Path(id): Path<String>) -> Result<Response, ApiError> {
-    // a lookup by id and one stored text: read on a worker thread in its turn, as
-    // article-sized queries are (a hand-off to a blocking thread cost more than the read);
-    // the answer is written there too, and only its bytes handed back
-    let reader = st.current_reader().await?;
-    let body = st
-        .in_turn(move || {
-            let doc = match reader {
+pub async fn get(
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let doc = st
+        .read(move |index| {
+            match index {
                 Some(r) => r.get(&id)?,
                 None => None,
             }
-            .ok_or_else(|| ApiError::NotFound(format!("no document `{id}`")))?;
-            let mut v = json!({ "id": doc.id, "text": doc.text });
-            if let (Some(obj), Value::Object(meta)) = (
-                v.as_object_mut(),
-                serde_json::to_value(&doc.meta).unwrap_or_default(),
-            ) {
-                for (k, val) in meta {
-                    obj.entry(k).or_insert(val);
-                }
-            }
-            serde_json::to_vec(&v).map_err(|e| ApiError::Internal(e.to_string()))
+            .ok_or_else(|| ApiError::NotFound(format!("no document `{id}`")))
         })
         .await?;
-    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
+    // the metadata's fields beside `id` and `text` (an extra field of either name stays out)
+    let mut v = json!({ "id": doc.id, "text": doc.text });
+    if let (Some(obj), Value::Object(meta)) = (
+        v.as_object_mut(),
+        serde_json::to_value(&doc.meta).unwrap_or_default(),
+    ) {
+        for (k, val) in meta {
+            obj.entry(k).or_insert(val);
+        }
+    }
+    Ok(Json(v))
 }

@@ -4,18 +4,17 @@
 
 use crate::clusters::ClusterSet;
 use crate::error::{ApiError, ApiJson};
-use crate::fetch::fetch_document;
+use crate::fetch::fetch;
 use crate::state::AppState;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use chorus_core::document::parse_timestamp;
-use chorus_core::query::{QueryMatch, QueryReport, QueryStats};
+use chorus_core::query::{QueryMatch, QueryReport, QueryStats, query_documents};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
-use serde_json::{Value, json};
+use std::borrow::Cow;
 use std::sync::Arc;
-use std::time::Duration;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -30,16 +29,6 @@ pub struct QueryRequest {
     pub min_words: Option<usize>,
 }
 
-/// Query texts up to this size run on the worker that read the request; longer ones on a
-/// blocking thread, so that a long text does not hold up the requests queued behind it on
-/// the worker. At most `max_concurrent_queries` of those run at once, and the others wait
-/// their turn in order (a fair semaphore). The short ones need no permit: a worker runs
-/// one at a time. (A permit for them too made a convoy: when one query waited for a
-/// permit, each freed permit went to the oldest waiter, which held it idle until its
-/// worker reached it in its queue; a saturated server then left a quarter of the machine
-/// idle.)
-const INLINE_QUERY_BYTES: usize = 32 << 10;
-
 pub async fn query(
     State(st): State<AppState>,
     ApiJson(req): ApiJson<QueryRequest>,
@@ -52,9 +41,7 @@ pub async fn query(
                 return Err(ApiError::FetchDisabled);
             }
             let url = url.trim().to_owned();
-            let f = st
-                .blocking(move |st| fetch_document(&url, st.config()))
-                .await?;
+            let f = fetch(&st, url).await?;
             (f.document.text.clone(), Some(f.document))
         }
         _ => {
@@ -83,74 +70,29 @@ pub async fn query(
         }
         opts.align.min_tokens = w;
     }
-    let run = move |reader: Option<std::sync::Arc<chorus_store::IndexReader>>,
-                    text: &str|
-          -> Result<_, ApiError> {
-        Ok(match reader {
-            Some(r) => (r.query(text, &opts)?, Some(r.generation())),
-            None => (
-                chorus_core::query::query_documents(text, &[], &opts.align),
-                None,
-            ),
-        })
-    };
-    let fetched = fetched.map(|d| {
-        json!({"url": d.meta.url.clone().unwrap_or(d.id), "title": d.meta.title, "text": d.text})
+    let fetched = fetched.map(|d| FetchedPage {
+        url: d.meta.url.unwrap_or(d.id),
+        title: d.meta.title,
+        text: d.text,
     });
-    let body = if text.len() <= INLINE_QUERY_BYTES {
-        // an article-sized query costs well under a millisecond of CPU: it runs on a
-        // worker thread in its turn (`crate::turns`), as other handlers' index work does
-        // (the workers are one per core); a hand-off to a blocking thread and back cost a
-        // tenth of a loaded server's time in thread switches
-        let reader = st.current_reader().await?;
-        // the clusters, if ready now (nearly always): the whole answer is then written in
-        // the job, and only its bytes are handed back (freeing on one thread what another
-        // allocated costs glibc's malloc a lock of the other thread's arena)
-        let ready = st.clusters(Some(Duration::ZERO)).await.ok().flatten();
-        let (answer, text) = st
-            .in_turn(move || {
-                let (mut report, generation) = run(reader, &text)?;
-                report.matches.truncate(limit);
-                let answer = if report.matches.is_empty() || ready.is_some() {
-                    Answer::Body(respond(&report, generation, ready, fetched)?)
-                } else {
-                    Answer::Later(report, generation, fetched)
-                };
-                Ok((answer, text))
-            })
-            .await?;
-        // freed on the thread that allocated it
-        drop(text);
-        match answer {
-            Answer::Body(body) => body,
-            Answer::Later(report, generation, fetched) => {
-                let clusters = st.clusters(Some(cfg.cluster_wait)).await.ok().flatten();
-                respond(&report, generation, clusters, fetched)?
-            }
-        }
+    let (report, generation) = st
+        .read(move |index| {
+            let (mut report, generation) = match index {
+                Some(r) => (r.query(&text, &opts)?, Some(r.generation())),
+                None => (query_documents(&text, &[], &opts.align), None),
+            };
+            report.matches.truncate(limit);
+            Ok((report, generation))
+        })
+        .await?;
+    // provenance: the clusters of this generation, if ready within `cluster_wait`
+    let clusters = if report.matches.is_empty() {
+        None
     } else {
-        let _permit = st
-            .inner
-            .queries
-            .acquire()
-            .await
-            .map_err(|e| ApiError::Internal(e.to_string()))?;
-        let (mut report, generation) = st.blocking(move |st| run(st.reader()?, &text)).await?;
-        report.matches.truncate(limit);
-        let clusters = if report.matches.is_empty() {
-            None
-        } else {
-            st.clusters(Some(cfg.cluster_wait)).await.ok().flatten()
-        };
-        respond(&report, generation, clusters, fetched)?
+        st.clusters(Some(cfg.cluster_wait)).await.ok().flatten()
     };
+    let body = respond(&report, generation, clusters, fetched)?;
     Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
-}
-
-/// A query's answer, or its report while the clusters for its provenance are not ready.
-enum Answer {
-    Body(Vec<u8>),
-    Later(QueryReport, Option<u64>, Option<Value>),
 }
 
 /// The answer to a query: its matches (the first `limit`), each with the clusters its
@@ -160,7 +102,7 @@ fn respond(
     report: &QueryReport,
     generation: Option<u64>,
     clusters: Option<Arc<ClusterSet>>,
-    fetched: Option<Value>,
+    fetched: Option<FetchedPage>,
 ) -> Result<Vec<u8>, ApiError> {
     let clusters = clusters.filter(|c| Some(c.generation) == generation);
     let mut linked: Vec<u32> = Vec::new();
@@ -192,25 +134,23 @@ fn respond(
             Some((t, m))
         })
         .min_by(|a, b| a.0.cmp(&b.0).then(a.1.id.cmp(&b.1.id)))
-        .map(|(t, m)| {
-            json!({"id": m.id, "date": m.meta.date, "timestamp": t,
-                   "source": m.meta.outlet(), "title": m.meta.title, "url": m.meta.url})
+        .map(|(timestamp, m)| EarliestMatch {
+            id: &m.id,
+            date: &m.meta.date,
+            timestamp,
+            source: m.meta.outlet(),
+            title: &m.meta.title,
+            url: &m.meta.url,
         });
     let provenance = match &clusters {
         Some(set) => {
             let entries: Vec<_> = linked.iter().filter_map(|id| set.get(*id)).collect();
-            let flags: Vec<Option<bool>> = entries.iter().map(|c| c.coordinated).collect();
-            let coordinated = if flags.contains(&Some(true)) {
-                Some(true)
-            } else if !flags.is_empty() && flags.iter().all(Option::is_some) {
-                Some(false)
-            } else {
-                None
-            };
             Provenance {
                 earliest,
                 clusters_ready: true,
-                coordinated,
+                // unknown without clusters
+                coordinated: (!entries.is_empty())
+                    .then(|| entries.iter().any(|c| c.cluster.coordinated)),
                 clusters: entries.iter().map(|c| c.summary_json()).collect(),
             }
         }
@@ -238,7 +178,15 @@ struct QueryResponse<'a> {
     stats: &'a QueryStats,
     provenance: Provenance<'a>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    fetched: Option<Value>,
+    fetched: Option<FetchedPage>,
+}
+
+/// The page fetched for a query by URL.
+#[derive(Serialize)]
+struct FetchedPage {
+    url: String,
+    title: Option<String>,
+    text: String,
 }
 
 #[derive(Serialize)]
@@ -252,8 +200,19 @@ struct MatchOut<'a> {
 
 #[derive(Serialize)]
 struct Provenance<'a> {
-    earliest: Option<Value>,
+    earliest: Option<EarliestMatch<'a>>,
     clusters_ready: bool,
     coordinated: Option<bool>,
     clusters: Vec<&'a RawValue>,
+}
+
+/// The earliest dated match of a query.
+#[derive(Serialize)]
+struct EarliestMatch<'a> {
+    id: &'a str,
+    date: &'a Option<String>,
+    timestamp: i64,
+    source: Option<Cow<'a, str>>,
+    title: &'a Option<String>,
+    url: &'a Option<String>,
 }

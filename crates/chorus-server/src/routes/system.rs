@@ -12,16 +12,15 @@ use serde_json::{Value, json};
 /// the tests).
 pub const OPENAPI: &str = include_str!("../../assets/openapi.json");
 
-/// Answered in its turn (`crate::turns`), after the index work that came before it: a
-/// loaded server's health check takes as long as its other requests, which is what a load
-/// balancer should see.
+/// Answered by the worker pool in its turn ([`AppState::read`]), after the index work
+/// that came before it: a loaded server's health check takes as long as its other
+/// requests, which is what a load balancer should see.
 pub async fn healthz(State(st): State<AppState>) -> Result<Json<Value>, ApiError> {
-    let r = st.current_reader().await?;
     let (docs, generation) = st
-        .in_turn(move || {
+        .read(|index| {
             Ok((
-                r.as_ref().map_or(0, |r| r.len()),
-                r.as_ref().map_or(0, |r| r.generation()),
+                index.as_ref().map_or(0, |r| r.len()),
+                index.as_ref().map_or(0, |r| r.generation()),
             ))
         })
         .await?;
@@ -41,7 +40,7 @@ pub async fn metrics(State(st): State<AppState>) -> Result<impl IntoResponse, Ap
         r.as_ref().map(|r| r.len()),
         r.as_ref().map(|r| r.generation()),
         r.as_ref().map(|r| r.segment_count()),
-        st.inner.turns.waiting(),
+        st.inner.workers.waiting(),
     );
     Ok((
         [(

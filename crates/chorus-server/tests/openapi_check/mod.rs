@@ -1,6 +1,10 @@
 //! A small JSON Schema checker for the subset the OpenAPI document uses: `$ref`, `type`
 //! (one or a list), `enum`, `required`, `properties`, `additionalProperties: false`,
-//! `items`, `allOf`, `oneOf`, `minimum`, `maximum`, `minLength`, `minItems`, `maxItems`.
+//! `items`, `allOf`, `oneOf`, `minimum`, `maximum`, `minLength`, `minItems`, `maxItems`
+//! (and the annotations `description`, `default`). A module of the `api` tests (a folder,
+//! so that Cargo does not build it as a test target of its own); its own tests check that
+//! the document uses no keyword the checker would pass over, and that the checker rejects
+//! what the document forbids.
 
 use serde_json::Value;
 
@@ -130,6 +134,11 @@ impl Spec {
             {
                 errs.push(format!("{at}: fewer than {min} items"));
             }
+            if let Some(max) = s.get("maxItems").and_then(Value::as_u64)
+                && (arr.len() as u64) > max
+            {
+                errs.push(format!("{at}: more than {max} items"));
+            }
             if let Some(items) = s.get("items") {
                 for (i, item) in arr.iter().enumerate() {
                     self.check(items, item, &format!("{at}[{i}]"), errs);
@@ -140,5 +149,134 @@ impl Spec {
 }
 
 fn chorus_server_openapi() -> &'static str {
-    include_str!("../assets/openapi.json")
+    include_str!("../../assets/openapi.json")
+}
+
+/// The schema keywords [`Spec::check`] checks, and the annotations it may ignore.
+const KEYWORDS: [&str; 16] = [
+    "$ref",
+    "type",
+    "enum",
+    "required",
+    "properties",
+    "additionalProperties",
+    "items",
+    "allOf",
+    "oneOf",
+    "minimum",
+    "maximum",
+    "minLength",
+    "minItems",
+    "maxItems",
+    "description",
+    "default",
+];
+
+/// Every keyword of `schema` and of the schemas inside it.
+fn keywords<'a>(schema: &'a Value, out: &mut Vec<&'a str>) {
+    let Some(obj) = schema.as_object() else {
+        return;
+    };
+    for (k, v) in obj {
+        out.push(k);
+        match k.as_str() {
+            "properties" => v
+                .as_object()
+                .into_iter()
+                .flatten()
+                .for_each(|(_, p)| keywords(p, out)),
+            "items" | "additionalProperties" => keywords(v, out),
+            "allOf" | "oneOf" => v
+                .as_array()
+                .into_iter()
+                .flatten()
+                .for_each(|s| keywords(s, out)),
+            _ => {}
+        }
+    }
+}
+
+#[test]
+fn the_document_uses_only_keywords_the_checker_checks() {
+    /// The named schemas, and those given inline (`"schema": {...}`) anywhere.
+    fn schemas<'a>(v: &'a Value, out: &mut Vec<&'a Value>) {
+        match v {
+            Value::Object(obj) => {
+                for (k, v) in obj {
+                    match k.as_str() {
+                        "schema" => out.push(v),
+                        "schemas" => {
+                            out.extend(v.as_object().into_iter().flatten().map(|(_, s)| s))
+                        }
+                        _ => schemas(v, out),
+                    }
+                }
+            }
+            Value::Array(a) => a.iter().for_each(|v| schemas(v, out)),
+            _ => {}
+        }
+    }
+    let spec = Spec::load();
+    let mut all = Vec::new();
+    schemas(&spec.doc, &mut all);
+    assert!(all.len() > 20, "{} schemas", all.len());
+    let mut found = Vec::new();
+    for s in all {
+        keywords(s, &mut found);
+    }
+    for k in ["properties", "required", "maxItems", "oneOf"] {
+        assert!(
+            found.contains(&k),
+            "{k} not found: the walk missed the schemas"
+        );
+    }
+    let unknown: Vec<_> = found.iter().filter(|k| !KEYWORDS.contains(k)).collect();
+    assert!(unknown.is_empty(), "not checked: {unknown:?}");
+}
+
+#[test]
+fn the_checker_rejects_what_the_document_forbids() {
+    let spec = Spec::load();
+    let errors = |schema: Value, v: Value| {
+        let mut errs = Vec::new();
+        spec.check(&schema, &v, "$", &mut errs);
+        errs
+    };
+    let object = serde_json::json!({
+        "type": "object",
+        "required": ["id"],
+        "additionalProperties": false,
+        "properties": {
+            "id": {"type": "string", "minLength": 1},
+            "n": {"type": "integer", "minimum": 0, "maximum": 9},
+            "tags": {"type": "array", "items": {"enum": ["a", "b"]}, "minItems": 1, "maxItems": 2},
+            "either": {"oneOf": [{"type": "string"}, {"type": "integer"}]}
+        }
+    });
+    let good = serde_json::json!({"id": "x", "n": 3, "tags": ["a"], "either": 1});
+    assert_eq!(errors(object.clone(), good), Vec::<String>::new());
+    for bad in [
+        serde_json::json!({"n": 3}),
+        serde_json::json!({"id": ""}),
+        serde_json::json!({"id": 1}),
+        serde_json::json!({"id": "x", "extra": true}),
+        serde_json::json!({"id": "x", "n": 10}),
+        serde_json::json!({"id": "x", "n": -1}),
+        serde_json::json!({"id": "x", "n": 1.5}),
+        serde_json::json!({"id": "x", "tags": []}),
+        serde_json::json!({"id": "x", "tags": ["a", "b", "a"]}),
+        serde_json::json!({"id": "x", "tags": ["c"]}),
+        serde_json::json!({"id": "x", "either": true}),
+    ] {
+        assert!(
+            !errors(object.clone(), bad.clone()).is_empty(),
+            "{bad} passed"
+        );
+    }
+    // a response the document describes, and the same with a field missing
+    let error = serde_json::json!({"$ref": "#/components/schemas/Error"});
+    let mut e = serde_json::json!({"code": "not_found", "message": "no such endpoint"});
+    assert_eq!(errors(error.clone(), e.clone()), Vec::<String>::new());
+    e.as_object_mut().unwrap().remove("code");
+    assert!(!errors(error, e).is_empty());
 }
