@@ -256,7 +256,7 @@ fn corpus_stages(path: &str) {
         }
     }
     let align_pair = |c: &chorus_core::candidates::Candidate| {
-        let (a, b) = (c.a as usize, c.b as usize);
+        let (a, b) = (c.a.index(), c.b.index());
         align_seeds_blocked(
             &tokens[a],
             &tokens[b],
@@ -308,11 +308,11 @@ fn pair_seed_coverage(
     };
     (
         side(
-            tokens[c.a as usize].len(),
+            tokens[c.a.index()].len(),
             c.seeds.iter().map(|s| s.0).collect(),
         ),
         side(
-            tokens[c.b as usize].len(),
+            tokens[c.b.index()].len(),
             c.seeds.iter().map(|s| s.1).collect(),
         ),
     )

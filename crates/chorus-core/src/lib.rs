@@ -31,28 +31,39 @@
 //! ```
 
 pub mod align;
+pub mod aligned;
 pub mod analyze;
+pub mod boilerplate;
 pub mod candidates;
 pub mod cluster;
+pub mod config;
 pub mod corpus;
 pub mod dedup;
+mod describe;
 pub mod document;
 pub mod error;
-pub mod find;
 pub mod fingerprint;
 pub mod index;
 pub mod normalize;
+pub mod order;
+pub mod pipeline;
 pub mod progress;
 pub mod query;
 pub mod report;
+mod spans;
+pub mod stages;
 mod swar;
 mod token_source;
 pub mod tokenize;
+mod union_find;
 
+pub use aligned::PairAlignment;
+pub use config::Config;
 pub use corpus::{Corpus, Storage};
 pub use dedup::{DedupConfig, DedupReport, Keep, dedup, dedup_in};
 pub use document::{DocId, Document, Metadata, Span};
 pub use error::{Error, Result};
-pub use find::{Config, find, find_in};
+pub use order::{ByNumber, DocNum, NumberingKey, Order};
+pub use pipeline::{find, find_in};
 pub use progress::{NoProgress, Progress};
 pub use report::{Report, write_jsonl};

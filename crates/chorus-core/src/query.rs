@@ -18,8 +18,8 @@
 use crate::Document;
 use crate::align::{AlignParams, Alignment, NgramPositions, align_indexed_with};
 use crate::document::{DocId, Metadata, Span};
-use crate::find::attached_punctuation;
 use crate::normalize::normalize;
+use crate::spans::{attached_punctuation, token_span};
 use crate::tokenize::Tokens;
 use serde::{Deserialize, Serialize};
 
@@ -137,14 +137,6 @@ impl QueryReport {
             matches,
         }
     }
-}
-
-fn token_span(tokens: &Tokens, map: &[u32], (t0, t1): (u32, u32)) -> Span {
-    let r = &tokens.ranges;
-    Span::new(
-        map[r[t0 as usize].0 as usize] as usize,
-        map[r[t1 as usize - 1].1 as usize] as usize,
-    )
 }
 
 /// Buffers for the candidates of a query, reused from one candidate to the next: the

@@ -115,7 +115,8 @@ impl ClusterSet {
                     };
                     let meta = c.meta(i);
                     if excerpt.is_empty()
-                        && let Some(t) = c.text(i).get(begin..end)
+                        && let Ok(text) = c.text(i)
+                        && let Some(t) = text.get(begin..end)
                     {
                         excerpt = truncate_chars(t, EXCERPT_CHARS);
                     }

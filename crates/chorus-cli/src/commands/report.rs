@@ -174,7 +174,7 @@ pub fn render_html(
     docs: &dyn Corpus,
     coordinated_only: bool,
     limit: usize,
-) -> String {
+) -> chorus_core::Result<String> {
     let by_id: HashMap<&str, usize> = (0..docs.len()).map(|i| (docs.id(i), i)).collect();
     let mut clusters: Vec<&Cluster> = report
         .clusters
@@ -248,13 +248,14 @@ pub fn render_html(
             h.push_str("<div class=\"pair\">");
             for m in &c.members[..2] {
                 if let Some(&d) = by_id.get(m.doc.as_str()) {
+                    let text = docs.text(d)?;
                     let _ = write!(
                         h,
                         "<div><b>{}</b> <small>{} {}</small><p>{}</p></div>",
                         escape(&m.doc),
                         escape(m.source.as_deref().unwrap_or("")),
                         escape(m.date.as_deref().unwrap_or("")),
-                        excerpt(&docs.text(d), m)
+                        excerpt(&text, m)
                     );
                 }
             }
@@ -262,10 +263,10 @@ pub fn render_html(
         }
         h.push_str("<table><tr><th>document</th><th>source</th><th>date</th><th>use</th><th>text</th></tr>");
         for m in &c.members {
-            let text = by_id
-                .get(m.doc.as_str())
-                .map(|&d| excerpt(&docs.text(d), m))
-                .unwrap_or_default();
+            let text = match by_id.get(m.doc.as_str()) {
+                Some(&d) => excerpt(&docs.text(d)?, m),
+                None => String::new(),
+            };
             let _ = write!(
                 h,
                 "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
@@ -279,7 +280,7 @@ pub fn render_html(
         h.push_str("</table></section>");
     }
     h.push_str("</body></html>\n");
-    h
+    Ok(h)
 }
 
 /// Writes one CSV row per cluster member.
@@ -341,7 +342,7 @@ pub fn run(args: &ReportArgs) -> anyhow::Result<i32> {
         &*loaded.work.docs,
         args.coordinated_only,
         args.limit,
-    );
+    )?;
     std::fs::write(&args.out, html).with_context(|| format!("writing {}", args.out.display()))?;
     if let Some(csv) = &args.csv {
         write_csv(csv, &report)?;
