@@ -235,7 +235,7 @@ fn by_stages(docs: &[Document], cfg: &Config, rng: &mut Rng) -> Report {
             }
         }
     }
-    let mut pairs: Vec<((DocNum, DocNum), Vec<(u32, u32)>)> = seeds.into_iter().collect();
+    let mut pairs: Vec<_> = seeds.into_iter().collect();
     rng.shuffle(&mut pairs);
     let candidates: Vec<Candidate> = pairs
         .into_iter()
@@ -300,8 +300,10 @@ fn by_stages(docs: &[Document], cfg: &Config, rng: &mut Rng) -> Report {
 }
 
 fn config(variant: u8) -> Config {
-    let mut cfg = Config::default();
-    cfg.list_boilerplate = variant & 1 == 1;
+    let mut cfg = Config {
+        list_boilerplate: variant & 1 == 1,
+        ..Config::default()
+    };
     if variant & 2 == 2 {
         // large groups link to hubs only
         cfg.seeds.full_pairs_df = 2;
