@@ -25,7 +25,7 @@ use crate::document::{DocId, Document};
 use crate::error::Result;
 use crate::order::DocNum;
 use crate::progress::Progress;
-use crate::report::Stats;
+use crate::report::{Stats, serialize_round3};
 use crate::union_find::UnionFind;
 use serde::{Deserialize, Serialize};
 
@@ -78,7 +78,9 @@ impl Default for DedupConfig {
 pub struct DupPair {
     pub a: DocId,
     pub b: DocId,
+    #[serde(serialize_with = "serialize_round3")]
     pub coverage_a: f64,
+    #[serde(serialize_with = "serialize_round3")]
     pub coverage_b: f64,
     /// Whether the pair counts as near-duplicates under the settings.
     pub duplicate: bool,
@@ -205,7 +207,6 @@ pub fn dedup_in(
         })
         .collect();
     // per pair: the token ranges covered on each side
-    let round = |x: f64| (x * 1000.0).round() / 1000.0;
     let mut pairs: Vec<DupPair> = Vec::new();
     // (a, b, coverage of a, coverage of b, near-duplicates?) for aligned and decided pairs
     let mut scored: Vec<(DocNum, DocNum, f64, f64, bool)> = Vec::new();
@@ -242,8 +243,8 @@ pub fn dedup_in(
         pairs.push(DupPair {
             a: docs.id(al.order.input(a)).to_string(),
             b: docs.id(al.order.input(b)).to_string(),
-            coverage_a: round(ca),
-            coverage_b: round(cb),
+            coverage_a: ca,
+            coverage_b: cb,
             duplicate,
         });
     }

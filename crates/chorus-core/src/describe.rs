@@ -128,7 +128,7 @@ pub(crate) fn build_report(
             cluster: c + 1,
             a: member(x),
             b: member(y),
-            score: (s * 1000.0).round() / 1000.0,
+            score: s,
         })
         .collect();
     let documents = involved
@@ -205,7 +205,7 @@ fn describe_cluster(
         .map(|(early, late, score)| Edge {
             from: docs.id(early).to_string(),
             to: docs.id(late).to_string(),
-            score: (score * 1000.0).round() / 1000.0,
+            score,
         })
         .collect();
     Ok(Cluster {
@@ -213,7 +213,7 @@ fn describe_cluster(
         text: docs.text(first.doc)?[first.span.begin..first.span.end].to_string(),
         earliest,
         coordinated: in_window >= cfg.min_sources,
-        coordination_score: (in_window as f64 / cfg.min_sources as f64 * 1000.0).round() / 1000.0,
+        coordination_score: in_window as f64 / cfg.min_sources as f64,
         coordination,
         members,
         propagation,

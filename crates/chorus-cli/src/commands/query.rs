@@ -2,6 +2,7 @@
 
 use crate::commands::index::DEFAULT_INDEX;
 use anyhow::Context;
+use chorus_core::report::round3;
 use chorus_store::{IndexReader, QueryOptions, QueryReport};
 use std::io::{BufWriter, Read, Write};
 use std::path::PathBuf;
@@ -128,7 +129,7 @@ fn render(out: &mut impl Write, text: &str, report: &QueryReport) -> std::io::Re
             rank + 1,
             m.id,
             m.score,
-            m.coverage * 100.0,
+            round3(m.coverage) * 100.0,
             m.passages.len()
         )?;
         for p in &m.passages {
@@ -139,7 +140,7 @@ fn render(out: &mut impl Write, text: &str, report: &QueryReport) -> std::io::Re
                 p.query.end,
                 p.doc.begin,
                 p.doc.end,
-                p.similarity,
+                round3(p.similarity),
                 snippet(text, p.query.begin, p.query.end)
             )?;
         }

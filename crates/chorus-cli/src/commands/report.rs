@@ -6,7 +6,7 @@ use crate::input_args::InputArgs;
 use anyhow::Context;
 use chorus_core::Corpus;
 use chorus_core::document::parse_timestamp;
-use chorus_core::report::{Cluster, ClusterMember, Report};
+use chorus_core::report::{Cluster, ClusterMember, Report, round3};
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -230,7 +230,7 @@ pub fn render_html(
                 co.sources_in_window,
                 (co.window_end - co.window_start) as f64 / 3600.0,
                 escape(&co.outlets.join(", ")),
-                c.coordination_score
+                round3(c.coordination_score)
             );
         }
         if let Some(e) = &c.earliest {
@@ -309,7 +309,7 @@ pub fn write_csv(path: &PathBuf, report: &Report) -> anyhow::Result<()> {
             w.write_record([
                 c.id.to_string(),
                 c.coordinated.to_string(),
-                c.coordination_score.to_string(),
+                round3(c.coordination_score).to_string(),
                 m.doc.clone(),
                 m.source.clone().unwrap_or_default(),
                 m.date.clone().unwrap_or_default(),
