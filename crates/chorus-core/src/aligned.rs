@@ -1,7 +1,7 @@
 //! The pipeline up to alignment, over a whole corpus: number the documents, tokenise and
 //! index them, plan the candidate pairs, and align them; what `find` and `dedup` share.
 //!
-//! [`align_corpus_with`] runs the stages in data-flow order ([`crate::order`] →
+//! `align_corpus_with` runs the stages in data-flow order ([`crate::order`] →
 //! [`crate::tokenize`] → [`crate::index`] → [`crate::candidates`] → [`crate::align`]) and
 //! keeps the working data where [`Storage`] says: every document's tokens and the index in
 //! memory, or the index partitions in scratch files and tokens recomputed from the text

@@ -6,7 +6,7 @@
 //! own. A fingerprint that one source (or site) prints in at least `boilerplate_min_docs`
 //! of its documents and in at least `boilerplate_share` of all its documents is that
 //! source's boilerplate: its occurrences there seed no candidate pair (the candidate stage
-//! asks [`strip_boilerplate`] for every fingerprint group), and the token ranges they
+//! asks `strip_boilerplate` for every fingerprint group), and the token ranges they
 //! cover ([`blocked_ranges`]) are where no alignment may extend. Other sources printing the
 //! same words are not affected. Sites matter because one source may publish several sites,
 //! each with its own templates. The report lists the occurrences on request
@@ -15,7 +15,7 @@
 //! [`Metadata::outlet`]: crate::document::Metadata::outlet
 //! [`Metadata::host`]: crate::document::Metadata::host
 
-use crate::candidates::SeedLimits;
+use crate::config::SeedLimits;
 use crate::document::Metadata;
 use crate::index::Posting;
 

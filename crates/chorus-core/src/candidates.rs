@@ -19,30 +19,16 @@
 //! the fingerprint as boilerplate are set aside (see [`crate::boilerplate`]): they seed
 //! nothing and are returned, so the pipeline can keep alignments out of them and list them.
 //!
-//! [`group_seeds`] is the whole rule for one fingerprint group; the public stage API
+//! `group_seeds` is the whole rule for one fingerprint group; the public stage API
 //! ([`crate::stages::fingerprint_seeds`]) calls it for a group given by a distributed engine.
 
 pub use crate::boilerplate::Sources;
 use crate::boilerplate::{BoilerplateScratch, strip_boilerplate};
+pub use crate::config::SeedLimits;
 use crate::error::Result;
 use crate::index::{NgramIndex, Posting, groups};
 use crate::order::DocNum;
 use rayon::prelude::*;
-
-/// Limits that decide which shared fingerprints seed which pairs.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct SeedLimits {
-    pub max_df: usize,
-    pub full_pairs_df: usize,
-    pub star_links: usize,
-    pub max_repeats: usize,
-    pub min_seeds: usize,
-    /// Share of a source's documents a fingerprint must be in to be its boilerplate;
-    /// above 1 turns boilerplate detection off.
-    pub boilerplate_share: f64,
-    /// Fewest documents of one source a boilerplate fingerprint must be in.
-    pub boilerplate_min_docs: usize,
-}
 
 /// Candidate pairs and the boilerplate occurrences found on the way.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

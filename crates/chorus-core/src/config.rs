@@ -4,8 +4,22 @@
 //! settings the report).
 
 use crate::align::AlignParams;
-use crate::candidates::SeedLimits;
 use crate::error::{Error, Result};
+
+/// Limits that decide which shared fingerprints seed which pairs.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SeedLimits {
+    pub max_df: usize,
+    pub full_pairs_df: usize,
+    pub star_links: usize,
+    pub max_repeats: usize,
+    pub min_seeds: usize,
+    /// Share of a source's documents a fingerprint must be in to be its boilerplate;
+    /// above 1 turns boilerplate detection off.
+    pub boilerplate_share: f64,
+    /// Fewest documents of one source a boilerplate fingerprint must be in.
+    pub boilerplate_min_docs: usize,
+}
 
 /// Every tunable of `find`. `Config::default()` holds the defaults chosen by measurement
 /// (see BENCHMARKS.md).
@@ -13,7 +27,7 @@ use crate::error::{Error, Result};
 pub struct Config {
     pub seeds: SeedLimits,
     pub align: AlignParams,
-    /// Fill [`Report::boilerplate`]. Default false.
+    /// Fill [`crate::Report::boilerplate`]. Default false.
     pub list_boilerplate: bool,
     /// Distinct sources within `window_secs` that make a cluster coordinated. Default 5.
     pub min_sources: usize,

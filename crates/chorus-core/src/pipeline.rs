@@ -2,7 +2,7 @@
 //! documents, normalise and tokenise them, fingerprint, index, pick candidate pairs and
 //! align them ([`crate::aligned`]), then map every passage back to exact byte offsets of
 //! the original texts, cluster the passages and describe the clusters
-//! ([`crate::describe`]).
+//! (the `describe` module).
 //!
 //! Documents are numbered in `(date, id)` order before anything else ([`crate::order`]), so
 //! the output does not depend on input order or thread count, and "first" means
