@@ -150,4 +150,54 @@ pub(crate) mod tests {
         .to_string();
         assert!(err.contains("missing"), "{err}");
     }
+
+    /// A corpus whose text `bad` cannot be read.
+    struct Failing {
+        docs: Vec<Document>,
+        bad: usize,
+    }
+
+    impl Corpus for Failing {
+        fn len(&self) -> usize {
+            self.docs.len()
+        }
+        fn id(&self, i: usize) -> &str {
+            &self.docs[i].id
+        }
+        fn meta(&self, i: usize) -> &crate::document::Metadata {
+            &self.docs[i].meta
+        }
+        fn text(&self, i: usize) -> Result<std::borrow::Cow<'_, str>> {
+            if i == self.bad {
+                return Err(crate::Error::text(&self.docs[i].id, "disk on fire"));
+            }
+            Ok(std::borrow::Cow::Borrowed(&self.docs[i].text))
+        }
+        fn text_len(&self, i: usize) -> usize {
+            self.docs[i].text.len()
+        }
+    }
+
+    #[test]
+    fn a_text_that_cannot_be_read_is_an_error_in_memory_and_on_disk() {
+        let docs = Failing {
+            docs: mixed_corpus(),
+            bad: 17,
+        };
+        let dir = std::env::temp_dir().join(format!("chorus-find-fail-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        for storage in [
+            Storage::Memory,
+            Storage::Disk {
+                dir: dir.clone(),
+                cache_bytes: 0,
+            },
+        ] {
+            let err = find_in(&docs, &Config::default(), &storage, &NoProgress).unwrap_err();
+            assert!(matches!(err, crate::Error::Text { .. }), "{err}");
+            assert!(err.to_string().contains("doc-17"), "{err}");
+            assert!(err.to_string().contains("disk on fire"), "{err}");
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }
