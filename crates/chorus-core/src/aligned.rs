@@ -9,10 +9,9 @@
 //! [`crate::candidates::PASS_SEEDS`]), each pass's pairs aligned before the next. A
 //! caller's plan may skip a candidate pair or decide it without alignment (`dedup` decides
 //! the pairs whose seeds already settle them). Every aligned passage is a
-//! [`PairAlignment`]; [`align_candidate`] is the alignment of one pair, also the public
-//! stage.
+//! [`PairAlignment`]; [`align_pair`] is the alignment of one pair, also the public stage.
 
-use crate::align::{AlignParams, Alignment, align_seeds_blocked};
+use crate::align::{Alignment, align_seeds_blocked};
 use crate::boilerplate::{Sources, blocked_by_doc};
 use crate::candidates::{Candidate, PASS_SEEDS, candidates_of_pass, plan_candidates};
 use crate::config::Config;
@@ -34,18 +33,19 @@ pub struct PairAlignment {
     pub alignment: Alignment,
 }
 
-/// Aligns one candidate pair: `a` and `b` are the tokens of `c.a` and `c.b`, `blocked_a`
-/// and `blocked_b` their boilerplate token ranges (see
-/// [`crate::boilerplate::blocked_ranges`]). Passages are in `a` order.
-pub fn align_candidate(
+/// Aligns one candidate pair: `a` and `b` are the tokens of `c.a` and `c.b`
+/// (`Tokens::new(text)`), `blocked_a` and `blocked_b` their boilerplate token ranges (see
+/// [`crate::boilerplate::blocked_ranges`]). Passages are in `a` order. The public stage
+/// [`crate::stages::align_pair`].
+pub fn align_pair(
     a: &Tokens,
     b: &Tokens,
     c: &Candidate,
     blocked_a: &[(u32, u32)],
     blocked_b: &[(u32, u32)],
-    p: &AlignParams,
+    cfg: &Config,
 ) -> Vec<PairAlignment> {
-    align_seeds_blocked(a, b, &c.seeds, p, blocked_a, blocked_b)
+    align_seeds_blocked(a, b, &c.seeds, &cfg.align, blocked_a, blocked_b)
         .into_iter()
         .map(|alignment| PairAlignment {
             a: c.a,
@@ -208,13 +208,13 @@ pub(crate) fn align_corpus_with<'c>(
                             None => ta.insert(tokens.get(c.a)?),
                         };
                         let tb = tokens.get(c.b)?;
-                        out.extend(align_candidate(
+                        out.extend(align_pair(
                             ta,
                             &tb,
                             c,
                             &blocked[c.a.index()],
                             &blocked[c.b.index()],
-                            &cfg.align,
+                            cfg,
                         ));
                     }
                     progress.advance(c.seeds.len() as u64);

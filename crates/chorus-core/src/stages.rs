@@ -28,7 +28,8 @@
 //! The configuration is the one `find` takes, checked with [`Config::validate`].
 
 pub use crate::aligned::PairAlignment;
-use crate::aligned::align_candidate;
+/// Stage 4: the passages of one candidate pair.
+pub use crate::aligned::align_pair;
 pub use crate::boilerplate::{Sources, blocked_ranges};
 pub use crate::candidates::Candidate;
 use crate::candidates::{GroupScratch, SeedSink, candidate_of_sorted, group_seeds};
@@ -136,19 +137,6 @@ pub fn candidate(
 ) -> Option<Candidate> {
     seeds.sort_unstable();
     candidate_of_sorted(a, b, seeds.into_iter(), &cfg.seeds)
-}
-
-/// Stage 4: the passages of one candidate pair, given the tokens (`Tokens::new(text)`) and
-/// the boilerplate ranges ([`blocked_ranges`]) of both documents.
-pub fn align_pair(
-    a: &Tokens,
-    b: &Tokens,
-    c: &Candidate,
-    blocked_a: &[(u32, u32)],
-    blocked_b: &[(u32, u32)],
-    cfg: &Config,
-) -> Vec<PairAlignment> {
-    align_candidate(a, b, c, blocked_a, blocked_b, &cfg.align)
 }
 
 /// Stage 5: the report from every aligned passage of the run (in any order). `docs` must
