@@ -200,4 +200,26 @@ pub(crate) mod tests {
         }
         std::fs::remove_dir_all(&dir).unwrap();
     }
+
+    #[test]
+    fn the_report_does_not_depend_on_the_number_of_threads() {
+        let docs = mixed_corpus();
+        let cfg = Config {
+            list_boilerplate: true,
+            ..Config::default()
+        };
+        let run = |threads: usize| {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            let r = pool.install(|| find(&docs, &cfg, &NoProgress)).unwrap();
+            serde_json::to_string(&r).unwrap()
+        };
+        let one = run(1);
+        assert!(one.contains("\"members\""), "{one}");
+        for threads in [2, 3, 8] {
+            assert_eq!(run(threads), one, "{threads} threads");
+        }
+    }
 }
