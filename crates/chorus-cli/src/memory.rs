@@ -343,13 +343,13 @@ impl Corpus for SpooledCorpus {
     fn meta(&self, i: usize) -> &Metadata {
         &self.docs[i].meta
     }
-    fn text(&self, i: usize) -> Cow<'_, str> {
+    fn text(&self, i: usize) -> chorus_core::Result<Cow<'_, str>> {
         // the spool file is private to this process and was written whole: a failed read
-        // is a failing disk, which the pipeline cannot work around
-        Cow::Owned(
-            self.read(&self.docs[i])
-                .unwrap_or_else(|e| panic!("reading the spool file: {e}")),
-        )
+        // is a failing disk, which ends the run with an error
+        let d = &self.docs[i];
+        self.read(d)
+            .map(Cow::Owned)
+            .map_err(|e| chorus_core::Error::text(&d.id, e))
     }
     fn text_len(&self, i: usize) -> usize {
         self.docs[i].len
@@ -407,7 +407,7 @@ mod tests {
         assert!(matches!(work.storage, Storage::Disk { .. }));
         assert_eq!(work.docs.len(), docs.len());
         for (i, d) in docs.iter().enumerate() {
-            assert_eq!(&work.docs.document(i), d);
+            assert_eq!(&work.docs.document(i).unwrap(), d);
         }
         // under the threshold, or with --in-memory, they stay in memory
         for args in [
@@ -441,9 +441,9 @@ mod tests {
         }
         let s = w.finish().unwrap();
         assert_eq!(s.len(), 3);
-        assert_eq!(s.document(0), a);
-        assert_eq!(s.document(1), b);
-        assert_eq!(s.document(2), c);
+        assert_eq!(s.document(0).unwrap(), a);
+        assert_eq!(s.document(1).unwrap(), b);
+        assert_eq!(s.document(2).unwrap(), c);
         assert_eq!(s.text_len(0), a.text.len());
     }
 }

@@ -152,11 +152,12 @@ pub fn render_report<W: Write>(
     let by_id: HashMap<&str, usize> = (0..docs.len()).map(|i| (docs.id(i), i)).collect();
     for c in &report.clusters {
         let first = &c.members[0];
-        let words = by_id.get(first.doc.as_str()).map_or(0, |&d| {
-            docs.text(d)[first.begin..first.end]
+        let words = match by_id.get(first.doc.as_str()) {
+            Some(&d) => docs.text(d).map_err(io::Error::other)?[first.begin..first.end]
                 .split_whitespace()
-                .count()
-        });
+                .count(),
+            None => 0,
+        };
         let n_docs = {
             let mut ds: Vec<&str> = c.members.iter().map(|m| m.doc.as_str()).collect();
             ds.dedup();
@@ -199,7 +200,8 @@ pub fn render_report<W: Write>(
                 _ => "copied".to_string(),
             };
             writeln!(w, "  {label}  bytes {}..{}  {how}", m.begin, m.end)?;
-            for line in excerpt(&docs.text(doc), Span::new(m.begin, m.end), &st, "    ") {
+            let text = docs.text(doc).map_err(io::Error::other)?;
+            for line in excerpt(&text, Span::new(m.begin, m.end), &st, "    ") {
                 writeln!(w, "{line}")?;
             }
         }

@@ -9,6 +9,7 @@
 //! `CHORUS_STAGES_INDEX=tokens` the index is built by `NgramIndex::build_from_tokens`.
 
 use chorus_core::align::{AlignParams, align, align_seeds_blocked};
+use chorus_core::boilerplate::blocked_ranges;
 use chorus_core::candidates::{Sources, candidates};
 use chorus_core::fingerprint::ngram_fingerprints;
 use chorus_core::index::NgramIndex;
@@ -204,28 +205,8 @@ fn corpus_stages(path: &str) {
     };
 
     let t = Instant::now();
-    let sources = {
-        let mut names: Vec<_> = docs.iter().filter_map(|d| d.meta.outlet()).collect();
-        names.sort_unstable();
-        names.dedup();
-        let of_doc: Vec<u32> = docs
-            .iter()
-            .map(|d| {
-                d.meta
-                    .outlet()
-                    .map_or(0, |n| names.binary_search(&n).expect("present") as u32)
-            })
-            .collect();
-        let mut size = vec![0u32; names.len().max(1)];
-        for &s in &of_doc {
-            size[s as usize] += 1;
-        }
-        Sources {
-            of_doc,
-            size,
-            ..Sources::default()
-        }
-    };
+    // sources as `find` numbers them (the documents are in input order here)
+    let sources = Sources::of(docs.iter().map(|d| &d.meta));
     let found = candidates(&index, &cfg.seeds, &sources).expect("in memory");
     drop(index);
     let seeds: usize = found.pairs.iter().map(|c| c.seeds.len()).sum();
@@ -247,16 +228,11 @@ fn corpus_stages(path: &str) {
     }
     let t = Instant::now();
     let mut blocked: Vec<Vec<(u32, u32)>> = vec![Vec::new(); docs.len()];
-    for &(d, pos) in &found.boilerplate {
-        let r = &mut blocked[d as usize];
-        let (b, e) = (pos, pos + cfg.align.ngram as u32);
-        match r.last_mut() {
-            Some(last) if b <= last.1 => last.1 = last.1.max(e),
-            _ => r.push((b, e)),
-        }
+    for run in found.boilerplate.chunk_by(|x, y| x.0 == y.0) {
+        blocked[run[0].0 as usize] = blocked_ranges(run.iter().map(|o| o.1), cfg.align.ngram);
     }
     let align_pair = |c: &chorus_core::candidates::Candidate| {
-        let (a, b) = (c.a as usize, c.b as usize);
+        let (a, b) = (c.a.index(), c.b.index());
         align_seeds_blocked(
             &tokens[a],
             &tokens[b],
@@ -308,11 +284,11 @@ fn pair_seed_coverage(
     };
     (
         side(
-            tokens[c.a as usize].len(),
+            tokens[c.a.index()].len(),
             c.seeds.iter().map(|s| s.0).collect(),
         ),
         side(
-            tokens[c.b as usize].len(),
+            tokens[c.b.index()].len(),
             c.seeds.iter().map(|s| s.1).collect(),
         ),
     )

@@ -20,12 +20,13 @@
 //!   window's outlets and times as evidence.
 //! - **Propagation.** Each later copy's most likely parent is the earlier member it is
 //!   most similar to (copies that share a typo or an edit align better with each other than
-//!   with the original), ties broken by the nearest time.
+//!   with the original), ties broken by the nearest time ([`propagation`]).
 //!
 //! Cost: linear in the members' surrounding text. Limits: the patterns are English; the
 //! extent of a block quote is guessed from plain text (HTML markup would be exact).
 
 use crate::document::Span;
+use crate::order::DocNum;
 use regex::Regex;
 use serde::{Deserialize, Serialize};
 use std::sync::LazyLock;
@@ -122,18 +123,11 @@ fn paragraph_start(text: &str, pos: usize) -> usize {
     text[..pos].rfind("\n\n").map_or(0, |i| i + 2)
 }
 
-fn floor(text: &str, mut i: usize) -> usize {
-    while !text.is_char_boundary(i) {
-        i -= 1;
-    }
-    i
-}
-
 /// Quotation, attribution and credit of the member `span` of `text`.
 pub fn quotation(text: &str, span: Span) -> Quotation {
     let inner = &text[span.begin..span.end];
-    let before = &text[floor(text, span.begin.saturating_sub(160))..span.begin];
-    let after = &text[span.end..floor(text, (span.end + 160).min(text.len()))];
+    let before = &text[text.floor_char_boundary(span.begin.saturating_sub(160))..span.begin];
+    let after = &text[span.end..text.floor_char_boundary((span.end + 160).min(text.len()))];
     let opens = inner.chars().next().is_some_and(is_open_quote)
         || before
             .trim_end()
@@ -157,14 +151,15 @@ pub fn quotation(text: &str, span: Span) -> Quotation {
     let mut attribution = None;
     if quoted {
         // after each closing mark inside or right after the member
-        let region_end = floor(text, (span.end + 4).min(text.len()));
+        let region_end = text.floor_char_boundary((span.end + 4).min(text.len()));
         let region = &text[span.begin..region_end];
         for (i, c) in region.char_indices() {
             if !is_double_quote(c) || i == 0 {
                 continue;
             }
             let tail_start = span.begin + i + c.len_utf8();
-            let tail = &text[tail_start..floor(text, (tail_start + 160).min(text.len()))];
+            let tail =
+                &text[tail_start..text.floor_char_boundary((tail_start + 160).min(text.len()))];
             let hit = AFTER_SPEAKER_VERB
                 .captures(tail)
                 .or_else(|| AFTER_VERB_SPEAKER.captures(tail));
@@ -260,6 +255,31 @@ pub fn busiest_window(members: &[(i64, &str)], window: i64) -> Option<Coordinati
         window_end: m[hi].0,
         outlets,
     })
+}
+
+/// Propagation edges from the aligned pairs `(x, y, similarity)` of one cluster, in any
+/// order: for each later document, the earlier document it is most similar to, ties going
+/// to the nearest in time (document numbers are in time order), then to the first pair
+/// given. Returns `(from, to, similarity)`, by `to`.
+pub fn propagation(
+    pairs: impl IntoIterator<Item = (DocNum, DocNum, f64)>,
+) -> Vec<(DocNum, DocNum, f64)> {
+    let mut best: std::collections::BTreeMap<DocNum, (f64, std::cmp::Reverse<u32>, DocNum)> =
+        Default::default();
+    for (x, y, score) in pairs {
+        let (early, late) = if x < y { (x, y) } else { (y, x) };
+        if early == late {
+            continue;
+        }
+        let cand = (score, std::cmp::Reverse(late.0 - early.0), early);
+        let e = best.entry(late).or_insert(cand);
+        if (cand.0, cand.1) > (e.0, e.1) {
+            *e = cand;
+        }
+    }
+    best.into_iter()
+        .map(|(late, (score, _, early))| (early, late, score))
+        .collect()
 }
 
 #[cfg(test)]

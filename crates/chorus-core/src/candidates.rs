@@ -15,56 +15,20 @@
 //! passes over ranges of first documents ([`candidates_of_pass`]), each small enough that
 //! its seeds fit a fixed budget ([`PASS_SEEDS`]).
 //!
-//! **Boilerplate.** A fingerprint that one source prints in at least `boilerplate_min_docs`
-//! of its documents and in at least `boilerplate_share` of all its documents (a copyright
-//! line, a newsletter prompt, a byline template) is that source's boilerplate: its
-//! occurrences in that source seed nothing and are returned, so the pipeline can keep
-//! alignments out of them and list them. Other sources printing the same words are not
-//! affected. Documents without a known source form one group.
+//! **Boilerplate.** Before a group is paired, the occurrences in documents whose source has
+//! the fingerprint as boilerplate are set aside (see [`crate::boilerplate`]): they seed
+//! nothing and are returned, so the pipeline can keep alignments out of them and list them.
+//!
+//! `group_seeds` is the whole rule for one fingerprint group; the public stage API
+//! ([`crate::stages::fingerprint_seeds`]) calls it for a group given by a distributed engine.
 
+pub use crate::boilerplate::Sources;
+use crate::boilerplate::{BoilerplateScratch, strip_boilerplate};
+pub use crate::config::SeedLimits;
 use crate::error::Result;
 use crate::index::{NgramIndex, Posting, groups};
+use crate::order::DocNum;
 use rayon::prelude::*;
-
-/// Limits that decide which shared fingerprints seed which pairs.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct SeedLimits {
-    pub max_df: usize,
-    pub full_pairs_df: usize,
-    pub star_links: usize,
-    pub max_repeats: usize,
-    pub min_seeds: usize,
-    /// Share of a source's documents a fingerprint must be in to be its boilerplate;
-    /// above 1 turns boilerplate detection off.
-    pub boilerplate_share: f64,
-    /// Fewest documents of one source a boilerplate fingerprint must be in.
-    pub boilerplate_min_docs: usize,
-}
-
-/// Which source each document belongs to, and how many documents each source has; the
-/// same for sites (URL hosts), when documents have URLs.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Sources {
-    /// Source number of each document.
-    pub of_doc: Vec<u32>,
-    /// Number of documents of each source.
-    pub size: Vec<u32>,
-    /// Site number of each document (empty: no sites known).
-    pub site_of_doc: Vec<u32>,
-    /// Number of documents of each site.
-    pub site_size: Vec<u32>,
-}
-
-impl Sources {
-    /// Every document in one source.
-    pub fn single(docs: usize) -> Sources {
-        Sources {
-            of_doc: vec![0; docs],
-            size: vec![docs as u32],
-            ..Sources::default()
-        }
-    }
-}
 
 /// Candidate pairs and the boilerplate occurrences found on the way.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -78,9 +42,24 @@ pub struct Candidates {
 /// share, sorted by `(pos_a, pos_b)`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Candidate {
-    pub a: u32,
-    pub b: u32,
+    pub a: DocNum,
+    pub b: DocNum,
     pub seeds: Vec<(u32, u32)>,
+}
+
+/// The candidate pair `a < b` with the seeds `(pos_a, pos_b)` it collected from every
+/// fingerprint group, sorted: `None` under `min_seeds` seeds.
+pub(crate) fn candidate_of_sorted(
+    a: DocNum,
+    b: DocNum,
+    seeds: impl ExactSizeIterator<Item = (u32, u32)>,
+    lim: &SeedLimits,
+) -> Option<Candidate> {
+    (seeds.len() >= lim.min_seeds).then(|| Candidate {
+        a,
+        b,
+        seeds: seeds.collect(),
+    })
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -114,7 +93,7 @@ const SEED_BUCKETS: usize = 1024;
 
 /// Where the seeds of a partition scan go: counted per bucket, or collected for the
 /// buckets of one pass.
-trait SeedSink {
+pub(crate) trait SeedSink {
     fn emit(&mut self, x: &[Posting], y: &[Posting]);
 }
 
@@ -156,28 +135,50 @@ impl SeedSink for PassSeeds {
     }
 }
 
-/// Sorts the groups (sources or sites, `of_doc`) of the documents in `runs` into `out`, each
-/// with whether the fingerprint is boilerplate there: in at least `boilerplate_min_docs` of
-/// the group's documents and at least `boilerplate_share` of all of them. True when any is.
-fn boilerplate_groups(
-    runs: &[&[Posting]],
-    of_doc: &[u32],
-    size: &[u32],
+/// Reusable buffers of [`group_seeds`].
+#[derive(Default)]
+pub(crate) struct GroupScratch<'p> {
+    runs: Vec<&'p [Posting]>,
+    boilerplate: BoilerplateScratch,
+}
+
+/// The seed rules for one fingerprint group `g` (its postings, sorted by `(doc, pos)`):
+/// its occurrences in documents that have it as boilerplate are set aside (and added to
+/// `boilerplate` when given), then documents repeating it more than `max_repeats` times are
+/// left out; if it is still in 2 to `max_df` documents, `out` receives every pair of their
+/// runs of postings (`x.doc < y.doc`), or, above `full_pairs_df` documents, the pairs of
+/// each document with the first `star_links` ones.
+#[inline]
+pub(crate) fn group_seeds<'p>(
+    g: &'p [Posting],
     lim: &SeedLimits,
-    out: &mut Vec<(u32, bool)>,
-) -> bool {
-    let mut counted: Vec<u32> = runs.iter().map(|r| of_doc[r[0].doc as usize]).collect();
-    counted.sort_unstable();
-    out.clear();
-    let mut any = false;
-    for g in counted.chunk_by(|x, y| x == y) {
-        let n = g.len();
-        let is = n >= lim.boilerplate_min_docs
-            && n as f64 >= lim.boilerplate_share * size[g[0] as usize] as f64;
-        any |= is;
-        out.push((g[0], is));
+    sources: &Sources,
+    scratch: &mut GroupScratch<'p>,
+    out: &mut impl SeedSink,
+    boilerplate: Option<&mut Vec<(u32, u32)>>,
+) {
+    if g.len() < 2 || g[0].doc == g[g.len() - 1].doc {
+        return;
     }
-    any
+    let runs = &mut scratch.runs;
+    runs.clear();
+    runs.extend(g.chunk_by(|x, y| x.doc == y.doc));
+    strip_boilerplate(runs, lim, sources, &mut scratch.boilerplate, boilerplate);
+    runs.retain(|r| r.len() <= lim.max_repeats);
+    let df = runs.len();
+    if df < 2 || df > lim.max_df {
+        return;
+    }
+    let hubs = if df <= lim.full_pairs_df {
+        df
+    } else {
+        lim.star_links.min(df)
+    };
+    for i in 0..hubs {
+        for j in i + 1..df {
+            out.emit(runs[i], runs[j]);
+        }
+    }
 }
 
 fn seeds_of_partition(
@@ -187,60 +188,16 @@ fn seeds_of_partition(
     out: &mut impl SeedSink,
     mut boilerplate: Option<&mut Vec<(u32, u32)>>,
 ) {
-    let mut runs: Vec<&[Posting]> = Vec::new();
-    let (mut per_source, mut per_site) = (Vec::new(), Vec::new());
+    let mut scratch = GroupScratch::default();
     for g in groups(part) {
-        if g.len() < 2 || g[0].doc == g[g.len() - 1].doc {
-            continue;
-        }
-        runs.clear();
-        runs.extend(g.chunk_by(|x, y| x.doc == y.doc));
-        if lim.boilerplate_share <= 1.0 && runs.len() >= lim.boilerplate_min_docs {
-            let by_source =
-                boilerplate_groups(&runs, &sources.of_doc, &sources.size, lim, &mut per_source);
-            let by_site = !sources.site_of_doc.is_empty()
-                && boilerplate_groups(
-                    &runs,
-                    &sources.site_of_doc,
-                    &sources.site_size,
-                    lim,
-                    &mut per_site,
-                );
-            if by_source || by_site {
-                let listed = |groups: &[(u32, bool)], g: u32| {
-                    let i = groups.partition_point(|x| x.0 < g);
-                    groups.get(i).is_some_and(|x| x.0 == g && x.1)
-                };
-                runs.retain(|r| {
-                    let d = r[0].doc as usize;
-                    let is = (by_source && listed(&per_source, sources.of_doc[d]))
-                        || (by_site && listed(&per_site, sources.site_of_doc[d]));
-                    if is && let Some(b) = boilerplate.as_deref_mut() {
-                        b.extend(r.iter().map(|p| (p.doc, p.pos)));
-                    }
-                    !is
-                });
-            }
-        }
-        runs.retain(|r| r.len() <= lim.max_repeats);
-        let df = runs.len();
-        if df < 2 || df > lim.max_df {
-            continue;
-        }
-        if df <= lim.full_pairs_df {
-            for i in 0..df {
-                for j in i + 1..df {
-                    out.emit(runs[i], runs[j]);
-                }
-            }
-        } else {
-            let hubs = lim.star_links.min(df);
-            for i in 0..hubs {
-                for j in i + 1..df {
-                    out.emit(runs[i], runs[j]);
-                }
-            }
-        }
+        group_seeds(
+            g,
+            lim,
+            sources,
+            &mut scratch,
+            out,
+            boilerplate.as_deref_mut(),
+        );
     }
 }
 
@@ -367,14 +324,13 @@ pub fn candidates_of_pass(
             seeds.sort_unstable();
             seeds
                 .chunk_by(|x, y| x.pair == y.pair)
-                .filter(|g| g.len() >= lim.min_seeds)
-                .map(|g| Candidate {
-                    a: (g[0].pair >> 32) as u32,
-                    b: g[0].pair as u32,
-                    seeds: g
-                        .iter()
-                        .map(|s| ((s.pos >> 32) as u32, s.pos as u32))
-                        .collect(),
+                .filter_map(|g| {
+                    candidate_of_sorted(
+                        DocNum((g[0].pair >> 32) as u32),
+                        DocNum(g[0].pair as u32),
+                        g.iter().map(|s| ((s.pos >> 32) as u32, s.pos as u32)),
+                        lim,
+                    )
                 })
                 .collect()
         })
@@ -419,7 +375,7 @@ mod tests {
     fn pairs_documents_sharing_fingerprints() {
         let c = cands(&[vec![1, 2], vec![2, 1], vec![3]], &lim());
         assert_eq!(c.len(), 1);
-        assert_eq!((c[0].a, c[0].b), (0, 1));
+        assert_eq!((c[0].a, c[0].b), (DocNum(0), DocNum(1)));
         assert_eq!(c[0].seeds, vec![(0, 1), (1, 0)]);
     }
 
@@ -430,7 +386,7 @@ mod tests {
         assert!(cands(&fps, &lim()).is_empty());
         // fingerprint 6 in 4 documents (> full_pairs_df): each pairs with doc 0 only.
         let fps: Vec<Vec<u64>> = (0..4).map(|_| vec![6]).collect();
-        let pairs: Vec<(u32, u32)> = cands(&fps, &lim()).iter().map(|c| (c.a, c.b)).collect();
+        let pairs: Vec<(u32, u32)> = cands(&fps, &lim()).iter().map(|c| (c.a.0, c.b.0)).collect();
         assert_eq!(pairs, vec![(0, 1), (0, 2), (0, 3)]);
     }
 
@@ -456,7 +412,7 @@ mod tests {
         l.boilerplate_min_docs = 3;
         let c = candidates(&NgramIndex::build(&fps), &l, &sources).unwrap();
         assert_eq!(c.boilerplate, vec![(0, 0), (1, 0), (2, 0), (3, 0)]);
-        let pairs: Vec<(u32, u32)> = c.pairs.iter().map(|c| (c.a, c.b)).collect();
+        let pairs: Vec<(u32, u32)> = c.pairs.iter().map(|c| (c.a.0, c.b.0)).collect();
         assert_eq!(pairs, vec![(0, 4), (4, 5)]);
     }
 
@@ -481,7 +437,7 @@ mod tests {
         l.boilerplate_min_docs = 3;
         let c = candidates(&NgramIndex::build(&fps), &l, &sources).unwrap();
         assert_eq!(c.boilerplate, vec![(0, 0), (1, 0), (2, 0)]);
-        let pairs: Vec<(u32, u32)> = c.pairs.iter().map(|c| (c.a, c.b)).collect();
+        let pairs: Vec<(u32, u32)> = c.pairs.iter().map(|c| (c.a.0, c.b.0)).collect();
         assert_eq!(pairs, vec![(0, 8)]); // through fingerprint 1 only
         assert_eq!(c.pairs[0].seeds, vec![(1, 1)]);
         // without sites, nothing is boilerplate: 3 of 8 is under the share

@@ -14,34 +14,14 @@
 //! there can join their clusters.
 
 use crate::document::Span;
+use crate::order::DocNum;
+use crate::union_find::UnionFind;
 
 /// A passage occurrence: a span of document number `doc`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Occurrence {
-    pub doc: u32,
+    pub doc: DocNum,
     pub span: Span,
-}
-
-struct UnionFind(Vec<u32>);
-
-impl UnionFind {
-    fn find(&mut self, mut x: u32) -> u32 {
-        while self.0[x as usize] != x {
-            let p = self.0[x as usize];
-            self.0[x as usize] = self.0[p as usize];
-            x = p;
-        }
-        x
-    }
-
-    fn union(&mut self, x: u32, y: u32) {
-        let (rx, ry) = (self.find(x), self.find(y));
-        if rx != ry {
-            // the smaller root wins: the result does not depend on the order of unions
-            let (lo, hi) = (rx.min(ry), rx.max(ry));
-            self.0[hi as usize] = lo;
-        }
-    }
 }
 
 /// The clusters of a set of aligned pairs.
@@ -55,7 +35,7 @@ pub struct Clustering {
 
 /// Clusters pairs of occurrences (see the module documentation).
 pub fn cluster(pairs: &[(Occurrence, Occurrence)]) -> Clustering {
-    let mut uf = UnionFind((0..pairs.len() as u32).collect());
+    let mut uf = UnionFind::new(pairs.len());
     let mut occ: Vec<(Occurrence, u32)> = pairs
         .iter()
         .enumerate()
@@ -63,7 +43,7 @@ pub fn cluster(pairs: &[(Occurrence, Occurrence)]) -> Clustering {
         .collect();
     occ.sort_unstable();
     // (pair of the shorter occurrence, pair of the longer one it mostly lies in, document)
-    let mut inside: Vec<(u32, u32, u32)> = Vec::new();
+    let mut inside: Vec<(u32, u32, DocNum)> = Vec::new();
     for doc_occ in occ.chunk_by(|x, y| x.0.doc == y.0.doc) {
         // sweep by begin; `active` holds occurrences that may still overlap
         let mut active: Vec<(Span, u32)> = Vec::new();
@@ -91,7 +71,7 @@ pub fn cluster(pairs: &[(Occurrence, Occurrence)]) -> Clustering {
     // passages happen to share (an attribution line such as "In a statement released on
     // Friday, a spokesman said"), and joining them all would chain unrelated passages.
     // counted in documents (not in pairs, which depend on how pairs were generated)
-    let mut edges: Vec<(u32, u32, u32)> = inside
+    let mut edges: Vec<(u32, u32, DocNum)> = inside
         .iter()
         .map(|&(c, p, doc)| (uf.find(c), uf.find(p), doc))
         .filter(|(c, p, _)| c != p)
@@ -158,7 +138,7 @@ mod tests {
 
     fn o(doc: u32, b: usize, e: usize) -> Occurrence {
         Occurrence {
-            doc,
+            doc: DocNum(doc),
             span: Span::new(b, e),
         }
     }

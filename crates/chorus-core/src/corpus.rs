@@ -12,6 +12,7 @@
 //! aligned). Both give the same results.
 
 use crate::document::{Document, Metadata};
+use crate::error::Result;
 use std::borrow::Cow;
 use std::ops::Deref;
 use std::path::PathBuf;
@@ -24,17 +25,18 @@ pub trait Corpus: Sync {
     }
     fn id(&self, i: usize) -> &str;
     fn meta(&self, i: usize) -> &Metadata;
-    /// The original text of document `i`.
-    fn text(&self, i: usize) -> Cow<'_, str>;
+    /// The original text of document `i`; an error when it cannot be read
+    /// ([`crate::Error::Text`]), which ends the run.
+    fn text(&self, i: usize) -> Result<Cow<'_, str>>;
     /// The length in bytes of document `i`'s text (without reading it).
     fn text_len(&self, i: usize) -> usize;
     /// Document `i` as an owned [`Document`].
-    fn document(&self, i: usize) -> Document {
-        Document {
+    fn document(&self, i: usize) -> Result<Document> {
+        Ok(Document {
             id: self.id(i).to_string(),
-            text: self.text(i).into_owned(),
+            text: self.text(i)?.into_owned(),
             meta: self.meta(i).clone(),
-        }
+        })
     }
 }
 
@@ -49,8 +51,8 @@ impl<T: Deref<Target = [Document]> + Sync> Corpus for T {
     fn meta(&self, i: usize) -> &Metadata {
         &self[i].meta
     }
-    fn text(&self, i: usize) -> Cow<'_, str> {
-        Cow::Borrowed(&self[i].text)
+    fn text(&self, i: usize) -> Result<Cow<'_, str>> {
+        Ok(Cow::Borrowed(&self[i].text))
     }
     fn text_len(&self, i: usize) -> usize {
         self[i].text.len()

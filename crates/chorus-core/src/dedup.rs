@@ -17,14 +17,17 @@
 //!
 //! Cost: that of `find` up to alignment, plus O(p) for p aligned passages.
 
+use crate::aligned::{PairPlan, align_corpus_with};
 use crate::candidates::Candidate;
+use crate::config::Config;
 use crate::corpus::{Corpus, Storage};
 use crate::document::Document;
 use crate::error::Result;
-use crate::find::{Config, PairPlan, align_corpus_with};
+use crate::order::DocNum;
 use crate::progress::Progress;
 // the result types belong to the result model (report.rs)
 pub use crate::report::{DedupReport, DupCluster, DupPair};
+use crate::union_find::UnionFind;
 use serde::{Deserialize, Serialize};
 
 /// Which member of a group of duplicates is kept.
@@ -105,14 +108,6 @@ fn overlap_with(blocked: &[(u32, u32)], b: u32, e: u32) -> u32 {
         .sum()
 }
 
-fn find_root(parent: &mut [u32], mut x: u32) -> u32 {
-    while parent[x as usize] != x {
-        parent[x as usize] = parent[parent[x as usize] as usize];
-        x = parent[x as usize];
-    }
-    x
-}
-
 /// Tokens of `doc` covered by the n-grams starting at `starts` (sorted), boilerplate aside.
 fn seed_covered(starts: &[u32], n: u32, blocked: &[(u32, u32)]) -> u32 {
     covered(starts.iter().map(|&p| (p, p + n)).collect(), blocked)
@@ -130,17 +125,17 @@ fn plan_pair(
     blocked: &[Vec<(u32, u32)>],
 ) -> PairPlan {
     let n = cfg.find.align.ngram as u32;
-    let content = |d: u32| {
-        let len = token_counts[d as usize];
-        (len - overlap_with(&blocked[d as usize], 0, len)).max(1) as f64
+    let content = |d: DocNum| {
+        let len = token_counts[d.index()];
+        (len - overlap_with(&blocked[d.index()], 0, len)).max(1) as f64
     };
     let mut pa: Vec<u32> = c.seeds.iter().map(|s| s.0).collect();
     pa.dedup();
     let mut pb: Vec<u32> = c.seeds.iter().map(|s| s.1).collect();
     pb.sort_unstable();
     pb.dedup();
-    let ca = (seed_covered(&pa, n, &blocked[c.a as usize]) as f64 / content(c.a)).min(1.0);
-    let cb = (seed_covered(&pb, n, &blocked[c.b as usize]) as f64 / content(c.b)).min(1.0);
+    let ca = (seed_covered(&pa, n, &blocked[c.a.index()]) as f64 / content(c.a)).min(1.0);
+    let cb = (seed_covered(&pb, n, &blocked[c.b.index()]) as f64 / content(c.b)).min(1.0);
     let (hi, lo) = if ca >= cb { (ca, cb) } else { (cb, ca) };
     if hi < 0.25_f64.min(cfg.threshold - cfg.slack) && !cfg.containment {
         PairPlan::Skip
@@ -174,64 +169,55 @@ pub fn dedup_in(
         })
         .collect();
     // per pair: the token ranges covered on each side
-    let round = |x: f64| (x * 1000.0).round() / 1000.0;
     let mut pairs: Vec<DupPair> = Vec::new();
     // (a, b, coverage of a, coverage of b, near-duplicates?) for aligned and decided pairs
-    let mut scored: Vec<(u32, u32, f64, f64, bool)> = Vec::new();
-    let mut edges: Vec<(u32, u32)> = Vec::new();
-    for group in al.aligned.chunk_by(|x, y| (x.0, x.1) == (y.0, y.1)) {
-        let (a, b) = (group[0].0, group[0].1);
+    let mut scored: Vec<(DocNum, DocNum, f64, f64, bool)> = Vec::new();
+    let mut uf = UnionFind::new(n);
+    for group in al.aligned.chunk_by(|x, y| (x.a, x.b) == (y.a, y.b)) {
+        let (a, b) = (group[0].a, group[0].b);
         let ca = covered(
-            group.iter().map(|g| g.2.a).collect(),
-            &al.blocked[a as usize],
+            group.iter().map(|g| g.alignment.a).collect(),
+            &al.blocked[a.index()],
         );
         let cb = covered(
-            group.iter().map(|g| g.2.b).collect(),
-            &al.blocked[b as usize],
+            group.iter().map(|g| g.alignment.b).collect(),
+            &al.blocked[b.index()],
         );
         // how alike the shared passages are: a template filled with other numbers and
         // names is covered by its passage but not a copy of it
-        let matched: u32 = group.iter().map(|g| g.2.matched).sum();
+        let matched: u32 = group.iter().map(|g| g.alignment.matched).sum();
         let longer: u32 = group
             .iter()
-            .map(|g| (g.2.a.1 - g.2.a.0).max(g.2.b.1 - g.2.b.0))
+            .map(|g| (g.alignment.a.1 - g.alignment.a.0).max(g.alignment.b.1 - g.alignment.b.0))
             .sum();
         let similarity = matched as f64 / longer.max(1) as f64;
-        let share = |c: u32, d: u32| c as f64 / content[d as usize].max(1) as f64;
+        let share = |c: u32, d: DocNum| c as f64 / content[d.index()].max(1) as f64;
         let (sa, sb) = (share(ca, a).min(1.0), share(cb, b).min(1.0));
-        let a_shorter = content[a as usize] <= content[b as usize];
+        let a_shorter = content[a.index()] <= content[b.index()];
         let duplicate = similarity >= cfg.min_similarity && cfg.is_duplicate(sa, sb, a_shorter);
         scored.push((a, b, sa, sb, duplicate));
     }
     scored.extend(decided.iter().map(|&(a, b, ca, cb)| (a, b, ca, cb, true)));
     for (a, b, ca, cb, duplicate) in scored {
         if duplicate {
-            edges.push((a, b));
+            uf.union(a.0, b.0);
         }
         pairs.push(DupPair {
-            a: docs.id(al.order[a as usize]).to_string(),
-            b: docs.id(al.order[b as usize]).to_string(),
-            coverage_a: round(ca),
-            coverage_b: round(cb),
+            a: docs.id(al.order.input(a)).to_string(),
+            b: docs.id(al.order.input(b)).to_string(),
+            coverage_a: ca,
+            coverage_b: cb,
             duplicate,
         });
     }
-    let mut parent: Vec<u32> = (0..n as u32).collect();
-    for (a, b) in edges {
-        let (ra, rb) = (find_root(&mut parent, a), find_root(&mut parent, b));
-        if ra != rb {
-            parent[ra.max(rb) as usize] = ra.min(rb);
-        }
-    }
-    let mut groups: std::collections::BTreeMap<u32, Vec<u32>> = Default::default();
+    let mut groups: std::collections::BTreeMap<u32, Vec<DocNum>> = Default::default();
     for d in 0..n as u32 {
-        let r = find_root(&mut parent, d);
-        groups.entry(r).or_default().push(d);
+        groups.entry(uf.find(d)).or_default().push(DocNum(d));
     }
     let mut clusters = Vec::new();
     let mut dropped = Vec::new();
     for members in groups.values().filter(|m| m.len() > 1) {
-        let input = |d: u32| al.order[d as usize];
+        let input = |d: DocNum| al.order.input(d);
         let keep = match cfg.keep {
             Keep::Earliest => members[0],
             Keep::Longest => *members
@@ -333,7 +319,7 @@ mod tests {
 
     #[test]
     fn working_data_on_disk_gives_the_same_groups() {
-        let mut docs = crate::find::tests::mixed_corpus();
+        let mut docs = crate::pipeline::tests::mixed_corpus();
         // reprints of three stories, one with a typo
         for (i, k) in [(3usize, 0usize), (7, 1), (12, 2)] {
             let mut d = docs[i].clone();

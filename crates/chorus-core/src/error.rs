@@ -12,6 +12,25 @@ pub enum Error {
         path: std::path::PathBuf,
         source: std::io::Error,
     },
+    /// A document's text could not be read from its corpus (see [`crate::Corpus::text`]).
+    #[error("reading the text of document {id}: {source}")]
+    Text {
+        id: String,
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+}
+
+impl Error {
+    /// The text of document `id` could not be read.
+    pub fn text(
+        id: impl Into<String>,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> Error {
+        Error::Text {
+            id: id.into(),
+            source: source.into(),
+        }
+    }
 }
 
 /// The engine's result type.

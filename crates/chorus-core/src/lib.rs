@@ -3,13 +3,25 @@
 //!
 //! # Brief overview
 //!
-//! The pipeline runs in data-flow order, one module per stage: [`document`] (ids, metadata,
-//! [`Span`]s) → [`normalize`] (with an offset map back to the original bytes) →
-//! [`tokenize`] → [`fingerprint`] (n-gram hashing) → [`index`] (postings) →
-//! [`candidates`] → [`align`] → [`cluster`] → [`report`] (the one serialisable result
-//! model). [`find()`] runs it end to end with a [`Config`] and returns a [`Report`]. The
-//! engine reads no files and draws nothing: front ends hand it [`Document`]s and may watch
-//! it through the [`Progress`] trait.
+//! The pipeline runs in data-flow order, one module per stage:
+//!
+//! 1. [`order`]: documents numbered by `(date, id, text)` ([`DocNum`], [`Order`]);
+//! 2. [`normalize`] (with an offset map back to the original bytes) → [`tokenize`] →
+//!    [`fingerprint`] (n-gram hashing) → [`index`] (postings, in memory or on disk);
+//! 3. [`boilerplate`] (what a source repeats in its own documents) → [`candidates`] (the
+//!    seed rules that pair documents sharing rare fingerprints);
+//! 4. [`align`] (one pair) and [`aligned`] (every candidate pair of a corpus, the working
+//!    data kept where [`Storage`] says);
+//! 5. token ranges back to byte spans → [`cluster`] → [`analyze`] (quotation,
+//!    coordination, propagation) → [`report`] (the one serialisable result model).
+//!
+//! [`pipeline`] drives them end to end: [`find()`] takes a [`Config`] and returns a
+//! [`Report`]. [`stages`] offers the same stages one by one, every decision inside them,
+//! for an engine that distributes the work. [`mod@dedup`] (near-duplicate documents) and
+//! [`query`] (one text against many) are the other two uses of the stages. The engine
+//! draws nothing: front ends hand it [`Document`]s (or any [`Corpus`]) and may watch it
+//! through the [`Progress`] trait; it writes files only as scratch space when asked to
+//! ([`Storage::Disk`]).
 //!
 //! # Example
 //!
@@ -30,26 +42,55 @@
 //! assert_eq!(&docs[1].text[m.begin..m.end], statement);
 //! ```
 
-pub mod align;
-pub mod analyze;
-pub mod candidates;
-pub mod cluster;
+// settings, documents and where they come from
+pub mod config;
 pub mod corpus;
-pub mod dedup;
 pub mod document;
 pub mod duration;
 pub mod error;
-pub mod find;
-pub mod fingerprint;
-pub mod index;
-pub mod normalize;
 pub mod progress;
-pub mod query;
-pub mod report;
+
+// the stages, in data-flow order
+pub mod order;
+
+pub mod normalize;
 mod swar;
 mod token_source;
 pub mod tokenize;
 
+pub mod fingerprint;
+
+pub mod index;
+mod scratch;
+
+pub mod boilerplate;
+
+pub mod candidates;
+
+pub mod align;
+
+pub mod aligned;
+
+mod spans;
+
+pub mod cluster;
+mod union_find;
+
+pub mod analyze;
+
+mod describe;
+pub mod report;
+
+// drivers: the whole pipeline, the stages one by one, and the other uses of the stages
+pub mod pipeline;
+
+pub mod stages;
+
+pub mod dedup;
+pub mod query;
+
+pub use aligned::PairAlignment;
+pub use config::Config;
 pub use corpus::{
     Corpus, MEMORY_PER_TEXT_BYTE, SCRATCH_PER_TEXT_BYTE, Storage, StoragePolicy, StorageRoom,
 };
@@ -57,6 +98,7 @@ pub use dedup::{DedupConfig, DedupReport, Keep, dedup, dedup_in};
 pub use document::{DocId, Document, Metadata, Span};
 pub use duration::{DurationError, parse_duration};
 pub use error::{Error, Result};
-pub use find::{Config, find, find_in};
+pub use order::{ByNumber, DocNum, NumberingKey, Order};
+pub use pipeline::{find, find_in};
 pub use progress::{NoProgress, Progress};
 pub use report::{Report, write_jsonl};

@@ -18,8 +18,9 @@
 use crate::Document;
 use crate::align::{AlignParams, Alignment, NgramPositions, align_indexed_with};
 use crate::document::{DocId, Metadata, Span};
-use crate::find::attached_punctuation;
 use crate::normalize::normalize;
+use crate::report::{round3, serialize_round3};
+use crate::spans::{attached_punctuation, token_span};
 use crate::tokenize::Tokens;
 use serde::{Deserialize, Serialize};
 
@@ -80,6 +81,7 @@ pub struct SharedPassage {
     /// Words matched (exactly or up to a typo) along the passage.
     pub words: u32,
     /// Similarity of the two copies: matched words over the longer side, in `[0, 1]`.
+    #[serde(serialize_with = "serialize_round3")]
     pub similarity: f64,
 }
 
@@ -92,6 +94,7 @@ pub struct QueryMatch {
     /// Ranking score: words matched over all shared passages.
     pub score: u32,
     /// Share of the query's words inside a shared passage, in `[0, 1]`.
+    #[serde(serialize_with = "serialize_round3")]
     pub coverage: f64,
     /// Shared passages, in query order.
     pub passages: Vec<SharedPassage>,
@@ -113,7 +116,8 @@ pub struct QueryStats {
 /// The result of a query: matching documents, best first.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct QueryReport {
-    /// Ranked by score (descending), then coverage, then id.
+    /// Ranked by score (descending), then coverage (as reported, to three decimals), then
+    /// id.
     pub matches: Vec<QueryMatch>,
     pub stats: QueryStats,
 }
@@ -124,7 +128,7 @@ impl QueryReport {
         matches.sort_by(|x, y| {
             y.score
                 .cmp(&x.score)
-                .then(y.coverage.total_cmp(&x.coverage))
+                .then(round3(y.coverage).total_cmp(&round3(x.coverage)))
                 .then(x.id.cmp(&y.id))
         });
         QueryReport {
@@ -137,14 +141,6 @@ impl QueryReport {
             matches,
         }
     }
-}
-
-fn token_span(tokens: &Tokens, map: &[u32], (t0, t1): (u32, u32)) -> Span {
-    let r = &tokens.ranges;
-    Span::new(
-        map[r[t0 as usize].0 as usize] as usize,
-        map[r[t1 as usize - 1].1 as usize] as usize,
-    )
 }
 
 /// Buffers for the candidates of a query, reused from one candidate to the next: the
@@ -242,14 +238,14 @@ pub fn match_text_with(
                 query: sq,
                 doc: sd,
                 words: al.matched,
-                similarity: (al.similarity * 1000.0).round() / 1000.0,
+                similarity: al.similarity,
             }
         })
         .collect();
     let coverage = covered.iter().filter(|c| **c).count() as f64 / covered.len() as f64;
     Some(TextMatch {
         score,
-        coverage: (coverage * 1000.0).round() / 1000.0,
+        coverage,
         passages,
     })
 }

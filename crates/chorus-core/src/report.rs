@@ -14,8 +14,20 @@
 //! - `summary`: the run's statistics, last.
 
 use crate::document::{DocId, Metadata};
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Serialize, Serializer};
 use std::io::{self, Write};
+
+/// Rounds a score to the three decimals reports carry. The engine keeps full precision;
+/// scores are rounded when serialised, and a front end that prints or compares a score
+/// rounds it with this first, so that it agrees with the JSON.
+pub fn round3(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
+}
+
+/// Serialises a score rounded to three decimals ([`round3`]).
+pub(crate) fn serialize_round3<S: Serializer>(x: &f64, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_f64(round3(*x))
+}
 
 /// A passage occurrence in a report.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -62,6 +74,7 @@ pub struct Edge {
     pub from: DocId,
     pub to: DocId,
     /// Similarity of the two copies.
+    #[serde(serialize_with = "serialize_round3")]
     pub score: f64,
 }
 
@@ -77,6 +90,7 @@ pub struct Cluster {
     /// At least `min_sources` distinct sources printed it within the window.
     pub coordinated: bool,
     /// Most distinct sources within one window, divided by `min_sources`.
+    #[serde(serialize_with = "serialize_round3")]
     pub coordination_score: f64,
     /// The busiest window: its outlets and times (when members have dates and sources).
     pub coordination: Option<crate::analyze::Coordination>,
@@ -93,6 +107,7 @@ pub struct Pair {
     pub a: Member,
     pub b: Member,
     /// Similarity of the two copies: matched words over the longer side, in `[0, 1]`.
+    #[serde(serialize_with = "serialize_round3")]
     pub score: f64,
 }
 
@@ -192,7 +207,9 @@ pub fn write_jsonl<W: Write>(report: &Report, mut w: W) -> io::Result<()> {
 pub struct DupPair {
     pub a: DocId,
     pub b: DocId,
+    #[serde(serialize_with = "serialize_round3")]
     pub coverage_a: f64,
+    #[serde(serialize_with = "serialize_round3")]
     pub coverage_b: f64,
     /// Whether the pair counts as near-duplicates under the settings.
     pub duplicate: bool,

@@ -8,7 +8,9 @@
 //! chance) per shard; shards are picked by document number, so threads rarely wait.
 
 use crate::corpus::Corpus;
+use crate::error::Result;
 use crate::normalize::normalize;
+use crate::order::{DocNum, Order};
 use crate::tokenize::Tokens;
 use std::collections::{HashMap, VecDeque};
 use std::ops::Deref;
@@ -34,33 +36,38 @@ pub(crate) enum TokenSource<'c> {
     Memory(Vec<Tokens>),
     OnDemand {
         docs: &'c dyn Corpus,
-        order: Vec<usize>,
+        order: Order,
         cache: TokenCache,
     },
 }
 
 impl TokenSource<'_> {
     /// The tokens of document number `d`.
-    pub fn get(&self, d: u32) -> TokenRef<'_> {
-        match self {
-            TokenSource::Memory(t) => TokenRef::Borrowed(&t[d as usize]),
+    pub fn get(&self, d: DocNum) -> Result<TokenRef<'_>> {
+        Ok(match self {
+            TokenSource::Memory(t) => TokenRef::Borrowed(&t[d.index()]),
             TokenSource::OnDemand { docs, order, cache } => TokenRef::Shared(
-                cache.get_or_insert(d, || Tokens::new(&docs.text(order[d as usize]))),
+                cache.get_or_try_insert(d.0, || Ok(Tokens::new(&docs.text(order.input(d))?)))?,
             ),
-        }
+        })
     }
+}
 
-    /// The tokens of document number `d` and the offset map of its `text` (see
-    /// [`normalize`]), normalising the text once.
-    pub fn with_map(&self, d: u32, text: &str) -> (TokenRef<'_>, Vec<u32>) {
-        let n = normalize(text);
-        match self {
-            TokenSource::Memory(t) => (TokenRef::Borrowed(&t[d as usize]), n.map),
-            TokenSource::OnDemand { .. } => (
-                TokenRef::Shared(Arc::new(Tokens::from_normalized(n.text))),
-                n.map,
-            ),
-        }
+/// The tokens of document number `d` and the offset map of its `text` (see [`normalize`]),
+/// normalising the text once: the tokens are taken from `tokens` when it holds them in
+/// memory, else made from the text.
+pub(crate) fn tokens_with_map<'t>(
+    tokens: Option<&'t TokenSource<'_>>,
+    d: DocNum,
+    text: &str,
+) -> (TokenRef<'t>, Vec<u32>) {
+    let n = normalize(text);
+    match tokens {
+        Some(TokenSource::Memory(t)) => (TokenRef::Borrowed(&t[d.index()]), n.map),
+        _ => (
+            TokenRef::Shared(Arc::new(Tokens::from_normalized(n.text))),
+            n.map,
+        ),
     }
 }
 
@@ -92,23 +99,27 @@ impl TokenCache {
     }
 
     /// The cached tokens of `d`, or `make()` (cached when they fit).
-    pub fn get_or_insert(&self, d: u32, make: impl FnOnce() -> Tokens) -> Arc<Tokens> {
+    pub fn get_or_try_insert(
+        &self,
+        d: u32,
+        make: impl FnOnce() -> Result<Tokens>,
+    ) -> Result<Arc<Tokens>> {
         let shard = &self.shards[d as usize % SHARDS];
         {
             let mut s = shard.lock().unwrap_or_else(|e| e.into_inner());
             if let Some((t, used)) = s.map.get_mut(&d) {
                 *used = true;
-                return Arc::clone(t);
+                return Ok(Arc::clone(t));
             }
         }
-        let t = Arc::new(make());
+        let t = Arc::new(make()?);
         let w = weight(&t);
         if w > self.shard_budget {
-            return t;
+            return Ok(t);
         }
         let mut s = shard.lock().unwrap_or_else(|e| e.into_inner());
         if s.map.contains_key(&d) {
-            return t;
+            return Ok(t);
         }
         while s.bytes + w > self.shard_budget {
             let Some(old) = s.clock.pop_front() else {
@@ -126,7 +137,7 @@ impl TokenCache {
         s.map.insert(d, (Arc::clone(&t), false));
         s.clock.push_back(d);
         s.bytes += w;
-        t
+        Ok(t)
     }
 }
 
@@ -142,10 +153,12 @@ mod tests {
         let cache = TokenCache::new(SHARDS * (3 * w + w / 2));
         let made = std::sync::atomic::AtomicUsize::new(0);
         let get = |d: u32| {
-            cache.get_or_insert(d, || {
-                made.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                t(d)
-            })
+            cache
+                .get_or_try_insert(d, || {
+                    made.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    Ok(t(d))
+                })
+                .unwrap()
         };
         // four documents of shard 0: 0, 64, 128, 192
         for d in [0, 64, 128] {

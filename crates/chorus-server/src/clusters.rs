@@ -11,7 +11,7 @@
 
 use chorus_core::analyze::Coordination;
 use chorus_core::document::parse_timestamp;
-use chorus_core::report::{Cluster, ClusterMember, Earliest, Edge};
+use chorus_core::report::{Cluster, ClusterMember, Earliest, Edge, round3};
 use chorus_core::{Config, Corpus, NoProgress, Storage, StoragePolicy, StorageRoom};
 use chorus_store::{IndexReader, StoredCorpus, available_memory};
 use serde::Serialize;
@@ -162,7 +162,8 @@ impl ClusterSet {
                 };
                 let meta = c.meta(i);
                 if excerpt.is_empty()
-                    && let Some(t) = c.text(i).get(m.begin..m.end)
+                    && let Ok(text) = c.text(i)
+                    && let Some(t) = text.get(m.begin..m.end)
                 {
                     excerpt = truncate_chars(t, EXCERPT_CHARS);
                 }
@@ -261,7 +262,7 @@ impl ClusterEntry {
             sources: &self.outlets,
             earliest: &c.earliest,
             coordinated: c.coordinated,
-            coordination_score: c.coordination_score,
+            coordination_score: round3(c.coordination_score),
             first_timestamp: self.timestamps.iter().min().copied(),
             last_timestamp: self.timestamps.iter().max().copied(),
             excerpt: &self.excerpt,
@@ -298,7 +299,7 @@ impl ClusterEntry {
             text: &c.text,
             earliest: &c.earliest,
             coordinated: c.coordinated,
-            coordination_score: c.coordination_score,
+            coordination_score: round3(c.coordination_score),
             coordination: &c.coordination,
             members: c
                 .members

@@ -77,16 +77,19 @@ impl Corpus for StoredCorpus {
     fn meta(&self, i: usize) -> &Metadata {
         &self.docs[i].meta
     }
-    fn text(&self, i: usize) -> Cow<'_, str> {
+    fn text(&self, i: usize) -> chorus_core::Result<Cow<'_, str>> {
         let e = &self.docs[i];
         let seg = &self.reader.segments()[e.segment as usize].seg;
-        // checked when the corpus was opened; the segment files are immutable
-        let text = seg
-            .blob(e.local)
-            .ok()
-            .and_then(|b| std::str::from_utf8(&b[e.text_at as usize..]).ok())
-            .unwrap_or("");
-        Cow::Borrowed(text)
+        // checked when the corpus was opened, and the segment files are immutable: a
+        // failure here is a file changed under the index
+        let bad =
+            |err: Box<dyn std::error::Error + Send + Sync>| chorus_core::Error::text(&e.id, err);
+        let blob = seg.blob(e.local).map_err(|err| bad(err.into()))?;
+        let text = blob
+            .get(e.text_at as usize..)
+            .ok_or_else(|| bad("the text lies outside its record".into()))?;
+        let text = std::str::from_utf8(text).map_err(|err| bad(err.into()))?;
+        Ok(Cow::Borrowed(text))
     }
     fn text_len(&self, i: usize) -> usize {
         self.docs[i].text_len
@@ -111,7 +114,7 @@ mod tests {
         w.remove(&["b"]).unwrap();
         let c = StoredCorpus::new(Arc::new(IndexReader::open(dir.path()).unwrap())).unwrap();
         assert_eq!(c.len(), 2);
-        let mut got: Vec<Document> = (0..c.len()).map(|i| c.document(i)).collect();
+        let mut got: Vec<Document> = (0..c.len()).map(|i| c.document(i).unwrap()).collect();
         got.sort_by(|x, y| x.id.cmp(&y.id));
         assert_eq!(got[0], a);
         assert_eq!(got[1].text, "Third text.");

@@ -68,10 +68,14 @@ pub enum KeepArg {
     First,
 }
 
-fn write_jsonl_corpus(path: &Path, docs: impl Iterator<Item = Document>) -> anyhow::Result<()> {
+fn write_jsonl_corpus(
+    path: &Path,
+    docs: impl Iterator<Item = chorus_core::Result<Document>>,
+) -> anyhow::Result<()> {
     let f = fs::File::create(path).with_context(|| format!("creating {}", path.display()))?;
     let mut w = BufWriter::new(f);
     for d in docs {
+        let d = d?;
         let mut rec = Map::new();
         rec.insert("id".into(), json!(d.id));
         if let Value::Object(meta) = serde_json::to_value(&d.meta)? {
@@ -85,8 +89,12 @@ fn write_jsonl_corpus(path: &Path, docs: impl Iterator<Item = Document>) -> anyh
     Ok(())
 }
 
-fn write_text_corpus(dir: &Path, docs: impl Iterator<Item = Document>) -> anyhow::Result<()> {
+fn write_text_corpus(
+    dir: &Path,
+    docs: impl Iterator<Item = chorus_core::Result<Document>>,
+) -> anyhow::Result<()> {
     for d in docs {
+        let d = d?;
         let rel: PathBuf =
             d.id.split('/')
                 .filter(|c| !c.is_empty() && *c != "." && *c != "..")

@@ -3,6 +3,7 @@
 use crate::commands::index::DEFAULT_INDEX;
 use crate::excerpt::one_line;
 use anyhow::Context;
+use chorus_core::report::round3;
 use chorus_store::{IndexReader, QueryOptions, QueryReport};
 use std::io::{BufWriter, Read, Write};
 use std::path::PathBuf;
@@ -115,7 +116,7 @@ fn render(out: &mut impl Write, text: &str, report: &QueryReport) -> std::io::Re
             rank + 1,
             m.id,
             m.score,
-            m.coverage * 100.0,
+            round3(m.coverage) * 100.0,
             m.passages.len()
         )?;
         for p in &m.passages {
@@ -126,7 +127,7 @@ fn render(out: &mut impl Write, text: &str, report: &QueryReport) -> std::io::Re
                 p.query.end,
                 p.doc.begin,
                 p.doc.end,
-                p.similarity,
+                round3(p.similarity),
                 one_line(&text[p.query.begin..p.query.end], 160)
             )?;
         }

@@ -9,7 +9,7 @@ use crate::load::load_and_find;
 use anyhow::Context;
 use chorus_core::Corpus;
 use chorus_core::document::parse_timestamp;
-use chorus_core::report::{Cluster, ClusterMember, Report};
+use chorus_core::report::{Cluster, ClusterMember, Report, round3};
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -162,7 +162,7 @@ pub fn render_html(
     docs: &dyn Corpus,
     coordinated_only: bool,
     limit: usize,
-) -> String {
+) -> chorus_core::Result<String> {
     let by_id: HashMap<&str, usize> = (0..docs.len()).map(|i| (docs.id(i), i)).collect();
     let mut clusters: Vec<&Cluster> = report
         .clusters
@@ -218,7 +218,7 @@ pub fn render_html(
                 co.sources_in_window,
                 (co.window_end - co.window_start) as f64 / 3600.0,
                 escape(&co.outlets.join(", ")),
-                c.coordination_score
+                round3(c.coordination_score)
             );
         }
         if let Some(e) = &c.earliest {
@@ -236,13 +236,14 @@ pub fn render_html(
             h.push_str("<div class=\"pair\">");
             for m in &c.members[..2] {
                 if let Some(&d) = by_id.get(m.doc.as_str()) {
+                    let text = docs.text(d)?;
                     let _ = write!(
                         h,
                         "<div><b>{}</b> <small>{} {}</small><p>{}</p></div>",
                         escape(&m.doc),
                         escape(m.source.as_deref().unwrap_or("")),
                         escape(m.date.as_deref().unwrap_or("")),
-                        excerpt(&docs.text(d), m)
+                        excerpt(&text, m)
                     );
                 }
             }
@@ -250,10 +251,10 @@ pub fn render_html(
         }
         h.push_str("<table><tr><th>document</th><th>source</th><th>date</th><th>use</th><th>text</th></tr>");
         for m in &c.members {
-            let text = by_id
-                .get(m.doc.as_str())
-                .map(|&d| excerpt(&docs.text(d), m))
-                .unwrap_or_default();
+            let text = match by_id.get(m.doc.as_str()) {
+                Some(&d) => excerpt(&docs.text(d)?, m),
+                None => String::new(),
+            };
             let _ = write!(
                 h,
                 "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
@@ -267,7 +268,7 @@ pub fn render_html(
         h.push_str("</table></section>");
     }
     h.push_str("</body></html>\n");
-    h
+    Ok(h)
 }
 
 /// Writes one CSV row per cluster member.
@@ -296,7 +297,7 @@ pub fn write_csv(path: &PathBuf, report: &Report) -> anyhow::Result<()> {
             w.write_record([
                 c.id.to_string(),
                 c.coordinated.to_string(),
-                c.coordination_score.to_string(),
+                round3(c.coordination_score).to_string(),
                 m.doc.clone(),
                 m.source.clone().unwrap_or_default(),
                 m.date.clone().unwrap_or_default(),
@@ -329,7 +330,7 @@ pub fn run(args: &ReportArgs) -> anyhow::Result<i32> {
         &*loaded.work.docs,
         args.coordinated_only,
         args.limit,
-    );
+    )?;
     std::fs::write(&args.out, html).with_context(|| format!("writing {}", args.out.display()))?;
     if let Some(csv) = &args.csv {
         write_csv(csv, &report)?;

@@ -1,0 +1,251 @@
+//! The pipeline up to alignment, over a whole corpus: number the documents, tokenise and
+//! index them, plan the candidate pairs, and align them; what `find` and `dedup` share.
+//!
+//! `align_corpus_with` runs the stages in data-flow order ([`crate::order`] →
+//! [`crate::tokenize`] → [`crate::index`] → [`crate::candidates`] → [`crate::align`]) and
+//! keeps the working data where [`Storage`] says: every document's tokens and the index in
+//! memory, or the index partitions in scratch files and tokens recomputed from the text
+//! through a cache. Candidate pairs are made in passes over ranges of first documents (see
+//! [`crate::candidates::PASS_SEEDS`]), each pass's pairs aligned before the next. A
+//! caller's plan may skip a candidate pair or decide it without alignment (`dedup` decides
+//! the pairs whose seeds already settle them). Every aligned passage is a
+//! [`PairAlignment`]; [`align_pair`] is the alignment of one pair, also the public stage.
+
+use crate::align::{Alignment, align_seeds_blocked};
+use crate::boilerplate::{Sources, blocked_by_doc};
+use crate::candidates::{Candidate, PASS_SEEDS, candidates_of_pass, plan_candidates};
+use crate::config::Config;
+use crate::corpus::{Corpus, Storage};
+use crate::error::Result;
+use crate::index::{DiskIndexBuilder, NgramIndex};
+use crate::order::{DocNum, Order};
+use crate::progress::Progress;
+use crate::report::Stats;
+use crate::token_source::{TokenCache, TokenRef, TokenSource};
+use crate::tokenize::Tokens;
+use rayon::prelude::*;
+
+/// One passage aligned between documents `a < b` (document numbers).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PairAlignment {
+    pub a: DocNum,
+    pub b: DocNum,
+    pub alignment: Alignment,
+}
+
+/// Aligns one candidate pair: `a` and `b` are the tokens of `c.a` and `c.b`
+/// (`Tokens::new(text)`), `blocked_a` and `blocked_b` their boilerplate token ranges (see
+/// [`crate::boilerplate::blocked_ranges`]). Passages are in `a` order. The public stage
+/// [`crate::stages::align_pair`].
+pub fn align_pair(
+    a: &Tokens,
+    b: &Tokens,
+    c: &Candidate,
+    blocked_a: &[(u32, u32)],
+    blocked_b: &[(u32, u32)],
+    cfg: &Config,
+) -> Vec<PairAlignment> {
+    align_seeds_blocked(a, b, &c.seeds, &cfg.align, blocked_a, blocked_b)
+        .into_iter()
+        .map(|alignment| PairAlignment {
+            a: c.a,
+            b: c.b,
+            alignment,
+        })
+        .collect()
+}
+
+/// What the pipeline knows after alignment, before clustering: documents in pipeline
+/// order with their tokens, boilerplate, and every aligned passage. Shared by `find` and
+/// `dedup`.
+pub(crate) struct Aligned<'c> {
+    pub order: Order,
+    pub tokens: TokenSource<'c>,
+    /// Number of tokens of each document number.
+    pub token_counts: Vec<u32>,
+    /// Boilerplate token ranges per document number.
+    pub blocked: Vec<Vec<(u32, u32)>>,
+    pub sources: Sources,
+    /// In `(a, b)` order, each pair's passages in `a` order.
+    pub aligned: Vec<PairAlignment>,
+    pub stats: Stats,
+}
+
+/// What to do with a candidate pair before aligning it.
+pub(crate) enum PairPlan {
+    Align,
+    Skip,
+    /// Decided without alignment, with the coverage of each side.
+    Decided(f64, f64),
+}
+
+/// A decided pair: document numbers and the coverage of each side.
+pub(crate) type Decided = (DocNum, DocNum, f64, f64);
+
+/// Plans a candidate pair from its seeds, the token counts and the boilerplate ranges of
+/// the documents.
+pub(crate) type PlanFn<'p> = dyn Fn(&Candidate, &[u32], &[Vec<(u32, u32)>]) -> PairPlan + Sync + 'p;
+
+/// Text bytes tokenised per batch when the index is built on disk.
+const DISK_BATCH_BYTES: usize = 64 << 20;
+
+/// Numbers the documents in `(date, id)` order, then tokenises, indexes, finds candidate
+/// pairs and aligns them, with a plan that may skip candidate pairs or decide them without
+/// alignment (the decided pairs are returned beside).
+pub(crate) fn align_corpus_with<'c>(
+    docs: &'c dyn Corpus,
+    cfg: &Config,
+    storage: &Storage,
+    progress: &dyn Progress,
+    plan: &PlanFn<'_>,
+) -> Result<(Aligned<'c>, Vec<Decided>)> {
+    cfg.validate()?;
+    let order = Order::new(docs)?;
+    let bytes: usize = (0..docs.len()).map(|i| docs.text_len(i)).sum();
+
+    progress.stage("tokenize", bytes as u64);
+    let tokenize = |i: usize| -> Result<Tokens> {
+        let t = Tokens::new(&docs.text(i)?);
+        progress.advance(docs.text_len(i) as u64);
+        Ok(t)
+    };
+    let (tokens, token_counts, index) = match storage {
+        Storage::Memory => {
+            let tokens: Vec<Tokens> = order
+                .inputs()
+                .par_iter()
+                .map(|&i| tokenize(i))
+                .collect::<Result<_>>()?;
+            let counts = tokens.iter().map(|t| t.len() as u32).collect();
+            progress.stage("index", 0);
+            let index = NgramIndex::build_from_tokens(&tokens, cfg.align.ngram);
+            (TokenSource::Memory(tokens), counts, index)
+        }
+        Storage::Disk { dir, cache_bytes } => {
+            let mut builder = DiskIndexBuilder::create(dir, cfg.align.ngram)?;
+            let mut counts: Vec<u32> = Vec::with_capacity(docs.len());
+            let inputs = order.inputs();
+            let mut start = 0;
+            while start < inputs.len() {
+                let mut end = start;
+                let mut batch_bytes = 0;
+                while end < inputs.len() && (end == start || batch_bytes < DISK_BATCH_BYTES) {
+                    batch_bytes += docs.text_len(inputs[end]);
+                    end += 1;
+                }
+                let hashes: Vec<Vec<u64>> = inputs[start..end]
+                    .par_iter()
+                    .map(|&i| tokenize(i).map(|t| t.hashes))
+                    .collect::<Result<_>>()?;
+                counts.extend(hashes.iter().map(|h| h.len() as u32));
+                builder.add(start as u32, &hashes)?;
+                start = end;
+            }
+            progress.stage("index", 0);
+            let index = builder.finish()?;
+            let tokens = TokenSource::OnDemand {
+                docs,
+                order: order.clone(),
+                cache: TokenCache::new(*cache_bytes),
+            };
+            (tokens, counts, index)
+        }
+    };
+    let n_tokens = token_counts.iter().map(|&c| c as usize).sum();
+    let postings = index.len();
+
+    progress.stage("candidates", 0);
+    let sources = Sources::of(order.iter().map(|(_, i)| docs.meta(i)));
+    let cplan = plan_candidates(&index, &cfg.seeds, &sources, PASS_SEEDS)?;
+    let blocked = blocked_by_doc(&cplan.boilerplate, docs.len(), cfg.align.ngram);
+    let single = cplan.passes.len() == 1;
+    // one pass: the index is dropped before aligning; several: it is kept for the next
+    let mut index = Some(index);
+    let mut n_candidates = 0usize;
+    let mut decided: Vec<Decided> = Vec::new();
+    let mut aligned: Vec<PairAlignment> = Vec::new();
+    progress.stage("align", cplan.seeds as u64);
+    let mut advanced = 0u64;
+    for pass in cplan.passes {
+        let cands = candidates_of_pass(
+            index.as_ref().expect("index kept for every pass"),
+            &cfg.seeds,
+            &sources,
+            pass,
+        )?;
+        if single {
+            index = None;
+        }
+        n_candidates += cands.len();
+        advanced += cands.iter().map(|c| c.seeds.len() as u64).sum::<u64>();
+        let plans: Vec<PairPlan> = cands
+            .par_iter()
+            .map(|c| plan(c, &token_counts, &blocked))
+            .collect();
+        decided.extend(cands.iter().zip(&plans).filter_map(|(c, p)| match p {
+            PairPlan::Decided(x, y) => Some((c.a, c.b, *x, *y)),
+            _ => None,
+        }));
+        // pairs are in (a, b) order: runs of one first document (at most 64 pairs each)
+        // share its tokens, which matters when they are recomputed on demand
+        let mut runs: Vec<std::ops::Range<usize>> = Vec::new();
+        let mut at = 0;
+        for g in cands.chunk_by(|x, y| x.a == y.a) {
+            for c in g.chunks(64) {
+                runs.push(at..at + c.len());
+                at += c.len();
+            }
+        }
+        let pass_aligned: Vec<Vec<PairAlignment>> = runs
+            .into_par_iter()
+            .map(|run| {
+                let mut out = Vec::new();
+                let mut ta: Option<TokenRef<'_>> = None;
+                for (c, p) in cands[run.clone()].iter().zip(&plans[run]) {
+                    if matches!(p, PairPlan::Align) {
+                        let ta = match &mut ta {
+                            Some(t) => t,
+                            None => ta.insert(tokens.get(c.a)?),
+                        };
+                        let tb = tokens.get(c.b)?;
+                        out.extend(align_pair(
+                            ta,
+                            &tb,
+                            c,
+                            &blocked[c.a.index()],
+                            &blocked[c.b.index()],
+                            cfg,
+                        ));
+                    }
+                    progress.advance(c.seeds.len() as u64);
+                }
+                Ok(out)
+            })
+            .collect::<Result<_>>()?;
+        aligned.extend(pass_aligned.into_iter().flatten());
+    }
+    drop(index);
+    // seeds of pairs under `min_seeds` were counted in the total but never aligned
+    progress.advance((cplan.seeds as u64).saturating_sub(advanced));
+    let stats = Stats {
+        documents: docs.len(),
+        bytes,
+        tokens: n_tokens,
+        postings,
+        candidate_pairs: n_candidates,
+        boilerplate_spans: blocked.iter().map(Vec::len).sum(),
+        ..Stats::default()
+    };
+    Ok((
+        Aligned {
+            order,
+            tokens,
+            token_counts,
+            blocked,
+            sources,
+            aligned,
+            stats,
+        },
+        decided,
+    ))
+}

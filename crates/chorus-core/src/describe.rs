@@ -1,0 +1,280 @@
+//! From aligned passages to the [`Report`]: byte spans, clusters, and each cluster's
+//! description.
+//!
+//! [`build_report`] sorts the aligned passages into their canonical order (by document
+//! pair, then by token ranges), so that the report does not depend on the order they come
+//! in; maps every passage side to exact byte offsets of its original text
+//! ([`crate::spans`]), normalising each document involved once (one offset map in memory
+//! per thread); extends the sides over the punctuation both copies share; clusters the
+//! occurrences ([`crate::cluster`]); and describes each cluster: members with their dates,
+//! sources and quotation, the earliest member, coordination and propagation
+//! ([`crate::analyze`]). With `Config::list_boilerplate` it also lists the boilerplate,
+//! grouped by source and normalised text.
+
+use crate::aligned::PairAlignment;
+use crate::analyze::{busiest_window, propagation, quotation};
+use crate::boilerplate::Sources;
+use crate::cluster::{Occurrence, cluster};
+use crate::config::Config;
+use crate::document::Span;
+use crate::error::Result;
+use crate::order::{ByNumber, DocNum};
+use crate::progress::Progress;
+use crate::report::{
+    Boilerplate, Cluster, ClusterMember, DocumentInfo, Earliest, Edge, Member, Pair, Report, Stats,
+};
+use crate::spans::{attached_punctuation, token_span};
+use crate::token_source::{TokenSource, tokens_with_map};
+use rayon::prelude::*;
+use std::borrow::Cow;
+
+/// The report from aligned passages (in any order); see the module documentation.
+/// `tokens` are the documents' tokens when the pipeline holds them (else they are made
+/// again from the texts), `blocked` the boilerplate token ranges of the documents that have
+/// any (listed only with `cfg.list_boilerplate`), and `stats` the counts of the run, to
+/// which the passages and clusters are added.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn build_report(
+    docs: &dyn ByNumber,
+    tokens: Option<&TokenSource<'_>>,
+    mut aligned: Vec<PairAlignment>,
+    blocked: &[(DocNum, &[(u32, u32)])],
+    sources: &Sources,
+    mut stats: Stats,
+    cfg: &Config,
+    progress: &dyn Progress,
+) -> Result<Report> {
+    progress.stage("cluster", 0);
+    aligned.sort_by(|x, y| {
+        (x.a, x.b, x.alignment.a, x.alignment.b)
+            .cmp(&(y.a, y.b, y.alignment.a, y.alignment.b))
+            .then(x.alignment.similarity.total_cmp(&y.alignment.similarity))
+    });
+    // byte spans: each document involved is normalised once for its offset map, and every
+    // passage side in it is mapped then (one map in memory per thread)
+    let mut sides: Vec<(DocNum, u32)> = aligned
+        .iter()
+        .enumerate()
+        .flat_map(|(i, p)| [(p.a, 2 * i as u32), (p.b, 2 * i as u32 + 1)])
+        .collect();
+    sides.sort_unstable();
+    let per_doc: Vec<&[(DocNum, u32)]> = sides.chunk_by(|x, y| x.0 == y.0).collect();
+    let mapped: Vec<Vec<(u32, Span)>> = per_doc
+        .par_iter()
+        .map(|g| {
+            let d = g[0].0;
+            let text = docs.text(d)?;
+            let (t, map) = tokens_with_map(tokens, d, &text);
+            Ok(g.iter()
+                .map(|&(_, side)| {
+                    let al = &aligned[side as usize / 2].alignment;
+                    let range = if side % 2 == 0 { al.a } else { al.b };
+                    (side, token_span(&t, &map, range))
+                })
+                .collect())
+        })
+        .collect::<Result<_>>()?;
+    let involved: Vec<DocNum> = per_doc.iter().map(|g| g[0].0).collect();
+    drop(per_doc);
+    drop(sides);
+    let mut side_span = vec![Span::new(0, 0); 2 * aligned.len()];
+    for (side, span) in mapped.into_iter().flatten() {
+        side_span[side as usize] = span;
+    }
+    let occurrences: Vec<(Occurrence, Occurrence)> = aligned
+        .par_iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let (sa, sb) = attached_punctuation(
+                &docs.text(p.a)?,
+                side_span[2 * i],
+                &docs.text(p.b)?,
+                side_span[2 * i + 1],
+            );
+            Ok((
+                Occurrence { doc: p.a, span: sa },
+                Occurrence { doc: p.b, span: sb },
+            ))
+        })
+        .collect::<Result<_>>()?;
+    drop(side_span);
+    let clustering = cluster(&occurrences);
+
+    let member = |o: &Occurrence| Member {
+        doc: docs.id(o.doc).to_string(),
+        begin: o.span.begin,
+        end: o.span.end,
+    };
+    let mut pairs: Vec<(u32, &Occurrence, &Occurrence, f64)> = occurrences
+        .iter()
+        .zip(&aligned)
+        .zip(&clustering.pair_cluster)
+        .map(|(((x, y), p), &c)| (c, x, y, p.alignment.similarity))
+        .collect();
+    pairs.sort_by(|x, y| (x.0, x.1, x.2).cmp(&(y.0, y.1, y.2)));
+    let clusters: Vec<Cluster> = clustering
+        .members
+        .par_iter()
+        .enumerate()
+        .map(|(i, ms)| {
+            let lo = pairs.partition_point(|p| p.0 < i as u32);
+            let hi = pairs.partition_point(|p| p.0 <= i as u32);
+            describe_cluster(i as u32 + 1, ms, &pairs[lo..hi], docs, cfg)
+        })
+        .collect::<Result<_>>()?;
+    let pairs: Vec<Pair> = pairs
+        .into_iter()
+        .map(|(c, x, y, s)| Pair {
+            cluster: c + 1,
+            a: member(x),
+            b: member(y),
+            score: s,
+        })
+        .collect();
+    let documents = involved
+        .iter()
+        .map(|&d| DocumentInfo {
+            id: docs.id(d).to_string(),
+            meta: docs.meta(d).clone(),
+        })
+        .collect();
+    let boilerplate = if cfg.list_boilerplate {
+        list_boilerplate(docs, tokens, blocked, sources)?
+    } else {
+        Vec::new()
+    };
+    stats.passages = pairs.len();
+    stats.clusters = clusters.len();
+    Ok(Report {
+        documents,
+        boilerplate,
+        stats,
+        clusters,
+        pairs,
+    })
+}
+
+/// A cluster's report record: members with their dates, sources and quotation, the
+/// earliest member, coordination, and propagation edges (see [`crate::analyze`]).
+fn describe_cluster(
+    id: u32,
+    occurrences: &[Occurrence],
+    pairs: &[(u32, &Occurrence, &Occurrence, f64)],
+    docs: &dyn ByNumber,
+    cfg: &Config,
+) -> Result<Cluster> {
+    // document numbers are in (date, id) order, undated last: occurrences are in time order
+    let members: Vec<ClusterMember> = occurrences
+        .iter()
+        .map(|o| {
+            let meta = docs.meta(o.doc);
+            let q = quotation(&docs.text(o.doc)?, o.span);
+            Ok(ClusterMember {
+                doc: docs.id(o.doc).to_string(),
+                begin: o.span.begin,
+                end: o.span.end,
+                date: meta.date.clone(),
+                source: meta.outlet().map(Cow::into_owned),
+                quoted: q.quoted,
+                reuse: q.reuse().to_string(),
+                attribution: q.attribution,
+                credit: q.credit,
+            })
+        })
+        .collect::<Result<_>>()?;
+    let first = &occurrences[0];
+    let earliest = Some(Earliest {
+        doc: members[0].doc.clone(),
+        begin: first.span.begin,
+        end: first.span.end,
+        date: members[0].date.clone(),
+        source: members[0].source.clone(),
+    });
+    let timed: Vec<(i64, Cow<'_, str>)> = occurrences
+        .iter()
+        .filter_map(|o| {
+            let meta = docs.meta(o.doc);
+            Some((meta.timestamp()?, meta.outlet()?))
+        })
+        .collect();
+    let timed: Vec<(i64, &str)> = timed.iter().map(|(t, s)| (*t, s.as_ref())).collect();
+    let coordination = busiest_window(&timed, cfg.window_secs);
+    let in_window = coordination.as_ref().map_or(0, |c| c.sources_in_window);
+    let propagation = propagation(pairs.iter().map(|&(_, x, y, s)| (x.doc, y.doc, s)))
+        .into_iter()
+        .map(|(early, late, score)| Edge {
+            from: docs.id(early).to_string(),
+            to: docs.id(late).to_string(),
+            score,
+        })
+        .collect();
+    Ok(Cluster {
+        id,
+        text: docs.text(first.doc)?[first.span.begin..first.span.end].to_string(),
+        earliest,
+        coordinated: in_window >= cfg.min_sources,
+        coordination_score: in_window as f64 / cfg.min_sources as f64,
+        coordination,
+        members,
+        propagation,
+    })
+}
+
+/// Groups boilerplate occurrences (the token ranges `blocked` of each document that has
+/// any) by source and normalised text.
+fn list_boilerplate(
+    docs: &dyn ByNumber,
+    tokens: Option<&TokenSource<'_>>,
+    blocked: &[(DocNum, &[(u32, u32)])],
+    sources: &Sources,
+) -> Result<Vec<Boilerplate>> {
+    type Item = ((u32, String), (Member, DocNum));
+    let items: Vec<Vec<Item>> = blocked
+        .par_iter()
+        .map(|&(d, ranges)| {
+            let text = docs.text(d)?;
+            let (t, map) = tokens_with_map(tokens, d, &text);
+            Ok(ranges
+                .iter()
+                .map(|&(b, e)| {
+                    let (nb, ne) = (t.ranges[b as usize].0, t.ranges[e as usize - 1].1);
+                    let key = (
+                        sources.of_doc[d.index()],
+                        t.norm[nb as usize..ne as usize].to_string(),
+                    );
+                    let span = token_span(&t, &map, (b, e));
+                    let m = Member {
+                        doc: docs.id(d).to_string(),
+                        begin: span.begin,
+                        end: span.end,
+                    };
+                    (key, (m, d))
+                })
+                .collect())
+        })
+        .collect::<Result<_>>()?;
+    let mut groups: std::collections::BTreeMap<(u32, String), Vec<(Member, DocNum)>> =
+        Default::default();
+    for (k, m) in items.into_iter().flatten() {
+        groups.entry(k).or_default().push(m);
+    }
+    let mut out: Vec<Boilerplate> = groups
+        .into_values()
+        .map(|members| {
+            let (first, d) = &members[0];
+            Ok(Boilerplate {
+                source: docs.meta(*d).outlet().map(Cow::into_owned),
+                text: docs.text(*d)?[first.begin..first.end].to_string(),
+                members: members.into_iter().map(|(m, _)| m).collect(),
+            })
+        })
+        .collect::<Result<_>>()?;
+    out.sort_by(|x, y| {
+        (&x.source, std::cmp::Reverse(x.members.len()), &x.text).cmp(&(
+            &y.source,
+            std::cmp::Reverse(y.members.len()),
+            &y.text,
+        ))
+    });
+    Ok(out)
+}

@@ -1,0 +1,170 @@
+//! The pipeline's stages one by one, for an engine that distributes them (a Spark job, a
+//! cluster of workers): every decision of `find` is made inside these functions, so that
+//! composing them by hand, with any partitioning of the documents and of the fingerprint
+//! groups and in any order, gives the [`Report`] `find` gives, byte for byte.
+//!
+//! 1. **Numbering.** Sort all documents by [`NumberingKey::new`] (ties by input position)
+//!    and number them from 0: these are the [`DocNum`]s every later stage speaks in.
+//!    [`Sources::of`] the documents' metadata in that order gives the sources and sites
+//!    the seed rules need (one small table, shared by every worker).
+//! 2. **Fingerprints** of each document: [`fingerprints`]. Emit a [`Posting`]
+//!    `(fingerprint, doc, pos)` for each, and group the postings by fingerprint.
+//! 3. **Seed rules** for each fingerprint group: [`fingerprint_seeds`] gives its seeds
+//!    (the document pairs it links, with positions) and its boilerplate occurrences.
+//!    Group the seeds by document pair and make each pair a [`candidate`] (or not: too
+//!    few seeds); gather each document's boilerplate positions into its
+//!    [`blocked_ranges`].
+//! 4. **Alignment** of each candidate pair: [`align_pair`], given both documents'
+//!    [`Tokens`] (`Tokens::new(text)`) and blocked ranges.
+//! 5. **Report** from all the alignments, in any order: [`report`], given the documents
+//!    involved by number ([`ByNumber`], e.g. a `BTreeMap<DocNum, Document>`).
+//!
+//! The run's [`Stats`] are counts over these stages: `documents` and `bytes` of all
+//! documents; `tokens` and `postings` the sums of [`DocumentFingerprints::tokens`] and of
+//! the fingerprints' lengths; `candidate_pairs` the number of candidates;
+//! `boilerplate_spans` the number of blocked ranges over all documents. [`report`] adds
+//! `passages` and `clusters`.
+//!
+//! The configuration is the one `find` takes, checked with [`Config::validate`].
+
+pub use crate::aligned::PairAlignment;
+/// Stage 4: the passages of one candidate pair.
+pub use crate::aligned::align_pair;
+pub use crate::boilerplate::{Sources, blocked_ranges};
+pub use crate::candidates::Candidate;
+use crate::candidates::{GroupScratch, SeedSink, candidate_of_sorted, group_seeds};
+use crate::config::Config;
+use crate::describe::build_report;
+use crate::error::Result;
+use crate::fingerprint::ngram_fingerprints;
+pub use crate::index::Posting;
+use crate::order::DocNum;
+pub use crate::order::{ByNumber, NumberingKey};
+use crate::progress::NoProgress;
+use crate::report::{Report, Stats};
+use crate::tokenize::Tokens;
+
+/// The fingerprints of one document ([`fingerprints`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocumentFingerprints {
+    /// The document's number of tokens.
+    pub tokens: usize,
+    /// The fingerprint of each n-gram: element `pos` covers tokens `pos..pos + n`.
+    pub fingerprints: Vec<u64>,
+}
+
+/// Stage 2: the n-gram fingerprints of a document's text.
+pub fn fingerprints(text: &str, cfg: &Config) -> DocumentFingerprints {
+    let t = Tokens::new(text);
+    DocumentFingerprints {
+        tokens: t.len(),
+        fingerprints: ngram_fingerprints(&t.hashes, cfg.align.ngram),
+    }
+}
+
+/// One seed: the n-gram at `pos_a` of document `a` is the n-gram at `pos_b` of `b`
+/// (`a < b`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Seed {
+    pub a: DocNum,
+    pub b: DocNum,
+    pub pos_a: u32,
+    pub pos_b: u32,
+}
+
+/// What one fingerprint group yields ([`fingerprint_seeds`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GroupSeeds {
+    pub seeds: Vec<Seed>,
+    /// `(doc, pos)` of the group's occurrences that are boilerplate of their source or site.
+    pub boilerplate: Vec<(DocNum, u32)>,
+}
+
+struct CollectSeeds(Vec<Seed>);
+
+impl SeedSink for CollectSeeds {
+    fn emit(&mut self, x: &[Posting], y: &[Posting]) {
+        for p in x {
+            for q in y {
+                self.0.push(Seed {
+                    a: DocNum(p.doc),
+                    b: DocNum(q.doc),
+                    pos_a: p.pos,
+                    pos_b: q.pos,
+                });
+            }
+        }
+    }
+}
+
+/// Stage 3: the seed rules for one fingerprint group: `postings` are all the occurrences
+/// of one fingerprint in the corpus (in any order; `doc` is a [`DocNum`]'s value),
+/// `sources` those of every document. Occurrences in documents whose source or site has
+/// the fingerprint as boilerplate are returned as such and seed nothing; documents that
+/// repeat it more than `max_repeats` times are left out; a fingerprint then in more than
+/// `max_df` documents seeds nothing, one in more than `full_pairs_df` links each document
+/// to the first `star_links` only (see [`crate::candidates`]).
+pub fn fingerprint_seeds(postings: &[Posting], sources: &Sources, cfg: &Config) -> GroupSeeds {
+    let mut sorted = postings.to_vec();
+    sorted.sort_unstable();
+    let mut out = CollectSeeds(Vec::new());
+    let mut boilerplate = Vec::new();
+    group_seeds(
+        &sorted,
+        &cfg.seeds,
+        sources,
+        &mut GroupScratch::default(),
+        &mut out,
+        Some(&mut boilerplate),
+    );
+    GroupSeeds {
+        seeds: out.0,
+        boilerplate: boilerplate
+            .into_iter()
+            .map(|(d, pos)| (DocNum(d), pos))
+            .collect(),
+    }
+}
+
+/// Stage 3, per document pair: the candidate `a < b` from all its seeds `(pos_a, pos_b)`
+/// (from every fingerprint group, in any order); `None` when they are fewer than
+/// `min_seeds`.
+pub fn candidate(
+    a: DocNum,
+    b: DocNum,
+    mut seeds: Vec<(u32, u32)>,
+    cfg: &Config,
+) -> Option<Candidate> {
+    seeds.sort_unstable();
+    candidate_of_sorted(a, b, seeds.into_iter(), &cfg.seeds)
+}
+
+/// Stage 5: the report from every aligned passage of the run (in any order). `docs` must
+/// hold every document of an alignment, and with `cfg.list_boilerplate` every document of
+/// `boilerplate` (each document's non-empty [`blocked_ranges`]); `stats` holds the run's
+/// counts (see the module documentation).
+pub fn report(
+    docs: &dyn ByNumber,
+    alignments: Vec<PairAlignment>,
+    boilerplate: &[(DocNum, Vec<(u32, u32)>)],
+    sources: &Sources,
+    stats: Stats,
+    cfg: &Config,
+) -> Result<Report> {
+    let mut blocked: Vec<(DocNum, &[(u32, u32)])> = boilerplate
+        .iter()
+        .filter(|(_, r)| !r.is_empty())
+        .map(|(d, r)| (*d, r.as_slice()))
+        .collect();
+    blocked.sort_unstable_by_key(|b| b.0);
+    build_report(
+        docs,
+        None,
+        alignments,
+        &blocked,
+        sources,
+        stats,
+        cfg,
+        &NoProgress,
+    )
+}
