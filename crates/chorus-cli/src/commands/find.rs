@@ -1,12 +1,9 @@
 //! `chorus find`: read documents, find what they share, print the report.
 
-use crate::engine_args::EngineArgs;
 use crate::exit_code;
-use crate::input_args::InputArgs;
-use crate::load::load_and_find;
-use crate::memory::MemoryArgs;
+use crate::load::{CorpusArgs, load_and_find};
 use crate::render::{ColorChoice, render_report};
-use crate::threads;
+use crate::threads::RunArgs;
 use anyhow::Context;
 use chorus_core::{Config, write_jsonl};
 use std::io::{BufWriter, Write};
@@ -28,39 +25,30 @@ pub struct FindArgs {
     /// Also list the boilerplate found (records of kind `boilerplate` with --json).
     #[arg(long)]
     pub boilerplate: bool,
-    /// No progress on stderr.
-    #[arg(short, long)]
-    pub quiet: bool,
     /// Colour in the text report: auto (on a terminal, unless NO_COLOR is set), always, never.
     #[arg(long, default_value = "auto")]
     pub color: ColorChoice,
-    /// Worker threads (default: all cores).
-    #[arg(long, short = 'j')]
-    pub threads: Option<usize>,
     #[command(flatten)]
-    pub input: InputArgs,
+    pub run: RunArgs,
     #[command(flatten)]
-    pub tuning: EngineArgs,
-    #[command(flatten)]
-    pub memory: MemoryArgs,
+    pub corpus: CorpusArgs,
 }
 
 pub fn run(args: &FindArgs) -> anyhow::Result<i32> {
-    threads::run_with(args.threads, || find(args))
+    args.run.run(|| find(args))
 }
 
 fn find(args: &FindArgs) -> anyhow::Result<i32> {
     let cfg = Config {
         list_boilerplate: args.boilerplate,
-        ..args.tuning.config()
+        ..args.corpus.tuning.config()
     };
     let (loaded, report) = load_and_find(
         args.index.as_deref(),
         &args.inputs,
-        &args.input.read_options(),
+        &args.corpus,
         &cfg,
-        args.quiet,
-        &args.memory,
+        args.run.quiet,
     )?;
     let stdout = std::io::stdout().lock();
     let mut out = BufWriter::new(stdout);

@@ -1,11 +1,9 @@
 //! `chorus report`: a self-contained HTML report (clusters, timelines, side-by-side text,
 //! coordination evidence) and, with `--csv`, one CSV row per cluster member.
 
-use crate::engine_args::EngineArgs;
 use crate::excerpt::Excerpt;
 use crate::exit_code;
-use crate::input_args::InputArgs;
-use crate::load::load_and_find;
+use crate::load::{CorpusArgs, load_and_find};
 use anyhow::Context;
 use chorus_core::Corpus;
 use chorus_core::document::parse_timestamp;
@@ -38,11 +36,7 @@ pub struct ReportArgs {
     #[arg(short, long)]
     pub quiet: bool,
     #[command(flatten)]
-    pub input: InputArgs,
-    #[command(flatten)]
-    pub tuning: EngineArgs,
-    #[command(flatten)]
-    pub memory: crate::memory::MemoryArgs,
+    pub corpus: CorpusArgs,
 }
 
 /// Escapes text for HTML element content and attribute values.
@@ -320,10 +314,9 @@ pub fn run(args: &ReportArgs) -> anyhow::Result<i32> {
     let (loaded, report) = load_and_find(
         args.index.as_deref(),
         &args.inputs,
-        &args.input.read_options(),
-        &args.tuning.config(),
+        &args.corpus,
+        &args.corpus.tuning.config(),
         args.quiet,
-        &args.memory,
     )?;
     let html = render_html(
         &report,
