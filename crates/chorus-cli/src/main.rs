@@ -16,6 +16,8 @@ mod load;
 mod memory;
 mod progress;
 mod render;
+#[cfg(test)]
+mod test_args;
 mod threads;
 
 use clap::{Parser, Subcommand};

@@ -175,28 +175,20 @@ fn dedup(args: &DedupArgs) -> anyhow::Result<i32> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::Parser;
-
-    #[derive(Parser)]
-    struct Cli {
-        #[command(flatten)]
-        dedup: DedupArgs,
-    }
+    use crate::test_args::parse;
 
     #[test]
     fn no_flags_is_the_engine_default() {
-        let args = Cli::parse_from(["x", "in.jsonl"]).dedup;
+        let args = parse::<DedupArgs>(&["in.jsonl"]);
         assert_eq!(args.config(), DedupConfig::default());
-        let args = Cli::parse_from([
-            "x",
+        let args = parse::<DedupArgs>(&[
             "in.jsonl",
             "--threshold=0.6",
             "--slack=0.1",
             "--min-dup-similarity=0.9",
             "--containment",
             "--keep=longest",
-        ])
-        .dedup;
+        ]);
         let cfg = args.config();
         assert_eq!(
             (cfg.threshold, cfg.slack, cfg.min_similarity),

@@ -1,24 +1,17 @@
 //! `chorus find`: read documents, find what they share, print the report.
 
 use crate::exit_code;
-use crate::load::{CorpusArgs, load_and_find};
+use crate::load::{CorpusArgs, SourceArgs, load_and_find};
 use crate::render::{ColorChoice, render_report};
 use crate::threads::RunArgs;
 use anyhow::Context;
 use chorus_core::{Config, write_jsonl};
 use std::io::{BufWriter, Write};
-use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
 pub struct FindArgs {
-    /// Files, folders, URLs or `-` (standard input): plain text, JSON Lines (id, text,
-    /// source, date, url, title), HTML, WARC, RSS/Atom, CSV/TSV; optionally .gz/.xz/.zst
-    /// compressed.
-    #[arg(required_unless_present = "index")]
-    pub inputs: Vec<PathBuf>,
-    /// Read the documents from a chorus index instead of input files.
-    #[arg(long)]
-    pub index: Option<PathBuf>,
+    #[command(flatten)]
+    pub source: SourceArgs,
     /// Write JSON Lines records (document, cluster, pair, summary) instead of text.
     #[arg(long)]
     pub json: bool,
@@ -43,13 +36,7 @@ fn find(args: &FindArgs) -> anyhow::Result<i32> {
         list_boilerplate: args.boilerplate,
         ..args.corpus.tuning.config()
     };
-    let (loaded, report) = load_and_find(
-        args.index.as_deref(),
-        &args.inputs,
-        &args.corpus,
-        &cfg,
-        args.run.quiet,
-    )?;
+    let (loaded, report) = load_and_find(&args.source, &args.corpus, &cfg, args.run.quiet)?;
     let stdout = std::io::stdout().lock();
     let mut out = BufWriter::new(stdout);
     if args.json {

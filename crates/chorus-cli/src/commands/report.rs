@@ -3,7 +3,7 @@
 
 use crate::excerpt::Excerpt;
 use crate::exit_code;
-use crate::load::{CorpusArgs, load_and_find};
+use crate::load::{CorpusArgs, SourceArgs, load_and_find};
 use anyhow::Context;
 use chorus_core::Corpus;
 use chorus_core::document::parse_timestamp;
@@ -14,12 +14,8 @@ use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
 pub struct ReportArgs {
-    /// Files, folders or `-`, as for `chorus find`.
-    #[arg(required_unless_present = "index")]
-    pub inputs: Vec<PathBuf>,
-    /// Read the documents from a chorus index instead.
-    #[arg(long)]
-    pub index: Option<PathBuf>,
+    #[command(flatten)]
+    pub source: SourceArgs,
     /// The HTML file to write.
     #[arg(short, long, default_value = "chorus-report.html")]
     pub out: PathBuf,
@@ -312,8 +308,7 @@ pub fn write_csv(path: &PathBuf, report: &Report) -> anyhow::Result<()> {
 
 pub fn run(args: &ReportArgs) -> anyhow::Result<i32> {
     let (loaded, report) = load_and_find(
-        args.index.as_deref(),
-        &args.inputs,
+        &args.source,
         &args.corpus,
         &args.corpus.tuning.config(),
         args.quiet,
