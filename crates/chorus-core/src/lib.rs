@@ -93,6 +93,9 @@ pub mod stages;
 pub mod dedup;
 pub mod query;
 
+#[cfg(test)]
+mod testing;
+
 pub use aligned::PairAlignment;
 pub use config::Config;
 pub use corpus::{
