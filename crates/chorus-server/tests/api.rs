@@ -433,29 +433,23 @@ async fn errors_come_from_one_table() {
         let (s, v) = h.call(m, p, b, None).await;
         out.push(json!({"request": format!("{m} {p}"), "status": s, "body": v}));
     }
-    let big = json!({"documents": [{"id": "big", "text": "word ".repeat(20_000)}]});
-    let (s, v) = h
-        .call("POST", "/v1/documents", Some(big), Some(TOKEN))
-        .await;
-    out.push(json!({"request": "POST /v1/documents (100 KB)", "status": s, "body": v}));
-    let (s, v) = h
-        .call(
-            "POST",
-            "/v1/documents",
-            Some(json!({"documents": []})),
-            Some(TOKEN),
-        )
-        .await;
-    out.push(json!({"request": "POST /v1/documents (empty)", "status": s, "body": v}));
-    let (s, v) = h
-        .call(
-            "POST",
-            "/v1/documents",
-            Some(json!({"documents": [{"id": "x"}]})),
-            Some(TOKEN),
-        )
-        .await;
-    out.push(json!({"request": "POST /v1/documents (no text)", "status": s, "body": v}));
+    // bad additions, with the token
+    let additions = [
+        (
+            "100 KB",
+            json!({"documents": [{"id": "big", "text": "word ".repeat(20_000)}]}),
+        ),
+        ("empty", json!({"documents": []})),
+        ("no text", json!({"documents": [{"id": "x"}]})),
+    ];
+    for (what, body) in additions {
+        let (s, v) = h
+            .call("POST", "/v1/documents", Some(body), Some(TOKEN))
+            .await;
+        out.push(
+            json!({"request": format!("POST /v1/documents ({what})"), "status": s, "body": v}),
+        );
+    }
     // malformed JSON and a wrong content type
     let (s, v) = h
         .send(
