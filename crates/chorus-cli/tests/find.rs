@@ -31,12 +31,7 @@ fn piped_output_has_no_colour_and_no_colour_means_none() {
 
 #[test]
 fn json_lines_from_stdin_with_metadata_passed_through() {
-    let dir = tempfile::tempdir().unwrap();
-    let o = run(
-        &["find", "-", "--json"],
-        dir.path(),
-        jsonl_corpus().as_bytes(),
-    );
+    let o = run_piped(&["find", "-", "--json"], &jsonl_corpus());
     let out = ok_stdout(&o);
     let records: Vec<serde_json::Value> = out
         .lines()
@@ -72,21 +67,12 @@ fn json_lines_from_stdin_with_metadata_passed_through() {
 
 #[test]
 fn output_does_not_depend_on_input_order_or_threads() {
-    let dir = tempfile::tempdir().unwrap();
     let corpus = jsonl_corpus();
     let mut lines: Vec<&str> = corpus.lines().collect();
-    let first = run(
-        &["find", "-", "--json", "-j", "1"],
-        dir.path(),
-        corpus.as_bytes(),
-    );
+    let first = run_piped(&["find", "-", "--json", "-j", "1"], &corpus);
     lines.reverse();
     let reversed = lines.join("\n") + "\n";
-    let second = run(
-        &["find", "-", "--json", "-j", "2"],
-        dir.path(),
-        reversed.as_bytes(),
-    );
+    let second = run_piped(&["find", "-", "--json", "-j", "2"], &reversed);
     let out = ok_stdout(&first);
     assert!(!records_of(&out, "cluster").is_empty(), "{out}");
     assert_eq!(out, stdout(&second));
@@ -233,11 +219,9 @@ fn statement_corpus(n: usize, hours_apart: u64) -> String {
 
 #[test]
 fn five_outlets_within_two_hours_are_coordinated_and_copyright_lines_are_boilerplate() {
-    let dir = tempfile::tempdir().unwrap();
-    let o = run(
+    let o = run_piped(
         &["find", "-", "--json", "--boilerplate"],
-        dir.path(),
-        statement_corpus(5, 0).as_bytes(),
+        &statement_corpus(5, 0),
     );
     let out = ok_stdout(&o);
     let clusters = records_of(&out, "cluster");
@@ -267,22 +251,16 @@ fn five_outlets_within_two_hours_are_coordinated_and_copyright_lines_are_boilerp
 
 #[test]
 fn five_outlets_over_three_weeks_are_not_coordinated() {
-    let dir = tempfile::tempdir().unwrap();
     // 5 outlets, 5 days apart: the statement spans 20 days
-    let o = run(
-        &["find", "-", "--json"],
-        dir.path(),
-        statement_corpus(5, 120).as_bytes(),
-    );
+    let o = run_piped(&["find", "-", "--json"], &statement_corpus(5, 120));
     let clusters = records_of(&ok_stdout(&o), "cluster");
     assert_eq!(clusters.len(), 1);
     assert_eq!(clusters[0]["coordinated"], false);
     assert_eq!(clusters[0]["coordination"]["sources_in_window"], 1);
     // ... unless the window is widened to cover them
-    let o = run(
+    let o = run_piped(
         &["find", "-", "--json", "--window", "21d"],
-        dir.path(),
-        statement_corpus(5, 120).as_bytes(),
+        &statement_corpus(5, 120),
     );
     assert_eq!(
         records_of(&ok_stdout(&o), "cluster")[0]["coordinated"],

@@ -26,6 +26,12 @@ pub fn run(args: &[&str], dir: &Path, stdin: &[u8]) -> Output {
     child.wait_with_output().expect("chorus finishes")
 }
 
+/// Runs chorus with `args` in a folder of its own, feeding `stdin`.
+pub fn run_piped(args: &[&str], stdin: &str) -> Output {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    run(args, dir.path(), stdin.as_bytes())
+}
+
 /// Runs chorus with `args` in `dir`, with nothing on standard input.
 pub fn run_in(dir: &Path, args: &[&str]) -> Output {
     run(args, dir, b"")
