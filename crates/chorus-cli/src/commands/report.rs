@@ -1,11 +1,9 @@
 //! `chorus report`: a self-contained HTML report (clusters, timelines, side-by-side text,
 //! coordination evidence) and, with `--csv`, one CSV row per cluster member.
 
-use crate::engine_args::EngineArgs;
 use crate::excerpt::Excerpt;
 use crate::exit_code;
-use crate::input_args::InputArgs;
-use crate::load::load_and_find;
+use crate::load::{CorpusArgs, SourceArgs, load_and_find};
 use anyhow::Context;
 use chorus_core::Corpus;
 use chorus_core::document::parse_timestamp;
@@ -16,12 +14,8 @@ use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
 pub struct ReportArgs {
-    /// Files, folders or `-`, as for `chorus find`.
-    #[arg(required_unless_present = "index")]
-    pub inputs: Vec<PathBuf>,
-    /// Read the documents from a chorus index instead.
-    #[arg(long)]
-    pub index: Option<PathBuf>,
+    #[command(flatten)]
+    pub source: SourceArgs,
     /// The HTML file to write.
     #[arg(short, long, default_value = "chorus-report.html")]
     pub out: PathBuf,
@@ -38,11 +32,7 @@ pub struct ReportArgs {
     #[arg(short, long)]
     pub quiet: bool,
     #[command(flatten)]
-    pub input: InputArgs,
-    #[command(flatten)]
-    pub tuning: EngineArgs,
-    #[command(flatten)]
-    pub memory: crate::memory::MemoryArgs,
+    pub corpus: CorpusArgs,
 }
 
 /// Escapes text for HTML element content and attribute values.
@@ -318,12 +308,10 @@ pub fn write_csv(path: &PathBuf, report: &Report) -> anyhow::Result<()> {
 
 pub fn run(args: &ReportArgs) -> anyhow::Result<i32> {
     let (loaded, report) = load_and_find(
-        args.index.as_deref(),
-        &args.inputs,
-        &args.input.read_options(),
-        &args.tuning.config(),
+        &args.source,
+        &args.corpus,
+        &args.corpus.tuning.config(),
         args.quiet,
-        &args.memory,
     )?;
     let html = render_html(
         &report,
