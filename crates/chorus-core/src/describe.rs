@@ -8,7 +8,8 @@
 //! per thread); extends the sides over the punctuation both copies share; clusters the
 //! occurrences ([`crate::cluster`]); and describes each cluster: members with their dates,
 //! sources and quotation, the earliest member, coordination and propagation
-//! ([`crate::analyze`]). With `Config::list_boilerplate` it also lists the boilerplate,
+//! ([`crate::analyze`]), claiming a time order only where the dates make it certain
+//! ([`crate::when`]). With `Config::list_boilerplate` it also lists the boilerplate,
 //! grouped by source and normalised text.
 
 use crate::aligned::PairAlignment;
@@ -25,6 +26,7 @@ use crate::report::{
 };
 use crate::spans::{attached_punctuation, token_span};
 use crate::token_source::{TokenSource, tokens_with_map};
+use crate::when::{self, EarliestUnknown, First, When};
 use rayon::prelude::*;
 use std::borrow::Cow;
 
@@ -155,7 +157,8 @@ pub(crate) fn build_report(
 }
 
 /// A cluster's report record: members with their dates, sources and quotation, the
-/// earliest member, coordination, and propagation edges (see [`crate::analyze`]).
+/// earliest member when it is certain, coordination, and propagation edges where the
+/// order is certain (see [`crate::analyze`] and [`crate::when`]).
 fn describe_cluster(
     id: u32,
     occurrences: &[Occurrence],
@@ -163,7 +166,18 @@ fn describe_cluster(
     docs: &dyn ByNumber,
     cfg: &Config,
 ) -> Result<Cluster> {
-    // document numbers are in (date, id) order, undated last: occurrences are in time order
+    // occurrences are sorted by (document number, span), and numbers follow the first
+    // second each date allows, undated last: the member documents, each once, with their
+    // times
+    let mut times: Vec<(DocNum, Option<When>)> = occurrences
+        .iter()
+        .map(|o| (o.doc, docs.meta(o.doc).when()))
+        .collect();
+    times.dedup_by_key(|t| t.0);
+    let time_of = |d: DocNum| {
+        let at = times.binary_search_by_key(&d, |t| t.0).ok()?;
+        times[at].1
+    };
     let members: Vec<ClusterMember> = occurrences
         .iter()
         .map(|o| {
@@ -173,7 +187,7 @@ fn describe_cluster(
                 doc: docs.id(o.doc).to_string(),
                 begin: o.span.begin,
                 end: o.span.end,
-                date: meta.date.clone(),
+                date: meta.date.clone().filter(|_| time_of(o.doc).is_some()),
                 source: meta.outlet().map(Cow::into_owned),
                 quoted: q.quoted,
                 reuse: q.reuse().to_string(),
@@ -182,25 +196,36 @@ fn describe_cluster(
             })
         })
         .collect::<Result<_>>()?;
-    let first = &occurrences[0];
-    let earliest = Some(Earliest {
-        doc: members[0].doc.clone(),
-        begin: first.span.begin,
-        end: first.span.end,
-        date: members[0].date.clone(),
-        source: members[0].source.clone(),
-    });
-    let timed: Vec<(i64, Cow<'_, str>)> = occurrences
+    let (earliest, earliest_unknown) = match when::earliest(&times) {
+        First::Known(d) => {
+            let k = occurrences
+                .iter()
+                .position(|o| o.doc == d)
+                .expect("a member");
+            let e = Earliest {
+                doc: members[k].doc.clone(),
+                begin: members[k].begin,
+                end: members[k].end,
+                date: members[k].date.clone(),
+                source: members[k].source.clone(),
+            };
+            (Some(e), None)
+        }
+        First::Undated => (None, Some(EarliestUnknown::Undated)),
+        First::Tie(ds) => {
+            let docs = ds.iter().map(|&d| docs.id(d).to_string()).collect();
+            (None, Some(EarliestUnknown::Tie { docs }))
+        }
+    };
+    let undated = times.iter().filter(|t| t.1.is_none()).count();
+    let timed: Vec<(When, Cow<'_, str>)> = occurrences
         .iter()
-        .filter_map(|o| {
-            let meta = docs.meta(o.doc);
-            Some((meta.timestamp()?, meta.outlet()?))
-        })
+        .filter_map(|o| Some((time_of(o.doc)?, docs.meta(o.doc).outlet()?)))
         .collect();
-    let timed: Vec<(i64, &str)> = timed.iter().map(|(t, s)| (*t, s.as_ref())).collect();
+    let timed: Vec<(When, &str)> = timed.iter().map(|(t, s)| (*t, s.as_ref())).collect();
     let coordination = busiest_window(&timed, cfg.window_secs);
     let in_window = coordination.as_ref().map_or(0, |c| c.sources_in_window);
-    let propagation = propagation(pairs.iter().map(|&(_, x, y, s)| (x.doc, y.doc, s)))
+    let propagation = propagation(pairs.iter().map(|&(_, x, y, s)| (x.doc, y.doc, s)), time_of)
         .into_iter()
         .map(|(early, late, score)| Edge {
             from: docs.id(early).to_string(),
@@ -208,10 +233,13 @@ fn describe_cluster(
             score,
         })
         .collect();
+    let first = &occurrences[0];
     Ok(Cluster {
         id,
         text: docs.text(first.doc)?[first.span.begin..first.span.end].to_string(),
         earliest,
+        earliest_unknown,
+        undated,
         coordinated: in_window >= cfg.min_sources,
         coordination_score: in_window as f64 / cfg.min_sources as f64,
         coordination,

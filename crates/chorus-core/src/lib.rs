@@ -49,6 +49,7 @@ pub mod document;
 pub mod duration;
 pub mod error;
 pub mod progress;
+pub mod when;
 
 // the stages, in data-flow order
 pub mod order;
@@ -102,3 +103,4 @@ pub use order::{ByNumber, DocNum, NumberingKey, Order};
 pub use pipeline::{find, find_in};
 pub use progress::{NoProgress, Progress};
 pub use report::{Report, write_jsonl};
+pub use when::When;
