@@ -306,3 +306,79 @@ fn list_boilerplate(
     });
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::report::EarliestUnknown;
+    use crate::{Config, Document, NoProgress, find};
+
+    /// Documents printing one passage, with the given dates.
+    fn dated(dates: &[(&str, Option<&str>)]) -> Vec<Document> {
+        let passage = "The committee announced on Tuesday that the harbour bridge will close \
+                       for repairs until the end of the summer season.";
+        dates
+            .iter()
+            .enumerate()
+            .map(|(i, &(id, date))| {
+                let mut d = Document::new(id, format!("Item {i}. {passage} Item {i} ends."));
+                d.meta.date = date.map(str::to_string);
+                d
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_report_claims_a_time_order_only_where_the_dates_make_it_certain() {
+        let run = |docs: &[Document]| {
+            let r = find(docs, &Config::default(), &NoProgress).unwrap();
+            assert_eq!(r.clusters.len(), 1);
+            r.clusters.into_iter().next().unwrap()
+        };
+        // no dates, or dates nobody can read: no earliest, no direction
+        let c = run(&dated(&[
+            ("a", None),
+            ("b", Some("03/04/2025")),
+            ("c", None),
+        ]));
+        assert_eq!(c.earliest, None);
+        assert_eq!(c.earliest_unknown, Some(EarliestUnknown::Undated));
+        assert_eq!(c.undated, 3);
+        assert!(c.propagation.is_empty());
+        assert!(c.members.iter().all(|m| m.date.is_none()));
+        // a date-only member ties with a timestamp of its day
+        let c = run(&dated(&[
+            ("a", Some("2025-03-03T08:30:00Z")),
+            ("b", Some("2025-03-03")),
+            ("c", Some("2025-03-05T10:00:00+01:00")),
+        ]));
+        assert_eq!(c.earliest, None);
+        let tie = vec!["b".to_string(), "a".to_string()];
+        assert_eq!(c.earliest_unknown, Some(EarliestUnknown::Tie { docs: tie }));
+        assert_eq!(c.undated, 0);
+        assert!(c.propagation.iter().all(|e| e.to == "c"));
+        assert_eq!(c.propagation.len(), 1);
+        // certain: the earliest is named, every edge points forward in time
+        let c = run(&dated(&[
+            ("a", Some("2025-03-03T08:30:00Z")),
+            ("b", Some("2025-03-02")),
+            ("c", Some("Wed, 05 Mar 2025 10:00:00 +0100")),
+            ("d", None),
+        ]));
+        let e = c.earliest.unwrap();
+        assert_eq!(
+            (e.doc.as_str(), e.date.as_deref()),
+            ("b", Some("2025-03-02"))
+        );
+        assert_eq!(c.earliest_unknown, None);
+        assert_eq!(c.undated, 1);
+        let edges: Vec<(&str, &str)> = c
+            .propagation
+            .iter()
+            .map(|e| (e.from.as_str(), e.to.as_str()))
+            .collect();
+        assert_eq!(edges.len(), 2);
+        assert!(edges.iter().all(|e| e.1 != "b" && e.0 != "d" && e.1 != "d"));
+        let order: Vec<&str> = c.members.iter().map(|m| m.doc.as_str()).collect();
+        assert_eq!(order, ["b", "a", "c", "d"]);
+    }
+}
