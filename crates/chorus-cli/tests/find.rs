@@ -229,7 +229,20 @@ fn five_outlets_within_two_hours_are_coordinated_and_copyright_lines_are_boilerp
     let c = &clusters[0];
     assert_eq!(c["coordinated"], true);
     assert_eq!(c["members"].as_array().unwrap().len(), 5);
-    assert_eq!(c["earliest"]["doc"], "outlet0-s");
+    // the five statements carry the same second: a tie, no earliest, no propagation
+    assert_eq!(c["earliest"], serde_json::Value::Null);
+    assert_eq!(c["earliest_unknown"]["reason"], "tie");
+    assert_eq!(
+        c["earliest_unknown"]["docs"],
+        serde_json::json!([
+            "outlet0-s",
+            "outlet1-s",
+            "outlet2-s",
+            "outlet3-s",
+            "outlet4-s"
+        ])
+    );
+    assert_eq!(c["propagation"], serde_json::json!([]));
     assert_eq!(c["members"][0]["source"], "outlet0");
     assert_eq!(c["members"][0]["quoted"], false);
     assert!(

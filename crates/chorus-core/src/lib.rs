@@ -53,6 +53,7 @@ pub mod document;
 pub mod duration;
 pub mod error;
 pub mod progress;
+pub mod when;
 
 // the stages, in data-flow order
 pub mod order;
@@ -111,3 +112,4 @@ pub use progress::{NoProgress, Progress};
 pub use report::{Report, write_jsonl};
 pub use spans::token_span;
 pub use union_find::UnionFind;
+pub use when::When;

@@ -7,7 +7,7 @@ use crate::load::{CorpusArgs, SourceArgs, load_and_find};
 use anyhow::Context;
 use chorus_core::Corpus;
 use chorus_core::document::parse_timestamp;
-use chorus_core::report::{Cluster, ClusterMember, Report, round3};
+use chorus_core::report::{Cluster, ClusterMember, EarliestUnknown, Report, round3};
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -211,17 +211,27 @@ pub fn render_html(
                 round3(c.coordination_score)
             );
         }
-        if let Some(e) = &c.earliest {
-            let _ = write!(
-                h,
-                "<p>Earliest: <b>{}</b> {} {}</p>",
-                escape(&e.doc),
-                escape(e.source.as_deref().unwrap_or("")),
-                escape(e.date.as_deref().unwrap_or(""))
-            );
+        match (&c.earliest, &c.earliest_unknown) {
+            (Some(e), _) => {
+                let _ = write!(
+                    h,
+                    "<p>Earliest: <b>{}</b> {} {}</p>",
+                    escape(&e.doc),
+                    escape(e.source.as_deref().unwrap_or("")),
+                    escape(e.date.as_deref().unwrap_or(""))
+                );
+            }
+            (None, Some(EarliestUnknown::Tie { docs })) => {
+                let _ = write!(
+                    h,
+                    "<p>Earliest: unknown (tie: {} could each be first)</p>",
+                    escape(&docs.join(", "))
+                );
+            }
+            (None, _) => h.push_str("<p>Earliest: unknown (undated)</p>"),
         }
         h.push_str(&timeline(c));
-        // side by side: the earliest member and the first later copy
+        // side by side: the first two members (the earliest first, when it is known)
         if c.members.len() >= 2 {
             h.push_str("<div class=\"pair\">");
             for m in &c.members[..2] {
