@@ -1,0 +1,556 @@
+//! Attribution: who said a quotation, read from the clause next to its quotation marks.
+//!
+//! [`crate::quotation`] finds the quotation marks; this module reads the one clause after
+//! a closing mark (up to the end of its sentence) or before an opening mark (from the
+//! start of its sentence) and recognises four shapes, in any of the [`LANGUAGES`]:
+//!
+//! - speaker, then verb: `…," Maria Lindqvist said on Friday.`, `She told Reuters: "…`,
+//!   `Le ministre a déclaré : « …`;
+//! - verb, then speaker (after the quotation only): `…," said Maria Lindqvist, a
+//!   spokeswoman for the Commission.`, `… », a déclaré le ministre.`;
+//! - a French clitic inversion: `… », a-t-il déclaré.`, `… », dit-elle.`;
+//! - `according to` and its kin: `According to a person close to the talks, "…`,
+//!   `… », selon le ministre.`
+//!
+//! The verbs and the other words are data, one [`Language`] per language; the patterns
+//! are built once from all of them together, so no language has to be guessed first.
+//!
+//! **The speaker** is normalised to the noun phrase that names who speaks: spaces collapsed,
+//! surrounding punctuation removed; a leading adverbial (`In a statement released on
+//! Wednesday, the minister`) and a trailing one (`on Friday`, `in a statement`, `à l'AFP`)
+//! cut; a relative clause (`, who …`) cut; and of a name and its apposition the name is
+//! kept: `Maria Lindqvist, a spokeswoman for the Commission` and `a spokeswoman for the
+//! Commission, Maria Lindqvist` both give `Maria Lindqvist` (the first comma-separated part
+//! that starts with a capital and not with an article; else the first part). Pronouns are
+//! kept as printed (`she`, `il`). A phrase of more than nine words is not a speaker.
+
+use regex::Regex;
+use std::sync::LazyLock;
+
+/// The words one language attributes quotations with.
+pub(crate) struct Language {
+    /// Verb phrases that follow the speaker: `said`, `told`, `a déclaré`.
+    pub verbs: &'static [&'static str],
+    /// Verb phrases that may also come before the speaker: `said`, `a déclaré`.
+    pub inverted: &'static [&'static str],
+    /// Verbs that take a clitic subject after a hyphen (`dit-il`, `a-t-elle ajouté` is
+    /// built from the auxiliaries and `verbs`).
+    pub clitic_verbs: &'static [&'static str],
+    /// Auxiliaries of the clitic inversion (`a` in `a-t-il déclaré`).
+    pub clitic_aux: &'static [&'static str],
+    /// Clitic subject pronouns (`il`, `elle`).
+    pub clitics: &'static [&'static str],
+    /// Phrases that introduce a speaker: `according to`, `selon`.
+    pub according: &'static [&'static str],
+    /// Words that end a speaker's noun phrase when they follow it: `on`, `in`, `Friday`.
+    pub stops: &'static [&'static str],
+    /// First words of an adverbial part that is not the speaker: `In a statement, …`.
+    pub adverbial: &'static [&'static str],
+    /// Articles: a part that starts with one is a description, not a name.
+    pub articles: &'static [&'static str],
+    /// Words that open a relative clause: `, who …`.
+    pub relative: &'static [&'static str],
+}
+
+pub(crate) const ENGLISH: Language = Language {
+    verbs: &[
+        "said",
+        "says",
+        "told",
+        "tells",
+        "added",
+        "adds",
+        "stated",
+        "states",
+        "wrote",
+        "writes",
+        "explained",
+        "explains",
+        "noted",
+        "notes",
+        "claimed",
+        "claims",
+        "insisted",
+        "insists",
+        "argued",
+        "argues",
+        "warned",
+        "warns",
+        "announced",
+        "announces",
+        "declared",
+        "declares",
+        "continued",
+        "continues",
+        "replied",
+        "replies",
+        "asked",
+        "asks",
+        "remarked",
+        "recalled",
+        "recalls",
+        "confirmed",
+        "confirms",
+        "reported",
+        "reports",
+        "tweeted",
+        "posted",
+        "muttered",
+        "sighed",
+        "cried",
+        "shouted",
+        "whispered",
+        "admitted",
+        "admits",
+        "acknowledged",
+        "acknowledges",
+        "suggested",
+        "suggests",
+        "stressed",
+        "stresses",
+        "emphasized",
+        "emphasised",
+        "added",
+        "responded",
+        "answered",
+    ],
+    inverted: &[
+        "said",
+        "says",
+        "added",
+        "adds",
+        "wrote",
+        "writes",
+        "explained",
+        "noted",
+        "asked",
+        "asks",
+        "continued",
+        "replied",
+        "answered",
+        "insisted",
+        "warned",
+        "declared",
+        "cried",
+        "shouted",
+        "whispered",
+        "muttered",
+        "recalled",
+        "stressed",
+        "argued",
+    ],
+    clitic_verbs: &[],
+    clitic_aux: &[],
+    clitics: &[],
+    according: &["according to", "in the words of"],
+    stops: &[
+        "on",
+        "in",
+        "at",
+        "late",
+        "early",
+        "last",
+        "this",
+        "yesterday",
+        "today",
+        "tonight",
+        "earlier",
+        "later",
+        "while",
+        "when",
+        "during",
+        "adding",
+        "after",
+        "before",
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+        "Sunday",
+    ],
+    adverbial: &[
+        "in",
+        "on",
+        "at",
+        "after",
+        "before",
+        "during",
+        "speaking",
+        "asked",
+        "responding",
+        "writing",
+        "later",
+        "earlier",
+        "however",
+        "meanwhile",
+    ],
+    articles: &["a", "an", "the", "this", "that", "one", "another", "some"],
+    relative: &["who", "whose", "which", "whom"],
+};
+
+pub(crate) const FRENCH: Language = Language {
+    verbs: &[
+        "a déclaré",
+        "a affirmé",
+        "a dit",
+        "a indiqué",
+        "a expliqué",
+        "a ajouté",
+        "a souligné",
+        "a précisé",
+        "a assuré",
+        "a estimé",
+        "a confié",
+        "a annoncé",
+        "a rappelé",
+        "a averti",
+        "a reconnu",
+        "a insisté",
+        "a poursuivi",
+        "a répondu",
+        "a lancé",
+        "a martelé",
+        "a écrit",
+        "a déploré",
+        "a commenté",
+        "a confirmé",
+        "a raconté",
+        "avait déclaré",
+        "avait dit",
+        "ont déclaré",
+        "ont indiqué",
+        "déclare",
+        "affirme",
+        "dit",
+        "indique",
+        "explique",
+        "ajoute",
+        "souligne",
+        "précise",
+        "assure",
+        "estime",
+        "confie",
+        "annonce",
+        "rappelle",
+        "avertit",
+        "reconnaît",
+        "poursuit",
+        "répond",
+        "lance",
+        "martèle",
+        "écrit",
+        "déplore",
+        "confirme",
+        "raconte",
+        "déclara",
+        "ajouta",
+        "répondit",
+        "expliqua",
+        "affirma",
+        "s'est exclamé",
+        "s'écria",
+        "s’est exclamé",
+        "s’écria",
+    ],
+    inverted: &[
+        "a déclaré",
+        "a affirmé",
+        "a dit",
+        "a indiqué",
+        "a expliqué",
+        "a ajouté",
+        "a souligné",
+        "a précisé",
+        "a assuré",
+        "a estimé",
+        "a confié",
+        "a annoncé",
+        "a rappelé",
+        "a averti",
+        "a reconnu",
+        "a insisté",
+        "a poursuivi",
+        "a répondu",
+        "a lancé",
+        "a martelé",
+        "a écrit",
+        "a déploré",
+        "a commenté",
+        "a confirmé",
+        "a raconté",
+        "ont déclaré",
+        "ont indiqué",
+        "déclare",
+        "affirme",
+        "dit",
+        "indique",
+        "explique",
+        "ajoute",
+        "souligne",
+        "précise",
+        "assure",
+        "estime",
+        "confie",
+        "annonce",
+        "rappelle",
+        "poursuit",
+        "répond",
+        "lance",
+        "martèle",
+        "écrit",
+        "déplore",
+        "confirme",
+        "raconte",
+        "déclara",
+        "ajouta",
+        "répondit",
+        "expliqua",
+        "affirma",
+        "s'écria",
+        "s’écria",
+    ],
+    clitic_verbs: &[
+        "dit",
+        "déclare",
+        "affirme",
+        "ajoute",
+        "explique",
+        "indique",
+        "précise",
+        "souligne",
+        "assure",
+        "estime",
+        "poursuit",
+        "répond",
+        "lance",
+        "confie",
+        "reconnaît",
+        "insiste",
+        "rappelle",
+        "raconte",
+        "écrit",
+        "déclara",
+        "ajouta",
+        "répondit",
+        "expliqua",
+    ],
+    clitic_aux: &["a", "avait", "aurait", "ont"],
+    clitics: &["il", "elle", "ils", "elles", "on"],
+    according: &["selon", "d'après", "d’après", "pour reprendre les mots de"],
+    stops: &[
+        "à",
+        "au",
+        "aux",
+        "lors",
+        "dans",
+        "hier",
+        "aujourd'hui",
+        "aujourd’hui",
+        "ce",
+        "cette",
+        "lundi",
+        "mardi",
+        "mercredi",
+        "jeudi",
+        "vendredi",
+        "samedi",
+        "dimanche",
+        "en",
+        "devant",
+        "avant",
+        "après",
+        "mais",
+    ],
+    adverbial: &[
+        "dans",
+        "lors",
+        "en",
+        "interrogé",
+        "interrogée",
+        "interrogés",
+        "selon",
+        "mais",
+        "pourtant",
+        "cependant",
+        "après",
+        "avant",
+    ],
+    articles: &[
+        "un", "une", "le", "la", "les", "l'", "l’", "des", "ce", "cette",
+    ],
+    relative: &["qui", "dont", "que", "lequel", "laquelle"],
+};
+
+/// The languages whose attributions are recognised.
+pub(crate) const LANGUAGES: &[&Language] = &[&ENGLISH, &FRENCH];
+
+/// An alternation of phrases, longest first, spaces matching any run of white space.
+fn alternation(pick: impl Fn(&Language) -> &'static [&'static str]) -> String {
+    let mut all: Vec<&str> = LANGUAGES
+        .iter()
+        .flat_map(|l| pick(l).iter().copied())
+        .collect();
+    all.sort_by_key(|p| std::cmp::Reverse(p.len()));
+    all.dedup();
+    all.iter()
+        .map(|p| regex::escape(p).replace(' ', r"\s+"))
+        .collect::<Vec<_>>()
+        .join("|")
+}
+
+fn build(pattern: &str) -> Regex {
+    Regex::new(pattern).expect("valid attribution pattern")
+}
+
+static VERBS: LazyLock<String> = LazyLock::new(|| alternation(|l| l.verbs));
+static INVERTED: LazyLock<String> = LazyLock::new(|| alternation(|l| l.inverted));
+static ACCORDING: LazyLock<String> = LazyLock::new(|| alternation(|l| l.according));
+const LEAD: &str = r"^[\s,.;:—–-]*";
+
+static AFTER_CLITIC: LazyLock<Regex> = LazyLock::new(|| {
+    let aux = alternation(|l| l.clitic_aux);
+    let cv = alternation(|l| l.clitic_verbs);
+    let cl = alternation(|l| l.clitics);
+    build(&format!(
+        r"(?i){LEAD}(?:(?:{aux})-t-(?P<a>{cl})\s+\S+|(?:{cv})-(?:t-)?(?P<b>{cl}))\b"
+    ))
+});
+static AFTER_INVERTED: LazyLock<Regex> =
+    LazyLock::new(|| build(&format!(r"(?i){LEAD}(?:{})\s+(?P<spk>.+)$", &*INVERTED)));
+static AFTER_ACCORDING: LazyLock<Regex> =
+    LazyLock::new(|| build(&format!(r"(?i){LEAD}(?:{})\s+(?P<spk>.+)$", &*ACCORDING)));
+static AFTER_SPEAKER_VERB: LazyLock<Regex> = LazyLock::new(|| {
+    build(&format!(
+        r"{LEAD}(?P<spk>[^\s,].{{0,120}}?)\s+(?:{})(?:\s|[,.:;!?]|$)",
+        &*VERBS
+    ))
+});
+static BEFORE_ACCORDING: LazyLock<Regex> = LazyLock::new(|| {
+    build(&format!(
+        r"(?i)(?:^|\s)(?:{})\s+(?P<spk>.+?)[\s,:—–-]*$",
+        &*ACCORDING
+    ))
+});
+static BEFORE_SPEAKER_VERB: LazyLock<Regex> = LazyLock::new(|| {
+    build(&format!(
+        r"^[\s,—–-]*(?P<spk>[^\s,].{{0,120}}?)\s+(?:{})(?:\s+[^\s:]+){{0,8}}?[\s,:—–-]*$",
+        &*VERBS
+    ))
+});
+
+/// How a clause attributes: the speaker, and whether the speaker was inverted after the
+/// verb (`said X`), which needs no comma before it.
+pub(crate) struct Said {
+    pub speaker: String,
+    pub inverted: bool,
+}
+
+/// The speaker named by `clause`, the sentence (or its start) right after a closing mark.
+pub(crate) fn after(clause: &str) -> Option<Said> {
+    if let Some(c) = AFTER_CLITIC.captures(clause) {
+        let pro = c.name("a").or_else(|| c.name("b"))?;
+        return Some(Said {
+            speaker: pro.as_str().to_lowercase(),
+            inverted: true,
+        });
+    }
+    for (re, inverted) in [(&AFTER_INVERTED, true), (&AFTER_ACCORDING, true)] {
+        if let Some(s) = re.captures(clause).and_then(|c| speaker(&c["spk"])) {
+            return Some(Said {
+                speaker: s,
+                inverted,
+            });
+        }
+    }
+    let c = AFTER_SPEAKER_VERB.captures(clause)?;
+    Some(Said {
+        speaker: speaker(&c["spk"])?,
+        inverted: false,
+    })
+}
+
+/// The speaker named by `clause`, the sentence (or its end) right before an opening mark.
+pub(crate) fn before(clause: &str) -> Option<String> {
+    if let Some(s) = BEFORE_ACCORDING
+        .captures(clause)
+        .and_then(|c| speaker(&c["spk"]))
+    {
+        return Some(s);
+    }
+    let spk = &BEFORE_SPEAKER_VERB.captures(clause)?["spk"];
+    // `He looked at her and said: "…"`: a coordinated predicate, not a speaker
+    let last = spk.split_whitespace().next_back()?;
+    if CONJUNCTIONS.iter().any(|c| c.eq_ignore_ascii_case(last)) {
+        return None;
+    }
+    speaker(spk)
+}
+
+/// Conjunctions that may open a speaker phrase (dropped) or end a predicate.
+const CONJUNCTIONS: &[&str] = &["and", "but", "then", "so", "et", "mais", "puis"];
+
+fn is_word(w: &str, list: &[&str]) -> bool {
+    let w = w.trim_matches(|c: char| !c.is_alphanumeric() && c != '\'' && c != '’');
+    list.iter()
+        .any(|x| x.eq_ignore_ascii_case(w) || x.to_lowercase() == w.to_lowercase())
+}
+
+fn any_lang(w: &str, pick: impl Fn(&Language) -> &'static [&'static str]) -> bool {
+    LANGUAGES.iter().any(|l| is_word(w, pick(l)))
+}
+
+/// Normalises a speaker phrase (see the module documentation); `None` when it is not one.
+pub(crate) fn speaker(raw: &str) -> Option<String> {
+    let words: Vec<&str> = raw.split_whitespace().collect();
+    let text = words.join(" ");
+    // parts separated by commas; drop adverbial parts and everything from a relative clause
+    let mut parts: Vec<&str> = Vec::new();
+    for part in text.split([',', '—', '–', '(', ')']) {
+        let part = part.trim();
+        let first = part.split(' ').next().unwrap_or("");
+        if part.is_empty() {
+            continue;
+        }
+        if any_lang(first, |l| l.relative) {
+            break;
+        }
+        if any_lang(first, |l| l.adverbial) || any_lang(first, |l| l.according) {
+            continue;
+        }
+        parts.push(part);
+    }
+    let is_name = |p: &&str| {
+        let first = p.split(' ').next().unwrap_or("");
+        first.chars().next().is_some_and(char::is_uppercase)
+            && !any_lang(first, |l| l.articles)
+            && !first.starts_with("L'")
+            && !first.starts_with("L’")
+    };
+    let part = parts
+        .iter()
+        .copied()
+        .find(is_name)
+        .or(parts.first().copied())?;
+    // cut a trailing adverbial: the first stop word after the first word
+    let mut kept: Vec<&str> = Vec::new();
+    for (i, w) in part.split(' ').enumerate() {
+        if i > 0 && any_lang(w, |l| l.stops) {
+            break;
+        }
+        kept.push(w);
+    }
+    while kept.len() > 1 && CONJUNCTIONS.iter().any(|c| c.eq_ignore_ascii_case(kept[0])) {
+        kept.remove(0);
+    }
+    let s = kept.join(" ");
+    let s = s
+        .trim_matches(|c: char| !c.is_alphanumeric() && c != '.' && c != '\'' && c != '’')
+        .trim_end_matches('.');
+    let n = s.split(' ').count();
+    if s.is_empty() || n > 9 || !s.chars().any(char::is_alphabetic) {
+        return None;
+    }
+    Some(s.to_string())
+}
