@@ -21,377 +21,108 @@
 //! cut; a relative clause (`, who …`) cut; and of a name and its apposition the name is
 //! kept: `Maria Lindqvist, a spokeswoman for the Commission` and `a spokeswoman for the
 //! Commission, Maria Lindqvist` both give `Maria Lindqvist` (the first comma-separated part
-//! that starts with a capital and not with an article; else the first part). Pronouns are
-//! kept as printed (`she`, `il`). A phrase of more than nine words is not a speaker.
+//! that starts with a capital and not with an article; else a part that is a pronoun, as
+//! in `When they came near, he said:`; else the first part). Pronouns are kept as printed
+//! (`she`, `il`). A phrase of more than nine words, or one that starts with a preposition,
+//! is not a speaker.
 
 use regex::Regex;
 use std::sync::LazyLock;
 
-/// The words one language attributes quotations with.
+/// The words one language attributes quotations with; each list is `|`-separated.
 pub(crate) struct Language {
     /// Verb phrases that follow the speaker: `said`, `told`, `a déclaré`.
-    pub verbs: &'static [&'static str],
+    pub verbs: &'static str,
     /// Verb phrases that may also come before the speaker: `said`, `a déclaré`.
-    pub inverted: &'static [&'static str],
-    /// Verbs that take a clitic subject after a hyphen (`dit-il`, `a-t-elle ajouté` is
-    /// built from the auxiliaries and `verbs`).
-    pub clitic_verbs: &'static [&'static str],
+    pub inverted: &'static str,
+    /// Verbs that take a clitic subject after a hyphen (`dit-il`, `déclare-t-elle`).
+    pub clitic_verbs: &'static str,
     /// Auxiliaries of the clitic inversion (`a` in `a-t-il déclaré`).
-    pub clitic_aux: &'static [&'static str],
+    pub clitic_aux: &'static str,
     /// Clitic subject pronouns (`il`, `elle`).
-    pub clitics: &'static [&'static str],
+    pub clitics: &'static str,
     /// Phrases that introduce a speaker: `according to`, `selon`.
-    pub according: &'static [&'static str],
+    pub according: &'static str,
     /// Words that end a speaker's noun phrase when they follow it: `on`, `in`, `Friday`.
-    pub stops: &'static [&'static str],
+    pub stops: &'static str,
     /// First words of an adverbial part that is not the speaker: `In a statement, …`.
-    pub adverbial: &'static [&'static str],
+    pub adverbial: &'static str,
     /// Articles: a part that starts with one is a description, not a name.
-    pub articles: &'static [&'static str],
+    pub articles: &'static str,
     /// Words that open a relative clause: `, who …`.
-    pub relative: &'static [&'static str],
+    pub relative: &'static str,
+    /// Subject pronouns: a speaker as printed.
+    pub pronouns: &'static str,
+    /// Words a speaker never starts with: `…," said to Saxon`.
+    pub never_first: &'static str,
 }
 
 pub(crate) const ENGLISH: Language = Language {
-    verbs: &[
-        "said",
-        "says",
-        "told",
-        "tells",
-        "added",
-        "adds",
-        "stated",
-        "states",
-        "wrote",
-        "writes",
-        "explained",
-        "explains",
-        "noted",
-        "notes",
-        "claimed",
-        "claims",
-        "insisted",
-        "insists",
-        "argued",
-        "argues",
-        "warned",
-        "warns",
-        "announced",
-        "announces",
-        "declared",
-        "declares",
-        "continued",
-        "continues",
-        "replied",
-        "replies",
-        "asked",
-        "asks",
-        "remarked",
-        "recalled",
-        "recalls",
-        "confirmed",
-        "confirms",
-        "reported",
-        "reports",
-        "tweeted",
-        "posted",
-        "muttered",
-        "sighed",
-        "cried",
-        "shouted",
-        "whispered",
-        "admitted",
-        "admits",
-        "acknowledged",
-        "acknowledges",
-        "suggested",
-        "suggests",
-        "stressed",
-        "stresses",
-        "emphasized",
-        "emphasised",
-        "added",
-        "responded",
-        "answered",
-    ],
-    inverted: &[
-        "said",
-        "says",
-        "added",
-        "adds",
-        "wrote",
-        "writes",
-        "explained",
-        "noted",
-        "asked",
-        "asks",
-        "continued",
-        "replied",
-        "answered",
-        "insisted",
-        "warned",
-        "declared",
-        "cried",
-        "shouted",
-        "whispered",
-        "muttered",
-        "recalled",
-        "stressed",
-        "argued",
-    ],
-    clitic_verbs: &[],
-    clitic_aux: &[],
-    clitics: &[],
-    according: &["according to", "in the words of"],
-    stops: &[
-        "on",
-        "in",
-        "at",
-        "late",
-        "early",
-        "last",
-        "this",
-        "yesterday",
-        "today",
-        "tonight",
-        "earlier",
-        "later",
-        "while",
-        "when",
-        "during",
-        "adding",
-        "after",
-        "before",
-        "Monday",
-        "Tuesday",
-        "Wednesday",
-        "Thursday",
-        "Friday",
-        "Saturday",
-        "Sunday",
-    ],
-    adverbial: &[
-        "in",
-        "on",
-        "at",
-        "after",
-        "before",
-        "during",
-        "speaking",
-        "asked",
-        "responding",
-        "writing",
-        "later",
-        "earlier",
-        "however",
-        "meanwhile",
-    ],
-    articles: &["a", "an", "the", "this", "that", "one", "another", "some"],
-    relative: &["who", "whose", "which", "whom"],
+    verbs: "said|says|told|tells|added|adds|stated|states|wrote|writes|explained|explains|\
+        noted|notes|claimed|claims|insisted|insists|argued|argues|warned|warns|announced|\
+        announces|declared|declares|continued|continues|replied|replies|asked|asks|remarked|\
+        recalled|recalls|confirmed|confirms|reported|reports|tweeted|posted|muttered|sighed|\
+        cried|shouted|whispered|admitted|admits|acknowledged|acknowledges|suggested|suggests|\
+        stressed|stresses|emphasized|emphasised|responded|answered",
+    inverted: "said|says|added|adds|wrote|writes|explained|noted|asked|asks|continued|\
+        replied|answered|insisted|warned|declared|cried|shouted|whispered|muttered|recalled|\
+        stressed|argued",
+    clitic_verbs: "",
+    clitic_aux: "",
+    clitics: "",
+    according: "according to|in the words of",
+    stops: "on|in|at|late|early|last|this|yesterday|today|tonight|earlier|later|while|when|\
+        during|adding|after|before|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday",
+    adverbial: "in|on|at|after|before|during|speaking|asked|responding|writing|later|\
+        earlier|however|meanwhile|when|while|if|once|according",
+    articles: "a|an|the|this|that|one|another|some",
+    relative: "who|whose|which|whom",
+    pronouns: "he|she|they|i|we|you|it",
+    never_first: "to|for|with|of|by|from|that|than|as",
 };
 
 pub(crate) const FRENCH: Language = Language {
-    verbs: &[
-        "a déclaré",
-        "a affirmé",
-        "a dit",
-        "a indiqué",
-        "a expliqué",
-        "a ajouté",
-        "a souligné",
-        "a précisé",
-        "a assuré",
-        "a estimé",
-        "a confié",
-        "a annoncé",
-        "a rappelé",
-        "a averti",
-        "a reconnu",
-        "a insisté",
-        "a poursuivi",
-        "a répondu",
-        "a lancé",
-        "a martelé",
-        "a écrit",
-        "a déploré",
-        "a commenté",
-        "a confirmé",
-        "a raconté",
-        "avait déclaré",
-        "avait dit",
-        "ont déclaré",
-        "ont indiqué",
-        "déclare",
-        "affirme",
-        "dit",
-        "indique",
-        "explique",
-        "ajoute",
-        "souligne",
-        "précise",
-        "assure",
-        "estime",
-        "confie",
-        "annonce",
-        "rappelle",
-        "avertit",
-        "reconnaît",
-        "poursuit",
-        "répond",
-        "lance",
-        "martèle",
-        "écrit",
-        "déplore",
-        "confirme",
-        "raconte",
-        "déclara",
-        "ajouta",
-        "répondit",
-        "expliqua",
-        "affirma",
-        "s'est exclamé",
-        "s'écria",
-        "s’est exclamé",
-        "s’écria",
-    ],
-    inverted: &[
-        "a déclaré",
-        "a affirmé",
-        "a dit",
-        "a indiqué",
-        "a expliqué",
-        "a ajouté",
-        "a souligné",
-        "a précisé",
-        "a assuré",
-        "a estimé",
-        "a confié",
-        "a annoncé",
-        "a rappelé",
-        "a averti",
-        "a reconnu",
-        "a insisté",
-        "a poursuivi",
-        "a répondu",
-        "a lancé",
-        "a martelé",
-        "a écrit",
-        "a déploré",
-        "a commenté",
-        "a confirmé",
-        "a raconté",
-        "ont déclaré",
-        "ont indiqué",
-        "déclare",
-        "affirme",
-        "dit",
-        "indique",
-        "explique",
-        "ajoute",
-        "souligne",
-        "précise",
-        "assure",
-        "estime",
-        "confie",
-        "annonce",
-        "rappelle",
-        "poursuit",
-        "répond",
-        "lance",
-        "martèle",
-        "écrit",
-        "déplore",
-        "confirme",
-        "raconte",
-        "déclara",
-        "ajouta",
-        "répondit",
-        "expliqua",
-        "affirma",
-        "s'écria",
-        "s’écria",
-    ],
-    clitic_verbs: &[
-        "dit",
-        "déclare",
-        "affirme",
-        "ajoute",
-        "explique",
-        "indique",
-        "précise",
-        "souligne",
-        "assure",
-        "estime",
-        "poursuit",
-        "répond",
-        "lance",
-        "confie",
-        "reconnaît",
-        "insiste",
-        "rappelle",
-        "raconte",
-        "écrit",
-        "déclara",
-        "ajouta",
-        "répondit",
-        "expliqua",
-    ],
-    clitic_aux: &["a", "avait", "aurait", "ont"],
-    clitics: &["il", "elle", "ils", "elles", "on"],
-    according: &["selon", "d'après", "d’après", "pour reprendre les mots de"],
-    stops: &[
-        "à",
-        "au",
-        "aux",
-        "lors",
-        "dans",
-        "hier",
-        "aujourd'hui",
-        "aujourd’hui",
-        "ce",
-        "cette",
-        "lundi",
-        "mardi",
-        "mercredi",
-        "jeudi",
-        "vendredi",
-        "samedi",
-        "dimanche",
-        "en",
-        "devant",
-        "avant",
-        "après",
-        "mais",
-    ],
-    adverbial: &[
-        "dans",
-        "lors",
-        "en",
-        "interrogé",
-        "interrogée",
-        "interrogés",
-        "selon",
-        "mais",
-        "pourtant",
-        "cependant",
-        "après",
-        "avant",
-    ],
-    articles: &[
-        "un", "une", "le", "la", "les", "l'", "l’", "des", "ce", "cette",
-    ],
-    relative: &["qui", "dont", "que", "lequel", "laquelle"],
+    verbs: "a déclaré|a affirmé|a dit|a indiqué|a expliqué|a ajouté|a souligné|a précisé|\
+        a assuré|a estimé|a confié|a annoncé|a rappelé|a averti|a reconnu|a insisté|\
+        a poursuivi|a répondu|a lancé|a martelé|a écrit|a déploré|a commenté|a confirmé|\
+        a raconté|avait déclaré|avait dit|ont déclaré|ont indiqué|déclare|affirme|dit|\
+        indique|explique|ajoute|souligne|précise|assure|estime|confie|annonce|rappelle|\
+        avertit|reconnaît|poursuit|répond|lance|martèle|écrit|déplore|confirme|raconte|\
+        déclara|ajouta|répondit|expliqua|affirma|s'est exclamé|s'écria|s’est exclamé|s’écria",
+    inverted: "a déclaré|a affirmé|a dit|a indiqué|a expliqué|a ajouté|a souligné|\
+        a précisé|a assuré|a estimé|a confié|a annoncé|a rappelé|a averti|a reconnu|\
+        a insisté|a poursuivi|a répondu|a lancé|a martelé|a écrit|a déploré|a commenté|\
+        a confirmé|a raconté|ont déclaré|ont indiqué|déclare|affirme|dit|indique|explique|\
+        ajoute|souligne|précise|assure|estime|confie|annonce|rappelle|poursuit|répond|lance|\
+        martèle|écrit|déplore|confirme|raconte|déclara|ajouta|répondit|expliqua|affirma|\
+        s'écria|s’écria",
+    clitic_verbs: "dit|déclare|affirme|ajoute|explique|indique|précise|souligne|assure|\
+        estime|poursuit|répond|lance|confie|reconnaît|insiste|rappelle|raconte|écrit|déclara|\
+        ajouta|répondit|expliqua",
+    clitic_aux: "a|avait|aurait|ont",
+    clitics: "il|elle|ils|elles|on",
+    according: "selon|d'après|d’après|pour reprendre les mots de",
+    stops: "à|au|aux|lors|dans|hier|aujourd'hui|aujourd’hui|ce|cette|lundi|mardi|mercredi|\
+        jeudi|vendredi|samedi|dimanche|en|devant|avant|après|mais",
+    adverbial: "dans|lors|en|interrogé|interrogée|interrogés|selon|mais|pourtant|cependant|\
+        après|avant|quand|lorsque|si",
+    articles: "un|une|le|la|les|l'|l’|des|ce|cette",
+    relative: "qui|dont|que|lequel|laquelle",
+    pronouns: "il|elle|ils|elles|on|je|nous|vous",
+    never_first: "à|de|du|pour|par|avec|que|qu'|qu’",
 };
 
 /// The languages whose attributions are recognised.
 pub(crate) const LANGUAGES: &[&Language] = &[&ENGLISH, &FRENCH];
 
+/// The phrases of a `|`-separated list.
+fn list(l: &'static str) -> impl Iterator<Item = &'static str> {
+    l.split('|').map(str::trim).filter(|w| !w.is_empty())
+}
+
 /// An alternation of phrases, longest first, spaces matching any run of white space.
-fn alternation(pick: impl Fn(&Language) -> &'static [&'static str]) -> String {
-    let mut all: Vec<&str> = LANGUAGES
-        .iter()
-        .flat_map(|l| pick(l).iter().copied())
-        .collect();
+fn alternation(pick: impl Fn(&Language) -> &'static str) -> String {
+    let mut all: Vec<&str> = LANGUAGES.iter().flat_map(|l| list(pick(l))).collect();
     all.sort_by_key(|p| std::cmp::Reverse(p.len()));
     all.dedup();
     all.iter()
@@ -491,20 +222,21 @@ pub(crate) fn before(clause: &str) -> Option<String> {
 /// Conjunctions that may open a speaker phrase (dropped) or end a predicate.
 const CONJUNCTIONS: &[&str] = &["and", "but", "then", "so", "et", "mais", "puis"];
 
-fn is_word(w: &str, list: &[&str]) -> bool {
-    let w = w.trim_matches(|c: char| !c.is_alphanumeric() && c != '\'' && c != '’');
-    list.iter()
-        .any(|x| x.eq_ignore_ascii_case(w) || x.to_lowercase() == w.to_lowercase())
-}
-
-fn any_lang(w: &str, pick: impl Fn(&Language) -> &'static [&'static str]) -> bool {
-    LANGUAGES.iter().any(|l| is_word(w, pick(l)))
+/// Whether the word `w` (punctuation around it aside) is one of the phrases of a list of
+/// any language, ignoring case.
+fn any_lang(w: &str, pick: impl Fn(&Language) -> &'static str) -> bool {
+    let w = w
+        .trim_matches(|c: char| !c.is_alphanumeric() && c != '\'' && c != '’')
+        .to_lowercase();
+    LANGUAGES
+        .iter()
+        .any(|l| list(pick(l)).any(|x| x.to_lowercase() == w))
 }
 
 /// Normalises a speaker phrase (see the module documentation); `None` when it is not one.
 pub(crate) fn speaker(raw: &str) -> Option<String> {
     let words: Vec<&str> = raw.split_whitespace().collect();
-    let text = words.join(" ");
+    let text = words.join(" ").replace("--", ",");
     // parts separated by commas; drop adverbial parts and everything from a relative clause
     let mut parts: Vec<&str> = Vec::new();
     for part in text.split([',', '—', '–', '(', ')']) {
@@ -516,7 +248,7 @@ pub(crate) fn speaker(raw: &str) -> Option<String> {
         if any_lang(first, |l| l.relative) {
             break;
         }
-        if any_lang(first, |l| l.adverbial) || any_lang(first, |l| l.according) {
+        if any_lang(first, |l| l.adverbial) {
             continue;
         }
         parts.push(part);
@@ -528,11 +260,13 @@ pub(crate) fn speaker(raw: &str) -> Option<String> {
             && !first.starts_with("L'")
             && !first.starts_with("L’")
     };
-    let part = parts
-        .iter()
-        .copied()
-        .find(is_name)
+    let pronoun = |p: &&str| any_lang(p, |l| l.pronouns);
+    let part = (parts.iter().copied().find(is_name))
+        .or_else(|| parts.iter().copied().find(pronoun))
         .or(parts.first().copied())?;
+    if any_lang(part.split(' ').next().unwrap_or(""), |l| l.never_first) {
+        return None;
+    }
     // cut a trailing adverbial: the first stop word after the first word
     let mut kept: Vec<&str> = Vec::new();
     for (i, w) in part.split(' ').enumerate() {

@@ -19,10 +19,11 @@
 //!   quotation, or takes in the attribution after the closing mark or between the parts of
 //!   a split quotation, is still quoted; scare quotes around a word or two are not enough.
 //! - **Attribution.** Each quotation is attributed by the clause after its closing mark
-//!   or, failing that, the one before its opening mark ([`crate::attribution`]). A part
-//!   without its own clause takes the one of the part before it when only that clause
-//!   separates them (`"First part," she said. "Second part."`), or of the part after it
-//!   when only that part's leading clause does. A member takes the attribution of the
+//!   or, failing that, the one before its opening mark ([`crate::attribution`]). The
+//!   second part of a sentence split by its attribution (`'A,' said X, 'b.'`) takes that
+//!   attribution; a part without its own clause takes the one of the part before it when
+//!   only that clause separates them (`"First part," she said. "Second part."`), or of
+//!   the part after it when only that part's leading clause does. A member takes the attribution of the
 //!   quotation that holds most of its words.
 //! - **Credit.** Text under a line that credits another outlet and ends with a colon
 //!   (`WSJ ("Headline"):`, `The report adds:`) is a credited block quote, up to the next
@@ -358,9 +359,14 @@ fn only_punctuation(text: &str, a: usize, b: usize) -> bool {
 fn attributions(text: &str, regions: &[Region]) -> (Vec<Option<Said>>, Vec<(usize, usize)>) {
     let mut after: Vec<Option<Said>> = Vec::with_capacity(regions.len());
     let mut before: Vec<Option<Said>> = Vec::with_capacity(regions.len());
-    for r in regions {
+    for (k, r) in regions.iter().enumerate() {
+        // a clause ends where the next quotation opens and starts where the last one closed
+        let next_open = regions
+            .get(k + 1)
+            .map_or(text.len(), |n| n.open.max(r.after));
+        let last_close = k.checked_sub(1).map_or(0, |p| regions[p].after.min(r.open));
         let a = r.closed.then(|| {
-            let end = clause_end(text, r.after);
+            let end = clause_end(text, r.after).min(next_open);
             let clause = &text[r.after..end];
             let said = attribution::after(clause)?;
             let stop = text[r.begin..r.end].trim_end().ends_with('.');
@@ -371,7 +377,7 @@ fn attributions(text: &str, regions: &[Region]) -> (Vec<Option<Said>>, Vec<(usiz
             })
         });
         after.push(a.flatten());
-        let start = clause_start(text, r.open);
+        let start = clause_start(text, r.open).max(last_close);
         before.push(
             attribution::before(&text[start..r.open]).map(|speaker| Said {
                 speaker,
@@ -395,10 +401,11 @@ fn attributions(text: &str, regions: &[Region]) -> (Vec<Option<Said>>, Vec<(usiz
         !regions[i - 1].closed && only_punctuation(text, regions[i - 1].end, regions[i].open)
     };
     for i in 1..regions.len() {
-        let split = after[i - 1]
-            .as_ref()
-            .is_some_and(|s| only_punctuation(text, s.clause.1, regions[i].open));
-        if own[i].is_none() && (split || runs_on(i)) {
+        let gap = |s: &&Said| only_punctuation(text, s.clause.1, regions[i].open);
+        let split = after[i - 1].as_ref().filter(gap);
+        // `'A,' said X, 'b…'`: the same sentence goes on, whatever follows its second part
+        let same_sentence = split.is_some_and(|s| !text[s.clause.1..regions[i].open].contains('.'));
+        if same_sentence || (own[i].is_none() && (split.is_some() || runs_on(i))) {
             own[i] = own[i - 1].clone();
         }
     }

@@ -133,6 +133,19 @@ fn english_attribution_before_the_quotation() {
             Some("State Department deputy spokesperson Vedant Patel"),
         ),
         (
+            "a subordinate clause before the speaker",
+            "When they had come near the house, he said to the Draken: ‘⟦Stop here, for I must \
+             go on in front and tie up my children.⟧’",
+            true,
+            Some("he"),
+        ),
+        (
+            "a preposition is no speaker",
+            "\"⟦We will not reopen the budget negotiations this year,⟧\" said to the crowd.",
+            true,
+            None,
+        ),
+        (
             "a narrator's predicate is no speaker",
             "He looked at her and said: \"⟦We will not reopen the budget negotiations this \
              year.⟧\"",
@@ -178,6 +191,14 @@ fn split_quotations_and_attributions_inside_the_member() {
              provide these warnings to save lives in terror attacks.⟧\"\nIran failed.",
             true,
             Some("an unidentified official"),
+        ),
+        (
+            "the second part of a split sentence, narration after it",
+            "'Why do you weep,' said Achilles, '⟦like a little girl that runs by her mother's \
+             side? Is there bad news from home?⟧' Then Patroclus told Achilles how the princes \
+             were wounded.",
+            true,
+            Some("Achilles"),
         ),
         (
             "a quotation running on into the next paragraph",
