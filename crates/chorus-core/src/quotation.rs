@@ -371,7 +371,7 @@ fn attributions(text: &str, regions: &[Region]) -> (Vec<Option<Said>>, Vec<(usiz
             let said = attribution::after(clause)?;
             let stop = text[r.begin..r.end].trim_end().ends_with('.');
             let comma = clause.trim_start().starts_with([',', '—', '–']);
-            (said.inverted || comma || !stop).then(|| Said {
+            (said.inverted || comma || !stop).then_some(Said {
                 speaker: said.speaker,
                 clause: (r.after, end),
             })
