@@ -210,13 +210,7 @@ pub(crate) fn before(clause: &str) -> Option<String> {
     {
         return Some(s);
     }
-    let spk = &BEFORE_SPEAKER_VERB.captures(clause)?["spk"];
-    // `He looked at her and said: "…"`: a coordinated predicate, not a speaker
-    let last = spk.split_whitespace().next_back()?;
-    if CONJUNCTIONS.iter().any(|c| c.eq_ignore_ascii_case(last)) {
-        return None;
-    }
-    speaker(spk)
+    speaker(&BEFORE_SPEAKER_VERB.captures(clause)?["spk"])
 }
 
 /// Conjunctions that may open a speaker phrase (dropped) or end a predicate.
@@ -236,6 +230,11 @@ fn any_lang(w: &str, pick: impl Fn(&Language) -> &'static str) -> bool {
 /// Normalises a speaker phrase (see the module documentation); `None` when it is not one.
 pub(crate) fn speaker(raw: &str) -> Option<String> {
     let words: Vec<&str> = raw.split_whitespace().collect();
+    // `He looked at her and said: "…"`: a coordinated predicate, not a speaker
+    let last = words.last()?.trim_matches(|c: char| !c.is_alphanumeric());
+    if CONJUNCTIONS.iter().any(|c| c.eq_ignore_ascii_case(last)) {
+        return None;
+    }
     let text = words.join(" ").replace("--", ",");
     // parts separated by commas; drop adverbial parts and everything from a relative clause
     let mut parts: Vec<&str> = Vec::new();

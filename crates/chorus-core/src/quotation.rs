@@ -404,7 +404,10 @@ fn attributions(text: &str, regions: &[Region]) -> (Vec<Option<Said>>, Vec<(usiz
         let gap = |s: &&Said| only_punctuation(text, s.clause.1, regions[i].open);
         let split = after[i - 1].as_ref().filter(gap);
         // `'A,' said X, 'b…'`: the same sentence goes on, whatever follows its second part
-        let same_sentence = split.is_some_and(|s| !text[s.clause.1..regions[i].open].contains('.'));
+        let same_sentence = split.is_some() && {
+            let between = text[regions[i - 1].after..regions[i].open].trim_end();
+            between.ends_with(',') && !between.contains(['.', '\n'])
+        };
         if same_sentence || (own[i].is_none() && (split.is_some() || runs_on(i))) {
             own[i] = own[i - 1].clone();
         }

@@ -201,6 +201,14 @@ fn split_quotations_and_attributions_inside_the_member() {
             Some("Achilles"),
         ),
         (
+            "narration with a verb before a quotation in the next paragraph",
+            "“I am not afraid!” Van Helsing was looking at her as she spoke, and said, quietly:--\
+             \n\n“⟦The day begins for me with the entrance of my wife,⟧” a person close to the \
+             negotiations told reporters.",
+            true,
+            Some("a person close to the negotiations"),
+        ),
+        (
             "a quotation running on into the next paragraph",
             "“⟦We will not reopen the budget negotiations this year.⟧\n\n“Nor the next,” said \
              Maria Lindqvist.",
