@@ -274,6 +274,14 @@ pub(crate) fn speaker(raw: &str) -> Option<String> {
         }
         kept.push(w);
     }
+    // `said John glibly`: a manner adverb after a name
+    if let [.., name, adverb] = kept[..]
+        && name.starts_with(char::is_uppercase)
+        && adverb.ends_with("ly")
+        && adverb.chars().all(char::is_lowercase)
+    {
+        kept.pop();
+    }
     while kept.len() > 1 && CONJUNCTIONS.iter().any(|c| c.eq_ignore_ascii_case(kept[0])) {
         kept.remove(0);
     }

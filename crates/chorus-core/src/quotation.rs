@@ -23,7 +23,8 @@
 //!   second part of a sentence split by its attribution (`'A,' said X, 'b.'`) takes that
 //!   attribution; a part without its own clause takes the one of the part before it when
 //!   only that clause separates them (`"First part," she said. "Second part."`), or of
-//!   the part after it when only that part's leading clause does. A member takes the attribution of the
+//!   the part after it when only that part's leading clause does, within a paragraph (a
+//!   new paragraph of dialogue is a new speaker). A member takes the attribution of the
 //!   quotation that holds most of its words.
 //! - **Credit.** Text under a line that credits another outlet and ends with a colon
 //!   (`WSJ ("Headline"):`, `The report adds:`) is a credited block quote, up to the next
@@ -354,6 +355,15 @@ fn only_punctuation(text: &str, a: usize, b: usize) -> bool {
             .all(|c| c.is_whitespace() || ".,;:—–-".contains(c))
 }
 
+/// Whether `s` holds a blank line: a new paragraph (in dialogue, a new speaker).
+fn has_blank_line(s: &str) -> bool {
+    let lines: Vec<&str> = s.split('\n').collect();
+    lines.len() > 2
+        && lines[1..lines.len() - 1]
+            .iter()
+            .any(|l| l.trim().is_empty())
+}
+
 /// The attribution of each quotation (see the module documentation), and every clause
 /// that attributes one.
 fn attributions(text: &str, regions: &[Region]) -> (Vec<Option<Said>>, Vec<(usize, usize)>) {
@@ -401,7 +411,10 @@ fn attributions(text: &str, regions: &[Region]) -> (Vec<Option<Said>>, Vec<(usiz
         !regions[i - 1].closed && only_punctuation(text, regions[i - 1].end, regions[i].open)
     };
     for i in 1..regions.len() {
-        let gap = |s: &&Said| only_punctuation(text, s.clause.1, regions[i].open);
+        let gap = |s: &&Said| {
+            only_punctuation(text, s.clause.1, regions[i].open)
+                && !has_blank_line(&text[regions[i - 1].after..regions[i].open])
+        };
         let split = after[i - 1].as_ref().filter(gap);
         // `'A,' said X, 'b…'`: the same sentence goes on, whatever follows its second part
         let same_sentence = split.is_some() && {
@@ -415,7 +428,8 @@ fn attributions(text: &str, regions: &[Region]) -> (Vec<Option<Said>>, Vec<(usiz
     for i in (1..regions.len()).rev() {
         let split = before[i]
             .as_ref()
-            .is_some_and(|s| only_punctuation(text, regions[i - 1].after, s.clause.0));
+            .is_some_and(|s| only_punctuation(text, regions[i - 1].after, s.clause.0))
+            && !has_blank_line(&text[regions[i - 1].after..regions[i].open]);
         if own[i - 1].is_none() && (split || runs_on(i)) {
             own[i - 1] = own[i].clone();
         }

@@ -209,6 +209,19 @@ fn split_quotations_and_attributions_inside_the_member() {
             Some("a person close to the negotiations"),
         ),
         (
+            "a new paragraph of dialogue is a new speaker",
+            "“Why?” I asked.\n\n“⟦I have an idea. He must hypnotise me before the dawn, and then I \
+             shall be able to speak.⟧”",
+            true,
+            None,
+        ),
+        (
+            "a manner adverb after the name",
+            "“⟦Because father's very strict and he would find it out,⟧” said John glibly.",
+            true,
+            Some("John"),
+        ),
+        (
             "a quotation running on into the next paragraph",
             "“⟦We will not reopen the budget negotiations this year.⟧\n\n“Nor the next,” said \
              Maria Lindqvist.",
