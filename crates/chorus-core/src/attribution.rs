@@ -55,6 +55,8 @@ pub(crate) struct Language {
     pub pronouns: &'static str,
     /// Words a speaker never starts with: `…," said to Saxon`.
     pub never_first: &'static str,
+    /// Object pronouns, dropped before an inverted speaker: `answered him Helen`.
+    pub objects: &'static str,
 }
 
 pub(crate) const ENGLISH: Language = Language {
@@ -79,6 +81,7 @@ pub(crate) const ENGLISH: Language = Language {
     relative: "who|whose|which|whom",
     pronouns: "he|she|they|i|we|you|it",
     never_first: "to|for|with|of|by|from|that|than|as",
+    objects: "him|her|them|me|us",
 };
 
 pub(crate) const FRENCH: Language = Language {
@@ -110,6 +113,7 @@ pub(crate) const FRENCH: Language = Language {
     relative: "qui|dont|que|lequel|laquelle",
     pronouns: "il|elle|ils|elles|on|je|nous|vous",
     never_first: "à|de|du|pour|par|avec|que|qu'|qu’",
+    objects: "lui|leur",
 };
 
 /// The languages whose attributions are recognised.
@@ -252,12 +256,19 @@ pub(crate) fn speaker(raw: &str) -> Option<String> {
         }
         parts.push(part);
     }
+    // a name: starts with a capital but not with an article, mostly capitalised words
     let is_name = |p: &&str| {
         let first = p.split(' ').next().unwrap_or("");
-        first.chars().next().is_some_and(char::is_uppercase)
+        let words = p.split(' ').count();
+        let caps = p
+            .split(' ')
+            .filter(|w| w.starts_with(char::is_uppercase))
+            .count();
+        first.starts_with(char::is_uppercase)
             && !any_lang(first, |l| l.articles)
             && !first.starts_with("L'")
             && !first.starts_with("L’")
+            && 2 * caps >= words
     };
     let pronoun = |p: &&str| any_lang(p, |l| l.pronouns);
     let part = (parts.iter().copied().find(is_name))
@@ -282,7 +293,11 @@ pub(crate) fn speaker(raw: &str) -> Option<String> {
     {
         kept.pop();
     }
-    while kept.len() > 1 && CONJUNCTIONS.iter().any(|c| c.eq_ignore_ascii_case(kept[0])) {
+    // `answered him then Thetis`: an object pronoun or a conjunction before the speaker
+    while kept.len() > 1
+        && (CONJUNCTIONS.iter().any(|c| c.eq_ignore_ascii_case(kept[0]))
+            || any_lang(kept[0], |l| l.objects))
+    {
         kept.remove(0);
     }
     let s = kept.join(" ");

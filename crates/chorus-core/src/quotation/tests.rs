@@ -140,6 +140,13 @@ fn english_attribution_before_the_quotation() {
             Some("he"),
         ),
         (
+            "a participle phrase before the speaker",
+            "Having enjoyed his triumph for a minute, he said: “⟦It will be in vain, they have \
+             seen the handwriting on the wall.⟧”",
+            true,
+            Some("he"),
+        ),
+        (
             "a preposition is no speaker",
             "\"⟦We will not reopen the budget negotiations this year,⟧\" said to the crowd.",
             true,
@@ -214,6 +221,13 @@ fn split_quotations_and_attributions_inside_the_member() {
              shall be able to speak.⟧”",
             true,
             None,
+        ),
+        (
+            "an object pronoun before the inverted speaker",
+            "“⟦Why do you weep like a little girl that runs by her mother's side,⟧” answered him \
+             then Thetis.",
+            true,
+            Some("Thetis"),
         ),
         (
             "a manner adverb after the name",
