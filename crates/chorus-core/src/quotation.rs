@@ -11,8 +11,8 @@
 //!   convention for a quotation that goes on into the next paragraph). Single marks are
 //!   paired the same way only outside double quotations and only when closed (an
 //!   apostrophe between letters is no mark; an unpaired one, as in `Corps’`, is dropped).
-//!   Titles are not quotations: a quoted span in parentheses (`WSJ ("Headline"):`), in
-//!   title case, or alone on its line without closing punctuation.
+//!   Titles are not quotations: a quoted span without closing punctuation that is in
+//!   parentheses (`WSJ ("Headline"):`), in title case, or short and alone on its line.
 //! - **Quoted.** A member is *quoted* when at least half of its letters and digits lie
 //!   inside quotations, not counting the words of attribution clauses. So the decision
 //!   does not depend on the member's exact edges: one that starts a word or two inside the
@@ -256,10 +256,11 @@ fn regions(text: &str, lo: usize, hi: usize) -> Vec<Region> {
 }
 
 /// A quoted title rather than a quotation: in parentheses, in title case, or alone on its
-/// line without closing punctuation.
+/// line without closing punctuation (at most 15 words); never one that ends a sentence.
 fn is_title(text: &str, r: &Region) -> bool {
     let inner = text[r.begin..r.end].trim();
-    if inner.ends_with(['.', '!', '?', ',', '…', ';', ':']) {
+    let last = inner.trim_end_matches(|c: char| glyph(c).is_some() || ")]".contains(c));
+    if last.ends_with(['.', '!', '?', ',', '…', ';', ':', '-', '—', '–']) {
         return false;
     }
     let before = text[..r.open].trim_end_matches([' ', '\t']);
@@ -283,6 +284,7 @@ fn is_title(text: &str, r: &Region) -> bool {
     }
     let rest = text[r.after..].trim_start_matches([' ', '\t', '\r']);
     r.closed
+        && inner.split_whitespace().count() <= 15
         && (before.is_empty() || before.ends_with('\n'))
         && (rest.is_empty() || rest.starts_with('\n'))
 }

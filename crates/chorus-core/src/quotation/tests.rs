@@ -236,6 +236,20 @@ fn split_quotations_and_attributions_inside_the_member() {
             Some("John"),
         ),
         (
+            "a line of dialogue broken off, alone on its line",
+            "“⟦Well, I fancied I knew the normal range of your iniquities; but you can't blame \
+             any one if--⟧”\n\nFollow us for live updates.",
+            true,
+            None,
+        ),
+        (
+            "a line of dialogue ending in a nested quotation, alone on its line",
+            "“⟦Carter shrugged. 'I don't care for company,' he said. 'As long as I have my \
+             own.'⟧”\n\nNext.",
+            true,
+            None,
+        ),
+        (
             "a quotation running on into the next paragraph",
             "“⟦We will not reopen the budget negotiations this year.⟧\n\n“Nor the next,” said \
              Maria Lindqvist.",
