@@ -74,14 +74,14 @@ pub(crate) const ENGLISH: Language = Language {
     clitics: "",
     according: "according to|in the words of",
     stops: "on|in|at|late|early|last|this|yesterday|today|tonight|earlier|later|while|when|\
-        during|adding|after|before|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday",
+        during|adding|after|before|with|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday",
     adverbial: "in|on|at|after|before|during|speaking|asked|responding|writing|later|\
         earlier|however|meanwhile|when|while|if|once|according",
     articles: "a|an|the|this|that|one|another|some",
     relative: "who|whose|which|whom",
     pronouns: "he|she|they|i|we|you|it",
     never_first: "to|for|with|of|by|from|that|than|as",
-    objects: "him|her|them|me|us",
+    objects: "him|her|them|me|us|himself|herself|themselves|myself",
 };
 
 pub(crate) const FRENCH: Language = Language {
@@ -113,7 +113,7 @@ pub(crate) const FRENCH: Language = Language {
     relative: "qui|dont|que|lequel|laquelle",
     pronouns: "il|elle|ils|elles|on|je|nous|vous",
     never_first: "à|de|du|pour|par|avec|que|qu'|qu’",
-    objects: "lui|leur",
+    objects: "lui|leur|lui-même|elle-même",
 };
 
 /// The languages whose attributions are recognised.
@@ -279,8 +279,12 @@ pub(crate) fn speaker(raw: &str) -> Option<String> {
     }
     // cut a trailing adverbial: the first stop word after the first word
     let mut kept: Vec<&str> = Vec::new();
-    for (i, w) in part.split(' ').enumerate() {
-        if i > 0 && any_lang(w, |l| l.stops) {
+    let words: Vec<&str> = part.split(' ').collect();
+    for (i, &w) in words.iter().enumerate() {
+        // `the peasant to himself`: a preposition before a pronoun ends the phrase too
+        let to_pronoun = any_lang(w, |l| l.never_first)
+            && words.get(i + 1).is_some_and(|n| any_lang(n, |l| l.objects));
+        if i > 0 && (any_lang(w, |l| l.stops) || to_pronoun) {
             break;
         }
         kept.push(w);
@@ -304,6 +308,12 @@ pub(crate) fn speaker(raw: &str) -> Option<String> {
     let s = s
         .trim_matches(|c: char| !c.is_alphanumeric() && c != '.' && c != '\'' && c != '’')
         .trim_end_matches('.');
+    // a lone conjunction or adverb (`Then`) names nobody
+    if !s.contains(' ')
+        && (CONJUNCTIONS.iter().any(|c| c.eq_ignore_ascii_case(s)) || any_lang(s, |l| l.adverbial))
+    {
+        return None;
+    }
     let n = s.split(' ').count();
     if s.is_empty() || n > 9 || !s.chars().any(char::is_alphabetic) {
         return None;

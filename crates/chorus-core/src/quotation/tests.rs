@@ -230,6 +230,20 @@ fn split_quotations_and_attributions_inside_the_member() {
             Some("Thetis"),
         ),
         (
+            "words to oneself, with a manner",
+            "\"⟦I should like to have that fellow, there is plenty of grass for him,⟧\" said the \
+             peasant to himself with a smile.",
+            true,
+            Some("the peasant"),
+        ),
+        (
+            "a lone adverb is no speaker",
+            "“⟦Is there bad news from home that your father is dead, or mine?⟧” Then, laughing, \
+             said nothing.",
+            true,
+            None,
+        ),
+        (
             "a manner adverb after the name",
             "“⟦Because father's very strict and he would find it out,⟧” said John glibly.",
             true,
