@@ -74,7 +74,7 @@ pub(crate) const ENGLISH: Language = Language {
     clitics: "",
     according: "according to|in the words of",
     stops: "on|in|at|late|early|last|this|yesterday|today|tonight|earlier|later|while|when|\
-        during|adding|after|before|with|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday",
+        during|adding|after|before|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday",
     adverbial: "in|on|at|after|before|during|speaking|asked|responding|writing|later|\
         earlier|however|meanwhile|when|while|if|once|according",
     articles: "a|an|the|this|that|one|another|some",

@@ -230,9 +230,9 @@ fn split_quotations_and_attributions_inside_the_member() {
             Some("Thetis"),
         ),
         (
-            "words to oneself, with a manner",
+            "words to oneself",
             "\"⟦I should like to have that fellow, there is plenty of grass for him,⟧\" said the \
-             peasant to himself with a smile.",
+             peasant to himself.",
             true,
             Some("the peasant"),
         ),
@@ -333,6 +333,13 @@ fn quotation_mark_styles() {
              he said. 'As long as I have my own.'⟧”",
             true,
             Some("A police spokesman"),
+        ),
+        (
+            "a speaker familiar with the matter",
+            "“⟦We will not reopen the budget negotiations this year,⟧” a source familiar with \
+             the matter said on Tuesday.",
+            true,
+            Some("a source familiar with the matter"),
         ),
         (
             "mixed straight and curly after a noisy copy",
