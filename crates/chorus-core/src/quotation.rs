@@ -19,7 +19,7 @@
 //!   quotation, or takes in the attribution after the closing mark or between the parts of
 //!   a split quotation, is still quoted; scare quotes around a word or two are not enough.
 //! - **Attribution.** Each quotation is attributed by the clause after its closing mark
-//!   or, failing that, the one before its opening mark ([`crate::attribution`]). The
+//!   or, failing that, the one before its opening mark (`attribution.rs`). The
 //!   second part of a sentence split by its attribution (`'A,' said X, 'b.'`) takes that
 //!   attribution; a part without its own clause takes the one of the part before it when
 //!   only that clause separates them (`"First part," she said. "Second part."`), or of
