@@ -439,12 +439,18 @@ fn attributions(text: &str, regions: &[Region]) -> (Vec<Option<Said>>, Vec<(usiz
     (own, clauses)
 }
 
-fn paragraph_start(text: &str, pos: usize) -> usize {
-    text[..pos].rfind("\n\n").map_or(0, |i| i + 2)
+/// Where the paragraph holding `pos` starts, searching back no further than `floor`.
+fn paragraph_start(text: &str, pos: usize, floor: usize) -> usize {
+    let floor = floor.min(pos);
+    text[floor..pos]
+        .rfind("\n\n")
+        .map_or(floor, |i| floor + i + 2)
 }
 
-fn paragraph_end(text: &str, pos: usize) -> usize {
-    text[pos..].find("\n\n").map_or(text.len(), |i| pos + i)
+/// Where the paragraph holding `pos` ends, searching on no further than `ceiling`.
+fn paragraph_end(text: &str, pos: usize, ceiling: usize) -> usize {
+    let ceiling = ceiling.max(pos);
+    text[pos..ceiling].find("\n\n").map_or(ceiling, |i| pos + i)
 }
 
 /// How far around a member the paragraphs are read, at most.
@@ -452,12 +458,13 @@ const REACH: usize = 20_000;
 
 /// Quotation, attribution and credit of the member `span` of `text`.
 pub fn quotation(text: &str, span: Span) -> Quotation {
-    let start = paragraph_start(text, span.begin);
-    let lo = paragraph_start(text, start.saturating_sub(2))
-        .max(text.ceil_char_boundary(span.begin.saturating_sub(REACH)));
-    let end = paragraph_end(text, span.end);
-    let hi = paragraph_end(text, (end + 2).min(text.len()))
-        .min(text.floor_char_boundary(span.end.saturating_add(REACH)));
+    // the member's paragraphs, with the one before and the one after
+    let floor = text.ceil_char_boundary(span.begin.saturating_sub(REACH));
+    let ceiling = text.floor_char_boundary(span.end.saturating_add(REACH).min(text.len()));
+    let start = paragraph_start(text, span.begin, floor);
+    let lo = paragraph_start(text, start.saturating_sub(2).max(floor), floor);
+    let end = paragraph_end(text, span.end, ceiling);
+    let hi = paragraph_end(text, (end + 2).min(ceiling), ceiling);
     let regions: Vec<Region> = regions(text, lo, hi)
         .into_iter()
         .filter(|r| !is_title(text, r))
