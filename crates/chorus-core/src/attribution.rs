@@ -65,10 +65,13 @@ pub(crate) const ENGLISH: Language = Language {
         announces|declared|declares|continued|continues|replied|replies|asked|asks|remarked|\
         recalled|recalls|confirmed|confirms|reported|reports|tweeted|posted|muttered|sighed|\
         cried|shouted|whispered|admitted|admits|acknowledged|acknowledges|suggested|suggests|\
-        stressed|stresses|emphasized|emphasised|responded|answered",
+        stressed|stresses|emphasized|emphasised|responded|answered|exclaimed|retorted|\
+        interrupted|demanded|inquired|enquired|queried|murmured|protested|observed|objected|\
+        returned|repeated|agreed|screamed|groaned",
     inverted: "said|says|added|adds|wrote|writes|explained|noted|asked|asks|continued|\
         replied|answered|insisted|warned|declared|cried|shouted|whispered|muttered|recalled|\
-        stressed|argued",
+        stressed|argued|exclaimed|retorted|interrupted|demanded|inquired|enquired|queried|\
+        murmured|protested|observed|objected|returned|repeated|agreed|screamed|groaned",
     clitic_verbs: "",
     clitic_aux: "",
     clitics: "",

@@ -24,8 +24,9 @@
 //!   attribution; a part without its own clause takes the one of the part before it when
 //!   only that clause separates them (`"First part," she said. "Second part."`), or of
 //!   the part after it when only that part's leading clause does, within a paragraph (a
-//!   new paragraph of dialogue is a new speaker). A member takes the attribution of the
-//!   quotation that holds most of its words.
+//!   new paragraph of dialogue is a new speaker). A member's attribution is the speaker
+//!   whose quotations hold at least two thirds of its attributed quoted words: a member
+//!   that spans a dialogue between several speakers has none.
 //! - **Credit.** Text under a line that credits another outlet and ends with a colon
 //!   (`WSJ ("Headline"):`, `The report adds:`) is a credited block quote, up to the next
 //!   such line.
@@ -502,19 +503,30 @@ pub fn quotation(text: &str, span: Span) -> Quotation {
     }
     let quoted_letters: usize = inside.iter().sum();
     let quoted = quoted_letters > 0 && 2 * quoted_letters >= total - neutral;
-    let attribution = quoted
-        .then(|| {
-            let mut order: Vec<usize> = (0..regions.len()).filter(|&k| inside[k] > 0).collect();
-            order.sort_by_key(|&k| std::cmp::Reverse(inside[k]));
-            order.into_iter().find_map(|k| said[k].as_ref())
-        })
-        .flatten()
-        .map(|s| s.speaker.clone());
+    let attribution = quoted.then(|| speaker_of(&inside, &said)).flatten();
     Quotation {
         quoted,
         attribution,
         credit: credit(text, span.begin),
     }
+}
+
+/// The speaker of a member whose letters inside each quotation are `inside`: the one whose
+/// quotations hold at least two thirds of the attributed quoted letters (a dialogue between
+/// several speakers has none).
+fn speaker_of(inside: &[usize], said: &[Option<Said>]) -> Option<String> {
+    let mut by: Vec<(&str, usize)> = Vec::new();
+    for (n, s) in inside.iter().zip(said) {
+        if let (Some(s), true) = (s, *n > 0) {
+            match by.iter_mut().find(|(w, _)| *w == s.speaker) {
+                Some(e) => e.1 += n,
+                None => by.push((&s.speaker, *n)),
+            }
+        }
+    }
+    let total: usize = by.iter().map(|e| e.1).sum();
+    let &(who, n) = by.iter().max_by_key(|e| e.1)?;
+    (3 * n >= 2 * total).then(|| who.to_string())
 }
 
 static CREDIT_LINE: LazyLock<Regex> = LazyLock::new(|| {

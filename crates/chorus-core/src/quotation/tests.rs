@@ -274,6 +274,26 @@ fn split_quotations_and_attributions_inside_the_member() {
 }
 
 #[test]
+fn one_speaker_for_a_member() {
+    check(&[
+        (
+            "a dialogue between two speakers has no single speaker",
+            "⟦“How much money did you have left when you came back?” asked Henry.\n\n“Only \
+             thirty dollars to go west with,” exclaimed Philip, in amazement.⟧",
+            true,
+            None,
+        ),
+        (
+            "a long statement and a short reply: the statement's speaker",
+            "⟦“We will not reopen the budget negotiations this year or the next, whatever the \
+             unions say,” said Maria Lindqvist. “Never,” he said.⟧",
+            true,
+            ML,
+        ),
+    ]);
+}
+
+#[test]
 fn member_edges_do_not_matter() {
     let t = "Talks ended. \"We will not reopen the budget negotiations this year,\" said Maria \
              Lindqvist, a spokeswoman for the Commission. Next.";
