@@ -12,8 +12,8 @@
 //!    seed rules that pair documents sharing rare fingerprints);
 //! 4. [`align`] (one pair) and [`aligned`] (every candidate pair of a corpus, the working
 //!    data kept where [`Storage`] says);
-//! 5. token ranges back to byte spans → [`cluster`] → [`analyze`] (quotation,
-//!    coordination, propagation) → [`report`] (the one serialisable result model).
+//! 5. token ranges back to byte spans → [`cluster`] → [`quotation`] (quoted, attribution,
+//!    credit) and [`analyze`] (coordination, propagation) → [`report`] (the one serialisable result model).
 //!
 //! [`pipeline`] drives them end to end: [`find()`] takes a [`Config`] and returns a
 //! [`Report`]. [`stages`] offers the same stages one by one, every decision inside them,
@@ -82,6 +82,8 @@ pub mod cluster;
 mod union_find;
 
 pub mod analyze;
+mod attribution;
+pub mod quotation;
 
 mod describe;
 pub mod report;
