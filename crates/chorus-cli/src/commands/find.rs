@@ -28,6 +28,10 @@ pub struct FindArgs {
     /// Also list the boilerplate found (records of kind `boilerplate` with --json).
     #[arg(long)]
     pub boilerplate: bool,
+    /// Also list the formulaic language kept out of the clusters: frames documents share
+    /// with different specifics (records of kind `formula` with --json).
+    #[arg(long)]
+    pub formulas: bool,
     /// No progress on stderr.
     #[arg(short, long)]
     pub quiet: bool,
@@ -52,6 +56,7 @@ pub fn run(args: &FindArgs) -> anyhow::Result<i32> {
 fn find(args: &FindArgs) -> anyhow::Result<i32> {
     let cfg = Config {
         list_boilerplate: args.boilerplate,
+        list_formulas: args.formulas,
         ..args.tuning.config()
     };
     let (loaded, report) = load_and_find(
