@@ -149,6 +149,10 @@ pub struct DocumentInfo {
     pub meta: Metadata,
 }
 
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
 /// Counts of one run.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Stats {
@@ -161,7 +165,9 @@ pub struct Stats {
     pub clusters: usize,
     /// Boilerplate occurrences kept out of the results.
     pub boilerplate_spans: usize,
-    /// Aligned passages found to be formulas and kept out of the clusters.
+    /// Aligned passages found to be formulas and kept out of the clusters (left out of
+    /// the JSON when none).
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub formula_passages: usize,
 }
 
