@@ -117,17 +117,11 @@ impl EngineArgs {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::Parser;
-
-    #[derive(Parser)]
-    struct Cli {
-        #[command(flatten)]
-        engine: EngineArgs,
-    }
+    use crate::test_args::parse;
 
     #[test]
     fn no_flags_is_the_engine_default() {
-        assert_eq!(Cli::parse_from(["x"]).engine.config(), Config::default());
+        assert_eq!(parse::<EngineArgs>(&[]).config(), Config::default());
     }
 
     #[test]
@@ -142,8 +136,7 @@ mod tests {
 
     #[test]
     fn every_flag_reaches_its_field() {
-        let cfg = Cli::parse_from([
-            "x",
+        let cfg = parse::<EngineArgs>(&[
             "--ngram=3",
             "--max-df=11",
             "--full-pairs-df=12",
@@ -163,7 +156,6 @@ mod tests {
             "--window=26m",
             "--keep-formulas",
         ])
-        .engine
         .config();
         let (s, a) = (&cfg.seeds, &cfg.align);
         assert_eq!(

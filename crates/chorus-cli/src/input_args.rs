@@ -122,18 +122,11 @@ impl InputArgs {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::Parser;
-
-    #[derive(Parser)]
-    struct Cli {
-        #[command(flatten)]
-        input: InputArgs,
-    }
+    use crate::test_args::{parse, try_parse};
 
     #[test]
     fn flags_become_options() {
-        let cli = Cli::parse_from([
-            "x",
+        let input = parse::<InputArgs>(&[
             "--format",
             "tsv",
             "--keep-comments",
@@ -142,15 +135,15 @@ mod tests {
             "--delimiter",
             "tab",
         ]);
-        let opts = cli.input.read_options();
+        let opts = input.read_options();
         assert_eq!(opts.input_format(), InputFormat::Tsv);
         assert!(opts.keeps_comments());
         assert_eq!(opts.column_names().text, "body");
         assert_eq!(opts.delimiter_byte(), Some(b'\t'));
         assert_eq!(
-            Cli::parse_from(["x"]).input.read_options(),
+            parse::<InputArgs>(&[]).read_options(),
             ReadOptions::default()
         );
-        assert!(Cli::try_parse_from(["x", "--delimiter", "ab"]).is_err());
+        assert!(try_parse::<InputArgs>(&["--delimiter", "ab"]).is_err());
     }
 }

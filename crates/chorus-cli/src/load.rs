@@ -3,6 +3,8 @@
 //! [`crate::memory`] decides (memory or scratch files). Shared by `find`, `dedup` and
 //! `report`.
 
+use crate::engine_args::EngineArgs;
+use crate::input_args::InputArgs;
 use crate::memory::{DocumentSink, MemoryArgs, Workspace};
 use crate::progress::Bar;
 use anyhow::Context;
@@ -10,6 +12,31 @@ use chorus_core::report::Report;
 use chorus_core::{Config, find_in};
 use chorus_input::{ReadOptions, read_inputs};
 use std::path::{Path, PathBuf};
+
+/// Where a run's documents come from: input files or a chorus index (`find`, `report`).
+#[derive(clap::Args, Debug)]
+pub struct SourceArgs {
+    /// Files, folders, URLs or `-` (standard input): plain text, JSON Lines (id, text,
+    /// source, date, url, title), HTML, WARC, RSS/Atom, CSV/TSV; optionally .gz/.xz/.zst
+    /// compressed.
+    #[arg(required_unless_present = "index")]
+    pub inputs: Vec<PathBuf>,
+    /// Read the documents from a chorus index instead of input files.
+    #[arg(long)]
+    pub index: Option<PathBuf>,
+}
+
+/// How a run reads its documents, compares them and holds them: the flags `find`, `dedup`
+/// and `report` share.
+#[derive(clap::Args, Debug)]
+pub struct CorpusArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub tuning: EngineArgs,
+    #[command(flatten)]
+    pub memory: MemoryArgs,
+}
 
 /// Documents read (and where the pipeline keeps its working data), and how many inputs
 /// were skipped.
@@ -74,18 +101,19 @@ pub fn load_or_open(
     }
 }
 
-/// Checks `cfg`, reads the inputs (or the stored corpus of `index`) and runs the pipeline on
+/// Checks `cfg`, reads the documents of `source` as `corpus` says and runs the pipeline on
 /// them, with progress bars unless `quiet`.
 pub fn load_and_find(
-    index: Option<&Path>,
-    inputs: &[PathBuf],
-    opts: &ReadOptions,
+    source: &SourceArgs,
+    corpus: &CorpusArgs,
     cfg: &Config,
     quiet: bool,
-    memory: &MemoryArgs,
 ) -> anyhow::Result<(Loaded, Report)> {
     cfg.validate()?;
-    let loaded = load_or_open(index, inputs, opts, &Bar::new(quiet), memory)?;
+    let opts = corpus.input.read_options();
+    let index = source.index.as_deref();
+    let bar = Bar::new(quiet);
+    let loaded = load_or_open(index, &source.inputs, &opts, &bar, &corpus.memory)?;
     let bar = Bar::new(quiet);
     let report = find_in(&*loaded.work.docs, cfg, &loaded.work.storage, &bar)?;
     bar.finish();

@@ -4,6 +4,10 @@
 //! `chorus-input`, the engine runs, and the report is rendered (terminal text or JSON
 //! Lines). Exit codes: 0 reuse found, 1 none found, 2 errors (including skipped input).
 
+// unsafe_code is only denied workspace-wide (chorus-store allows it on two items); this
+// crate keeps the old, stricter forbid.
+#![forbid(unsafe_code)]
+
 mod commands;
 mod engine_args;
 mod excerpt;
@@ -12,6 +16,8 @@ mod load;
 mod memory;
 mod progress;
 mod render;
+#[cfg(test)]
+mod test_args;
 mod threads;
 
 use clap::{Parser, Subcommand};

@@ -1,10 +1,10 @@
-//! The terminal report: each cluster with its members and the shared text highlighted in
-//! its context. Colour only when asked for or when stdout is a terminal and `NO_COLOR` is
+//! The terminal report: each cluster with its earliest member (or why it is unknown:
+//! undated, or a tie) and its members with the shared text highlighted in its context. Colour only when asked for or when stdout is a terminal and `NO_COLOR` is
 //! unset; without colour the shared text is marked with ⟦ ⟧.
 
 use crate::excerpt::{Excerpt, head_and_tail, one_line};
 use anstyle::{AnsiColor, Style};
-use chorus_core::report::Report;
+use chorus_core::report::{Cluster, EarliestUnknown, Report};
 use chorus_core::{Corpus, Span};
 use std::collections::HashMap;
 use std::io::{self, IsTerminal, Write};
@@ -140,6 +140,29 @@ fn hours(secs: i64) -> String {
     }
 }
 
+/// The earliest member, or why it is unknown; with the number of undated member documents
+/// when the order leaves some out.
+fn earliest(c: &Cluster) -> String {
+    let mut out = match (&c.earliest, &c.earliest_unknown) {
+        (Some(e), _) => {
+            let when: Vec<&str> = [e.source.as_deref(), e.date.as_deref()]
+                .into_iter()
+                .flatten()
+                .collect();
+            format!("{} ({})", e.doc, when.join(", "))
+        }
+        (None, Some(EarliestUnknown::Tie { docs })) => {
+            format!("unknown (tie: {} could each be first)", docs.join(", "))
+        }
+        (None, _) => "unknown (undated)".to_string(),
+    };
+    if c.undated > 0 && c.earliest_unknown != Some(EarliestUnknown::Undated) {
+        let s = if c.undated == 1 { "" } else { "s" };
+        out.push_str(&format!("; {} undated document{s} not ordered", c.undated));
+    }
+    out
+}
+
 /// Writes the human-readable report.
 pub fn render_report<W: Write>(
     w: &mut W,
@@ -174,13 +197,7 @@ pub fn render_report<W: Write>(
             ));
         }
         writeln!(w, "{}", st.paint(st.header, &header))?;
-        if let Some(e) = c.earliest.as_ref().filter(|e| e.date.is_some()) {
-            let when: Vec<&str> = [e.source.as_deref(), e.date.as_deref()]
-                .into_iter()
-                .flatten()
-                .collect();
-            writeln!(w, "  earliest: {} ({})", e.doc, when.join(", "))?;
-        }
+        writeln!(w, "  earliest: {}", earliest(c))?;
         for m in &c.members {
             let Some(&doc) = by_id.get(m.doc.as_str()) else {
                 continue;

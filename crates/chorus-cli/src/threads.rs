@@ -2,9 +2,31 @@
 //! with `N` threads, built here and entered with [`rayon::ThreadPool::install`], so the
 //! engine's parallel loops (which use whatever pool they run on) get `N` threads without
 //! the process-wide global pool being set. Without `-j` the command runs on rayon's global
-//! pool, one thread per core.
+//! pool, one thread per core. [`RunArgs`] holds `-j` with `-q`, the two flags of how a
+//! long command runs, for every command that has both.
 
 use anyhow::Context;
+
+/// How a long command runs: its progress (`-q`) and its threads (`-j`).
+#[derive(clap::Args, Debug)]
+pub struct RunArgs {
+    /// No progress on stderr.
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// Worker threads (default: all cores).
+    #[arg(long, short = 'j')]
+    pub threads: Option<usize>,
+}
+
+impl RunArgs {
+    /// Runs `work` on the threads asked for ([`run_with`]).
+    pub fn run<R: Send>(
+        &self,
+        work: impl FnOnce() -> anyhow::Result<R> + Send,
+    ) -> anyhow::Result<R> {
+        run_with(self.threads, work)
+    }
+}
 
 /// Runs `work` on a pool of `threads` threads, or on the global pool when `None`.
 pub fn run_with<R: Send>(

@@ -3,24 +3,14 @@ use std::fs;
 
 #[test]
 fn golden_text_report_on_the_example_folder() {
-    let o = chorus()
-        .args(["find", "--color", "never"])
-        .arg(examples())
-        .output()
-        .unwrap();
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    insta::assert_snapshot!("newsroom_text", stdout(&o));
+    let o = run_on_examples(&["find", "--color", "never"]);
+    insta::assert_snapshot!("newsroom_text", ok_stdout(&o));
 }
 
 #[test]
 fn golden_json_report_on_the_example_folder() {
-    let o = chorus()
-        .args(["find", "--json"])
-        .arg(examples())
-        .output()
-        .unwrap();
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    insta::assert_snapshot!("newsroom_json", stdout(&o));
+    let o = run_on_examples(&["find", "--json"]);
+    insta::assert_snapshot!("newsroom_json", ok_stdout(&o));
 }
 
 #[test]
@@ -31,36 +21,23 @@ fn piped_output_has_no_colour_and_no_colour_means_none() {
         if let Some(v) = env {
             c.env("NO_COLOR", v);
         }
-        let o = c.output().unwrap();
-        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-        assert!(stdout(&o).contains("Cluster 1"), "{}", stdout(&o));
-        assert!(
-            !stdout(&o).contains('\u{1b}'),
-            "escape codes in piped output"
-        );
+        let out = ok_stdout(&c.output().unwrap());
+        assert!(out.contains("Cluster 1"), "{out}");
+        assert!(!out.contains('\u{1b}'), "escape codes in piped output");
     }
-    let o = chorus()
-        .args(["find", "--color", "always"])
-        .arg(examples())
-        .output()
-        .unwrap();
+    let o = run_on_examples(&["find", "--color", "always"]);
     assert!(stdout(&o).contains('\u{1b}'));
 }
 
 #[test]
 fn json_lines_from_stdin_with_metadata_passed_through() {
-    let dir = tempfile::tempdir().unwrap();
-    let o = run(
-        &["find", "-", "--json"],
-        dir.path(),
-        jsonl_corpus().as_bytes(),
-    );
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    let records: Vec<serde_json::Value> = stdout(&o)
+    let o = run_piped(&["find", "-", "--json"], &jsonl_corpus());
+    let out = ok_stdout(&o);
+    let records: Vec<serde_json::Value> = out
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    let clusters: Vec<_> = records.iter().filter(|r| r["kind"] == "cluster").collect();
+    let clusters = records_of(&out, "cluster");
     assert_eq!(clusters.len(), 1);
     let members = clusters[0]["members"].as_array().unwrap();
     assert_eq!(members.len(), 3);
@@ -76,7 +53,7 @@ fn json_lines_from_stdin_with_metadata_passed_through() {
     );
     assert_eq!(&text[b..e], STATEMENT);
     // pairs point at their cluster; documents carry unknown fields through
-    let pairs: Vec<_> = records.iter().filter(|r| r["kind"] == "pair").collect();
+    let pairs = records_of(&out, "pair");
     assert_eq!(pairs.len(), 3);
     assert!(pairs.iter().all(|p| p["cluster"] == clusters[0]["id"]));
     let doc = records
@@ -90,24 +67,15 @@ fn json_lines_from_stdin_with_metadata_passed_through() {
 
 #[test]
 fn output_does_not_depend_on_input_order_or_threads() {
-    let dir = tempfile::tempdir().unwrap();
     let corpus = jsonl_corpus();
     let mut lines: Vec<&str> = corpus.lines().collect();
-    let first = run(
-        &["find", "-", "--json", "-j", "1"],
-        dir.path(),
-        corpus.as_bytes(),
-    );
+    let first = run_piped(&["find", "-", "--json", "-j", "1"], &corpus);
     lines.reverse();
     let reversed = lines.join("\n") + "\n";
-    let second = run(
-        &["find", "-", "--json", "-j", "2"],
-        dir.path(),
-        reversed.as_bytes(),
-    );
-    assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
-    assert!(stdout(&first).contains("\"kind\":\"cluster\""));
-    assert_eq!(stdout(&first), stdout(&second));
+    let second = run_piped(&["find", "-", "--json", "-j", "2"], &reversed);
+    let out = ok_stdout(&first);
+    assert!(!records_of(&out, "cluster").is_empty(), "{out}");
+    assert_eq!(out, stdout(&second));
 }
 
 #[test]
@@ -123,12 +91,8 @@ fn nothing_shared_exits_1() {
         "The committee will meet again on Thursday afternoon.",
     )
     .unwrap();
-    let o = chorus()
-        .args(["find", "."])
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
-    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let o = run_in(dir.path(), &["find", "."]);
+    assert_exit(&o, 1);
     assert!(stdout(&o).contains("0 passages shared"));
 }
 
@@ -146,11 +110,7 @@ fn bad_input_is_reported_skipped_and_exits_2() {
         format!("{{\"id\":\"j1\",\"text\":\"{STATEMENT}\"}}\n{{not json}}\n{{\"id\":\"j3\"}}\n"),
     )
     .unwrap();
-    let o = chorus()
-        .args(["find", ".", "--json"])
-        .current_dir(p)
-        .output()
-        .unwrap();
+    let o = run_in(p, &["find", ".", "--json"]);
     let err = stderr(&o);
     assert_eq!(o.status.code(), Some(2), "{err}");
     for needle in [
@@ -181,30 +141,19 @@ fn compressed_input_is_read_transparently() {
     let mut gz = GzEncoder::new(Vec::new(), Compression::default());
     gz.write_all(jsonl_corpus().as_bytes()).unwrap();
     fs::write(dir.path().join("corpus.jsonl.gz"), gz.finish().unwrap()).unwrap();
-    let o = chorus()
-        .args(["find", "corpus.jsonl.gz", "--json"])
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    assert!(stdout(&o).contains("\"kind\":\"cluster\""));
+    let o = run_in(dir.path(), &["find", "corpus.jsonl.gz", "--json"]);
+    assert_eq!(records_of(&ok_stdout(&o), "cluster").len(), 1);
 }
 
 #[test]
 fn wrong_flags_are_usage_errors() {
-    let o = chorus()
-        .args(["find", ".", "--no-such-flag"])
-        .output()
-        .unwrap();
-    assert_eq!(o.status.code(), Some(2));
-    let o = chorus()
-        .args(["find", ".", "--ngram", "0"])
-        .output()
-        .unwrap();
-    assert_eq!(o.status.code(), Some(2));
+    let dir = tempfile::tempdir().unwrap();
+    assert_exit(&run_in(dir.path(), &["find", ".", "--no-such-flag"]), 2);
+    let o = run_in(dir.path(), &["find", ".", "--ngram", "0"]);
+    assert_exit(&o, 2);
     assert!(stderr(&o).contains("n-gram"));
-    let o = chorus().args(["find", "does-not-exist"]).output().unwrap();
-    assert_eq!(o.status.code(), Some(2));
+    let o = run_in(dir.path(), &["find", "does-not-exist"]);
+    assert_exit(&o, 2);
     assert!(stderr(&o).contains("does-not-exist"));
 }
 
@@ -268,30 +217,32 @@ fn statement_corpus(n: usize, hours_apart: u64) -> String {
     out
 }
 
-fn clusters_of(stdout: &str) -> Vec<serde_json::Value> {
-    stdout
-        .lines()
-        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
-        .filter(|r| r["kind"] == "cluster")
-        .collect()
-}
-
 #[test]
 fn five_outlets_within_two_hours_are_coordinated_and_copyright_lines_are_boilerplate() {
-    let dir = tempfile::tempdir().unwrap();
-    let o = run(
+    let o = run_piped(
         &["find", "-", "--json", "--boilerplate"],
-        dir.path(),
-        statement_corpus(5, 0).as_bytes(),
+        &statement_corpus(5, 0),
     );
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    let out = stdout(&o);
-    let clusters = clusters_of(&out);
+    let out = ok_stdout(&o);
+    let clusters = records_of(&out, "cluster");
     assert_eq!(clusters.len(), 1, "{out}");
     let c = &clusters[0];
     assert_eq!(c["coordinated"], true);
     assert_eq!(c["members"].as_array().unwrap().len(), 5);
-    assert_eq!(c["earliest"]["doc"], "outlet0-s");
+    // the five statements carry the same second: a tie, no earliest, no propagation
+    assert_eq!(c["earliest"], serde_json::Value::Null);
+    assert_eq!(c["earliest_unknown"]["reason"], "tie");
+    assert_eq!(
+        c["earliest_unknown"]["docs"],
+        serde_json::json!([
+            "outlet0-s",
+            "outlet1-s",
+            "outlet2-s",
+            "outlet3-s",
+            "outlet4-s"
+        ])
+    );
+    assert_eq!(c["propagation"], serde_json::json!([]));
     assert_eq!(c["members"][0]["source"], "outlet0");
     assert_eq!(c["members"][0]["quoted"], false);
     assert!(
@@ -301,11 +252,7 @@ fn five_outlets_within_two_hours_are_coordinated_and_copyright_lines_are_boilerp
             .starts_with("The ministry of transport")
     );
     // every outlet's copyright line is listed as its boilerplate, and is in no cluster
-    let boilerplate: Vec<serde_json::Value> = out
-        .lines()
-        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
-        .filter(|r| r["kind"] == "boilerplate")
-        .collect();
+    let boilerplate = records_of(&out, "boilerplate");
     assert_eq!(boilerplate.len(), 5, "{out}");
     assert!(
         boilerplate
@@ -317,25 +264,21 @@ fn five_outlets_within_two_hours_are_coordinated_and_copyright_lines_are_boilerp
 
 #[test]
 fn five_outlets_over_three_weeks_are_not_coordinated() {
-    let dir = tempfile::tempdir().unwrap();
     // 5 outlets, 5 days apart: the statement spans 20 days
-    let o = run(
-        &["find", "-", "--json"],
-        dir.path(),
-        statement_corpus(5, 120).as_bytes(),
-    );
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    let clusters = clusters_of(&stdout(&o));
+    let o = run_piped(&["find", "-", "--json"], &statement_corpus(5, 120));
+    let clusters = records_of(&ok_stdout(&o), "cluster");
     assert_eq!(clusters.len(), 1);
     assert_eq!(clusters[0]["coordinated"], false);
     assert_eq!(clusters[0]["coordination"]["sources_in_window"], 1);
     // ... unless the window is widened to cover them
-    let o = run(
+    let o = run_piped(
         &["find", "-", "--json", "--window", "21d"],
-        dir.path(),
-        statement_corpus(5, 120).as_bytes(),
+        &statement_corpus(5, 120),
     );
-    assert_eq!(clusters_of(&stdout(&o))[0]["coordinated"], true);
+    assert_eq!(
+        records_of(&ok_stdout(&o), "cluster")[0]["coordinated"],
+        true
+    );
 }
 
 #[test]
@@ -383,12 +326,9 @@ fn watch_alerts_exactly_once_also_across_restarts_and_posts_to_the_webhook() {
         }
         run(&args, dir.path(), input.as_bytes())
     };
-    let o = watch(first.join("\n") + "\n", true);
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    assert_eq!(stdout(&o), "", "four outlets are not yet coordinated");
-    let o = watch(rest.join("\n") + "\n", true);
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    let out = stdout(&o);
+    let out = ok_stdout(&watch(first.join("\n") + "\n", true));
+    assert_eq!(out, "", "four outlets are not yet coordinated");
+    let out = ok_stdout(&watch(rest.join("\n") + "\n", true));
     let alerts: Vec<&str> = out.lines().collect();
     assert_eq!(alerts.len(), 1, "{out}");
     let alert: serde_json::Value = serde_json::from_str(alerts[0]).unwrap();
@@ -403,15 +343,9 @@ fn watch_alerts_exactly_once_also_across_restarts_and_posts_to_the_webhook() {
     // a restart with another copy of the same statement does not alert again
     let again = statement_corpus(9, 0);
     let more: Vec<&str> = again.lines().skip(7 * 4).collect();
-    let o = watch(more.join("\n") + "\n", false);
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    assert_eq!(stdout(&o), "");
+    assert_eq!(ok_stdout(&watch(more.join("\n") + "\n", false)), "");
     // ... though it did take the new documents in
-    let o = run(
-        &["index", "stats", "--json", "--index", idx],
-        dir.path(),
-        b"",
-    );
+    let o = run_in(dir.path(), &["index", "stats", "--json", "--index", idx]);
     let stats: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert_eq!(stats["documents"], 7 * 4 + more.len());
 }
@@ -423,14 +357,13 @@ fn html_report_escapes_document_text() {
     let evil = format!("<script>alert('x')</script> {STATEMENT} <img src=x onerror=alert(1)>");
     fs::write(p.join("a.txt"), &evil).unwrap();
     fs::write(p.join("b.txt"), format!("Intro. {STATEMENT}")).unwrap();
-    let o = chorus()
-        .args([
+    let o = run_in(
+        p,
+        &[
             "report", "a.txt", "b.txt", "-o", "r.html", "--csv", "r.csv", "-q",
-        ])
-        .current_dir(p)
-        .output()
-        .unwrap();
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        ],
+    );
+    assert_exit(&o, 0);
     let html = fs::read_to_string(p.join("r.html")).unwrap();
     assert!(!html.contains("<script>"), "unescaped script tag");
     assert!(!html.contains("<img"), "unescaped img tag");
@@ -460,18 +393,12 @@ fn dedup_groups_reprints_and_writes_the_kept_corpus() {
         })
         .collect();
     fs::write(dir.path().join("c.jsonl"), corpus).unwrap();
-    let o = chorus()
-        .args(["dedup", "c.jsonl", "--json", "--out", "kept.jsonl", "-q"])
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    let out = stdout(&o);
-    let groups: Vec<serde_json::Value> = out
-        .lines()
-        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
-        .filter(|r| r["kind"] == "dup_cluster")
-        .collect();
+    let o = run_in(
+        dir.path(),
+        &["dedup", "c.jsonl", "--json", "--out", "kept.jsonl", "-q"],
+    );
+    let out = ok_stdout(&o);
+    let groups = records_of(&out, "dup_cluster");
     assert_eq!(groups.len(), 1, "{out}");
     assert_eq!(groups[0]["docs"], serde_json::json!(["wire", "reprint"]));
     assert_eq!(groups[0]["keep"], "wire");
@@ -497,17 +424,11 @@ fn low_memory_gives_the_same_reports_from_files_and_from_an_index() {
     corpus.push_str(&jsonl_corpus());
     fs::write(dir.path().join("c.jsonl"), &corpus).unwrap();
     let run_find = |extra: &[&str]| {
-        let o = chorus()
-            .args(["find", "--json", "--boilerplate", "-q"])
-            .args(extra)
-            .current_dir(dir.path())
-            .output()
-            .unwrap();
-        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-        stdout(&o)
+        let args = [&["find", "--json", "--boilerplate", "-q"], extra].concat();
+        ok_stdout(&run_in(dir.path(), &args))
     };
     let memory = run_find(&["c.jsonl"]);
-    assert!(clusters_of(&memory).len() >= 2, "{memory}");
+    assert!(records_of(&memory, "cluster").len() >= 2, "{memory}");
     let s = scratch.to_str().unwrap();
     assert_eq!(
         run_find(&["c.jsonl", "--low-memory", "--scratch-dir", s]),
@@ -517,39 +438,32 @@ fn low_memory_gives_the_same_reports_from_files_and_from_an_index() {
     assert_eq!(fs::read_dir(&scratch).unwrap().count(), 0);
     // the text report reads the spooled texts too
     let text = |extra: &[&str]| {
-        let o = chorus()
-            .args(["find", "c.jsonl", "--color", "never", "-q"])
-            .args(extra)
-            .current_dir(dir.path())
-            .output()
-            .unwrap();
-        stdout(&o)
+        let args = [&["find", "c.jsonl", "--color", "never", "-q"], extra].concat();
+        ok_stdout(&run_in(dir.path(), &args))
     };
     assert_eq!(text(&["--low-memory", "--scratch-dir", s]), text(&[]));
     // from an index: texts are read from its segments
-    let o = chorus()
-        .args(["index", "add", "c.jsonl", "--index", "idx", "-q"])
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = run_in(
+        dir.path(),
+        &["index", "add", "c.jsonl", "--index", "idx", "-q"],
+    );
+    assert_exit(&o, 0);
     assert_eq!(run_find(&["--index", "idx"]), memory);
     assert_eq!(
         run_find(&["--index", "idx", "--low-memory", "--scratch-dir", s]),
         memory
     );
     // a scratch folder that cannot be used is an error that names it
-    let o = chorus()
-        .args([
+    let o = run_in(
+        dir.path(),
+        &[
             "find",
             "c.jsonl",
             "--low-memory",
             "--scratch-dir",
             "no/such/dir",
-        ])
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
+        ],
+    );
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("no/such/dir"), "{}", stderr(&o));
 }
@@ -577,14 +491,8 @@ fn dedup_with_low_memory_gives_the_same_groups() {
     .collect();
     fs::write(dir.path().join("c.jsonl"), corpus).unwrap();
     let dedup = |extra: &[&str]| {
-        let o = chorus()
-            .args(["dedup", "c.jsonl", "--json", "--pairs", "-q"])
-            .args(extra)
-            .current_dir(dir.path())
-            .output()
-            .unwrap();
-        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-        stdout(&o)
+        let args = [&["dedup", "c.jsonl", "--json", "--pairs", "-q"], extra].concat();
+        ok_stdout(&run_in(dir.path(), &args))
     };
     let memory = dedup(&["--out", "kept-memory.jsonl"]);
     assert!(memory.contains("dup_cluster"));

@@ -1,6 +1,6 @@
 //! `chorus index add|stats|remove` and `chorus query` on a temporary index.
 
-use crate::util::{STATEMENT, jsonl_corpus, run, stderr, stdout};
+use crate::util::{STATEMENT, assert_exit, jsonl_corpus, run, stderr, stdout};
 
 fn stats(dir: &std::path::Path) -> serde_json::Value {
     let o = run(&["index", "stats", "--json"], dir, b"");
@@ -24,7 +24,7 @@ fn add_stats_query_remove() {
 
     // a bad record is reported with file and line, skipped, the rest committed
     let o = run(&["index", "add", "news.jsonl"], dir.path(), b"");
-    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert_exit(&o, 2);
     assert!(stderr(&o).contains("news.jsonl:5"), "{}", stderr(&o));
     assert_eq!(
         stats(dir.path()),
@@ -35,7 +35,7 @@ fn add_stats_query_remove() {
 
     let article = format!("Morning digest. {STATEMENT} Other news.");
     let o = run(&["query", "-", "--json"], dir.path(), article.as_bytes());
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_exit(&o, 0);
     let recs: Vec<serde_json::Value> = stdout(&o)
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
@@ -88,7 +88,7 @@ fn a_load_of_many_batches_leaves_one_segment() {
         dir.path(),
         b"",
     );
-    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert_exit(&o, 2);
     assert!(
         stderr(&o).contains("merging the 4 batches into one segment"),
         "{}",
@@ -122,7 +122,7 @@ fn a_load_of_many_batches_leaves_one_segment() {
         tiered.path(),
         b"",
     );
-    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert_exit(&o, 2);
     assert!(!stderr(&o).contains("merging the"), "{}", stderr(&o));
     assert_eq!(stats(tiered.path())["documents"], 4);
     let article = format!("Morning digest. {STATEMENT} Other news.");

@@ -4,4 +4,5 @@ mod find;
 mod index;
 mod serve;
 mod threads;
+mod time_order;
 mod util;

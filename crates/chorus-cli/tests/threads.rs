@@ -1,7 +1,7 @@
 //! The output does not depend on the number of worker threads (`-j`): `find` and `dedup`
 //! on a corpus with planted reuse give the same bytes on 1 to 4 threads.
 
-use crate::util::{run, stderr, stdout};
+use crate::util::{records_of, run, stderr, stdout};
 
 /// Pseudo-random words from syllables (512 of them), unique enough that documents share
 /// only what is planted.
@@ -75,9 +75,7 @@ fn output(args: &[&str], threads: &str) -> String {
 }
 
 fn kinds(out: &str, kind: &str) -> usize {
-    out.lines()
-        .filter(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["kind"] == kind)
-        .count()
+    records_of(out, kind).len()
 }
 
 #[test]

@@ -26,6 +26,45 @@ pub fn run(args: &[&str], dir: &Path, stdin: &[u8]) -> Output {
     child.wait_with_output().expect("chorus finishes")
 }
 
+/// Runs chorus with `args` in a folder of its own, feeding `stdin`.
+pub fn run_piped(args: &[&str], stdin: &str) -> Output {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    run(args, dir.path(), stdin.as_bytes())
+}
+
+/// Runs chorus with `args` in `dir`, with nothing on standard input.
+pub fn run_in(dir: &Path, args: &[&str]) -> Output {
+    run(args, dir, b"")
+}
+
+/// Runs chorus with `args` followed by the example folder.
+pub fn run_on_examples(args: &[&str]) -> Output {
+    chorus()
+        .args(args)
+        .arg(examples())
+        .output()
+        .expect("chorus runs")
+}
+
+/// Asserts that chorus exited with `code` (showing its stderr if not).
+pub fn assert_exit(o: &Output, code: i32) {
+    assert_eq!(o.status.code(), Some(code), "{}", stderr(o));
+}
+
+/// The stdout of a run that must have exited with 0.
+pub fn ok_stdout(o: &Output) -> String {
+    assert_exit(o, 0);
+    stdout(o)
+}
+
+/// The JSON Lines records of `kind` in `out`.
+pub fn records_of(out: &str, kind: &str) -> Vec<serde_json::Value> {
+    out.lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).expect("a JSON line"))
+        .filter(|r| r["kind"] == kind)
+        .collect()
+}
+
 pub fn stdout(o: &Output) -> String {
     String::from_utf8(o.stdout.clone()).expect("utf-8 stdout")
 }

@@ -365,6 +365,23 @@ mod tests {
         }
     }
 
+    /// Limits under which only the boilerplate rule (at `share`, from 3 documents) holds
+    /// seeds back.
+    fn boilerplate_lim(share: f64) -> SeedLimits {
+        SeedLimits {
+            max_df: 10,
+            full_pairs_df: 10,
+            boilerplate_share: share,
+            boilerplate_min_docs: 3,
+            ..lim()
+        }
+    }
+
+    /// The (a, b) document numbers of each candidate.
+    fn doc_pairs(c: &[Candidate]) -> Vec<(u32, u32)> {
+        c.iter().map(|c| (c.a.0, c.b.0)).collect()
+    }
+
     fn cands(fps: &[Vec<u64>], lim: &SeedLimits) -> Vec<Candidate> {
         candidates(&NgramIndex::build(fps), lim, &Sources::single(fps.len()))
             .unwrap()
@@ -386,7 +403,7 @@ mod tests {
         assert!(cands(&fps, &lim()).is_empty());
         // fingerprint 6 in 4 documents (> full_pairs_df): each pairs with doc 0 only.
         let fps: Vec<Vec<u64>> = (0..4).map(|_| vec![6]).collect();
-        let pairs: Vec<(u32, u32)> = cands(&fps, &lim()).iter().map(|c| (c.a.0, c.b.0)).collect();
+        let pairs = doc_pairs(&cands(&fps, &lim()));
         assert_eq!(pairs, vec![(0, 1), (0, 2), (0, 3)]);
     }
 
@@ -405,14 +422,10 @@ mod tests {
             size: vec![4, 2],
             ..Sources::default()
         };
-        let mut l = lim();
-        l.max_df = 10;
-        l.full_pairs_df = 10;
-        l.boilerplate_share = 0.5;
-        l.boilerplate_min_docs = 3;
+        let l = boilerplate_lim(0.5);
         let c = candidates(&NgramIndex::build(&fps), &l, &sources).unwrap();
         assert_eq!(c.boilerplate, vec![(0, 0), (1, 0), (2, 0), (3, 0)]);
-        let pairs: Vec<(u32, u32)> = c.pairs.iter().map(|c| (c.a.0, c.b.0)).collect();
+        let pairs = doc_pairs(&c.pairs);
         assert_eq!(pairs, vec![(0, 4), (4, 5)]);
     }
 
@@ -430,14 +443,10 @@ mod tests {
             site_of_doc: vec![0, 0, 0, 1, 1, 1, 1, 1, 2],
             site_size: vec![3, 5, 1],
         };
-        let mut l = lim();
-        l.max_df = 10;
-        l.full_pairs_df = 10;
-        l.boilerplate_share = 0.4;
-        l.boilerplate_min_docs = 3;
+        let l = boilerplate_lim(0.4);
         let c = candidates(&NgramIndex::build(&fps), &l, &sources).unwrap();
         assert_eq!(c.boilerplate, vec![(0, 0), (1, 0), (2, 0)]);
-        let pairs: Vec<(u32, u32)> = c.pairs.iter().map(|c| (c.a.0, c.b.0)).collect();
+        let pairs = doc_pairs(&c.pairs);
         assert_eq!(pairs, vec![(0, 8)]); // through fingerprint 1 only
         assert_eq!(c.pairs[0].seeds, vec![(1, 1)]);
         // without sites, nothing is boilerplate: 3 of 8 is under the share

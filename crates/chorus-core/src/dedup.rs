@@ -330,8 +330,7 @@ mod tests {
         let cfg = DedupConfig::default();
         let memory = dedup(&docs, &cfg, &NoProgress).unwrap();
         assert!(memory.clusters.len() >= 3);
-        let dir = std::env::temp_dir().join(format!("chorus-dedup-disk-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        let dir = crate::testing::scratch_dir("dedup-disk");
         let disk = dedup_in(
             &docs,
             &cfg,

@@ -8,7 +8,8 @@
 //! per thread); extends the sides over the punctuation both copies share; clusters the
 //! occurrences ([`crate::cluster`]); and describes each cluster: members with their dates,
 //! sources and quotation, the earliest member, coordination and propagation
-//! ([`crate::analyze`]). With `Config::list_boilerplate` it also lists the boilerplate,
+//! ([`crate::analyze`]), claiming a time order only where the dates make it certain
+//! ([`crate::when`]). With `Config::list_boilerplate` it also lists the boilerplate,
 //! grouped by source and normalised text.
 
 use crate::aligned::PairAlignment;
@@ -27,6 +28,7 @@ use crate::report::{
 };
 use crate::spans::{attached_punctuation, token_span};
 use crate::token_source::{TokenSource, tokens_with_map};
+use crate::when::{self, EarliestUnknown, First, When};
 use rayon::prelude::*;
 use std::borrow::Cow;
 
@@ -194,7 +196,8 @@ pub(crate) fn build_report(
 }
 
 /// A cluster's report record: members with their dates, sources and quotation, the
-/// earliest member, coordination, and propagation edges (see [`crate::analyze`]).
+/// earliest member when it is certain, coordination, and propagation edges where the
+/// order is certain (see [`crate::analyze`] and [`crate::when`]).
 fn describe_cluster(
     id: u32,
     occurrences: &[Occurrence],
@@ -202,7 +205,18 @@ fn describe_cluster(
     docs: &dyn ByNumber,
     cfg: &Config,
 ) -> Result<Cluster> {
-    // document numbers are in (date, id) order, undated last: occurrences are in time order
+    // occurrences are sorted by (document number, span), and numbers follow the first
+    // second each date allows, undated last: the member documents, each once, with their
+    // times
+    let mut times: Vec<(DocNum, Option<When>)> = occurrences
+        .iter()
+        .map(|o| (o.doc, docs.meta(o.doc).when()))
+        .collect();
+    times.dedup_by_key(|t| t.0);
+    let time_of = |d: DocNum| {
+        let at = times.binary_search_by_key(&d, |t| t.0).ok()?;
+        times[at].1
+    };
     let members: Vec<ClusterMember> = occurrences
         .iter()
         .map(|o| {
@@ -212,7 +226,7 @@ fn describe_cluster(
                 doc: docs.id(o.doc).to_string(),
                 begin: o.span.begin,
                 end: o.span.end,
-                date: meta.date.clone(),
+                date: meta.date.clone().filter(|_| time_of(o.doc).is_some()),
                 source: meta.outlet().map(Cow::into_owned),
                 quoted: q.quoted,
                 reuse: q.reuse().to_string(),
@@ -221,25 +235,36 @@ fn describe_cluster(
             })
         })
         .collect::<Result<_>>()?;
-    let first = &occurrences[0];
-    let earliest = Some(Earliest {
-        doc: members[0].doc.clone(),
-        begin: first.span.begin,
-        end: first.span.end,
-        date: members[0].date.clone(),
-        source: members[0].source.clone(),
-    });
-    let timed: Vec<(i64, Cow<'_, str>)> = occurrences
+    let (earliest, earliest_unknown) = match when::earliest(&times) {
+        First::Known(d) => {
+            let k = occurrences
+                .iter()
+                .position(|o| o.doc == d)
+                .expect("a member");
+            let e = Earliest {
+                doc: members[k].doc.clone(),
+                begin: members[k].begin,
+                end: members[k].end,
+                date: members[k].date.clone(),
+                source: members[k].source.clone(),
+            };
+            (Some(e), None)
+        }
+        First::Undated => (None, Some(EarliestUnknown::Undated)),
+        First::Tie(ds) => {
+            let docs = ds.iter().map(|&d| docs.id(d).to_string()).collect();
+            (None, Some(EarliestUnknown::Tie { docs }))
+        }
+    };
+    let undated = times.iter().filter(|t| t.1.is_none()).count();
+    let timed: Vec<(When, Cow<'_, str>)> = occurrences
         .iter()
-        .filter_map(|o| {
-            let meta = docs.meta(o.doc);
-            Some((meta.timestamp()?, meta.outlet()?))
-        })
+        .filter_map(|o| Some((time_of(o.doc)?, docs.meta(o.doc).outlet()?)))
         .collect();
-    let timed: Vec<(i64, &str)> = timed.iter().map(|(t, s)| (*t, s.as_ref())).collect();
+    let timed: Vec<(When, &str)> = timed.iter().map(|(t, s)| (*t, s.as_ref())).collect();
     let coordination = busiest_window(&timed, cfg.window_secs);
     let in_window = coordination.as_ref().map_or(0, |c| c.sources_in_window);
-    let propagation = propagation(pairs.iter().map(|&(_, x, y, s)| (x.doc, y.doc, s)))
+    let propagation = propagation(pairs.iter().map(|&(_, x, y, s)| (x.doc, y.doc, s)), time_of)
         .into_iter()
         .map(|(early, late, score)| Edge {
             from: docs.id(early).to_string(),
@@ -247,10 +272,13 @@ fn describe_cluster(
             score,
         })
         .collect();
+    let first = &occurrences[0];
     Ok(Cluster {
         id,
         text: docs.text(first.doc)?[first.span.begin..first.span.end].to_string(),
         earliest,
+        earliest_unknown,
+        undated,
         coordinated: in_window >= cfg.min_sources,
         coordination_score: in_window as f64 / cfg.min_sources as f64,
         coordination,
@@ -363,4 +391,80 @@ fn list_boilerplate(
         ))
     });
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::report::EarliestUnknown;
+    use crate::{Config, Document, NoProgress, find};
+
+    /// Documents printing one passage, with the given dates.
+    fn dated(dates: &[(&str, Option<&str>)]) -> Vec<Document> {
+        let passage = "The committee announced on Tuesday that the harbour bridge will close \
+                       for repairs until the end of the summer season.";
+        dates
+            .iter()
+            .enumerate()
+            .map(|(i, &(id, date))| {
+                let mut d = Document::new(id, format!("Item {i}. {passage} Item {i} ends."));
+                d.meta.date = date.map(str::to_string);
+                d
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_report_claims_a_time_order_only_where_the_dates_make_it_certain() {
+        let run = |docs: &[Document]| {
+            let r = find(docs, &Config::default(), &NoProgress).unwrap();
+            assert_eq!(r.clusters.len(), 1);
+            r.clusters.into_iter().next().unwrap()
+        };
+        // no dates, or dates nobody can read: no earliest, no direction
+        let c = run(&dated(&[
+            ("a", None),
+            ("b", Some("03/04/2025")),
+            ("c", None),
+        ]));
+        assert_eq!(c.earliest, None);
+        assert_eq!(c.earliest_unknown, Some(EarliestUnknown::Undated));
+        assert_eq!(c.undated, 3);
+        assert!(c.propagation.is_empty());
+        assert!(c.members.iter().all(|m| m.date.is_none()));
+        // a date-only member ties with a timestamp of its day
+        let c = run(&dated(&[
+            ("a", Some("2025-03-03T08:30:00Z")),
+            ("b", Some("2025-03-03")),
+            ("c", Some("2025-03-05T10:00:00+01:00")),
+        ]));
+        assert_eq!(c.earliest, None);
+        let tie = vec!["b".to_string(), "a".to_string()];
+        assert_eq!(c.earliest_unknown, Some(EarliestUnknown::Tie { docs: tie }));
+        assert_eq!(c.undated, 0);
+        assert!(c.propagation.iter().all(|e| e.to == "c"));
+        assert_eq!(c.propagation.len(), 1);
+        // certain: the earliest is named, every edge points forward in time
+        let c = run(&dated(&[
+            ("a", Some("2025-03-03T08:30:00Z")),
+            ("b", Some("2025-03-02")),
+            ("c", Some("Wed, 05 Mar 2025 10:00:00 +0100")),
+            ("d", None),
+        ]));
+        let e = c.earliest.unwrap();
+        assert_eq!(
+            (e.doc.as_str(), e.date.as_deref()),
+            ("b", Some("2025-03-02"))
+        );
+        assert_eq!(c.earliest_unknown, None);
+        assert_eq!(c.undated, 1);
+        let edges: Vec<(&str, &str)> = c
+            .propagation
+            .iter()
+            .map(|e| (e.from.as_str(), e.to.as_str()))
+            .collect();
+        assert_eq!(edges.len(), 2);
+        assert!(edges.iter().all(|e| e.1 != "b" && e.0 != "d" && e.1 != "d"));
+        let order: Vec<&str> = c.members.iter().map(|m| m.doc.as_str()).collect();
+        assert_eq!(order, ["b", "a", "c", "d"]);
+    }
 }

@@ -4,6 +4,7 @@
 //! byte, so every reported [`Span`] is an exact byte range of it) and optional metadata
 //! (outlet, date, url, title, and any other fields, passed through untouched).
 
+use crate::when::When;
 use serde::{Deserialize, Serialize};
 
 /// A document's identifier as the user gave it (a path relative to the folder read, or the
@@ -107,32 +108,24 @@ impl Metadata {
         })
     }
 
-    /// The date as seconds since the Unix epoch (UTC), when it parses as an RFC 3339
-    /// timestamp, an ISO 8601 date-time without offset (taken as UTC) or a date.
+    /// What the date allows ([`When::parse`]): `None` when there is no date or it cannot be
+    /// read.
+    pub fn when(&self) -> Option<When> {
+        When::parse(self.date.as_deref()?)
+    }
+
+    /// The first second (Unix epoch, UTC) the date allows ([`Metadata::when`]): the
+    /// timestamp itself, or the midnight that starts a date-only value.
     pub fn timestamp(&self) -> Option<i64> {
-        parse_timestamp(self.date.as_deref()?)
+        Some(self.when()?.first)
     }
 }
 
-/// Parses an ISO 8601 / RFC 3339 date or date-time into seconds since the epoch (UTC).
+/// The first second (Unix epoch, UTC) a date allows: an RFC 3339 timestamp, an ISO 8601
+/// date-time without offset (taken as UTC), an RFC 2822 date, or the midnight (UTC) that
+/// starts an ISO 8601 date. `None` when the date cannot be read (see [`When::parse`]).
 pub fn parse_timestamp(s: &str) -> Option<i64> {
-    let s = s.trim();
-    if let Ok(t) = s.parse::<jiff::Timestamp>() {
-        return Some(t.as_second());
-    }
-    if let Ok(dt) = s.parse::<jiff::civil::DateTime>() {
-        return dt
-            .to_zoned(jiff::tz::TimeZone::UTC)
-            .ok()
-            .map(|z| z.timestamp().as_second());
-    }
-    if let Ok(d) = s.parse::<jiff::civil::Date>() {
-        return d
-            .to_zoned(jiff::tz::TimeZone::UTC)
-            .ok()
-            .map(|z| z.timestamp().as_second());
-    }
-    None
+    Some(When::parse(s)?.first)
 }
 
 #[cfg(test)]
@@ -160,5 +153,12 @@ mod tests {
         assert_eq!(parse_timestamp("1970-01-02"), Some(86400));
         assert_eq!(parse_timestamp("1970-01-01 00:00:10"), Some(10));
         assert_eq!(parse_timestamp("yesterday"), None);
+        assert_eq!(parse_timestamp("03/04/2025"), None);
+        let m = Metadata {
+            date: Some("1970-01-02".into()),
+            ..Metadata::default()
+        };
+        assert_eq!(m.when(), Some(When::day(86400)));
+        assert_eq!(m.timestamp(), Some(86400));
     }
 }

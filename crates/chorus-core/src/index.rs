@@ -420,21 +420,12 @@ pub fn groups(partition: &[Posting]) -> impl Iterator<Item = &[Posting]> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::{random_rows, scratch_dir};
 
     #[test]
     fn rounds_do_not_change_the_index() {
-        let mut x = 0x2545_F491_4F6C_DD1Du64;
-        let fps: Vec<Vec<u64>> = (0..50)
-            .map(|_| {
-                (0..40)
-                    .map(|_| {
-                        x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
-                        // few distinct values, spread over the top bits: many shared
-                        (x >> 58).wrapping_mul(0x9E37_79B9_7F4A_7C15)
-                    })
-                    .collect()
-            })
-            .collect();
+        // few distinct values, spread over the top bits: many shared
+        let fps = random_rows(50, 40, |x| (x >> 58).wrapping_mul(0x9E37_79B9_7F4A_7C15));
         let one = NgramIndex::build_in_rounds(fps.as_slice(), usize::MAX);
         for round_postings in [1, 7, 100, 1000] {
             let many = NgramIndex::build_in_rounds(fps.as_slice(), round_postings);
@@ -503,25 +494,14 @@ mod tests {
 
     #[test]
     fn the_index_on_disk_equals_the_index_in_memory() {
-        let mut x = 0x2545_F491_4F6C_DD1Du64;
-        let hashes: Vec<Vec<u64>> = (0..60)
-            .map(|_| {
-                (0..50)
-                    .map(|_| {
-                        x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
-                        x >> 60
-                    })
-                    .collect()
-            })
-            .collect();
+        let hashes = random_rows(60, 50, |x| x >> 60);
         let n = 3;
         let fps: Vec<Vec<u64>> = hashes
             .iter()
             .map(|h| crate::fingerprint::ngram_fingerprints(h, n))
             .collect();
         let memory = NgramIndex::build(&fps);
-        let dir = std::env::temp_dir().join(format!("chorus-index-test-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        let dir = scratch_dir("index-test");
         {
             let mut b = DiskIndexBuilder::create(&dir, n).unwrap();
             // added in uneven batches

@@ -5,7 +5,7 @@
 //! apostrophes (to `'` and `"`), dashes and hyphens (to `-`), and runs of whitespace (to one
 //! space). Every byte of the normalised text remembers the byte offset of the original
 //! character it came from, so any range of normalised text maps back to an exact byte range
-//! of the original ([`Normalized::original_span`]).
+//! of the original ([`token_span`](crate::token_span) maps a token range).
 //!
 //! Cost: one pass over the text; ASCII takes a fast path (sixteen bytes at a time where
 //! SSE2 is there), and so do the typographic quotes and dashes. Each starter and the combining
@@ -14,7 +14,6 @@
 //! Limits: compositions spanning two starters (conjoining Hangul jamo) are normalised per
 //! character, not composed.
 
-use crate::document::Span;
 use crate::swar::{bytes_unsure, unsure_bits};
 use unicode_normalization::{
     IsNormalized, UnicodeNormalization, char::canonical_combining_class, is_nfkc_quick,
@@ -28,17 +27,6 @@ pub struct Normalized {
     /// `map[i]` is the original byte offset of the character that produced normalised byte
     /// `i`; `map[text.len()]` is the original length.
     pub map: Vec<u32>,
-}
-
-impl Normalized {
-    /// The original byte range that produced the normalised range `[begin, end)`.
-    ///
-    /// `begin` and `end` must lie on character boundaries of the normalised text; the result
-    /// starts at the first original character of the range and ends where the original
-    /// character after the range starts (or at the original's end).
-    pub fn original_span(&self, begin: usize, end: usize) -> Span {
-        Span::new(self.map[begin] as usize, self.map[end] as usize)
-    }
 }
 
 /// Folds one character's typographic variants: quotes, apostrophes, dashes.
@@ -342,6 +330,8 @@ pub fn normalize_text(original: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::spans::token_span;
+    use crate::tokenize::Tokens;
 
     #[test]
     fn folds_case_quotes_dashes_and_space() {
@@ -359,12 +349,13 @@ mod tests {
     fn nfkc_and_combining_marks() {
         let n = normalize("ﬁne cafe\u{301} Ｆｕｌｌ");
         assert_eq!(n.text, "fine café full");
-        // "é" composed from "e" + U+0301 maps back to the "e".
-        let pos = n.text.find('é').unwrap();
-        let span = n.original_span(pos, pos + 'é'.len_utf8());
+        // "café", its "é" composed from "e" + U+0301, maps back to both.
+        let t = Tokens::from_normalized(n.text.clone());
+        assert_eq!(t.text(1), "café");
+        let span = token_span(&t, &n.map, (1, 2));
         assert_eq!(
             &"ﬁne cafe\u{301} Ｆｕｌｌ"[span.begin..span.end],
-            "e\u{301}"
+            "cafe\u{301}"
         );
     }
 
@@ -505,8 +496,9 @@ mod tests {
     fn spans_map_back_to_original_words() {
         let original = "The U.S. “Secretly” WARNED";
         let n = normalize(original);
-        let b = n.text.find("secretly").unwrap();
-        let span = n.original_span(b, b + "secretly".len());
+        let t = Tokens::from_normalized(n.text.clone());
+        let i = (0..t.len()).find(|&i| t.text(i) == "secretly").unwrap() as u32;
+        let span = token_span(&t, &n.map, (i, i + 1));
         assert_eq!(&original[span.begin..span.end], "Secretly");
     }
 }

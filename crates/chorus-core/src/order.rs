@@ -4,9 +4,17 @@
 //! [`NumberingKey`]: dated documents first, by date, then by id, then by text; ties (the
 //! same date, id and text) keep their input order. A document's number is a [`DocNum`];
 //! [`Order`] maps numbers back to the corpus's own indices. Numbering first makes the
-//! output independent of input order and thread count, and makes "first" mean "earliest"
-//! wherever a stage needs a representative (the hub of a large fingerprint group, the
-//! earliest member of a cluster, the kept copy of a duplicate).
+//! output independent of input order and thread count, and makes "first" mean "earliest
+//! as far as anyone can tell" wherever a stage needs a representative (the hub of a large
+//! fingerprint group, the first member of a cluster, the kept copy of a duplicate).
+//!
+//! The date in the key is the first second the date allows ([`Metadata::timestamp`]): a
+//! date-only value sorts at its midnight (UTC), before a timestamp of the same day, and an
+//! unreadable date counts as none. The numbering must be total, so it orders what the
+//! dates leave open (the same second, a day against a time of that day, undated
+//! documents) by id; it is the engine's working order, not a claim. What the report claims
+//! about time (the earliest member, the direction of propagation) it claims only where the
+//! dates make it certain: see [`crate::when`].
 //!
 //! A distributed engine reproduces the numbering by sorting the keys of all documents
 //! (with the input position as the last tie-break) and numbering them from 0.
@@ -35,7 +43,7 @@ impl DocNum {
 /// What documents are numbered by: date (undated last), id, then text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct NumberingKey<'a> {
-    /// [`Metadata::timestamp`] of the document.
+    /// [`Metadata::timestamp`] of the document: the first second its date allows.
     pub timestamp: Option<i64>,
     pub id: &'a str,
     pub text: &'a str,

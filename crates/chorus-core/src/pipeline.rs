@@ -57,6 +57,7 @@ pub fn find_in(
 pub(crate) mod tests {
     use super::*;
     use crate::progress::NoProgress;
+    use crate::testing::scratch_dir;
 
     #[test]
     fn finds_one_passage_in_three_documents() {
@@ -120,8 +121,7 @@ pub(crate) mod tests {
         let memory = find(&docs, &cfg, &NoProgress).unwrap();
         assert!(memory.clusters.len() >= 3, "{}", memory.clusters.len());
         assert!(!memory.boilerplate.is_empty());
-        let dir = std::env::temp_dir().join(format!("chorus-find-disk-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        let dir = scratch_dir("find-disk");
         let disk = find_in(
             &docs,
             &cfg,
@@ -184,8 +184,7 @@ pub(crate) mod tests {
             docs: mixed_corpus(),
             bad: 17,
         };
-        let dir = std::env::temp_dir().join(format!("chorus-find-fail-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        let dir = scratch_dir("find-fail");
         for storage in [
             Storage::Memory,
             Storage::Disk {

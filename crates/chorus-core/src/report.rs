@@ -7,7 +7,8 @@
 //! - `document`: id and metadata (unknown input fields passed through) of each document
 //!   that shares a passage;
 //! - `cluster`: `{"id", "members": [{"doc", "begin", "end"}]}`, byte offsets into the
-//!   original text, end exclusive;
+//!   original text, end exclusive, with the earliest member and the propagation edges
+//!   where the dates make them certain ([`Cluster::earliest`], [`crate::when`]);
 //! - `pair`: `{"cluster", "a", "b", "score"}`, one aligned passage between two documents;
 //! - `formula`: `{"id", "text", "documents", "outlets", "first_date", "last_date",
 //!   "members"}`, a frame documents share with different specifics, kept out of clusters
@@ -17,6 +18,7 @@
 //! - `summary`: the run's statistics, last.
 
 use crate::document::{DocId, Metadata};
+pub use crate::when::EarliestUnknown;
 use serde::{Deserialize, Serialize, Serializer};
 use std::io::{self, Write};
 
@@ -25,6 +27,10 @@ use std::io::{self, Write};
 /// rounds it with this first, so that it agrees with the JSON.
 pub fn round3(x: f64) -> f64 {
     (x * 1000.0).round() / 1000.0
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// Serialises a score rounded to three decimals ([`round3`]).
@@ -47,7 +53,8 @@ pub struct ClusterMember {
     pub doc: DocId,
     pub begin: usize,
     pub end: usize,
-    /// The document's date, as given.
+    /// The document's date, as given, when it can be read ([`crate::when`]); null when
+    /// the document is undated or its date unreadable (the `document` record keeps it).
     pub date: Option<String>,
     /// The document's outlet (its `source`, else its URL's host).
     pub source: Option<String>,
@@ -61,7 +68,8 @@ pub struct ClusterMember {
     pub reuse: String,
 }
 
-/// The earliest occurrence of a cluster's passage.
+/// The earliest occurrence of a cluster's passage: its document's time is certainly before
+/// that of every other dated member document ([`crate::when`]).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Earliest {
     pub doc: DocId,
@@ -71,7 +79,8 @@ pub struct Earliest {
     pub source: Option<String>,
 }
 
-/// A likely path of the passage: `to` most likely took it from `from`.
+/// A likely path of the passage: `to` most likely took it from `from`, which is certainly
+/// earlier (edges are only drawn where the dates make the direction certain).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Edge {
     pub from: DocId,
@@ -86,10 +95,22 @@ pub struct Edge {
 pub struct Cluster {
     /// Cluster number, from 1, in order of the cluster's first member.
     pub id: u32,
-    /// The passage as printed by its earliest member.
+    /// The passage as printed by its first member (the earliest, when that is known).
     pub text: String,
-    /// The earliest dated member (the first member when no member has a date).
+    /// The member whose document is certainly earlier than every other dated member
+    /// document. Null when that cannot be known: no member has a readable date, or several
+    /// could each be first (a date-only member and a timestamp of the same day, two members
+    /// of the same second); `earliest_unknown` says which. Undated members are left out
+    /// of the comparison and counted in `undated`.
     pub earliest: Option<Earliest>,
+    /// Why `earliest` is null: `{"reason": "undated"}`, or `{"reason": "tie", "docs":
+    /// [...]}` with the documents that could each be first. Absent when `earliest` is set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub earliest_unknown: Option<EarliestUnknown>,
+    /// Member documents without a readable date: they have no place in the time order
+    /// (`earliest`, `propagation`, `coordination`). Absent when 0.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub undated: usize,
     /// At least `min_sources` distinct sources printed it within the window.
     pub coordinated: bool,
     /// Most distinct sources within one window, divided by `min_sources`.
@@ -97,9 +118,13 @@ pub struct Cluster {
     pub coordination_score: f64,
     /// The busiest window: its outlets and times (when members have dates and sources).
     pub coordination: Option<crate::analyze::Coordination>,
-    /// Members in time order (undated last).
+    /// Members in numbering order ([`crate::order`]): by the first second their date
+    /// allows, undated last, then by document id. Members whose times overlap are in this
+    /// order too, but neither is claimed to be earlier.
     pub members: Vec<ClusterMember>,
-    /// For each later member, the earlier member it most likely came from.
+    /// For each member document certainly later than another, the certainly earlier
+    /// member it most likely came from; no edge where the order is not known (undated or
+    /// tied members).
     pub propagation: Vec<Edge>,
 }
 
@@ -147,10 +172,6 @@ pub struct DocumentInfo {
     pub id: DocId,
     #[serde(flatten)]
     pub meta: Metadata,
-}
-
-fn is_zero(n: &usize) -> bool {
-    *n == 0
 }
 
 /// Counts of one run.

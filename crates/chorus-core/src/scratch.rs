@@ -95,9 +95,7 @@ mod tests {
 
     #[test]
     fn folders_of_killed_runs_are_removed_by_the_next_run() {
-        let dir =
-            std::env::temp_dir().join(format!("chorus-abandoned-test-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        let dir = crate::testing::scratch_dir("abandoned-test");
         // a killed run's folder: a lock file nobody holds, and its partitions
         let dead = dir.join(format!("{SCRATCH_PREFIX}4000000-0"));
         std::fs::create_dir(&dead).unwrap();

@@ -21,8 +21,10 @@ pub struct Occurrence {
 }
 
 /// The original byte span of the tokens `[t0, t1)` (non-empty) of `tokens`, whose
-/// normalised text has the offset map `map`.
-pub(crate) fn token_span(tokens: &Tokens, map: &[u32], (t0, t1): (u32, u32)) -> Span {
+/// normalised text has the offset map `map` ([`Normalized::map`](crate::normalize::Normalized::map)).
+/// The one mapping from normalised positions back to original bytes: every reported
+/// passage, boilerplate range and query hit goes through it.
+pub fn token_span(tokens: &Tokens, map: &[u32], (t0, t1): (u32, u32)) -> Span {
     let r = &tokens.ranges;
     Span::new(
         map[r[t0 as usize].0 as usize] as usize,

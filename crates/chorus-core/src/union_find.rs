@@ -1,8 +1,12 @@
 //! Union-find over `0..n`, in which the smaller root wins every union: the root of a set is
 //! always its smallest element, so the sets and their roots do not depend on the order of
-//! the unions. Used to join aligned pairs into clusters and near-duplicates into groups.
+//! the unions. Used to join aligned pairs into clusters and near-duplicates into groups,
+//! and by chorus-eval to join documents that share a cluster: one union-find for the
+//! workspace, public at the crate root as [`UnionFind`](crate::UnionFind).
 
-pub(crate) struct UnionFind(Vec<u32>);
+/// Disjoint sets over `0..n`; the root of each set is its smallest element.
+#[derive(Debug, Clone)]
+pub struct UnionFind(Vec<u32>);
 
 impl UnionFind {
     /// `n` singletons.

@@ -3,7 +3,7 @@
 use chorus_core::align::{AlignParams, NgramPositions, align, align_indexed};
 use chorus_core::normalize::normalize;
 use chorus_core::tokenize::Tokens;
-use chorus_core::{Config, Document, NoProgress, find};
+use chorus_core::{Config, Document, NoProgress, find, token_span};
 use proptest::prelude::*;
 
 /// Text from a small vocabulary with mixed scripts, quotes, dashes, spaces and combining
@@ -67,8 +67,8 @@ proptest! {
         let n = normalize(&original);
         prop_assert_eq!(n.map.len(), n.text.len() + 1);
         let t = Tokens::from_normalized(n.text.clone());
-        for &(b, e) in &t.ranges {
-            let span = n.original_span(b as usize, e as usize);
+        for (i, &(b, e)) in t.ranges.iter().enumerate() {
+            let span = token_span(&t, &n.map, (i as u32, i as u32 + 1));
             prop_assert!(span.end <= original.len());
             prop_assert!(original.is_char_boundary(span.begin));
             prop_assert!(original.is_char_boundary(span.end));

@@ -75,21 +75,17 @@ impl CharMap {
 
     /// Index of the character that contains `byte` (a `begin` offset).
     pub fn char_floor(&self, byte: usize) -> usize {
-        let byte = byte.min(self.byte_len);
-        let k = self.wide.partition_point(|w| w.pos < byte);
-        if k == 0 {
-            return byte;
-        }
-        let w = self.wide[k - 1];
-        if byte >= w.pos + w.len {
-            byte - (w.extra_before + w.len - 1)
-        } else {
-            w.pos - w.extra_before
-        }
+        self.char_index(byte, 0)
     }
 
     /// Number of characters that start before `byte` (an exclusive `end` offset).
     pub fn char_ceil(&self, byte: usize) -> usize {
+        self.char_index(byte, 1)
+    }
+
+    /// The character offset of `byte` (clamped to the end); a byte inside a wide character
+    /// gives that character's index plus `inside` (0 rounds down, 1 up).
+    fn char_index(&self, byte: usize, inside: usize) -> usize {
         let byte = byte.min(self.byte_len);
         let k = self.wide.partition_point(|w| w.pos < byte);
         if k == 0 {
@@ -99,7 +95,7 @@ impl CharMap {
         if byte >= w.pos + w.len {
             byte - (w.extra_before + w.len - 1)
         } else {
-            w.pos - w.extra_before + 1
+            w.pos - w.extra_before + inside
         }
     }
 

@@ -25,6 +25,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use chorus_core::UnionFind;
 use serde::Serialize;
 
 use crate::pan::{Detection, PanScores, passage_scores};
@@ -182,14 +183,6 @@ fn best(overlaps: &[(usize, usize)]) -> Option<usize> {
         .map(|&(c, _)| c)
 }
 
-fn find(parent: &mut [usize], mut x: usize) -> usize {
-    while parent[x] != x {
-        parent[x] = parent[parent[x]];
-        x = parent[x];
-    }
-    x
-}
-
 /// Scores `result` against `truth`.
 pub fn evaluate(truth: &Truth, result: &ResultSet) -> Scores {
     let resolver = truth.resolver();
@@ -329,23 +322,18 @@ pub fn evaluate(truth: &Truth, result: &ResultSet) -> Scores {
             }
         } else {
             source = "derived_from_clusters";
-            let mut parent: Vec<usize> = (0..n).collect();
+            // documents joined by the clusters they share; a label is its set's root
+            let mut sets = UnionFind::new(n);
             for members in &mapped.clusters {
-                let mut first: Option<usize> = None;
-                for m in members.iter().filter(|m| m.doc < n) {
-                    match first {
-                        None => first = Some(m.doc),
-                        Some(f) => {
-                            let (a, b) = (find(&mut parent, f), find(&mut parent, m.doc));
-                            if a != b {
-                                parent[a] = b;
-                            }
-                        }
+                let mut docs = members.iter().map(|m| m.doc).filter(|&d| d < n);
+                if let Some(first) = docs.next() {
+                    for d in docs {
+                        sets.union(first as u32, d as u32);
                     }
                 }
             }
             for (i, label) in p_labels.iter_mut().enumerate() {
-                *label = find(&mut parent, i);
+                *label = sets.find(i as u32) as usize;
             }
         }
         DocClusterScores {

@@ -193,24 +193,25 @@ fn unknown_folder_is_an_error() {
 fn pan_dir() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("corpus");
-    // Source: "Él dijo: " (10 bytes, 9 chars) then "copied words" (12 chars) at chars 9..21.
-    write(
-        &root.join("source-documents/source-document001.txt"),
-        "Él dijo: copied words end",
-    );
-    write(
-        &root.join("source-documents/source-document002.txt"),
-        "other source text entirely",
-    );
-    // Suspicious: "ñ " (3 bytes, 2 chars), "copied words" chars 2..14 (bytes 3..15),
-    // then " and " and "other source" at chars 19..31 (bytes 20..32).
-    write(
-        &root.join("suspicious-documents/suspicious-document001.txt"),
-        "ñ copied words and other source",
-    );
-    write(
-        &root.join("suspicious-documents/suspicious-document001.xml"),
-        r#"<?xml version="1.0" encoding="UTF-8"?>
+    let files = [
+        // "Él dijo: " (10 bytes, 9 chars) then "copied words" (12 chars) at chars 9..21
+        (
+            "source-documents/source-document001.txt",
+            "Él dijo: copied words end",
+        ),
+        (
+            "source-documents/source-document002.txt",
+            "other source text entirely",
+        ),
+        // "ñ " (3 bytes, 2 chars), "copied words" chars 2..14 (bytes 3..15), then " and "
+        // and "other source" at chars 19..31 (bytes 20..32)
+        (
+            "suspicious-documents/suspicious-document001.txt",
+            "ñ copied words and other source",
+        ),
+        (
+            "suspicious-documents/suspicious-document001.xml",
+            r#"<?xml version="1.0" encoding="UTF-8"?>
 <document reference="suspicious-document001.txt">
   <feature name="about" authors="x"/>
   <featue name="plagiarism" obfuscation="none" this_offset="0" this_length="1" source_reference="source-document001.txt" source_offset="0" source_length="1"/>
@@ -218,18 +219,22 @@ fn pan_dir() -> tempfile::TempDir {
   <feature name="plagiarism" type="simulated" this_offset="19" this_length="12" source_reference="source-document002.txt" source_offset="0" source_length="12"/>
 </document>
 "#,
-    );
-    write(
-        &root.join("suspicious-documents/suspicious-document002.txt"),
-        "nothing here",
-    );
-    write(
-        &root.join("suspicious-documents/suspicious-document002.xml"),
-        r#"<?xml version="1.0" encoding="UTF-8"?>
+        ),
+        (
+            "suspicious-documents/suspicious-document002.txt",
+            "nothing here",
+        ),
+        (
+            "suspicious-documents/suspicious-document002.xml",
+            r#"<?xml version="1.0" encoding="UTF-8"?>
 <document reference="suspicious-document002.txt">
 </document>
 "#,
-    );
+        ),
+    ];
+    for (path, text) in files {
+        write(&root.join(path), text);
+    }
     dir
 }
 

@@ -1,7 +1,8 @@
 //! Problems with the input, and the few errors that stop a run.
 //!
 //! Bad input never stops a run: each bad file or record becomes one [`InputProblem`],
-//! handed to the caller, and reading goes on with the next one. An [`InputError`] is only
+//! handed to the caller, and reading goes on with the next one. A document whose date
+//! cannot be read is reported the same way ([`ProblemKind::BadDate`]) but kept, undated. An [`InputError`] is only
 //! returned when the request itself cannot be carried out (invalid options, standard
 //! input named twice, or a file that [`open_decompressed`](crate::open_decompressed)
 //! cannot open).
@@ -46,6 +47,10 @@ pub enum ProblemKind {
     /// [`ReadOptions::max_record_bytes`](crate::ReadOptions::max_record_bytes); it is read
     /// past without being kept in memory.
     TooLarge,
+    /// A document's date cannot be read (`yesterday`, `03/04/2025`: see
+    /// [`When::parse`](chorus_core::When::parse)). The only kind that skips nothing: the
+    /// document is passed on, its date kept as given but treated as unknown.
+    BadDate,
 }
 
 impl ProblemKind {
@@ -66,7 +71,13 @@ impl ProblemKind {
             ProblemKind::NotJsonLines => "not-json-lines",
             ProblemKind::BadRecord => "bad-record",
             ProblemKind::TooLarge => "too-large",
+            ProblemKind::BadDate => "bad-date",
         }
+    }
+
+    /// Whether the file or record was skipped (every kind but [`ProblemKind::BadDate`]).
+    pub fn skips(self) -> bool {
+        self != ProblemKind::BadDate
     }
 }
 
@@ -76,7 +87,8 @@ impl fmt::Display for ProblemKind {
     }
 }
 
-/// One bad file or record, reported and skipped.
+/// One bad file or record, reported and skipped (a [`ProblemKind::BadDate`]: reported,
+/// and the document kept).
 ///
 /// Displays as `file:record: reason` (or `file: reason` when the whole file is concerned),
 /// e.g. `corpus.jsonl:17: invalid JSON: expected value at column 1`.

@@ -136,25 +136,23 @@ mod tests {
     fn bounded_lines() {
         let mut r = std::io::BufReader::with_capacity(4, &b"abc\nabcdefghij\nxy"[..]);
         let mut buf = Vec::new();
-        assert_eq!(
-            read_line_bounded(&mut r, &mut buf, 5).unwrap(),
-            LineRead::Line
-        );
-        assert_eq!(buf, b"abc\n");
-        assert_eq!(
-            read_line_bounded(&mut r, &mut buf, 5).unwrap(),
-            LineRead::TooLong(11)
-        );
-        assert_eq!(buf, b"abcde");
-        assert_eq!(
-            read_line_bounded(&mut r, &mut buf, 5).unwrap(),
-            LineRead::Line
-        );
-        assert_eq!(buf, b"xy");
-        assert_eq!(
-            read_line_bounded(&mut r, &mut buf, 5).unwrap(),
-            LineRead::Eof
-        );
+        // each read: what it says, and the bytes it leaves in `buf` (a long line's first 5)
+        let reads: [(LineRead, &[u8]); 4] = [
+            (LineRead::Line, b"abc\n"),
+            (LineRead::TooLong(11), b"abcde"),
+            (LineRead::Line, b"xy"),
+            (LineRead::Eof, b""),
+        ];
+        for (i, (read, bytes)) in reads.into_iter().enumerate() {
+            assert_eq!(
+                read_line_bounded(&mut r, &mut buf, 5).unwrap(),
+                read,
+                "read {i}"
+            );
+            if read != LineRead::Eof {
+                assert_eq!(buf, bytes, "read {i}");
+            }
+        }
     }
 
     #[test]

@@ -26,6 +26,16 @@ fn read(inputs: &[PathBuf], opts: &ReadOptions) -> (Vec<Document>, Vec<InputProb
     read_all(inputs, opts).unwrap()
 }
 
+/// Asserts that the problems, as shown to users, are as many as `expected` and each
+/// contains its expected text.
+fn assert_problems(problems: &[InputProblem], expected: &[String]) {
+    let shown: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
+    assert_eq!(shown.len(), expected.len(), "{shown:#?}");
+    for (shown_one, want) in shown.iter().zip(expected) {
+        assert!(shown_one.contains(want.as_str()), "{want:?} in {shown:#?}");
+    }
+}
+
 const CHROME: &[&str] = &[
     "Subscribe",
     "cookies",
@@ -614,24 +624,14 @@ fn broken_warcs_report_records_and_keep_the_rest() {
             "http://a.example/3"
         ]
     );
-    let shown: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
     let file = path.display().to_string();
-    assert_eq!(shown.len(), 3, "{shown:#?}");
-    assert!(
-        shown[0].starts_with(&format!(
-            "{file}:2: broken WARC header: expected a `WARC/1.x` version line"
-        )),
-        "{shown:#?}"
-    );
-    assert!(
-        shown[1].starts_with(&format!(
-            "{file}:4: broken WARC header: no valid Content-Length"
-        )),
-        "{shown:#?}"
-    );
-    assert!(
-        shown[2].starts_with(&format!("{file}:6: record cut short")),
-        "{shown:#?}"
+    assert_problems(
+        &problems,
+        &[
+            format!("{file}:2: broken WARC header: expected a `WARC/1.x` version line"),
+            format!("{file}:4: broken WARC header: no valid Content-Length"),
+            format!("{file}:6: record cut short"),
+        ],
     );
 
     // Truncated gzip: the records before the damage are kept.
@@ -723,15 +723,12 @@ fn feeds_from_files() {
             ),
         ]
     );
-    let shown: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
-    assert_eq!(shown.len(), 2, "{shown:#?}");
-    assert!(
-        shown[0]
-            .ends_with("a.rss:3: item `http://rivertown.example/empty` has no content or summary")
-    );
-    assert!(
-        shown[1].contains("c.atom: not a readable RSS or Atom feed"),
-        "{shown:#?}"
+    assert_problems(
+        &problems,
+        &[
+            "a.rss:3: item `http://rivertown.example/empty` has no content or summary".into(),
+            "c.atom: not a readable RSS or Atom feed".into(),
+        ],
     );
 }
 
@@ -949,20 +946,15 @@ fn huge_single_line_is_reported_and_skipped(line_bytes: usize, opts: &ReadOption
     let elapsed = start.elapsed();
     let ids: Vec<&str> = docs.iter().map(|d| d.id.as_str()).collect();
     assert_eq!(ids, ["a", "b"]);
-    let shown: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
-    assert_eq!(shown.len(), 2, "{shown:#?}");
     let limit = opts.record_limit();
-    assert!(
-        shown[0].contains(&format!(
-            "big.jsonl:2: line of {record_bytes} bytes is longer than the limit of {limit} bytes; skipped"
-        )),
-        "{shown:#?}"
-    );
-    assert!(
-        shown[1].contains(&format!(
-            "big.txt: file of {line_bytes} bytes is larger than the limit"
-        )),
-        "{shown:#?}"
+    assert_problems(
+        &problems,
+        &[
+            format!(
+                "big.jsonl:2: line of {record_bytes} bytes is longer than the limit of {limit} bytes; skipped"
+            ),
+            format!("big.txt: file of {line_bytes} bytes is larger than the limit"),
+        ],
     );
     eprintln!("{line_bytes}-byte line read past in {elapsed:?}");
 }

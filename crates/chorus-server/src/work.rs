@@ -86,6 +86,15 @@ mod tests {
             .expect("a runtime")
     }
 
+    /// A task that hands `job` to `workers` and waits for it, as a route handler does.
+    fn spawn_job<T: Send + 'static>(
+        workers: &Arc<Workers>,
+        job: impl FnOnce() -> T + Send + 'static,
+    ) -> tokio::task::JoinHandle<Result<T, JobLost>> {
+        let workers = Arc::clone(workers);
+        tokio::spawn(async move { workers.run(job).await })
+    }
+
     #[test]
     fn jobs_run_in_the_order_they_came_and_a_panic_fails_only_its_own() {
         let workers = Arc::new(Workers::new(1).expect("a pool"));
@@ -95,29 +104,21 @@ mod tests {
         let (started, is_started) = std::sync::mpsc::channel();
         let got = current_thread().block_on(async {
             let held = {
-                let (workers, gate) = (workers.clone(), gate.clone());
-                tokio::spawn(async move {
-                    workers
-                        .run(move || {
-                            started.send(()).expect("the test waits");
-                            gate.wait();
-                        })
-                        .await
+                let gate = gate.clone();
+                spawn_job(&workers, move || {
+                    started.send(()).expect("the test waits");
+                    gate.wait();
                 })
             };
             tokio::task::yield_now().await;
             is_started.recv().expect("the held job starts");
             let jobs: Vec<_> = (0..50)
                 .map(|i| {
-                    let (workers, order) = (workers.clone(), order.clone());
-                    tokio::spawn(async move {
-                        workers
-                            .run(move || {
-                                order.lock().unwrap().push(i);
-                                assert!(i != 13, "job 13 fails");
-                                i * 2
-                            })
-                            .await
+                    let order = order.clone();
+                    spawn_job(&workers, move || {
+                        order.lock().unwrap().push(i);
+                        assert!(i != 13, "job 13 fails");
+                        i * 2
                     })
                 })
                 .collect();
@@ -147,21 +148,16 @@ mod tests {
         let names = current_thread().block_on(async {
             let jobs: Vec<_> = (0..2)
                 .map(|_| {
-                    let (workers, both) = (workers.clone(), both.clone());
-                    tokio::spawn(async move {
-                        workers
-                            .run(move || {
-                                both.wait();
-                                std::thread::current().name().map(str::to_owned)
-                            })
-                            .await
-                            .expect("ran")
+                    let both = both.clone();
+                    spawn_job(&workers, move || {
+                        both.wait();
+                        std::thread::current().name().map(str::to_owned)
                     })
                 })
                 .collect();
             let mut names = Vec::new();
             for j in jobs {
-                names.push(j.await.expect("task"));
+                names.push(j.await.expect("task").expect("ran"));
             }
             names
         });

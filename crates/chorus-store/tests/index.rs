@@ -68,6 +68,13 @@ fn batch(prefix: &str, n: usize, seed: u64) -> Vec<Document> {
         .collect()
 }
 
+/// `all`, the documents an index holds, after `docs` are added: each replaces the
+/// document of its id.
+fn add_expected(all: &mut Vec<Document>, docs: &[Document]) {
+    all.retain(|d| docs.iter().all(|x| x.id != d.id));
+    all.extend_from_slice(docs);
+}
+
 fn opts() -> IndexOptions {
     IndexOptions::default()
 }
@@ -186,8 +193,7 @@ fn a_bulk_load_leaves_one_segment_of_its_batches() {
             // replaces a document of an earlier batch of the same load
             docs[0].id = "b2-1".into();
         }
-        all.retain(|d| d.id != docs[0].id);
-        all.extend(docs.clone());
+        add_expected(&mut all, &docs);
         w.add_unmerged(docs).unwrap();
         // every batch is committed as it comes: a reader sees it at once
         assert_eq!(w.reader().unwrap().len(), all.len() as u64);
@@ -220,8 +226,7 @@ fn small_segments_merge_into_one_beside_the_largest() {
         if i == 2 {
             d[0].id = "base-3".into();
         }
-        all.retain(|x| x.id != d[0].id);
-        all.extend(d.clone());
+        add_expected(&mut all, &d);
         w.add(d).unwrap();
     }
     assert_eq!(w.segment_count(), 4);

@@ -1,12 +1,9 @@
 //! `chorus dedup`: group near-duplicate documents, keep one per group.
 
-use crate::engine_args::EngineArgs;
 use crate::exit_code;
-use crate::input_args::InputArgs;
-use crate::load::load;
-use crate::memory::MemoryArgs;
+use crate::load::{CorpusArgs, load};
 use crate::progress::Bar;
-use crate::threads;
+use crate::threads::RunArgs;
 use anyhow::Context;
 use chorus_core::report::write_dedup_jsonl;
 use chorus_core::{DedupConfig, Document, Keep, dedup_in};
@@ -47,18 +44,10 @@ pub struct DedupArgs {
     /// or a folder of text files named by id.
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// No progress on stderr.
-    #[arg(short, long)]
-    pub quiet: bool,
-    /// Worker threads (default: all cores).
-    #[arg(long, short = 'j')]
-    pub threads: Option<usize>,
     #[command(flatten)]
-    pub input: InputArgs,
+    pub run: RunArgs,
     #[command(flatten)]
-    pub tuning: EngineArgs,
-    #[command(flatten)]
-    pub memory: MemoryArgs,
+    pub corpus: CorpusArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -109,14 +98,14 @@ fn write_text_corpus(
 }
 
 pub fn run(args: &DedupArgs) -> anyhow::Result<i32> {
-    threads::run_with(args.threads, || dedup(args))
+    args.run.run(|| dedup(args))
 }
 
 impl DedupArgs {
     /// The engine's settings from these flags.
     fn config(&self) -> DedupConfig {
         DedupConfig {
-            find: self.tuning.config(),
+            find: self.corpus.tuning.config(),
             threshold: self.threshold,
             slack: self.slack,
             containment: self.containment,
@@ -137,9 +126,15 @@ fn dedup(args: &DedupArgs) -> anyhow::Result<i32> {
         "--threshold and --slack must lie in [0, 1]"
     );
     cfg.find.validate()?;
-    let bar = Bar::new(args.quiet);
-    let loaded = load(&args.inputs, &args.input.read_options(), &bar, &args.memory)?;
-    let bar = Bar::new(args.quiet);
+    let (quiet, corpus) = (args.run.quiet, &args.corpus);
+    let bar = Bar::new(quiet);
+    let loaded = load(
+        &args.inputs,
+        &corpus.input.read_options(),
+        &bar,
+        &corpus.memory,
+    )?;
+    let bar = Bar::new(quiet);
     let docs = &*loaded.work.docs;
     let report = dedup_in(docs, &cfg, &loaded.work.storage, &bar)?;
     bar.finish();
@@ -180,28 +175,20 @@ fn dedup(args: &DedupArgs) -> anyhow::Result<i32> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::Parser;
-
-    #[derive(Parser)]
-    struct Cli {
-        #[command(flatten)]
-        dedup: DedupArgs,
-    }
+    use crate::test_args::parse;
 
     #[test]
     fn no_flags_is_the_engine_default() {
-        let args = Cli::parse_from(["x", "in.jsonl"]).dedup;
+        let args = parse::<DedupArgs>(&["in.jsonl"]);
         assert_eq!(args.config(), DedupConfig::default());
-        let args = Cli::parse_from([
-            "x",
+        let args = parse::<DedupArgs>(&[
             "in.jsonl",
             "--threshold=0.6",
             "--slack=0.1",
             "--min-dup-similarity=0.9",
             "--containment",
             "--keep=longest",
-        ])
-        .dedup;
+        ]);
         let cfg = args.config();
         assert_eq!(
             (cfg.threshold, cfg.slack, cfg.min_similarity),

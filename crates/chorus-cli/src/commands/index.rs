@@ -1,7 +1,7 @@
 //! `chorus index add|stats|remove`: maintain a persistent corpus index (chorus-store).
 
 use crate::input_args::InputArgs;
-use crate::threads;
+use crate::threads::RunArgs;
 use anyhow::Context;
 use chorus_core::Document;
 use chorus_input::read_inputs;
@@ -58,12 +58,8 @@ pub struct AddArgs {
     /// Words per fingerprint, for a new index (an existing index keeps its own).
     #[arg(long)]
     pub ngram: Option<usize>,
-    /// No progress on stderr.
-    #[arg(short, long)]
-    pub quiet: bool,
-    /// Worker threads (default: all cores).
-    #[arg(long, short = 'j')]
-    pub threads: Option<usize>,
+    #[command(flatten)]
+    pub run: RunArgs,
     #[command(flatten)]
     pub input: InputArgs,
 }
@@ -113,7 +109,7 @@ fn open_writer(path: &std::path::Path, ngram: Option<usize>) -> anyhow::Result<I
 }
 
 fn add(args: &AddArgs) -> anyhow::Result<i32> {
-    threads::run_with(args.threads, || add_documents(args))
+    args.run.run(|| add_documents(args))
 }
 
 fn add_documents(args: &AddArgs) -> anyhow::Result<i32> {
@@ -137,7 +133,7 @@ fn add_documents(args: &AddArgs) -> anyhow::Result<i32> {
         added += s.added;
         replaced += s.replaced;
         batches += 1;
-        if !args.quiet {
+        if !args.run.quiet {
             eprintln!(
                 "chorus: committed batch {batches}: {n} documents ({} in the index)",
                 writer.len()
@@ -170,7 +166,7 @@ fn add_documents(args: &AddArgs) -> anyhow::Result<i32> {
         None => Ok(()),
     };
     // the batches committed so far become one segment, whatever happened to the rest
-    if batches > 1 && !args.tiered && !args.quiet {
+    if batches > 1 && !args.tiered && !args.run.quiet {
         eprintln!("chorus: merging the {batches} batches into one segment ...");
     }
     let merged = writer
@@ -178,7 +174,7 @@ fn add_documents(args: &AddArgs) -> anyhow::Result<i32> {
         .context("merging the batches of this load");
     result?;
     merged?;
-    if !args.quiet {
+    if !args.run.quiet {
         eprintln!(
             "chorus: added {added} documents ({replaced} replaced) in {batches} batch(es); \
              the index holds {} documents",

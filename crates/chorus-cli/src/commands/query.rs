@@ -143,27 +143,19 @@ fn render(out: &mut impl Write, text: &str, report: &QueryReport) -> std::io::Re
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::Parser;
-
-    #[derive(Parser)]
-    struct Cli {
-        #[command(flatten)]
-        query: QueryArgs,
-    }
+    use crate::test_args::parse;
 
     #[test]
     fn no_flags_is_the_engine_default() {
-        let args = Cli::parse_from(["x", "q.txt"]).query;
+        let args = parse::<QueryArgs>(&["q.txt"]);
         assert_eq!(args.options(), QueryOptions::default());
-        let opts = Cli::parse_from([
-            "x",
+        let opts = parse::<QueryArgs>(&[
             "q.txt",
             "--max-candidates=5",
             "--max-df=6",
             "--min-shared=7",
             "--min-words=8",
         ])
-        .query
         .options();
         let four = (
             opts.max_candidates,

@@ -1,27 +1,21 @@
 //! `chorus report`: a self-contained HTML report (clusters, timelines, side-by-side text,
 //! coordination evidence) and, with `--csv`, one CSV row per cluster member.
 
-use crate::engine_args::EngineArgs;
 use crate::excerpt::Excerpt;
 use crate::exit_code;
-use crate::input_args::InputArgs;
-use crate::load::load_and_find;
+use crate::load::{CorpusArgs, SourceArgs, load_and_find};
 use anyhow::Context;
 use chorus_core::Corpus;
 use chorus_core::document::parse_timestamp;
-use chorus_core::report::{Cluster, ClusterMember, Report, round3};
+use chorus_core::report::{Cluster, ClusterMember, EarliestUnknown, Report, round3};
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
 pub struct ReportArgs {
-    /// Files, folders or `-`, as for `chorus find`.
-    #[arg(required_unless_present = "index")]
-    pub inputs: Vec<PathBuf>,
-    /// Read the documents from a chorus index instead.
-    #[arg(long)]
-    pub index: Option<PathBuf>,
+    #[command(flatten)]
+    pub source: SourceArgs,
     /// The HTML file to write.
     #[arg(short, long, default_value = "chorus-report.html")]
     pub out: PathBuf,
@@ -38,11 +32,7 @@ pub struct ReportArgs {
     #[arg(short, long)]
     pub quiet: bool,
     #[command(flatten)]
-    pub input: InputArgs,
-    #[command(flatten)]
-    pub tuning: EngineArgs,
-    #[command(flatten)]
-    pub memory: crate::memory::MemoryArgs,
+    pub corpus: CorpusArgs,
 }
 
 /// Escapes text for HTML element content and attribute values.
@@ -221,17 +211,27 @@ pub fn render_html(
                 round3(c.coordination_score)
             );
         }
-        if let Some(e) = &c.earliest {
-            let _ = write!(
-                h,
-                "<p>Earliest: <b>{}</b> {} {}</p>",
-                escape(&e.doc),
-                escape(e.source.as_deref().unwrap_or("")),
-                escape(e.date.as_deref().unwrap_or(""))
-            );
+        match (&c.earliest, &c.earliest_unknown) {
+            (Some(e), _) => {
+                let _ = write!(
+                    h,
+                    "<p>Earliest: <b>{}</b> {} {}</p>",
+                    escape(&e.doc),
+                    escape(e.source.as_deref().unwrap_or("")),
+                    escape(e.date.as_deref().unwrap_or(""))
+                );
+            }
+            (None, Some(EarliestUnknown::Tie { docs })) => {
+                let _ = write!(
+                    h,
+                    "<p>Earliest: unknown (tie: {} could each be first)</p>",
+                    escape(&docs.join(", "))
+                );
+            }
+            (None, _) => h.push_str("<p>Earliest: unknown (undated)</p>"),
         }
         h.push_str(&timeline(c));
-        // side by side: the earliest member and the first later copy
+        // side by side: the first two members (the earliest first, when it is known)
         if c.members.len() >= 2 {
             h.push_str("<div class=\"pair\">");
             for m in &c.members[..2] {
@@ -318,12 +318,10 @@ pub fn write_csv(path: &PathBuf, report: &Report) -> anyhow::Result<()> {
 
 pub fn run(args: &ReportArgs) -> anyhow::Result<i32> {
     let (loaded, report) = load_and_find(
-        args.index.as_deref(),
-        &args.inputs,
-        &args.input.read_options(),
-        &args.tuning.config(),
+        &args.source,
+        &args.corpus,
+        &args.corpus.tuning.config(),
         args.quiet,
-        &args.memory,
     )?;
     let html = render_html(
         &report,

@@ -269,7 +269,7 @@ pub fn run(args: &WatchArgs) -> anyhow::Result<i32> {
                     &opts,
                     |d| batch.push(d),
                     |p| {
-                        problems += 1;
+                        problems += usize::from(p.kind.skips());
                         eprintln!("chorus: {p}");
                     },
                 )?;

@@ -154,15 +154,7 @@ fn read_bench(
     clusters_json: Option<(&str, &str)>,
     doc_clusters: Option<(&mut dyn BufRead, &str)>,
 ) -> Result<Truth> {
-    let mut t = Truth {
-        format: TruthFormat::Bench,
-        docs: Vec::new(),
-        clusters: Vec::new(),
-        occurrences: Vec::new(),
-        cases: Vec::new(),
-        doc_clusters: None,
-        warnings: Vec::new(),
-    };
+    let mut t = Truth::empty(TruthFormat::Bench);
     let mut doc_index: HashMap<String, usize> = HashMap::new();
 
     let (reader, name) = corpus;

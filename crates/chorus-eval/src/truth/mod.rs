@@ -138,6 +138,19 @@ pub struct Truth {
 }
 
 impl Truth {
+    /// A truth of `format` with nothing in it yet, for a reader to fill.
+    pub(crate) fn empty(format: TruthFormat) -> Truth {
+        Truth {
+            format,
+            docs: Vec::new(),
+            clusters: Vec::new(),
+            occurrences: Vec::new(),
+            cases: Vec::new(),
+            doc_clusters: None,
+            warnings: Vec::new(),
+        }
+    }
+
     /// A resolver from result document ids to indices into [`Truth::docs`].
     pub fn resolver(&self) -> DocResolver {
         DocResolver::new(self.docs.iter().map(|d| d.id.as_str()))

@@ -144,15 +144,7 @@ pub fn load_pan_truth(dir: &Path) -> Result<Truth> {
     let root = find_pan_root(dir)?.ok_or_else(|| EvalError::UnknownTruthFormat {
         path: dir.to_path_buf(),
     })?;
-    let mut t = Truth {
-        format: TruthFormat::Pan,
-        docs: Vec::new(),
-        clusters: Vec::new(),
-        occurrences: Vec::new(),
-        cases: Vec::new(),
-        doc_clusters: None,
-        warnings: Vec::new(),
-    };
+    let mut t = Truth::empty(TruthFormat::Pan);
     let mut doc_index: HashMap<String, usize> = HashMap::new();
     let mut xml_files = Vec::new();
     for sub in [PAN_SOURCE, PAN_SUSPICIOUS] {

@@ -1,14 +1,16 @@
 //! Passing documents and problems on: [`Emit`] wraps the caller's two callbacks and keeps
 //! the batch's [`Tally`] as it goes, so that every reader (text, JSON Lines, WARC, CSV,
 //! feeds) counts the same way and a duplicate id is reported, with where it was first
-//! seen, whichever format it came from.
+//! seen, whichever format it came from. A date that cannot be read
+//! ([`When::parse`](chorus_core::When::parse)) is reported the same way, whatever the
+//! format, but its document is passed on (undated).
 
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 
 use super::ReadSummary;
 use crate::problem::{InputProblem, ProblemKind};
-use chorus_core::Document;
+use chorus_core::{Document, When};
 
 /// What is kept across the streams of a batch.
 #[derive(Debug, Default)]
@@ -41,7 +43,8 @@ impl Emit<'_> {
         (self.on_problem)(problem);
     }
 
-    /// Passes `doc` on unless its id was seen before. `line` is where it was read.
+    /// Passes `doc` on unless its id was seen before (a problem), reporting its date as a
+    /// problem when it cannot be read. `line` is where it was read.
     pub(crate) fn document(&mut self, doc: Document, display: &str, line: Option<u64>) {
         match self.tally.seen.entry(doc.id.clone()) {
             Entry::Occupied(first) => {
@@ -61,6 +64,23 @@ impl Emit<'_> {
             }
             Entry::Vacant(slot) => {
                 slot.insert((self.file, line.unwrap_or(0)));
+                if let Some(date) = doc.meta.date.as_deref()
+                    && !date.trim().is_empty()
+                    && When::parse(date).is_none()
+                {
+                    let reason = format!(
+                        "document `{}`: unreadable date `{date}` (not RFC 3339, an ISO 8601 \
+                         date or date-time, or RFC 2822); read as undated",
+                        doc.id
+                    );
+                    self.tally.summary.unreadable_dates += 1;
+                    (self.on_problem)(match line {
+                        Some(line) => {
+                            InputProblem::line(display, line, ProblemKind::BadDate, reason)
+                        }
+                        None => InputProblem::file(display, ProblemKind::BadDate, reason),
+                    });
+                }
                 self.tally.summary.documents += 1;
                 self.tally.summary.bytes += doc.text.len() as u64;
                 (self.on_doc)(doc);

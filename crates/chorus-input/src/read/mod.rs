@@ -32,13 +32,16 @@ use emit::Tally;
 pub struct ReadSummary {
     /// Documents passed on.
     pub documents: usize,
-    /// Problems reported; each stands for a file, a record, or the rest of a damaged
-    /// stream that was skipped.
+    /// Problems reported for what was skipped; each stands for a file, a record, or the
+    /// rest of a damaged stream.
     pub skipped: usize,
     /// Total length in bytes of the texts of the documents passed on.
     pub bytes: u64,
     /// Files (and standard input) opened and read.
     pub files: usize,
+    /// Documents passed on whose date could not be read: each is also reported as a
+    /// [`ProblemKind::BadDate`] problem, and is not counted in `skipped`.
+    pub unreadable_dates: usize,
 }
 
 /// Reads inputs one after another, carrying the batch's state between them: the ids seen
