@@ -31,7 +31,10 @@
 //! Limits: languages without letter case (Chinese, Japanese, Thai) have only numbers as
 //! specifics; a template whose every instance names the same entity and numbers (the same
 //! company "declined to comment" twice) is reported as reuse; a statement that its copies
-//! changed in every name is reported as a formula.
+//! changed in every name is reported as a formula; a short passage without specifics of
+//! its own, lying inside a formula's frame in some document (where the aligner ran on
+//! from it into text with other names and numbers), is taken for that frame. The words
+//! counted are tokens, so "7,242,117" is three numbers.
 
 use crate::align::fuzzy_equal;
 use crate::document::Span;
@@ -45,6 +48,12 @@ pub(crate) const MIN_DIFFERING: usize = 2;
 /// A formula's differing specifics are at least one in this many of its tokens (both
 /// sides counted): 1 in 25.
 pub(crate) const MAX_DIFFERING_SHARE: usize = 25;
+/// Tokens of the same text, with specifics of its own, that make a copy of a passage
+/// whose specifics differ elsewhere.
+pub(crate) const LONG_RUN: u32 = 30;
+/// Documents in which instances of templates share a capitalised or numeric word that
+/// make it a word of the frame.
+const FRAME_DOCS: usize = 3;
 /// Bytes around the differing specifics of a formula that count as its frame.
 const REGION_MARGIN: usize = 80;
 /// Unmatched specifics compared fuzzily per side, at most (bounds the quadratic step).
@@ -60,6 +69,8 @@ struct Capital {
     word: (u32, u32),
     /// Its bytes in the original text.
     at: (u32, u32),
+    /// Its token number in the side.
+    idx: u32,
 }
 
 /// The capitalised and numeric tokens of one passage side, sorted by hash (specifics
@@ -99,6 +110,7 @@ impl SideSpecifics {
                 specific: numeric || !starts_sentence(original, at),
                 word: (begin, out.text.len() as u32),
                 at: (at as u32, map[e as usize]),
+                idx: i as u32 - t0,
             });
         }
         out.tokens.sort_unstable_by_key(|t| (t.hash, !t.specific));
@@ -158,7 +170,15 @@ struct Judgement {
     /// Where the differing specifics lie in each side's original text (from the first to
     /// the last), when they make a formula.
     region: [Option<Span>; 2],
+    /// When they make a formula: the token numbers of the first side's differing
+    /// specifics (sorted), of its specifics the second side has too (with their hashes),
+    /// and its length.
+    first_side: Option<FirstSide>,
 }
+
+/// The token numbers of a side's differing specifics, its shared specifics with their
+/// hashes, and its length.
+type FirstSide = (Vec<u32>, Vec<(u32, u64)>, u32);
 
 /// Compares the specifics of the two sides of a passage.
 fn judge(a: &SideSpecifics, b: &SideSpecifics) -> Judgement {
@@ -193,6 +213,17 @@ fn judge(a: &SideSpecifics, b: &SideSpecifics) -> Judgement {
         let e = ts.iter().map(|t| t.at.1).max()?;
         Some(Span::new(b as usize, e as usize))
     };
+    let first_side = formula.then(|| {
+        let mut at: Vec<u32> = left.iter().map(|t| t.idx).collect();
+        at.sort_unstable();
+        let matched = a
+            .tokens
+            .iter()
+            .filter(|t| t.specific && !ua.iter().any(|u| std::ptr::eq(*u, *t)))
+            .map(|t| (t.idx, t.hash))
+            .collect();
+        (at, matched, a.len as u32)
+    });
     Judgement {
         formula,
         shared,
@@ -201,7 +232,31 @@ fn judge(a: &SideSpecifics, b: &SideSpecifics) -> Judgement {
         } else {
             [None, None]
         },
+        first_side,
     }
+}
+
+/// Whether the first side of a passage judged a formula by its differing specifics
+/// still holds a long stretch of the same text with specifics of its own: at least
+/// [`LONG_RUN`] tokens between two differing specifics, holding at least
+/// [`MIN_DIFFERING`] shared specifics that are no frame words. That is an updated copy
+/// (a story reissued with other figures in one sentence), not a template.
+fn long_shared_run(j: &Judgement, frame: &[u64]) -> bool {
+    let Some((at, matched, len)) = &j.first_side else {
+        return false;
+    };
+    let bounds: Vec<u32> = std::iter::once(0)
+        .chain(at.iter().copied())
+        .chain(std::iter::once(*len))
+        .collect();
+    bounds.windows(2).any(|w| {
+        w[1] - w[0] >= LONG_RUN
+            && matched
+                .iter()
+                .filter(|(i, h)| w[0] < *i && *i < w[1] && frame.binary_search(h).is_err())
+                .count()
+                >= MIN_DIFFERING
+    })
 }
 
 /// Which passages are formulas (see the module documentation), from each passage's two
@@ -220,15 +275,28 @@ pub(crate) fn formulas(
 
 /// Step 2 of the module documentation, from every passage's judgement of step 1.
 fn decide(occurrences: &[(Occurrence, Occurrence)], judged: &[Judgement]) -> Vec<bool> {
-    // the frame's own capitalised and numeric words: those that two instances of a
-    // template share (they are no specifics of any one instance)
-    let mut frame: Vec<u64> = judged
+    // the frame's own capitalised and numeric words: those that instances of templates
+    // share (they are no specifics of any one instance) in at least FRAME_DOCS documents,
+    // from the passages whose specifics differ throughout (no long stretch of the same
+    // text with specifics)
+    let mut seen: Vec<(u64, DocNum)> = occurrences
         .iter()
-        .filter(|j| j.formula)
-        .flat_map(|j| j.shared.iter().copied())
+        .zip(judged)
+        .filter(|(_, j)| j.formula && !long_shared_run(j, &[]))
+        .flat_map(|((x, y), j)| j.shared.iter().flat_map(|&h| [(h, x.doc), (h, y.doc)]))
         .collect();
-    frame.sort_unstable();
-    frame.dedup();
+    seen.sort_unstable();
+    seen.dedup();
+    let frame: Vec<u64> = seen
+        .chunk_by(|p, q| p.0 == q.0)
+        .filter(|g| g.len() >= FRAME_DOCS)
+        .map(|g| g[0].0)
+        .collect();
+    // step 1: differing specifics, unless a long stretch of the text is the same
+    let step1: Vec<bool> = judged
+        .iter()
+        .map(|j| j.formula && !long_shared_run(j, &frame))
+        .collect();
     // the formula regions of step 1 (from the first to the last differing specific, and
     // up to REGION_MARGIN bytes around, inside the passage), per document
     let grow = |o: &Occurrence, r: Option<Span>| {
@@ -240,8 +308,9 @@ fn decide(occurrences: &[(Occurrence, Occurrence)], judged: &[Judgement]) -> Vec
     let mut spans: Vec<(DocNum, Span)> = occurrences
         .iter()
         .zip(judged)
-        .filter(|(_, j)| j.formula)
-        .flat_map(|((x, y), j)| [grow(x, j.region[0]), grow(y, j.region[1])])
+        .zip(&step1)
+        .filter(|(_, f)| **f)
+        .flat_map(|(((x, y), j), _)| [grow(x, j.region[0]), grow(y, j.region[1])])
         .collect();
     spans.sort_unstable();
     spans.dedup();
@@ -259,14 +328,15 @@ fn decide(occurrences: &[(Occurrence, Occurrence)], judged: &[Judgement]) -> Vec
     occurrences
         .iter()
         .zip(judged)
-        .map(|((x, y), j)| {
+        .zip(step1)
+        .map(|(((x, y), j), formula)| {
             // the specifics of this instance that the two sides share
             let own = j
                 .shared
                 .iter()
                 .filter(|h| frame.binary_search(h).is_err())
                 .count();
-            j.formula
+            formula
                 || match (inside(x), inside(y)) {
                     // the bare frame of two instances, or two instances sharing no
                     // specifics of their own
@@ -346,7 +416,10 @@ mod tests {
         let updated = long.replacen("40", "45", 1);
         assert!(!formula(&long, &updated));
         // the same update in a short text is a change of specifics like a template's
-        assert!(formula("It will cost 40 million dollars in 2027.", "It will cost 45 million dollars in 2028."));
+        assert!(formula(
+            "It will cost 40 million dollars in 2027.",
+            "It will cost 45 million dollars in 2028."
+        ));
     }
 
     #[test]
@@ -385,6 +458,7 @@ mod tests {
             formula,
             shared: shared.to_vec(),
             region: [None, None],
+            first_side: None,
         };
         let step1 = [
             judged(true, &[1]),
