@@ -71,6 +71,10 @@ pub struct EngineArgs {
     /// The coordination time window: a number with a unit (90m, 24h, 2d, 3600s).
     #[arg(long, default_value = "24h", value_parser = parse_window)]
     pub window: i64,
+    /// Keep formulaic language (a frame shared with different specifics: notices,
+    /// templates, results tables, sign-offs) in the clusters as if it were reuse.
+    #[arg(long)]
+    pub keep_formulas: bool,
 }
 
 /// Reads `--window` with [`parse_duration`] (a number with a unit); a bare number, which
@@ -105,6 +109,7 @@ impl EngineArgs {
         align.min_matched = self.min_matched;
         cfg.min_sources = self.min_sources;
         cfg.window_secs = self.window;
+        cfg.keep_formulas = self.keep_formulas;
         cfg
     }
 }
@@ -149,6 +154,7 @@ mod tests {
             "--boilerplate-min-docs=24",
             "--min-sources=25",
             "--window=26m",
+            "--keep-formulas",
         ])
         .config();
         let (s, a) = (&cfg.seeds, &cfg.align);
@@ -176,6 +182,7 @@ mod tests {
         assert_eq!((a.min_similarity, a.min_matched), (0.21, 22));
         assert_eq!((s.boilerplate_share, s.boilerplate_min_docs), (0.23, 24));
         assert_eq!((cfg.min_sources, cfg.window_secs), (25, 26 * 60));
+        assert!(cfg.keep_formulas);
         let d = Config::default();
         assert_eq!(
             d.window_secs,

@@ -2,7 +2,7 @@
 //! undated, or a tie) and its members with the shared text highlighted in its context. Colour only when asked for or when stdout is a terminal and `NO_COLOR` is
 //! unset; without colour the shared text is marked with ⟦ ⟧.
 
-use crate::excerpt::{Excerpt, head_and_tail};
+use crate::excerpt::{Excerpt, head_and_tail, one_line};
 use anstyle::{AnsiColor, Style};
 use chorus_core::report::{Cluster, EarliestUnknown, Report};
 use chorus_core::{Corpus, Span};
@@ -224,6 +224,27 @@ pub fn render_report<W: Write>(
         }
         writeln!(w)?;
     }
+    if !report.formulas.is_empty() {
+        writeln!(
+            w,
+            "{}",
+            st.paint(
+                st.header,
+                "Formulas (frames shared with different specifics, kept out of the clusters)"
+            )
+        )?;
+        for f in &report.formulas {
+            let text = f.text.split_whitespace().collect::<Vec<_>>().join(" ");
+            writeln!(
+                w,
+                "  {} documents · {} outlets · {}",
+                f.documents,
+                f.outlets,
+                one_line(&text, 160)
+            )?;
+        }
+        writeln!(w)?;
+    }
     if !report.boilerplate.is_empty() {
         writeln!(
             w,
@@ -245,13 +266,18 @@ pub fn render_report<W: Write>(
     let docs_sharing = report.documents.len();
     writeln!(
         w,
-        "{} passage{} shared in {} cluster{}, across {} of {} documents{}.",
+        "{} passage{} shared in {} cluster{}, across {} of {} documents{}{}.",
         s.passages,
         if s.passages == 1 { "" } else { "s" },
         s.clusters,
         if s.clusters == 1 { "" } else { "s" },
         docs_sharing,
         s.documents,
+        match s.formula_passages {
+            0 => String::new(),
+            1 => "; 1 passage of formulaic language kept out".to_string(),
+            n => format!("; {n} passages of formulaic language kept out"),
+        },
         if skipped > 0 {
             format!(" ({skipped} input(s) skipped)")
         } else {

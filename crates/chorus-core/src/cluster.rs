@@ -17,12 +17,7 @@ use crate::document::Span;
 use crate::order::DocNum;
 use crate::union_find::UnionFind;
 
-/// A passage occurrence: a span of document number `doc`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Occurrence {
-    pub doc: DocNum,
-    pub span: Span,
-}
+pub use crate::spans::Occurrence;
 
 /// The clusters of a set of aligned pairs.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -29,6 +29,10 @@ pub struct Config {
     pub align: AlignParams,
     /// Fill [`crate::Report::boilerplate`]. Default false.
     pub list_boilerplate: bool,
+    /// Fill [`crate::Report::formulas`]. Default false.
+    pub list_formulas: bool,
+    /// Keep formulas in the clusters, as reuse (no formula decision). Default false.
+    pub keep_formulas: bool,
     /// Distinct sources within `window_secs` that make a cluster coordinated. Default 5.
     pub min_sources: usize,
     /// The coordination window in seconds. Default 24 hours.
@@ -49,6 +53,8 @@ impl Default for Config {
             },
             align: AlignParams::default(),
             list_boilerplate: false,
+            list_formulas: false,
+            keep_formulas: false,
             min_sources: 5,
             window_secs: 24 * 3600,
         }

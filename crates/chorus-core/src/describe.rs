@@ -19,10 +19,12 @@ use crate::cluster::{Occurrence, cluster};
 use crate::config::Config;
 use crate::document::Span;
 use crate::error::Result;
+use crate::formula::{self, SideSpecifics};
 use crate::order::{ByNumber, DocNum};
 use crate::progress::Progress;
 use crate::report::{
-    Boilerplate, Cluster, ClusterMember, DocumentInfo, Earliest, Edge, Member, Pair, Report, Stats,
+    Boilerplate, Cluster, ClusterMember, DocumentInfo, Earliest, Edge, Formula, Member, Pair,
+    Report, Stats,
 };
 use crate::spans::{attached_punctuation, token_span};
 use crate::token_source::{TokenSource, tokens_with_map};
@@ -61,7 +63,8 @@ pub(crate) fn build_report(
         .collect();
     sides.sort_unstable();
     let per_doc: Vec<&[(DocNum, u32)]> = sides.chunk_by(|x, y| x.0 == y.0).collect();
-    let mapped: Vec<Vec<(u32, Span)>> = per_doc
+    let judge = !cfg.keep_formulas;
+    let mapped: Vec<Vec<(u32, Span, SideSpecifics)>> = per_doc
         .par_iter()
         .map(|g| {
             let d = g[0].0;
@@ -71,7 +74,12 @@ pub(crate) fn build_report(
                 .map(|&(_, side)| {
                     let al = &aligned[side as usize / 2].alignment;
                     let range = if side % 2 == 0 { al.a } else { al.b };
-                    (side, token_span(&t, &map, range))
+                    let specifics = if judge {
+                        SideSpecifics::of(&t, &map, &text, range)
+                    } else {
+                        SideSpecifics::default()
+                    };
+                    (side, token_span(&t, &map, range), specifics)
                 })
                 .collect())
         })
@@ -80,8 +88,13 @@ pub(crate) fn build_report(
     drop(per_doc);
     drop(sides);
     let mut side_span = vec![Span::new(0, 0); 2 * aligned.len()];
-    for (side, span) in mapped.into_iter().flatten() {
+    let mut side_specifics =
+        vec![SideSpecifics::default(); if judge { 2 * aligned.len() } else { 0 }];
+    for (side, span, specifics) in mapped.into_iter().flatten() {
         side_span[side as usize] = span;
+        if judge {
+            side_specifics[side as usize] = specifics;
+        }
     }
     let occurrences: Vec<(Occurrence, Occurrence)> = aligned
         .par_iter()
@@ -100,6 +113,25 @@ pub(crate) fn build_report(
         })
         .collect::<Result<_>>()?;
     drop(side_span);
+    // formulas out (see crate::formula): decided per passage, before clustering, so that
+    // no cluster joins documents through a shared frame
+    let (occurrences, aligned, formulas) = if judge {
+        let is_formula = formula::formulas(&occurrences, &side_specifics);
+        drop(side_specifics);
+        let mut kept = (Vec::new(), Vec::new());
+        let mut out = Vec::new();
+        for ((o, p), f) in occurrences.into_iter().zip(aligned).zip(is_formula) {
+            if f {
+                out.push(o);
+            } else {
+                kept.0.push(o);
+                kept.1.push(p);
+            }
+        }
+        (kept.0, kept.1, out)
+    } else {
+        (occurrences, aligned, Vec::new())
+    };
     let clustering = cluster(&occurrences);
 
     let member = |o: &Occurrence| Member {
@@ -140,6 +172,12 @@ pub(crate) fn build_report(
             meta: docs.meta(d).clone(),
         })
         .collect();
+    stats.formula_passages = formulas.len();
+    let formulas = if cfg.list_formulas {
+        list_formulas(docs, &formulas)?
+    } else {
+        Vec::new()
+    };
     let boilerplate = if cfg.list_boilerplate {
         list_boilerplate(docs, tokens, blocked, sources)?
     } else {
@@ -149,6 +187,7 @@ pub(crate) fn build_report(
     stats.clusters = clusters.len();
     Ok(Report {
         documents,
+        formulas,
         boilerplate,
         stats,
         clusters,
@@ -246,6 +285,53 @@ fn describe_cluster(
         members,
         propagation,
     })
+}
+
+/// Groups the formula passages (pairs of occurrences) into formulas: the occurrences
+/// joined as [`cluster`] joins passages, each group with the documents, outlets and dates
+/// it spans.
+fn list_formulas(docs: &dyn ByNumber, pairs: &[(Occurrence, Occurrence)]) -> Result<Vec<Formula>> {
+    let groups = cluster(pairs);
+    groups
+        .members
+        .iter()
+        .enumerate()
+        .map(|(i, members)| {
+            let first = &members[0];
+            let mut outlets: Vec<Cow<'_, str>> = members
+                .iter()
+                .filter_map(|o| docs.meta(o.doc).outlet())
+                .collect();
+            outlets.sort_unstable();
+            outlets.dedup();
+            let mut dated: Vec<(i64, &str)> = members
+                .iter()
+                .filter_map(|o| {
+                    let m = docs.meta(o.doc);
+                    Some((m.timestamp()?, m.date.as_deref()?))
+                })
+                .collect();
+            dated.sort_unstable();
+            let mut documents: Vec<DocNum> = members.iter().map(|o| o.doc).collect();
+            documents.dedup();
+            Ok(Formula {
+                id: i as u32 + 1,
+                text: docs.text(first.doc)?[first.span.begin..first.span.end].to_string(),
+                documents: documents.len(),
+                outlets: outlets.len(),
+                first_date: dated.first().map(|d| d.1.to_string()),
+                last_date: dated.last().map(|d| d.1.to_string()),
+                members: members
+                    .iter()
+                    .map(|o| Member {
+                        doc: docs.id(o.doc).to_string(),
+                        begin: o.span.begin,
+                        end: o.span.end,
+                    })
+                    .collect(),
+            })
+        })
+        .collect()
 }
 
 /// Groups boilerplate occurrences (the token ranges `blocked` of each document that has

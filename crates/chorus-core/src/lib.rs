@@ -78,6 +78,8 @@ pub mod aligned;
 
 mod spans;
 
+pub mod formula;
+
 pub mod cluster;
 mod union_find;
 

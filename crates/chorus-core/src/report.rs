@@ -10,6 +10,9 @@
 //!   original text, end exclusive, with the earliest member and the propagation edges
 //!   where the dates make them certain ([`Cluster::earliest`], [`crate::when`]);
 //! - `pair`: `{"cluster", "a", "b", "score"}`, one aligned passage between two documents;
+//! - `formula`: `{"id", "text", "documents", "outlets", "first_date", "last_date",
+//!   "members"}`, a frame documents share with different specifics, kept out of clusters
+//!   (only when asked for);
 //! - `boilerplate`: `{"source", "text", "members"}`, text a source repeats across its own
 //!   documents, kept out of clusters (only when asked for);
 //! - `summary`: the run's statistics, last.
@@ -146,6 +149,23 @@ pub struct Boilerplate {
     pub members: Vec<Member>,
 }
 
+/// Formulaic language: a frame that documents share with different specifics (a dividend
+/// notice, a death notice, a sign-off; see [`crate::formula`]), kept out of clusters,
+/// listed on request.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Formula {
+    /// Formula number, from 1, in order of the first member.
+    pub id: u32,
+    /// The frame as printed by its first member (the earliest).
+    pub text: String,
+    /// Documents, outlets and dates the formula spans.
+    pub documents: usize,
+    pub outlets: usize,
+    pub first_date: Option<String>,
+    pub last_date: Option<String>,
+    pub members: Vec<Member>,
+}
+
 /// A document that shares at least one passage, with its metadata.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DocumentInfo {
@@ -166,6 +186,10 @@ pub struct Stats {
     pub clusters: usize,
     /// Boilerplate occurrences kept out of the results.
     pub boilerplate_spans: usize,
+    /// Aligned passages found to be formulas and kept out of the clusters (left out of
+    /// the JSON when none).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub formula_passages: usize,
 }
 
 /// The result of a run.
@@ -175,6 +199,8 @@ pub struct Report {
     pub clusters: Vec<Cluster>,
     /// Sorted by cluster, then by the two members.
     pub pairs: Vec<Pair>,
+    /// Filled only when asked for (`Config::list_formulas`).
+    pub formulas: Vec<Formula>,
     /// Filled only when asked for (`Config::list_boilerplate`).
     pub boilerplate: Vec<Boilerplate>,
     pub stats: Stats,
@@ -187,13 +213,14 @@ pub enum Record<'r> {
     Document(&'r DocumentInfo),
     Cluster(&'r Cluster),
     Pair(&'r Pair),
+    Formula(&'r Formula),
     Boilerplate(&'r Boilerplate),
     Summary(&'r Stats),
 }
 
 impl Report {
     /// The records of the JSON Lines output, in output order: documents, then each cluster
-    /// followed by its pairs, then boilerplate (when listed), then the summary.
+    /// followed by its pairs, then formulas and boilerplate (when listed), then the summary.
     pub fn records(&self) -> impl Iterator<Item = Record<'_>> {
         let mut pairs = self.pairs.iter().peekable();
         let clusters = self.clusters.iter().flat_map(move |c| {
@@ -207,6 +234,7 @@ impl Report {
             .iter()
             .map(Record::Document)
             .chain(clusters)
+            .chain(self.formulas.iter().map(Record::Formula))
             .chain(self.boilerplate.iter().map(Record::Boilerplate))
             .chain(std::iter::once(Record::Summary(&self.stats)))
     }

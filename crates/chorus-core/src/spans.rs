@@ -13,6 +13,13 @@ use crate::document::Span;
 use crate::normalize::fold_punctuation;
 use crate::tokenize::Tokens;
 
+/// A passage occurrence: a span of document number `doc`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Occurrence {
+    pub doc: crate::order::DocNum,
+    pub span: Span,
+}
+
 /// The original byte span of the tokens `[t0, t1)` (non-empty) of `tokens`, whose
 /// normalised text has the offset map `map` ([`Normalized::map`](crate::normalize::Normalized::map)).
 /// The one mapping from normalised positions back to original bytes: every reported

@@ -108,7 +108,11 @@ proptest! {
             .enumerate()
             .map(|(i, (pre, post))| Document::new(format!("d{i}"), format!("{pre} {shared} {post}")))
             .collect();
-        let cfg = Config::default();
+        // the formula decision is left out: the random text around the passage is made of
+        // a few words, capitals and numbers among them, that the aligner can run on into,
+        // and then the passage reads as a frame with other specifics around it (see
+        // chorus_core::formula); this test is about spans and order
+        let cfg = Config { keep_formulas: true, ..Config::default() };
         let report = find(&docs, &cfg, &NoProgress).unwrap();
         for d in &docs {
             let start = d.text.find(&shared).unwrap();

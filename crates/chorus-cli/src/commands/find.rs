@@ -18,6 +18,10 @@ pub struct FindArgs {
     /// Also list the boilerplate found (records of kind `boilerplate` with --json).
     #[arg(long)]
     pub boilerplate: bool,
+    /// Also list the formulaic language kept out of the clusters: frames documents share
+    /// with different specifics (records of kind `formula` with --json).
+    #[arg(long)]
+    pub formulas: bool,
     /// Colour in the text report: auto (on a terminal, unless NO_COLOR is set), always, never.
     #[arg(long, default_value = "auto")]
     pub color: ColorChoice,
@@ -34,6 +38,7 @@ pub fn run(args: &FindArgs) -> anyhow::Result<i32> {
 fn find(args: &FindArgs) -> anyhow::Result<i32> {
     let cfg = Config {
         list_boilerplate: args.boilerplate,
+        list_formulas: args.formulas,
         ..args.corpus.tuning.config()
     };
     let (loaded, report) = load_and_find(&args.source, &args.corpus, &cfg, args.run.quiet)?;

@@ -1,0 +1,476 @@
+//! Formulas: text that two documents share only as a frame filled with different
+//! specifics (a dividend notice, a results table, a death notice, a sign-off), told apart
+//! from reuse (the same text with the same specifics, copied or quoted).
+//!
+//! A passage's *specifics* are its tokens that name or count something: tokens holding a
+//! digit, and words capitalised where a sentence does not start (names, places, months,
+//! companies). Two copies of one text carry the same specifics, whatever their noise; two
+//! instances of a template differ exactly there. The decision is made per aligned passage,
+//! from the passage alone, in two steps:
+//!
+//! 1. **Differing specifics.** The specifics of one side that the other side lacks (as a
+//!    multiset; a pair of them within the aligner's fuzzy equality, such as an OCR-damaged
+//!    name, counts as the same), over both sides. A passage is a formula when at least
+//!    [`MIN_DIFFERING`] specifics differ and they are at least [`MAX_DIFFERING_SHARE`]⁻¹ of
+//!    its tokens: a template's specifics come every few words, while a corrected or updated
+//!    copy changes a number or two in a long identical text, and a noisy copy damages words
+//!    (matched fuzzily) rather than replacing names and numbers.
+//! 2. **Inside a formula.** A passage that shares fewer than [`MIN_DIFFERING`] specifics
+//!    and one of whose sides lies mostly (at least half) inside a passage found to be a
+//!    formula in step 1 in the same document is a formula too: it is the bare frame of a
+//!    template (the words between two specifics), which two instances share exactly, or
+//!    a stock line that one document prints inside a copied story. This step is taken
+//!    once, from step 1's decisions only, so formulas never chain. A copied story holding
+//!    a formula line is not inside the formula (the formula lies inside it), and the same
+//!    instance of a template reprinted shares its specifics: both stay reuse.
+//!
+//! Formulas are kept out of clusters, so that two documents are never in one cluster
+//! through a shared frame, and are listed on request as their own groups
+//! ([`crate::report::Formula`]). Cost: a pass over each passage side's tokens while its
+//! byte span is mapped, and a sort of the capitalised and numeric tokens of each passage.
+//! Limits: languages without letter case (Chinese, Japanese, Thai) have only numbers as
+//! specifics; a template whose every instance names the same entity and numbers (the same
+//! company "declined to comment" twice) is reported as reuse; a statement that its copies
+//! changed in every name is reported as a formula; a short passage without specifics of
+//! its own, lying inside a formula's frame in some document (where the aligner ran on
+//! from it into text with other names and numbers), is taken for that frame. The words
+//! counted are tokens, so "7,242,117" is three numbers.
+
+use crate::align::fuzzy_equal;
+use crate::document::Span;
+use crate::order::DocNum;
+use crate::spans::Occurrence;
+use crate::tokenize::Tokens;
+use rayon::prelude::*;
+
+/// Fewest differing specifics that make a formula.
+pub(crate) const MIN_DIFFERING: usize = 2;
+/// A formula's differing specifics are at least one in this many of its tokens (both
+/// sides counted): 1 in 25.
+pub(crate) const MAX_DIFFERING_SHARE: usize = 25;
+/// Tokens of the same text, with specifics of its own, that make a copy of a passage
+/// whose specifics differ elsewhere.
+pub(crate) const LONG_RUN: u32 = 30;
+/// Documents in which instances of templates share a capitalised or numeric word that
+/// make it a word of the frame.
+const FRAME_DOCS: usize = 3;
+/// Bytes around the differing specifics of a formula that count as its frame.
+const REGION_MARGIN: usize = 80;
+/// Unmatched specifics compared fuzzily per side, at most (bounds the quadratic step).
+const MAX_FUZZY: usize = 64;
+
+/// A capitalised or numeric token of a passage side.
+#[derive(Debug, Clone, Copy)]
+struct Capital {
+    hash: u64,
+    /// A specific: not a capital that only starts a sentence.
+    specific: bool,
+    /// Its normalised text in [`SideSpecifics::text`].
+    word: (u32, u32),
+    /// Its bytes in the original text.
+    at: (u32, u32),
+    /// Its token number in the side.
+    idx: u32,
+}
+
+/// The capitalised and numeric tokens of one passage side, sorted by hash (specifics
+/// first among equal hashes).
+#[derive(Debug, Default, Clone)]
+pub(crate) struct SideSpecifics {
+    tokens: Vec<Capital>,
+    text: String,
+    /// Tokens in the side.
+    len: usize,
+}
+
+impl SideSpecifics {
+    /// The specifics of tokens `t0..t1` of a document: `tokens` its tokens, `map` the
+    /// offset map of its normalised text, `original` its text.
+    pub(crate) fn of(tokens: &Tokens, map: &[u32], original: &str, (t0, t1): (u32, u32)) -> Self {
+        let mut out = SideSpecifics {
+            len: (t1 - t0) as usize,
+            ..Default::default()
+        };
+        for i in t0 as usize..t1 as usize {
+            let (b, e) = tokens.ranges[i];
+            let word = &tokens.norm[b as usize..e as usize];
+            let numeric = word.chars().any(char::is_numeric);
+            let at = map[b as usize] as usize;
+            let capital = original
+                .get(at..)
+                .and_then(|s| s.chars().next())
+                .is_some_and(char::is_uppercase);
+            if !numeric && !capital {
+                continue;
+            }
+            let begin = out.text.len() as u32;
+            out.text.push_str(word);
+            out.tokens.push(Capital {
+                hash: tokens.hashes[i],
+                specific: numeric || !starts_sentence(original, at),
+                word: (begin, out.text.len() as u32),
+                at: (at as u32, map[e as usize]),
+                idx: i as u32 - t0,
+            });
+        }
+        out.tokens.sort_unstable_by_key(|t| (t.hash, !t.specific));
+        out
+    }
+
+    fn word(&self, t: &Capital) -> &str {
+        &self.text[t.word.0 as usize..t.word.1 as usize]
+    }
+}
+
+/// Whether the word at byte `at` of `text` starts a sentence (or a line, or the text):
+/// only spaces, opening quotation marks and brackets lie between it and the end of the
+/// previous sentence.
+fn starts_sentence(text: &str, at: usize) -> bool {
+    for c in text[..at].chars().rev() {
+        match c {
+            ' ' | '\t' | '"' | '\'' | '“' | '‘' | '«' | '„' | '(' | '[' | '¿' | '¡' => {
+                continue;
+            }
+            '.' | '!' | '?' | ':' | ';' | '\n' | '\r' | '…' => return true,
+            _ => return false,
+        }
+    }
+    true
+}
+
+/// The specifics of `x` that `y` lacks (multiset difference by token hash).
+fn unmatched<'s>(x: &'s SideSpecifics, y: &SideSpecifics) -> Vec<&'s Capital> {
+    let mut out = Vec::new();
+    let mut j = 0;
+    for group in x.tokens.chunk_by(|p, q| p.hash == q.hash) {
+        let h = group[0].hash;
+        while j < y.tokens.len() && y.tokens[j].hash < h {
+            j += 1;
+        }
+        let mut in_y = 0;
+        while j + in_y < y.tokens.len() && y.tokens[j + in_y].hash == h {
+            in_y += 1;
+        }
+        // specifics sort first in a group: the unmatched ones are the specifics beyond
+        // the other side's count
+        let specific = group.iter().filter(|t| t.specific).count();
+        let missing = group.len().saturating_sub(in_y).min(specific);
+        out.extend(&group[..missing]);
+    }
+    out
+}
+
+/// What the specifics of a passage say (see the module documentation, step 1).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct Judgement {
+    /// The specifics differ as a template's do.
+    formula: bool,
+    /// Hashes of the specifics of the first side that the second has too.
+    shared: Vec<u64>,
+    /// Where the differing specifics lie in each side's original text (from the first to
+    /// the last), when they make a formula.
+    region: [Option<Span>; 2],
+    /// When they make a formula: the token numbers of the first side's differing
+    /// specifics (sorted), of its specifics the second side has too (with their hashes),
+    /// and its length.
+    first_side: Option<FirstSide>,
+}
+
+/// The token numbers of a side's differing specifics, its shared specifics with their
+/// hashes, and its length.
+type FirstSide = (Vec<u32>, Vec<(u32, u64)>, u32);
+
+/// Compares the specifics of the two sides of a passage.
+fn judge(a: &SideSpecifics, b: &SideSpecifics) -> Judgement {
+    let ua = unmatched(a, b);
+    let mut ub = unmatched(b, a);
+    let mut shared: Vec<u64> = a
+        .tokens
+        .iter()
+        .filter(|t| t.specific)
+        .map(|t| t.hash)
+        .collect();
+    shared.dedup();
+    shared.retain(|h| b.tokens.binary_search_by_key(h, |t| t.hash).is_ok());
+    let mut differing = ua.len().saturating_sub(MAX_FUZZY) + ub.len().saturating_sub(MAX_FUZZY);
+    let mut left: Vec<&Capital> = Vec::new();
+    ub.truncate(MAX_FUZZY);
+    for x in ua.iter().take(MAX_FUZZY) {
+        match ub.iter().position(|y| fuzzy_equal(a.word(x), b.word(y))) {
+            Some(k) => {
+                ub.swap_remove(k);
+            }
+            None => {
+                differing += 1;
+                left.push(x);
+            }
+        }
+    }
+    differing += ub.len();
+    let formula = differing >= MIN_DIFFERING && differing * MAX_DIFFERING_SHARE >= a.len + b.len;
+    let region = |ts: &[&Capital]| {
+        let b = ts.iter().map(|t| t.at.0).min()?;
+        let e = ts.iter().map(|t| t.at.1).max()?;
+        Some(Span::new(b as usize, e as usize))
+    };
+    let first_side = formula.then(|| {
+        let mut at: Vec<u32> = left.iter().map(|t| t.idx).collect();
+        at.sort_unstable();
+        let matched = a
+            .tokens
+            .iter()
+            .filter(|t| t.specific && !ua.iter().any(|u| std::ptr::eq(*u, *t)))
+            .map(|t| (t.idx, t.hash))
+            .collect();
+        (at, matched, a.len as u32)
+    });
+    Judgement {
+        formula,
+        shared,
+        region: if formula {
+            [region(&left), region(&ub)]
+        } else {
+            [None, None]
+        },
+        first_side,
+    }
+}
+
+/// Whether the first side of a passage judged a formula by its differing specifics
+/// still holds a long stretch of the same text with specifics of its own: at least
+/// [`LONG_RUN`] tokens between two differing specifics, holding at least
+/// [`MIN_DIFFERING`] shared specifics that are no frame words. That is an updated copy
+/// (a story reissued with other figures in one sentence), not a template.
+fn long_shared_run(j: &Judgement, frame: &[u64]) -> bool {
+    let Some((at, matched, len)) = &j.first_side else {
+        return false;
+    };
+    let bounds: Vec<u32> = std::iter::once(0)
+        .chain(at.iter().copied())
+        .chain(std::iter::once(*len))
+        .collect();
+    bounds.windows(2).any(|w| {
+        w[1] - w[0] >= LONG_RUN
+            && matched
+                .iter()
+                .filter(|(i, h)| w[0] < *i && *i < w[1] && frame.binary_search(h).is_err())
+                .count()
+                >= MIN_DIFFERING
+    })
+}
+
+/// Which passages are formulas (see the module documentation), from each passage's two
+/// occurrences and the specifics of its two sides (`sides[2 * i]` and `sides[2 * i + 1]`
+/// for passage `i`).
+pub(crate) fn formulas(
+    occurrences: &[(Occurrence, Occurrence)],
+    sides: &[SideSpecifics],
+) -> Vec<bool> {
+    let judged: Vec<Judgement> = (0..occurrences.len())
+        .into_par_iter()
+        .map(|i| judge(&sides[2 * i], &sides[2 * i + 1]))
+        .collect();
+    decide(occurrences, &judged)
+}
+
+/// Step 2 of the module documentation, from every passage's judgement of step 1.
+fn decide(occurrences: &[(Occurrence, Occurrence)], judged: &[Judgement]) -> Vec<bool> {
+    // the frame's own capitalised and numeric words: those that instances of templates
+    // share (they are no specifics of any one instance) in at least FRAME_DOCS documents,
+    // from the passages whose specifics differ throughout (no long stretch of the same
+    // text with specifics)
+    let mut seen: Vec<(u64, DocNum)> = occurrences
+        .iter()
+        .zip(judged)
+        .filter(|(_, j)| j.formula && !long_shared_run(j, &[]))
+        .flat_map(|((x, y), j)| j.shared.iter().flat_map(|&h| [(h, x.doc), (h, y.doc)]))
+        .collect();
+    seen.sort_unstable();
+    seen.dedup();
+    let frame: Vec<u64> = seen
+        .chunk_by(|p, q| p.0 == q.0)
+        .filter(|g| g.len() >= FRAME_DOCS)
+        .map(|g| g[0].0)
+        .collect();
+    // step 1: differing specifics, unless a long stretch of the text is the same
+    let step1: Vec<bool> = judged
+        .iter()
+        .map(|j| j.formula && !long_shared_run(j, &frame))
+        .collect();
+    // the formula regions of step 1 (from the first to the last differing specific, and
+    // up to REGION_MARGIN bytes around, inside the passage), per document
+    let grow = |o: &Occurrence, r: Option<Span>| {
+        let r = r.unwrap_or(o.span);
+        let b = r.begin.saturating_sub(REGION_MARGIN).max(o.span.begin);
+        let e = (r.end + REGION_MARGIN).min(o.span.end);
+        (o.doc, Span::new(b.min(e), e))
+    };
+    let mut spans: Vec<(DocNum, Span)> = occurrences
+        .iter()
+        .zip(judged)
+        .zip(&step1)
+        .filter(|(_, f)| **f)
+        .flat_map(|(((x, y), j), _)| [grow(x, j.region[0]), grow(y, j.region[1])])
+        .collect();
+    spans.sort_unstable();
+    spans.dedup();
+    // the formula span holding at least half of `o`, if any: whether `o` is a proper part
+    // of it (at most four fifths of its length)
+    let inside = |o: &Occurrence| -> Option<bool> {
+        let lo = spans.partition_point(|(d, _)| *d < o.doc);
+        let hi = spans.partition_point(|(d, _)| *d <= o.doc);
+        spans[lo..hi]
+            .iter()
+            .filter(|(_, s)| 2 * s.overlap(&o.span) >= o.span.len().max(1))
+            .map(|(_, s)| 5 * o.span.len() <= 4 * s.len())
+            .max()
+    };
+    occurrences
+        .iter()
+        .zip(judged)
+        .zip(step1)
+        .map(|(((x, y), j), formula)| {
+            // the specifics of this instance that the two sides share
+            let own = j
+                .shared
+                .iter()
+                .filter(|h| frame.binary_search(h).is_err())
+                .count();
+            formula
+                || match (inside(x), inside(y)) {
+                    // the bare frame of two instances, or two instances sharing no
+                    // specifics of their own
+                    (Some(px), Some(py)) => px || py || own < MIN_DIFFERING,
+                    // a stock line, printed on its own in one document and inside
+                    // other text in the other
+                    (Some(_), None) | (None, Some(_)) => own < MIN_DIFFERING,
+                    (None, None) => false,
+                }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::normalize::normalize;
+
+    fn side(text: &str) -> SideSpecifics {
+        let n = normalize(text);
+        let t = Tokens::from_normalized(n.text.clone());
+        SideSpecifics::of(&t, &n.map, text, (0, t.len() as u32))
+    }
+
+    fn formula(a: &str, b: &str) -> bool {
+        judge(&side(a), &side(b)).formula
+    }
+
+    #[test]
+    fn templates_with_other_specifics_are_formulas() {
+        for (a, b) in [
+            (
+                "Meadow Co said its board declared a quarterly dividend of 59 cts per share, \
+                 payable January 27 to holders of record January 7.",
+                "Harbor Mills Inc said its board declared a quarterly dividend of 12 cts per \
+                 share, payable April 30 to holders of record April 15.",
+            ),
+            (
+                "On nous prie d'annoncer le décès de M. Alphonse Bill, pharmacien, décédé le \
+                 31 décembre, dans sa 78e année.",
+                "On nous prie d'annoncer le décès de M. Lucien Oakridge, pharmacien, décédé le \
+                 5 janvier, dans sa 71e année.",
+            ),
+            (
+                "WEATHER -- Thornton: Rain today with a high near 82. Tonight, a low around 58.",
+                "WEATHER -- Petrov: Rain today with a high near 83. Tonight, a low around 60.",
+            ),
+        ] {
+            assert!(formula(a, b), "{a} / {b}");
+            assert!(formula(b, a), "{b} / {a}");
+        }
+    }
+
+    #[test]
+    fn copies_are_not_formulas() {
+        let story = "Mayor Ines Calder said on Tuesday that the council of Harbor City would \
+                     spend 40 million dollars on the Dock Street mains before 2027, and that \
+                     the Water Authority had agreed.";
+        for copy in [
+            story.to_string(),
+            // OCR damage in names and words: fuzzy matches, not other specifics
+            story
+                .replace("Calder", "Caldcr")
+                .replace("Street", "Strcet"),
+            // sentence-initial capitals and case changes alone are no specifics
+            story.replace("Mayor", "MAYOR"),
+        ] {
+            assert!(!formula(story, &copy), "{copy}");
+            assert!(!formula(&copy, story), "{copy}");
+        }
+        // an updated number in a long identical text
+        let long = format!(
+            "{story} The work will close two lanes of the road for most of the summer, and \
+             residents were asked to keep their water boiled until the new pipes are tested \
+             and the old ones are taken out of service by the crews of the authority."
+        );
+        let updated = long.replacen("40", "45", 1);
+        assert!(!formula(&long, &updated));
+        // the same update in a short text is a change of specifics like a template's
+        assert!(formula(
+            "It will cost 40 million dollars in 2027.",
+            "It will cost 45 million dollars in 2028."
+        ));
+    }
+
+    #[test]
+    fn sentence_starts_are_not_specifics() {
+        let s = side("The board met. \"Nobody came,\" she said.\nToday Paris is calm.");
+        let words: Vec<(&str, bool)> = s.tokens.iter().map(|t| (s.word(t), t.specific)).collect();
+        for (w, specific) in [
+            ("the", false),
+            ("nobody", false),
+            ("today", false),
+            ("paris", true),
+        ] {
+            assert!(words.contains(&(w, specific)), "{w}: {words:?}");
+        }
+    }
+
+    #[test]
+    fn a_frame_inside_a_formula_is_a_formula_and_formulas_do_not_chain() {
+        let occ = |d: u32, b: usize, e: usize| Occurrence {
+            doc: DocNum(d),
+            span: Span::new(b, e),
+        };
+        let occurrences = [
+            // 0: a template with other specifics (step 1)
+            (occ(0, 100, 200), occ(1, 0, 100)),
+            // 1: the bare frame, inside the template in document 1
+            (occ(1, 10, 60), occ(2, 500, 550)),
+            // 2: the frame again, inside no formula of step 1
+            (occ(2, 500, 550), occ(3, 0, 50)),
+            // 3: the same instance of the template reprinted: its specifics are shared
+            (occ(1, 0, 100), occ(5, 0, 100)),
+            // 4: a copied story holding the template
+            (occ(0, 0, 400), occ(4, 0, 400)),
+        ];
+        let judged = |formula: bool, shared: &[u64]| Judgement {
+            formula,
+            shared: shared.to_vec(),
+            region: [None, None],
+            first_side: None,
+        };
+        let step1 = [
+            judged(true, &[1]),
+            judged(false, &[]),
+            judged(false, &[]),
+            judged(false, &[2, 3, 4]),
+            judged(false, &[1, 2, 3, 5]),
+        ];
+        // pair 2 lies inside pair 1, a formula of step 2 only: step 2 is taken once
+        assert_eq!(
+            decide(&occurrences, &step1),
+            [true, true, false, false, false]
+        );
+    }
+}
