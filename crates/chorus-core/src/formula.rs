@@ -10,19 +10,23 @@
 //!
 //! 1. **Differing specifics.** The specifics of one side that the other side lacks (as a
 //!    multiset; a pair of them within the aligner's fuzzy equality, such as an OCR-damaged
-//!    name, counts as the same), over both sides. A passage is a formula when at least
-//!    [`MIN_DIFFERING`] specifics differ and they are at least [`MAX_DIFFERING_SHARE`]⁻¹ of
-//!    its tokens: a template's specifics come every few words, while a corrected or updated
-//!    copy changes a number or two in a long identical text, and a noisy copy damages words
-//!    (matched fuzzily) rather than replacing names and numbers.
-//! 2. **Inside a formula.** A passage that shares fewer than [`MIN_DIFFERING`] specifics
-//!    and one of whose sides lies mostly (at least half) inside a passage found to be a
-//!    formula in step 1 in the same document is a formula too: it is the bare frame of a
-//!    template (the words between two specifics), which two instances share exactly, or
-//!    a stock line that one document prints inside a copied story. This step is taken
-//!    once, from step 1's decisions only, so formulas never chain. A copied story holding
-//!    a formula line is not inside the formula (the formula lies inside it), and the same
-//!    instance of a template reprinted shares its specifics: both stay reuse.
+//!    name, counts as the same), over both sides. A passage is a formula when at least 2
+//!    specifics differ and they are at least one in 25 of its tokens: a template's
+//!    specifics come every few words, while a noisy copy damages words (matched fuzzily)
+//!    rather than replacing names and numbers. Unless the first side holds a stretch of at
+//!    least 30 tokens between two differing specifics with at least 2 shared specifics
+//!    that are no *frame words* (the capitalised and numeric words that such formulas share
+//!    in 3 or more documents, "Securities and Exchange Commission"): that is a story
+//!    reissued with other figures in one sentence, not a template.
+//! 2. **Inside a formula.** A passage one of whose sides lies mostly (at least half)
+//!    inside the *region* of a formula of step 1 in the same document (from its first to
+//!    its last differing specific, and 80 bytes around) is a formula too, when it is a
+//!    proper part of such a region on both sides (the bare frame between two specifics,
+//!    which two instances share exactly) or when it shares fewer than 2 specifics that are
+//!    no frame words (a stock line that one document prints inside a copied story). This
+//!    step is taken once, from step 1's decisions only, so formulas never chain. A copied
+//!    story holding a formula line is not inside the formula (the formula lies inside it),
+//!    and the same instance of a template reprinted shares its specifics: both stay reuse.
 //!
 //! Formulas are kept out of clusters, so that two documents are never in one cluster
 //! through a shared frame, and are listed on request as their own groups
