@@ -11,8 +11,7 @@
 //! 1. **Differing specifics.** The specifics of one side that the other side lacks (as a
 //!    multiset; a pair of them within the aligner's fuzzy equality, such as an OCR-damaged
 //!    name, counts as the same), over both sides. A passage is a formula when at least 2
-//!    specifics differ and they are at least one in 25 of its tokens, or when one differs in
-//!    a passage of at most 60 tokens (both sides: a stock line naming someone else): a template's
+//!    specifics differ and they are at least one in 25 of its tokens: a template's
 //!    specifics come every few words, while a noisy copy damages words (matched fuzzily)
 //!    rather than replacing names and numbers. Unless the first side holds a stretch of at
 //!    least 30 tokens between two differing specifics with at least 2 shared specifics
@@ -56,9 +55,6 @@ pub(crate) const MAX_DIFFERING_SHARE: usize = 25;
 /// Tokens of the same text, with specifics of its own, that make a copy of a passage
 /// whose specifics differ elsewhere.
 pub(crate) const LONG_RUN: u32 = 30;
-/// Tokens (both sides) of a passage short enough that one differing specific makes it a
-/// formula (a stock line naming someone else).
-const SHORT: usize = 60;
 /// Documents in which instances of templates share a capitalised or numeric word that
 /// make it a word of the frame.
 const FRAME_DOCS: usize = 3;
@@ -215,8 +211,7 @@ fn judge(a: &SideSpecifics, b: &SideSpecifics) -> Judgement {
         }
     }
     differing += ub.len();
-    let formula = (differing >= MIN_DIFFERING && differing * MAX_DIFFERING_SHARE >= a.len + b.len)
-        || (differing >= 1 && a.len + b.len <= SHORT);
+    let formula = differing >= MIN_DIFFERING && differing * MAX_DIFFERING_SHARE >= a.len + b.len;
     let region = |ts: &[&Capital]| {
         let b = ts.iter().map(|t| t.at.0).min()?;
         let e = ts.iter().map(|t| t.at.1).max()?;
