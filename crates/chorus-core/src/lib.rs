@@ -83,9 +83,10 @@ pub mod formula;
 pub mod cluster;
 mod union_find;
 
-pub mod analyze;
 mod attribution;
 pub mod quotation;
+
+pub mod analyze;
 
 mod describe;
 pub mod report;
