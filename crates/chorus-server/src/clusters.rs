@@ -12,6 +12,7 @@
 use chorus_core::analyze::Coordination;
 use chorus_core::document::parse_timestamp;
 use chorus_core::report::{Cluster, ClusterMember, Earliest, Edge, round3};
+use chorus_core::when::EarliestUnknown;
 use chorus_core::{Config, Corpus, NoProgress, Storage, StoragePolicy, StorageRoom};
 use chorus_store::{IndexReader, StoredCorpus, available_memory};
 use serde::Serialize;
@@ -50,6 +51,10 @@ pub struct MemberMeta {
     pub timestamp: Option<i64>,
 }
 
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
 /// The list form of a cluster (`GET /v1/clusters`, query provenance): no member list,
 /// counts and the first passage instead.
 #[derive(Serialize)]
@@ -58,6 +63,10 @@ pub struct ClusterSummary<'a> {
     size: usize,
     sources: &'a BTreeSet<String>,
     earliest: &'a Option<Earliest>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    earliest_unknown: &'a Option<EarliestUnknown>,
+    #[serde(skip_serializing_if = "is_zero")]
+    undated: usize,
     coordinated: bool,
     coordination_score: f64,
     first_timestamp: Option<i64>,
@@ -72,6 +81,10 @@ pub struct ClusterDetail<'a> {
     id: u32,
     text: &'a str,
     earliest: &'a Option<Earliest>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    earliest_unknown: &'a Option<EarliestUnknown>,
+    #[serde(skip_serializing_if = "is_zero")]
+    undated: usize,
     coordinated: bool,
     coordination_score: f64,
     coordination: &'a Option<Coordination>,
@@ -261,6 +274,8 @@ impl ClusterEntry {
             size: c.members.len(),
             sources: &self.outlets,
             earliest: &c.earliest,
+            earliest_unknown: &c.earliest_unknown,
+            undated: c.undated,
             coordinated: c.coordinated,
             coordination_score: round3(c.coordination_score),
             first_timestamp: self.timestamps.iter().min().copied(),
@@ -298,6 +313,8 @@ impl ClusterEntry {
             id: c.id,
             text: &c.text,
             earliest: &c.earliest,
+            earliest_unknown: &c.earliest_unknown,
+            undated: c.undated,
             coordinated: c.coordinated,
             coordination_score: round3(c.coordination_score),
             coordination: &c.coordination,
@@ -353,6 +370,17 @@ mod tests {
     /// form, and adds only the server's fields.
     #[test]
     fn the_detail_is_the_engine_cluster_with_the_servers_fields() {
+        // dated in order; then a tie (a date-only member and a timestamp of its day) and an
+        // undated member, whose clusters carry `earliest_unknown` and `undated`
+        for dates in [
+            ["2024-03-01", "2024-03-02", "2024-03-05"],
+            ["2024-03-01", "2024-03-01T08:00:00Z", "not a date"],
+        ] {
+            detail_mirrors_the_engine(dates);
+        }
+    }
+
+    fn detail_mirrors_the_engine(dates: [&str; 3]) {
         let dir = tempfile::tempdir().unwrap();
         let mut w = IndexWriter::open(dir.path(), IndexOptions::default()).unwrap();
         w.add(vec![
@@ -360,19 +388,19 @@ mod tests {
                 "a",
                 format!("Ferry news. {STATEMENT} Timetables follow."),
                 "Wire",
-                "2024-03-01",
+                dates[0],
             ),
             doc(
                 "b",
                 format!("Islanders were angry. {STATEMENT} Nobody."),
                 "Gazette",
-                "2024-03-02",
+                dates[1],
             ),
             doc(
                 "c",
                 format!("Herald: {STATEMENT} Letters, page 4."),
                 "Herald",
-                "2024-03-05",
+                dates[2],
             ),
         ])
         .unwrap();
@@ -384,6 +412,14 @@ mod tests {
         let passages = c.passages(Some(&reader)).unwrap();
         assert_eq!(passages, vec![Some(STATEMENT.to_owned()); 3]);
         let mut detail = serde_json::to_value(c.detail(passages, set.generation)).unwrap();
+        let certain = dates[2] != "not a date";
+        assert_eq!(detail["earliest"].is_null(), !certain, "{dates:?}");
+        assert_eq!(
+            detail.get("earliest_unknown").is_some(),
+            !certain,
+            "{dates:?}"
+        );
+        assert_eq!(detail.get("undated").is_some(), !certain, "{dates:?}");
         let obj = detail.as_object_mut().unwrap();
         for k in ["sources", "excerpt", "generation"] {
             assert!(obj.shift_remove(k).is_some(), "{k}");
@@ -400,7 +436,14 @@ mod tests {
         // the summary's engine fields too
         let summary = serde_json::to_value(c.summary()).unwrap();
         let engine = serde_json::to_value(&c.cluster).unwrap();
-        for k in ["id", "earliest", "coordinated", "coordination_score"] {
+        for k in [
+            "id",
+            "earliest",
+            "earliest_unknown",
+            "undated",
+            "coordinated",
+            "coordination_score",
+        ] {
             assert_eq!(summary[k], engine[k], "{k}");
         }
         assert_eq!(summary["size"], 3);
