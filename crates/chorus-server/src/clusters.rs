@@ -55,13 +55,10 @@ fn is_zero(n: &usize) -> bool {
     *n == 0
 }
 
-/// The list form of a cluster (`GET /v1/clusters`, query provenance): no member list,
-/// counts and the first passage instead.
+/// The engine cluster's time order and coordination, as both forms of a cluster write them
+/// (in the engine's order and form: the score rounded as the report rounds it).
 #[derive(Serialize)]
-pub struct ClusterSummary<'a> {
-    id: u32,
-    size: usize,
-    sources: &'a BTreeSet<String>,
+struct TimeOrder<'a> {
     earliest: &'a Option<Earliest>,
     #[serde(skip_serializing_if = "Option::is_none")]
     earliest_unknown: &'a Option<EarliestUnknown>,
@@ -69,6 +66,29 @@ pub struct ClusterSummary<'a> {
     undated: usize,
     coordinated: bool,
     coordination_score: f64,
+}
+
+impl<'a> TimeOrder<'a> {
+    fn of(c: &'a Cluster) -> Self {
+        TimeOrder {
+            earliest: &c.earliest,
+            earliest_unknown: &c.earliest_unknown,
+            undated: c.undated,
+            coordinated: c.coordinated,
+            coordination_score: round3(c.coordination_score),
+        }
+    }
+}
+
+/// The list form of a cluster (`GET /v1/clusters`, query provenance): no member list,
+/// counts and the first passage instead.
+#[derive(Serialize)]
+pub struct ClusterSummary<'a> {
+    id: u32,
+    size: usize,
+    sources: &'a BTreeSet<String>,
+    #[serde(flatten)]
+    time: TimeOrder<'a>,
     first_timestamp: Option<i64>,
     last_timestamp: Option<i64>,
     excerpt: &'a str,
@@ -80,13 +100,8 @@ pub struct ClusterSummary<'a> {
 pub struct ClusterDetail<'a> {
     id: u32,
     text: &'a str,
-    earliest: &'a Option<Earliest>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    earliest_unknown: &'a Option<EarliestUnknown>,
-    #[serde(skip_serializing_if = "is_zero")]
-    undated: usize,
-    coordinated: bool,
-    coordination_score: f64,
+    #[serde(flatten)]
+    time: TimeOrder<'a>,
     coordination: &'a Option<Coordination>,
     members: Vec<DetailMember<'a>>,
     propagation: &'a [Edge],
@@ -273,11 +288,7 @@ impl ClusterEntry {
             id: c.id,
             size: c.members.len(),
             sources: &self.outlets,
-            earliest: &c.earliest,
-            earliest_unknown: &c.earliest_unknown,
-            undated: c.undated,
-            coordinated: c.coordinated,
-            coordination_score: round3(c.coordination_score),
+            time: TimeOrder::of(c),
             first_timestamp: self.timestamps.iter().min().copied(),
             last_timestamp: self.timestamps.iter().max().copied(),
             excerpt: &self.excerpt,
@@ -312,11 +323,7 @@ impl ClusterEntry {
         ClusterDetail {
             id: c.id,
             text: &c.text,
-            earliest: &c.earliest,
-            earliest_unknown: &c.earliest_unknown,
-            undated: c.undated,
-            coordinated: c.coordinated,
-            coordination_score: round3(c.coordination_score),
+            time: TimeOrder::of(c),
             coordination: &c.coordination,
             members: c
                 .members
