@@ -84,7 +84,6 @@ pub(crate) fn build_report(
                 .collect())
         })
         .collect::<Result<_>>()?;
-    let involved: Vec<DocNum> = per_doc.iter().map(|g| g[0].0).collect();
     drop(per_doc);
     drop(sides);
     let mut side_span = vec![Span::new(0, 0); 2 * aligned.len()];
@@ -132,6 +131,20 @@ pub(crate) fn build_report(
     } else {
         (occurrences, aligned, Vec::new())
     };
+    // the documents the report speaks of: those sharing a passage, and with the formulas
+    // listed, those holding one
+    let listed = if cfg.list_formulas {
+        &formulas[..]
+    } else {
+        &[]
+    };
+    let mut involved: Vec<DocNum> = occurrences
+        .iter()
+        .chain(listed)
+        .flat_map(|(x, y)| [x.doc, y.doc])
+        .collect();
+    involved.sort_unstable();
+    involved.dedup();
     let clustering = cluster(&occurrences);
 
     let member = |o: &Occurrence| Member {
@@ -466,5 +479,58 @@ mod tests {
         assert!(edges.iter().all(|e| e.1 != "b" && e.0 != "d" && e.1 != "d"));
         let order: Vec<&str> = c.members.iter().map(|m| m.doc.as_str()).collect();
         assert_eq!(order, ["b", "a", "c", "d"]);
+    }
+
+    /// Notices from one template with other specifics share a frame, not a passage: they are
+    /// kept out of clusters and of the documents the report lists, and listed on request.
+    #[test]
+    fn formulas_are_kept_out_and_listed_on_request() {
+        let notice = |company: &str, cts: u32, day: u32| {
+            format!(
+                "Markets were calm. {company} said its board declared a quarterly dividend of \
+                 {cts} cts per share, payable April {day} to holders of record March {} at the \
+                 close of business on that day.",
+                day - 10
+            )
+        };
+        let story = "Mayor Ines Calder called the failure a warning we cannot ignore and said \
+                     the council would bring forward a vote on a ten-year programme to replace \
+                     the oldest pipes in the city.";
+        let docs = vec![
+            Document::new("n1", notice("Meadow Mills Inc", 12, 30)),
+            Document::new("n2", notice("Harbor Steel Corp", 59, 27)),
+            Document::new("s1", format!("Dock Street news. {story} More later.")),
+            Document::new("s2", format!("From the wire: {story}")),
+        ];
+        let ids = |r: &crate::Report| -> Vec<String> {
+            r.documents.iter().map(|d| d.id.clone()).collect()
+        };
+        let r = find(&docs, &Config::default(), &NoProgress).unwrap();
+        assert_eq!(r.clusters.len(), 1);
+        assert_eq!(ids(&r), ["s1", "s2"]);
+        assert!(r.stats.formula_passages >= 1);
+        assert!(r.formulas.is_empty());
+        let cfg = Config {
+            list_formulas: true,
+            ..Config::default()
+        };
+        let r = find(&docs, &cfg, &NoProgress).unwrap();
+        assert_eq!(r.clusters.len(), 1);
+        assert_eq!(ids(&r), ["n1", "n2", "s1", "s2"]);
+        assert_eq!(r.formulas.len(), 1);
+        assert_eq!(r.formulas[0].documents, 2);
+        assert!(
+            r.formulas[0]
+                .text
+                .contains("declared a quarterly dividend of")
+        );
+        // and kept as reuse when asked
+        let cfg = Config {
+            keep_formulas: true,
+            ..Config::default()
+        };
+        let r = find(&docs, &cfg, &NoProgress).unwrap();
+        assert_eq!(r.clusters.len(), 2);
+        assert_eq!(r.stats.formula_passages, 0);
     }
 }
