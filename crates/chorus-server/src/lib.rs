@@ -40,6 +40,7 @@
 // crate keeps the old, stricter forbid.
 #![forbid(unsafe_code)]
 
+mod address;
 mod clusters;
 mod error;
 mod fetch;
@@ -48,8 +49,8 @@ mod routes;
 mod state;
 mod work;
 
+pub use address::is_internal;
 pub use error::{ApiError, StartError};
-pub use fetch::is_internal;
 pub use state::{AppState, ServerConfig};
 
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};

@@ -675,6 +675,33 @@ async fn fetching_urls_is_guarded() {
         );
     }
     insta::assert_json_snapshot!("fetch_refused", out);
+    // IPv6 forms that embed an internal IPv4 address, and IPv4 spelled unusually: refused
+    // at connection time, before any packet leaves (issue 24)
+    for url in [
+        "http://[::127.0.0.1]/",
+        "http://[::a00:1]/",
+        "http://[2002:7f00:1::1]/",
+        "http://[::ffff:7f00:1]/",
+        "http://[64:ff9b::7f00:1]/",
+        "http://[2001::1]/",
+        "http://[fd12:3456::1]/",
+        "http://[fe80::1]/",
+        "http://[ff02::1]/",
+        "http://[2001:db8::1]/",
+        "http://[::]/",
+        "http://2130706433/",
+        "http://0x7f.1/",
+        "http://0.0.0.0/",
+    ] {
+        let (s, v) = guarded
+            .call("POST", "/v1/query", Some(json!({"url": url})), None)
+            .await;
+        assert_eq!(
+            (s, v["code"].as_str()),
+            (422, Some("fetch_refused")),
+            "{url}: {v}"
+        );
+    }
 
     let open = Harness::new(|c| {
         c.allow_fetch = true;
