@@ -56,8 +56,9 @@ fn is_internal_v6(v6: Ipv6Addr) -> bool {
         // 64:ff9b:1::/48, 100::/64 discard, fc00::/7, fe80::/10, fec0::/10, ff00::/8, ...
         return true;
     }
-    (s[0] == 0x2001 && s[1] < 0x0200) // IETF protocol assignments 2001::/23 (Teredo, benchmarking, ORCHID, AMT, ...)
-        || (s[0] == 0x2001 && s[1] == 0x0db8) // documentation 2001:db8::/32
+    // 2001::/23: IETF protocol assignments (Teredo, benchmarking, ORCHID, AMT, ...);
+    // 2001:db8::/32: documentation
+    (s[0] == 0x2001 && (s[1] < 0x0200 || s[1] == 0x0db8))
         || (s[0] == 0x3fff && s[1] < 0x1000) // documentation 3fff::/20
         || s[0] == 0x2002 // 6to4 without a usable embedded address (handled above)
 }

@@ -42,6 +42,7 @@
 
 mod address;
 mod clusters;
+mod connection;
 mod error;
 mod fetch;
 mod metrics;
@@ -50,6 +51,7 @@ mod state;
 mod work;
 
 pub use address::is_internal;
+pub use connection::ConnectionLimits;
 pub use error::{ApiError, StartError};
 pub use state::{AppState, ServerConfig};
 
@@ -128,7 +130,8 @@ pub fn router(state: AppState) -> axum::Router {
     app.with_state(state)
 }
 
-/// Serves the application on `listener` until `shutdown` completes, then drains requests.
+/// Serves the application on `listener` within [`ServerConfig::connections`] until
+/// `shutdown` completes, then drains requests.
 /// Starts computing the clusters of the index in the background right away.
 pub async fn serve(
     listener: tokio::net::TcpListener,
@@ -136,14 +139,8 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     spawn_background(&state);
-    // answers go out as soon as they are written (axum 0.8 no longer sets TCP_NODELAY)
-    use axum::serve::ListenerExt;
-    let listener = listener.tap_io(|tcp| {
-        let _ = tcp.set_nodelay(true);
-    });
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown)
-        .await
+    let limits = state.config().connections.clone();
+    connection::serve_connections(listener, router(state), limits, shutdown).await
 }
 
 /// Starts the server's background work on the current runtime: computing the clusters of

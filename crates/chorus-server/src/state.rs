@@ -58,6 +58,8 @@ pub struct ServerConfig {
     /// Where the cluster computation keeps its scratch files when the stored corpus is too
     /// large for memory. Default: the system's temporary folder.
     pub scratch_dir: PathBuf,
+    /// Connection time limits and cap ([`crate::ConnectionLimits`]).
+    pub connections: crate::ConnectionLimits,
 }
 
 impl ServerConfig {
@@ -86,6 +88,7 @@ impl ServerConfig {
                 ..QueryOptions::default()
             },
             scratch_dir: std::env::temp_dir(),
+            connections: crate::ConnectionLimits::default(),
         }
     }
 }

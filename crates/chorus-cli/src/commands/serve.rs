@@ -46,6 +46,18 @@ pub struct ServeArgs {
     /// Time limit of a request, in seconds.
     #[arg(long, default_value_t = 60)]
     pub request_timeout: u64,
+    /// Longest wait for a request's complete head (request line and headers), in seconds,
+    /// from when a connection starts waiting for a request.
+    #[arg(long, default_value_t = 10)]
+    pub header_timeout: u64,
+    /// Seconds after which a connection with no request in progress and no bytes moving
+    /// (an idle keep-alive connection) is closed.
+    #[arg(long, default_value_t = 5)]
+    pub idle_timeout: u64,
+    /// Connections open at once; more are answered 503 and closed (keep it under the
+    /// process's file-descriptor limit, `ulimit -n`).
+    #[arg(long, default_value_t = 512)]
+    pub max_connections: usize,
     /// How long a query waits for the clusters of a changed index before answering without
     /// them, in milliseconds.
     #[arg(long, default_value_t = 2000)]
@@ -83,6 +95,11 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<i32> {
     cfg.max_query_bytes = args.max_query_kb.max(1) << 10;
     cfg.cors_origins = args.cors_origins.clone();
     cfg.request_timeout = Duration::from_secs(args.request_timeout.max(1));
+    cfg.connections = chorus_server::ConnectionLimits {
+        header_timeout: Duration::from_secs(args.header_timeout.max(1)),
+        idle_timeout: Duration::from_secs(args.idle_timeout.max(1)),
+        max_connections: args.max_connections.max(1),
+    };
     cfg.cluster_wait = Duration::from_millis(args.cluster_wait_ms);
     cfg.merge_after = (args.merge_after > 0).then(|| Duration::from_secs(args.merge_after));
     if let Some(n) = args.threads {
