@@ -13,6 +13,10 @@
 //! the article. When Readability finds nothing, the page's body text (less scripts, styles,
 //! navigation, header, footer and aside) is used; a page with no text at all is a problem.
 //!
+//! Pages nested deeper than [`MAX_HTML_DEPTH`] (measured in one linear pass, `depth.rs`)
+//! are refused before parsing: parsing and Readability cost time quadratic in the depth. A
+//! feed item's HTML that deep gives the text between its tags instead.
+//!
 //! Metadata: `title` (Readability's, from `og:title`, JSON-LD or `<title>`), `date` (the
 //! published time from `article:published_time` or JSON-LD `datePublished`, else a
 //! `<meta name="date">`-like tag, else the first `<time datetime>`), `url` (the canonical
@@ -20,6 +24,7 @@
 //! about a millisecond per page of usual size; pages are parsed whole, so the reader caps
 //! their size ([`ReadOptions::max_record_bytes`](crate::ReadOptions::max_record_bytes)).
 
+use crate::depth::{MAX_HTML_DEPTH, html_depth};
 use chorus_core::Document as ChorusDocument;
 use chorus_core::Metadata;
 use dom_query::Document;
@@ -98,6 +103,12 @@ pub(crate) fn extract(
     page_url: Option<&str>,
     keep_comments: bool,
 ) -> Result<(String, Metadata), String> {
+    if html_depth(html, MAX_HTML_DEPTH) > MAX_HTML_DEPTH {
+        return Err(format!(
+            "the page nests its elements more than {MAX_HTML_DEPTH} deep; refused (parsing it \
+             would take time quadratic in the depth)"
+        ));
+    }
     let cfg = Config {
         text_mode: TextMode::Formatted,
         ..Config::default()
@@ -179,9 +190,31 @@ pub(crate) fn fragment_text(html: &str) -> String {
     if !html.contains('<') {
         return tidy(&decode_entities(html));
     }
+    if html_depth(html, MAX_HTML_DEPTH) > MAX_HTML_DEPTH {
+        // too deep to parse in reasonable time: the text between the tags
+        return tidy(&decode_entities(&strip_tags(html)));
+    }
     let doc = Document::fragment(html);
     doc.select("script, style").remove();
     tidy(&doc.formatted_text())
+}
+
+/// The text outside `<...>` tags, each tag replaced by a space (linear, no parsing).
+fn strip_tags(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => {
+                in_tag = false;
+                out.push(' ');
+            }
+            _ if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out
 }
 
 /// Plain text that may hold character references (`&amp;`): parsed as a fragment.

@@ -62,6 +62,7 @@
 #![forbid(unsafe_code)]
 
 mod compress;
+mod depth;
 mod feed;
 mod fetch;
 mod html;
@@ -81,6 +82,12 @@ pub use compress::{
     Compression, SNIFF_LEN, decompress, open_decompressed, sniff_compression,
     strip_compression_extension,
 };
+pub use depth::MAX_HTML_DEPTH;
+
+/// The longest document id, in bytes: longer ids are refused (a problem naming the file and
+/// record; the server answers 400). Room for the longest paths (4,096 bytes on Linux) and
+/// URLs, and a bound on what every id costs the index and its answers.
+pub const MAX_ID_BYTES: usize = 4096;
 pub use problem::{InputError, InputProblem, ProblemKind};
 pub use read::{Columns, DEFAULT_MAX_RECORD_BYTES, InputReader, ReadOptions, ReadSummary};
 

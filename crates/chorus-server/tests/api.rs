@@ -228,6 +228,37 @@ async fn writes_need_the_token() {
     assert_eq!(s, 401);
     let (s, _) = rw.call("DELETE", "/v1/documents/x", None, None).await;
     assert_eq!(s, 401);
+    // the token is checked before the body is read: a malformed body without it is a 401
+    for (body, token) in [("{not json", None), ("[1, 2", Some("wrong"))] {
+        let mut req =
+            Request::post("/v1/documents").header(header::CONTENT_TYPE, "application/json");
+        if let Some(t) = token {
+            req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
+        }
+        let (s, v) = rw.send(req.body(Body::from(body)).unwrap()).await;
+        assert_eq!(
+            (s, v["code"].as_str()),
+            (401, Some("unauthorized")),
+            "{body}: {v}"
+        );
+    }
+    // with the token, the same body is a 400
+    let req = Request::post("/v1/documents")
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::AUTHORIZATION, format!("Bearer {TOKEN}"))
+        .body(Body::from("{not json"))
+        .unwrap();
+    assert_eq!(rw.send(req).await.0, 400);
+    // ids have a length limit
+    let long = "x".repeat(chorus_input::MAX_ID_BYTES + 1);
+    let (s, v) = rw.add(json!([{"id": long, "text": STATEMENT}])).await;
+    assert_eq!(s, 400, "{v}");
+    let msg = v["message"].as_str().unwrap();
+    assert!(msg.contains("over the limit of 4096 bytes"), "{msg}");
+    let (s, v) = rw
+        .add(json!([{"id": "y".repeat(chorus_input::MAX_ID_BYTES), "text": STATEMENT}]))
+        .await;
+    assert_eq!(s, 200, "{v}");
 }
 
 /// Waits until `ready` holds, for at most 20 s.

@@ -46,6 +46,19 @@ impl Emit<'_> {
     /// Passes `doc` on unless its id was seen before (a problem), reporting its date as a
     /// problem when it cannot be read. `line` is where it was read.
     pub(crate) fn document(&mut self, doc: Document, display: &str, line: Option<u64>) {
+        if doc.id.len() > crate::MAX_ID_BYTES {
+            let shown: String = doc.id.chars().take(40).collect();
+            let reason = format!(
+                "id `{shown}...` is {} bytes long, over the limit of {} bytes; skipped",
+                doc.id.len(),
+                crate::MAX_ID_BYTES
+            );
+            self.problem(match line {
+                Some(line) => InputProblem::line(display, line, ProblemKind::BadField, reason),
+                None => InputProblem::file(display, ProblemKind::BadField, reason),
+            });
+            return;
+        }
         match self.tally.seen.entry(doc.id.clone()) {
             Entry::Occupied(first) => {
                 let (file, first_line) = *first.get();

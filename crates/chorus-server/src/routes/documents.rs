@@ -3,8 +3,8 @@
 use crate::error::{ApiError, ApiJson};
 use crate::state::AppState;
 use axum::Json;
-use axum::extract::{Path, State};
-use axum::http::HeaderMap;
+use axum::extract::{FromRequestParts, Path, State};
+use axum::http::request::Parts;
 use chorus_core::{Document, Metadata};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -28,12 +28,24 @@ pub struct AddRequest {
 /// Most documents in one batch.
 pub const MAX_BATCH: usize = 10_000;
 
+/// Extracting it checks the write token. Handlers take it before their body, so that a
+/// request without the token is answered 401 before its body is read or parsed.
+pub struct WriteToken;
+
+impl FromRequestParts<AppState> for WriteToken {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, st: &AppState) -> Result<Self, ApiError> {
+        st.authorize(&parts.headers)?;
+        Ok(WriteToken)
+    }
+}
+
 pub async fn add(
     State(st): State<AppState>,
-    headers: HeaderMap,
+    _token: WriteToken,
     ApiJson(req): ApiJson<AddRequest>,
 ) -> Result<Json<Value>, ApiError> {
-    st.authorize(&headers)?;
     if req.documents.is_empty() {
         return Err(ApiError::BadRequest("`documents` is empty".into()));
     }
@@ -47,6 +59,13 @@ pub async fn add(
         if d.id.trim().is_empty() {
             return Err(ApiError::BadRequest(format!(
                 "documents[{i}]: `id` is empty"
+            )));
+        }
+        if d.id.len() > chorus_input::MAX_ID_BYTES {
+            return Err(ApiError::BadRequest(format!(
+                "documents[{i}]: `id` is {} bytes long, over the limit of {} bytes",
+                d.id.len(),
+                chorus_input::MAX_ID_BYTES
             )));
         }
         if d.text.trim().is_empty() {
@@ -78,10 +97,9 @@ pub async fn add(
 
 pub async fn remove(
     State(st): State<AppState>,
-    headers: HeaderMap,
+    _token: WriteToken,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    st.authorize(&headers)?;
     if st.current_reader().await?.is_none() {
         return Err(ApiError::NotFound(format!("no document `{id}`")));
     }
