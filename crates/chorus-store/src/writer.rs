@@ -202,27 +202,60 @@ impl IndexWriter {
     /// Deletes files of the folder that the manifest does not name (leftovers of an
     /// interrupted change, or files a commit made obsolete).
     fn remove_unreferenced_files(&self) -> Result<()> {
+        self.remove_files_except(&[&self.manifest])
+    }
+
+    /// After a failed change: deletes the files it left behind (a segment cut short by a
+    /// full disk, a merge's unfinished output, their temporary files) at once, rather than
+    /// at the next commit. Files named by the manifest on disk are kept too (a commit whose
+    /// manifest was renamed in place before a later step failed); when that manifest cannot
+    /// be read, nothing is deleted. Errors here are ignored: the change's own error is the
+    /// one reported, and the next open or commit deletes what is left.
+    fn remove_failed_files(&self) {
+        if let Ok(on_disk) = Manifest::load(&self.dir) {
+            let _ = self.remove_files_except(&[&self.manifest, &on_disk]);
+        }
+    }
+
+    /// [`IndexWriter::remove_failed_files`] when `result` is an error.
+    fn cleaned<T>(&self, result: Result<T>) -> Result<T> {
+        if result.is_err() {
+            self.remove_failed_files();
+        }
+        result
+    }
+
+    /// Deletes the index's files (`seg-*`, `MANIFEST.tmp`) that none of `manifests` names.
+    fn remove_files_except(&self, manifests: &[&Manifest]) -> Result<()> {
         let mut keep: foldhash::HashSet<String> = foldhash::HashSet::default();
-        for s in &self.manifest.segments {
+        for s in manifests.iter().flat_map(|m| &m.segments) {
             keep.insert(s.file_name());
             if let Some(t) = &s.tombstones {
                 keep.insert(t.clone());
             }
         }
+        // every file is tried; the first error is returned
+        let mut first_error = Ok(());
         for e in fs::read_dir(&self.dir).at(&self.dir)? {
             let e = e.at(&self.dir)?;
             let name = e.file_name().to_string_lossy().into_owned();
-            if (name.starts_with("seg-") || name == MANIFEST_TMP) && !keep.contains(&name) {
+            let is_dir = e.file_type().is_ok_and(|t| t.is_dir());
+            if (name.starts_with("seg-") || name == MANIFEST_TMP)
+                && !keep.contains(&name)
+                && !is_dir
+            {
                 let p = e.path();
                 match fs::remove_file(&p) {
                     Err(err) if err.kind() != std::io::ErrorKind::NotFound => {
-                        return Err(err).at(&p);
+                        if first_error.is_ok() {
+                            first_error = Err(err).at(&p);
+                        }
                     }
                     _ => {}
                 }
             }
         }
-        Ok(())
+        first_error
     }
 
     /// Commits `next` with the segments `segments` (which must match it).
@@ -351,6 +384,11 @@ impl IndexWriter {
     /// Commits one batch; returns what it did and its new segment (`None` when the batch
     /// was empty).
     fn add_batch(&mut self, docs: Vec<Document>) -> Result<(AddSummary, Option<u64>)> {
+        let result = self.write_batch(docs);
+        self.cleaned(result)
+    }
+
+    fn write_batch(&mut self, docs: Vec<Document>) -> Result<(AddSummary, Option<u64>)> {
         // keep the last document of each id
         let mut last: foldhash::HashMap<&str, usize> = foldhash::HashMap::default();
         for (i, d) in docs.iter().enumerate() {
@@ -445,13 +483,17 @@ impl IndexWriter {
             return Ok(RemoveSummary { removed, missing });
         }
         let generation = self.manifest.generation + 1;
-        let (entries, segments) = self.with_tombstones(changed, generation)?;
-        let next = Manifest {
-            generation,
-            segments: entries,
-            ..self.manifest.clone()
-        };
-        self.commit(next, segments)?;
+        let result = self
+            .with_tombstones(changed, generation)
+            .and_then(|(entries, segments)| {
+                let next = Manifest {
+                    generation,
+                    segments: entries,
+                    ..self.manifest.clone()
+                };
+                self.commit(next, segments)
+            });
+        self.cleaned(result)?;
         Ok(RemoveSummary { removed, missing })
     }
 
@@ -511,6 +553,11 @@ impl IndexWriter {
 
     /// Merges the segments at positions `pick` (increasing) into one new segment.
     fn merge(&mut self, pick: &[usize]) -> Result<()> {
+        let result = self.write_merge(pick);
+        self.cleaned(result)
+    }
+
+    fn write_merge(&mut self, pick: &[usize]) -> Result<()> {
         let id = self.manifest.next_segment;
         let generation = self.manifest.generation + 1;
         let path = self.dir.join(segment_file_name(id));

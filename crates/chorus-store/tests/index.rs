@@ -529,3 +529,67 @@ fn queries_of_one_snapshot_do_not_depend_on_one_another() {
         }
     });
 }
+
+/// The `seg-*` files of an index folder, sorted.
+fn seg_files(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("seg-") || n == "MANIFEST.tmp")
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn failed_writes_and_crashes_leave_no_partial_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("index");
+    let first = batch("a", 20, 1);
+    {
+        let mut w = IndexWriter::open(&dir, opts()).unwrap();
+        w.add(first.clone()).unwrap();
+    }
+    let committed = seg_files(&dir);
+    let next: u64 = committed
+        .iter()
+        .filter_map(|n| n.strip_prefix("seg-")?.get(..10)?.parse::<u64>().ok())
+        .max()
+        .unwrap()
+        + 1;
+
+    // a crash mid-write leaves a partial segment, its overflow file and a manifest draft:
+    // the next open deletes them
+    std::fs::write(dir.join(format!("seg-{next:010}.seg")), b"partial").unwrap();
+    std::fs::write(dir.join(format!("seg-{next:010}.ovf.tmp")), b"partial").unwrap();
+    std::fs::write(dir.join("MANIFEST.tmp"), b"{").unwrap();
+    {
+        let w = IndexWriter::open(&dir, opts()).unwrap();
+        assert_eq!(seg_files(&dir), committed);
+        assert_eq!(w.len(), 20);
+    }
+
+    // a write that fails half-way (its overflow file cannot be created, as on a full disk)
+    // deletes the segment it had begun at once, and leaves the index as it was
+    let blockers: Vec<_> = (next..next + 8)
+        .map(|id| dir.join(format!("seg-{id:010}.ovf.tmp")))
+        .collect();
+    let mut w = IndexWriter::open(&dir, opts()).unwrap();
+    for b in &blockers {
+        std::fs::create_dir(b).unwrap();
+    }
+    assert!(w.add(batch("b", 5, 2)).is_err());
+    let mut left = seg_files(&dir);
+    left.retain(|n| !n.ends_with(".ovf.tmp"));
+    assert_eq!(left, committed, "the failed write left files behind");
+    assert_eq!(w.len(), 20);
+    for b in &blockers {
+        std::fs::remove_dir(b).unwrap();
+    }
+    w.add(batch("b", 5, 2)).unwrap();
+    assert_eq!(w.len(), 25);
+    drop(w);
+    let r = IndexReader::open(&dir).unwrap();
+    assert_eq!(r.len(), 25);
+    assert_eq!(r.get("a-3").unwrap().unwrap().text, first[3].text);
+}
