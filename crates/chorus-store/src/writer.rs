@@ -246,10 +246,10 @@ impl IndexWriter {
             {
                 let p = e.path();
                 match fs::remove_file(&p) {
-                    Err(err) if err.kind() != std::io::ErrorKind::NotFound => {
-                        if first_error.is_ok() {
-                            first_error = Err(err).at(&p);
-                        }
+                    Err(err)
+                        if err.kind() != std::io::ErrorKind::NotFound && first_error.is_ok() =>
+                    {
+                        first_error = Err(err).at(&p);
                     }
                     _ => {}
                 }
