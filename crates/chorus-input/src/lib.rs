@@ -32,7 +32,8 @@
 //!   non-string text, invalid UTF-8 (with the byte offset), binary content, empty files and
 //!   texts, damaged compressed streams (documents before the damage are kept), unreadable
 //!   or missing paths, ids already seen in the batch, broken WARC records, feeds that do not
-//!   parse, CSV files without a text column, pages without text, and records over the size
+//!   parse, CSV files without a text column, pages without text, pages nested deeper than
+//!   [`MAX_HTML_DEPTH`], ids longer than [`MAX_ID_BYTES`], and records over the size
 //!   limit (read past in bounded memory). Problems within a file name the record:
 //!   `crawl.warc.gz:7`, `feed.xml:3`, `table.csv:12`.
 //!
