@@ -46,7 +46,10 @@ fn dedup_out_writes_the_format_its_extension_names() {
     );
     let jsonl = gunzip(&dir.path().join("kept.jsonl.gz"));
     let kept = jsonl.lines().count();
-    assert!((2..4).contains(&kept), "the near-duplicates are dropped: {jsonl}");
+    assert!(
+        (2..4).contains(&kept),
+        "the near-duplicates are dropped: {jsonl}"
+    );
     assert_eq!(csv.len(), kept + 1, "a header and the kept documents");
     assert_eq!(csv[1][0], "n1");
     assert!(

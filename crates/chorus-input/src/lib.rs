@@ -62,6 +62,7 @@
 #![forbid(unsafe_code)]
 
 mod compress;
+mod encoding;
 mod feed;
 mod fetch;
 mod html;
@@ -81,6 +82,8 @@ pub use compress::{
     Compression, SNIFF_LEN, decompress, open_decompressed, sniff_compression,
     strip_compression_extension,
 };
+pub use encoding::encoding_for_label;
+pub use encoding_rs::Encoding;
 pub use problem::{InputError, InputProblem, ProblemKind};
 pub use read::{Columns, DEFAULT_MAX_RECORD_BYTES, InputReader, ReadOptions, ReadSummary};
 
