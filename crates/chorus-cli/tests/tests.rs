@@ -1,5 +1,6 @@
 //! CLI tests: drive the real `chorus` binary in temporary directories.
 
+mod daily;
 mod find;
 mod index;
 mod output;
