@@ -168,3 +168,67 @@ fn query_reads_a_web_page_through_the_input_readers() {
         "{csv}"
     );
 }
+
+#[test]
+fn completions_and_man_pages_come_from_the_flags() {
+    let dir = tempfile::tempdir().unwrap();
+    let bash = ok_stdout(&run_in(dir.path(), &["completions", "bash"]));
+    assert!(
+        bash.contains("_chorus()") && bash.contains("--output-format"),
+        "{bash}"
+    );
+    let zsh = ok_stdout(&run_in(dir.path(), &["completions", "zsh"]));
+    assert!(zsh.starts_with("#compdef chorus"));
+    let man = ok_stdout(&run_in(dir.path(), &["man"]));
+    assert!(
+        man.contains(".TH chorus 1") && man.contains("completions"),
+        "{man}"
+    );
+    let find = ok_stdout(&run_in(dir.path(), &["man", "find"]));
+    assert!(
+        find.contains(".TH chorus-find 1") && find.contains("output\\-format"),
+        "{find}"
+    );
+    assert_exit(&run_in(dir.path(), &["man", "--dir", "pages"]), 0);
+    assert!(dir.path().join("pages/chorus-dedup.1").is_file());
+    assert_exit(&run_in(dir.path(), &["man", "nope"]), 2);
+}
+
+#[test]
+fn every_command_takes_color_and_counts_read_right() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("c.jsonl"), jsonl_corpus()).unwrap();
+    assert_exit(&run_in(dir.path(), &["index", "add", "c.jsonl", "-q"]), 0);
+    fs::write(dir.path().join("q.txt"), STATEMENT).unwrap();
+    let esc = |args: &[&str]| stdout(&run_in(dir.path(), args)).contains('\u{1b}');
+    for cmd in [
+        &["dedup", "c.jsonl", "-q"][..],
+        &["query", "q.txt"],
+        &["find", "c.jsonl", "-q"],
+    ] {
+        let always = [cmd, &["--color", "always"]].concat();
+        let never = [cmd, &["--color", "never"]].concat();
+        assert!(esc(&always), "{cmd:?} --color always");
+        assert!(!esc(&never), "{cmd:?} --color never");
+    }
+    for cmd in ["index", "report", "serve", "watch", "eval"] {
+        let o = run_in(dir.path(), &[cmd, "--color", "never", "--help"]);
+        assert_exit(&o, 0);
+    }
+
+    // A Chinese passage is counted in characters, a one-word one in the singular.
+    let zh = "据新华社报道，国务院今天召开常务会议，研究部署进一步加强农村饮水安全工作，\
+              会议指出各地要加快推进供水工程建设。";
+    let docs: String = ["a", "b"]
+        .iter()
+        .map(|id| serde_json::json!({"id": id, "text": zh}).to_string() + "\n")
+        .collect();
+    fs::write(dir.path().join("zh.jsonl"), docs).unwrap();
+    let out = ok_stdout(&run_in(dir.path(), &["find", "zh.jsonl", "-q"]));
+    let n = zh.chars().filter(|c| c.is_alphanumeric()).count();
+    assert!(
+        out.contains(&format!("· 2 documents · {n} characters")),
+        "{out}"
+    );
+    assert!(!out.contains(" words"), "{out}");
+}

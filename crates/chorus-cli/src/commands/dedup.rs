@@ -244,10 +244,23 @@ fn dedup(args: &DedupArgs) -> anyhow::Result<i32> {
     if args.json {
         write_dedup_jsonl(&report, args.pairs, &mut out)?;
     } else {
+        use anstyle::{AnsiColor, Style};
+        let color = crate::render::color_enabled();
+        let paint = |style: Style, s: &str| crate::render::paint(style, s, color);
+        let (bold, keep, drop) = (
+            Style::new().bold(),
+            Style::new().fg_color(Some(AnsiColor::Green.into())),
+            Style::new().dimmed(),
+        );
         for c in &report.clusters {
-            writeln!(out, "Group {} · {} documents", c.id, c.docs.len())?;
+            let header = format!("Group {} · {} documents", c.id, c.docs.len());
+            writeln!(out, "{}", paint(bold, &header))?;
             for d in &c.docs {
-                let mark = if *d == c.keep { "keep" } else { "drop" };
+                let mark = if *d == c.keep {
+                    paint(keep, "keep")
+                } else {
+                    paint(drop, "drop")
+                };
                 writeln!(out, "  {mark}  {d}")?;
             }
         }

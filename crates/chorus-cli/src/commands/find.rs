@@ -4,7 +4,7 @@ use crate::exit_code;
 use crate::load::{CorpusArgs, SourceArgs, load_and_find};
 use crate::output::members::member_table;
 use crate::output::{OutputArgs, OutputFormat};
-use crate::render::{ColorChoice, render_report};
+use crate::render::{color_enabled, render_report};
 use crate::threads::RunArgs;
 use anyhow::Context;
 use chorus_core::{Config, write_jsonl};
@@ -23,9 +23,6 @@ pub struct FindArgs {
     /// with different specifics (records of kind `formula` with --json).
     #[arg(long)]
     pub formulas: bool,
-    /// Colour in the text report: auto (on a terminal, unless NO_COLOR is set), always, never.
-    #[arg(long, default_value = "auto")]
-    pub color: ColorChoice,
     #[command(flatten)]
     pub output: OutputArgs,
     #[command(flatten)]
@@ -51,7 +48,7 @@ fn find(args: &FindArgs) -> anyhow::Result<i32> {
     match target.format {
         OutputFormat::Jsonl => write_jsonl(&report, &mut out).context("writing the report")?,
         OutputFormat::Text => {
-            let color = target.path.is_none() && args.color.enabled();
+            let color = target.path.is_none() && color_enabled();
             render_report(&mut out, &report, docs, loaded.skipped, color)
                 .context("writing the report")?;
         }

@@ -140,7 +140,8 @@ pub fn run(args: &QueryArgs) -> anyhow::Result<i32> {
             out.finish()?;
         }
         OutputFormat::Text => {
-            render(&mut out, &text, &report)?;
+            let color = target.path.is_none() && crate::render::color_enabled();
+            render(&mut out, &text, &report, color)?;
             out.finish()?;
         }
         table => passage_table(&text, &report).write(table, out)?,
@@ -148,7 +149,15 @@ pub fn run(args: &QueryArgs) -> anyhow::Result<i32> {
     Ok(if report.matches.is_empty() { 1 } else { 0 })
 }
 
-fn render(out: &mut impl Write, text: &str, report: &QueryReport) -> std::io::Result<()> {
+fn render(
+    out: &mut impl Write,
+    text: &str,
+    report: &QueryReport,
+    color: bool,
+) -> std::io::Result<()> {
+    use anstyle::{AnsiColor, Style};
+    let bold = |s: &str| crate::render::paint(Style::new().bold(), s, color);
+    let shared = Style::new().fg_color(Some(AnsiColor::Yellow.into()));
     if report.matches.is_empty() {
         writeln!(out, "No stored document shares a passage with this text.")?;
         return Ok(());
@@ -168,9 +177,8 @@ fn render(out: &mut impl Write, text: &str, report: &QueryReport) -> std::io::Re
         };
         writeln!(
             out,
-            "{}. {}{about}\n   {} shared words, {:.0}% of the text, {} passage(s)",
-            rank + 1,
-            m.id,
+            "{}{about}\n   {} shared words, {:.0}% of the text, {} passage(s)",
+            bold(&format!("{}. {}", rank + 1, m.id)),
             m.score,
             round3(m.coverage) * 100.0,
             m.passages.len()
@@ -184,7 +192,11 @@ fn render(out: &mut impl Write, text: &str, report: &QueryReport) -> std::io::Re
                 p.doc.begin,
                 p.doc.end,
                 round3(p.similarity),
-                one_line(&text[p.query.begin..p.query.end], 160)
+                crate::render::paint(
+                    shared,
+                    &one_line(&text[p.query.begin..p.query.end], 160),
+                    color
+                )
             )?;
         }
     }
