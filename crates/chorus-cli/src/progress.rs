@@ -112,7 +112,7 @@ mod tests {
 
     #[test]
     fn rates_read_as_people_write_them() {
-        assert_eq!(rate(11_454.8133), "11,455/s");
+        assert_eq!(rate(11454.8133), "11,455/s");
         assert_eq!(rate(7.46), "7.5/s");
         assert_eq!(rate(0.0), "0/s");
         assert_eq!(rate(f64::NAN), "0/s");

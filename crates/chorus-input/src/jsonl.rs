@@ -256,10 +256,11 @@ pub(crate) fn record_to_document(
         }
     }
     // passim's outlet field: the source of a record that names none.
-    if meta.source.is_none() && matches!(meta.extra.get("series"), Some(Value::String(_))) {
-        if let Some(Value::String(series)) = meta.extra.shift_remove("series") {
-            meta.source = Some(series);
-        }
+    if meta.source.is_none()
+        && matches!(meta.extra.get("series"), Some(Value::String(_)))
+        && let Some(Value::String(series)) = meta.extra.shift_remove("series")
+    {
+        meta.source = Some(series);
     }
     let id_field = opts.id_field_name();
     let text_field = opts.text_field_name();

@@ -192,11 +192,11 @@ impl Target {
                 file,
             },
         };
-        Ok(Output::File {
+        Ok(Output::File(Box::new(FileOutput {
             w: BufWriter::with_capacity(1 << 16, sink),
             tmp,
             path: path.clone(),
-        })
+        })))
     }
 }
 
@@ -256,25 +256,29 @@ impl Sink {
 /// [`Output::finish`] (and deleted when dropped unfinished).
 pub enum Output {
     Stdout(BufWriter<io::StdoutLock<'static>>),
-    File {
-        w: BufWriter<Sink>,
-        tmp: tempfile::NamedTempFile,
-        path: PathBuf,
-    },
+    File(Box<FileOutput>),
+}
+
+/// A file being written: the buffered (compressing) writer, the temporary file it
+/// fills, and the path it will be moved to.
+pub struct FileOutput {
+    w: BufWriter<Sink>,
+    tmp: tempfile::NamedTempFile,
+    path: PathBuf,
 }
 
 impl Write for Output {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         match self {
             Output::Stdout(w) => w.write(buf),
-            Output::File { w, .. } => w.write(buf),
+            Output::File(f) => f.w.write(buf),
         }
     }
 
     fn flush(&mut self) -> io::Result<()> {
         match self {
             Output::Stdout(w) => w.flush(),
-            Output::File { w, .. } => w.flush(),
+            Output::File(f) => f.w.flush(),
         }
     }
 }
@@ -284,7 +288,8 @@ impl Output {
     pub fn finish(self) -> anyhow::Result<()> {
         match self {
             Output::Stdout(mut w) => w.flush().context("writing the output"),
-            Output::File { w, tmp, path } => {
+            Output::File(f) => {
+                let FileOutput { w, tmp, path } = *f;
                 let what = || format!("writing {}", path.display());
                 let sink = w
                     .into_inner()
