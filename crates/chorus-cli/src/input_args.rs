@@ -26,6 +26,22 @@ pub struct InputArgs {
     #[arg(long, value_name = "NAME", default_value = "text")]
     pub text_field: String,
 
+    /// JSON Lines: the field holding a record's source (outlet). A record without it takes
+    /// its `series` field (passim's name) as its source.
+    #[arg(long, value_name = "NAME", default_value = "source")]
+    pub source_field: String,
+
+    /// JSON Lines: the field holding a record's date (ISO 8601).
+    #[arg(long, value_name = "NAME", default_value = "date")]
+    pub date_field: String,
+
+    /// The character encoding of plain-text, CSV/TSV and HTML files (a label such as
+    /// latin1, windows-1252, iso-8859-2, shift_jis, koi8-r, utf-8) [default: UTF-8, or, for
+    /// a file that is not valid UTF-8, the encoding guessed from its bytes; HTML: its
+    /// declared charset]. Offsets are into the text decoded to UTF-8.
+    #[arg(long, value_name = "LABEL", value_parser = parse_encoding)]
+    pub encoding: Option<&'static chorus_input::Encoding>,
+
     /// CSV/TSV: the column holding a row's id (rows without one get FILE:LINE).
     #[arg(long, value_name = "NAME", default_value = "id")]
     pub id_column: String,
@@ -89,6 +105,12 @@ impl From<FormatArg> for InputFormat {
     }
 }
 
+fn parse_encoding(s: &str) -> Result<&'static chorus_input::Encoding, String> {
+    chorus_input::encoding_for_label(s).ok_or_else(|| {
+        format!("unknown encoding `{s}` (try utf-8, latin1, windows-1252, iso-8859-2, shift_jis)")
+    })
+}
+
 fn parse_delimiter(s: &str) -> Result<u8, String> {
     match s {
         "tab" | "\\t" | "\t" => Ok(b'\t'),
@@ -107,6 +129,9 @@ impl InputArgs {
             .keep_comments(self.keep_comments)
             .id_field(self.id_field.clone())
             .text_field(self.text_field.clone())
+            .source_field(self.source_field.clone())
+            .date_field(self.date_field.clone())
+            .encoding(self.encoding)
             .columns(Columns {
                 id: self.id_column.clone(),
                 text: self.text_column.clone(),
@@ -145,5 +170,23 @@ mod tests {
             ReadOptions::default()
         );
         assert!(try_parse::<InputArgs>(&["--delimiter", "ab"]).is_err());
+        let opts = parse::<InputArgs>(&[
+            "--source-field",
+            "series",
+            "--date-field",
+            "issued",
+            "--encoding",
+            "latin1",
+        ])
+        .read_options();
+        assert_eq!(
+            (opts.source_field_name(), opts.date_field_name()),
+            ("series", "issued")
+        );
+        assert_eq!(
+            opts.forced_encoding().map(|e| e.name()),
+            Some("windows-1252")
+        );
+        assert!(try_parse::<InputArgs>(&["--encoding", "klingon"]).is_err());
     }
 }

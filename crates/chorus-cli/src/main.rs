@@ -14,6 +14,7 @@ mod excerpt;
 mod input_args;
 mod load;
 mod memory;
+mod output;
 mod progress;
 mod render;
 #[cfg(test)]
@@ -29,9 +30,12 @@ use std::process::ExitCode;
     version,
     about = "Find the passages that documents share, verbatim or nearly so."
 )]
-struct Cli {
+pub struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Colour in text output: auto (on a terminal, unless NO_COLOR is set), always, never.
+    #[arg(long, global = true, value_enum, default_value = "auto")]
+    color: render::ColorChoice,
 }
 
 #[derive(Subcommand, Debug)]
@@ -52,6 +56,10 @@ enum Command {
     Serve(commands::serve::ServeArgs),
     /// Add documents to an index as they arrive and alert on coordinated messaging.
     Watch(commands::watch::WatchArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions(commands::docs::CompletionsArgs),
+    /// Print the manual page (roff), or write every page into a folder with --dir.
+    Man(commands::docs::ManArgs),
 }
 
 /// The exit code of a command that looks for reuse: 2 (after saying so) when inputs were
@@ -76,6 +84,7 @@ fn is_broken_pipe(err: &anyhow::Error) -> bool {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    render::set_color(cli.color);
     let result = match &cli.command {
         Command::Find(args) => commands::find::run(args),
         Command::Dedup(args) => commands::dedup::run(args),
@@ -85,6 +94,8 @@ fn main() -> ExitCode {
         Command::Report(args) => commands::report::run(args),
         Command::Serve(args) => commands::serve::run(args),
         Command::Watch(args) => commands::watch::run(args),
+        Command::Completions(args) => commands::docs::completions(args),
+        Command::Man(args) => commands::docs::man(args),
     };
     match result {
         Ok(code) => ExitCode::from(code as u8),

@@ -16,6 +16,18 @@ pub enum ColorChoice {
     Never,
 }
 
+/// The `--color` of this run (a flag of every command), set once by `main`.
+static COLOR: std::sync::OnceLock<ColorChoice> = std::sync::OnceLock::new();
+
+pub fn set_color(choice: ColorChoice) {
+    let _ = COLOR.set(choice);
+}
+
+/// Whether text written to standard output is coloured in this run.
+pub fn color_enabled() -> bool {
+    COLOR.get().copied().unwrap_or(ColorChoice::Auto).enabled()
+}
+
 impl ColorChoice {
     pub fn enabled(self) -> bool {
         match self {
@@ -163,6 +175,34 @@ fn earliest(c: &Cluster) -> String {
     out
 }
 
+/// Whether `c` belongs to a script written without spaces between words (as the
+/// tokenizer counts them: one word per character).
+fn unspaced(c: char) -> bool {
+    matches!(c as u32,
+        0x0E00..=0x0EFF // Thai, Lao
+        | 0x1000..=0x109F // Myanmar
+        | 0x1780..=0x17FF // Khmer
+        | 0x3040..=0x30FF // Hiragana, Katakana
+        | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x3134F // Han
+    )
+}
+
+/// The length of a passage for the cluster header: "1 word", "12 words", or, for text in
+/// a script written without spaces, its letters and digits as "N characters".
+pub fn length(text: &str) -> String {
+    if text.chars().any(unspaced) {
+        let n = text.chars().filter(|c| c.is_alphanumeric()).count();
+        return format!("{n} character{}", if n == 1 { "" } else { "s" });
+    }
+    let n = text.split_whitespace().count();
+    format!("{n} word{}", if n == 1 { "" } else { "s" })
+}
+
+/// `text` in `style` when `color`.
+pub fn paint(style: Style, text: &str, color: bool) -> String {
+    Styles::new(color).paint(style, text)
+}
+
 /// Writes the human-readable report.
 pub fn render_report<W: Write>(
     w: &mut W,
@@ -176,17 +216,15 @@ pub fn render_report<W: Write>(
     for c in &report.clusters {
         let first = &c.members[0];
         let words = match by_id.get(first.doc.as_str()) {
-            Some(&d) => docs.text(d).map_err(io::Error::other)?[first.begin..first.end]
-                .split_whitespace()
-                .count(),
-            None => 0,
+            Some(&d) => length(&docs.text(d).map_err(io::Error::other)?[first.begin..first.end]),
+            None => length(""),
         };
         let n_docs = {
             let mut ds: Vec<&str> = c.members.iter().map(|m| m.doc.as_str()).collect();
             ds.dedup();
             ds.len()
         };
-        let mut header = format!("Cluster {} · {} documents · {} words", c.id, n_docs, words);
+        let mut header = format!("Cluster {} · {} documents · {words}", c.id, n_docs);
         if c.coordinated
             && let Some(co) = &c.coordination
         {
@@ -284,4 +322,18 @@ pub fn render_report<W: Write>(
             String::new()
         }
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lengths_in_words_or_characters() {
+        assert_eq!(length("one"), "1 word");
+        assert_eq!(length("two words"), "2 words");
+        assert_eq!(length("中华人民共和国，今天"), "9 characters");
+        assert_eq!(length("字"), "1 character");
+        assert_eq!(length("東京で 3 人"), "5 characters");
+    }
 }

@@ -1,7 +1,9 @@
 //! CLI tests: drive the real `chorus` binary in temporary directories.
 
+mod daily;
 mod find;
 mod index;
+mod output;
 mod serve;
 mod threads;
 mod time_order;

@@ -238,8 +238,8 @@ pub(crate) fn record_to_document(
             continue;
         }
         let slot = match key.as_str() {
-            "source" => &mut meta.source,
-            "date" => &mut meta.date,
+            k if k == opts.source_field_name() => &mut meta.source,
+            k if k == opts.date_field_name() => &mut meta.date,
             "url" => &mut meta.url,
             "title" => &mut meta.title,
             _ => {
@@ -254,6 +254,13 @@ pub(crate) fn record_to_document(
                 meta.extra.insert(key, other);
             }
         }
+    }
+    // passim's outlet field: the source of a record that names none.
+    if meta.source.is_none()
+        && matches!(meta.extra.get("series"), Some(Value::String(_)))
+        && let Some(Value::String(series)) = meta.extra.shift_remove("series")
+    {
+        meta.source = Some(series);
     }
     let id_field = opts.id_field_name();
     let text_field = opts.text_field_name();
@@ -337,6 +344,30 @@ mod tests {
         for (json, kind) in cases {
             assert_eq!(record(json).unwrap_err().0, kind, "{json}");
         }
+    }
+
+    #[test]
+    fn series_is_the_source_and_fields_can_be_renamed() {
+        let doc = record(r#"{"id":"a","series":"sn84","x":1,"text":"hi"}"#).unwrap();
+        assert_eq!(doc.meta.source.as_deref(), Some("sn84"));
+        assert!(!doc.meta.extra.contains_key("series"));
+        let doc = record(r#"{"id":"a","series":"sn84","source":"Gazette","text":"hi"}"#).unwrap();
+        assert_eq!(doc.meta.source.as_deref(), Some("Gazette"));
+        assert_eq!(doc.meta.extra["series"], "sn84");
+
+        let opts = ReadOptions::default()
+            .source_field("outlet")
+            .date_field("published");
+        let Value::Object(map) = serde_json::from_str(
+            r#"{"id":"a","outlet":"Post","published":"1901-02-03","date":"x","text":"hi"}"#,
+        )
+        .unwrap() else {
+            panic!("not an object")
+        };
+        let doc = record_to_document(map, &opts, || "f:1".to_owned()).unwrap();
+        assert_eq!(doc.meta.source.as_deref(), Some("Post"));
+        assert_eq!(doc.meta.date.as_deref(), Some("1901-02-03"));
+        assert_eq!(doc.meta.extra["date"], "x");
     }
 
     #[test]

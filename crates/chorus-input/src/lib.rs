@@ -64,6 +64,7 @@
 
 mod compress;
 mod depth;
+mod encoding;
 mod feed;
 mod fetch;
 mod html;
@@ -84,13 +85,15 @@ pub use compress::{
     strip_compression_extension,
 };
 pub use depth::MAX_HTML_DEPTH;
+pub use encoding::encoding_for_label;
+pub use encoding_rs::Encoding;
+pub use problem::{InputError, InputProblem, ProblemKind};
+pub use read::{Columns, DEFAULT_MAX_RECORD_BYTES, InputReader, ReadOptions, ReadSummary};
 
 /// The longest document id, in bytes: longer ids are refused (a problem naming the file and
 /// record; the server answers 400). Room for the longest paths (4,096 bytes on Linux) and
 /// URLs, and a bound on what every id costs the index and its answers.
 pub const MAX_ID_BYTES: usize = 4096;
-pub use problem::{InputError, InputProblem, ProblemKind};
-pub use read::{Columns, DEFAULT_MAX_RECORD_BYTES, InputReader, ReadOptions, ReadSummary};
 
 /// How an input's content is to be read.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]

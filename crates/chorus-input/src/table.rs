@@ -8,7 +8,11 @@
 //! have fewer or more fields than the header. A file whose header has no text column is
 //! reported once; a row that cannot be read (invalid UTF-8, a field over the size limit)
 //! or has empty text is reported with its line number and skipped. A row without an id
-//! gets `<file>:<line>`.
+//! gets `<file>:<line>`. A quoted field still open at the end of the file (a missing
+//! closing quote, which would make the rest of the file one field) is reported with the
+//! line the quote opened on, and its row skipped: [`QuoteCheck`] follows the quoting as the
+//! bytes stream past (RFC 4180: a quote opens a field only at its start, `""` inside is a
+//! literal quote).
 
 use std::io::BufRead;
 
@@ -27,12 +31,13 @@ pub(crate) fn read_table(
     emit: &mut Emit<'_>,
     stream_error: &dyn Fn(&std::io::Error) -> (ProblemKind, String),
 ) {
+    let quoting = delimiter != b'\t';
     let mut csv = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .flexible(true)
         .has_headers(false)
-        .quoting(delimiter != b'\t')
-        .from_reader(reader);
+        .quoting(quoting)
+        .from_reader(QuoteCheck::new(reader, delimiter, quoting));
     let mut row = csv::ByteRecord::new();
     let read_error = |err: csv::Error, emit: &mut Emit<'_>| {
         let line = err.position().map(|p| p.line());
@@ -130,6 +135,16 @@ pub(crate) fn read_table(
         if row.len() == 1 && row.get(0).is_some_and(|f| f.is_empty()) {
             continue;
         }
+        if let Some(opened) = csv.get_ref().unterminated_quote() {
+            emit.problem(problem(
+                ProblemKind::BadRecord,
+                format!(
+                    "unterminated quote (opened on line {opened}): the rest of the file would \
+                     be one field; row skipped"
+                ),
+            ));
+            continue;
+        }
         let field = |col: Option<usize>| -> Result<Option<String>, usize> {
             match col.and_then(|c| row.get(c)) {
                 None => Ok(None),
@@ -154,7 +169,11 @@ pub(crate) fn read_table(
         if let Some((col, at)) = bad {
             emit.problem(problem(
                 ProblemKind::InvalidUtf8,
-                format!("invalid UTF-8 at byte {at} of column `{}`", header[col]),
+                format!(
+                    "invalid UTF-8 at byte {at} of column `{}` (name the file's encoding \
+                     with --encoding)",
+                    header[col]
+                ),
             ));
             continue;
         }
@@ -200,5 +219,104 @@ pub(crate) fn read_table(
             ProblemKind::EmptyFile,
             "no rows after the header",
         ));
+    }
+}
+
+/// Where a reader is in the CSV quoting of its bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Quoting {
+    FieldStart,
+    Unquoted,
+    Quoted,
+    /// A quote inside a quoted field: the end of the field, or the first of `""`.
+    QuoteInQuoted,
+}
+
+/// A reader that follows the CSV quoting of the bytes read through it, to tell a quoted
+/// field left open at the end of the stream.
+struct QuoteCheck<R> {
+    inner: R,
+    delimiter: u8,
+    quoting: bool,
+    state: Quoting,
+    line: u64,
+    opened_on: u64,
+    eof: bool,
+}
+
+impl<R: std::io::Read> QuoteCheck<R> {
+    fn new(inner: R, delimiter: u8, quoting: bool) -> Self {
+        QuoteCheck {
+            inner,
+            delimiter,
+            quoting,
+            state: Quoting::FieldStart,
+            line: 1,
+            opened_on: 0,
+            eof: false,
+        }
+    }
+
+    /// The line a quoted field opened on, when the stream has ended inside it.
+    fn unterminated_quote(&self) -> Option<u64> {
+        (self.eof && self.state == Quoting::Quoted).then_some(self.opened_on)
+    }
+}
+
+impl<R: std::io::Read> std::io::Read for QuoteCheck<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if n == 0 {
+            self.eof = true;
+        }
+        if !self.quoting {
+            return Ok(n);
+        }
+        for &b in &buf[..n] {
+            use Quoting::*;
+            self.state = match (self.state, b) {
+                (Quoted, b'"') => QuoteInQuoted,
+                (Quoted, _) => Quoted,
+                (QuoteInQuoted, b'"') => Quoted,
+                (FieldStart, b'"') => {
+                    self.opened_on = self.line;
+                    Quoted
+                }
+                (_, b'\n') => FieldStart,
+                (_, d) if d == self.delimiter => FieldStart,
+                _ => Unquoted,
+            };
+            if b == b'\n' {
+                self.line += 1;
+            }
+        }
+        Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Read;
+
+    fn open_quote(csv: &str) -> Option<u64> {
+        let mut r = QuoteCheck::new(csv.as_bytes(), b',', true);
+        std::io::copy(&mut r.by_ref(), &mut std::io::sink()).unwrap();
+        let mut rest = [0u8; 1];
+        assert_eq!(r.read(&mut rest).unwrap(), 0);
+        r.unterminated_quote()
+    }
+
+    #[test]
+    fn open_quotes_at_the_end_are_told() {
+        assert_eq!(
+            open_quote("id,text\n1,\"a, \"\"b\"\"\nc\"\n2,5\" tall\n"),
+            None
+        );
+        assert_eq!(
+            open_quote("id,text\n1,ok\n2,\"never closed\n3,more\n"),
+            Some(3)
+        );
+        assert_eq!(open_quote("id,text\n1,\"\"\n"), None);
     }
 }

@@ -63,18 +63,20 @@ function highlighted(text, spans, key) {
   return box;
 }
 
+// The share of the article's words inside a passage shared with any match: words as the
+// engine counts them (runs of letters, digits and marks; one per character in scripts
+// written without spaces), so that with one match it is that match's "% of the article".
+const WORD = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}]|[\p{L}\p{N}\p{M}]+/gu;
 function reusedShare(text, matches) {
-  const len = enc.encode(text).length;
-  if (!len) return 0;
   const spans = matches.flatMap((m) => m.passages.map((p) => [p.query.begin, p.query.end]));
-  spans.sort((a, b) => a[0] - b[0]);
-  let covered = 0, end = 0;
-  for (const [b, e] of spans) {
-    if (e <= end) continue;
-    covered += e - Math.max(b, end);
-    end = e;
+  let words = 0, covered = 0, byte = 0, last = 0;
+  for (const w of text.matchAll(WORD)) {
+    byte += enc.encode(text.slice(last, w.index)).length;
+    last = w.index;
+    words += 1;
+    if (spans.some(([b, e]) => byte >= b && byte < e)) covered += 1;
   }
-  return covered / len;
+  return words ? covered / words : 0;
 }
 
 function describe(d) {

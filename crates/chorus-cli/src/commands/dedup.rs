@@ -2,6 +2,8 @@
 
 use crate::exit_code;
 use crate::load::{CorpusArgs, load};
+use crate::output::table::{Cell, Table};
+use crate::output::{OutputFormat, Target};
 use crate::progress::Bar;
 use crate::threads::RunArgs;
 use anyhow::Context;
@@ -40,10 +42,17 @@ pub struct DedupArgs {
     /// With --json, also write every aligned pair with its coverages (dup_pair records).
     #[arg(long)]
     pub pairs: bool,
-    /// Write the de-duplicated corpus: a .jsonl file (records with id, text and metadata),
-    /// or a folder of text files named by id.
-    #[arg(long)]
+    /// Write the de-duplicated corpus to this file, in the format its extension names: .jsonl
+    /// (records with id, metadata and text), .csv, .tsv or .parquet (columns id, source,
+    /// date, url, title, text and the other metadata), optionally compressed (.gz, .zst,
+    /// .xz). A path that is an existing folder or ends with `/` gets one text file per kept
+    /// document, named by id. Nothing is written when no document could be read.
+    #[arg(long, short = 'o', value_name = "PATH")]
     pub out: Option<PathBuf>,
+    /// The format of --out, whatever its extension: jsonl, csv, tsv, parquet, or passim
+    /// (JSON Lines with the source as `series`).
+    #[arg(long, value_enum, value_name = "FORMAT", requires = "out")]
+    pub output_format: Option<OutputFormat>,
     #[command(flatten)]
     pub run: RunArgs,
     #[command(flatten)]
@@ -57,25 +66,113 @@ pub enum KeepArg {
     First,
 }
 
+/// Writes the kept documents as JSON Lines records (id, metadata, text); `passim` names
+/// the source `series`, as passim's input does.
 fn write_jsonl_corpus(
-    path: &Path,
+    out: &mut impl Write,
     docs: impl Iterator<Item = chorus_core::Result<Document>>,
+    passim: bool,
 ) -> anyhow::Result<()> {
-    let f = fs::File::create(path).with_context(|| format!("creating {}", path.display()))?;
-    let mut w = BufWriter::new(f);
     for d in docs {
         let d = d?;
         let mut rec = Map::new();
         rec.insert("id".into(), json!(d.id));
         if let Value::Object(meta) = serde_json::to_value(&d.meta)? {
-            rec.extend(meta);
+            for (k, v) in meta {
+                let k = if passim && k == "source" {
+                    "series".to_string()
+                } else {
+                    k
+                };
+                rec.insert(k, v);
+            }
         }
         rec.insert("text".into(), json!(d.text));
-        serde_json::to_writer(&mut w, &rec)?;
-        w.write_all(b"\n")?;
+        serde_json::to_writer(&mut *out, &rec)?;
+        out.write_all(b"\n")?;
     }
-    w.flush()?;
     Ok(())
+}
+
+/// The kept documents as a table: id, source, date, url, title, text, then every other
+/// metadata field, in order of first appearance.
+fn corpus_table(
+    docs: impl Iterator<Item = chorus_core::Result<Document>>,
+) -> anyhow::Result<Table> {
+    let docs: Vec<Document> = docs.collect::<chorus_core::Result<_>>()?;
+    let mut table = Table::new(&["id", "source", "date", "url", "title", "text"]);
+    for d in &docs {
+        for k in d.meta.extra.keys() {
+            if !table.columns.contains(k) {
+                table.columns.push(k.clone());
+            }
+        }
+    }
+    for d in docs {
+        let m = d.meta;
+        let mut row: Vec<Cell> = vec![
+            Cell::Str(d.id),
+            m.source.into(),
+            m.date.into(),
+            m.url.into(),
+            m.title.into(),
+            Cell::Str(d.text),
+        ];
+        for k in &table.columns[6..] {
+            row.push(match m.extra.get(k) {
+                None | Some(Value::Null) => Cell::Null,
+                Some(Value::String(s)) => Cell::Str(s.clone()),
+                Some(v) => Cell::Json(v.clone()),
+            });
+        }
+        table.rows.push(row);
+    }
+    Ok(table)
+}
+
+/// Where `--out` sends the kept documents.
+enum KeptOut {
+    /// A folder of text files named by id.
+    Folder(PathBuf),
+    File(Target),
+}
+
+impl KeptOut {
+    /// A folder when the path is an existing folder or ends with `/`; else a file whose
+    /// format the extension (or `--output-format`) names.
+    fn new(path: &Path, format: Option<OutputFormat>) -> anyhow::Result<KeptOut> {
+        let name = path.to_string_lossy();
+        if path.is_dir() || name.ends_with('/') || name.ends_with(std::path::MAIN_SEPARATOR) {
+            return Ok(KeptOut::Folder(path.to_path_buf()));
+        }
+        let target = Target::new(Some(path), format, OutputFormat::Jsonl)?;
+        anyhow::ensure!(
+            target.format != OutputFormat::Text,
+            "{}: the kept documents are written as .jsonl, .csv, .tsv or .parquet, or as text \
+             files in a folder (a path ending with `/`)",
+            path.display()
+        );
+        Ok(KeptOut::File(target))
+    }
+
+    fn write(
+        &self,
+        docs: impl Iterator<Item = chorus_core::Result<Document>>,
+    ) -> anyhow::Result<()> {
+        match self {
+            KeptOut::Folder(dir) => write_text_corpus(dir, docs),
+            KeptOut::File(target) => {
+                let mut out = target.open()?;
+                match target.format {
+                    OutputFormat::Jsonl | OutputFormat::Passim | OutputFormat::Text => {
+                        write_jsonl_corpus(&mut out, docs, target.format == OutputFormat::Passim)?;
+                        out.finish()
+                    }
+                    table => corpus_table(docs)?.write(table, out),
+                }
+            }
+        }
+    }
 }
 
 fn write_text_corpus(
@@ -126,6 +223,10 @@ fn dedup(args: &DedupArgs) -> anyhow::Result<i32> {
         "--threshold and --slack must lie in [0, 1]"
     );
     cfg.find.validate()?;
+    let kept_out = match &args.out {
+        Some(path) => Some(KeptOut::new(path, args.output_format)?),
+        None => None,
+    };
     let (quiet, corpus) = (args.run.quiet, &args.corpus);
     let bar = Bar::new(quiet);
     let loaded = load(
@@ -143,10 +244,23 @@ fn dedup(args: &DedupArgs) -> anyhow::Result<i32> {
     if args.json {
         write_dedup_jsonl(&report, args.pairs, &mut out)?;
     } else {
+        use anstyle::{AnsiColor, Style};
+        let color = crate::render::color_enabled();
+        let paint = |style: Style, s: &str| crate::render::paint(style, s, color);
+        let (bold, keep, drop) = (
+            Style::new().bold(),
+            Style::new().fg_color(Some(AnsiColor::Green.into())),
+            Style::new().dimmed(),
+        );
         for c in &report.clusters {
-            writeln!(out, "Group {} · {} documents", c.id, c.docs.len())?;
+            let header = format!("Group {} · {} documents", c.id, c.docs.len());
+            writeln!(out, "{}", paint(bold, &header))?;
             for d in &c.docs {
-                let mark = if *d == c.keep { "keep" } else { "drop" };
+                let mark = if *d == c.keep {
+                    paint(keep, "keep")
+                } else {
+                    paint(drop, "drop")
+                };
                 writeln!(out, "  {mark}  {d}")?;
             }
         }
@@ -160,14 +274,13 @@ fn dedup(args: &DedupArgs) -> anyhow::Result<i32> {
         )?;
     }
     out.flush()?;
-    if let Some(path) = &args.out {
-        let kept = report.kept.iter().map(|&i| docs.document(i));
-        let name = path.to_string_lossy();
-        if name.ends_with(".jsonl") || name.ends_with(".ndjson") {
-            write_jsonl_corpus(path, kept)?;
-        } else {
-            write_text_corpus(path, kept)?;
-        }
+    if let (Some(kept_out), Some(path)) = (&kept_out, &args.out) {
+        anyhow::ensure!(
+            !docs.is_empty(),
+            "no document could be read; {} not written",
+            path.display()
+        );
+        kept_out.write(report.kept.iter().map(|&i| docs.document(i)))?;
     }
     Ok(exit_code(loaded.skipped, !report.clusters.is_empty()))
 }

@@ -2,11 +2,12 @@
 
 use crate::exit_code;
 use crate::load::{CorpusArgs, SourceArgs, load_and_find};
-use crate::render::{ColorChoice, render_report};
+use crate::output::members::member_table;
+use crate::output::{OutputArgs, OutputFormat};
+use crate::render::{color_enabled, render_report};
 use crate::threads::RunArgs;
 use anyhow::Context;
 use chorus_core::{Config, write_jsonl};
-use std::io::{BufWriter, Write};
 
 #[derive(clap::Args, Debug)]
 pub struct FindArgs {
@@ -22,9 +23,8 @@ pub struct FindArgs {
     /// with different specifics (records of kind `formula` with --json).
     #[arg(long)]
     pub formulas: bool,
-    /// Colour in the text report: auto (on a terminal, unless NO_COLOR is set), always, never.
-    #[arg(long, default_value = "auto")]
-    pub color: ColorChoice,
+    #[command(flatten)]
+    pub output: OutputArgs,
     #[command(flatten)]
     pub run: RunArgs,
     #[command(flatten)]
@@ -41,16 +41,22 @@ fn find(args: &FindArgs) -> anyhow::Result<i32> {
         list_formulas: args.formulas,
         ..args.corpus.tuning.config()
     };
+    let target = args.output.target(args.json)?;
     let (loaded, report) = load_and_find(&args.source, &args.corpus, &cfg, args.run.quiet)?;
-    let stdout = std::io::stdout().lock();
-    let mut out = BufWriter::new(stdout);
-    if args.json {
-        write_jsonl(&report, &mut out).context("writing the report")?;
-    } else {
-        let color = args.color.enabled();
-        render_report(&mut out, &report, &*loaded.work.docs, loaded.skipped, color)
-            .context("writing the report")?;
+    let mut out = target.open()?;
+    let docs = &*loaded.work.docs;
+    match target.format {
+        OutputFormat::Jsonl => write_jsonl(&report, &mut out).context("writing the report")?,
+        OutputFormat::Text => {
+            let color = target.path.is_none() && color_enabled();
+            render_report(&mut out, &report, docs, loaded.skipped, color)
+                .context("writing the report")?;
+        }
+        table => {
+            member_table(&report, docs)?.write(table, out)?;
+            return Ok(exit_code(loaded.skipped, !report.clusters.is_empty()));
+        }
     }
-    out.flush().context("writing the report")?;
+    out.finish()?;
     Ok(exit_code(loaded.skipped, !report.clusters.is_empty()))
 }

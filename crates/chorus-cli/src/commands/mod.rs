@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 pub mod dedup;
+pub mod docs;
 pub mod eval;
 pub mod find;
 pub mod index;

@@ -2,15 +2,20 @@
 
 use crate::commands::index::DEFAULT_INDEX;
 use crate::excerpt::one_line;
+use crate::input_args::InputArgs;
+use crate::output::table::{Cell, Table};
+use crate::output::{OutputArgs, OutputFormat};
 use anyhow::Context;
 use chorus_core::report::round3;
 use chorus_store::{IndexReader, QueryOptions, QueryReport};
-use std::io::{BufWriter, Read, Write};
+use std::io::Write;
 use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
 pub struct QueryArgs {
-    /// The text to look for: a file, or `-` for standard input.
+    /// The text to look for: a file, a URL or `-` for standard input, read as `find` reads
+    /// it (the main text of an HTML page, a one-record JSON Lines or CSV file, a feed item;
+    /// see --format). Offsets are into the text read.
     pub input: PathBuf,
     /// The index folder.
     #[arg(long, default_value = DEFAULT_INDEX)]
@@ -36,6 +41,10 @@ pub struct QueryArgs {
     /// Shortest passage reported, in words on each side.
     #[arg(long, default_value_t = QueryOptions::default().align.min_tokens)]
     pub min_words: usize,
+    #[command(flatten)]
+    pub output: OutputArgs,
+    #[command(flatten)]
+    pub read: InputArgs,
 }
 
 impl QueryArgs {
@@ -52,47 +61,103 @@ impl QueryArgs {
     }
 }
 
-fn read_query(input: &PathBuf) -> anyhow::Result<String> {
-    let bytes = if input.as_os_str() == "-" {
-        let mut b = Vec::new();
-        std::io::stdin()
-            .read_to_end(&mut b)
-            .context("reading standard input")?;
-        b
-    } else {
-        std::fs::read(input).with_context(|| format!("reading {}", input.display()))?
-    };
-    String::from_utf8(bytes).map_err(|e| {
-        anyhow::anyhow!(
-            "{}: invalid UTF-8 at byte {}",
-            input.display(),
-            e.utf8_error().valid_up_to()
-        )
-    })
+/// The one document of `input`, read by the input readers (problems on stderr).
+fn read_query(input: &PathBuf, args: &InputArgs) -> anyhow::Result<String> {
+    let (mut docs, problems) =
+        chorus_input::read_all(std::slice::from_ref(input), &args.read_options())
+            .with_context(|| format!("reading {}", input.display()))?;
+    for p in &problems {
+        eprintln!("chorus: {p}");
+    }
+    match docs.len() {
+        1 => Ok(docs.pop().map(|d| d.text).unwrap_or_default()),
+        0 => anyhow::bail!("{}: no text to look for", input.display()),
+        n => anyhow::bail!(
+            "{}: holds {n} documents; query looks for one text (split the file, or use \
+             `chorus find` or `chorus index add` for many)",
+            input.display()
+        ),
+    }
+}
+
+/// The passages of the matches as a table: one row per shared passage, best match first.
+fn passage_table(text: &str, report: &QueryReport) -> Table {
+    let mut t = Table::new(&[
+        "rank",
+        "id",
+        "source",
+        "date",
+        "title",
+        "url",
+        "score",
+        "coverage",
+        "query_begin",
+        "query_end",
+        "doc_begin",
+        "doc_end",
+        "similarity",
+        "text",
+    ]);
+    for (rank, m) in report.matches.iter().enumerate() {
+        for p in &m.passages {
+            t.rows.push(vec![
+                (rank + 1).into(),
+                Cell::Str(m.id.clone()),
+                m.meta.source.clone().into(),
+                m.meta.date.clone().into(),
+                m.meta.title.clone().into(),
+                m.meta.url.clone().into(),
+                Cell::Int(i64::from(m.score)),
+                Cell::Float(round3(m.coverage)),
+                p.query.begin.into(),
+                p.query.end.into(),
+                p.doc.begin.into(),
+                p.doc.end.into(),
+                Cell::Float(round3(p.similarity)),
+                Cell::Str(text[p.query.begin..p.query.end].to_string()),
+            ]);
+        }
+    }
+    t
 }
 
 pub fn run(args: &QueryArgs) -> anyhow::Result<i32> {
-    let text = read_query(&args.input)?;
+    let target = args.output.target(args.json)?;
+    let text = read_query(&args.input, &args.read)?;
     let reader = IndexReader::open(&args.index)
         .with_context(|| format!("opening the index {}", args.index.display()))?;
     let mut report = reader.query(&text, &args.options())?;
     if let Some(n) = args.limit {
         report.matches.truncate(n);
     }
-    let mut out = BufWriter::new(std::io::stdout().lock());
-    if args.json {
-        for m in &report.matches {
-            serde_json::to_writer(&mut out, m)?;
-            out.write_all(b"\n")?;
+    let mut out = target.open()?;
+    match target.format {
+        OutputFormat::Jsonl => {
+            for m in &report.matches {
+                serde_json::to_writer(&mut out, m)?;
+                out.write_all(b"\n")?;
+            }
+            out.finish()?;
         }
-    } else {
-        render(&mut out, &text, &report)?;
+        OutputFormat::Text => {
+            let color = target.path.is_none() && crate::render::color_enabled();
+            render(&mut out, &text, &report, color)?;
+            out.finish()?;
+        }
+        table => passage_table(&text, &report).write(table, out)?,
     }
-    out.flush()?;
     Ok(if report.matches.is_empty() { 1 } else { 0 })
 }
 
-fn render(out: &mut impl Write, text: &str, report: &QueryReport) -> std::io::Result<()> {
+fn render(
+    out: &mut impl Write,
+    text: &str,
+    report: &QueryReport,
+    color: bool,
+) -> std::io::Result<()> {
+    use anstyle::{AnsiColor, Style};
+    let bold = |s: &str| crate::render::paint(Style::new().bold(), s, color);
+    let shared = Style::new().fg_color(Some(AnsiColor::Yellow.into()));
     if report.matches.is_empty() {
         writeln!(out, "No stored document shares a passage with this text.")?;
         return Ok(());
@@ -112,9 +177,8 @@ fn render(out: &mut impl Write, text: &str, report: &QueryReport) -> std::io::Re
         };
         writeln!(
             out,
-            "{}. {}{about}\n   {} shared words, {:.0}% of the text, {} passage(s)",
-            rank + 1,
-            m.id,
+            "{}{about}\n   {} shared words, {:.0}% of the text, {} passage(s)",
+            bold(&format!("{}. {}", rank + 1, m.id)),
             m.score,
             round3(m.coverage) * 100.0,
             m.passages.len()
@@ -128,7 +192,11 @@ fn render(out: &mut impl Write, text: &str, report: &QueryReport) -> std::io::Re
                 p.doc.begin,
                 p.doc.end,
                 round3(p.similarity),
-                one_line(&text[p.query.begin..p.query.end], 160)
+                crate::render::paint(
+                    shared,
+                    &one_line(&text[p.query.begin..p.query.end], 160),
+                    color
+                )
             )?;
         }
     }

@@ -14,12 +14,13 @@ use crate::compress::{
     BUF_SIZE, Compression, Peeked, SNIFF_LEN, decompress, extension, sniff_compression,
     strip_compression_extension,
 };
+use crate::encoding::{Transcoder, decode_text, stream_encoding};
 use crate::feed::{looks_like_feed, read_feed};
 use crate::html;
 use crate::jsonl::read_jsonl;
 use crate::problem::{InputProblem, ProblemKind};
 use crate::table::read_table;
-use crate::text::{BINARY_PROBE_LEN, binary_reason, is_blank, strip_bom, utf8_text};
+use crate::text::{BINARY_PROBE_LEN, binary_reason, is_blank, strip_bom};
 use crate::warc::read_warc;
 use chorus_core::Document;
 
@@ -133,6 +134,7 @@ pub(super) fn read_stream(
         return;
     }
     let limit = opts.max_record_bytes;
+    let table_encoding = stream_encoding(peeked.head(), opts.encoding);
     let mut buffered = BufReader::with_capacity(BUF_SIZE, peeked);
     match format {
         InputFormat::JsonLines => {
@@ -149,7 +151,14 @@ pub(super) fn read_stream(
             } else {
                 b','
             });
-            read_table(&mut buffered, delimiter, &name, opts, emit, &stream_error);
+            match table_encoding {
+                None => read_table(&mut buffered, delimiter, &name, opts, emit, &stream_error),
+                Some(enc) => {
+                    let mut decoded =
+                        BufReader::with_capacity(BUF_SIZE, Transcoder::new(buffered, enc));
+                    read_table(&mut decoded, delimiter, &name, opts, emit, &stream_error);
+                }
+            }
             return;
         }
         InputFormat::Auto | InputFormat::Text | InputFormat::Html | InputFormat::Feed => {}
@@ -178,7 +187,7 @@ pub(super) fn read_stream(
     }
     match format {
         InputFormat::Html => {
-            let page = html::decode_html(&bytes, None);
+            let page = html::decode_html(&bytes, opts.encoding.map(|e| e.name()));
             let url = is_url(name.id).then_some(name.id);
             match html::page_document(name.id, &page, url, opts.keep_comments) {
                 Ok(doc) => emit.document(doc, name.display, None),
@@ -192,16 +201,12 @@ pub(super) fn read_stream(
         }
         _ => {}
     }
-    match utf8_text(bytes) {
-        Err(offset) => emit.problem(problem(
-            ProblemKind::InvalidUtf8,
-            format!("invalid UTF-8 at byte {offset}; file skipped"),
-        )),
-        Ok(text) if is_blank(&text) => emit.problem(problem(
+    match decode_text(bytes, opts.encoding) {
+        text if is_blank(&text) => emit.problem(problem(
             ProblemKind::EmptyText,
             "text is empty (only whitespace)".to_owned(),
         )),
-        Ok(text) => emit.document(Document::new(name.id, text), name.display, None),
+        text => emit.document(Document::new(name.id, text), name.display, None),
     }
 }
 

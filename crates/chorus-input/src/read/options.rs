@@ -14,6 +14,9 @@ use crate::problem::ProblemKind;
 pub struct ReadOptions {
     pub(super) id_field: String,
     pub(super) text_field: String,
+    pub(super) source_field: String,
+    pub(super) date_field: String,
+    pub(super) encoding: Option<&'static encoding_rs::Encoding>,
     pub(super) format: InputFormat,
     pub(super) include_hidden: bool,
     pub(super) keep_comments: bool,
@@ -61,6 +64,9 @@ impl Default for ReadOptions {
         ReadOptions {
             id_field: "id".to_owned(),
             text_field: "text".to_owned(),
+            source_field: "source".to_owned(),
+            date_field: "date".to_owned(),
+            encoding: None,
             format: InputFormat::Auto,
             include_hidden: false,
             keep_comments: false,
@@ -86,6 +92,28 @@ impl ReadOptions {
     /// The JSON field holding a record's text. This is `"text"` by default.
     pub fn text_field(mut self, name: impl Into<String>) -> Self {
         self.text_field = name.into();
+        self
+    }
+
+    /// The JSON field holding a record's source (its outlet). This is `"source"` by
+    /// default; a record without it whose `series` field (passim's name) is a string takes
+    /// that as its source.
+    pub fn source_field(mut self, name: impl Into<String>) -> Self {
+        self.source_field = name.into();
+        self
+    }
+
+    /// The JSON field holding a record's date. This is `"date"` by default.
+    pub fn date_field(mut self, name: impl Into<String>) -> Self {
+        self.date_field = name.into();
+        self
+    }
+
+    /// The character encoding of plain-text and CSV/TSV files. This is `None` by default:
+    /// UTF-8, and when a file is not valid UTF-8, the encoding `chardetng` guesses from its
+    /// bytes (see [`crate::encoding_for_label`] for naming one).
+    pub fn encoding(mut self, encoding: Option<&'static encoding_rs::Encoding>) -> Self {
+        self.encoding = encoding;
         self
     }
 
@@ -162,6 +190,21 @@ impl ReadOptions {
         &self.text_field
     }
 
+    /// The JSON field holding a record's source.
+    pub fn source_field_name(&self) -> &str {
+        &self.source_field
+    }
+
+    /// The JSON field holding a record's date.
+    pub fn date_field_name(&self) -> &str {
+        &self.date_field
+    }
+
+    /// The encoding forced on plain-text and CSV/TSV files, if any.
+    pub fn forced_encoding(&self) -> Option<&'static encoding_rs::Encoding> {
+        self.encoding
+    }
+
     /// The format forced on every input, or [`InputFormat::Auto`].
     pub fn input_format(&self) -> InputFormat {
         self.format
@@ -175,6 +218,11 @@ impl ReadOptions {
     pub(super) fn validate(&self) -> Result<(), InputError> {
         let reason = if self.id_field.is_empty() || self.text_field.is_empty() {
             "the id and text field names must not be empty"
+        } else if [&self.source_field, &self.date_field]
+            .iter()
+            .any(|f| f.is_empty() || **f == self.id_field || **f == self.text_field)
+        {
+            "the source and date fields must be named, and differ from the id and text fields"
         } else if self.id_field == self.text_field {
             "the id and text fields must have different names"
         } else if self.columns.text.is_empty() {
