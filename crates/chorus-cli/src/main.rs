@@ -14,6 +14,7 @@ mod excerpt;
 mod input_args;
 mod load;
 mod memory;
+mod outbox;
 mod progress;
 mod render;
 #[cfg(test)]

@@ -6,3 +6,4 @@ mod serve;
 mod threads;
 mod time_order;
 mod util;
+mod watch;
