@@ -17,6 +17,8 @@ mod memory;
 mod outbox;
 mod progress;
 mod render;
+mod report_html;
+mod report_svg;
 #[cfg(test)]
 mod test_args;
 mod threads;

@@ -2,6 +2,7 @@
 
 mod find;
 mod index;
+mod report;
 mod serve;
 mod threads;
 mod time_order;
