@@ -15,8 +15,11 @@ mod input_args;
 mod load;
 mod memory;
 mod output;
+mod outbox;
 mod progress;
 mod render;
+mod report_html;
+mod report_svg;
 #[cfg(test)]
 mod test_args;
 mod threads;
@@ -50,11 +53,13 @@ enum Command {
     Index(commands::index::IndexArgs),
     /// Find the stored documents that share passages with one text.
     Query(commands::query::QueryArgs),
-    /// Write a self-contained HTML report (and CSV) of the clusters, with timelines.
+    /// Write a self-contained HTML report (and CSV) of the clusters: overview with search,
+    /// outlet network, timelines, links to the articles.
     Report(commands::report::ReportArgs),
     /// Serve the HTTP API and the paste-an-article web page over an index.
     Serve(commands::serve::ServeArgs),
-    /// Add documents to an index as they arrive and alert on coordinated messaging.
+    /// Add documents to an index as they arrive and alert on coordinated messaging (exit 3
+    /// while alerts wait in the outbox for the webhook).
     Watch(commands::watch::WatchArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions(commands::docs::CompletionsArgs),

@@ -79,11 +79,61 @@ function reusedShare(text, matches) {
   return words ? covered / words : 0;
 }
 
+// A link to an article: http and https URLs only (never `javascript:`), opened apart.
+function safeUrl(url) {
+  return typeof url === 'string' && /^https?:\/\//i.test(url.trim()) ? url.trim() : null;
+}
+
+function link(url, ...children) {
+  const u = safeUrl(url);
+  return u ? el('a', { href: u, rel: 'noopener noreferrer', target: '_blank', class: 'out' }, ...children)
+    : el('span', {}, ...children);
+}
+
+// A document's headline (its title, else its id, with the id beside a title), linked to
+// its URL when it has one.
+function headline(d) {
+  const id = d.id || d.doc || '';
+  const title = typeof d.title === 'string' && d.title.trim() ? d.title.trim() : null;
+  return link(d.url, title || id, title ? el('small', { class: 'doc-id' }, ` ${id}`) : null);
+}
+
 function describe(d) {
   if (!d) return 'unknown';
   const parts = [d.source, d.date].filter(Boolean);
-  const who = d.id || d.doc || '';
-  return parts.length ? `${parts.join(', ')} (${who})` : who;
+  const box = el('span', {}, headline(d));
+  if (parts.length) box.append(` (${parts.join(', ')})`);
+  return box;
+}
+
+// How a cluster member took the passage over, as the CLI report says it.
+function useLabel(m) {
+  const attr = typeof m.attribution === 'string' ? m.attribution
+    : m.attribution ? JSON.stringify(m.attribution) : null;
+  let text, kind;
+  if (m.quoted) {
+    kind = 'quotation';
+    text = attr ? `quoted, attributed to ${attr}` : 'quoted';
+  } else if (m.credit) {
+    kind = 'credited';
+    text = `credited to ${m.credit}`;
+  } else {
+    kind = 'copy';
+    text = 'copied without credit';
+  }
+  return el('span', { class: `use ${kind}`, 'data-use': kind }, text);
+}
+
+// Cluster details, fetched once per page load and generation.
+const clusterCache = new Map();
+function clusterDetail(id) {
+  if (!clusterCache.has(id)) {
+    clusterCache.set(id, api('GET', `/v1/clusters/${encodeURIComponent(id)}`).catch((e) => {
+      clusterCache.delete(id);
+      throw e;
+    }));
+  }
+  return clusterCache.get(id);
 }
 
 function flag(v) {
@@ -132,7 +182,7 @@ async function renderResults(article, r) {
   $('results').hidden = false;
   $('reused').textContent = `${Math.round(reusedShare(article, r.matches) * 100)}%`;
   $('match-count').textContent = String(r.matches.length);
-  $('earliest').textContent = describe(r.provenance.earliest);
+  $('earliest').replaceChildren(describe(r.provenance.earliest));
   setFlag($('coordinated'), r.provenance.coordinated);
   const links = $('cluster-links');
   links.replaceChildren();
@@ -154,11 +204,28 @@ async function renderResults(article, r) {
   }
   const docs = await Promise.all(
     r.matches.map((m) => api('GET', `/v1/documents/${encodeURIComponent(m.id)}`).catch(() => null)));
+  // the clusters' members say how each document used the passage (quoted, credited, copied)
+  const ids = [...new Set(r.matches.flatMap((m) => m.clusters || []))];
+  const details = await Promise.all(ids.map((id) => clusterDetail(id).catch(() => null)));
+  const uses = new Map();
+  for (const c of details) {
+    for (const mem of (c && c.members) || []) {
+      if (!uses.has(mem.doc)) uses.set(mem.doc, []);
+      uses.get(mem.doc).push(mem);
+    }
+  }
   r.matches.forEach((m, k) => {
     const doc = docs[k];
-    const meta = [m.source, m.date, m.title].filter(Boolean).join(' · ');
-    const head = el('h3', {}, m.id, el('span', { class: 'meta' },
+    const meta = [m.source, m.date].filter(Boolean).join(' · ');
+    const head = el('h3', {}, headline(m), el('span', { class: 'meta' },
       `${meta ? meta + ' · ' : ''}${m.passages.length} passage(s), ${Math.round(m.coverage * 100)}% of the article`));
+    const seen = new Set();
+    for (const mem of uses.get(m.id) || []) {
+      const label = useLabel(mem);
+      if (seen.has(label.textContent)) continue;
+      seen.add(label.textContent);
+      head.append(' ', label);
+    }
     for (const c of m.clusters || []) head.append(' ', clusterButton(c));
     const left = highlighted(article, m.passages.map((p) => p.query), `m${k}`);
     left.prepend(el('span', { class: 'col-title' }, 'Your article'));
@@ -194,10 +261,45 @@ async function loadClusters(ev) {
       el('td', {}, c.sources.join(', ')),
       el('td', {}, describe(c.earliest)),
       el('td', {}, flag(c.coordinated)),
+      el('td', { class: 'uses', 'data-cluster': c.id }, el('span', { class: 'muted' }, '…')),
       el('td', { class: 'passage' }, c.excerpt))));
+    fillUses(r.clusters.map((c) => c.id));
   } catch (e) {
     showError(e.message);
   }
+}
+
+// The list's "use" column: how the copies of each cluster took the passage over, counted
+// from the cluster's members (fetched a few at a time, as the list is shown).
+async function fillUses(ids) {
+  const queue = ids.slice();
+  const worker = async () => {
+    while (queue.length) {
+      const id = queue.shift();
+      const cell = document.querySelector(`#cluster-table td.uses[data-cluster="${id}"]`);
+      if (!cell) continue;
+      try {
+        const c = await clusterDetail(id);
+        const counts = new Map();
+        for (const m of c.members) {
+          const label = useLabel(m);
+          const k = label.dataset.use;
+          if (!counts.has(k)) counts.set(k, { n: 0, label, attributed: new Set() });
+          counts.get(k).n += 1;
+          if (m.quoted && typeof m.attribution === 'string') counts.get(k).attributed.add(m.attribution);
+        }
+        cell.replaceChildren(...[...counts.values()].map(({ n, label, attributed }) => {
+          const kind = label.dataset.use;
+          const words = { quotation: 'quoted', credited: 'credited', copy: 'copied without credit' }[kind];
+          const who = attributed.size ? ` (attributed to ${[...attributed].join(', ')})` : '';
+          return el('div', {}, el('span', { class: `use ${kind}`, 'data-use': kind }, `${n} ${words}${who}`));
+        }));
+      } catch (e) {
+        cell.replaceChildren(el('span', { class: 'muted' }, 'unavailable'));
+      }
+    }
+  };
+  await Promise.all([worker(), worker(), worker(), worker()]);
 }
 
 const SVG = 'http://www.w3.org/2000/svg';
@@ -241,25 +343,74 @@ function timeline(members) {
   return s;
 }
 
+// Who copied whom among the cluster's outlets: one node per outlet on a circle, one arrow
+// per pair of outlets with a propagation edge (the earlier copy's outlet to the later's).
+function network(c) {
+  const outletOf = new Map(c.members.map((m) => [m.doc, m.source || '(no source)']));
+  const flows = new Map();
+  for (const e of c.propagation || []) {
+    const a = outletOf.get(e.from), b = outletOf.get(e.to);
+    if (!a || !b || a === b) continue;
+    const k = JSON.stringify([a, b]);
+    flows.set(k, (flows.get(k) || 0) + 1);
+  }
+  if (!flows.size) return el('p', { class: 'muted', id: 'no-network' }, 'No copy is certainly later than a copy of another outlet.');
+  const nodes = [...new Set([...flows.keys()].flatMap((k) => JSON.parse(k)))];
+  const size = nodes.length <= 6 ? 360 : 520;
+  const cx = size / 2 + 80, cy = size / 2, r = size / 2 - 50;
+  const pos = nodes.map((_, i) => {
+    const a = (2 * Math.PI * i) / nodes.length - Math.PI / 2;
+    return [cx + r * Math.cos(a), cy + r * Math.sin(a)];
+  });
+  const s = svg('svg', { viewBox: `0 0 ${size + 160} ${size}`, width: size + 160, height: size, role: 'img', 'aria-label': 'who copied whom' });
+  const defs = svg('defs');
+  const marker = svg('marker', { id: 'arrow', viewBox: '0 0 10 10', refX: 10, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' });
+  marker.append(svg('path', { d: 'M0 0L10 5L0 10z', class: 'head' }));
+  defs.append(marker);
+  s.append(defs);
+  for (const [k, n] of flows) {
+    const [a, b] = JSON.parse(k);
+    const [x1, y1] = pos[nodes.indexOf(a)], [x2, y2] = pos[nodes.indexOf(b)];
+    const len = Math.hypot(x2 - x1, y2 - y1) || 1;
+    const ux = (x2 - x1) / len, uy = (y2 - y1) / len;
+    const bend = flows.has(JSON.stringify([b, a])) ? 0.15 * len : 0;
+    const sx = x1 + ux * 9, sy = y1 + uy * 9, ex = x2 - ux * 11, ey = y2 - uy * 11;
+    const mx = (sx + ex) / 2 + uy * bend, my = (sy + ey) / 2 - ux * bend;
+    const p = svg('path', { d: `M${sx} ${sy}Q${mx} ${my} ${ex} ${ey}`, class: 'flow', 'stroke-width': Math.min(6, 1 + Math.log2(n)), 'marker-end': 'url(#arrow)', 'data-from': a, 'data-to': b });
+    p.append(svg('title', {}, `${a} → ${b}: ${n} cop${n === 1 ? 'y' : 'ies'}`));
+    s.append(p);
+  }
+  nodes.forEach((o, i) => {
+    const [x, y] = pos[i];
+    const g = svg('g', { class: 'node', 'data-outlet': o });
+    g.append(svg('circle', { cx: x, cy: y, r: 8 }));
+    const anchor = x < cx - 1 ? 'end' : x > cx + 1 ? 'start' : 'middle';
+    const lx = anchor === 'end' ? x - 12 : anchor === 'start' ? x + 12 : x;
+    const ly = anchor === 'middle' ? (y < cy ? y - 12 : y + 20) : y + 4;
+    g.append(svg('text', { x: lx, y: ly, 'text-anchor': anchor }, o.length > 24 ? o.slice(0, 23) + '…' : o));
+    s.append(g);
+  });
+  return s;
+}
+
 async function showCluster(id) {
   showError('');
   try {
-    const c = await api('GET', `/v1/clusters/${encodeURIComponent(id)}`);
+    const c = await clusterDetail(id);
     $('cluster-title').textContent = `Cluster #${c.id}`;
     $('c-size').textContent = String(c.members.length);
     $('c-outlets').textContent = String(c.sources.length);
-    $('c-earliest').textContent = describe(c.earliest);
+    // the engine's earliest copy, with its member's title and URL
+    const first = c.earliest && c.members.find((m) => m.doc === c.earliest.doc);
+    $('c-earliest').replaceChildren(describe(first ? { ...c.earliest, title: first.title, url: first.url } : c.earliest));
     const score = typeof c.coordination_score === 'number' ? ` (score ${c.coordination_score.toFixed(2)})` : '';
     $('c-coordinated').replaceChildren(flag(c.coordinated), score);
     $('timeline').replaceChildren(timeline(c.members));
+    $('network').replaceChildren(network(c));
     $('members').replaceChildren(...c.members.map((m) => {
-      const about = [m.date, m.source, m.title].filter(Boolean).join(' · ');
-      const extra = [];
-      if (m.quoted) extra.push('quoted');
-      if (m.attribution) extra.push(`attributed: ${typeof m.attribution === 'string' ? m.attribution : JSON.stringify(m.attribution)}`);
-      return el('li', { 'data-doc': m.doc }, el('strong', {}, m.doc), ' ', el('span', { class: 'muted' }, about),
-        extra.length ? el('span', { class: 'muted' }, ` (${extra.join('; ')})`) : null,
-        el('div', { class: 'passage' }, m.text || ''));
+      const about = [m.date, m.source].filter(Boolean).join(' · ');
+      return el('li', { 'data-doc': m.doc }, el('strong', {}, headline(m)), ' ', el('span', { class: 'muted' }, about),
+        ' ', useLabel(m), el('div', { class: 'passage' }, m.text || ''));
     }));
   } catch (e) {
     $('cluster-title').textContent = `Cluster #${id}`;

@@ -6,12 +6,16 @@
 //! document is queried against the index, the clusters over it and the documents sharing
 //! its passages are computed, and each coordinated cluster that no earlier alert covers is
 //! alerted: a JSON line on stdout and, with `--webhook`, an HTTP POST of the same JSON.
-//! The alerted members and the files already read are kept in `watch-state.json` in the
-//! index folder (written atomically, before the alert is sent), so a restart neither
-//! repeats an alert nor re-reads a file: alerts are delivered at most once.
+//! The alerted members, the files already read and the outbox of alerts the webhook has
+//! not yet acknowledged are kept in `watch-state.json` in the index folder (written
+//! atomically: a temporary file, fsynced, renamed), so a restart neither repeats an alert
+//! nor re-reads a file, and an alert the webhook did not take is retried (see
+//! [`crate::outbox`]) until it answers 2xx, also by the next `watch`. The run ends with a
+//! summary line of the deliveries and exits 3 if alerts are left in the outbox.
 
 use crate::engine_args::EngineArgs;
 use crate::input_args::InputArgs;
+use crate::outbox::{Delivered, Outbox, Webhook};
 use anyhow::Context;
 use chorus_core::report::{Cluster, ClusterMember};
 use chorus_core::{Config, Document, DurationError, NoProgress, find, parse_duration};
@@ -38,9 +42,14 @@ pub struct WatchArgs {
     /// Poll --dir once and exit (standard input is read until its end either way).
     #[arg(long)]
     pub once: bool,
-    /// POST each alert (JSON) to this http:// URL as well.
+    /// POST each alert (JSON) to this http:// or https:// URL as well; an alert is
+    /// retried (also by the next `watch`) until the URL answers 2xx.
     #[arg(long)]
     pub webhook: Option<String>,
+    /// Trust the PEM certificate(s) in this file (a private CA, a self-signed server)
+    /// for an https --webhook, instead of the built-in Mozilla roots.
+    #[arg(long, requires = "webhook")]
+    pub webhook_ca: Option<PathBuf>,
     /// No progress messages on stderr.
     #[arg(short, long)]
     pub quiet: bool,
@@ -62,15 +71,18 @@ fn parse_interval(s: &str) -> Result<u64, String> {
     Ok(secs.max(1) as u64)
 }
 
-/// What survives a restart.
-#[derive(Debug, Default, Serialize, Deserialize)]
+/// What survives a restart (written through [`State::save_with`]'s view, same fields).
+#[derive(Debug, Default, Deserialize)]
 struct State {
     /// Members of clusters already alerted.
     alerted: Vec<AlertedMember>,
     /// Files of --dir already read.
     seen_files: BTreeSet<String>,
-    /// Alerts sent so far.
+    /// Alerts raised so far (the last alert's number).
     alerts: u64,
+    /// Alerts the webhook has not acknowledged yet.
+    #[serde(default)]
+    outbox: Outbox,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -96,10 +108,28 @@ impl State {
 
     /// Writes the state atomically: a temporary file, fsynced, renamed over the old one.
     fn save(&self, index: &Path) -> anyhow::Result<()> {
+        self.save_with(&self.outbox, index)
+    }
+
+    /// Writes the state with `outbox` as its outbox.
+    fn save_with(&self, outbox: &Outbox, index: &Path) -> anyhow::Result<()> {
+        #[derive(Serialize)]
+        struct View<'a> {
+            alerted: &'a [AlertedMember],
+            seen_files: &'a BTreeSet<String>,
+            alerts: u64,
+            outbox: &'a Outbox,
+        }
+        let view = View {
+            alerted: &self.alerted,
+            seen_files: &self.seen_files,
+            alerts: self.alerts,
+            outbox,
+        };
         let tmp = index.join("watch-state.json.tmp");
         {
             let mut f = std::fs::File::create(&tmp).context("writing the watch state")?;
-            f.write_all(&serde_json::to_vec(self)?)?;
+            f.write_all(&serde_json::to_vec(&view)?)?;
             f.sync_all()?;
         }
         std::fs::rename(&tmp, State::path(index)).context("committing the watch state")?;
@@ -138,6 +168,8 @@ impl State {
 #[derive(Serialize)]
 struct Alert<'a> {
     kind: &'static str,
+    /// The alert's number in this index, 1, 2, … (also the webhook's idempotency key).
+    id: u64,
     trigger: &'a str,
     sources: Option<usize>,
     cluster: &'a Cluster,
@@ -148,6 +180,9 @@ struct Watcher<'a> {
     cfg: Config,
     writer: IndexWriter,
     state: State,
+    webhook: Option<Webhook>,
+    /// Deliveries and failed attempts of this run.
+    delivery: Delivered,
 }
 
 impl Watcher<'_> {
@@ -197,33 +232,79 @@ impl Watcher<'_> {
                 }
                 self.state.remember(&c.members);
                 self.state.alerts += 1;
-                // the state is committed before the alert goes out: at most once
+                let line = serde_json::to_string(&Alert {
+                    kind: "alert",
+                    id: self.state.alerts,
+                    trigger: id,
+                    sources: c.coordination.as_ref().map(|x| x.sources_in_window),
+                    cluster: &c,
+                })?;
+                if self.webhook.is_some() {
+                    self.state.outbox.push(self.state.alerts, line.clone());
+                }
+                // the alert is committed (and queued) before it goes out: printed at
+                // most once, posted until acknowledged
                 self.state.save(&self.args.index)?;
-                self.alert(&c, id)?;
+                let mut out = std::io::stdout().lock();
+                writeln!(out, "{line}")?;
+                out.flush()?;
             }
         }
-        self.state.save(&self.args.index)
+        self.state.save(&self.args.index)?;
+        self.deliver(false)
     }
 
-    fn alert(&self, c: &Cluster, trigger: &str) -> anyhow::Result<()> {
-        let line = serde_json::to_string(&Alert {
-            kind: "alert",
-            trigger,
-            sources: c.coordination.as_ref().map(|x| x.sources_in_window),
-            cluster: c,
-        })?;
-        let mut out = std::io::stdout().lock();
-        writeln!(out, "{line}")?;
-        out.flush()?;
-        if let Some(url) = &self.args.webhook {
-            let sent = ureq::post(url)
-                .header("content-type", "application/json")
-                .send(line.as_bytes());
-            if let Err(e) = sent {
-                eprintln!("chorus: webhook {url}: {e}");
-            }
+    /// Posts the queued alerts that are due (all of them with `all`).
+    fn deliver(&mut self, all: bool) -> anyhow::Result<()> {
+        let Some(hook) = &self.webhook else {
+            return Ok(());
+        };
+        if self.state.outbox.is_empty() {
+            return Ok(());
         }
+        let index = &self.args.index;
+        let mut outbox = std::mem::take(&mut self.state.outbox);
+        let state = &self.state;
+        // the state written holds the outbox as it is after each attempt
+        let done = outbox.deliver(hook, all, |o| state.save_with(o, index));
+        self.state.outbox = outbox;
+        let done = done?;
+        self.state.save(index)?;
+        if done.failed > 0 && !self.args.quiet {
+            eprintln!(
+                "chorus: webhook {}: {} (an alert waits in the outbox, retried with backoff)",
+                hook.url(),
+                self.state.outbox.last_error().unwrap_or("failed")
+            );
+        }
+        self.delivery.delivered += done.delivered;
+        self.delivery.failed += done.failed;
         Ok(())
+    }
+
+    /// The summary line of deliveries (with a webhook or a non-empty outbox) and whether
+    /// alerts are left undelivered.
+    fn finish(&mut self) -> anyhow::Result<bool> {
+        self.deliver(true)?;
+        let waiting = self.state.outbox.len();
+        if self.webhook.is_some() || waiting > 0 {
+            eprintln!(
+                "chorus: webhook: {} alert(s) delivered, {} failed attempt(s), {} waiting in the outbox{}",
+                self.delivery.delivered,
+                self.delivery.failed,
+                waiting,
+                match (waiting, &self.webhook) {
+                    (0, _) => String::new(),
+                    (_, None) => " (give --webhook to deliver them)".into(),
+                    (_, Some(_)) => format!(
+                        " ({}; retried by the next watch on {})",
+                        self.state.outbox.last_error().unwrap_or("not yet tried"),
+                        self.args.index.display()
+                    ),
+                }
+            );
+        }
+        Ok(waiting > 0)
     }
 }
 
@@ -241,12 +322,20 @@ pub fn run(args: &WatchArgs) -> anyhow::Result<i32> {
     )
     .with_context(|| format!("opening the index {}", args.index.display()))?;
     let state = State::load(&args.index)?;
+    let webhook = match &args.webhook {
+        Some(url) => Some(Webhook::new(url, args.webhook_ca.as_deref())?),
+        None => None,
+    };
     let mut w = Watcher {
         args,
         cfg,
         writer,
         state,
+        webhook,
+        delivery: Delivered::default(),
     };
+    // alerts a previous run left undelivered go first
+    w.deliver(true)?;
     let opts = args.input.read_options();
     let mut problems = 0usize;
     match &args.dir {
@@ -281,6 +370,7 @@ pub fn run(args: &WatchArgs) -> anyhow::Result<i32> {
                 break;
             }
             std::thread::sleep(Duration::from_secs(args.interval));
+            w.deliver(false)?;
         },
         None => {
             // lines arrive on a thread; a batch is processed when input pauses or grows big
@@ -321,6 +411,8 @@ pub fn run(args: &WatchArgs) -> anyhow::Result<i32> {
                     );
                     pending_lines = 0;
                     w.process(batch)?;
+                } else {
+                    w.deliver(false)?;
                 }
                 if done {
                     break;
@@ -328,7 +420,14 @@ pub fn run(args: &WatchArgs) -> anyhow::Result<i32> {
             }
         }
     }
-    Ok(if problems > 0 { 2 } else { 0 })
+    let undelivered = w.finish()?;
+    Ok(if problems > 0 {
+        2
+    } else if undelivered {
+        3
+    } else {
+        0
+    })
 }
 
 #[cfg(test)]
