@@ -91,7 +91,8 @@ fn record_of(d: &Document) -> PyResult<String> {
 
 /// Stage 1, per batch of records: the documents read (`ids`, `texts`, `meta`: the rest of
 /// each record as JSON, `source`, `url`, and for the numbering and the run's counts the
-/// `timestamp`, `tokens`, `postings` of each) and the problems of skipped records.
+/// `timestamp`, `tokens`, `postings` of each, and its line) and the problems of skipped
+/// records.
 #[pyfunction]
 #[pyo3(signature = (jsonl, **settings))]
 #[allow(clippy::type_complexity)]
@@ -108,10 +109,11 @@ fn prepare(
     Vec<Option<i64>>,
     Vec<u64>,
     Vec<u64>,
+    Vec<u64>,
     Vec<String>,
 )> {
     let cfg = settings::find_config(settings)?;
-    let (docs, problems) = py.detach(|| records::read(jsonl)).map_err(py_err)?;
+    let (docs, lines, problems) = py.detach(|| records::read_lines(jsonl)).map_err(py_err)?;
     let counts: Vec<(u64, u64)> = py.detach(|| {
         docs.iter()
             .map(|d| {
@@ -146,7 +148,7 @@ fn prepare(
         out.1.push(d.text);
     }
     Ok((
-        out.0, out.1, out.2, out.3, out.4, out.5, out.6, out.7, problems,
+        out.0, out.1, out.2, out.3, out.4, out.5, out.6, out.7, lines, problems,
     ))
 }
 

@@ -42,7 +42,7 @@ def _problems(problems: list, errors: str) -> None:
             warnings.warn(p, ChorusWarning, stacklevel=3)
 
 
-def _records(data, id, text, source, date, url, title) -> bytes:
+def _jsonl(data, id, text, source, date, url, title) -> bytes:
     return to_jsonl(data, renames(id, text, source, date, url, title))
 
 
@@ -66,7 +66,7 @@ def find(
     the default; "raise": ChorusError; "ignore"). ``settings``: the CLI's flags, e.g.
     ``min_words=8``, ``max_df=50``, ``window="6h"``, ``boilerplate=True``,
     ``formulas=True``. Returns a ``Report``."""
-    jsonl = _records(data, id, text, source, date, url, title)
+    jsonl = _jsonl(data, id, text, source, date, url, title)
     out, texts, problems, _ = _chorus.find(jsonl, **settings)
     _problems(problems, errors)
     return Report(out, texts, problems)
@@ -89,7 +89,7 @@ def dedup(
     Takes what ``find`` takes, and ``threshold=``, ``slack=``, ``min_dup_similarity=``,
     ``containment=``, ``keep=`` ("earliest", "longest" or "first"). Returns a
     ``DedupResult`` with each document's group id and a keep mask."""
-    jsonl = _records(data, id, text, source, date, url, title)
+    jsonl = _jsonl(data, id, text, source, date, url, title)
     out, ids, groups, keep, problems = _chorus.dedup(jsonl, **settings)
     _problems(problems, errors)
     return DedupResult(out, ids, groups, keep, problems)
@@ -119,7 +119,7 @@ class Index:
     ) -> dict:
         """Stores the records of ``data`` (a record with an id already stored replaces
         it); returns ``{"added": n, "replaced": m}``."""
-        jsonl = _records(data, id, text, source, date, url, title)
+        jsonl = _jsonl(data, id, text, source, date, url, title)
         added, replaced, problems = self._index.add(jsonl)
         _problems(problems, errors)
         return {"added": added, "replaced": replaced}

@@ -100,18 +100,19 @@ def renames(
 
 def record_line(row: Mapping, rename: dict) -> str:
     """One record as a JSON object on one line, columns renamed to the CLI's fields (a
-    column already named like a renamed field gives way to it)."""
-    if rename:
-        taken = set(rename.values())
-        rec = {}
-        for k, v in row.items():
-            k = str(k)
-            if k in rename:
-                rec[rename[k]] = _clean(v)
-            elif k not in taken:
-                rec[k] = _clean(v)
-    else:
-        rec = {str(k): _clean(v) for k, v in row.items()}
+    column already named like a renamed field gives way to it). A missing value (null,
+    NaN) is a field the record does not have: a table cannot tell the two apart."""
+    taken = set(rename.values())
+    rec = {}
+    for k, v in row.items():
+        v = _clean(v)
+        if v is None:
+            continue
+        k = str(k)
+        if k in rename:
+            rec[rename[k]] = v
+        elif k not in taken:
+            rec[k] = v
     return json.dumps(rec, ensure_ascii=False, default=_default, allow_nan=False)
 
 
