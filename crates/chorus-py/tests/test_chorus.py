@@ -113,9 +113,7 @@ def test_bad_records_are_skipped_with_the_clis_messages():
     assert "records:6: record `empty` has empty text" in messages
     assert "records:7: record `no-text` has no `text` field" in messages
     assert any(m.startswith("records:8: duplicate id `wire-1`") for m in messages)
-    assert report.to_jsonl() == chorus.find(corpus()).to_jsonl().replace(
-        '"documents":5,', '"documents":5,'
-    )
+    assert report.to_jsonl() == chorus.find(corpus()).to_jsonl()
     with pytest.raises(chorus.ChorusError, match="records:6: record `empty` has empty text"):
         chorus.find(recs, errors="raise")
     with warnings.catch_warnings():
