@@ -6,11 +6,11 @@
 //! same records make the same [`Document`](chorus_core::Document)s, problems and ids as
 //! `chorus find` reading a file; reports cross back as the CLI's `find --json` text, which
 //! the Python `Report` parses. That keeps every decision in Rust and makes
-//! `Report.to_jsonl()` the CLI's output by construction. [`records`] is the reading,
-//! [`settings`] turns keyword arguments into the engine's configuration, [`run`] holds
-//! `find`, `dedup` and the index, and [`stages`] the per-stage functions `chorus.spark`
+//! `Report.to_jsonl()` the CLI's output by construction. `records` is the reading,
+//! `settings` turns keyword arguments into the engine's configuration, `run` holds
+//! `find`, `dedup` and the index, and `stages` the per-stage functions `chorus.spark`
 //! calls on its workers (arrays cross as native-endian bytes, the layout numpy and Arrow
-//! use). Errors are [`ChorusError`] (a `ValueError`) with the CLI's messages.
+//! use). Errors are `ChorusError` (a `ValueError`) with the CLI's messages.
 
 // PyO3's macros expand to `unsafe` blocks (the CPython C API); this crate has no
 // `unsafe` of its own.
