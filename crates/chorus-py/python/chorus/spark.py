@@ -1,0 +1,383 @@
+"""chorus on Spark: ``chorus.spark.find(df)`` gives the ``Report`` ``chorus.find`` gives on
+the same records, byte for byte, with the work split by stage over the cluster.
+
+Every decision is made in Rust (``chorus_core::stages``, through ``chorus._chorus``); Spark
+only moves rows, and every group reaches Rust whole and sorted by a total key, so the
+partitioning and the input order cannot change the result:
+
+1. **read** (``mapInArrow``): each record becomes a document with the CLI's reader; its
+   date's first second, token and posting counts come along. Records without an id, and
+   later records with an id already seen (by input position), are skipped, as problems.
+2. **numbering**: documents sorted by ``(undated, first second, id)`` and numbered from 0
+   (``zipWithIndex``); ids are unique, so the order is total. The sources and URLs in that
+   order are broadcast: every worker builds the same ``Sources`` table.
+3. **fingerprints** (``mapInArrow``): ``(fingerprint, doc, pos)`` postings.
+4. **seed rules**: postings shuffled by fingerprint and sorted by ``(fingerprint, doc,
+   pos)``; each partition's runs of one fingerprint go to Rust whole (a run cut by a batch
+   boundary is carried to the next batch), which returns the seeds and the boilerplate
+   occurrences.
+5. **candidates**: seeds shuffled by document pair and sorted by ``(a, b, pos_a, pos_b)``,
+   each pair's run to Rust; boilerplate occurrences likewise by document, to blocked
+   ranges (collected and broadcast: they are few).
+6. **alignment** (``mapInArrow``): candidates joined with both texts, aligned in Rust.
+7. **report**, once on the driver: the alignments, the documents they involve and the
+   run's exact counts go to ``chorus_core::stages::report`` (clustering, quotation,
+   coordination, propagation).
+
+Requires pyarrow and numpy on the workers (PySpark's Arrow support needs them anyway).
+"""
+
+from __future__ import annotations
+
+import uuid
+import warnings
+from typing import Any, Optional
+
+from . import _chorus, _records
+from ._chorus import ChorusError
+from ._report import Report
+
+__all__ = ["find"]
+
+# Sources tables built on this worker, by the token of their broadcast
+_SOURCES: dict = {}
+
+
+def _sources(value) -> Any:
+    token, sources, urls = value
+    table = _SOURCES.get(token)
+    if table is None:
+        _SOURCES.clear()
+        table = _SOURCES[token] = _chorus.Sources(sources, urls)
+    return table
+
+
+def _runs(batches, key_of, process):
+    """Hands ``process`` the rows of ``batches`` (sorted by ``key_of``'s int64 key) in
+    tables holding whole runs of one key: the last run of a batch is held back and joined
+    to the next."""
+    import numpy as np
+    import pyarrow as pa
+
+    carry = None
+    for batch in batches:
+        table = pa.Table.from_batches([batch])
+        if carry is not None:
+            table = pa.concat_tables([carry, table])
+        table = table.combine_chunks()
+        if table.num_rows == 0:
+            carry = table
+            continue
+        keys = key_of(table)
+        cut = int(np.searchsorted(keys, keys[-1], side="left"))
+        if cut > 0:
+            yield from process(table.slice(0, cut))
+        carry = table.slice(cut)
+    if carry is not None and carry.num_rows > 0:
+        yield from process(carry.combine_chunks())
+
+
+def _u32(column) -> bytes:
+    import numpy as np
+
+    return column.to_numpy(zero_copy_only=False).astype(np.uint32).tobytes()
+
+
+def find(
+    df: Any,
+    *,
+    id: Optional[str] = None,
+    text: Optional[str] = None,
+    source: Optional[str] = None,
+    date: Optional[str] = None,
+    url: Optional[str] = None,
+    title: Optional[str] = None,
+    partitions: Optional[int] = None,
+    errors: str = "warn",
+    timings: Optional[dict] = None,
+    **settings: Any,
+) -> Report:
+    """``chorus.find`` on a Spark DataFrame of records (columns as ``chorus.find`` takes
+    them; every record needs an ``id``). ``partitions``: the partitions of each shuffle
+    (default: the session's default parallelism). ``timings``: a dict to fill with the
+    seconds each stage took. Returns the ``Report`` of the records, equal to
+    ``chorus.find``'s and to ``chorus find --json``'s output."""
+    import time
+
+    import numpy as np
+    import pyarrow as pa
+    from pyspark import StorageLevel
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+
+    from . import _problems
+
+    spark = df.sparkSession
+    sc = spark.sparkContext
+    rename = _records.renames(id, text, source, date, url, title)
+    _chorus.prepare(b"", **settings)  # bad settings fail here, on the driver
+    fields = [rename.get(c, c) for c in df.columns]
+    for need in ("id", "text"):
+        if need not in fields:
+            raise ChorusError(
+                f"chorus.spark.find needs a `{need}` column (columns: {', '.join(df.columns)}); "
+                f"name it with {need}="
+            )
+    parts = partitions or sc.defaultParallelism
+    clock = {"t": time.perf_counter()}
+    times = timings if timings is not None else {}
+
+    def lap(stage: str) -> None:
+        now = time.perf_counter()
+        times[stage] = times.get(stage, 0.0) + now - clock["t"]
+        clock["t"] = now
+
+    keep = StorageLevel.MEMORY_AND_DISK
+
+    # 1. read
+    prep_schema = (
+        "id string, text string, meta string, source string, url string, ts long, "
+        "tokens long, postings long, bytes long, pos long, problem string"
+    )
+
+    def read(batches):
+        from pyspark import TaskContext
+
+        part = TaskContext.get().partitionId()
+        row0 = 0
+        for batch in batches:
+            rows = batch.to_pylist()
+            lines, at, problems = [], [], []
+            for i, r in enumerate(rows):
+                line = _records.record_line(r, rename)
+                rid = r.get(next((c for c, f in rename.items() if f == "id"), "id"))
+                if rid is None or rid == "":
+                    problems.append(f"records[partition {part}]:{row0 + i + 1}: record has no `id`; skipped")
+                    continue
+                lines.append(line)
+                at.append(row0 + i)
+            jsonl = ("\n".join(lines) + "\n").encode("utf-8") if lines else b""
+            out = _chorus.prepare(jsonl, **settings) if lines else ([],) * 9 + ([],)
+            ids, texts, metas, srcs, urls, ts, tokens, postings, doc_lines, probs = out
+            for p in probs:
+                problems.append(f"records[partition {part}]: {p}")
+            n = len(ids)
+            yield pa.RecordBatch.from_pydict(
+                {
+                    "id": ids,
+                    "text": texts,
+                    "meta": metas,
+                    "source": srcs,
+                    "url": urls,
+                    "ts": pa.array(ts, pa.int64()),
+                    "tokens": pa.array(tokens, pa.int64()),
+                    "postings": pa.array(postings, pa.int64()),
+                    "bytes": pa.array([len(t.encode("utf-8")) for t in texts], pa.int64()),
+                    "pos": pa.array([(part << 40) | at[l - 1] for l in doc_lines], pa.int64()),
+                    "problem": pa.array([None] * n, pa.string()),
+                }
+            )
+            if problems:
+                k = len(problems)
+                yield pa.RecordBatch.from_pydict(
+                    {
+                        "id": pa.array([None] * k, pa.string()),
+                        "text": pa.array([None] * k, pa.string()),
+                        "meta": pa.array([None] * k, pa.string()),
+                        "source": pa.array([None] * k, pa.string()),
+                        "url": pa.array([None] * k, pa.string()),
+                        "ts": pa.array([None] * k, pa.int64()),
+                        "tokens": pa.array([None] * k, pa.int64()),
+                        "postings": pa.array([None] * k, pa.int64()),
+                        "bytes": pa.array([None] * k, pa.int64()),
+                        "pos": pa.array([None] * k, pa.int64()),
+                        "problem": problems,
+                    }
+                )
+            row0 += len(rows)
+
+    prepped = df.mapInArrow(read, prep_schema).persist(keep)
+    first = Window.partitionBy("id").orderBy("pos")
+    ranked = prepped.filter(F.col("problem").isNull()).withColumn("_r", F.row_number().over(first))
+    problems = [r.problem for r in prepped.filter(F.col("problem").isNotNull()).collect()]
+    problems += [
+        f"duplicate id `{r.id}`; skipped"
+        for r in ranked.filter(F.col("_r") > 1).select("id").collect()
+    ]
+    docs = ranked.filter(F.col("_r") == 1).drop("_r", "problem")
+    lap("read")
+
+    # 2. numbering
+    order = docs.select("id", "ts").orderBy(F.col("ts").isNull(), "ts", "id")
+    nums = order.rdd.zipWithIndex().map(lambda x: (x[0][0], x[1])).toDF("id string, num long")
+    numbered = docs.join(nums, "id").persist(keep)
+    totals = numbered.agg(
+        F.count("*"), F.sum("bytes"), F.sum("tokens"), F.sum("postings")
+    ).collect()[0]
+    n_docs = totals[0]
+    n_bytes, n_tokens, n_postings = (int(x or 0) for x in totals[1:])
+    meta_rows = numbered.select("num", "source", "url").orderBy("num").collect()
+    sources_b = sc.broadcast(
+        (uuid.uuid4().hex, [r.source for r in meta_rows], [r.url for r in meta_rows])
+    )
+    lap("numbering")
+
+    # 3. fingerprints
+    def fingerprint(batches):
+        for batch in batches:
+            fp, doc, pos = _chorus.fingerprints(
+                _u32(batch.column("num")), batch.column("text").to_pylist(), **settings
+            )
+            yield pa.RecordBatch.from_pydict(
+                {
+                    "fp": np.frombuffer(fp, np.int64),
+                    "doc": np.frombuffer(doc, np.uint32).astype(np.int32),
+                    "pos": np.frombuffer(pos, np.uint32).astype(np.int32),
+                }
+            )
+
+    postings = numbered.select("num", "text").mapInArrow(fingerprint, "fp long, doc int, pos int")
+
+    # 4. seed rules per fingerprint group
+    def seed_runs(batches):
+        sources = _sources(sources_b.value)
+
+        def process(t):
+            (a, b, pa_, pb), boil = _chorus.seeds(
+                t.column("fp").to_numpy().astype(np.int64).tobytes(),
+                _u32(t.column("doc")),
+                _u32(t.column("pos")),
+                sources,
+                **settings,
+            )
+            yield pa.RecordBatch.from_pydict(
+                {
+                    "a": np.frombuffer(a, np.uint32).astype(np.int32),
+                    "b": np.frombuffer(b, np.uint32).astype(np.int32),
+                    "pa": np.frombuffer(pa_, np.uint32).astype(np.int32),
+                    "pb": np.frombuffer(pb, np.uint32).astype(np.int32),
+                }
+            )
+            bp = np.frombuffer(boil, np.uint32).reshape(-1, 2).astype(np.int32)
+            if len(bp):
+                yield pa.RecordBatch.from_pydict(
+                    {
+                        "a": bp[:, 0],
+                        "b": np.full(len(bp), -1, np.int32),
+                        "pa": bp[:, 1],
+                        "pb": np.full(len(bp), -1, np.int32),
+                    }
+                )
+
+        yield from _runs(batches, lambda t: t.column("fp").to_numpy(), process)
+
+    seeded = (
+        postings.repartition(parts, "fp")
+        .sortWithinPartitions("fp", "doc", "pos")
+        .mapInArrow(seed_runs, "a int, b int, pa int, pb int")
+        .persist(keep)
+    )
+    seeded.count()
+    lap("fingerprints+seeds")
+
+    # 5. candidates per document pair; blocked ranges per document
+    def pair_key(t):
+        return (t.column("a").to_numpy().astype(np.int64) << 32) | t.column("b").to_numpy().astype(np.int64)
+
+    def candidate_runs(batches):
+        def process(t):
+            a, b, seeds = _chorus.candidates(
+                _u32(t.column("a")), _u32(t.column("b")), _u32(t.column("pa")), _u32(t.column("pb")), **settings
+            )
+            yield pa.RecordBatch.from_pydict(
+                {"a": pa.array(a, pa.int32()), "b": pa.array(b, pa.int32()), "seeds": pa.array(seeds, pa.binary())}
+            )
+
+        yield from _runs(batches, pair_key, process)
+
+    candidates = (
+        seeded.filter(F.col("b") >= 0)
+        .repartition(parts, "a", "b")
+        .sortWithinPartitions("a", "b", "pa", "pb")
+        .mapInArrow(candidate_runs, "a int, b int, seeds binary")
+        .persist(keep)
+    )
+    n_candidates = candidates.count()
+
+    def blocked_runs(batches):
+        def process(t):
+            docs_, ranges = _chorus.blocked(_u32(t.column("doc")), _u32(t.column("pos")), **settings)
+            yield pa.RecordBatch.from_pydict(
+                {"doc": pa.array(docs_, pa.int32()), "ranges": pa.array(ranges, pa.binary())}
+            )
+
+        yield from _runs(batches, lambda t: t.column("doc").to_numpy().astype(np.int64), process)
+
+    blocked_rows = (
+        seeded.filter(F.col("b") < 0)
+        .select(F.col("a").alias("doc"), F.col("pa").alias("pos"))
+        .repartition(parts, "doc")
+        .sortWithinPartitions("doc", "pos")
+        .mapInArrow(blocked_runs, "doc int, ranges binary")
+        .collect()
+    )
+    blocked = {r.doc: bytes(r.ranges) for r in blocked_rows}
+    n_blocked = sum(len(r) // 8 for r in blocked.values())
+    blocked_b = sc.broadcast(blocked)
+    lap("candidates")
+
+    # 6. alignment
+    def align(batches):
+        bl = blocked_b.value
+        for batch in batches:
+            a = batch.column("a").to_pylist()
+            b = batch.column("b").to_pylist()
+            recs = _chorus.align(
+                a,
+                b,
+                batch.column("seeds").to_pylist(),
+                batch.column("text_a").to_pylist(),
+                batch.column("text_b").to_pylist(),
+                [bl.get(x) for x in a],
+                [bl.get(x) for x in b],
+                **settings,
+            )
+            yield pa.RecordBatch.from_pydict({"rec": pa.array(recs, pa.binary())})
+
+    texts = numbered.select(F.col("num").cast("int").alias("n"), "text")
+    joined = candidates.join(
+        texts.withColumnRenamed("n", "a").withColumnRenamed("text", "text_a"), "a"
+    ).join(texts.withColumnRenamed("n", "b").withColumnRenamed("text", "text_b"), "b")
+    alignments = [
+        bytes(r.rec)
+        for r in joined.mapInArrow(align, "rec binary").filter(F.length("rec") > 0).collect()
+    ]
+    lap("alignment")
+
+    # 7. report, on the driver
+    needed = set()
+    for rec in alignments:
+        v = np.frombuffer(rec, np.uint32).reshape(-1, 10)
+        needed.update(v[:, 0].tolist())
+        needed.update(v[:, 1].tolist())
+    if settings.get("boilerplate"):
+        needed.update(blocked)
+    want = spark.createDataFrame([(int(n),) for n in sorted(needed)], "num long")
+    rows = numbered.join(want, "num").select("num", "id", "text", "meta").orderBy("num").collect()
+    out, doc_texts = _chorus.report(
+        [r.num for r in rows],
+        [r.id for r in rows],
+        [r.text for r in rows],
+        [r.meta for r in rows],
+        alignments,
+        list(blocked),
+        list(blocked.values()),
+        _sources(sources_b.value),
+        (n_docs, n_bytes, n_tokens, n_postings, n_candidates, n_blocked),
+        **settings,
+    )
+    for d in (prepped, numbered, seeded, candidates):
+        d.unpersist()
+    lap("report")
+    _problems(problems, errors)
+    return Report(out, doc_texts, problems)

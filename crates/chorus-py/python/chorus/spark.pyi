@@ -1,0 +1,18 @@
+from typing import Any, Dict, Optional
+
+from ._report import Report
+
+def find(
+    df: Any,
+    *,
+    id: Optional[str] = ...,
+    text: Optional[str] = ...,
+    source: Optional[str] = ...,
+    date: Optional[str] = ...,
+    url: Optional[str] = ...,
+    title: Optional[str] = ...,
+    partitions: Optional[int] = ...,
+    errors: str = ...,
+    timings: Optional[Dict[str, float]] = ...,
+    **settings: Any,
+) -> Report: ...

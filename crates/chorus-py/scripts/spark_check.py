@@ -1,0 +1,90 @@
+"""Checks that chorus.spark.find gives `chorus find --json`'s output byte for byte, on a
+Spark master given as the first argument (e.g. spark://127.0.0.1:7077), for each corpus
+given after it (a folder of text files, or a JSON Lines file, optionally .xz): run with 4
+partitions in input order, and with 7 partitions with the input order reversed (the full
+matrix, 4 and 7 each both ways, with --all). The CLI is the `chorus` binary named by
+$CHORUS_BIN. Also checks chorus.find on a pandas DataFrame against the CLI. Exits 1 on
+any difference."""
+
+import json
+import lzma
+import os
+import subprocess
+import sys
+import time
+
+import pandas as pd
+import pyarrow as pa
+from pyspark.sql import SparkSession
+
+import chorus
+import chorus.spark
+
+
+def records(path):
+    if os.path.isdir(path):
+        names = sorted(f for f in os.listdir(path) if not f.startswith("."))
+        return [{"id": f, "text": open(os.path.join(path, f), encoding="utf-8").read()} for f in names]
+    opener = lzma.open if path.endswith(".xz") else open
+    with opener(path, "rt", encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def cli(path):
+    out = subprocess.run(
+        [os.environ.get("CHORUS_BIN", "chorus"), "find", "--json", "-q", path],
+        check=False,
+        capture_output=True,
+    )
+    if out.returncode not in (0, 1):
+        sys.exit(f"chorus find failed on {path}: {out.stderr.decode()}")
+    return out.stdout.decode("utf-8")
+
+
+def main():
+    args = [a for a in sys.argv[1:] if a != "--all"]
+    full = "--all" in sys.argv
+    master, paths = args[0], args[1:]
+    spark = (
+        SparkSession.builder.master(master)
+        .appName("chorus-spark-check")
+        .config("spark.sql.shuffle.partitions", "4")
+        .config("spark.ui.enabled", "false")
+        .config("spark.executor.memory", "1g")
+        .getOrCreate()
+    )
+    spark.sparkContext.setLogLevel("ERROR")
+    failed = 0
+    for path in paths:
+        want = cli(path)
+        recs = records(path)
+        name = os.path.basename(path.rstrip("/"))
+        if name.startswith("corpus."):  # a bench set: name it by its folder
+            name = os.path.basename(os.path.dirname(path))
+        got = chorus.find(pd.DataFrame(recs)).to_jsonl()
+        ok = got == want
+        failed += not ok
+        print(f"{name}: chorus.find on pandas {'== CLI' if ok else 'DIFFERS from the CLI'}", flush=True)
+        runs = [(4, False), (7, True)] + ([(4, True), (7, False)] if full else [])
+        for parts, reverse in runs:
+            rows = recs[::-1] if reverse else recs
+            # from Arrow, so that the columns keep the records' field order
+            table = pa.Table.from_pylist(rows)
+            df = spark.createDataFrame(table).repartition(parts)
+            start = time.perf_counter()
+            got = chorus.spark.find(df, partitions=parts).to_jsonl()
+            secs = time.perf_counter() - start
+            ok = got == want
+            failed += not ok
+            order = "reversed" if reverse else "in order"
+            verdict = "== CLI" if ok else "DIFFERS from the CLI"
+            print(f"{name}: chorus.spark.find, {parts} partitions, {order}: {verdict} ({secs:.0f} s)", flush=True)
+            if not ok:
+                with open(f"/tmp/chorus-spark-{name}-{parts}.jsonl", "w") as f:
+                    f.write(got)
+    spark.stop()
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
