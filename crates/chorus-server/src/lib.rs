@@ -43,7 +43,9 @@
 mod clusters;
 mod error;
 mod fetch;
+mod live;
 mod metrics;
+mod published;
 mod routes;
 mod state;
 mod work;
@@ -150,10 +152,7 @@ pub async fn serve(
 /// ([`ServerConfig::merge_after`]). [`serve`] calls it; a caller that
 /// serves [`router`] by other means calls it once.
 pub fn spawn_background(state: &AppState) {
-    let warm = state.clone();
-    tokio::spawn(async move {
-        let _ = warm.clusters(Some(std::time::Duration::ZERO)).await;
-    });
+    state.spawn_clusters();
     state.spawn_merger();
 }
 
