@@ -132,7 +132,7 @@ pub struct ClusterSet {
     pub clusters: Vec<ClusterEntry>,
     by_id: HashMap<u32, usize>,
     /// For each document, the clusters it belongs to and the member's byte range.
-    by_doc: HashMap<String, Vec<(u32, usize, usize)>>,
+    pub(crate) by_doc: HashMap<String, Vec<(u32, usize, usize)>>,
     /// The snapshot the clusters were computed on (for passage texts).
     pub reader: Option<Arc<IndexReader>>,
 }

@@ -613,9 +613,9 @@ async fn long_queries_match_like_short_ones() {
     assert_eq!(found[0], found[1]);
 }
 
-/// Cluster requests made while the index keeps changing all get answers (one computation
-/// runs at a time; a request for a newer generation takes over the one waiting to start),
-/// and the clusters finally served are those of the last commit.
+/// Cluster requests made while the index keeps changing all get answers (the first waits
+/// for the first computation, later ones get the published clusters), and the clusters
+/// finally served are those of the last commit.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cluster_requests_during_writes_all_get_answers() {
     let h = Harness::new(|c| c.token = Some(TOKEN.into()));
@@ -644,6 +644,76 @@ async fn cluster_requests_during_writes_all_get_answers() {
     assert_eq!(v["generation"], health["generation"]);
     assert_eq!(v["total"], 1);
     assert_eq!(v["clusters"][0]["size"], 6);
+}
+
+/// Once clusters are published, each write brings them up to date before it answers (the
+/// next read sees the written documents joined to or gone from their clusters, `as_of`
+/// saying the clusters are not a full recompute's); once writes pause, the full recompute
+/// in the background publishes the same clusters, exact.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn writes_update_the_clusters_and_the_full_recompute_agrees() {
+    let h = Harness::with_background(|c| {
+        c.token = Some(TOKEN.into());
+        c.cluster_exact_after = Duration::from_millis(300);
+        c.merge_after = None;
+    });
+    let (s, v) = h.add(corpus()).await;
+    assert_eq!(s, 200, "{v}");
+    let exact = |v: &Value| v["as_of"]["exact"] == json!(true);
+    let clusters = || async { h.call("GET", "/v1/clusters", None, None).await.1 };
+    wait_for(|| async { exact(&clusters().await) }).await;
+    let v = clusters().await;
+    assert_eq!(
+        (v["total"].clone(), v["clusters"][0]["size"].clone()),
+        (json!(1), json!(3))
+    );
+    let g = v["generation"].as_u64().unwrap();
+    // a new reprint joins the cluster at once
+    let (s, _) = h
+        .add(
+            json!([{"id": "late", "text": format!("Late edition. {STATEMENT}"),
+                     "source": "Echo", "date": "2024-03-03"}]),
+        )
+        .await;
+    assert_eq!(s, 200);
+    let v = clusters().await;
+    assert_eq!(v["clusters"][0]["size"], 4, "{v}");
+    assert!(v["generation"].as_u64().unwrap() > g);
+    assert_eq!(v["as_of"]["generation"], v["generation"]);
+    assert_eq!(v["as_of"]["exact"], false);
+    assert_eq!(v["as_of"]["exact_generation"], g);
+    let (_, q) = h
+        .call("POST", "/v1/query", Some(json!({"text": STATEMENT})), None)
+        .await;
+    assert_eq!(q["provenance"]["clusters"][0]["size"], 4, "{q}");
+    assert_eq!(q["provenance"]["clusters_as_of"], v["as_of"]);
+    // a removal takes its member out at once
+    let (s, _) = h
+        .call("DELETE", "/v1/documents/wire-1", None, Some(TOKEN))
+        .await;
+    assert_eq!(s, 200);
+    let incremental = clusters().await;
+    assert_eq!(incremental["clusters"][0]["size"], 3, "{incremental}");
+    let id = incremental["clusters"][0]["id"].as_u64().unwrap();
+    let (_, detail) = h
+        .call("GET", &format!("/v1/clusters/{id}"), None, None)
+        .await;
+    let docs: Vec<&str> = detail["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["doc"].as_str().unwrap())
+        .collect();
+    assert_eq!(docs, ["gazette-7", "herald-3", "late"]);
+    // then the full recompute, with the same clusters
+    wait_for(|| async { exact(&clusters().await) }).await;
+    let full = clusters().await;
+    assert_eq!(full["as_of"]["exact_generation"], incremental["generation"]);
+    assert_eq!(full["clusters"], incremental["clusters"]);
+    let (_, full_detail) = h
+        .call("GET", &format!("/v1/clusters/{id}"), None, None)
+        .await;
+    assert_eq!(full_detail["members"], detail["members"]);
 }
 
 /// A one-route HTTP server on loopback for the fetch tests: `/page` gives an article,
