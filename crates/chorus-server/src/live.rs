@@ -1,35 +1,39 @@
 //! Clusters kept up to date write by write: [`update`] turns the clusters of one index
 //! generation into those of the next from the ids the write added, replaced or removed,
-//! recomputing only the clusters the write can change.
+//! running the engine only over the documents of the clusters the write can change.
 //!
-//! How. The *touched* documents are the written ids, and for each written document still
-//! stored, the stored documents sharing a passage with it (found as `/v1/query` finds
-//! them: [`IndexReader::query`] with the seed rules' thresholds, so that every pair the
-//! engine would align is among them). The *affected* documents are the touched ones and,
-//! repeatedly, every member of a cluster holding an affected document, until no cluster
-//! adds one: a union of whole connected components of the old clusters (documents joined
-//! through shared clusters), plus the new documents. The engine ([`chorus_core::find`])
-//! runs over the affected documents still stored, and its clusters replace the old clusters
-//! holding an affected document; the others are kept as they are. All clusters are then
-//! numbered as the engine numbers them: in the order of their members' `(date, id, span)`
-//! lists, the order of [`chorus_core::NumberingKey`] (ids are unique in an index, so the
-//! text never decides).
+//! How. The old clusters to *replace* start as those holding a changed document, and
+//! those with a member near (within [`NEAR`] bytes of) a passage that a stored document
+//! shares with a written one; the stored documents sharing passages with a written one are
+//! found as `/v1/query` finds them ([`IndexReader::query`], with the seed rules'
+//! thresholds, so that the pairs the engine would align are among them). The engine
+//! ([`chorus_core::find`]) then runs over the written documents, those neighbours and the
+//! members of the clusters to replace. Of its clusters, those holding a changed document
+//! or overlapping a cluster to replace are kept; an old cluster that overlaps one of them
+//! but was not to be replaced joins the clusters to replace, and the engine runs again
+//! over the larger set, until none does. The kept clusters replace the old clusters to
+//! replace; the other old clusters stay as they are. All are then numbered as the engine
+//! numbers them: in the order of their members' `(date, id, span)` lists, the order of
+//! [`chorus_core::NumberingKey`] (ids are unique in an index, so the text never decides).
 //!
-//! Why this equals a full recompute. A passage the engine finds joins two documents that
-//! are a candidate pair; a new passage needs a new document (the old documents' pairs are
-//! aligned as before), and a passage that disappears needs a removed one. So every cluster
-//! of the new corpus either holds an affected document, and then all its members are
-//! affected and the run over them finds it whole, or holds none, and then it is an old
-//! cluster no write touched. That holds as long as the engine's corpus-wide decisions come
-//! out the same over the affected documents as over the whole corpus: a fingerprint that
-//! is a source's boilerplate (a share of the source's documents), one held by more than
+//! Why this equals a full recompute. A passage joins two documents that are a candidate
+//! pair, and a pair's alignment depends only on the two documents; so the passages that
+//! appear or disappear all have a written document on one side, and the engine's run sees
+//! every passage among the documents it is given. The clustering of passages is by overlap
+//! within a document: a cluster of the new corpus that holds no new passage and overlaps
+//! no changed cluster is an old cluster, unchanged; one that does is found whole by the
+//! last run, since every old cluster it could chain through (by overlap) was added with
+//! all its documents. That holds as long as the engine's corpus-wide decisions come out
+//! the same over the documents of the run as over the whole corpus: a fingerprint that is
+//! a source's boilerplate (a share of the source's documents), one held by more than
 //! `max_df` or `full_pairs_df` documents, and the frame words of formulas (words shared by
 //! formulas in 3 or more documents) are counted over the documents the engine is given.
-//! Where those counts differ the update can differ from a full recompute; the server
-//! therefore also recomputes the whole corpus in the background, rarely (see
-//! `crate::state`), and says in `as_of` which one the clusters are.
+//! Where those counts differ, the update can differ from a full recompute; the server
+//! therefore also recomputes the whole corpus in the background, rarely
+//! (`crate::published`), and says in `as_of` which one the clusters are.
 
 use crate::clusters::{AsOf, ClusterEntry, ClusterSet, MemberDocs};
+use chorus_core::report::Cluster;
 use chorus_core::{Config, Document, Metadata, NoProgress};
 use chorus_store::{IndexReader, QueryOptions};
 use std::borrow::Cow;
@@ -48,6 +52,11 @@ impl MemberDocs for Affected {
     }
 }
 
+/// Bytes around a passage a written document shares with a stored one within which the
+/// stored document's old clusters are recomputed: a formula passage (`chorus_core::formula`)
+/// turns the passages of its document lying in its region, 80 bytes around, into formulas.
+const NEAR: usize = 80;
+
 /// What an update did, for the metrics.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct UpdateStats {
@@ -57,6 +66,8 @@ pub struct UpdateStats {
     pub replaced: usize,
     /// Clusters the engine's run gave in their place.
     pub found: usize,
+    /// Runs of the engine.
+    pub rounds: usize,
 }
 
 /// The options that find every stored document the engine could pair with a text: the
@@ -90,46 +101,81 @@ pub fn update(
             UpdateStats::default(),
         ));
     };
+    if changed.is_empty() {
+        // a merge: the same documents in other segments
+        let set = ClusterSet::new(as_of, prev.clusters.clone(), reader);
+        return Ok((set, UpdateStats::default()));
+    }
     let cfg = Config::default();
     let err = |e: chorus_store::Error| e.to_string();
-    // the touched documents, and the stored ones among them
-    let mut affected: BTreeSet<String> = changed.clone();
     let mut docs: HashMap<String, Document> = HashMap::new();
+    // the old clusters to replace: those holding a changed document, and those with a
+    // member near a passage a stored document shares with a written one
+    let mut replaced: BTreeSet<u32> = BTreeSet::new();
+    let mut touched: BTreeSet<String> = changed.clone();
     let opts = neighbour_options(&cfg);
     for id in changed {
+        replaced.extend(prev.clusters_of(id).map(|c| c.cluster.id));
         let Some(d) = r.get(id).map_err(err)? else {
             continue;
         };
         for m in r.query(&d.text, &opts).map_err(err)?.matches {
-            affected.insert(m.id);
+            for p in &m.passages {
+                let (b, e) = (p.doc.begin.saturating_sub(NEAR), p.doc.end + NEAR);
+                replaced.extend(prev.overlapping(&m.id, b, e));
+            }
+            touched.insert(m.id);
         }
         docs.insert(d.id.clone(), d);
     }
-    // closed over the old clusters
-    let mut frontier: Vec<String> = affected.iter().cloned().collect();
-    let mut replaced: BTreeSet<u32> = BTreeSet::new();
-    while let Some(id) = frontier.pop() {
-        for c in prev.clusters_of(&id) {
-            if !replaced.insert(c.cluster.id) {
-                continue;
-            }
-            for m in &c.cluster.members {
-                if affected.insert(m.doc.clone()) {
-                    frontier.push(m.doc.clone());
-                }
+    // until the engine's clusters over the documents involved overlap no old cluster
+    // left out (see the module documentation)
+    let mut rounds = 0;
+    let report = loop {
+        rounds += 1;
+        let mut wanted: BTreeSet<&str> = touched.iter().map(String::as_str).collect();
+        for &id in &replaced {
+            let c = prev.get(id).expect("an old cluster");
+            wanted.extend(c.cluster.members.iter().map(|m| m.doc.as_str()));
+        }
+        for id in wanted {
+            if !docs.contains_key(id)
+                && let Some(d) = r.get(id).map_err(err)?
+            {
+                docs.insert(d.id.clone(), d);
             }
         }
-    }
-    for id in &affected {
-        if !docs.contains_key(id)
-            && let Some(d) = r.get(id).map_err(err)?
-        {
-            docs.insert(d.id.clone(), d);
+        let run: Vec<Document> = docs.values().cloned().collect();
+        let mut report = chorus_core::find(&run, &cfg, &NoProgress).map_err(|e| e.to_string())?;
+        drop(run);
+        // the clusters that replace the old ones: those holding a changed document or
+        // overlapping a replaced cluster
+        let overlaps = |c: &Cluster, among: &dyn Fn(u32) -> bool| {
+            c.members.iter().any(|m| {
+                prev.overlapping(&m.doc, m.begin, m.end)
+                    .into_iter()
+                    .any(among)
+            })
+        };
+        report.clusters.retain(|c| {
+            c.members.iter().any(|m| changed.contains(&m.doc))
+                || overlaps(c, &|id| replaced.contains(&id))
+        });
+        let more: BTreeSet<u32> = report
+            .clusters
+            .iter()
+            .flat_map(|c| {
+                c.members
+                    .iter()
+                    .flat_map(|m| prev.overlapping(&m.doc, m.begin, m.end))
+            })
+            .filter(|id| !replaced.contains(id))
+            .collect();
+        if more.is_empty() {
+            break report;
         }
-    }
-    let run: Vec<Document> = docs.values().cloned().collect();
-    let report = chorus_core::find(&run, &cfg, &NoProgress).map_err(|e| e.to_string())?;
-    drop(run);
+        replaced.extend(more);
+    };
     let docs = Affected(docs);
     let found = report.clusters.len();
     let mut all: Vec<ClusterEntry> = report
@@ -169,6 +215,7 @@ pub fn update(
         affected: docs.0.len(),
         replaced: replaced.len(),
         found,
+        rounds,
     };
     Ok((ClusterSet::new(as_of, clusters, reader), stats))
 }
