@@ -205,6 +205,15 @@ impl ClusterSet {
     /// snapshot's mapped segments; when the corpus would not fit in memory, the engine keeps
     /// its working data in a folder of its own inside `scratch` ([`chorus_core::Storage`]).
     pub fn compute(reader: Option<Arc<IndexReader>>, scratch: &Path) -> Result<ClusterSet, String> {
+        Self::compute_with(reader, scratch, &Config::default())
+    }
+
+    /// [`ClusterSet::compute`] with the engine's settings `cfg`.
+    pub(crate) fn compute_with(
+        reader: Option<Arc<IndexReader>>,
+        scratch: &Path,
+        cfg: &Config,
+    ) -> Result<ClusterSet, String> {
         let generation = reader.as_ref().map_or(0, |r| r.generation());
         let corpus = match &reader {
             Some(r) => Some(StoredCorpus::new(Arc::clone(r)).map_err(|e| e.to_string())?),
@@ -224,8 +233,7 @@ impl ClusterSet {
                     disk_from_bytes: None,
                 };
                 let storage = Storage::choose(c.text_bytes(), only_when_too_large, &room);
-                chorus_core::find_in(c, &Config::default(), &storage, &NoProgress)
-                    .map_err(|e| e.to_string())?
+                chorus_core::find_in(c, cfg, &storage, &NoProgress).map_err(|e| e.to_string())?
             }
             _ => chorus_core::Report::default(),
         };

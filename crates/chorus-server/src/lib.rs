@@ -52,6 +52,7 @@ mod work;
 
 pub use error::{ApiError, StartError};
 pub use fetch::is_internal;
+pub use live::{LiveClusters, UpdateStats};
 pub use state::{AppState, ServerConfig};
 
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};

@@ -91,6 +91,7 @@ pub fn update(
     prev: &ClusterSet,
     reader: Option<Arc<IndexReader>>,
     changed: &BTreeSet<String>,
+    cfg: &Config,
 ) -> Result<(ClusterSet, UpdateStats), String> {
     let generation = reader.as_ref().map_or(0, |r| r.generation());
     let exact = prev.as_of.exact && changed.is_empty();
@@ -106,14 +107,13 @@ pub fn update(
         let set = ClusterSet::new(as_of, prev.clusters.clone(), reader);
         return Ok((set, UpdateStats::default()));
     }
-    let cfg = Config::default();
     let err = |e: chorus_store::Error| e.to_string();
     let mut docs: HashMap<String, Document> = HashMap::new();
     // the old clusters to replace: those holding a changed document, and those with a
     // member near a passage a stored document shares with a written one
     let mut replaced: BTreeSet<u32> = BTreeSet::new();
     let mut touched: BTreeSet<String> = changed.clone();
-    let opts = neighbour_options(&cfg);
+    let opts = neighbour_options(cfg);
     for id in changed {
         replaced.extend(prev.clusters_of(id).map(|c| c.cluster.id));
         let Some(d) = r.get(id).map_err(err)? else {
@@ -146,7 +146,7 @@ pub fn update(
             }
         }
         let run: Vec<Document> = docs.values().cloned().collect();
-        let mut report = chorus_core::find(&run, &cfg, &NoProgress).map_err(|e| e.to_string())?;
+        let mut report = chorus_core::find(&run, cfg, &NoProgress).map_err(|e| e.to_string())?;
         drop(run);
         // the clusters that replace the old ones: those holding a changed document or
         // overlapping a replaced cluster
@@ -218,6 +218,54 @@ pub fn update(
         rounds,
     };
     Ok((ClusterSet::new(as_of, clusters, reader), stats))
+}
+
+/// The clusters of an index kept up to date write by write, as the server keeps them, for
+/// a program that writes the index itself (`chorus watch`): [`LiveClusters::compute`] once,
+/// then [`LiveClusters::update`] after each commit with the ids it changed.
+pub struct LiveClusters {
+    set: ClusterSet,
+    cfg: Config,
+}
+
+impl LiveClusters {
+    /// The clusters of every document of `reader`, found with `cfg` (scratch files, when
+    /// the corpus is too large for memory, in `scratch`).
+    pub fn compute(
+        reader: Option<Arc<IndexReader>>,
+        cfg: &Config,
+        scratch: &std::path::Path,
+    ) -> Result<LiveClusters, String> {
+        Ok(LiveClusters {
+            set: ClusterSet::compute_with(reader, scratch, cfg)?,
+            cfg: *cfg,
+        })
+    }
+
+    /// Brings the clusters to `reader`'s generation: `changed` are the ids added, replaced
+    /// or removed since the last call.
+    pub fn update(
+        &mut self,
+        reader: Option<Arc<IndexReader>>,
+        changed: &BTreeSet<String>,
+    ) -> Result<UpdateStats, String> {
+        let (set, stats) = update(&self.set, reader, changed, &self.cfg)?;
+        self.set = set;
+        Ok(stats)
+    }
+
+    /// The clusters holding a passage of document `doc`, in id order.
+    pub fn clusters_of(&self, doc: &str) -> Vec<&Cluster> {
+        let mut out: Vec<&Cluster> = self.set.clusters_of(doc).map(|c| &c.cluster).collect();
+        out.sort_by_key(|c| c.id);
+        out.dedup_by_key(|c| c.id);
+        out
+    }
+
+    /// Every cluster, in id order.
+    pub fn clusters(&self) -> impl Iterator<Item = &Cluster> {
+        self.set.clusters.iter().map(|c| &c.cluster)
+    }
 }
 
 #[cfg(test)]
@@ -350,7 +398,8 @@ mod tests {
                 let next = match &set {
                     None => full,
                     Some(prev) => {
-                        let (next, stats) = update(prev, reader, &changed).unwrap();
+                        let (next, stats) =
+                            update(prev, reader, &changed, &Config::default()).unwrap();
                         assert_eq!(next.generation, full.generation);
                         assert!(!next.as_of.exact);
                         assert_eq!(next.as_of.exact_generation, prev.as_of.exact_generation);
@@ -412,13 +461,19 @@ mod tests {
         drop(w);
         let reader = Arc::new(IndexReader::open(dir.path()).unwrap());
         assert!(reader.generation() > full.generation);
-        let (next, stats) = update(&full, Some(Arc::clone(&reader)), &BTreeSet::new()).unwrap();
+        let (next, stats) = update(
+            &full,
+            Some(Arc::clone(&reader)),
+            &BTreeSet::new(),
+            &Config::default(),
+        )
+        .unwrap();
         assert_eq!(stats, UpdateStats::default());
         assert!(next.as_of.exact);
         assert_eq!(next.generation, reader.generation());
         assert_eq!(next.as_of.exact_generation, full.generation);
         assert_eq!(answers(&next), answers(&full));
-        let (none, _) = update(&full, None, &BTreeSet::new()).unwrap();
+        let (none, _) = update(&full, None, &BTreeSet::new(), &Config::default()).unwrap();
         assert!(none.clusters.is_empty());
     }
 }

@@ -6,7 +6,6 @@ use crate::metrics::Metrics;
 use crate::published::Live;
 use crate::work::Workers;
 use chorus_store::{CommitStamp, IndexOptions, IndexReader, IndexWriter, QueryOptions};
-use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
@@ -206,16 +205,6 @@ impl AppState {
 
     /// Reopens the index if it changed (or always, with `force`).
     pub fn refresh(&self, force: bool) -> Result<Option<Arc<IndexReader>>, ApiError> {
-        self.refresh_then(force, |_| {})
-    }
-
-    /// [`Self::refresh`], calling `before` with a newly opened snapshot before requests
-    /// see it.
-    fn refresh_then(
-        &self,
-        force: bool,
-        before: impl FnOnce(&Option<Arc<IndexReader>>),
-    ) -> Result<Option<Arc<IndexReader>>, ApiError> {
         let _one = self.inner.refresh.lock().unwrap_or_else(|e| e.into_inner());
         let now = CommitStamp::of(&self.inner.cfg.index);
         let previous = {
@@ -236,7 +225,6 @@ impl AppState {
             Err(chorus_store::Error::NotAnIndex { .. }) => None,
             Err(e) => return Err(e.into()),
         };
-        before(&reader);
         let mut s = self
             .inner
             .snapshot
@@ -296,8 +284,7 @@ impl AppState {
     /// write between requests), refreshes the snapshot, and notes the time, for the merge
     /// after writes pause ([`ServerConfig::merge_after`]).
     /// `changed` are the ids of the documents the write adds, replaces or removes: the
-    /// published clusters are brought up to date from them before the write answers
-    /// (`crate::published`).
+    /// published clusters are brought up to date from them right after (`crate::published`).
     pub async fn write<T: Send + 'static>(
         &self,
         changed: Vec<String>,
@@ -329,12 +316,9 @@ impl AppState {
             let out = f(&st, &mut w);
             drop(w);
             // a failed write may have committed part of its work: the clusters follow
-            // whatever was committed, and are published before the new snapshot is
-            // served, so that queries find the clusters of their snapshot
-            let changed: BTreeSet<String> = changed.into_iter().collect();
-            st.refresh_then(true, |reader| {
-                st.clusters_after_write(before, reader.clone(), &changed)
-            })?;
+            // whatever was committed
+            let generation = st.refresh(true)?.map_or(0, |r| r.generation());
+            st.clusters_after_write(before, generation, changed.into_iter().collect());
             out
         })
         .await
