@@ -1,5 +1,5 @@
-//! Clusters over the stored corpus, computed by [`chorus_core::find`] once per index
-//! generation and kept until the index changes.
+//! Clusters over the stored corpus: computed by [`chorus_core::find`] over the whole
+//! corpus ([`ClusterSet::compute`]), then kept up to date write by write (`crate::live`).
 //!
 //! The engine's clusters are kept as they are ([`Cluster`]), each with what the server adds
 //! from the stored documents: each member's title, URL and timestamp (seconds since the
@@ -13,10 +13,11 @@ use chorus_core::analyze::Coordination;
 use chorus_core::document::parse_timestamp;
 use chorus_core::report::{Cluster, ClusterMember, Earliest, Edge, round3};
 use chorus_core::when::EarliestUnknown;
-use chorus_core::{Config, Corpus, NoProgress, Storage, StoragePolicy, StorageRoom};
+use chorus_core::{Config, Corpus, Metadata, NoProgress, Storage, StoragePolicy, StorageRoom};
 use chorus_store::{IndexReader, StoredCorpus, available_memory};
 use serde::Serialize;
 use serde_json::value::RawValue;
+use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 use std::sync::Arc;
@@ -28,6 +29,7 @@ const EXCERPT_CHARS: usize = 280;
 const PASSAGE_CHARS: usize = 20_000;
 
 /// One cluster with what filters and answers need.
+#[derive(Clone)]
 pub struct ClusterEntry {
     /// The engine's cluster.
     pub cluster: Cluster,
@@ -108,6 +110,7 @@ pub struct ClusterDetail<'a> {
     sources: &'a BTreeSet<String>,
     excerpt: &'a str,
     generation: u64,
+    as_of: AsOf,
 }
 
 #[derive(Serialize)]
@@ -122,11 +125,14 @@ struct DetailMember<'a> {
 
 /// All clusters of one index generation.
 pub struct ClusterSet {
+    /// The index generation the clusters cover (`as_of.generation`).
     pub generation: u64,
+    /// What the clusters reflect, as answers state it.
+    pub as_of: AsOf,
     pub clusters: Vec<ClusterEntry>,
     by_id: HashMap<u32, usize>,
     /// For each document, the clusters it belongs to and the member's byte range.
-    by_doc: HashMap<String, Vec<(u32, usize, usize)>>,
+    pub(crate) by_doc: HashMap<String, Vec<(u32, usize, usize)>>,
     /// The snapshot the clusters were computed on (for passage texts).
     pub reader: Option<Arc<IndexReader>>,
 }
@@ -139,11 +145,75 @@ pub(crate) fn truncate_chars(s: &str, max: usize) -> String {
     }
 }
 
+/// Where the stored documents' metadata and texts come from when cluster entries are made
+/// from a report: the whole stored corpus ([`ClusterSet::compute`]) or the documents of an
+/// incremental update (`crate::live`).
+pub(crate) trait MemberDocs {
+    fn meta(&self, id: &str) -> Option<&Metadata>;
+    fn text(&self, id: &str) -> Option<Cow<'_, str>>;
+}
+
+/// A [`StoredCorpus`] looked up by document id.
+struct CorpusDocs<'a> {
+    corpus: &'a StoredCorpus,
+    by_name: HashMap<&'a str, usize>,
+}
+
+impl MemberDocs for CorpusDocs<'_> {
+    fn meta(&self, id: &str) -> Option<&Metadata> {
+        self.by_name.get(id).map(|&i| self.corpus.meta(i))
+    }
+    fn text(&self, id: &str) -> Option<Cow<'_, str>> {
+        let &i = self.by_name.get(id)?;
+        self.corpus.text(i).ok()
+    }
+}
+
+/// What the clusters reflect: `GET /v1/clusters` and `GET /v1/clusters/{id}` state it as
+/// `as_of`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct AsOf {
+    /// The index generation (commit) whose documents the clusters cover.
+    pub generation: u64,
+    /// The generation of the last full recompute the clusters build on; equal to
+    /// `generation` when no write came since.
+    pub exact_generation: u64,
+    /// Whether no document changed since that full recompute (the clusters are then a
+    /// full recompute's; otherwise incremental updates brought them up to date, see
+    /// `crate::live`).
+    pub exact: bool,
+    /// When the clusters were published (milliseconds since the epoch).
+    pub computed_at_ms: u64,
+}
+
+impl AsOf {
+    pub(crate) fn now(generation: u64, exact_generation: u64, exact: bool) -> AsOf {
+        let computed_at_ms = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis() as u64);
+        AsOf {
+            generation,
+            exact_generation,
+            exact,
+            computed_at_ms,
+        }
+    }
+}
+
 impl ClusterSet {
     /// Runs the engine over every live document of the snapshot. Texts are read from the
     /// snapshot's mapped segments; when the corpus would not fit in memory, the engine keeps
     /// its working data in a folder of its own inside `scratch` ([`chorus_core::Storage`]).
     pub fn compute(reader: Option<Arc<IndexReader>>, scratch: &Path) -> Result<ClusterSet, String> {
+        Self::compute_with(reader, scratch, &Config::default())
+    }
+
+    /// [`ClusterSet::compute`] with the engine's settings `cfg`.
+    pub(crate) fn compute_with(
+        reader: Option<Arc<IndexReader>>,
+        scratch: &Path,
+        cfg: &Config,
+    ) -> Result<ClusterSet, String> {
         let generation = reader.as_ref().map_or(0, |r| r.generation());
         let corpus = match &reader {
             Some(r) => Some(StoredCorpus::new(Arc::clone(r)).map_err(|e| e.to_string())?),
@@ -163,73 +233,68 @@ impl ClusterSet {
                     disk_from_bytes: None,
                 };
                 let storage = Storage::choose(c.text_bytes(), only_when_too_large, &room);
-                chorus_core::find_in(c, &Config::default(), &storage, &NoProgress)
-                    .map_err(|e| e.to_string())?
+                chorus_core::find_in(c, cfg, &storage, &NoProgress).map_err(|e| e.to_string())?
             }
             _ => chorus_core::Report::default(),
         };
-        let by_name: HashMap<&str, usize> = match &corpus {
-            Some(c) => (0..c.len()).map(|i| (c.id(i), i)).collect(),
-            None => HashMap::new(),
+        let clusters = match &corpus {
+            Some(c) => {
+                let docs = CorpusDocs {
+                    corpus: c,
+                    by_name: (0..c.len()).map(|i| (c.id(i), i)).collect(),
+                };
+                report
+                    .clusters
+                    .into_iter()
+                    .map(|cluster| ClusterEntry::new(cluster, &docs))
+                    .collect::<Result<_, _>>()?
+            }
+            None => Vec::new(),
         };
-        let mut clusters = Vec::with_capacity(report.clusters.len());
+        Ok(ClusterSet::new(
+            AsOf::now(generation, generation, true),
+            clusters,
+            reader,
+        ))
+    }
+
+    /// The set of `clusters` (in id order), indexed.
+    pub(crate) fn new(
+        as_of: AsOf,
+        clusters: Vec<ClusterEntry>,
+        reader: Option<Arc<IndexReader>>,
+    ) -> ClusterSet {
         let mut by_doc: HashMap<String, Vec<(u32, usize, usize)>> = HashMap::new();
-        for cluster in report.clusters {
-            let mut outlets = BTreeSet::new();
-            let mut timestamps = Vec::new();
-            let mut excerpt = String::new();
-            let mut members = Vec::with_capacity(cluster.members.len());
-            for m in &cluster.members {
+        for c in &clusters {
+            for m in &c.cluster.members {
                 by_doc
                     .entry(m.doc.clone())
                     .or_default()
-                    .push((cluster.id, m.begin, m.end));
-                // every member is a document of the corpus the clusters were computed on
-                let (Some(&i), Some(c)) = (by_name.get(m.doc.as_str()), corpus.as_ref()) else {
-                    return Err(format!("cluster {}: no document `{}`", cluster.id, m.doc));
-                };
-                let meta = c.meta(i);
-                if excerpt.is_empty()
-                    && let Ok(text) = c.text(i)
-                    && let Some(t) = text.get(m.begin..m.end)
-                {
-                    excerpt = truncate_chars(t, EXCERPT_CHARS);
-                }
-                if let Some(o) = meta.outlet() {
-                    outlets.insert(o.into_owned());
-                }
-                let timestamp = meta.timestamp();
-                timestamps.extend(timestamp);
-                members.push(MemberMeta {
-                    title: meta.title.clone(),
-                    url: meta.url.clone(),
-                    timestamp,
-                });
+                    .push((c.cluster.id, m.begin, m.end));
             }
-            let mut entry = ClusterEntry {
-                cluster,
-                members,
-                outlets,
-                timestamps,
-                excerpt,
-                summary_json: RawValue::NULL.to_owned(),
-            };
-            entry.summary_json =
-                serde_json::value::to_raw_value(&entry.summary()).map_err(|e| e.to_string())?;
-            clusters.push(entry);
         }
         let by_id = clusters
             .iter()
             .enumerate()
             .map(|(i, c)| (c.cluster.id, i))
             .collect();
-        Ok(ClusterSet {
-            generation,
+        ClusterSet {
+            generation: as_of.generation,
+            as_of,
             clusters,
             by_id,
             by_doc,
             reader,
-        })
+        }
+    }
+
+    /// The clusters document `doc` is a member of.
+    pub(crate) fn clusters_of(&self, doc: &str) -> impl Iterator<Item = &ClusterEntry> {
+        self.by_doc
+            .get(doc)
+            .into_iter()
+            .flatten()
+            .filter_map(|&(id, _, _)| self.get(id))
     }
 
     pub fn get(&self, id: u32) -> Option<&ClusterEntry> {
@@ -276,6 +341,58 @@ impl ClusterSet {
 }
 
 impl ClusterEntry {
+    /// The engine's `cluster` with what the stored documents add to it; every member must
+    /// be a document of `docs`.
+    pub(crate) fn new(cluster: Cluster, docs: &dyn MemberDocs) -> Result<ClusterEntry, String> {
+        let mut outlets = BTreeSet::new();
+        let mut timestamps = Vec::new();
+        let mut excerpt = String::new();
+        let mut members = Vec::with_capacity(cluster.members.len());
+        for m in &cluster.members {
+            let Some(meta) = docs.meta(&m.doc) else {
+                return Err(format!("cluster {}: no document `{}`", cluster.id, m.doc));
+            };
+            if excerpt.is_empty()
+                && let Some(text) = docs.text(&m.doc)
+                && let Some(t) = text.get(m.begin..m.end)
+            {
+                excerpt = truncate_chars(t, EXCERPT_CHARS);
+            }
+            if let Some(o) = meta.outlet() {
+                outlets.insert(o.into_owned());
+            }
+            let timestamp = meta.timestamp();
+            timestamps.extend(timestamp);
+            members.push(MemberMeta {
+                title: meta.title.clone(),
+                url: meta.url.clone(),
+                timestamp,
+            });
+        }
+        let mut entry = ClusterEntry {
+            cluster,
+            members,
+            outlets,
+            timestamps,
+            excerpt,
+            summary_json: RawValue::NULL.to_owned(),
+        };
+        entry.summary_json =
+            serde_json::value::to_raw_value(&entry.summary()).map_err(|e| e.to_string())?;
+        Ok(entry)
+    }
+
+    /// The same cluster numbered `id`.
+    pub(crate) fn renumbered(&self, id: u32) -> Result<ClusterEntry, String> {
+        let mut c = self.clone();
+        if c.cluster.id != id {
+            c.cluster.id = id;
+            c.summary_json =
+                serde_json::value::to_raw_value(&c.summary()).map_err(|e| e.to_string())?;
+        }
+        Ok(c)
+    }
+
     /// [`ClusterEntry::summary`] as JSON text, computed once per cluster.
     pub fn summary_json(&self) -> &RawValue {
         &self.summary_json
@@ -318,7 +435,7 @@ impl ClusterEntry {
     }
 
     /// The full form, with the members' `passages` ([`ClusterEntry::passages`]).
-    pub fn detail(&self, passages: Vec<Option<String>>, generation: u64) -> ClusterDetail<'_> {
+    pub fn detail(&self, passages: Vec<Option<String>>, as_of: AsOf) -> ClusterDetail<'_> {
         let c = &self.cluster;
         ClusterDetail {
             id: c.id,
@@ -335,7 +452,8 @@ impl ClusterEntry {
             propagation: &c.propagation,
             sources: &self.outlets,
             excerpt: &self.excerpt,
-            generation,
+            generation: as_of.generation,
+            as_of,
         }
     }
 
@@ -418,7 +536,7 @@ mod tests {
         let c = &set.clusters[0];
         let passages = c.passages(Some(&reader)).unwrap();
         assert_eq!(passages, vec![Some(STATEMENT.to_owned()); 3]);
-        let mut detail = serde_json::to_value(c.detail(passages, set.generation)).unwrap();
+        let mut detail = serde_json::to_value(c.detail(passages, set.as_of)).unwrap();
         let certain = dates[2] != "not a date";
         assert_eq!(detail["earliest"].is_null(), !certain, "{dates:?}");
         assert_eq!(
@@ -428,7 +546,7 @@ mod tests {
         );
         assert_eq!(detail.get("undated").is_some(), !certain, "{dates:?}");
         let obj = detail.as_object_mut().unwrap();
-        for k in ["sources", "excerpt", "generation"] {
+        for k in ["sources", "excerpt", "generation", "as_of"] {
             assert!(obj.shift_remove(k).is_some(), "{k}");
         }
         for m in obj["members"].as_array_mut().unwrap() {

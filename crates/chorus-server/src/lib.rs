@@ -45,7 +45,9 @@ mod clusters;
 mod connection;
 mod error;
 mod fetch;
+mod live;
 mod metrics;
+mod published;
 mod routes;
 mod state;
 mod work;
@@ -53,6 +55,7 @@ mod work;
 pub use address::is_internal;
 pub use connection::ConnectionLimits;
 pub use error::{ApiError, StartError};
+pub use live::{LiveClusters, UpdateStats};
 pub use state::{AppState, ServerConfig};
 
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
@@ -148,10 +151,7 @@ pub async fn serve(
 /// ([`ServerConfig::merge_after`]). [`serve`] calls it; a caller that
 /// serves [`router`] by other means calls it once.
 pub fn spawn_background(state: &AppState) {
-    let warm = state.clone();
-    tokio::spawn(async move {
-        let _ = warm.clusters(Some(std::time::Duration::ZERO)).await;
-    });
+    state.spawn_clusters();
     state.spawn_merger();
 }
 

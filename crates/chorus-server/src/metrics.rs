@@ -27,6 +27,10 @@ struct Data {
     latency: BTreeMap<(String, String), Histogram>,
     cluster_generation: Option<u64>,
     cluster_seconds: f64,
+    /// Incremental updates: how many, the last one's time and affected documents.
+    cluster_updates: u64,
+    cluster_update_seconds: f64,
+    cluster_update_docs: usize,
     /// Segments merged after quiet spells of writes.
     segments_merged: u64,
 }
@@ -64,6 +68,14 @@ impl Metrics {
         let mut d = self.data.lock().unwrap_or_else(|e| e.into_inner());
         d.cluster_generation = Some(generation);
         d.cluster_seconds = took.as_secs_f64();
+    }
+
+    pub fn clusters_updated(&self, generation: u64, took: Duration, affected: usize) {
+        let mut d = self.data.lock().unwrap_or_else(|e| e.into_inner());
+        d.cluster_generation = Some(generation);
+        d.cluster_updates += 1;
+        d.cluster_update_seconds = took.as_secs_f64();
+        d.cluster_update_docs = affected;
     }
 
     /// The Prometheus text exposition, with the index gauges given.
@@ -146,6 +158,27 @@ impl Metrics {
         );
         out.push_str("# TYPE chorus_clusters_compute_seconds gauge\n");
         let _ = writeln!(out, "chorus_clusters_compute_seconds {}", d.cluster_seconds);
+        out.push_str(
+            "# HELP chorus_clusters_updates_total Incremental cluster updates after writes.\n",
+        );
+        out.push_str("# TYPE chorus_clusters_updates_total counter\n");
+        let _ = writeln!(out, "chorus_clusters_updates_total {}", d.cluster_updates);
+        out.push_str(
+            "# HELP chorus_clusters_update_seconds Time the last incremental update took.\n",
+        );
+        out.push_str("# TYPE chorus_clusters_update_seconds gauge\n");
+        let _ = writeln!(
+            out,
+            "chorus_clusters_update_seconds {}",
+            d.cluster_update_seconds
+        );
+        out.push_str("# HELP chorus_clusters_update_documents Documents the last incremental update ran the engine over.\n");
+        out.push_str("# TYPE chorus_clusters_update_documents gauge\n");
+        let _ = writeln!(
+            out,
+            "chorus_clusters_update_documents {}",
+            d.cluster_update_docs
+        );
         out.push_str(
             "# HELP chorus_segments_merged_total Segments of writes merged once writes paused.\n",
         );

@@ -1,15 +1,14 @@
 //! Shared server state: the configuration, the current index snapshot (reopened when the
 //! index changes, whoever changed it), the write path and the per-generation cluster cache.
 
-use crate::clusters::ClusterSet;
 use crate::error::{ApiError, StartError};
 use crate::metrics::Metrics;
+use crate::published::Live;
 use crate::work::Workers;
 use chorus_store::{CommitStamp, IndexOptions, IndexReader, IndexWriter, QueryOptions};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
-use tokio::sync::watch;
 
 /// How the server runs. Build with [`ServerConfig::new`] and set fields.
 #[derive(Debug, Clone)]
@@ -55,6 +54,13 @@ pub struct ServerConfig {
     pub merge_after: Option<Duration>,
     /// Query tunables.
     pub query: QueryOptions,
+    /// A full recompute of the clusters runs once no write changed a document for this
+    /// long (writes keep the clusters up to date incrementally meanwhile, see
+    /// `crate::published`). Default 30 s.
+    pub cluster_exact_after: Duration,
+    /// While writes go on, a full recompute runs at most this long after the first write
+    /// that made the clusters inexact. Default 10 minutes.
+    pub cluster_exact_every: Duration,
     /// Where the cluster computation keeps its scratch files when the stored corpus is too
     /// large for memory. Default: the system's temporary folder.
     pub scratch_dir: PathBuf,
@@ -87,28 +93,12 @@ impl ServerConfig {
                 parallel: false,
                 ..QueryOptions::default()
             },
+            cluster_exact_after: Duration::from_secs(30),
+            cluster_exact_every: Duration::from_secs(600),
             scratch_dir: std::env::temp_dir(),
             connections: crate::ConnectionLimits::default(),
         }
     }
-}
-
-type ClusterResult = Option<Result<Arc<ClusterSet>, String>>;
-
-struct ClusterSlot {
-    generation: u64,
-    rx: watch::Receiver<ClusterResult>,
-}
-
-/// The cluster cache: the newest generation asked for, at most one computation running,
-/// and at most one waiting to start.
-#[derive(Default)]
-struct ClusterCache {
-    slot: Option<ClusterSlot>,
-    running: bool,
-    /// The computation to run when the running one ends: always the newest generation
-    /// asked for (a newer request takes over the waiting one and its waiters).
-    next: Option<(Option<Arc<IndexReader>>, watch::Sender<ClusterResult>)>,
 }
 
 struct Snapshot {
@@ -129,7 +119,8 @@ pub(crate) struct Inner {
     snapshot: RwLock<Snapshot>,
     refresh: Mutex<()>,
     pub write: tokio::sync::Mutex<()>,
-    clusters: Mutex<ClusterCache>,
+    /// The published clusters (`crate::published`).
+    pub live: Live,
     /// The threads that run the handlers' index work ([`AppState::read`]).
     pub workers: Workers,
     pub metrics: Metrics,
@@ -173,7 +164,7 @@ impl AppState {
                 }),
                 refresh: Mutex::new(()),
                 write: tokio::sync::Mutex::new(()),
-                clusters: Mutex::new(ClusterCache::default()),
+                live: Live::default(),
                 workers,
                 metrics: Metrics::default(),
                 last_write: Mutex::new(None),
@@ -295,11 +286,14 @@ impl AppState {
     /// Runs `f` with the index writer (opened for this write, so that other processes can
     /// write between requests), refreshes the snapshot, and notes the time, for the merge
     /// after writes pause ([`ServerConfig::merge_after`]).
+    /// `changed` are the ids of the documents the write adds, replaces or removes: the
+    /// published clusters are brought up to date from them right after (`crate::published`).
     pub async fn write<T: Send + 'static>(
         &self,
+        changed: Vec<String>,
         f: impl FnOnce(&mut IndexWriter) -> Result<T, ApiError> + Send + 'static,
     ) -> Result<T, ApiError> {
-        self.with_writer(move |st, w| {
+        self.with_writer(changed, move |st, w| {
             let out = f(w)?;
             *st.inner
                 .last_write
@@ -312,17 +306,23 @@ impl AppState {
 
     /// Runs `f` with the index writer, one writer at a time, then refreshes the snapshot
     /// (the writer is closed first, so that other processes can write between requests).
+    /// The clusters follow ([`AppState::clusters_after_write`]) with the ids `changed`.
     async fn with_writer<T: Send + 'static>(
         &self,
+        changed: Vec<String>,
         f: impl FnOnce(&AppState, &mut IndexWriter) -> Result<T, ApiError> + Send + 'static,
     ) -> Result<T, ApiError> {
         let _one = self.inner.write.lock().await;
         self.blocking(move |st| {
+            let before = st.reader()?.map_or(0, |r| r.generation());
             let mut w = IndexWriter::open(&st.inner.cfg.index, IndexOptions::default())?;
-            let out = f(&st, &mut w)?;
+            let out = f(&st, &mut w);
             drop(w);
-            st.refresh(true)?;
-            Ok(out)
+            // a failed write may have committed part of its work: the clusters follow
+            // whatever was committed
+            let generation = st.refresh(true)?.map_or(0, |r| r.generation());
+            st.clusters_after_write(before, generation, changed.into_iter().collect());
+            out
         })
         .await
     }
@@ -352,7 +352,9 @@ impl AppState {
                 if !quiet {
                     continue;
                 }
-                let merged = st.with_writer(|_, w| Ok(w.merge_small()?)).await;
+                let merged = st
+                    .with_writer(Vec::new(), |_, w| Ok(w.merge_small()?))
+                    .await;
                 let mut last = st
                     .inner
                     .last_write
@@ -367,106 +369,6 @@ impl AppState {
                     Err(e) => {
                         eprintln!("chorus: merging the segments of recent writes: {e}");
                         *last = Some(Instant::now());
-                    }
-                }
-            }
-        });
-    }
-
-    /// The clusters of the current snapshot, computed once per index generation. Waits at
-    /// most `wait` (forever with `None`); `Ok(None)` when the wait ran out.
-    pub async fn clusters(
-        &self,
-        wait: Option<Duration>,
-    ) -> Result<Option<Arc<ClusterSet>>, ApiError> {
-        let reader = self.current_reader().await?;
-        let generation = reader.as_ref().map_or(0, |r| r.generation());
-        let mut rx = {
-            let mut cache = self
-                .inner
-                .clusters
-                .lock()
-                .unwrap_or_else(|e| e.into_inner());
-            let stale = match cache.slot.as_ref() {
-                None => true,
-                Some(s) => s.generation != generation || matches!(&*s.rx.borrow(), Some(Err(_))),
-            };
-            if stale {
-                if let Some((r, tx)) = cache.next.as_mut() {
-                    // a computation is running and another waits: the waiting one now
-                    // computes this newer generation, for its waiters too
-                    *r = reader;
-                    let rx = tx.subscribe();
-                    cache.slot = Some(ClusterSlot { generation, rx });
-                } else {
-                    let (tx, rx) = watch::channel(None);
-                    cache.slot = Some(ClusterSlot { generation, rx });
-                    if cache.running {
-                        cache.next = Some((reader, tx));
-                    } else {
-                        cache.running = true;
-                        self.spawn_cluster_computations(reader, tx);
-                    }
-                }
-            }
-            cache
-                .slot
-                .as_ref()
-                .map(|s| s.rx.clone())
-                .expect("slot set above")
-        };
-        let done = async {
-            rx.wait_for(|v| v.is_some())
-                .await
-                .map(|v| v.clone())
-                .map_err(|_| ApiError::Internal("cluster computation stopped".into()))
-        };
-        let got = match wait {
-            None => done.await?,
-            Some(d) => match tokio::time::timeout(d, done).await {
-                Ok(v) => v?,
-                Err(_) => return Ok(None),
-            },
-        };
-        match got {
-            Some(Ok(set)) => Ok(Some(set)),
-            Some(Err(e)) => Err(ApiError::Internal(format!("computing clusters: {e}"))),
-            None => Ok(None),
-        }
-    }
-}
-
-impl AppState {
-    /// Computes clusters for `reader`, then for each computation queued meanwhile
-    /// ([`ClusterCache::next`]), one at a time: a busy index whose generation changes faster
-    /// than its clusters can be computed runs one computation, not one per generation.
-    fn spawn_cluster_computations(
-        &self,
-        reader: Option<Arc<IndexReader>>,
-        tx: watch::Sender<ClusterResult>,
-    ) {
-        let st = self.clone();
-        tokio::spawn(async move {
-            let (mut reader, mut tx) = (reader, tx);
-            loop {
-                let started = Instant::now();
-                let generation = reader.as_ref().map_or(0, |r| r.generation());
-                let scratch = st.config().scratch_dir.clone();
-                let res =
-                    tokio::task::spawn_blocking(move || ClusterSet::compute(reader, &scratch))
-                        .await
-                        .map_err(|e| e.to_string())
-                        .and_then(|r| r.map(Arc::new));
-                st.inner
-                    .metrics
-                    .cluster_computed(generation, started.elapsed());
-                let _ = tx.send(Some(res));
-                let mut cache = st.inner.clusters.lock().unwrap_or_else(|e| e.into_inner());
-                match cache.next.take() {
-                    Some(next) => (reader, tx) = next,
-                    None => {
-                        cache.running = false;
-                        return;
                     }
                 }
             }

@@ -166,6 +166,27 @@ fn corpus() -> Value {
     ])
 }
 
+/// `v` with every `computed_at_ms` (the time clusters were published) replaced.
+fn redact_times(v: &Value) -> Value {
+    match v {
+        Value::Object(o) => Value::Object(
+            o.iter()
+                .map(|(k, x)| {
+                    let x = if k == "computed_at_ms" {
+                        assert!(x.as_u64().is_some_and(|t| t > 0), "{x}");
+                        json!("[ms]")
+                    } else {
+                        redact_times(x)
+                    };
+                    (k.clone(), x)
+                })
+                .collect(),
+        ),
+        Value::Array(a) => Value::Array(a.iter().map(redact_times).collect()),
+        x => x.clone(),
+    }
+}
+
 fn redact(v: &Value) -> Value {
     let mut v = v.clone();
     if let Some(o) = v.as_object_mut()
@@ -354,7 +375,7 @@ async fn add_query_clusters_remove() {
     let (s, v) = h
         .call("POST", "/v1/query", Some(json!({"text": article})), None)
         .await;
-    insta::assert_json_snapshot!("query", (s, &v));
+    insta::assert_json_snapshot!("query", (s, redact_times(&v)));
     let m = &v["matches"][0];
     let q = &m["passages"][0]["query"];
     let (b, e) = (
@@ -371,12 +392,12 @@ async fn add_query_clusters_remove() {
     assert_eq!(report.matches.len(), 3);
 
     let (s, v) = h.call("GET", "/v1/clusters", None, None).await;
-    insta::assert_json_snapshot!("clusters", (s, &v));
+    insta::assert_json_snapshot!("clusters", (s, redact_times(&v)));
     let id = v["clusters"][0]["id"].as_u64().unwrap();
     let (s, v) = h
         .call("GET", &format!("/v1/clusters/{id}"), None, None)
         .await;
-    insta::assert_json_snapshot!("cluster", (s, &v));
+    insta::assert_json_snapshot!("cluster", (s, redact_times(&v)));
     assert_eq!(v["members"][0]["doc"], "wire-1");
     assert_eq!(v["members"][0]["text"], STATEMENT);
     assert_eq!(v["earliest"]["doc"], "wire-1");
@@ -420,8 +441,10 @@ async fn add_query_clusters_remove() {
         .call("POST", "/v1/query", Some(json!({"text": article})), None)
         .await;
     assert_eq!(v["matches"].as_array().unwrap().len(), 2);
-    let (_, v) = h.call("GET", "/v1/clusters", None, None).await;
-    assert_eq!(v["clusters"][0]["size"], 2);
+    wait_for(|| async {
+        h.call("GET", "/v1/clusters", None, None).await.1["clusters"][0]["size"] == json!(2)
+    })
+    .await;
 }
 
 #[tokio::test]
@@ -623,9 +646,9 @@ async fn long_queries_match_like_short_ones() {
     assert_eq!(found[0], found[1]);
 }
 
-/// Cluster requests made while the index keeps changing all get answers (one computation
-/// runs at a time; a request for a newer generation takes over the one waiting to start),
-/// and the clusters finally served are those of the last commit.
+/// Cluster requests made while the index keeps changing all get answers (the first waits
+/// for the first computation, later ones get the published clusters), and the clusters
+/// soon served are those of the last commit.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cluster_requests_during_writes_all_get_answers() {
     let h = Harness::new(|c| c.token = Some(TOKEN.into()));
@@ -648,12 +671,87 @@ async fn cluster_requests_during_writes_all_get_answers() {
         let (s, v) = w.await.unwrap();
         assert_eq!(s, 200, "{v}");
     }
+    // the clusters follow the writes
     let (_, health) = h.call("GET", "/healthz", None, None).await;
+    wait_for(|| async {
+        h.call("GET", "/v1/clusters", None, None).await.1["generation"] == health["generation"]
+    })
+    .await;
     let (s, v) = h.call("GET", "/v1/clusters", None, None).await;
     assert_eq!(s, 200);
-    assert_eq!(v["generation"], health["generation"]);
     assert_eq!(v["total"], 1);
     assert_eq!(v["clusters"][0]["size"], 6);
+}
+
+/// Once clusters are published, each write brings them up to date right after it answers
+/// (reads soon see the written documents joined to or gone from their clusters, `as_of`
+/// saying the clusters are not a full recompute's); once writes pause, the full recompute
+/// in the background publishes the same clusters, exact.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn writes_update_the_clusters_and_the_full_recompute_agrees() {
+    let h = Harness::with_background(|c| {
+        c.token = Some(TOKEN.into());
+        c.cluster_exact_after = Duration::from_millis(300);
+        c.merge_after = None;
+    });
+    let (s, v) = h.add(corpus()).await;
+    assert_eq!(s, 200, "{v}");
+    let exact = |v: &Value| v["as_of"]["exact"] == json!(true);
+    let clusters = || async { h.call("GET", "/v1/clusters", None, None).await.1 };
+    wait_for(|| async { exact(&clusters().await) }).await;
+    let v = clusters().await;
+    assert_eq!(
+        (v["total"].clone(), v["clusters"][0]["size"].clone()),
+        (json!(1), json!(3))
+    );
+    let g = v["generation"].as_u64().unwrap();
+    // a new reprint joins the cluster at once
+    let (s, _) = h
+        .add(
+            json!([{"id": "late", "text": format!("Late edition. {STATEMENT}"),
+                     "source": "Echo", "date": "2024-03-03"}]),
+        )
+        .await;
+    assert_eq!(s, 200);
+    wait_for(|| async { clusters().await["clusters"][0]["size"] == json!(4) }).await;
+    let v = clusters().await;
+    assert!(v["generation"].as_u64().unwrap() > g);
+    assert_eq!(v["as_of"]["generation"], v["generation"]);
+    assert_eq!(v["as_of"]["exact"], false);
+    assert_eq!(v["as_of"]["exact_generation"], g);
+    let (_, q) = h
+        .call("POST", "/v1/query", Some(json!({"text": STATEMENT})), None)
+        .await;
+    assert_eq!(q["provenance"]["clusters"][0]["size"], 4, "{q}");
+    assert_eq!(q["provenance"]["clusters_as_of"], v["as_of"]);
+    // a removal takes its member out at once
+    let (s, _) = h
+        .call("DELETE", "/v1/documents/wire-1", None, Some(TOKEN))
+        .await;
+    assert_eq!(s, 200);
+    wait_for(|| async { clusters().await["clusters"][0]["size"] == json!(3) }).await;
+    let incremental = clusters().await;
+    assert_eq!(incremental["as_of"]["exact"], false);
+    let id = incremental["clusters"][0]["id"].as_u64().unwrap();
+    let (_, detail) = h
+        .call("GET", &format!("/v1/clusters/{id}"), None, None)
+        .await;
+    let docs: Vec<&str> = detail["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["doc"].as_str().unwrap())
+        .collect();
+    assert_eq!(docs, ["gazette-7", "herald-3", "late"]);
+    // then the full recompute, with the same clusters
+    wait_for(|| async { exact(&clusters().await) }).await;
+    let full = clusters().await;
+    assert_eq!(full["as_of"]["exact_generation"], incremental["generation"]);
+    assert_eq!(full["clusters"], incremental["clusters"]);
+    let (_, full_detail) = h
+        .call("GET", &format!("/v1/clusters/{id}"), None, None)
+        .await;
+    assert_eq!(full_detail["members"], detail["members"]);
 }
 
 /// A one-route HTTP server on loopback for the fetch tests: `/page` gives an article,

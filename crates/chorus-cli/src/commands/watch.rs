@@ -2,30 +2,33 @@
 //! cluster, the moment a passage crosses the coordination threshold.
 //!
 //! Documents come as JSON Lines on standard input (batched while they flow) or from a
-//! folder polled for new files. Each batch is committed to the index first; then every new
-//! document is queried against the index, the clusters over it and the documents sharing
-//! its passages are computed, and each coordinated cluster that no earlier alert covers is
-//! alerted: a JSON line on stdout and, with `--webhook`, an HTTP POST of the same JSON.
-//! The alerted members, the files already read and the outbox of alerts the webhook has
-//! not yet acknowledged are kept in `watch-state.json` in the index folder (written
-//! atomically: a temporary file, fsynced, renamed), so a restart neither repeats an alert
-//! nor re-reads a file, and an alert the webhook did not take is retried (see
-//! [`crate::outbox`]) until it answers 2xx, also by the next `watch`. The run ends with a
-//! summary line of the deliveries and exits 3 if alerts are left in the outbox.
+//! folder polled for new files. Each batch is committed to the index first; then the
+//! clusters of the whole index are brought up to date with it as `chorus serve` does
+//! ([`LiveClusters`]: computed in full at the first batch, then only the clusters each
+//! batch can change are recomputed), and for each new document, each coordinated cluster
+//! holding it that no earlier alert covers is alerted: a JSON line on stdout and, with
+//! `--webhook`, an HTTP POST of the same JSON. The alerted members, the files already read
+//! and the outbox of alerts the webhook has not yet acknowledged are kept in
+//! `watch-state.json` in the index folder (written atomically: a temporary file, fsynced,
+//! renamed), so a restart neither repeats an alert nor re-reads a file, and an alert the
+//! webhook did not take is retried (see [`crate::outbox`]) until it answers 2xx, also by the
+//! next `watch`. The run ends with a summary line of the deliveries and exits 3 if alerts
+//! are left in the outbox.
 
 use crate::engine_args::EngineArgs;
 use crate::input_args::InputArgs;
 use crate::outbox::{Delivered, Outbox, Webhook};
 use anyhow::Context;
 use chorus_core::report::{Cluster, ClusterMember};
-use chorus_core::{Config, Document, DurationError, NoProgress, find, parse_duration};
+use chorus_core::{Config, Document, DurationError, parse_duration};
 use chorus_input::{InputReader, read_inputs};
-use chorus_store::{IndexOptions, IndexReader, IndexWriter, QueryOptions};
+use chorus_server::LiveClusters;
+use chorus_store::{IndexOptions, IndexReader, IndexWriter};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
-use std::sync::mpsc;
+use std::sync::{Arc, mpsc};
 use std::time::Duration;
 
 #[derive(clap::Args, Debug)]
@@ -183,6 +186,8 @@ struct Watcher<'a> {
     webhook: Option<Webhook>,
     /// Deliveries and failed attempts of this run.
     delivery: Delivered,
+    /// The clusters of the index, from the first batch on.
+    clusters: Option<LiveClusters>,
 }
 
 impl Watcher<'_> {
@@ -202,28 +207,30 @@ impl Watcher<'_> {
                 self.writer.len()
             );
         }
-        let reader = IndexReader::open(&self.args.index).context("opening the index")?;
-        let opts = QueryOptions {
-            align: self.cfg.align,
-            ..QueryOptions::default()
-        };
+        // the clusters of the whole index, brought up to date with the batch as the server
+        // does it (computed in full at the first batch)
+        let reader = Some(Arc::new(
+            IndexReader::open(&self.args.index).context("opening the index")?,
+        ));
+        match self.clusters.as_mut() {
+            Some(c) => {
+                let changed: BTreeSet<String> = new_ids.iter().cloned().collect();
+                c.update(reader, &changed)
+                    .map_err(|e| anyhow::anyhow!("updating the clusters: {e}"))?;
+            }
+            None => {
+                let c = LiveClusters::compute(reader, &self.cfg, &std::env::temp_dir())
+                    .map_err(|e| anyhow::anyhow!("computing the clusters: {e}"))?;
+                self.clusters = Some(c);
+            }
+        }
         for id in &new_ids {
-            let Some(doc) = reader.get(id)? else { continue };
-            let report = reader.query(&doc.text, &opts)?;
-            let mut docs = vec![doc];
-            for m in &report.matches {
-                if m.id != *id
-                    && let Some(d) = reader.get(&m.id)?
-                {
-                    docs.push(d);
-                }
-            }
-            if docs.len() < self.cfg.min_sources {
-                continue;
-            }
-            let found = find(&docs, &self.cfg, &NoProgress)?;
-            for c in found.clusters {
-                if !c.coordinated || !c.members.iter().any(|m| m.doc == *id) {
+            let found: Vec<Cluster> = match &self.clusters {
+                Some(c) => c.clusters_of(id).into_iter().cloned().collect(),
+                None => Vec::new(),
+            };
+            for c in found {
+                if !c.coordinated {
                     continue;
                 }
                 if self.state.covers(&c) {
@@ -333,6 +340,7 @@ pub fn run(args: &WatchArgs) -> anyhow::Result<i32> {
         state,
         webhook,
         delivery: Delivered::default(),
+        clusters: None,
     };
     // alerts a previous run left undelivered go first
     w.deliver(true)?;

@@ -1,7 +1,8 @@
-//! `/v1/clusters`: clusters of shared passages over the stored corpus (computed once per
-//! index generation; the first request after a change waits for the computation).
+//! `/v1/clusters`: clusters of shared passages over the stored corpus: the last published
+//! clusters (`crate::published`), never waiting for a write; `as_of` says what they
+//! reflect. Only a server's very first computation is waited for.
 
-use crate::clusters::{ClusterSet, parse_since};
+use crate::clusters::{AsOf, ClusterSet, parse_since};
 use crate::error::ApiError;
 use crate::state::AppState;
 use axum::extract::{Path, Query, State};
@@ -26,8 +27,9 @@ pub struct ListParams {
     pub offset: Option<usize>,
 }
 
-/// The cluster cache, waiting for it until shortly before the request's time limit; after
-/// that a 503 tells the client to come back (the computation goes on).
+/// The published clusters; before the first ones are, waits until shortly before the
+/// request's time limit, after which a 503 tells the client to come back (the computation
+/// goes on).
 async fn clusters_or_unavailable(st: &AppState) -> Result<Arc<ClusterSet>, ApiError> {
     let wait = st
         .config()
@@ -63,6 +65,7 @@ pub async fn list(
         .await?;
     let page = ListPage {
         generation: set.generation,
+        as_of: set.as_of,
         total,
         offset,
         clusters: page
@@ -83,6 +86,7 @@ fn json_body(body: &impl Serialize) -> Result<Response, ApiError> {
 #[derive(Serialize)]
 struct ListPage<'a> {
     generation: u64,
+    as_of: AsOf,
     total: usize,
     offset: usize,
     clusters: Vec<&'a RawValue>,
@@ -105,5 +109,5 @@ pub async fn get(State(st): State<AppState>, Path(id): Path<String>) -> Result<R
         })
         .await?;
     let c = set.get(id).expect("checked above");
-    json_body(&c.detail(passages, set.generation))
+    json_body(&c.detail(passages, set.as_of))
 }

@@ -80,8 +80,9 @@ pub async fn add(
             meta: d.meta,
         });
     }
+    let changed = docs.iter().map(|d| d.id.clone()).collect();
     let (summary, total) = st
-        .write(move |w| {
+        .write(changed, move |w| {
             let s = w.add(docs)?;
             Ok((s, w.len()))
         })
@@ -105,7 +106,7 @@ pub async fn remove(
     }
     let id2 = id.clone();
     let (summary, total) = st
-        .write(move |w| {
+        .write(vec![id.clone()], move |w| {
             let s = w.remove(&[id2])?;
             Ok((s, w.len()))
         })

@@ -1,8 +1,8 @@
 //! `POST /v1/query`: the stored documents that share passages with a text (or with the main
 //! text of a page fetched from a URL), ranked, in the model of `chorus query --json`
-//! ([`chorus_core::query::QueryReport`]), with provenance from the cluster cache.
+//! ([`chorus_core::query::QueryReport`]), with provenance from the published clusters.
 
-use crate::clusters::ClusterSet;
+use crate::clusters::{AsOf, ClusterSet};
 use crate::error::{ApiError, ApiJson};
 use crate::fetch::fetch;
 use crate::state::AppState;
@@ -75,36 +75,34 @@ pub async fn query(
         title: d.meta.title,
         text: d.text,
     });
-    let (report, generation) = st
+    let report = st
         .read(move |index| {
-            let (mut report, generation) = match index {
-                Some(r) => (r.query(&text, &opts)?, Some(r.generation())),
-                None => (query_documents(&text, &[], &opts.align), None),
+            let mut report = match index {
+                Some(r) => r.query(&text, &opts)?,
+                None => query_documents(&text, &[], &opts.align),
             };
             report.matches.truncate(limit);
-            Ok((report, generation))
+            Ok(report)
         })
         .await?;
-    // provenance: the clusters of this generation, if ready within `cluster_wait`
+    // provenance: the published clusters (a server's first ones waited for at most
+    // `cluster_wait`); `clusters_as_of` says what they reflect
     let clusters = if report.matches.is_empty() {
         None
     } else {
         st.clusters(Some(cfg.cluster_wait)).await.ok().flatten()
     };
-    let body = respond(&report, generation, clusters, fetched)?;
+    let body = respond(&report, clusters, fetched)?;
     Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }
 
 /// The answer to a query: its matches (the first `limit`), each with the clusters its
-/// passages belong to, and the provenance: the earliest dated match, and those clusters
-/// (when `clusters` is of the report's generation).
+/// passages belong to, and the provenance: the earliest dated match, and those clusters.
 fn respond(
     report: &QueryReport,
-    generation: Option<u64>,
     clusters: Option<Arc<ClusterSet>>,
     fetched: Option<FetchedPage>,
 ) -> Result<Vec<u8>, ApiError> {
-    let clusters = clusters.filter(|c| Some(c.generation) == generation);
     let mut linked: Vec<u32> = Vec::new();
     let matches: Vec<MatchOut<'_>> = report
         .matches
@@ -148,6 +146,7 @@ fn respond(
             Provenance {
                 earliest,
                 clusters_ready: true,
+                clusters_as_of: Some(set.as_of),
                 // unknown without clusters
                 coordinated: (!entries.is_empty())
                     .then(|| entries.iter().any(|c| c.cluster.coordinated)),
@@ -157,6 +156,7 @@ fn respond(
         None => Provenance {
             earliest,
             clusters_ready: report.matches.is_empty(),
+            clusters_as_of: None,
             coordinated: None,
             clusters: Vec::new(),
         },
@@ -193,7 +193,7 @@ struct FetchedPage {
 struct MatchOut<'a> {
     #[serde(flatten)]
     m: &'a QueryMatch,
-    /// Present once the cluster cache of this generation is ready.
+    /// Present once clusters are published.
     #[serde(skip_serializing_if = "Option::is_none")]
     clusters: Option<Vec<u32>>,
 }
@@ -202,6 +202,9 @@ struct MatchOut<'a> {
 struct Provenance<'a> {
     earliest: Option<EarliestMatch<'a>>,
     clusters_ready: bool,
+    /// What the clusters reflect, when there are clusters.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    clusters_as_of: Option<AsOf>,
     coordinated: Option<bool>,
     clusters: Vec<&'a RawValue>,
 }

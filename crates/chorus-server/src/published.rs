@@ -1,0 +1,345 @@
+//! The clusters readers see: one published [`ClusterSet`], replaced whole when a newer one
+//! is ready, so that a read never waits for a write or a computation (only the very first
+//! computation of a server, before anything is published, is waited for).
+//!
+//! One task, the *updater*, publishes; it wakes whenever there is something to publish:
+//!
+//! 1. **Writes through this server.** A write commits, serves the new snapshot (queries
+//!    find its documents at once) and notes the ids it added, replaced or removed as
+//!    pending. The updater takes the snapshot and every pending id together (under the
+//!    write lock, so that the snapshot holds exactly the changes taken), runs
+//!    [`crate::live::update`] from the published clusters, and publishes. Writes arriving
+//!    meanwhile wait as pending for the next round, so under a stream of writes one update
+//!    covers all the writes since the last, and a write never waits for the clusters.
+//! 2. **A full recompute** ([`ClusterSet::compute`] over the whole corpus) in the
+//!    background: at start, when another process committed (a generation the server did not
+//!    write) or an update failed, and otherwise rarely: once no document changed for
+//!    [`ServerConfig::cluster_exact_after`], or while writes go on, at most
+//!    [`ServerConfig::cluster_exact_every`] after the first change that made the clusters
+//!    inexact. It runs on the snapshot of its start; the updater then applies the ids
+//!    written since to its result and publishes that.
+//! 3. **A merge** of segments is a write that changes no document: the update only moves
+//!    the clusters to the new generation.
+//!
+//! Every answer states what its clusters reflect ([`crate::clusters::AsOf`]).
+//!
+//! [`ServerConfig::cluster_exact_after`]: crate::ServerConfig::cluster_exact_after
+//! [`ServerConfig::cluster_exact_every`]: crate::ServerConfig::cluster_exact_every
+
+use crate::clusters::ClusterSet;
+use crate::error::ApiError;
+use crate::live;
+use crate::state::AppState;
+use chorus_core::Config;
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+use tokio::sync::{Notify, watch};
+
+/// The last published clusters, or the error of the computation that should have given
+/// the first ones (`None`: nothing computed yet).
+pub(crate) type Published = Option<Result<Arc<ClusterSet>, String>>;
+
+/// The bookkeeping behind publishing.
+pub(crate) struct Live {
+    published: watch::Sender<Published>,
+    /// [`AppState::spawn_clusters`] ran.
+    started: AtomicBool,
+    /// Wakes the updater.
+    wake: Notify,
+    state: std::sync::Mutex<LiveState>,
+}
+
+#[derive(Default)]
+struct LiveState {
+    /// Ids written and not yet in the published clusters.
+    pending: BTreeSet<String>,
+    /// The generation of the last commit whose changes are known: this server's last
+    /// write, or the snapshot of the last full recompute.
+    known_generation: Option<u64>,
+    /// A full recompute is running.
+    full_running: bool,
+    /// Ids written since the snapshot of the running full recompute, until the updater
+    /// takes its result.
+    since_full: BTreeSet<String>,
+    /// A finished full recompute, for the updater to bring up to date and publish.
+    recomputed: Option<ClusterSet>,
+    /// A full recompute is due: the published clusters may miss changes nobody told us of.
+    unknown_change: bool,
+    /// When a write last changed documents.
+    last_change: Option<Instant>,
+    /// When the first change after the last full recompute's snapshot came.
+    first_change: Option<Instant>,
+}
+
+impl Default for Live {
+    fn default() -> Self {
+        Live {
+            published: watch::Sender::new(None),
+            started: AtomicBool::new(false),
+            wake: Notify::new(),
+            state: std::sync::Mutex::default(),
+        }
+    }
+}
+
+impl Live {
+    fn state(&self) -> std::sync::MutexGuard<'_, LiveState> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn current(&self) -> Option<Arc<ClusterSet>> {
+        match &*self.published.borrow() {
+            Some(Ok(set)) => Some(Arc::clone(set)),
+            _ => None,
+        }
+    }
+
+    fn publish(&self, set: ClusterSet) {
+        self.published.send_replace(Some(Ok(Arc::new(set))));
+    }
+
+    /// Publishes a failed computation, unless clusters are published already (they stay).
+    fn publish_failure(&self, e: String) {
+        self.published.send_if_modified(|p| match p {
+            Some(Ok(_)) => false,
+            _ => {
+                *p = Some(Err(e));
+                true
+            }
+        });
+    }
+}
+
+impl AppState {
+    fn live(&self) -> &Live {
+        &self.inner.live
+    }
+
+    /// The published clusters. Never waits while clusters are published; before the first
+    /// ones are, waits at most `wait` (forever with `None`): `Ok(None)` when the wait ran out.
+    pub async fn clusters(
+        &self,
+        wait: Option<Duration>,
+    ) -> Result<Option<Arc<ClusterSet>>, ApiError> {
+        if let Some(set) = self.live().current() {
+            return Ok(Some(set));
+        }
+        // a server whose background work was not started computes on first demand
+        self.spawn_clusters();
+        let mut rx = self.live().published.subscribe();
+        let first = async {
+            rx.wait_for(|v| v.is_some())
+                .await
+                .map(|v| v.clone())
+                .map_err(|_| ApiError::Internal("cluster computation stopped".into()))
+        };
+        let got = match wait {
+            None => first.await?,
+            Some(d) => match tokio::time::timeout(d, first).await {
+                Ok(v) => v?,
+                Err(_) => return Ok(None),
+            },
+        };
+        match got {
+            Some(Ok(set)) => Ok(Some(set)),
+            Some(Err(e)) => Err(ApiError::Internal(format!("computing clusters: {e}"))),
+            None => Ok(None),
+        }
+    }
+
+    /// Notes a write through this server: it committed `generation`, starting from the
+    /// snapshot of generation `before`, and changed the documents `changed` (none for a
+    /// merge). Called under the write lock once the new snapshot is served.
+    pub(crate) fn clusters_after_write(
+        &self,
+        before: u64,
+        generation: u64,
+        changed: BTreeSet<String>,
+    ) {
+        let live = self.live();
+        {
+            let mut s = live.state();
+            if s.known_generation.is_some_and(|g| g != before) {
+                // another process committed in between: only a full recompute knows what
+                s.unknown_change = true;
+            }
+            s.known_generation = Some(generation);
+            if !changed.is_empty() {
+                s.last_change = Some(Instant::now());
+                s.first_change.get_or_insert_with(Instant::now);
+            }
+            if s.full_running || s.recomputed.is_some() {
+                s.since_full.extend(changed.iter().cloned());
+            }
+            s.pending.extend(changed);
+        }
+        live.wake.notify_one();
+    }
+
+    /// Starts the first full computation, the updater, and a check every `check` whether
+    /// another full recompute is due (see the module documentation). Runs until the
+    /// runtime stops.
+    pub(crate) fn spawn_clusters(&self) {
+        if self.live().started.swap(true, Ordering::Relaxed) {
+            return;
+        }
+        let st = self.clone();
+        tokio::spawn(async move {
+            loop {
+                st.live().wake.notified().await;
+                st.publish_updates().await;
+            }
+        });
+        let st = self.clone();
+        tokio::spawn(async move {
+            st.full_recompute().await;
+            let cfg = st.config();
+            let check = (cfg.cluster_exact_after / 4)
+                .clamp(Duration::from_millis(10), Duration::from_secs(1));
+            loop {
+                tokio::time::sleep(check).await;
+                if st.full_due().await {
+                    st.full_recompute().await;
+                }
+            }
+        });
+    }
+
+    /// The updater's round: brings the published clusters (or a finished full recompute)
+    /// up to the current snapshot with the pending ids, and publishes them.
+    async fn publish_updates(&self) {
+        let (reader, base, changed) = {
+            // the snapshot and the ids it holds, with no write in between
+            let _no_write = self.inner.write.lock().await;
+            let reader = match self.blocking(|st| st.reader()).await {
+                Ok(r) => r,
+                Err(e) => {
+                    eprintln!("chorus: updating the clusters: {e}");
+                    self.live().state().unknown_change = true;
+                    return;
+                }
+            };
+            let mut s = self.live().state();
+            let (base, changed) = match s.recomputed.take() {
+                // the full recompute's result, with every id written since its snapshot
+                // (those pending from before are in it)
+                Some(set) => {
+                    s.pending.clear();
+                    (Arc::new(set), std::mem::take(&mut s.since_full))
+                }
+                None => match self.live().current() {
+                    Some(set) => (set, std::mem::take(&mut s.pending)),
+                    // the first computation publishes
+                    None => return,
+                },
+            };
+            (reader, base, changed)
+        };
+        let generation = reader.as_ref().map_or(0, |r| r.generation());
+        if changed.is_empty() && generation == base.generation {
+            if self
+                .live()
+                .current()
+                .is_none_or(|p| !Arc::ptr_eq(&p, &base))
+            {
+                self.live().published.send_replace(Some(Ok(base)));
+            }
+            return;
+        }
+        let started = Instant::now();
+        let res = tokio::task::spawn_blocking(move || {
+            live::update(&base, reader, &changed, &Config::default())
+        })
+        .await
+        .map_err(|e| e.to_string())
+        .and_then(|r| r);
+        match res {
+            Ok((set, stats)) => {
+                self.inner.metrics.clusters_updated(
+                    set.generation,
+                    started.elapsed(),
+                    stats.affected,
+                );
+                self.live().publish(set);
+            }
+            Err(e) => {
+                eprintln!("chorus: updating the clusters: {e}");
+                self.live().state().unknown_change = true;
+            }
+        }
+    }
+
+    /// Whether a full recompute should start now.
+    async fn full_due(&self) -> bool {
+        let cfg = self.config();
+        let current = self.current_reader().await.ok().flatten();
+        let generation = current.as_ref().map(|r| r.generation());
+        let mut s = self.live().state();
+        if s.full_running || s.recomputed.is_some() {
+            return false;
+        }
+        // a commit this server did not make (its own note theirs under the write lock,
+        // before anyone can see the snapshot)
+        if generation.is_some() && generation != s.known_generation {
+            s.unknown_change = true;
+        }
+        let failed = !matches!(&*self.live().published.borrow(), Some(Ok(_)));
+        let inexact = self.live().current().is_some_and(|p| !p.as_of.exact);
+        let quiet = s
+            .last_change
+            .is_none_or(|t| t.elapsed() >= cfg.cluster_exact_after);
+        let overdue = s
+            .first_change
+            .is_some_and(|t| t.elapsed() >= cfg.cluster_exact_every);
+        failed || s.unknown_change || (inexact && (quiet || overdue))
+    }
+
+    /// One full recompute over the snapshot current when it starts, handed to the updater.
+    async fn full_recompute(&self) {
+        let reader = {
+            // the snapshot and the start of `since_full` are taken together, with no write
+            // in between
+            let _no_write = self.inner.write.lock().await;
+            let reader = match self.blocking(|st| st.reader()).await {
+                Ok(r) => r,
+                Err(e) => {
+                    self.live().publish_failure(e.to_string());
+                    return;
+                }
+            };
+            let mut s = self.live().state();
+            s.full_running = true;
+            s.since_full.clear();
+            s.unknown_change = false;
+            s.first_change = None;
+            s.known_generation = Some(reader.as_ref().map_or(0, |r| r.generation()));
+            reader
+        };
+        let started = Instant::now();
+        let generation = reader.as_ref().map_or(0, |r| r.generation());
+        let scratch = self.config().scratch_dir.clone();
+        let res = tokio::task::spawn_blocking(move || ClusterSet::compute(reader, &scratch))
+            .await
+            .map_err(|e| e.to_string())
+            .and_then(|r| r);
+        self.inner
+            .metrics
+            .cluster_computed(generation, started.elapsed());
+        let mut s = self.live().state();
+        s.full_running = false;
+        match res {
+            Ok(set) => s.recomputed = Some(set),
+            Err(e) => {
+                eprintln!("chorus: computing the clusters: {e}");
+                s.since_full.clear();
+                drop(s);
+                self.live().publish_failure(e);
+                return;
+            }
+        }
+        drop(s);
+        self.live().wake.notify_one();
+    }
+}
