@@ -16,7 +16,7 @@ use anyhow::Context;
 use chorus_core::report::{Cluster, ClusterMember};
 use chorus_core::{Config, Document, DurationError, NoProgress, find, parse_duration};
 use chorus_input::{InputReader, read_inputs};
-use chorus_store::{IndexOptions, IndexReader, IndexWriter, QueryOptions};
+use chorus_store::{FormulaMode, IndexOptions, IndexReader, IndexWriter, QueryOptions};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::io::{BufRead, Write};
@@ -168,8 +168,15 @@ impl Watcher<'_> {
             );
         }
         let reader = IndexReader::open(&self.args.index).context("opening the index")?;
+        // the documents sharing only formulas with the new one are no candidates (find
+        // would keep their passages out of its clusters anyway)
         let opts = QueryOptions {
             align: self.cfg.align,
+            formulas: if self.cfg.keep_formulas {
+                FormulaMode::Keep
+            } else {
+                FormulaMode::Out
+            },
             ..QueryOptions::default()
         };
         for id in &new_ids {
