@@ -266,6 +266,9 @@ fn long_shared_run(j: &Judgement, frame: &[u64]) -> bool {
     })
 }
 
+/// Every passage's two occurrences, and which passages are formulas (when judged).
+pub(crate) type Judged = (Vec<(Occurrence, Occurrence)>, Option<Vec<bool>>);
+
 /// The two occurrences of every aligned passage (byte spans of the original texts,
 /// extended over the punctuation both copies share) and, when `judge`, which passages are
 /// formulas ([`formulas`]): the one decision of `find`, `dedup` and the server's clusters.
@@ -277,7 +280,7 @@ pub(crate) fn judge_passages(
     tokens: Option<&TokenSource<'_>>,
     aligned: &[PairAlignment],
     judge: bool,
-) -> Result<(Vec<(Occurrence, Occurrence)>, Option<Vec<bool>>)> {
+) -> Result<Judged> {
     let mut sides: Vec<(DocNum, u32)> = aligned
         .iter()
         .enumerate()
