@@ -2,6 +2,7 @@
 
 mod daily;
 mod find;
+mod formulas;
 mod index;
 mod output;
 mod report;

@@ -15,20 +15,34 @@
 //! article). Groups are the connected components of these pairs; one member is kept per
 //! group, chosen by [`Keep`].
 //!
-//! Cost: that of `find` up to alignment, plus O(p) for p aligned passages.
+//! Formulas count for nothing: the passages that `find` would keep out of its clusters as
+//! formulaic language (a frame shared with different specifics, see [`crate::formula`];
+//! the same decision, [`crate::formula::judge_passages`], over the passages `dedup` aligns)
+//! cover neither document, so two dividend notices of different companies from one
+//! template are no near-duplicates, while a notice reprinted with its own names and numbers
+//! still is. The pairs decided from their seeds are aligned as well for this decision
+//! (keeping their seeds' coverage unless they share a formula). `Config::keep_formulas`
+//! turns the decision off.
+//!
+//! Cost: that of `find` up to alignment, plus the alignment of the pairs decided from
+//! their seeds and the formula decision (a normalisation of each document sharing a
+//! passage), plus O(p) for p aligned passages.
 
-use crate::aligned::{PairPlan, align_corpus_with};
+use crate::aligned::{PairAlignment, PairPlan, align_corpus_with, align_pair};
 use crate::candidates::Candidate;
 use crate::config::Config;
 use crate::corpus::{Corpus, Storage};
 use crate::document::Document;
 use crate::error::Result;
+use crate::formula;
 use crate::order::DocNum;
 use crate::progress::Progress;
 // the result types belong to the result model (report.rs)
 pub use crate::report::{DedupReport, DupCluster, DupPair};
 use crate::union_find::UnionFind;
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
+use std::sync::Mutex;
 
 /// Which member of a group of duplicates is kept.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -158,8 +172,19 @@ pub fn dedup_in(
     storage: &Storage,
     progress: &dyn Progress,
 ) -> Result<DedupReport> {
-    let (al, decided) = align_corpus_with(docs, &cfg.find, storage, progress, &|c, t, b| {
-        plan_pair(cfg, c, t, b)
+    // formulas (see crate::formula): the pairs decided from their seeds are aligned too,
+    // for the decision alone, which needs passages
+    let judge = !cfg.find.keep_formulas;
+    let decided_pairs: Mutex<Vec<Candidate>> = Mutex::new(Vec::new());
+    let (mut al, decided) = align_corpus_with(docs, &cfg.find, storage, progress, &|c, t, b| {
+        let plan = plan_pair(cfg, c, t, b);
+        if judge && matches!(plan, PairPlan::Decided(..)) {
+            decided_pairs
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(c.clone());
+        }
+        plan
     })?;
     let n = docs.len();
     let content: Vec<u32> = (0..n)
@@ -168,26 +193,59 @@ pub fn dedup_in(
             len - overlap_with(&al.blocked[d], 0, len)
         })
         .collect();
-    // per pair: the token ranges covered on each side
-    let mut pairs: Vec<DupPair> = Vec::new();
-    // (a, b, coverage of a, coverage of b, near-duplicates?) for aligned and decided pairs
-    let mut scored: Vec<(DocNum, DocNum, f64, f64, bool)> = Vec::new();
-    let mut uf = UnionFind::new(n);
-    for group in al.aligned.chunk_by(|x, y| (x.a, x.b) == (y.a, y.b)) {
+    // every passage, those of the decided pairs after the aligned ones, and which are
+    // formulas
+    let n_aligned = al.aligned.len();
+    let mut passages = std::mem::take(&mut al.aligned);
+    let is_formula = if judge {
+        let mut cands = decided_pairs
+            .into_inner()
+            .unwrap_or_else(|e| e.into_inner());
+        cands.sort_unstable_by_key(|c| (c.a, c.b));
+        let extra: Vec<Vec<PairAlignment>> = cands
+            .par_iter()
+            .map(|c| {
+                Ok(align_pair(
+                    &*al.tokens.get(c.a)?,
+                    &*al.tokens.get(c.b)?,
+                    c,
+                    &al.blocked[c.a.index()],
+                    &al.blocked[c.b.index()],
+                    &cfg.find,
+                ))
+            })
+            .collect::<Result<_>>()?;
+        passages.extend(extra.into_iter().flatten());
+        let numbered = al.order.numbered(docs);
+        formula::judge_passages(&numbered, Some(&al.tokens), &passages, true)?
+            .1
+            .expect("judged")
+    } else {
+        vec![false; passages.len()]
+    };
+    // the coverage of each side of a pair by the passages it shares that are no formulas,
+    // and whether they make the two near-duplicates
+    let score = |group: &[PairAlignment], formula: &[bool]| {
         let (a, b) = (group[0].a, group[0].b);
+        let reuse = || {
+            group
+                .iter()
+                .zip(formula)
+                .filter(|(_, f)| !**f)
+                .map(|(g, _)| g)
+        };
         let ca = covered(
-            group.iter().map(|g| g.alignment.a).collect(),
+            reuse().map(|g| g.alignment.a).collect(),
             &al.blocked[a.index()],
         );
         let cb = covered(
-            group.iter().map(|g| g.alignment.b).collect(),
+            reuse().map(|g| g.alignment.b).collect(),
             &al.blocked[b.index()],
         );
         // how alike the shared passages are: a template filled with other numbers and
         // names is covered by its passage but not a copy of it
-        let matched: u32 = group.iter().map(|g| g.alignment.matched).sum();
-        let longer: u32 = group
-            .iter()
+        let matched: u32 = reuse().map(|g| g.alignment.matched).sum();
+        let longer: u32 = reuse()
             .map(|g| (g.alignment.a.1 - g.alignment.a.0).max(g.alignment.b.1 - g.alignment.b.0))
             .sum();
         let similarity = matched as f64 / longer.max(1) as f64;
@@ -195,9 +253,36 @@ pub fn dedup_in(
         let (sa, sb) = (share(ca, a).min(1.0), share(cb, b).min(1.0));
         let a_shorter = content[a.index()] <= content[b.index()];
         let duplicate = similarity >= cfg.min_similarity && cfg.is_duplicate(sa, sb, a_shorter);
-        scored.push((a, b, sa, sb, duplicate));
+        (a, b, sa, sb, duplicate)
+    };
+    // per pair: the token ranges covered on each side
+    let mut pairs: Vec<DupPair> = Vec::new();
+    // (a, b, coverage of a, coverage of b, near-duplicates?) for aligned and decided pairs
+    let mut scored: Vec<(DocNum, DocNum, f64, f64, bool)> = Vec::new();
+    let mut uf = UnionFind::new(n);
+    let mut at = 0;
+    for group in passages[..n_aligned].chunk_by(|x, y| (x.a, x.b) == (y.a, y.b)) {
+        scored.push(score(group, &is_formula[at..at + group.len()]));
+        at += group.len();
     }
-    scored.extend(decided.iter().map(|&(a, b, ca, cb)| (a, b, ca, cb, true)));
+    // a decided pair keeps the coverage of its seeds unless it shares a formula
+    let mut extra: Vec<(DocNum, DocNum, usize, usize)> = Vec::new();
+    let mut at = n_aligned;
+    for group in passages[n_aligned..].chunk_by(|x, y| (x.a, x.b) == (y.a, y.b)) {
+        extra.push((group[0].a, group[0].b, at, at + group.len()));
+        at += group.len();
+    }
+    for &(a, b, ca, cb) in &decided {
+        let found = extra
+            .binary_search_by_key(&(a, b), |e| (e.0, e.1))
+            .ok()
+            .map(|k| (extra[k].2, extra[k].3))
+            .filter(|&(x, y)| is_formula[x..y].contains(&true));
+        scored.push(match found {
+            Some((x, y)) => score(&passages[x..y], &is_formula[x..y]),
+            None => (a, b, ca, cb, true),
+        });
+    }
     for (a, b, ca, cb, duplicate) in scored {
         if duplicate {
             uf.union(a.0, b.0);
@@ -210,6 +295,8 @@ pub fn dedup_in(
             duplicate,
         });
     }
+    let formula_passages = is_formula.iter().filter(|f| **f).count();
+    let aligned_formulas = is_formula[..n_aligned].iter().filter(|f| **f).count();
     let mut groups: std::collections::BTreeMap<u32, Vec<DocNum>> = Default::default();
     for d in 0..n as u32 {
         groups.entry(uf.find(d)).or_default().push(DocNum(d));
@@ -244,7 +331,8 @@ pub fn dedup_in(
         .filter(|i| dropped.binary_search(i).is_err())
         .collect();
     let mut stats = al.stats;
-    stats.passages = al.aligned.len();
+    stats.passages = n_aligned - aligned_formulas;
+    stats.formula_passages = formula_passages;
     stats.clusters = clusters.len();
     Ok(DedupReport {
         clusters,
@@ -343,5 +431,57 @@ mod tests {
         .unwrap();
         std::fs::remove_dir(&dir).unwrap();
         assert_eq!(disk, memory);
+    }
+
+    /// A dividend notice of the template the formula tests use, for `company`.
+    fn notice(company: &str, cents: u32, month: &str, day: u32) -> String {
+        format!(
+            "{company} said its board declared a quarterly dividend of {cents} cts per share, \
+             payable {month} {day} to holders of record {month} {}. The company said the \
+             dividend is in line with the payout of the previous quarter and that the board \
+             will review the dividend policy at its next regular meeting.",
+            day - 10
+        )
+    }
+
+    #[test]
+    fn documents_sharing_only_a_formula_are_no_duplicates() {
+        let docs = vec![
+            Document::new("meadow", notice("Meadow Co", 59, "January", 27)),
+            Document::new("harbor", notice("Harbor Mills Inc", 12, "April", 30)),
+            // the same notice reprinted, with its own specifics
+            Document::new(
+                "meadow-reprint",
+                format!("NEW YORK. {}", notice("Meadow Co", 59, "January", 27)),
+            ),
+        ];
+        let r = dedup(&docs, &DedupConfig::default(), &NoProgress).unwrap();
+        assert_eq!(r.clusters.len(), 1, "{:?}", r.pairs);
+        assert_eq!(r.clusters[0].docs, vec!["meadow", "meadow-reprint"]);
+        assert!(r.stats.formula_passages >= 2, "{:?}", r.stats);
+        // the pairs of the two companies are listed, covered by no reuse
+        let other: Vec<&DupPair> = r
+            .pairs
+            .iter()
+            .filter(|p| p.a == "harbor" || p.b == "harbor")
+            .collect();
+        assert_eq!(other.len(), 2, "{:?}", r.pairs);
+        assert!(
+            other
+                .iter()
+                .all(|p| !p.duplicate && p.coverage_a == 0.0 && p.coverage_b == 0.0)
+        );
+        // without the decision the template groups them all
+        let keep = DedupConfig {
+            find: Config {
+                keep_formulas: true,
+                ..Config::default()
+            },
+            ..DedupConfig::default()
+        };
+        let r = dedup(&docs, &keep, &NoProgress).unwrap();
+        assert_eq!(r.clusters.len(), 1, "{:?}", r.pairs);
+        assert_eq!(r.clusters[0].docs.len(), 3);
+        assert_eq!(r.stats.formula_passages, 0);
     }
 }

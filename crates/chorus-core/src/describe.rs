@@ -17,16 +17,15 @@ use crate::analyze::{busiest_window, propagation, quotation};
 use crate::boilerplate::Sources;
 use crate::cluster::{Occurrence, cluster};
 use crate::config::Config;
-use crate::document::Span;
 use crate::error::Result;
-use crate::formula::{self, SideSpecifics};
+use crate::formula;
 use crate::order::{ByNumber, DocNum};
 use crate::progress::Progress;
 use crate::report::{
     Boilerplate, Cluster, ClusterMember, DocumentInfo, Earliest, Edge, Formula, Member, Pair,
     Report, Stats,
 };
-use crate::spans::{attached_punctuation, token_span};
+use crate::spans::token_span;
 use crate::token_source::{TokenSource, tokens_with_map};
 use crate::when::{self, EarliestUnknown, First, When};
 use rayon::prelude::*;
@@ -54,82 +53,25 @@ pub(crate) fn build_report(
             .cmp(&(y.a, y.b, y.alignment.a, y.alignment.b))
             .then(x.alignment.similarity.total_cmp(&y.alignment.similarity))
     });
-    // byte spans: each document involved is normalised once for its offset map, and every
-    // passage side in it is mapped then (one map in memory per thread)
-    let mut sides: Vec<(DocNum, u32)> = aligned
-        .iter()
-        .enumerate()
-        .flat_map(|(i, p)| [(p.a, 2 * i as u32), (p.b, 2 * i as u32 + 1)])
-        .collect();
-    sides.sort_unstable();
-    let per_doc: Vec<&[(DocNum, u32)]> = sides.chunk_by(|x, y| x.0 == y.0).collect();
-    let judge = !cfg.keep_formulas;
-    let mapped: Vec<Vec<(u32, Span, SideSpecifics)>> = per_doc
-        .par_iter()
-        .map(|g| {
-            let d = g[0].0;
-            let text = docs.text(d)?;
-            let (t, map) = tokens_with_map(tokens, d, &text);
-            Ok(g.iter()
-                .map(|&(_, side)| {
-                    let al = &aligned[side as usize / 2].alignment;
-                    let range = if side % 2 == 0 { al.a } else { al.b };
-                    let specifics = if judge {
-                        SideSpecifics::of(&t, &map, &text, range)
-                    } else {
-                        SideSpecifics::default()
-                    };
-                    (side, token_span(&t, &map, range), specifics)
-                })
-                .collect())
-        })
-        .collect::<Result<_>>()?;
-    drop(per_doc);
-    drop(sides);
-    let mut side_span = vec![Span::new(0, 0); 2 * aligned.len()];
-    let mut side_specifics =
-        vec![SideSpecifics::default(); if judge { 2 * aligned.len() } else { 0 }];
-    for (side, span, specifics) in mapped.into_iter().flatten() {
-        side_span[side as usize] = span;
-        if judge {
-            side_specifics[side as usize] = specifics;
-        }
-    }
-    let occurrences: Vec<(Occurrence, Occurrence)> = aligned
-        .par_iter()
-        .enumerate()
-        .map(|(i, p)| {
-            let (sa, sb) = attached_punctuation(
-                &docs.text(p.a)?,
-                side_span[2 * i],
-                &docs.text(p.b)?,
-                side_span[2 * i + 1],
-            );
-            Ok((
-                Occurrence { doc: p.a, span: sa },
-                Occurrence { doc: p.b, span: sb },
-            ))
-        })
-        .collect::<Result<_>>()?;
-    drop(side_span);
-    // formulas out (see crate::formula): decided per passage, before clustering, so that
-    // no cluster joins documents through a shared frame
-    let (occurrences, aligned, formulas) = if judge {
-        let is_formula = formula::formulas(&occurrences, &side_specifics);
-        drop(side_specifics);
-        let mut kept = (Vec::new(), Vec::new());
-        let mut out = Vec::new();
-        for ((o, p), f) in occurrences.into_iter().zip(aligned).zip(is_formula) {
-            if f {
-                out.push(o);
-            } else {
-                kept.0.push(o);
-                kept.1.push(p);
+    // byte spans and the formula decision (see crate::formula): decided per passage,
+    // before clustering, so that no cluster joins documents through a shared frame
+    let (occurrences, is_formula) =
+        formula::judge_passages(docs, tokens, &aligned, !cfg.keep_formulas)?;
+    let (occurrences, aligned, formulas) = match is_formula {
+        Some(is_formula) => {
+            let mut kept = (Vec::new(), Vec::new());
+            let mut out = Vec::new();
+            for ((o, p), f) in occurrences.into_iter().zip(aligned).zip(is_formula) {
+                if f {
+                    out.push(o);
+                } else {
+                    kept.0.push(o);
+                    kept.1.push(p);
+                }
             }
+            (kept.0, kept.1, out)
         }
-        (kept.0, kept.1, out)
-    } else {
-        (occurrences, aligned, Vec::new())
+        None => (occurrences, aligned, Vec::new()),
     };
     // the documents the report speaks of: those sharing a passage, and with the formulas
     // listed, those holding one

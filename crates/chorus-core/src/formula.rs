@@ -41,9 +41,12 @@
 //! counted are tokens, so "7,242,117" is three numbers.
 
 use crate::align::fuzzy_equal;
+use crate::aligned::PairAlignment;
 use crate::document::Span;
-use crate::order::DocNum;
-use crate::spans::Occurrence;
+use crate::error::Result;
+use crate::order::{ByNumber, DocNum};
+use crate::spans::{Occurrence, attached_punctuation, token_span};
+use crate::token_source::{TokenSource, tokens_with_map};
 use crate::tokenize::Tokens;
 use rayon::prelude::*;
 
@@ -64,7 +67,7 @@ const REGION_MARGIN: usize = 80;
 const MAX_FUZZY: usize = 64;
 
 /// A capitalised or numeric token of a passage side.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 struct Capital {
     hash: u64,
     /// A specific: not a capital that only starts a sentence.
@@ -79,7 +82,7 @@ struct Capital {
 
 /// The capitalised and numeric tokens of one passage side, sorted by hash (specifics
 /// first among equal hashes).
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default, Clone, PartialEq)]
 pub(crate) struct SideSpecifics {
     tokens: Vec<Capital>,
     text: String,
@@ -261,6 +264,80 @@ fn long_shared_run(j: &Judgement, frame: &[u64]) -> bool {
                 .count()
                 >= MIN_DIFFERING
     })
+}
+
+/// Every passage's two occurrences, and which passages are formulas (when judged).
+pub(crate) type Judged = (Vec<(Occurrence, Occurrence)>, Option<Vec<bool>>);
+
+/// The two occurrences of every aligned passage (byte spans of the original texts,
+/// extended over the punctuation both copies share) and, when `judge`, which passages are
+/// formulas ([`formulas`]): the one decision of `find`, `dedup` and the server's clusters.
+/// Each document involved is normalised once for its offset map, and every passage side in
+/// it is mapped then (one map in memory per thread). `tokens` are the documents' tokens
+/// when the caller holds them (else they are made again from the texts).
+pub(crate) fn judge_passages(
+    docs: &dyn ByNumber,
+    tokens: Option<&TokenSource<'_>>,
+    aligned: &[PairAlignment],
+    judge: bool,
+) -> Result<Judged> {
+    let mut sides: Vec<(DocNum, u32)> = aligned
+        .iter()
+        .enumerate()
+        .flat_map(|(i, p)| [(p.a, 2 * i as u32), (p.b, 2 * i as u32 + 1)])
+        .collect();
+    sides.sort_unstable();
+    let per_doc: Vec<&[(DocNum, u32)]> = sides.chunk_by(|x, y| x.0 == y.0).collect();
+    let mapped: Vec<Vec<(u32, Span, SideSpecifics)>> = per_doc
+        .par_iter()
+        .map(|g| {
+            let d = g[0].0;
+            let text = docs.text(d)?;
+            let (t, map) = tokens_with_map(tokens, d, &text);
+            Ok(g.iter()
+                .map(|&(_, side)| {
+                    let al = &aligned[side as usize / 2].alignment;
+                    let range = if side % 2 == 0 { al.a } else { al.b };
+                    let specifics = if judge {
+                        SideSpecifics::of(&t, &map, &text, range)
+                    } else {
+                        SideSpecifics::default()
+                    };
+                    (side, token_span(&t, &map, range), specifics)
+                })
+                .collect())
+        })
+        .collect::<Result<_>>()?;
+    drop(per_doc);
+    drop(sides);
+    let mut side_span = vec![Span::new(0, 0); 2 * aligned.len()];
+    let mut side_specifics =
+        vec![SideSpecifics::default(); if judge { 2 * aligned.len() } else { 0 }];
+    for (side, span, specifics) in mapped.into_iter().flatten() {
+        side_span[side as usize] = span;
+        if judge {
+            side_specifics[side as usize] = specifics;
+        }
+    }
+    let occurrences: Vec<(Occurrence, Occurrence)> = aligned
+        .par_iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let (sa, sb) = attached_punctuation(
+                &docs.text(p.a)?,
+                side_span[2 * i],
+                &docs.text(p.b)?,
+                side_span[2 * i + 1],
+            );
+            Ok((
+                Occurrence { doc: p.a, span: sa },
+                Occurrence { doc: p.b, span: sb },
+            ))
+        })
+        .collect::<Result<_>>()?;
+    drop(side_span);
+    let is_formula = judge.then(|| formulas(&occurrences, &side_specifics));
+    Ok((occurrences, is_formula))
 }
 
 /// Which passages are formulas (see the module documentation), from each passage's two

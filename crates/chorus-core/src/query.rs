@@ -8,6 +8,14 @@
 //! share, as `find` does. [`query_documents`] does this for a slice of documents and ranks the
 //! [`QueryMatch`]es in a [`QueryReport`].
 //!
+//! Formulas are no hits: [`QueryReport::ranked_with`] takes every passage of every match
+//! through `find`'s formula decision ([`crate::formula::formulas`], the query as one
+//! document and each matching text as another), so that a text that shares with the query
+//! only a frame with other specifics (another company's dividend notice, another family's
+//! death notice) is left out ([`FormulaMode::Out`], the default), or listed with its
+//! passages marked ([`FormulaMode::List`]); its formula passages count for neither score
+//! nor coverage. [`FormulaMode::Keep`] takes formulas for reuse.
+//!
 //! Where the candidates come from is not this module's business: a persistent index (the
 //! `chorus-store` crate) picks them by shared fingerprints and hands them here.
 //! Cost: one normalisation of the query and one table of its n-grams, then per candidate one
@@ -18,9 +26,11 @@
 use crate::Document;
 use crate::align::{AlignParams, Alignment, NgramPositions, align_indexed_with};
 use crate::document::{DocId, Metadata, Span};
+use crate::formula::{self, SideSpecifics};
 use crate::normalize::normalize;
+use crate::order::DocNum;
 use crate::report::{round3, serialize_round3};
-use crate::spans::{attached_punctuation, token_span};
+use crate::spans::{Occurrence, attached_punctuation, token_span};
 use crate::tokenize::Tokens;
 use serde::{Deserialize, Serialize};
 
@@ -83,6 +93,40 @@ pub struct SharedPassage {
     /// Similarity of the two copies: matched words over the longer side, in `[0, 1]`.
     #[serde(serialize_with = "serialize_round3")]
     pub similarity: f64,
+    /// Formulaic language, not reuse (listed only with [`FormulaMode::List`]; left out
+    /// of the JSON when false).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub formula: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
+/// What a query does with formulaic language (see the module documentation).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FormulaMode {
+    /// Formula passages are left out, and the documents sharing nothing else. The default.
+    #[default]
+    Out,
+    /// Formula passages are listed, marked, and counted for neither score nor coverage; a
+    /// document sharing nothing else is marked too.
+    List,
+    /// No formula decision: formulas count as reuse.
+    Keep,
+}
+
+/// What the formula decision needs of a passage: its query tokens and the specifics of
+/// its two sides.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct PassageSides {
+    query_tokens: (u32, u32),
+    specifics: [SideSpecifics; 2],
 }
 
 /// A document that shares passages with the query.
@@ -98,6 +142,12 @@ pub struct QueryMatch {
     pub coverage: f64,
     /// Shared passages, in query order.
     pub passages: Vec<SharedPassage>,
+    /// The document shares only formulas with the query (listed only with
+    /// [`FormulaMode::List`]; left out of the JSON when false).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub formula: bool,
+    #[serde(skip)]
+    pub(crate) sides: Vec<PassageSides>,
 }
 
 /// Counts of one query.
@@ -109,8 +159,15 @@ pub struct QueryStats {
     pub query_words: usize,
     /// Documents aligned against the query.
     pub candidates: usize,
-    /// Documents that share at least one passage.
+    /// Documents that share at least one passage (that is no formula, unless
+    /// [`FormulaMode::Keep`]).
     pub matches: usize,
+    /// Shared passages found to be formulas (left out of the JSON when none).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub formula_passages: usize,
+    /// Documents that share only formulas with the query (left out of the JSON when none).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub formula_matches: usize,
 }
 
 /// The result of a query: matching documents, best first.
@@ -123,8 +180,59 @@ pub struct QueryReport {
 }
 
 impl QueryReport {
-    /// Builds a report from unordered matches, ranking them.
-    pub fn ranked(q: &PreparedQuery, candidates: usize, mut matches: Vec<QueryMatch>) -> Self {
+    /// Builds a report from unordered matches, leaving formulas out and ranking them.
+    pub fn ranked(q: &PreparedQuery, candidates: usize, matches: Vec<QueryMatch>) -> Self {
+        Self::ranked_with(q, candidates, matches, FormulaMode::Out)
+    }
+
+    /// Builds a report from unordered matches, deciding which passages are formulas as
+    /// `formulas` says (see the module documentation), and ranking them.
+    pub fn ranked_with(
+        q: &PreparedQuery,
+        candidates: usize,
+        mut matches: Vec<QueryMatch>,
+        formulas: FormulaMode,
+    ) -> Self {
+        let (mut formula_passages, mut formula_matches) = (0, 0);
+        if formulas != FormulaMode::Keep {
+            let is_formula = judge(&mut matches);
+            let mut at = 0;
+            for m in &mut matches {
+                let flags = &is_formula[at..at + m.passages.len()];
+                at += m.passages.len();
+                let n = flags.iter().filter(|f| **f).count();
+                if n == 0 {
+                    continue;
+                }
+                formula_passages += n;
+                for (p, &f) in m.passages.iter_mut().zip(flags) {
+                    p.formula = f;
+                }
+                // score and coverage of the passages that are no formulas
+                let mut covered = vec![false; q.tokens.len()];
+                for (s, _) in m.sides.iter().zip(flags).filter(|(_, f)| !**f) {
+                    covered[s.query_tokens.0 as usize..s.query_tokens.1 as usize].fill(true);
+                }
+                m.coverage = covered.iter().filter(|c| **c).count() as f64 / covered.len() as f64;
+                m.score = m
+                    .passages
+                    .iter()
+                    .filter(|p| !p.formula)
+                    .map(|p| p.words)
+                    .sum();
+                m.formula = n == m.passages.len();
+                formula_matches += usize::from(m.formula);
+                if formulas == FormulaMode::Out {
+                    m.passages.retain(|p| !p.formula);
+                }
+            }
+            if formulas == FormulaMode::Out {
+                matches.retain(|m| !m.formula);
+            }
+        }
+        for m in &mut matches {
+            m.sides = Vec::new();
+        }
         matches.sort_by(|x, y| {
             y.score
                 .cmp(&x.score)
@@ -136,11 +244,38 @@ impl QueryReport {
                 query_bytes: q.text.len(),
                 query_words: q.tokens.len(),
                 candidates,
-                matches: matches.len(),
+                matches: matches.len()
+                    - formula_matches * usize::from(formulas == FormulaMode::List),
+                formula_passages,
+                formula_matches,
             },
             matches,
         }
     }
+}
+
+/// Which passages of the matches (in order) are formulas: `find`'s decision
+/// ([`formula::formulas`]) with the query as document 0 and match `i` as document `i + 1`.
+fn judge(matches: &mut [QueryMatch]) -> Vec<bool> {
+    let mut occurrences = Vec::new();
+    let mut sides = Vec::new();
+    for (i, m) in matches.iter_mut().enumerate() {
+        for (p, s) in m.passages.iter().zip(&mut m.sides) {
+            occurrences.push((
+                Occurrence {
+                    doc: DocNum(0),
+                    span: p.query,
+                },
+                Occurrence {
+                    doc: DocNum(i as u32 + 1),
+                    span: p.doc,
+                },
+            ));
+            let [x, y] = std::mem::take(&mut s.specifics);
+            sides.extend([x, y]);
+        }
+    }
+    formula::formulas(&occurrences, &sides)
 }
 
 /// Buffers for the candidates of a query, reused from one candidate to the next: the
@@ -187,6 +322,7 @@ pub struct TextMatch {
     /// See [`QueryMatch::coverage`].
     pub coverage: f64,
     pub passages: Vec<SharedPassage>,
+    sides: Vec<PassageSides>,
 }
 
 impl TextMatch {
@@ -198,6 +334,8 @@ impl TextMatch {
             score: self.score,
             coverage: self.coverage,
             passages: self.passages,
+            formula: false,
+            sides: self.sides,
         }
     }
 }
@@ -223,6 +361,17 @@ pub fn match_text_with(
     }
     let mut covered = vec![false; q.tokens.len()];
     let mut score = 0u32;
+    // what the formula decision needs (see QueryReport::ranked_with)
+    let sides = alignments
+        .iter()
+        .map(|al| PassageSides {
+            query_tokens: al.a,
+            specifics: [
+                SideSpecifics::of(&q.tokens, &q.map, &q.text, al.a),
+                SideSpecifics::of(tokens, map, text, al.b),
+            ],
+        })
+        .collect();
     let passages = alignments
         .iter()
         .map(|al| {
@@ -239,6 +388,7 @@ pub fn match_text_with(
                 doc: sd,
                 words: al.matched,
                 similarity: al.similarity,
+                formula: false,
             }
         })
         .collect();
@@ -247,11 +397,23 @@ pub fn match_text_with(
         score,
         coverage,
         passages,
+        sides,
     })
 }
 
-/// Aligns the query against every document and ranks those that share passages with it.
+/// Aligns the query against every document and ranks those that share passages with it,
+/// formulas left out.
 pub fn query_documents(query: &str, docs: &[Document], p: &AlignParams) -> QueryReport {
+    query_documents_with(query, docs, p, FormulaMode::Out)
+}
+
+/// [`query_documents`], with formulas as `formulas` says.
+pub fn query_documents_with(
+    query: &str,
+    docs: &[Document],
+    p: &AlignParams,
+    formulas: FormulaMode,
+) -> QueryReport {
     use rayon::prelude::*;
     let q = PreparedQuery::new(query, p.ngram);
     let matches = docs
@@ -261,12 +423,13 @@ pub fn query_documents(query: &str, docs: &[Document], p: &AlignParams) -> Query
         })
         .flatten()
         .collect();
-    QueryReport::ranked(&q, docs.len(), matches)
+    QueryReport::ranked_with(&q, docs.len(), matches, formulas)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     const PASSAGE: &str = "The harbour authority said on Monday that the old swing bridge \
                            will close for repairs until the end of the summer season.";
@@ -344,5 +507,53 @@ mod tests {
         assert_eq!(v["source"], "wire");
         assert_eq!(v["passages"][0]["query"]["begin"], 0);
         assert_eq!(v["coverage"], 1.0);
+    }
+
+    /// A dividend notice of one template, for `company`.
+    fn notice(company: &str, cents: u32, month: &str, day: u32) -> String {
+        format!(
+            "{company} said its board declared a quarterly dividend of {cents} cts per share, \
+             payable {month} {day} to holders of record {month} {}. The company said the \
+             dividend is in line with the payout of the previous quarter.",
+            day - 10
+        )
+    }
+
+    #[test]
+    fn documents_sharing_only_a_formula_are_left_out_or_listed_last() {
+        let query = format!("Markets. {}", notice("Meadow Co", 59, "January", 27));
+        let docs = vec![
+            Document::new("harbor", notice("Harbor Mills Inc", 12, "April", 30)),
+            Document::new("reprint", notice("Meadow Co", 59, "January", 27)),
+        ];
+        let p = AlignParams::default();
+        let ids =
+            |r: &QueryReport| -> Vec<String> { r.matches.iter().map(|m| m.id.clone()).collect() };
+        let out = query_documents(&query, &docs, &p);
+        assert_eq!(ids(&out), ["reprint"]);
+        assert_eq!(
+            (out.stats.matches, out.stats.formula_matches),
+            (1, 1),
+            "{:?}",
+            out.stats
+        );
+        assert!(out.matches[0].passages.iter().all(|p| !p.formula));
+        let listed = query_documents_with(&query, &docs, &p, FormulaMode::List);
+        assert_eq!(ids(&listed), ["reprint", "harbor"]);
+        assert_eq!(listed.stats.matches, 1);
+        let harbor = &listed.matches[1];
+        assert!(harbor.formula && harbor.passages.iter().all(|p| p.formula));
+        assert_eq!((harbor.score, harbor.coverage), (0, 0.0));
+        let v = serde_json::to_value(harbor).unwrap();
+        assert_eq!(
+            (&v["formula"], &v["passages"][0]["formula"]),
+            (&json!(true), &json!(true))
+        );
+        // the reprint is the same in both modes; nothing is marked without the decision
+        assert_eq!(listed.matches[0], out.matches[0]);
+        let kept = query_documents_with(&query, &docs, &p, FormulaMode::Keep);
+        assert_eq!(kept.matches.len(), 2);
+        assert!(kept.matches.iter().all(|m| !m.formula && m.score > 0));
+        assert_eq!(kept.stats.formula_passages, 0);
     }
 }

@@ -447,6 +447,79 @@ async fn add_query_clusters_remove() {
     .await;
 }
 
+/// Dividend notices of one template, each of another company and outlet, and the first
+/// reprinted: only the reprint is reuse.
+fn notices() -> Value {
+    let companies = [
+        ("Meadow Co", 59, "January", 27),
+        ("Harbor Mills Inc", 12, "April", 30),
+        ("Copperfield Holdings", 31, "March", 18),
+        ("Northgate Foods Corp", 8, "June", 22),
+        ("Bellweather Rail Ltd", 44, "September", 29),
+    ];
+    let notice = |k: usize| {
+        let (company, cents, month, day) = companies[k];
+        format!(
+            "{company} said its board declared a quarterly dividend of {cents} cts per share, \
+             payable {month} {day} to holders of record {month} {}. The company said the \
+             dividend is in line with the payout of the previous quarter.",
+            day - 10
+        )
+    };
+    let mut docs: Vec<Value> = (0..companies.len())
+        .map(|k| {
+            json!({"id": format!("notice-{k}"), "source": format!("outlet{k}"),
+            "date": format!("2024-03-01T{:02}:00:00Z", 8 + k), "text": notice(k)})
+        })
+        .collect();
+    docs.push(
+        json!({"id": "reprint-0", "source": "outlet9", "date": "2024-03-01T20:00:00Z",
+        "text": format!("Company news. {}", notice(0))}),
+    );
+    Value::Array(docs)
+}
+
+#[tokio::test]
+async fn notices_of_one_template_make_no_cluster_and_no_hit() {
+    let h = Harness::new(|c| c.token = Some(TOKEN.into()));
+    let docs = notices();
+    assert_eq!(h.add(docs.clone()).await.0, 200);
+    let (s, v) = h.call("GET", "/v1/clusters", None, None).await;
+    assert_eq!((s, v["total"].as_u64()), (200, Some(1)), "{v}");
+    let id = v["clusters"][0]["id"].as_u64().unwrap();
+    let (_, v) = h
+        .call("GET", &format!("/v1/clusters/{id}"), None, None)
+        .await;
+    let mut members: Vec<&str> = v["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["doc"].as_str().unwrap())
+        .collect();
+    members.sort_unstable();
+    assert_eq!(members, ["notice-0", "reprint-0"], "{v}");
+    let text = docs[0]["text"].as_str().unwrap();
+    let (_, v) = h
+        .call("POST", "/v1/query", Some(json!({"text": text})), None)
+        .await;
+    assert_eq!(v["matches"].as_array().unwrap().len(), 2, "{v}");
+    assert_eq!(v["stats"]["formula_matches"], 4, "{v}");
+    // listed on request, marked, after the reuse
+    let (s, v) = h
+        .call(
+            "POST",
+            "/v1/query",
+            Some(json!({"text": text, "formulas": true})),
+            None,
+        )
+        .await;
+    assert_eq!(s, 200);
+    let matches = v["matches"].as_array().unwrap();
+    assert_eq!(matches.len(), 6, "{v}");
+    assert!(matches[..2].iter().all(|m| m.get("formula").is_none()));
+    assert!(matches[2..].iter().all(|m| m["formula"] == true));
+}
+
 #[tokio::test]
 async fn errors_come_from_one_table() {
     let h = Harness::new(|c| {

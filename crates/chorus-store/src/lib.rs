@@ -48,7 +48,7 @@ mod reader;
 mod segment;
 mod writer;
 
-pub use chorus_core::query::{QueryMatch, QueryReport, SharedPassage};
+pub use chorus_core::query::{FormulaMode, QueryMatch, QueryReport, SharedPassage};
 pub use corpus::{StoredCorpus, available_memory};
 pub use error::{Error, Result};
 pub use manifest::{CommitStamp, FORMAT_VERSION};

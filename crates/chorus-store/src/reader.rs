@@ -19,7 +19,7 @@ use crate::segment::Segment;
 use chorus_core::Document;
 use chorus_core::align::AlignParams;
 use chorus_core::query::{
-    CandidateBuffers, PreparedQuery, QueryMatch, QueryReport, match_text_with,
+    CandidateBuffers, FormulaMode, PreparedQuery, QueryMatch, QueryReport, match_text_with,
 };
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -182,6 +182,9 @@ pub struct QueryOptions {
     /// many queries at once turns it off: the queries already use every core, and handing
     /// each one to the pool costs thread switches and idle workers spinning for work.
     pub parallel: bool,
+    /// What to do with formulaic language (see [`chorus_core::query`]). Default: leave it
+    /// out.
+    pub formulas: FormulaMode,
 }
 
 impl Default for QueryOptions {
@@ -192,6 +195,7 @@ impl Default for QueryOptions {
             min_shared: 3,
             align: AlignParams::default(),
             parallel: true,
+            formulas: FormulaMode::Out,
         }
     }
 }
@@ -497,6 +501,11 @@ impl IndexReader {
         .into_iter()
         .flatten()
         .collect();
-        Ok(QueryReport::ranked(&q, cands.len(), matches))
+        Ok(QueryReport::ranked_with(
+            &q,
+            cands.len(),
+            matches,
+            opts.formulas,
+        ))
     }
 }

@@ -7,7 +7,7 @@ use crate::output::table::{Cell, Table};
 use crate::output::{OutputArgs, OutputFormat};
 use anyhow::Context;
 use chorus_core::report::round3;
-use chorus_store::{IndexReader, QueryOptions, QueryReport};
+use chorus_store::{FormulaMode, IndexReader, QueryOptions, QueryReport};
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -45,6 +45,15 @@ pub struct QueryArgs {
     pub output: OutputArgs,
     #[command(flatten)]
     pub read: InputArgs,
+    /// Also list the passages that are formulaic language (a frame shared with different
+    /// specifics: another company's notice, another family's death notice), marked
+    /// `"formula": true`, and the documents that share nothing else, last. They count for
+    /// neither score nor coverage.
+    #[arg(long, conflicts_with = "keep_formulas")]
+    pub formulas: bool,
+    /// Take formulaic language for reuse (no formula decision).
+    #[arg(long)]
+    pub keep_formulas: bool,
 }
 
 impl QueryArgs {
@@ -54,6 +63,13 @@ impl QueryArgs {
             max_candidates: self.max_candidates,
             max_df: self.max_df,
             min_shared: self.min_shared.max(1),
+            formulas: if self.keep_formulas {
+                FormulaMode::Keep
+            } else if self.formulas {
+                FormulaMode::List
+            } else {
+                FormulaMode::Out
+            },
             ..QueryOptions::default()
         };
         opts.align.min_tokens = self.min_words;
@@ -158,8 +174,17 @@ fn render(
     use anstyle::{AnsiColor, Style};
     let bold = |s: &str| crate::render::paint(Style::new().bold(), s, color);
     let shared = Style::new().fg_color(Some(AnsiColor::Yellow.into()));
+    let formulas = match report.stats.formula_matches {
+        0 => String::new(),
+        1 => "1 document sharing only formulaic language".to_string(),
+        n => format!("{n} documents sharing only formulaic language"),
+    };
+    let listed = report.matches.iter().any(|m| m.formula);
     if report.matches.is_empty() {
         writeln!(out, "No stored document shares a passage with this text.")?;
+        if !formulas.is_empty() {
+            writeln!(out, "Left out: {formulas} (--formulas lists them).")?;
+        }
         return Ok(());
     }
     for (rank, m) in report.matches.iter().enumerate() {
@@ -177,8 +202,9 @@ fn render(
         };
         writeln!(
             out,
-            "{}{about}\n   {} shared words, {:.0}% of the text, {} passage(s)",
+            "{}{about}{}\n   {} shared words, {:.0}% of the text, {} passage(s)",
             bold(&format!("{}. {}", rank + 1, m.id)),
+            if m.formula { "  [formula only]" } else { "" },
             m.score,
             round3(m.coverage) * 100.0,
             m.passages.len()
@@ -186,12 +212,13 @@ fn render(
         for p in &m.passages {
             writeln!(
                 out,
-                "   [{}..{}] ~ [{}..{}] similarity {:.2}: {}",
+                "   [{}..{}] ~ [{}..{}] similarity {:.2}{}: {}",
                 p.query.begin,
                 p.query.end,
                 p.doc.begin,
                 p.doc.end,
                 round3(p.similarity),
+                if p.formula { ", formula" } else { "" },
                 crate::render::paint(
                     shared,
                     &one_line(&text[p.query.begin..p.query.end], 160),
@@ -203,9 +230,17 @@ fn render(
     writeln!(
         out,
         "\n{} document(s) share passages with the text ({} aligned).",
-        report.matches.len(),
-        report.stats.candidates
-    )
+        report.stats.matches, report.stats.candidates
+    )?;
+    if !formulas.is_empty() {
+        let how = if listed {
+            "listed"
+        } else {
+            "left out (--formulas lists them)"
+        };
+        writeln!(out, "Also {formulas}: {how}.")?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@ use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use chorus_core::document::parse_timestamp;
-use chorus_core::query::{QueryMatch, QueryReport, QueryStats, query_documents};
+use chorus_core::query::{FormulaMode, QueryMatch, QueryReport, QueryStats, query_documents_with};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use std::borrow::Cow;
@@ -27,6 +27,9 @@ pub struct QueryRequest {
     pub limit: Option<usize>,
     /// Shortest passage reported, in words. Default: the engine's.
     pub min_words: Option<usize>,
+    /// Also list the passages that are formulaic language, marked `"formula": true`, and
+    /// the documents that share nothing else (marked too, last). Default false: left out.
+    pub formulas: Option<bool>,
 }
 
 pub async fn query(
@@ -70,6 +73,9 @@ pub async fn query(
         }
         opts.align.min_tokens = w;
     }
+    if req.formulas == Some(true) {
+        opts.formulas = FormulaMode::List;
+    }
     let fetched = fetched.map(|d| FetchedPage {
         url: d.meta.url.unwrap_or(d.id),
         title: d.meta.title,
@@ -79,7 +85,7 @@ pub async fn query(
         .read(move |index| {
             let mut report = match index {
                 Some(r) => r.query(&text, &opts)?,
-                None => query_documents(&text, &[], &opts.align),
+                None => query_documents_with(&text, &[], &opts.align, opts.formulas),
             };
             report.matches.truncate(limit);
             Ok(report)
