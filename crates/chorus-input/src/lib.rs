@@ -66,6 +66,7 @@ mod feed;
 mod fetch;
 mod html;
 mod jsonl;
+mod mail;
 mod problem;
 mod read;
 mod table;
@@ -89,9 +90,10 @@ pub use read::{Columns, DEFAULT_MAX_RECORD_BYTES, InputReader, ReadOptions, Read
 pub enum InputFormat {
     /// Decide per file: by the extension under any compression extension (`.jsonl`,
     /// `.ndjson`, `.json`: JSON Lines; `.html`, `.htm`, `.xhtml`: HTML; `.warc`: WARC;
-    /// `.rss`, `.atom`, and `.xml` holding a feed: feed; `.csv`, `.tsv`, `.tab`; others
-    /// plain text), or, with no extension (and for URLs), by the first bytes (`WARC/`,
-    /// `{`, an `<rss>`/`<feed>`/`<rdf:RDF>` root, an `<html>` tag).
+    /// `.rss`, `.atom`, and `.xml` holding a feed: feed; `.csv`, `.tsv`, `.tab`; `.eml`,
+    /// `.mbox`: mail; `.txt` starting with a mail header block: mail; others plain text),
+    /// or, with no extension (and for URLs), by the first bytes (`WARC/`, `{`, an
+    /// `<rss>`/`<feed>`/`<rdf:RDF>` root, an `<html>` tag, a mail header block).
     #[default]
     Auto,
     /// Each file is one plain-text document.
@@ -108,6 +110,9 @@ pub enum InputFormat {
     Csv,
     /// Tab-separated values with a header row; each row is one document.
     Tsv,
+    /// An e-mail or Usenet post (RFC 5322 header block, blank line, body), or an mbox file
+    /// of them; each message is one document, its text the body, its headers metadata.
+    Mail,
 }
 
 /// Reads every input (files, folders, `-` for standard input) in order, calling `on_doc`
