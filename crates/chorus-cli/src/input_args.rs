@@ -88,6 +88,9 @@ pub enum FormatArg {
     Csv,
     /// Tab-separated values with a header row.
     Tsv,
+    /// E-mails and Usenet posts (headers, blank line, body) and mbox files; the body is
+    /// the text, From/Date/Subject/Message-ID the metadata.
+    Mail,
 }
 
 impl From<FormatArg> for InputFormat {
@@ -101,6 +104,7 @@ impl From<FormatArg> for InputFormat {
             FormatArg::Feed => InputFormat::Feed,
             FormatArg::Csv => InputFormat::Csv,
             FormatArg::Tsv => InputFormat::Tsv,
+            FormatArg::Mail => InputFormat::Mail,
         }
     }
 }

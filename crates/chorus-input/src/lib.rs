@@ -1,6 +1,6 @@
 //! Reading what users give chorus (files, folders, standard input, `http(s)://` URLs; plain
-//! text, JSON Lines, HTML pages, WARC archives, RSS/Atom feeds, CSV/TSV; plain, gzip, xz or
-//! zstd) into [`Document`]s, reporting bad input and going on.
+//! text, JSON Lines, HTML pages, WARC archives, RSS/Atom feeds, CSV/TSV, e-mails and Usenet
+//! posts; plain, gzip, xz or zstd) into [`Document`]s, reporting bad input and going on.
 //!
 //! # Brief overview
 //!
@@ -26,6 +26,11 @@
 //!   give one document per HTML response, id and url the target URI. `.rss`, `.atom` and
 //!   feed `.xml` give one document per item. `.csv`/`.tsv` give one per row. Without an
 //!   extension (and for URLs) the content decides: `WARC/`, `{`, a feed root, an `<html>`.
+//! - `.eml` and `.mbox` files, and `.txt` or extension-less files that start with a mail
+//!   header block (two or more fields, one of them `From`, `Subject` or `Newsgroups`, then a
+//!   blank line), are e-mails or Usenet posts: the body is the text (spans are byte ranges of
+//!   the body), `From`'s address the `source`, `Date`, `Subject` and `Message-ID` the `date`,
+//!   `title` and `message_id`. An mbox file gives one document per message.
 //! - Compression is recognised by magic bytes; the extension under it (`corpus.jsonl.xz`)
 //!   gives the format.
 //! - Every problem names its file (and line, for a record): invalid JSON, missing or
@@ -69,6 +74,7 @@ mod feed;
 mod fetch;
 mod html;
 mod jsonl;
+mod mail;
 mod problem;
 mod read;
 mod table;
@@ -100,9 +106,10 @@ pub const MAX_ID_BYTES: usize = 4096;
 pub enum InputFormat {
     /// Decide per file: by the extension under any compression extension (`.jsonl`,
     /// `.ndjson`, `.json`: JSON Lines; `.html`, `.htm`, `.xhtml`: HTML; `.warc`: WARC;
-    /// `.rss`, `.atom`, and `.xml` holding a feed: feed; `.csv`, `.tsv`, `.tab`; others
-    /// plain text), or, with no extension (and for URLs), by the first bytes (`WARC/`,
-    /// `{`, an `<rss>`/`<feed>`/`<rdf:RDF>` root, an `<html>` tag).
+    /// `.rss`, `.atom`, and `.xml` holding a feed: feed; `.csv`, `.tsv`, `.tab`; `.eml`,
+    /// `.mbox`: mail; `.txt` starting with a mail header block: mail; others plain text),
+    /// or, with no extension (and for URLs), by the first bytes (`WARC/`, `{`, an
+    /// `<rss>`/`<feed>`/`<rdf:RDF>` root, an `<html>` tag, a mail header block).
     #[default]
     Auto,
     /// Each file is one plain-text document.
@@ -119,6 +126,9 @@ pub enum InputFormat {
     Csv,
     /// Tab-separated values with a header row; each row is one document.
     Tsv,
+    /// An e-mail or Usenet post (RFC 5322 header block, blank line, body), or an mbox file
+    /// of them; each message is one document, its text the body, its headers metadata.
+    Mail,
 }
 
 /// Reads every input (files, folders, `-` for standard input) in order, calling `on_doc`

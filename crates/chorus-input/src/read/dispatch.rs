@@ -18,6 +18,7 @@ use crate::encoding::{Transcoder, decode_text, stream_encoding};
 use crate::feed::{looks_like_feed, read_feed};
 use crate::html;
 use crate::jsonl::read_jsonl;
+use crate::mail::{looks_like_mail, read_mail};
 use crate::problem::{InputProblem, ProblemKind};
 use crate::table::read_table;
 use crate::text::{BINARY_PROBE_LEN, binary_reason, is_blank, strip_bom};
@@ -161,7 +162,11 @@ pub(super) fn read_stream(
             }
             return;
         }
-        InputFormat::Auto | InputFormat::Text | InputFormat::Html | InputFormat::Feed => {}
+        InputFormat::Auto
+        | InputFormat::Text
+        | InputFormat::Html
+        | InputFormat::Feed
+        | InputFormat::Mail => {}
     }
 
     let mut bytes = Vec::new();
@@ -199,6 +204,10 @@ pub(super) fn read_stream(
             read_feed(&bytes, &name, emit);
             return;
         }
+        InputFormat::Mail => {
+            read_mail(bytes, &name, emit);
+            return;
+        }
         _ => {}
     }
     match decode_text(bytes, opts.encoding) {
@@ -221,13 +230,15 @@ fn format_of(name: &str, head: &[u8]) -> InputFormat {
         Some("xml") if looks_like_feed(head) => InputFormat::Feed,
         Some("csv") => InputFormat::Csv,
         Some("tsv" | "tab") => InputFormat::Tsv,
+        Some("eml" | "mbox") => InputFormat::Mail,
+        Some("txt") if looks_like_mail(head) => InputFormat::Mail,
         Some(_) => InputFormat::Text,
         None => format_of_content(head),
     }
 }
 
-/// The format of a stream from its first bytes alone: WARC, JSON Lines, a feed, HTML, or
-/// else plain text.
+/// The format of a stream from its first bytes alone: WARC, JSON Lines, a feed, HTML, a
+/// mail message (a header block from the first byte), or else plain text.
 fn format_of_content(head: &[u8]) -> InputFormat {
     let head = strip_bom(head);
     let start = head
@@ -252,6 +263,9 @@ fn format_of_content(head: &[u8]) -> InputFormat {
         {
             return InputFormat::Html;
         }
+    }
+    if looks_like_mail(head) {
+        return InputFormat::Mail;
     }
     InputFormat::Text
 }
@@ -287,6 +301,25 @@ mod tests {
             ("-", "<b>bold</b> claim", InputFormat::Text),
             ("a.csv", "id,text", InputFormat::Csv),
             ("a.tsv", "id\ttext", InputFormat::Tsv),
+            ("a.eml", "x", InputFormat::Mail),
+            ("a.mbox", "x", InputFormat::Mail),
+            (
+                "post.txt",
+                "From: a@b\nSubject: s\n\nbody",
+                InputFormat::Mail,
+            ),
+            ("post", "From: a@b\nSubject: s\n\nbody", InputFormat::Mail),
+            (
+                "post.md",
+                "From: a@b\nSubject: s\n\nbody",
+                InputFormat::Text,
+            ),
+            (
+                "notes.txt",
+                "From: the desk\nof the editor\n\n",
+                InputFormat::Text,
+            ),
+            ("notes", "Subject: s\n\nbody", InputFormat::Text),
         ];
         for (name, head, want) in cases {
             assert_eq!(format_of(name, head.as_bytes()), want, "{name}");
