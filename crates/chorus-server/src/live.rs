@@ -80,6 +80,9 @@ fn neighbour_options(cfg: &Config) -> QueryOptions {
         min_shared: cfg.seeds.min_seeds,
         align: cfg.align,
         parallel: false,
+        // every pair the engine aligns, formula-only ones included: its formula decision
+        // needs them
+        formulas: chorus_store::FormulaMode::Keep,
     }
 }
 
