@@ -55,6 +55,11 @@ try {
     const reused = await page.textContent('#reused');
     assert.match(reused, /^\d+%$/);
     assert.ok(parseInt(reused, 10) >= 60, reused);
+    // Reused (the union of all matches' passages) and each match's "% of the article" count
+    // the same words: when one match covers what all of them do, the two agree.
+    const shares = await page.$$eval('article.match', (ns) =>
+      ns.map((n) => parseInt((n.textContent.match(/(\d+)% of the article/) || [])[1], 10)));
+    assert.equal(parseInt(reused, 10), Math.max(...shares), `${reused} vs ${shares}`);
     assert.match(await page.textContent('#earliest'), /Wire/);
     assert.match(await page.textContent('#coordinated'), /yes|no|unknown/);
     // headlines link out to the articles (the title where there is one, else the id)
