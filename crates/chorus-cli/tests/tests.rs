@@ -7,4 +7,6 @@ mod serve;
 mod threads;
 mod time_order;
 mod util;
+// the https receiver needs rustls in the binary
+#[cfg(feature = "https")]
 mod watch;
