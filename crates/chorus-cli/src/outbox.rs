@@ -18,7 +18,6 @@
 //! checked against Mozilla's roots, or against the PEM certificates of `--webhook-ca`
 //! (a private CA, or a self-signed test server).
 
-use anyhow::Context;
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
 use std::path::Path;
@@ -188,6 +187,7 @@ impl Webhook {
 /// The certificates of a PEM file.
 #[cfg(feature = "https")]
 fn read_certs(path: &Path) -> anyhow::Result<Vec<ureq::tls::Certificate<'static>>> {
+    use anyhow::Context;
     let pem = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
     let mut certs = Vec::new();
     for item in ureq::tls::parse_pem(&pem) {
@@ -263,5 +263,11 @@ mod tests {
     fn a_webhook_must_be_http_or_https() {
         assert!(Webhook::new("ftp://example.invalid/", None).is_err());
         assert!(Webhook::new("http://127.0.0.1:9/", None).is_ok());
+    }
+
+    #[test]
+    fn https_needs_the_https_feature() {
+        let hook = Webhook::new("https://127.0.0.1:9/", None);
+        assert_eq!(hook.is_ok(), cfg!(feature = "https"));
     }
 }

@@ -10,4 +10,6 @@ mod serve;
 mod threads;
 mod time_order;
 mod util;
+// the https receiver needs rustls in the binary
+#[cfg(feature = "https")]
 mod watch;

@@ -259,7 +259,7 @@ async function loadClusters(ev) {
       el('td', {}, clusterButton(c.id)),
       el('td', {}, String(c.size)),
       el('td', {}, c.sources.join(', ')),
-      el('td', {}, describe(c.earliest)),
+      el('td', { class: 'earliest', 'data-cluster': c.id }, describe(c.earliest)),
       el('td', {}, flag(c.coordinated)),
       el('td', { class: 'uses', 'data-cluster': c.id }, el('span', { class: 'muted' }, '…')),
       el('td', { class: 'passage' }, c.excerpt))));
@@ -269,8 +269,15 @@ async function loadClusters(ev) {
   }
 }
 
+// The engine's earliest copy with its member's stored title and URL, when known.
+function earliestOf(c) {
+  const first = c.earliest && c.members.find((m) => m.doc === c.earliest.doc);
+  return first ? { ...c.earliest, title: first.title, url: first.url } : c.earliest;
+}
+
 // The list's "use" column: how the copies of each cluster took the passage over, counted
-// from the cluster's members (fetched a few at a time, as the list is shown).
+// from the cluster's members (fetched a few at a time, as the list is shown); the earliest
+// copy gains its headline and link from the same answer.
 async function fillUses(ids) {
   const queue = ids.slice();
   const worker = async () => {
@@ -280,6 +287,8 @@ async function fillUses(ids) {
       if (!cell) continue;
       try {
         const c = await clusterDetail(id);
+        const early = document.querySelector(`#cluster-table td.earliest[data-cluster="${id}"]`);
+        if (early && c.earliest) early.replaceChildren(describe(earliestOf(c)));
         const counts = new Map();
         for (const m of c.members) {
           const label = useLabel(m);
@@ -400,9 +409,7 @@ async function showCluster(id) {
     $('cluster-title').textContent = `Cluster #${c.id}`;
     $('c-size').textContent = String(c.members.length);
     $('c-outlets').textContent = String(c.sources.length);
-    // the engine's earliest copy, with its member's title and URL
-    const first = c.earliest && c.members.find((m) => m.doc === c.earliest.doc);
-    $('c-earliest').replaceChildren(describe(first ? { ...c.earliest, title: first.title, url: first.url } : c.earliest));
+    $('c-earliest').replaceChildren(describe(earliestOf(c)));
     const score = typeof c.coordination_score === 'number' ? ` (score ${c.coordination_score.toFixed(2)})` : '';
     $('c-coordinated').replaceChildren(flag(c.coordinated), score);
     $('timeline').replaceChildren(timeline(c.members));

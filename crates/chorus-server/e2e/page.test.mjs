@@ -108,6 +108,9 @@ try {
       .every((td) => td.querySelector('.use')));
     const cells = await page.$$eval('#cluster-table td.uses', (ns) => ns.map((n) => n.textContent));
     assert.ok(cells.some((c) => /1 quoted/.test(c) && /2 copied without credit/.test(c)), JSON.stringify(cells));
+    // and the earliest copy its headline, linked
+    const early = await page.$$eval('#cluster-table td.earliest a.out', (ns) => ns.map((n) => n.href));
+    assert.deepEqual(early, ['https://wire.example/ferry']);
     await page.screenshot({ path: shot('clusters'), fullPage: true });
   });
 
