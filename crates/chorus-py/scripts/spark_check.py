@@ -45,6 +45,7 @@ def main():
     args = [a for a in sys.argv[1:] if a != "--all"]
     full = "--all" in sys.argv
     master, paths = args[0], args[1:]
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)  # workers import chorus too
     spark = (
         SparkSession.builder.master(master)
         .appName("chorus-spark-check")
