@@ -27,10 +27,12 @@ struct Data {
     latency: BTreeMap<(String, String), Histogram>,
     cluster_generation: Option<u64>,
     cluster_seconds: f64,
-    /// Incremental updates: how many, the last one's time and affected documents.
+    /// Incremental updates: how many, their total and longest time, and the documents the
+    /// engine ran over in all.
     cluster_updates: u64,
     cluster_update_seconds: f64,
-    cluster_update_docs: usize,
+    cluster_update_max_seconds: f64,
+    cluster_update_docs: u64,
     /// Segments merged after quiet spells of writes.
     segments_merged: u64,
 }
@@ -74,8 +76,9 @@ impl Metrics {
         let mut d = self.data.lock().unwrap_or_else(|e| e.into_inner());
         d.cluster_generation = Some(generation);
         d.cluster_updates += 1;
-        d.cluster_update_seconds = took.as_secs_f64();
-        d.cluster_update_docs = affected;
+        d.cluster_update_seconds += took.as_secs_f64();
+        d.cluster_update_max_seconds = d.cluster_update_max_seconds.max(took.as_secs_f64());
+        d.cluster_update_docs += affected as u64;
     }
 
     /// The Prometheus text exposition, with the index gauges given.
@@ -164,19 +167,26 @@ impl Metrics {
         out.push_str("# TYPE chorus_clusters_updates_total counter\n");
         let _ = writeln!(out, "chorus_clusters_updates_total {}", d.cluster_updates);
         out.push_str(
-            "# HELP chorus_clusters_update_seconds Time the last incremental update took.\n",
+            "# HELP chorus_clusters_update_seconds_total Time spent in incremental updates.\n",
         );
-        out.push_str("# TYPE chorus_clusters_update_seconds gauge\n");
+        out.push_str("# TYPE chorus_clusters_update_seconds_total counter\n");
         let _ = writeln!(
             out,
-            "chorus_clusters_update_seconds {}",
+            "chorus_clusters_update_seconds_total {}",
             d.cluster_update_seconds
         );
-        out.push_str("# HELP chorus_clusters_update_documents Documents the last incremental update ran the engine over.\n");
-        out.push_str("# TYPE chorus_clusters_update_documents gauge\n");
+        out.push_str("# HELP chorus_clusters_update_max_seconds The longest incremental update.\n");
+        out.push_str("# TYPE chorus_clusters_update_max_seconds gauge\n");
         let _ = writeln!(
             out,
-            "chorus_clusters_update_documents {}",
+            "chorus_clusters_update_max_seconds {}",
+            d.cluster_update_max_seconds
+        );
+        out.push_str("# HELP chorus_clusters_update_documents_total Documents the engine ran over in incremental updates.\n");
+        out.push_str("# TYPE chorus_clusters_update_documents_total counter\n");
+        let _ = writeln!(
+            out,
+            "chorus_clusters_update_documents_total {}",
             d.cluster_update_docs
         );
         out.push_str(

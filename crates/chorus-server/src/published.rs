@@ -44,6 +44,10 @@ pub(crate) type Published = Option<Result<Arc<ClusterSet>, String>>;
 /// The bookkeeping behind publishing.
 pub(crate) struct Live {
     published: watch::Sender<Published>,
+    /// The threads the engine runs on for the clusters (updates and full recomputes): not
+    /// rayon's global pool, whose threads a write's indexing needs, so that a write never
+    /// queues behind a cluster computation.
+    pool: std::sync::OnceLock<Arc<rayon::ThreadPool>>,
     /// [`AppState::spawn_clusters`] ran.
     started: AtomicBool,
     /// Wakes the updater.
@@ -77,6 +81,7 @@ impl Default for Live {
     fn default() -> Self {
         Live {
             published: watch::Sender::new(None),
+            pool: std::sync::OnceLock::new(),
             started: AtomicBool::new(false),
             wake: Notify::new(),
             state: std::sync::Mutex::default(),
@@ -94,6 +99,19 @@ impl Live {
             Some(Ok(set)) => Some(Arc::clone(set)),
             _ => None,
         }
+    }
+
+    /// The cluster pool, of `threads` threads, made on first use.
+    fn pool(&self, threads: usize) -> Arc<rayon::ThreadPool> {
+        Arc::clone(self.pool.get_or_init(|| {
+            Arc::new(
+                rayon::ThreadPoolBuilder::new()
+                    .num_threads(threads.max(1))
+                    .thread_name(|i| format!("chorus-clusters-{i}"))
+                    .build()
+                    .expect("a thread pool"),
+            )
+        }))
     }
 
     fn publish(&self, set: ClusterSet) {
@@ -249,8 +267,9 @@ impl AppState {
             return;
         }
         let started = Instant::now();
+        let pool = self.live().pool(self.config().threads);
         let res = tokio::task::spawn_blocking(move || {
-            live::update(&base, reader, &changed, &Config::default())
+            pool.install(|| live::update(&base, reader, &changed, &Config::default()))
         })
         .await
         .map_err(|e| e.to_string())
@@ -320,10 +339,13 @@ impl AppState {
         let started = Instant::now();
         let generation = reader.as_ref().map_or(0, |r| r.generation());
         let scratch = self.config().scratch_dir.clone();
-        let res = tokio::task::spawn_blocking(move || ClusterSet::compute(reader, &scratch))
-            .await
-            .map_err(|e| e.to_string())
-            .and_then(|r| r);
+        let pool = self.live().pool(self.config().threads);
+        let res = tokio::task::spawn_blocking(move || {
+            pool.install(|| ClusterSet::compute(reader, &scratch))
+        })
+        .await
+        .map_err(|e| e.to_string())
+        .and_then(|r| r);
         self.inner
             .metrics
             .cluster_computed(generation, started.elapsed());
