@@ -255,7 +255,8 @@ pub fn write_jsonl<W: Write>(report: &Report, mut w: W) -> io::Result<()> {
 // `kind` (the summary: the run's statistics, its `kind`, then the documents kept and
 // dropped).
 
-/// An aligned pair of documents with the share of each covered by the other.
+/// An aligned pair of documents with the share of each covered by the other (by passages
+/// that are no formulas, unless `Config::keep_formulas`; see [`crate::dedup`]).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DupPair {
     pub a: DocId,
