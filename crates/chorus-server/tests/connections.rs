@@ -115,7 +115,6 @@ async fn a_client_dripping_its_header_is_cut_off() {
         }
     }
     assert!(cut, "a header dripped for 20 s was not cut off");
-    assert!(started.elapsed() >= Duration::from_millis(500));
 }
 
 #[tokio::test]
@@ -125,12 +124,10 @@ async fn an_idle_keep_alive_connection_is_closed() {
     s.write_all(GET).await.unwrap();
     let a = read_answer(&mut s).await.expect("an answer");
     assert!(a.starts_with("HTTP/1.1 200"), "{a}");
-    let idle_from = Instant::now();
     assert!(
         closed_within(&mut s, Duration::from_secs(20)).await,
         "an idle connection stayed open 20 s"
     );
-    assert!(idle_from.elapsed() >= Duration::from_millis(250));
     // a connection that never sends anything is closed too
     let mut silent = TcpStream::connect(addr).await.unwrap();
     assert!(closed_within(&mut silent, Duration::from_secs(20)).await);
