@@ -153,6 +153,7 @@ async fn connections_over_the_cap_get_503() {
     assert!(a.starts_with("HTTP/1.1 503"), "{a}");
     assert!(a.contains(r#""code":"overloaded""#), "{a}");
     assert!(closed_within(&mut third, Duration::from_secs(20)).await);
+    // the refusal is counted (read below, once a connection is free again)
     // once a held connection closes, a new one is served again
     drop(held.pop());
     let started = Instant::now();
@@ -161,6 +162,17 @@ async fn connections_over_the_cap_get_503() {
         let _ = s.write_all(GET).await;
         let a = read_answer(&mut s).await.unwrap_or_default();
         if a.starts_with("HTTP/1.1 200") {
+            s.write_all(b"GET /metrics HTTP/1.1\r\nhost: x\r\n\r\n")
+                .await
+                .unwrap();
+            let m = read_answer(&mut s).await.expect("metrics");
+            let refused: u64 = m
+                .lines()
+                .find_map(|l| l.strip_prefix("chorus_connections_refused_total "))
+                .and_then(|v| v.trim().parse().ok())
+                .unwrap_or(0);
+            assert!(refused >= 1, "{m}");
+            assert!(m.contains("\nchorus_connections_open 2\n"), "{m}");
             break;
         }
         assert!(
