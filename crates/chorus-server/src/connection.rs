@@ -15,7 +15,9 @@
 //!   each request from its head to its answer, the body's reading included.
 //! - **Connection cap** ([`ConnectionLimits::max_connections`]): beyond it a new connection
 //!   gets a `503` with `{"code":"overloaded"}` written without waiting (the socket's buffer
-//!   takes it) and is closed; a line on stderr says so, at most every 10 s, with the count.
+//!   takes it) and is closed; a line on stderr says so, at most every 10 s, with the count
+//!   refused since the last line. `/metrics` has `chorus_connections_open` and
+//!   `chorus_connections_refused_total`.
 //!
 //! Shutdown: accepting stops, every connection is asked to close gracefully (requests in
 //! progress finish), and the server returns once all have ended.
@@ -199,10 +201,11 @@ impl RefusalLog {
 /// connections gracefully and returns when all have ended.
 pub(crate) async fn serve_connections(
     mut listener: tokio::net::TcpListener,
-    app: axum::Router,
+    state: crate::AppState,
     limits: ConnectionLimits,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> io::Result<()> {
+    let app = crate::router(state.clone());
     let permits = Arc::new(Semaphore::new(limits.max_connections.max(1)));
     // dropped to ask every connection to close; each holds a receiver until it ends
     let (stop_tx, stop_rx) = watch::channel(());
@@ -225,6 +228,8 @@ pub(crate) async fn serve_connections(
                 let _ = io::Write::write(&mut std_tcp, &overloaded());
             }
             log.refused(limits.max_connections);
+            let m = &state.inner.metrics;
+            m.connections_refused.fetch_add(1, Ordering::Relaxed);
             continue;
         };
         let _ = tcp.set_nodelay(true);
@@ -232,8 +237,17 @@ pub(crate) async fn serve_connections(
         let limits = limits.clone();
         let stop_rx = stop_rx.clone();
         let done_rx = done_rx.clone();
+        let st = state.clone();
+        st.inner
+            .metrics
+            .connections_open
+            .fetch_add(1, Ordering::Relaxed);
         tokio::spawn(async move {
             serve_one(tcp, app, &limits, stop_rx).await;
+            st.inner
+                .metrics
+                .connections_open
+                .fetch_sub(1, Ordering::Relaxed);
             drop(permit);
             drop(done_rx);
         });

