@@ -202,3 +202,59 @@ fn a_posters_signature_is_boilerplate_and_a_quoted_post_is_found() {
     let shared = shared_text(&plain);
     assert!(shared.contains("opinions above"), "{shared}");
 }
+
+#[test]
+fn mangled_messages_give_documents_or_problems() {
+    // the fuzz target's check, on messages mangled by a fixed pseudo-random sequence
+    let seed = "From alice@north.edu Tue Apr  6 09:15:00 1993\nFrom: Alice <a@b.org>\n\
+                Subject: caf\u{e9}\n  folded\nDate: Tue, 6 Apr 1993 09:15:00 GMT (x)\n\n\
+                Body \u{2014} text.\n>From here.\nFrom bob\nSubject: s\n\nMore.\n";
+    let pieces: [&[u8]; 9] = [
+        b"\n",
+        b"\r\n",
+        b":",
+        b" ",
+        b"From ",
+        b"(",
+        b"<",
+        "\u{e9}".as_bytes(),
+        b"\n\n",
+    ];
+    let mut x: u64 = 7;
+    let mut next = |n: usize| {
+        x = x
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (x >> 33) as usize % n
+    };
+    for _ in 0..2000 {
+        let mut bytes = seed.as_bytes().to_vec();
+        for _ in 0..1 + next(6) {
+            let at = next(bytes.len() + 1);
+            match next(3) {
+                0 => {
+                    let piece = pieces[next(pieces.len())];
+                    bytes.splice(at..at, piece.iter().copied());
+                }
+                1 if at < bytes.len() => {
+                    let end = (at + 1 + next(8)).min(bytes.len());
+                    bytes.drain(at..end);
+                }
+                _ => bytes.truncate(at),
+            }
+        }
+        let opts = ReadOptions::new().format(InputFormat::Mail);
+        let mut reader = chorus_input::InputReader::new(opts).unwrap();
+        let mut docs = 0;
+        reader.read_stream(
+            "m",
+            &bytes[..],
+            |d| {
+                assert!(!d.text.trim().is_empty());
+                docs += 1;
+            },
+            |p| assert!(!p.reason.is_empty()),
+        );
+        assert_eq!(reader.summary().documents, docs);
+    }
+}
