@@ -5,13 +5,14 @@
 //!
 //! [`ServerConfig`] says where the index is and what the server may do (write token, URL
 //! fetching, limits, CORS); [`AppState`] holds it with the current index snapshot and the
-//! per-generation cluster cache; [`router`] builds the [`axum::Router`]; [`serve`] runs it
-//! on a listener until a shutdown signal. Handlers live in `routes/`, one file per resource;
+//! published clusters (kept up to date write by write: `published.rs`, `live.rs`);
+//! [`router`] builds the [`axum::Router`]; [`serve`] runs it on a listener until a shutdown
+//! signal. Handlers live in `routes/`, one file per resource;
 //! every error is an [`ApiError`], answered as `{"code", "message"}` with its status from
 //! one table ([`ApiError::status_and_code`]). A handler parses its request, hands its
 //! index work to a pool of [`ServerConfig::threads`] threads ([`AppState::read`],
-//! `work.rs`: one queue, oldest first), awaits the result and answers; writes, URL fetches
-//! and cluster computations run on tokio's blocking threads.
+//! `work.rs`: one queue, oldest first), awaits the result and answers; writes and URL
+//! fetches run on tokio's blocking threads, cluster computations on a pool of their own.
 //!
 //! API (documented in `assets/openapi.json`, served at `/v1/openapi.json`):
 //!
@@ -147,7 +148,7 @@ pub async fn serve(
 }
 
 /// Starts the server's background work on the current runtime: computing the clusters of
-/// the index, and merging the segments left by writes once they pause
+/// the index and keeping them up to date (`published.rs`), and merging the segments left by writes once they pause
 /// ([`ServerConfig::merge_after`]). [`serve`] calls it; a caller that
 /// serves [`router`] by other means calls it once.
 pub fn spawn_background(state: &AppState) {
