@@ -310,6 +310,39 @@ mod tests {
     }
 
     #[test]
+    fn short_runs_carry_a_damaged_copy_past_the_extension_window() {
+        // one 5-word run, then 40 words of which the copy replaced every fourth: only
+        // 3-word runs are left, further than an extension reaches
+        let names = [
+            "harbour", "council", "fishing", "winter", "storm", "pier", "repair", "budget",
+            "tender", "dredge", "quay", "crane", "vessel", "cargo", "permit", "survey",
+        ];
+        let word = |i: usize| format!("{}{}", names[i % 16], names[(i / 16 + 3) % 16]);
+        let a_words: Vec<String> = (0..45).map(word).collect();
+        let b_words: Vec<String> = (0..45)
+            .map(|i| {
+                if i >= 5 && i % 4 == 0 {
+                    format!("zq{i}xv")
+                } else {
+                    word(i)
+                }
+            })
+            .collect();
+        let a = Tokens::new(&format!(
+            "lorem ipsum dolor. {}. sit amet",
+            a_words.join(" ")
+        ));
+        let b = Tokens::new(&format!(
+            "other words here. {}. and more",
+            b_words.join(" ")
+        ));
+        let out = align(&a, &b, &AlignParams::default());
+        assert_eq!(out.len(), 1, "{out:?}");
+        // the last word (44) is replaced: the passage ends at word 43
+        assert_eq!(out[0].a, (3, 47), "{out:?}");
+    }
+
+    #[test]
     fn unrelated_texts_share_nothing() {
         let a = Tokens::new("one two three four five six seven eight nine ten eleven twelve");
         let b = Tokens::new("alpha beta gamma delta epsilon zeta eta theta iota kappa lambda");
