@@ -17,7 +17,7 @@
 //!
 //! Formulas count for nothing: the passages that `find` would keep out of its clusters as
 //! formulaic language (a frame shared with different specifics, see [`crate::formula`];
-//! the same decision, [`crate::formula::judge_passages`], over the passages `dedup` aligns)
+//! the same decision, `formula::judge_passages`, over the passages `dedup` aligns)
 //! cover neither document, so two dividend notices of different companies from one
 //! template are no near-duplicates, while a notice reprinted with its own names and numbers
 //! still is. The pairs decided from their seeds are aligned as well for this decision

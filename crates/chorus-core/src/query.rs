@@ -9,7 +9,7 @@
 //! [`QueryMatch`]es in a [`QueryReport`].
 //!
 //! Formulas are no hits: [`QueryReport::ranked_with`] takes every passage of every match
-//! through `find`'s formula decision ([`crate::formula::formulas`], the query as one
+//! through `find`'s formula decision (`formula::formulas`, the query as one
 //! document and each matching text as another), so that a text that shares with the query
 //! only a frame with other specifics (another company's dividend notice, another family's
 //! death notice) is left out ([`FormulaMode::Out`], the default), or listed with its

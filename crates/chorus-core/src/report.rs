@@ -256,7 +256,7 @@ pub fn write_jsonl<W: Write>(report: &Report, mut w: W) -> io::Result<()> {
 // dropped).
 
 /// An aligned pair of documents with the share of each covered by the other (by passages
-/// that are no formulas, unless `Config::keep_formulas`; see [`crate::dedup`]).
+/// that are no formulas, unless `Config::keep_formulas`; see [`mod@crate::dedup`]).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DupPair {
     pub a: DocId,
