@@ -127,8 +127,9 @@ fn corpus(seed: u64, n_docs: usize) -> Vec<Document> {
             // it is nobody's boilerplate), the others anywhere
             for (k, p) in passages.iter().enumerate() {
                 if (k == 0 && i < 3) || (k > 0 && rng.below(3) == 0) {
+                    // a typo in a plain word (a damaged number would be another specific)
                     let copy = if rng.below(4) == 0 {
-                        p.replacen("the", "teh", 1)
+                        p.replacen(" the ", " teh ", 1)
                     } else {
                         p.clone()
                     };
