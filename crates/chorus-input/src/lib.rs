@@ -75,6 +75,7 @@ mod fetch;
 mod html;
 mod jsonl;
 mod mail;
+mod mail_body;
 mod problem;
 mod read;
 mod table;

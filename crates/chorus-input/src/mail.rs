@@ -14,7 +14,11 @@
 //!
 //! The document's text is the body alone, byte for byte from the byte after the blank
 //! line, as the main text of an HTML page is its text: every span chorus reports is an
-//! exact byte range of that body (add the body's start to get a range of the file). The
+//! exact byte range of that body (add the body's start to get a range of the file). Lines
+//! that are not the poster's running text (signatures, also quoted ones, reply attribution
+//! lines, forwarded header blocks: `mail_body.rs`) are blanked, each byte but line ends
+//! replaced by a space, so that they make no reuse while every byte keeps its offset; read
+//! a post with `--format text` to keep them. The
 //! body is not MIME-decoded: multipart messages and quoted-printable or base64 bodies are
 //! read as they are, and encoded words in headers (`=?utf-8?q?...?=`) are kept as given.
 //!
@@ -28,6 +32,7 @@
 
 use chorus_core::Document;
 
+use crate::mail_body::{blank, unauthored};
 use crate::problem::{InputProblem, ProblemKind};
 use crate::read::{Emit, StreamName};
 use crate::text::{is_blank, strip_bom, utf8_text};
@@ -154,6 +159,18 @@ fn sender(value: &str) -> String {
     }
 }
 
+/// The display name in a `From` value (`Jane Doe <a@b>`, `a@b (Jane Doe)`), if any.
+fn display_name(value: &str) -> Option<&str> {
+    let name = if let Some((name, _)) = value.split_once('<') {
+        name
+    } else {
+        let (_, rest) = value.split_once('(')?;
+        rest.rsplit_once(')')?.0
+    };
+    let name = name.trim().trim_matches('"').trim();
+    (!name.is_empty() && !name.contains('@')).then_some(name)
+}
+
 /// A `Date` value without a trailing `(comment)` such as `(PDT)`.
 fn date_value(value: &str) -> &str {
     let value = value.trim();
@@ -179,7 +196,13 @@ fn message_document(id: String, text: &str) -> Result<Document, (ProblemKind, &'
     if is_blank(body) {
         return Err((ProblemKind::EmptyText, "message has no body text"));
     }
-    let mut doc = Document::new(id, body);
+    let poster = message
+        .fields
+        .iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case("from"))
+        .and_then(|(_, value)| display_name(value));
+    let skip = unauthored(body, poster);
+    let mut doc = Document::new(id, blank(body, &skip));
     for (name, value) in message.fields {
         let meta = &mut doc.meta;
         if value.is_empty() {
@@ -289,7 +312,8 @@ mod tests {
                     Date: Mon, 5 Apr 1993 10:00:00 -0700 (PDT)\nMessage-ID: <1@example.org>\n\
                     Organization: Example\nLines: 2\n\nThe body.\n-- \nJane\n";
         let doc = message_document("p".into(), post).unwrap();
-        assert_eq!(doc.text, "The body.\n-- \nJane\n");
+        // the signature is blanked, every other byte kept at its offset
+        assert_eq!(doc.text, "The body.\n   \n    \n");
         assert_eq!(post.find("The body").unwrap() + doc.text.len(), post.len());
         assert_eq!(doc.meta.source.as_deref(), Some("jdoe@example.org"));
         assert_eq!(doc.meta.title.as_deref(), Some("Re: the budget"));

@@ -258,3 +258,82 @@ fn mangled_messages_give_documents_or_problems() {
         assert_eq!(reader.summary().documents, docs);
     }
 }
+
+/// The documents each cluster of `docs` holds, by id.
+fn clusters(docs: &[Document]) -> Vec<Vec<String>> {
+    let report = find(docs, &Config::default(), &NoProgress).unwrap();
+    report
+        .clusters
+        .iter()
+        .map(|c| {
+            let mut ids: Vec<String> = c.members.iter().map(|m| m.doc.clone()).collect();
+            ids.sort();
+            ids.dedup();
+            ids
+        })
+        .collect()
+}
+
+#[test]
+fn quoted_signatures_and_attributions_are_no_reuse_but_quoted_text_is() {
+    // Carol writes two different posts, signed; Dan and Erin each reply to one of them,
+    // quoting a paragraph and her signature under the usual attribution line. Two posts
+    // are too few for per-source boilerplate: only the reader keeps the signature and the
+    // attribution lines from pairing the posts, and the replies, with each other.
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let sig = "-- \nCarol Ng, Institute of Marine Geology, Southport\n\
+               'The sea does not care what you believe about it.' (Old saying)\n";
+    let mut quoted = Vec::new();
+    for (i, name) in ["p1", "p2"].iter().enumerate() {
+        let text = prose(10 + i as u64, 96);
+        let post = format!(
+            "From: cng@south.edu (Carol Ng)\nSubject: tides {i}\n\
+             Message-ID: <{name}@south.edu>\n\n{text}\n{sig}"
+        );
+        fs::write(d.join(name), post).unwrap();
+        let para: Vec<&str> = text.lines().skip(3).take(4).collect();
+        quoted.push(para.iter().map(|l| format!(">{l}\n")).collect::<String>());
+    }
+    let qsig: String = sig.lines().map(|l| format!(">{l}\n")).collect();
+    for (i, (name, from)) in [("r1", "dan@east.org (Dan)"), ("r2", "erin@west.org (Erin)")]
+        .iter()
+        .enumerate()
+    {
+        let reply = format!(
+            "From: {from}\nSubject: Re: tides {i}\n\n\
+             In article <p{}@south.edu> cng@south.edu (Carol Ng) writes:\n{}>\n{qsig}\n{}\n",
+            i + 1,
+            quoted[i],
+            prose(50 + i as u64, 40)
+        );
+        fs::write(d.join(name), reply).unwrap();
+    }
+    let (mail, problems) = read(&[d.to_path_buf()], &ReadOptions::default());
+    assert!(problems.is_empty(), "{problems:?}");
+    let found = clusters(&mail);
+    let together = |a: &str, b: &str| {
+        found
+            .iter()
+            .any(|c| c.contains(&a.to_owned()) && c.contains(&b.to_owned()))
+    };
+    assert!(together("p1", "r1") && together("p2", "r2"), "{found:?}");
+    assert!(!together("p1", "p2") && !together("r1", "r2"), "{found:?}");
+    assert!(!together("p1", "r2") && !together("p2", "r1"), "{found:?}");
+    let shared = shared_text(&mail);
+    assert!(!shared.contains("Marine Geology"), "{shared}");
+    assert!(!shared.contains("writes:"), "{shared}");
+
+    // read as plain text (control), the signature pairs Carol's posts
+    let (plain, _) = read(
+        &[d.to_path_buf()],
+        &ReadOptions::new().format(InputFormat::Text),
+    );
+    let found = clusters(&plain);
+    assert!(
+        found
+            .iter()
+            .any(|c| c.contains(&"p1".to_owned()) && c.contains(&"p2".to_owned())),
+        "{found:?}"
+    );
+}

@@ -1,0 +1,574 @@
+//! What in a mail or Usenet body is not the poster's running text: signature blocks, reply
+//! attribution lines and forwarded header blocks, found so that the reader can blank them.
+//!
+//! Two posts that share only such lines are not reuse: a poster's signature (or the same
+//! signature quoted in someone else's reply), `In article <id> x writes:` above quotations
+//! of *different* posts of one person, or a forwarded `From:`/`Subject:` block, are frames
+//! with different text around them. Per-source boilerplate does not catch them when the
+//! signature is quoted by another poster or rotates among several. So the mail reader
+//! replaces every byte of these lines, line ends aside, by a space ([`blank`]): they hold
+//! no token, seed nothing and can be in no passage, while every other byte keeps its
+//! offset, so spans stay exact byte ranges of the body. Quoted text itself is untouched: a
+//! reply that quotes a post still shares the quoted passage with it (a quotation).
+//!
+//! The body is read as lines, each with its quotation prefix (`>`, `> >`, `|` ...) and
+//! content; lines with one prefix, blank lines between them included, form a *block* (the
+//! poster's own text, or one quotation level of a quoted post). Found per line or block:
+//! - **Signature**: in the last block of each prefix (the end of the poster's text, or of
+//!   a quoted message), from its first opener to the block's end, when at most
+//!   [`MAX_SIGNATURE_LINES`] non-blank lines follow the opener: the `-- ` delimiter (or
+//!   `--`), a rule line (three or more of `- = _ * ~ # + / \ | < >`, no letters; not a
+//!   heading's underline, about as long as the text line above it), or, in the poster's
+//!   own text, a line that is the poster's name or its first word (from `From`, `-Jane`
+//!   too). In the poster's own text an opener needs some text of theirs before it.
+//! - **Attribution**: a line of at most [`MAX_ATTRIBUTION_BYTES`] ending in `:` (or `...`)
+//!   whose last words hold a reporting verb (`writes`, `wrote`, `a écrit`, `schrieb`,
+//!   `escribió` ...; `says`/`said` only with an address or `article`, as `In a previous
+//!   article, x says:`), with the line before it when that opens the attribution (`In
+//!   article <id>`, `On <date>`, `Le`, `Am`) and is cut by a line break; and notesfile
+//!   gateway lines (`/* Written 4:38 pm Apr 16, 1993 by x in forum */`).
+//! - **Header block**: two or more consecutive lines of mail header fields (`From:`,
+//!   `Subject:`, `Date:`, `Newsgroups:`, `X-...:`, and `De`, `Objet`, `Von`, `Betreff` ...),
+//!   one of them naming a sender, subject or date; and `-----Original Message-----`-style
+//!   forward markers.
+//!
+//! What a poster writes inside these forms is taken out with them (a one-line reply after a
+//! `-- `); limits: a signature without opener, or longer than the limit, stays text (the
+//! per-source boilerplate stage still removes one a poster repeats in 40 % of posts); a
+//! trailing section after a rule line within the limit is taken for a signature.
+
+use std::ops::Range;
+
+/// The most non-blank lines after a signature opener (`-- `, a rule line, the poster's
+/// name) for the rest of its block to be a signature.
+pub(crate) const MAX_SIGNATURE_LINES: usize = 12;
+
+/// The longest attribution line, in bytes (without its quotation prefix).
+pub(crate) const MAX_ATTRIBUTION_BYTES: usize = 200;
+
+/// Reporting verbs that end an attribution (`x writes:`, `Am ... schrieb x:`), lowercase.
+const VERBS: [&str; 16] = [
+    "writes",
+    "wrote",
+    "write",
+    "écrit",
+    "écrivait",
+    "écrivit",
+    "schrieb",
+    "schreibt",
+    "escribió",
+    "escribe",
+    "scrisse",
+    "scrive",
+    "schreef",
+    "skrev",
+    "kirjoitti",
+    "napisał",
+];
+
+/// Verbs that make an attribution only with an address or the word `article`.
+const WEAK_VERBS: [&str; 4] = ["says", "said", "dit", "sagt"];
+
+/// Header field names of a quoted or forwarded message, lowercase (`x-` fields too).
+const FIELDS: [&str; 30] = [
+    "from",
+    "subject",
+    "date",
+    "to",
+    "cc",
+    "bcc",
+    "newsgroups",
+    "organization",
+    "message-id",
+    "sender",
+    "reply-to",
+    "lines",
+    "path",
+    "sent",
+    "keywords",
+    "summary",
+    "distribution",
+    "references",
+    "followup-to",
+    "nntp-posting-host",
+    "article-i.d.",
+    "expires",
+    "received",
+    "return-path",
+    "de",
+    "objet",
+    "envoyé",
+    "von",
+    "betreff",
+    "datum",
+];
+
+/// Fields of which a header block must hold one.
+const KEY_FIELDS: [&str; 11] = [
+    "from",
+    "subject",
+    "date",
+    "newsgroups",
+    "sent",
+    "de",
+    "objet",
+    "envoyé",
+    "von",
+    "betreff",
+    "datum",
+];
+
+/// One line of a body: its byte range (line end excluded), quotation prefix (markers only,
+/// spaces dropped) and content after the prefix.
+struct Line<'a> {
+    range: Range<usize>,
+    prefix: String,
+    content: &'a str,
+}
+
+impl Line<'_> {
+    fn blank(&self) -> bool {
+        self.content.trim().is_empty()
+    }
+}
+
+/// The quotation prefix of a line (`>`, `> >`, `|`, with spaces around) and the rest.
+fn split_prefix(line: &str) -> (String, &str) {
+    let mut prefix = String::new();
+    let mut at = 0;
+    for (i, c) in line.char_indices() {
+        match c {
+            '>' | '|' => {
+                prefix.push(c);
+                at = i + 1;
+            }
+            ' ' | '\t' if !prefix.is_empty() || i < 4 => {}
+            _ => break,
+        }
+    }
+    if prefix.is_empty() {
+        (prefix, line)
+    } else {
+        (prefix, &line[at..])
+    }
+}
+
+fn lines(body: &str) -> Vec<Line<'_>> {
+    let mut out = Vec::new();
+    let mut at = 0;
+    for raw in body.split_inclusive('\n') {
+        let text = raw.strip_suffix('\n').unwrap_or(raw);
+        let text = text.strip_suffix('\r').unwrap_or(text);
+        let (prefix, content) = split_prefix(text);
+        out.push(Line {
+            range: at..at + text.len(),
+            prefix,
+            content,
+        });
+        at += raw.len();
+    }
+    out
+}
+
+/// Whether a line's content is a signature delimiter (`-- `, `--`).
+fn is_delimiter(content: &str) -> bool {
+    content.trim() == "--"
+}
+
+/// Whether a line's content is a rule: three or more rule characters, no letters or digits,
+/// not only dots (an ellipsis marks an omission in a quotation).
+fn is_rule(content: &str) -> bool {
+    let t = content.trim();
+    let mut count = [0usize; 128];
+    let mut n = 0;
+    for c in t.chars() {
+        if c == ' ' {
+            continue;
+        }
+        if !"-=_*~#+/\\|<>".contains(c) {
+            return false;
+        }
+        count[c as usize] += 1;
+        n += 1;
+    }
+    n >= 3 && count.iter().any(|&k| k >= 3)
+}
+
+/// Whether `rule` underlines the line above it (a heading: a text line of about its
+/// length), rather than opening a signature.
+fn is_underline(above: &str, rule: &str) -> bool {
+    let (a, r) = (above.trim(), rule.trim());
+    !a.is_empty() && !is_rule(a) && a.chars().count().abs_diff(r.chars().count()) <= 3
+}
+
+/// Whether a line's content is the poster's name, or its first word, alone (a sign-off
+/// above a signature).
+fn is_name(content: &str, name: Option<&str>) -> bool {
+    let Some(name) = name else { return false };
+    let t = content
+        .trim()
+        .trim_end_matches([',', '.'])
+        .trim_start_matches('-')
+        .trim();
+    let first = name.split_whitespace().next().unwrap_or("");
+    !t.is_empty()
+        && (t.eq_ignore_ascii_case(name.trim())
+            || (first.len() >= 2 && t.eq_ignore_ascii_case(first)))
+}
+
+/// The lowercase words of a text (letters only, apostrophes and accents kept).
+fn words(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_alphabetic())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect()
+}
+
+/// Whether a line's content is a reply attribution (see the module documentation).
+fn is_attribution(content: &str) -> bool {
+    let t = content.trim();
+    if t.len() > MAX_ATTRIBUTION_BYTES || t.len() < 6 {
+        return false;
+    }
+    if t.starts_with("/*") && t.ends_with("*/") {
+        let inner = t[2..t.len() - 2].trim();
+        return inner.starts_with("Written")
+            || inner.starts_with("End of text")
+            || inner.starts_with("Endwritten")
+            || inner.starts_with("----");
+    }
+    let Some(rest) = t
+        .strip_suffix(':')
+        .or_else(|| t.strip_suffix("..."))
+        .or_else(|| t.strip_suffix("…"))
+    else {
+        return false;
+    };
+    let ws = words(rest);
+    let last = &ws[ws.len().saturating_sub(5)..];
+    if last.iter().any(|w| VERBS.contains(&w.as_str())) {
+        return true;
+    }
+    let lower = rest.to_lowercase();
+    ws.last().is_some_and(|w| WEAK_VERBS.contains(&w.as_str()))
+        && (rest.contains('@') || lower.contains("article"))
+}
+
+/// Whether a line opens an attribution that a line break cut (`In article <id>`).
+fn opens_attribution(content: &str) -> bool {
+    let t = content.trim_start();
+    let lower = t.to_lowercase();
+    t.len() <= MAX_ATTRIBUTION_BYTES
+        && !t.trim_end().ends_with(['.', '!', '?'])
+        && [
+            "in article",
+            "in message",
+            "in <",
+            "in a previous article",
+            "on ",
+            "le ",
+            "am ",
+        ]
+        .iter()
+        .any(|o| lower.starts_with(o))
+}
+
+/// Whether a line's content is a mail header field (`Subject: ...`); its name, lowercase.
+fn header_field(content: &str) -> Option<String> {
+    let (name, value) = content.trim_start().split_once(':')?;
+    let name = name.trim_end().to_lowercase();
+    let known = FIELDS.contains(&name.as_str())
+        || (name.starts_with("x-") && !name.contains(' ') && name.len() > 2);
+    (known && !value.trim().is_empty()).then_some(name)
+}
+
+/// Whether a line is a forward marker (`-----Original Message-----`, `Begin forwarded
+/// message:`).
+fn is_forward_marker(content: &str) -> bool {
+    let lower = content.trim().to_lowercase();
+    let inner = lower.trim_matches(|c: char| c == '-' || c == ' ');
+    inner.len() < lower.len()
+        && matches!(
+            inner,
+            "original message" | "forwarded message" | "message d'origine" | "message transféré"
+        )
+        || lower == "begin forwarded message:"
+}
+
+/// The byte ranges of `body`'s lines that are no running text of its poster (signatures,
+/// attributions, forwarded header blocks; see the module documentation), in order, not
+/// overlapping. `poster` is the display name of the message's sender, if known.
+pub(crate) fn unauthored(body: &str, poster: Option<&str>) -> Vec<Range<usize>> {
+    let lines = lines(body);
+    let mut out = vec![false; lines.len()];
+    // attributions, with the line an attribution wraps from
+    for (i, l) in lines.iter().enumerate() {
+        if is_attribution(l.content) {
+            out[i] = true;
+            if i > 0 && !lines[i - 1].blank() && opens_attribution(lines[i - 1].content) {
+                out[i - 1] = true;
+            }
+        } else if is_forward_marker(l.content) {
+            out[i] = true;
+        }
+    }
+    // header blocks: runs of two or more header lines with one prefix
+    let mut i = 0;
+    while i < lines.len() {
+        let mut j = i;
+        let mut key = false;
+        while j < lines.len() && lines[j].prefix == lines[i].prefix {
+            match header_field(lines[j].content) {
+                Some(name) => key |= KEY_FIELDS.contains(&name.as_str()),
+                None => break,
+            }
+            j += 1;
+        }
+        if j - i >= 2 && key {
+            out[i..j].iter_mut().for_each(|x| *x = true);
+        }
+        i = j.max(i + 1);
+    }
+    // signatures, block by block: only in the last block of each prefix (the end of the
+    // poster's text, or of a quoted message)
+    let blocks = blocks(&lines);
+    for (b, block) in blocks.iter().enumerate() {
+        let prefix = &lines[block[0]].prefix;
+        if blocks[b + 1..]
+            .iter()
+            .any(|x| lines[x[0]].prefix == *prefix)
+        {
+            continue;
+        }
+        let own = lines[block[0]].prefix.is_empty();
+        // the first opener with few enough lines after it (and, in the poster's own text,
+        // some text before it)
+        let mut after = block.iter().filter(|&&k| !lines[k].blank()).count();
+        let mut before = lines[..block[0]]
+            .iter()
+            .filter(|l| l.prefix.is_empty() && !l.blank() && !is_attribution(l.content))
+            .count();
+        for (p, &k) in block.iter().enumerate() {
+            let c = lines[k].content;
+            if lines[k].blank() {
+                continue;
+            }
+            after -= 1;
+            let underline = k > 0 && is_underline(lines[k - 1].content, c);
+            if after <= MAX_SIGNATURE_LINES
+                && (before > 0 || !own)
+                && (is_delimiter(c) || (is_rule(c) && !underline) || (own && is_name(c, poster)))
+            {
+                block[p..].iter().for_each(|&k| out[k] = true);
+                break;
+            }
+            if !is_attribution(c) {
+                before += 1;
+            }
+        }
+    }
+    let mut ranges: Vec<Range<usize>> = Vec::new();
+    for (l, _) in lines
+        .iter()
+        .zip(&out)
+        .filter(|(l, x)| **x && !l.range.is_empty())
+    {
+        match ranges.last_mut() {
+            Some(r) if body[r.end..l.range.start].trim().is_empty() => r.end = l.range.end,
+            _ => ranges.push(l.range.clone()),
+        }
+    }
+    ranges
+}
+
+/// The lines of each block: consecutive lines with one prefix, blank lines between two
+/// lines of it included (a quoted signature often has unquoted blank lines inside).
+fn blocks(lines: &[Line<'_>]) -> Vec<Vec<usize>> {
+    let mut out: Vec<Vec<usize>> = Vec::new();
+    let mut current: Option<(&str, Vec<usize>)> = None;
+    let mut pending = Vec::new();
+    for (k, l) in lines.iter().enumerate() {
+        if l.blank() {
+            pending.push(k);
+            continue;
+        }
+        match &mut current {
+            Some((p, v)) if *p == l.prefix.as_str() => {
+                v.append(&mut pending);
+                v.push(k);
+            }
+            _ => {
+                if let Some((_, v)) = current.take() {
+                    out.push(v);
+                }
+                pending.clear();
+                current = Some((l.prefix.as_str(), vec![k]));
+            }
+        }
+    }
+    if let Some((_, v)) = current {
+        out.push(v);
+    }
+    out
+}
+
+/// `body` with every byte of `ranges` but line ends replaced by a space: same length, each
+/// other byte at its offset, still UTF-8 (whole lines are blanked, so whole characters).
+pub(crate) fn blank(body: &str, ranges: &[Range<usize>]) -> String {
+    let mut bytes = body.as_bytes().to_vec();
+    for r in ranges {
+        for b in &mut bytes[r.clone()] {
+            if *b != b'\n' && *b != b'\r' {
+                *b = b' ';
+            }
+        }
+    }
+    String::from_utf8(bytes).expect("whole lines blanked")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The lines of `body` that [`unauthored`] finds, joined.
+    fn found(body: &str, poster: Option<&str>) -> String {
+        let ranges = unauthored(body, poster);
+        let blanked = blank(body, &ranges);
+        assert_eq!(blanked.len(), body.len());
+        for (a, b) in body.bytes().zip(blanked.bytes()) {
+            assert!(a == b || b == b' ', "only blanked bytes change");
+        }
+        ranges
+            .iter()
+            .map(|r| &body[r.clone()])
+            .collect::<Vec<_>>()
+            .join("|")
+    }
+
+    const TEXT: &str = "The council met on Tuesday and voted the budget.\nIt goes to the \
+                        mayor next week.\n";
+
+    #[test]
+    fn signatures_after_a_delimiter_a_rule_or_the_posters_name() {
+        let sig = "-- \nJane Roe, Hydrology, North University\nphone 555 0199\n";
+        assert_eq!(found(&format!("{TEXT}{sig}"), None), sig.trim_end());
+        let sig = "--\nJane\n";
+        assert_eq!(found(&format!("{TEXT}\n{sig}"), None), sig.trim_end());
+        let sig = "*********************\n* Jane Roe   north.edu *\n*********************\n";
+        assert_eq!(found(&format!("{TEXT}{sig}"), None), sig.trim_end());
+        let sig = "Jane Roe\n\n   'A quotation she likes.'\n      (Someone - 1919)\n";
+        assert_eq!(
+            found(&format!("{TEXT}\n{sig}"), Some("Jane Roe")),
+            sig.trim_end()
+        );
+        assert_eq!(
+            found(&format!("{TEXT}\n-Jane\n"), Some("Jane Roe")),
+            "-Jane"
+        );
+        assert_eq!(found(&format!("{TEXT}\nJane\n"), Some("Jane Roe")), "Jane");
+        // quoted in a reply: the quoted text stays, its signature does not
+        let reply = "In article <1@north.edu> jr@north.edu (Jane Roe) writes:\n\
+                     >The council met on Tuesday.\n>\n>-- \n>Jane Roe, Hydrology\n\n\
+                     I doubt it.\n";
+        assert_eq!(
+            found(reply, Some("Bob")),
+            "In article <1@north.edu> jr@north.edu (Jane Roe) writes:|>-- \n>Jane Roe, Hydrology"
+        );
+        // a quoted signature with unquoted blank lines inside
+        let reply = "I agree.\n\n>/\\/\\/\\/\\/\\/\\/\\\n\n>Bob Beau\n\n>They said so.\n";
+        assert_eq!(
+            found(reply, None),
+            ">/\\/\\/\\/\\/\\/\\/\\\n\n>Bob Beau\n\n>They said so."
+        );
+    }
+
+    #[test]
+    fn what_is_no_signature() {
+        // too long after the opener: a section, not a signature
+        let long = format!(
+            "{TEXT}-- \n{}",
+            "a line of text\n".repeat(MAX_SIGNATURE_LINES + 1)
+        );
+        assert_eq!(found(&long, None), "");
+        // a heading's underline; a rule with nothing of the poster's before it
+        assert_eq!(
+            found(&format!("RADIOSITY WANTED\n================\n{TEXT}"), None),
+            ""
+        );
+        assert_eq!(found(&format!("=====\n{TEXT}"), None), "");
+        // a rule in the poster's text before a later quotation: not its end
+        let body =
+            format!(">quoted words here\n   ^^^^^^^^^^\nMy answer.\n-----\nmore\n>again\n{TEXT}");
+        assert_eq!(found(&body, None), "");
+        // an ellipsis marks an omission
+        assert_eq!(found(&format!("{TEXT}...\nJane\n"), None), "");
+        // the name of someone else
+        assert_eq!(found(&format!("{TEXT}\nBob\n"), Some("Jane Roe")), "");
+    }
+
+    #[test]
+    fn attribution_lines() {
+        for line in [
+            "In article <C5L.77u@corp.com>, en@corp.com (Ed Nolan) writes:",
+            "In article <C5L.77u@corp.com>, en@corp.com (Ed Nolan) writes...",
+            "en@corp.com (Ed Nolan) writes:",
+            "Ed Nolan wrote:",
+            "On Mon, 5 Apr 1993 10:00:00 GMT, Ed Nolan <en@corp.com> wrote:",
+            "Le 5 avril 1993 à 10:00, Jean Dupont a écrit :",
+            "Jean Dupont a écrit:",
+            "Am 05.04.1993 schrieb Hans Meier:",
+            "El 5 de abril, Juan escribió:",
+            "In a previous article, adam@endor.uucp (Adam Shostack) says:",
+            ">>>>> On Fri, 16 Apr 1993, dmc@hawaii.edu (Don McGee) said:",
+            "/* Written  4:38 pm  Apr 16, 1993 by cpr@igc.apc.org in igc:mideast.forum */",
+            "/* ---------- \"From Israeli press\" ---------- */",
+        ] {
+            let body = format!("{line}\n>Quoted words of the post.\n\n{TEXT}");
+            assert_eq!(found(&body, None), line, "{line}");
+        }
+        // cut by a line break: both lines
+        let body =
+            format!("In article <1993Apr19.1@unit.no>\nrazor@unit.no (Runar) writes:\n>Q.\n{TEXT}");
+        assert_eq!(
+            found(&body, None),
+            "In article <1993Apr19.1@unit.no>\nrazor@unit.no (Runar) writes:"
+        );
+        // prose is no attribution
+        for line in [
+            "The minister said:",
+            "Here is what the committee wrote in its long and detailed report about this:",
+            "He wrote a book.",
+        ] {
+            assert_eq!(found(&format!("{line}\n{TEXT}"), None), "", "{line}");
+        }
+    }
+
+    #[test]
+    fn forwarded_header_blocks() {
+        let fwd = "From: Center for Policy Research <cpr>\nSubject: From the press\n";
+        assert_eq!(found(&format!("{fwd}\n{TEXT}"), None), fwd.trim_end());
+        let quoted = ">From: jr@north.edu\n>Date: 5 Apr 1993\n>Newsgroups: sci.med\n";
+        assert_eq!(found(&format!("{quoted}>{TEXT}"), None), quoted.trim_end());
+        let fr = "-----Message d'origine-----\nDe : Jean Dupont\nObjet : le budget\n";
+        assert_eq!(found(&format!("{fr}{TEXT}"), None), fr.trim_end());
+        // one field, or fields no message has, stay text
+        assert_eq!(found(&format!("Subject: the budget\n{TEXT}"), None), "");
+        assert_eq!(
+            found(&format!("Note: bring food\nTodo: the budget\n{TEXT}"), None),
+            ""
+        );
+        assert_eq!(found(&format!("To: Jane\nCc: Bob\n{TEXT}"), None), "");
+    }
+
+    #[test]
+    fn blanking_keeps_offsets_and_utf8() {
+        let body = "Café crème.\n-- \nJosé Müller, Zürich\n";
+        let ranges = unauthored(body, None);
+        let out = blank(body, &ranges);
+        assert_eq!(out.len(), body.len());
+        let line = body.find('\n').unwrap() + 1;
+        assert_eq!(&out[..line], "Café crème.\n");
+        assert!(out[line..].trim().is_empty());
+        assert_eq!(out.matches('\n').count(), 3);
+    }
+}
