@@ -18,9 +18,12 @@
 //!   a quoted message), from its first opener to the block's end, when at most
 //!   [`MAX_SIGNATURE_LINES`] non-blank lines follow the opener: the `-- ` delimiter (or
 //!   `--`), a rule line (three or more of `- = _ * ~ # + / \ | < >`, no letters; not a
-//!   heading's underline, about as long as the text line above it), or, in the poster's
+//!   heading's underline, about as long as the text line above it, nor below a line
+//!   ending in `:`), or, in the poster's
 //!   own text, a line that is the poster's name or its first word (from `From`, `-Jane`
-//!   too). In the poster's own text an opener needs some text of theirs before it.
+//!   too). An opener other than `-- ` needs text before it in the same voice (the
+//!   poster's own lines, or earlier lines of the same quotation level), and none opens a
+//!   signature when a postscript (`P.S.`) follows it.
 //! - **Attribution**: a line of at most [`MAX_ATTRIBUTION_BYTES`] ending in `:` (or `...`)
 //!   whose last words hold a reporting verb (`writes`, `wrote`, `a écrit`, `schrieb`,
 //!   `escribió` ...; `says`/`said` only with an address or `article`, as `In a previous
@@ -195,10 +198,13 @@ fn is_rule(content: &str) -> bool {
 }
 
 /// Whether `rule` underlines the line above it (a heading: a text line of about its
-/// length), rather than opening a signature.
+/// length) or sets off what that line announces (`Saw this in the paper:`), rather than
+/// opening a signature.
 fn is_underline(above: &str, rule: &str) -> bool {
     let (a, r) = (above.trim(), rule.trim());
-    !a.is_empty() && !is_rule(a) && a.chars().count().abs_diff(r.chars().count()) <= 3
+    !a.is_empty()
+        && !is_rule(a)
+        && (a.ends_with(':') || a.chars().count().abs_diff(r.chars().count()) <= 3)
 }
 
 /// Whether a line's content is the poster's name, or its first word, alone (a sign-off
@@ -214,6 +220,17 @@ fn is_name(content: &str, name: Option<&str>) -> bool {
     !t.is_empty()
         && (t.eq_ignore_ascii_case(name.trim())
             || (first.len() >= 2 && t.eq_ignore_ascii_case(first)))
+}
+
+/// Whether a line opens a postscript (`P.S.`, `PS:`, `P.P.S.`): the poster's text, even
+/// below their name.
+fn is_postscript(content: &str) -> bool {
+    let t = content.trim_start().to_lowercase();
+    [
+        "p.s.", "p.s ", "p.s:", "ps:", "ps.", "ps ", "p.p.s", "pps:", "pps.",
+    ]
+    .iter()
+    .any(|m| t.starts_with(m))
 }
 
 /// The lowercase words of a text (letters only, apostrophes and accents kept).
@@ -341,12 +358,12 @@ pub(crate) fn unauthored(body: &str, poster: Option<&str>) -> Vec<Range<usize>> 
             continue;
         }
         let own = lines[block[0]].prefix.is_empty();
-        // the first opener with few enough lines after it (and, in the poster's own text,
-        // some text before it)
+        // the first opener with few enough lines after it, no postscript among them, and
+        // (but after `-- `) some text of the poster, or of the quoted message, before it
         let mut after = block.iter().filter(|&&k| !lines[k].blank()).count();
         let mut before = lines[..block[0]]
             .iter()
-            .filter(|l| l.prefix.is_empty() && !l.blank() && !is_attribution(l.content))
+            .filter(|l| l.prefix == *prefix && !l.blank() && !is_attribution(l.content))
             .count();
         for (p, &k) in block.iter().enumerate() {
             let c = lines[k].content;
@@ -355,9 +372,13 @@ pub(crate) fn unauthored(body: &str, poster: Option<&str>) -> Vec<Range<usize>> 
             }
             after -= 1;
             let underline = k > 0 && is_underline(lines[k - 1].content, c);
-            if after <= MAX_SIGNATURE_LINES
-                && (before > 0 || !own)
-                && (is_delimiter(c) || (is_rule(c) && !underline) || (own && is_name(c, poster)))
+            let opener = is_delimiter(c)
+                || (before > 0 && ((is_rule(c) && !underline) || (own && is_name(c, poster))));
+            if opener
+                && after <= MAX_SIGNATURE_LINES
+                && !block[p + 1..]
+                    .iter()
+                    .any(|&j| is_postscript(lines[j].content))
             {
                 block[p..].iter().for_each(|&k| out[k] = true);
                 break;
@@ -475,7 +496,7 @@ mod tests {
             "In article <1@north.edu> jr@north.edu (Jane Roe) writes:|>-- \n>Jane Roe, Hydrology"
         );
         // a quoted signature with unquoted blank lines inside
-        let reply = "I agree.\n\n>/\\/\\/\\/\\/\\/\\/\\\n\n>Bob Beau\n\n>They said so.\n";
+        let reply = ">The council met.\n\nI agree.\n\n>/\\/\\/\\/\\/\\/\\/\\\n\n>Bob Beau\n\n>They said so.\n";
         assert_eq!(
             found(reply, None),
             ">/\\/\\/\\/\\/\\/\\/\\\n\n>Bob Beau\n\n>They said so."
@@ -496,6 +517,8 @@ mod tests {
             ""
         );
         assert_eq!(found(&format!("=====\n{TEXT}"), None), "");
+        let body = format!("{TEXT}Saw this in the paper:\n-------------\nBARRED FROM BARS\n");
+        assert_eq!(found(&body, None), "");
         // a rule in the poster's text before a later quotation: not its end
         let body =
             format!(">quoted words here\n   ^^^^^^^^^^\nMy answer.\n-----\nmore\n>again\n{TEXT}");
@@ -504,6 +527,13 @@ mod tests {
         assert_eq!(found(&format!("{TEXT}...\nJane\n"), None), "");
         // the name of someone else
         assert_eq!(found(&format!("{TEXT}\nBob\n"), Some("Jane Roe")), "");
+        // a postscript below the name is the poster's text
+        let body = format!("{TEXT}\n   ---Jane Roe\n\nP.S. -- The vote is on Friday.\n");
+        assert_eq!(found(&body, Some("Jane Roe")), "");
+        // a quoted post that starts with a rule
+        let body =
+            format!("In <1@x.org> jr@x.org writes:\n>---\n>I was wondering about it.\n{TEXT}");
+        assert_eq!(found(&body, None), "In <1@x.org> jr@x.org writes:");
     }
 
     #[test]
