@@ -1,6 +1,7 @@
 //! E-mails, Usenet posts and mbox files read through the public API: detection (and
-//! ordinary text left alone), headers as metadata, exact body offsets, problems, and the
-//! per-source boilerplate stage taking out a poster's signature.
+//! ordinary text left alone), headers as metadata, exact body offsets, problems, and
+//! signatures (also quoted ones) and attribution lines making no reuse while quoted text
+//! does.
 
 use std::fs;
 use std::path::PathBuf;
