@@ -40,6 +40,7 @@
 //! per-source boilerplate stage still removes one a poster repeats in 40 % of posts); a
 //! trailing section after a rule line within the limit is taken for a signature.
 
+use std::collections::HashMap;
 use std::ops::Range;
 
 /// The most non-blank lines after a signature opener (`-- `, a rule line, the poster's
@@ -349,22 +350,27 @@ pub(crate) fn unauthored(body: &str, poster: Option<&str>) -> Vec<Range<usize>> 
     // signatures, block by block: only in the last block of each prefix (the end of the
     // poster's text, or of a quoted message)
     let blocks = blocks(&lines);
+    let mut last: HashMap<&str, usize> = HashMap::new();
     for (b, block) in blocks.iter().enumerate() {
-        let prefix = &lines[block[0]].prefix;
-        if blocks[b + 1..]
+        last.insert(lines[block[0]].prefix.as_str(), b);
+    }
+    // text lines of each prefix in the blocks so far
+    let mut text_lines: HashMap<&str, usize> = HashMap::new();
+    for (b, block) in blocks.iter().enumerate() {
+        let prefix = lines[block[0]].prefix.as_str();
+        let seen = text_lines.entry(prefix).or_default();
+        let mut before = *seen;
+        *seen += block
             .iter()
-            .any(|x| lines[x[0]].prefix == *prefix)
-        {
+            .filter(|&&k| !lines[k].blank() && !is_attribution(lines[k].content))
+            .count();
+        if last[prefix] != b {
             continue;
         }
-        let own = lines[block[0]].prefix.is_empty();
+        let own = prefix.is_empty();
         // the first opener with few enough lines after it, no postscript among them, and
         // (but after `-- `) some text of the poster, or of the quoted message, before it
         let mut after = block.iter().filter(|&&k| !lines[k].blank()).count();
-        let mut before = lines[..block[0]]
-            .iter()
-            .filter(|l| l.prefix == *prefix && !l.blank() && !is_attribution(l.content))
-            .count();
         for (p, &k) in block.iter().enumerate() {
             let c = lines[k].content;
             if lines[k].blank() {
