@@ -597,6 +597,18 @@ mod tests {
     }
 
     #[test]
+    fn crlf_lines_and_many_quotation_levels() {
+        let body = "The vote is on Friday.\r\n-- \r\nJane Roe\r\n";
+        let out = blank(body, &unauthored(body, None));
+        assert_eq!(out, "The vote is on Friday.\r\n   \r\n        \r\n");
+        // every line its own level: each is the last block of its prefix, nothing is taken
+        let body: String = (1..3000)
+            .map(|i| format!("{} word\n", ">".repeat(i % 97)))
+            .collect();
+        assert!(unauthored(&body, None).is_empty());
+    }
+
+    #[test]
     fn blanking_keeps_offsets_and_utf8() {
         let body = "Café crème.\n-- \nJosé Müller, Zürich\n";
         let ranges = unauthored(body, None);
