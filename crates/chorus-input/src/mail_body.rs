@@ -31,7 +31,8 @@
 //!   article <id>`, `On <date>`, `Le`, `Am`) and is cut by a line break; and notesfile
 //!   gateway lines (`/* Written 4:38 pm Apr 16, 1993 by x in forum */`).
 //! - **Header block**: two or more consecutive lines of mail header fields (`From:`,
-//!   `Subject:`, `Date:`, `Newsgroups:`, `X-...:`, and `De`, `Objet`, `Von`, `Betreff` ...),
+//!   `Subject:`, `Date:`, `Newsgroups:`, `X-...:`, and `De`, `Objet`, `Envoyé`, `Von`,
+//!   `Gesendet`, `Betreff`, `Asunto` ...),
 //!   one of them naming a sender, subject or date; and `-----Original Message-----`-style
 //!   forward markers.
 //!
@@ -74,7 +75,7 @@ const VERBS: [&str; 16] = [
 const WEAK_VERBS: [&str; 4] = ["says", "said", "dit", "sagt"];
 
 /// Header field names of a quoted or forwarded message, lowercase (`x-` fields too).
-const FIELDS: [&str; 30] = [
+const FIELDS: [&str; 37] = [
     "from",
     "subject",
     "date",
@@ -105,10 +106,17 @@ const FIELDS: [&str; 30] = [
     "von",
     "betreff",
     "datum",
+    "à",
+    "an",
+    "gesendet",
+    "enviado",
+    "para",
+    "asunto",
+    "fecha",
 ];
 
 /// Fields of which a header block must hold one.
-const KEY_FIELDS: [&str; 11] = [
+const KEY_FIELDS: [&str; 15] = [
     "from",
     "subject",
     "date",
@@ -120,6 +128,10 @@ const KEY_FIELDS: [&str; 11] = [
     "von",
     "betreff",
     "datum",
+    "gesendet",
+    "enviado",
+    "asunto",
+    "fecha",
 ];
 
 /// One line of a body: its byte range (line end excluded), quotation prefix (markers only,
@@ -308,7 +320,13 @@ fn is_forward_marker(content: &str) -> bool {
     inner.len() < lower.len()
         && matches!(
             inner,
-            "original message" | "forwarded message" | "message d'origine" | "message transféré"
+            "original message"
+                | "forwarded message"
+                | "message d'origine"
+                | "message transféré"
+                | "ursprüngliche nachricht"
+                | "weitergeleitete nachricht"
+                | "mensaje original"
         )
         || lower == "begin forwarded message:"
 }

@@ -132,6 +132,11 @@ fn forwarded_header_blocks() {
     assert_eq!(found(&format!("{quoted}>{TEXT}"), None), quoted.trim_end());
     let fr = "-----Message d'origine-----\nDe : Jean Dupont\nObjet : le budget\n";
     assert_eq!(found(&format!("{fr}{TEXT}"), None), fr.trim_end());
+    let de = "-----Ursprüngliche Nachricht-----\nVon: Hans Meier\nGesendet: Montag, 5. April\n\
+              An: Jane Roe\nBetreff: Haushalt\n";
+    assert_eq!(found(&format!("{de}{TEXT}"), None), de.trim_end());
+    let fr = "De : Jean Dupont\nEnvoyé : lundi 5 avril\nÀ : Jane Roe\nObjet : le budget\n";
+    assert_eq!(found(&format!("{fr}{TEXT}"), None), fr.trim_end());
     // one field, or fields no message has, stay text
     assert_eq!(found(&format!("Subject: the budget\n{TEXT}"), None), "");
     assert_eq!(
