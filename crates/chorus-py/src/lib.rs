@@ -18,9 +18,12 @@
 
 use pyo3::prelude::*;
 
+mod arrow;
+mod dedup_stages;
 mod records;
 mod run;
 mod settings;
+mod shuffle;
 mod stages;
 
 pyo3::create_exception!(
@@ -41,5 +44,7 @@ fn _chorus(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     run::register(m)?;
     stages::register(m)?;
+    dedup_stages::register(m)?;
+    shuffle::register(m)?;
     Ok(())
 }
