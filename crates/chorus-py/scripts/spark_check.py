@@ -14,6 +14,7 @@ import lzma
 import os
 import subprocess
 import sys
+import tempfile
 import time
 
 import pandas as pd
@@ -31,6 +32,17 @@ def records(path):
     opener = lzma.open if path.endswith(".xz") else open
     with opener(path, "rt", encoding="utf-8") as f:
         return [json.loads(line) for line in f if line.strip()]
+
+
+def reprint(rec):
+    """A reprint of a record: its own id, a dateline before the text, the last sentence cut."""
+    text = rec["text"]
+    cut = text.rstrip().rfind(". ", 0, len(text.rstrip()) - 1)
+    body = text[: cut + 1] if cut > len(text) // 2 else text
+    out = dict(rec)
+    out["id"] = f"{rec.get('id', 'record')}~reprint"
+    out["text"] = f"LONDON (Wire) - {body}"
+    return out
 
 
 def cli(path, command="find"):
@@ -111,13 +123,23 @@ def main():
             if not ok:
                 with open(f"/tmp/chorus-spark-{name}-{parts}.jsonl", "w") as f:
                     f.write(got)
-        want = cli(path, "dedup")
-        local = chorus.dedup(pd.DataFrame(recs)).to_jsonl()
-        ok = local == want
+        # dedup on the records and a reprint of every third one (a dateline added, the
+        # last sentence cut), so that there are groups to compare
+        drecs = recs + [reprint(r) for r in recs[::3] if isinstance(r.get("text"), str)]
+        with tempfile.TemporaryDirectory() as d:
+            dpath = os.path.join(d, "dedup.jsonl")
+            with open(dpath, "w", encoding="utf-8") as f:
+                for r in drecs:
+                    f.write(json.dumps(r, ensure_ascii=False) + "\n")
+            want = cli(dpath, "dedup")
+        groups = sum('"kind":"dup_cluster"' in line for line in want.splitlines())
+        local = chorus.dedup(pd.DataFrame(drecs)).to_jsonl()
+        ok = local == want and groups > 0
+        print(f"{name}: {groups} dedup groups", flush=True)
         failed += not ok
         print(f"{name}: chorus.dedup on pandas {'== CLI' if ok else 'DIFFERS from the CLI'}", flush=True)
         for parts, reverse in [(7, True)] + ([(4, False)] if full else []):
-            failed += check_dedup(spark, name, recs, want, parts, reverse)
+            failed += check_dedup(spark, name, drecs, want, parts, reverse)
     spark.stop()
     sys.exit(1 if failed else 0)
 

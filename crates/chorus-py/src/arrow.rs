@@ -153,9 +153,8 @@ pub(crate) fn fill_texts(
     problems: Vec<(Option<u64>, String)>,
     texts: &ArrowTexts<'_>,
     from_arrow: &[u8],
-) -> Result<(Vec<Document>, Vec<u64>, Vec<String>), String> {
+) -> Result<(Vec<Document>, Vec<String>), String> {
     let mut kept = Vec::with_capacity(docs.len());
-    let mut kept_lines = Vec::with_capacity(docs.len());
     let mut blank: Vec<(Option<u64>, String)> = Vec::new();
     for (mut d, line) in docs.into_iter().zip(lines) {
         let row = line as usize - 1;
@@ -177,7 +176,6 @@ pub(crate) fn fill_texts(
             d.text = text.to_string();
         }
         kept.push(d);
-        kept_lines.push(line);
     }
     let mut problems = problems;
     if !blank.is_empty() {
@@ -185,9 +183,5 @@ pub(crate) fn fill_texts(
         // stable: problems of one line keep their order; those of no line stay first
         problems.sort_by_key(|p| p.0.unwrap_or(0));
     }
-    Ok((
-        kept,
-        kept_lines,
-        problems.into_iter().map(|p| p.1).collect(),
-    ))
+    Ok((kept, problems.into_iter().map(|p| p.1).collect()))
 }

@@ -33,10 +33,7 @@ pub(crate) fn read_with_texts(
 ) -> Result<(Vec<Document>, Vec<String>), String> {
     let (docs, lines, problems) = read_located(jsonl)?;
     match texts {
-        Some((texts, from_arrow)) => {
-            let (docs, _, problems) = fill_texts(docs, lines, problems, texts, from_arrow)?;
-            Ok((docs, problems))
-        }
+        Some((texts, from_arrow)) => fill_texts(docs, lines, problems, texts, from_arrow),
         None => Ok((docs, problems.into_iter().map(|p| p.1).collect())),
     }
 }
