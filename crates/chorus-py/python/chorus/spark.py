@@ -45,7 +45,6 @@ from __future__ import annotations
 
 import json
 import uuid
-import warnings
 from typing import Any, Optional
 
 from . import _chorus, _records
@@ -106,7 +105,6 @@ def _shared(df, rename, settings, parts, lap, dedup, shuffle):
     numbered documents (persisted), the candidates (persisted), the blocked ranges, the
     broadcast sources, the run's counts, the problems, and with ``dedup`` every
     document's ``(num, pos, bytes, tokens)``."""
-    import numpy as np
     import pyarrow as pa
     from pyspark import StorageLevel
     from pyspark.sql import Window
