@@ -4,7 +4,8 @@ chorus.dedup on the same records), on a
 Spark master given as the first argument (e.g. spark://127.0.0.1:7077), for each corpus
 given after it (a folder of text files, or a JSON Lines file, optionally .xz): run with 4
 partitions in input order, and with 7 partitions with the input order reversed (the full
-matrix, 4 and 7 each both ways, with --all). The CLI is the `chorus` binary named by
+matrix, 4 and 7 each both ways, with --all), and on the first corpus with the row shuffle
+(5 partitions, reversed). The CLI is the `chorus` binary named by
 $CHORUS_BIN. Also checks chorus.find on a pandas DataFrame against the CLI. Exits 1 on
 any difference. Dedup runs once per corpus, with 7 partitions and the input reversed
 (both ways with --all)."""
@@ -106,20 +107,24 @@ def main():
         ok = got == want
         failed += not ok
         print(f"{name}: chorus.find on pandas {'== CLI' if ok else 'DIFFERS from the CLI'}", flush=True)
-        runs = [(4, False), (7, True)] + ([(4, True), (7, False)] if full else [])
-        for parts, reverse in runs:
+        runs = [(4, False, "blobs"), (7, True, "blobs")]
+        runs += [(4, True, "blobs"), (7, False, "blobs")] if full else []
+        # the row shuffle, on the first corpus (and every one with --all)
+        runs += [(5, True, "rows")] if full or path == paths[0] else []
+        for parts, reverse, shuffle in runs:
             rows = recs[::-1] if reverse else recs
             # from Arrow, so that the columns keep the records' field order
             table = pa.Table.from_pylist(rows)
             df = spark.createDataFrame(table).repartition(parts)
             start = time.perf_counter()
-            got = chorus.spark.find(df, partitions=parts).to_jsonl()
+            got = chorus.spark.find(df, partitions=parts, shuffle=shuffle).to_jsonl()
             secs = time.perf_counter() - start
             ok = got == want
             failed += not ok
             order = "reversed" if reverse else "in order"
             verdict = "== CLI" if ok else "DIFFERS from the CLI"
-            print(f"{name}: chorus.spark.find, {parts} partitions, {order}: {verdict} ({secs:.0f} s)", flush=True)
+            how = f"{parts} partitions, {order}" + (", shuffle=rows" if shuffle == "rows" else "")
+            print(f"{name}: chorus.spark.find, {how}: {verdict} ({secs:.0f} s)", flush=True)
             if not ok:
                 with open(f"/tmp/chorus-spark-{name}-{parts}.jsonl", "w") as f:
                     f.write(got)
