@@ -12,14 +12,19 @@ partitioning and the input order cannot change the result:
 2. **numbering**: documents sorted by ``(undated, first second, id)`` and numbered from 0
    (``zipWithIndex``); ids are unique, so the order is total. The sources and URLs in that
    order are broadcast: every worker builds the same ``Sources`` table.
-3. **fingerprints** (``mapInArrow``): ``(fingerprint, doc, pos)`` postings.
-4. **seed rules**: postings shuffled by fingerprint and sorted by ``(fingerprint, doc,
-   pos)``; each partition's runs of one fingerprint go to Rust whole (a run cut by a batch
-   boundary is carried to the next batch), which returns the seeds and the boilerplate
-   occurrences.
-5. **candidates**: seeds shuffled by document pair and sorted by ``(a, b, pos_a, pos_b)``,
-   each pair's run to Rust; boilerplate occurrences likewise by document, to blocked
-   ranges (collected and broadcast: they are few).
+3. **fingerprints** (``mapInArrow``, texts read from the Arrow batch): postings, one binary
+   row per task and fingerprint bucket (``shuffle="blobs"``, the default), or a
+   ``(fingerprint, doc, pos)`` row each (``shuffle="rows"``).
+4. **seed rules**: blobs are shuffled by a key Spark's hash partitioning sends to their
+   bucket's partition; each task sorts all its postings by ``(fingerprint, doc, pos)`` in
+   Rust and runs the seed rules per fingerprint, routing the seeds by document pair and the
+   boilerplate occurrences by document into blobs again. (Rows: shuffled by fingerprint and
+   sorted by Spark, each partition's runs of one fingerprint handed to Rust whole, a run cut
+   by a batch boundary carried to the next batch.)
+5. **candidates**: a second shuffle by key gives each task whole document pairs and whole
+   documents, sorted in Rust into candidates and blocked ranges (collected and broadcast:
+   they are few). (Rows: seeds shuffled by pair and sorted by ``(a, b, pos_a, pos_b)``,
+   boilerplate occurrences by document.)
 6. **alignment** (``mapInArrow``): candidates joined with both texts, aligned in Rust.
 7. **report**, once on the driver: the alignments, the documents they involve and the
    run's exact counts go to ``chorus_core::stages::report`` (clustering, quotation,
