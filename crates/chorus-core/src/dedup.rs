@@ -28,15 +28,17 @@
 //! their seeds and the formula decision (a normalisation of each document sharing a
 //! passage), plus O(p) for p aligned passages.
 
-use crate::aligned::{PairAlignment, PairPlan, align_corpus_with, align_pair};
+use crate::aligned::{Decided, PairAlignment, PairPlan, align_corpus_with, align_pair};
 use crate::candidates::Candidate;
 use crate::config::Config;
 use crate::corpus::{Corpus, Storage};
 use crate::document::Document;
 use crate::error::Result;
 use crate::formula;
-use crate::order::DocNum;
+use crate::order::{ByNumber, DocNum};
 use crate::progress::Progress;
+use crate::report::Stats;
+use crate::token_source::TokenSource;
 // the result types belong to the result model (report.rs)
 pub use crate::report::{DedupReport, DupCluster, DupPair};
 use crate::union_find::UnionFind;
@@ -138,18 +140,33 @@ fn plan_pair(
     token_counts: &[u32],
     blocked: &[Vec<(u32, u32)>],
 ) -> PairPlan {
+    let (a, b) = (c.a.index(), c.b.index());
+    plan_of(
+        cfg,
+        &c.seeds,
+        (token_counts[a], &blocked[a]),
+        (token_counts[b], &blocked[b]),
+    )
+}
+
+/// [`plan_pair`] for a pair of seeds `(pos_a, pos_b)` (sorted) between documents of
+/// `(tokens, blocked ranges)` `a` and `b`.
+pub(crate) fn plan_of(
+    cfg: &DedupConfig,
+    seeds: &[(u32, u32)],
+    a: (u32, &[(u32, u32)]),
+    b: (u32, &[(u32, u32)]),
+) -> PairPlan {
     let n = cfg.find.align.ngram as u32;
-    let content = |d: DocNum| {
-        let len = token_counts[d.index()];
-        (len - overlap_with(&blocked[d.index()], 0, len)).max(1) as f64
-    };
-    let mut pa: Vec<u32> = c.seeds.iter().map(|s| s.0).collect();
+    let content =
+        |(len, blocked): (u32, &[(u32, u32)])| (len - overlap_with(blocked, 0, len)).max(1) as f64;
+    let mut pa: Vec<u32> = seeds.iter().map(|s| s.0).collect();
     pa.dedup();
-    let mut pb: Vec<u32> = c.seeds.iter().map(|s| s.1).collect();
+    let mut pb: Vec<u32> = seeds.iter().map(|s| s.1).collect();
     pb.sort_unstable();
     pb.dedup();
-    let ca = (seed_covered(&pa, n, &blocked[c.a.index()]) as f64 / content(c.a)).min(1.0);
-    let cb = (seed_covered(&pb, n, &blocked[c.b.index()]) as f64 / content(c.b)).min(1.0);
+    let ca = (seed_covered(&pa, n, a.1) as f64 / content(a)).min(1.0);
+    let cb = (seed_covered(&pb, n, b.1) as f64 / content(b)).min(1.0);
     let (hi, lo) = if ca >= cb { (ca, cb) } else { (cb, ca) };
     if hi < 0.25_f64.min(cfg.threshold - cfg.slack) && !cfg.containment {
         PairPlan::Skip
@@ -186,18 +203,11 @@ pub fn dedup_in(
         }
         plan
     })?;
-    let n = docs.len();
-    let content: Vec<u32> = (0..n)
-        .map(|d| {
-            let len = al.token_counts[d];
-            len - overlap_with(&al.blocked[d], 0, len)
-        })
-        .collect();
     // every passage, those of the decided pairs after the aligned ones, and which are
     // formulas
     let n_aligned = al.aligned.len();
     let mut passages = std::mem::take(&mut al.aligned);
-    let is_formula = if judge {
+    if judge {
         let mut cands = decided_pairs
             .into_inner()
             .unwrap_or_else(|e| e.into_inner());
@@ -216,8 +226,62 @@ pub fn dedup_in(
             })
             .collect::<Result<_>>()?;
         passages.extend(extra.into_iter().flatten());
-        let numbered = al.order.numbered(docs);
-        formula::judge_passages(&numbered, Some(&al.tokens), &passages, true)?
+    }
+    let numbered = al.order.numbered(docs);
+    let order = &al.order;
+    let parts = DedupParts {
+        docs: &numbered,
+        tokens: Some(&al.tokens),
+        input: &|d| order.input(d),
+        text_len: &|d| docs.text_len(order.input(d)),
+        n: docs.len(),
+        token_counts: &al.token_counts,
+        blocked: &al.blocked,
+    };
+    let mut report = dedup_tail(&parts, passages, n_aligned, &decided, al.stats, cfg)?;
+    report.kept = (0..parts.n)
+        .filter(|i| report.dropped.binary_search(i).is_err())
+        .collect();
+    Ok(report)
+}
+
+/// What the tail of `dedup` (after alignment) reads of the documents: documents by number
+/// (those of the passages and pairs at least), their tokens when held, each document
+/// number's input position and text length, and the token counts and blocked ranges of
+/// all `n` documents.
+pub(crate) struct DedupParts<'a> {
+    pub docs: &'a dyn ByNumber,
+    pub tokens: Option<&'a TokenSource<'a>>,
+    pub input: &'a (dyn Fn(DocNum) -> usize + Sync),
+    pub text_len: &'a (dyn Fn(DocNum) -> usize + Sync),
+    pub n: usize,
+    pub token_counts: &'a [u32],
+    pub blocked: &'a [Vec<(u32, u32)>],
+}
+
+/// The tail of `dedup`: `passages` are those of the aligned pairs (the first `n_aligned`,
+/// in `(a, b)` order) then those of the decided pairs (in `(a, b)` order, when formulas
+/// are judged); the formula decision, each pair's coverages, the groups and the member
+/// kept. The report's `kept` is left empty (`dropped` holds input positions).
+pub(crate) fn dedup_tail(
+    al: &DedupParts<'_>,
+    passages: Vec<PairAlignment>,
+    n_aligned: usize,
+    decided: &[Decided],
+    stats: Stats,
+    cfg: &DedupConfig,
+) -> Result<DedupReport> {
+    let judge = !cfg.find.keep_formulas;
+    let docs = al.docs;
+    let n = al.n;
+    let content: Vec<u32> = (0..n)
+        .map(|d| {
+            let len = al.token_counts[d];
+            len - overlap_with(&al.blocked[d], 0, len)
+        })
+        .collect();
+    let is_formula = if judge {
+        formula::judge_passages(docs, al.tokens, &passages, true)?
             .1
             .expect("judged")
     } else {
@@ -272,7 +336,7 @@ pub fn dedup_in(
         extra.push((group[0].a, group[0].b, at, at + group.len()));
         at += group.len();
     }
-    for &(a, b, ca, cb) in &decided {
+    for &(a, b, ca, cb) in decided {
         let found = extra
             .binary_search_by_key(&(a, b), |e| (e.0, e.1))
             .ok()
@@ -288,8 +352,8 @@ pub fn dedup_in(
             uf.union(a.0, b.0);
         }
         pairs.push(DupPair {
-            a: docs.id(al.order.input(a)).to_string(),
-            b: docs.id(al.order.input(b)).to_string(),
+            a: docs.id(a).to_string(),
+            b: docs.id(b).to_string(),
             coverage_a: ca,
             coverage_b: cb,
             duplicate,
@@ -304,12 +368,12 @@ pub fn dedup_in(
     let mut clusters = Vec::new();
     let mut dropped = Vec::new();
     for members in groups.values().filter(|m| m.len() > 1) {
-        let input = |d: DocNum| al.order.input(d);
+        let input = |d: DocNum| (al.input)(d);
         let keep = match cfg.keep {
             Keep::Earliest => members[0],
             Keep::Longest => *members
                 .iter()
-                .max_by_key(|&&d| (docs.text_len(input(d)), std::cmp::Reverse(d)))
+                .max_by_key(|&&d| ((al.text_len)(d), std::cmp::Reverse(d)))
                 .expect("non-empty"),
             Keep::First => *members
                 .iter()
@@ -319,25 +383,19 @@ pub fn dedup_in(
         dropped.extend(members.iter().filter(|&&d| d != keep).map(|&d| input(d)));
         clusters.push(DupCluster {
             id: clusters.len() as u32 + 1,
-            docs: members
-                .iter()
-                .map(|&d| docs.id(input(d)).to_string())
-                .collect(),
-            keep: docs.id(input(keep)).to_string(),
+            docs: members.iter().map(|&d| docs.id(d).to_string()).collect(),
+            keep: docs.id(keep).to_string(),
         });
     }
     dropped.sort_unstable();
-    let kept = (0..n)
-        .filter(|i| dropped.binary_search(i).is_err())
-        .collect();
-    let mut stats = al.stats;
+    let mut stats = stats;
     stats.passages = n_aligned - aligned_formulas;
     stats.formula_passages = formula_passages;
     stats.clusters = clusters.len();
     Ok(DedupReport {
         clusters,
         pairs,
-        kept,
+        kept: Vec::new(),
         dropped,
         stats,
     })

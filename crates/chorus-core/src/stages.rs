@@ -26,14 +26,21 @@
 //! `passages` and `clusters`.
 //!
 //! The configuration is the one `find` takes, checked with [`Config::validate`].
+//!
+//! `dedup` shares stages 1 to 3; then each candidate pair is planned by [`dedup_plan`]
+//! (decided from its seeds, skipped, or aligned) and aligned when planned so (and, when
+//! formulas are judged, when decided too), and [`dedup_report`] makes the groups from all
+//! the passages and decisions, in any order, as `dedup` does.
 
 pub use crate::aligned::PairAlignment;
+use crate::aligned::PairPlan;
 /// Stage 4: the passages of one candidate pair.
 pub use crate::aligned::align_pair;
 pub use crate::boilerplate::{Sources, blocked_ranges};
 pub use crate::candidates::Candidate;
 use crate::candidates::{GroupScratch, SeedSink, candidate_of_sorted, group_seeds};
 use crate::config::Config;
+use crate::dedup::{DedupConfig, DedupParts, DedupReport, dedup_tail, plan_of};
 use crate::describe::build_report;
 use crate::error::Result;
 use crate::fingerprint::ngram_fingerprints;
@@ -167,4 +174,82 @@ pub fn report(
         cfg,
         &NoProgress,
     )
+}
+
+/// What `dedup` does with a candidate pair ([`dedup_plan`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum DedupPlan {
+    /// Align it: its passages decide.
+    Align,
+    /// Its seeds cannot make the two near-duplicates.
+    Skip,
+    /// Near-duplicates by their seeds alone, with the coverage of each side; aligned too
+    /// when formulas are judged (unless `Config::keep_formulas`), for that decision.
+    Decided(f64, f64),
+}
+
+/// `dedup`, per candidate pair: the plan from its seeds, given both documents' token
+/// counts and blocked ranges.
+pub fn dedup_plan(
+    c: &Candidate,
+    tokens: (u32, u32),
+    blocked_a: &[(u32, u32)],
+    blocked_b: &[(u32, u32)],
+    cfg: &DedupConfig,
+) -> DedupPlan {
+    match plan_of(cfg, &c.seeds, (tokens.0, blocked_a), (tokens.1, blocked_b)) {
+        PairPlan::Align => DedupPlan::Align,
+        PairPlan::Skip => DedupPlan::Skip,
+        PairPlan::Decided(x, y) => DedupPlan::Decided(x, y),
+    }
+}
+
+/// What [`dedup_report`] reads of the documents: those of every pair by number, and, for
+/// every document number of the run (a slice of `n`), its position in the input (any
+/// increasing key of the input order: `Keep::First`, and the report's `kept` and
+/// `dropped` are in these), its text's length in bytes, its token count and its blocked
+/// ranges; and the run's counts (as for [`report`]).
+pub struct DedupRun<'a> {
+    pub docs: &'a dyn ByNumber,
+    pub inputs: &'a [u64],
+    pub text_lens: &'a [usize],
+    pub token_counts: &'a [u32],
+    pub blocked: &'a [Vec<(u32, u32)>],
+    pub stats: Stats,
+}
+
+/// `dedup`'s report from the passages of the pairs planned [`DedupPlan::Align`] (in any
+/// order of pairs, each pair's passages as [`align_pair`] gives them), the pairs decided
+/// `(a, b, coverage_a, coverage_b)` (any order) and, when formulas are judged, the
+/// passages of the decided pairs.
+pub fn dedup_report(
+    run: &DedupRun<'_>,
+    mut aligned: Vec<PairAlignment>,
+    mut decided: Vec<(DocNum, DocNum, f64, f64)>,
+    mut decided_passages: Vec<PairAlignment>,
+    cfg: &DedupConfig,
+) -> Result<DedupReport> {
+    // the order `dedup` has them in: by pair, a stable sort keeps each pair's passages
+    aligned.sort_by_key(|p| (p.a, p.b));
+    decided.sort_unstable_by_key(|d| (d.0, d.1));
+    decided_passages.sort_by_key(|p| (p.a, p.b));
+    let n_aligned = aligned.len();
+    aligned.extend(decided_passages);
+    let parts = DedupParts {
+        docs: run.docs,
+        tokens: None,
+        input: &|d| run.inputs[d.index()] as usize,
+        text_len: &|d| run.text_lens[d.index()],
+        n: run.inputs.len(),
+        token_counts: run.token_counts,
+        blocked: run.blocked,
+    };
+    let mut report = dedup_tail(&parts, aligned, n_aligned, &decided, run.stats.clone(), cfg)?;
+    let mut inputs: Vec<usize> = run.inputs.iter().map(|&i| i as usize).collect();
+    inputs.sort_unstable();
+    report.kept = inputs
+        .into_iter()
+        .filter(|i| report.dropped.binary_search(i).is_err())
+        .collect();
+    Ok(report)
 }

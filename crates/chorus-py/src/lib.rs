@@ -6,21 +6,26 @@
 //! same records make the same [`Document`](chorus_core::Document)s, problems and ids as
 //! `chorus find` reading a file; reports cross back as the CLI's `find --json` text, which
 //! the Python `Report` parses. That keeps every decision in Rust and makes
-//! `Report.to_jsonl()` the CLI's output by construction. `records` is the reading,
-//! `settings` turns keyword arguments into the engine's configuration, `run` holds
-//! `find`, `dedup` and the index, and `stages` the per-stage functions `chorus.spark`
-//! calls on its workers (arrays cross as native-endian bytes, the layout numpy and Arrow
-//! use). Errors are `ChorusError` (a `ValueError`) with the CLI's messages.
+//! `Report.to_jsonl()` the CLI's output by construction. From Arrow data the texts skip
+//! the JSON: `arrow` reads them from the Arrow string array (a stand-in in each record's
+//! JSON). `records` is the reading, `settings` turns keyword arguments into the engine's
+//! configuration, `run` holds `find`, `dedup` and the index, `stages` and `dedup_stages`
+//! the per-stage functions `chorus.spark` calls on its workers (arrays cross as
+//! native-endian bytes, the layout numpy and Arrow use), and `shuffle` the binary blobs
+//! its shuffles move. Errors are `ChorusError` (a `ValueError`) with the CLI's messages.
 
-// PyO3's macros expand to `unsafe` blocks (the CPython C API); this crate has no
-// `unsafe` of its own.
+// PyO3's macros expand to `unsafe` blocks (the CPython C API); the crate's own `unsafe`
+// is the Arrow C data interface read in `arrow` (each block with its SAFETY reason).
 #![allow(unsafe_code)]
 
 use pyo3::prelude::*;
 
+mod arrow;
+mod dedup_stages;
 mod records;
 mod run;
 mod settings;
+mod shuffle;
 mod stages;
 
 pyo3::create_exception!(
@@ -41,5 +46,7 @@ fn _chorus(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     run::register(m)?;
     stages::register(m)?;
+    dedup_stages::register(m)?;
+    shuffle::register(m)?;
     Ok(())
 }

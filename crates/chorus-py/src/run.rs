@@ -4,7 +4,9 @@
 //! Lines output, the problems of skipped records, and what the Python side needs besides
 //! (the texts of the documents a report names, a dedup's groups by document).
 
+use crate::arrow::{ArrowTexts, Capsules};
 use crate::{py_err, records, settings};
+use chorus_core::Document;
 use chorus_core::report::write_dedup_jsonl;
 use chorus_core::{NoProgress, Storage, dedup_in, find_in, write_jsonl};
 use chorus_store::{IndexOptions, IndexReader, IndexWriter, QueryOptions};
@@ -19,6 +21,20 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(read, m)?)?;
     m.add_class::<Index>()?;
     Ok(())
+}
+
+/// Documents and problems of records: JSON Lines, and with `texts` the Arrow array of the
+/// texts of the records where `from_arrow` is set (see [`crate::arrow`]).
+pub(crate) fn read_records(
+    py: Python<'_>,
+    jsonl: &[u8],
+    texts: Option<Capsules<'_>>,
+    from_arrow: Option<&[u8]>,
+) -> PyResult<(Vec<Document>, Vec<String>)> {
+    let texts = texts.as_ref().map(ArrowTexts::new).transpose()?;
+    let arg = texts.as_ref().map(|t| (t, from_arrow.unwrap_or(&[])));
+    py.detach(|| records::read_with_texts(jsonl, arg))
+        .map_err(py_err)
 }
 
 /// The report's JSON Lines, and the text of each document it names.
@@ -39,15 +55,17 @@ pub(crate) fn report_output(
 /// `find` on records: `(report JSON Lines, texts of the documents named, problems,
 /// documents read)`.
 #[pyfunction]
-#[pyo3(signature = (jsonl, **settings))]
+#[pyo3(signature = (jsonl, texts = None, from_arrow = None, **settings))]
 #[allow(clippy::type_complexity)]
 fn find(
     py: Python<'_>,
     jsonl: &[u8],
+    texts: Option<Capsules<'_>>,
+    from_arrow: Option<&[u8]>,
     settings: Option<&Bound<'_, PyDict>>,
 ) -> PyResult<(String, HashMap<String, String>, Vec<String>, usize)> {
     let cfg = settings::find_config(settings)?;
-    let (docs, problems) = py.detach(|| records::read(jsonl)).map_err(py_err)?;
+    let (docs, problems) = read_records(py, jsonl, texts, from_arrow)?;
     let report = py
         .detach(|| find_in(&docs, &cfg, &Storage::Memory, &NoProgress))
         .map_err(py_err)?;
@@ -61,26 +79,31 @@ fn find(
 
 /// The documents records make, as the CLI reads them: `(ids, problems)`.
 #[pyfunction]
-fn read(py: Python<'_>, jsonl: &[u8]) -> PyResult<(Vec<String>, Vec<String>)> {
-    let (docs, problems) = py.detach(|| records::read(jsonl)).map_err(py_err)?;
+#[pyo3(signature = (jsonl, texts = None, from_arrow = None))]
+fn read(
+    py: Python<'_>,
+    jsonl: &[u8],
+    texts: Option<Capsules<'_>>,
+    from_arrow: Option<&[u8]>,
+) -> PyResult<(Vec<String>, Vec<String>)> {
+    let (docs, problems) = read_records(py, jsonl, texts, from_arrow)?;
     Ok((docs.into_iter().map(|d| d.id).collect(), problems))
 }
 
 /// `dedup` on records: `(dedup JSON Lines with pairs, ids of the documents read, group
 /// of each (0: none), kept or not, problems)`.
 #[pyfunction]
-#[pyo3(signature = (jsonl, **settings))]
+#[pyo3(signature = (jsonl, texts = None, from_arrow = None, **settings))]
 #[allow(clippy::type_complexity)]
 fn dedup(
     py: Python<'_>,
     jsonl: &[u8],
+    texts: Option<Capsules<'_>>,
+    from_arrow: Option<&[u8]>,
     settings: Option<&Bound<'_, PyDict>>,
 ) -> PyResult<(String, Vec<String>, Vec<u32>, Vec<bool>, Vec<String>)> {
     let cfg = settings::dedup_config(settings)?;
-    if !((0.0..=1.0).contains(&cfg.threshold) && (0.0..=1.0).contains(&cfg.slack)) {
-        return Err(py_err("--threshold and --slack must lie in [0, 1]"));
-    }
-    let (docs, problems) = py.detach(|| records::read(jsonl)).map_err(py_err)?;
+    let (docs, problems) = read_records(py, jsonl, texts, from_arrow)?;
     let report = py
         .detach(|| dedup_in(&docs, &cfg, &Storage::Memory, &NoProgress))
         .map_err(py_err)?;
@@ -127,8 +150,15 @@ impl Index {
     }
 
     /// Adds records: `(added, replaced, problems)`.
-    fn add(&self, py: Python<'_>, jsonl: &[u8]) -> PyResult<(usize, usize, Vec<String>)> {
-        let (docs, problems) = py.detach(|| records::read(jsonl)).map_err(py_err)?;
+    #[pyo3(signature = (jsonl, texts = None, from_arrow = None))]
+    fn add(
+        &self,
+        py: Python<'_>,
+        jsonl: &[u8],
+        texts: Option<Capsules<'_>>,
+        from_arrow: Option<&[u8]>,
+    ) -> PyResult<(usize, usize, Vec<String>)> {
+        let (docs, problems) = read_records(py, jsonl, texts, from_arrow)?;
         let opts = IndexOptions {
             ngram: self.ngram,
             ..IndexOptions::default()

@@ -142,5 +142,8 @@ pub(crate) fn dedup_config(kw: Option<&Bound<'_, PyDict>>) -> PyResult<DedupConf
             }
         };
     }
+    if !((0.0..=1.0).contains(&cfg.threshold) && (0.0..=1.0).contains(&cfg.slack)) {
+        return Err(py_err("--threshold and --slack must lie in [0, 1]"));
+    }
     Ok(cfg)
 }

@@ -31,7 +31,7 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     Ok(())
 }
 
-fn u32s(b: &[u8]) -> Vec<u32> {
+pub(crate) fn u32s(b: &[u8]) -> Vec<u32> {
     b.chunks_exact(4)
         .map(|c| u32::from_ne_bytes(c.try_into().unwrap()))
         .collect()
@@ -43,22 +43,22 @@ fn i64s(b: &[u8]) -> Vec<i64> {
         .collect()
 }
 
-fn pairs(b: &[u8]) -> Vec<(u32, u32)> {
+pub(crate) fn pairs(b: &[u8]) -> Vec<(u32, u32)> {
     u32s(b).chunks_exact(2).map(|p| (p[0], p[1])).collect()
 }
 
-fn bytes_of_u32(v: impl IntoIterator<Item = u32>) -> Vec<u8> {
+pub(crate) fn bytes_of_u32(v: impl IntoIterator<Item = u32>) -> Vec<u8> {
     v.into_iter().flat_map(u32::to_ne_bytes).collect()
 }
 
-fn bytes_of_pairs<'a>(v: impl IntoIterator<Item = &'a (u32, u32)>) -> Vec<u8> {
+pub(crate) fn bytes_of_pairs<'a>(v: impl IntoIterator<Item = &'a (u32, u32)>) -> Vec<u8> {
     bytes_of_u32(v.into_iter().flat_map(|&(x, y)| [x, y]))
 }
 
 /// The document sources and sites of the run (`Sources::of` the documents' metadata in
 /// number order), built on each worker from the broadcast `source` and `url` fields.
 #[pyclass(module = "chorus._chorus", frozen)]
-pub(crate) struct Sources(CoreSources);
+pub(crate) struct Sources(pub(crate) CoreSources);
 
 #[pymethods]
 impl Sources {
@@ -298,7 +298,7 @@ fn blocked<'py>(
 
 const ALIGNMENT_BYTES: usize = 40;
 
-fn alignment_bytes(p: &PairAlignment, out: &mut Vec<u8>) {
+pub(crate) fn alignment_bytes(p: &PairAlignment, out: &mut Vec<u8>) {
     let x = &p.alignment;
     for v in [p.a.0, p.b.0, x.a.0, x.a.1, x.b.0, x.b.1, x.matched, 0] {
         out.extend_from_slice(&v.to_ne_bytes());
@@ -306,7 +306,7 @@ fn alignment_bytes(p: &PairAlignment, out: &mut Vec<u8>) {
     out.extend_from_slice(&x.similarity.to_bits().to_ne_bytes());
 }
 
-fn alignments_of(b: &[u8]) -> Vec<PairAlignment> {
+pub(crate) fn alignments_of(b: &[u8]) -> Vec<PairAlignment> {
     b.chunks_exact(ALIGNMENT_BYTES)
         .map(|r| {
             let v = u32s(&r[..32]);
@@ -363,6 +363,30 @@ fn align<'py>(
     Ok(out.iter().map(|r| PyBytes::new(py, r)).collect())
 }
 
+/// The documents numbered `nums`, from their `ids`, `texts` and `metas` as [`prepare`]
+/// gives them: read again by the CLI's reader, they are the documents read at first.
+pub(crate) fn documents(
+    nums: Vec<u32>,
+    ids: &[String],
+    texts: &[String],
+    metas: &[String],
+) -> PyResult<BTreeMap<DocNum, Document>> {
+    let mut jsonl = String::new();
+    for ((id, text), meta) in ids.iter().zip(texts).zip(metas) {
+        let mut rec: serde_json::Map<String, serde_json::Value> =
+            serde_json::from_str(meta).map_err(py_err)?;
+        rec.insert("id".into(), id.clone().into());
+        rec.insert("text".into(), text.clone().into());
+        jsonl.push_str(&serde_json::to_string(&rec).map_err(py_err)?);
+        jsonl.push('\n');
+    }
+    let (docs, problems) = records::read(jsonl.as_bytes()).map_err(py_err)?;
+    if let Some(p) = problems.first() {
+        return Err(py_err(format!("a document changed on its way: {p}")));
+    }
+    Ok(nums.into_iter().map(DocNum).zip(docs).collect())
+}
+
 /// Stage 5, on the driver: the report from every alignment record, the documents it needs
 /// (`nums`, `ids`, `texts`, `metas` as given by [`prepare`]), every document's blocked
 /// ranges, the sources and the run's counts `(documents, bytes, tokens, postings,
@@ -385,20 +409,7 @@ fn report(
     settings: Option<&Bound<'_, PyDict>>,
 ) -> PyResult<(String, HashMap<String, String>)> {
     let cfg: Config = settings::find_config(settings)?;
-    let mut jsonl = String::new();
-    for ((id, text), meta) in ids.iter().zip(&texts).zip(&metas) {
-        let mut rec: serde_json::Map<String, serde_json::Value> =
-            serde_json::from_str(meta).map_err(py_err)?;
-        rec.insert("id".into(), id.clone().into());
-        rec.insert("text".into(), text.clone().into());
-        jsonl.push_str(&serde_json::to_string(&rec).map_err(py_err)?);
-        jsonl.push('\n');
-    }
-    let (docs, problems) = records::read(jsonl.as_bytes()).map_err(py_err)?;
-    if let Some(p) = problems.first() {
-        return Err(py_err(format!("a document changed on its way: {p}")));
-    }
-    let by_num: BTreeMap<DocNum, Document> = nums.into_iter().map(DocNum).zip(docs).collect();
+    let by_num = documents(nums, &ids, &texts, &metas)?;
     let alignments: Vec<PairAlignment> = alignments.iter().flat_map(|r| alignments_of(r)).collect();
     let blocked: Vec<(DocNum, Vec<(u32, u32)>)> = blocked_docs
         .into_iter()

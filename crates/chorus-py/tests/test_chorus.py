@@ -182,3 +182,66 @@ def test_index_add_and_query(tmp_path):
     assert index.add([dict(corpus()[0], text=f"Updated. {STATEMENT}")]) == {"added": 1, "replaced": 1}
     with pytest.raises(TypeError, match="takes a text"):
         index.query(["not", "a", "text"])
+
+
+def _both_paths(data, fn, **kw):
+    """``fn`` on ``data`` with the texts read from Arrow and with them crossing as JSON."""
+    from chorus import _records
+
+    with warnings.catch_warnings(record=True) as w_arrow:
+        warnings.simplefilter("always")
+        arrow = fn(data, **kw)
+    _records.ARROW = False
+    try:
+        with warnings.catch_warnings(record=True) as w_json:
+            warnings.simplefilter("always")
+            plain = fn(data, **kw)
+    finally:
+        _records.ARROW = True
+    return arrow, plain, [str(x.message) for x in w_arrow], [str(x.message) for x in w_json]
+
+
+def test_texts_read_from_arrow_give_the_json_paths_documents_and_problems():
+    pd = pytest.importorskip("pandas")
+    pa = pytest.importorskip("pyarrow")
+    from chorus import _records
+
+    rows = corpus() + [
+        {"id": "blank", "text": " \n\t "},
+        {"id": "empty", "text": ""},
+        {"id": "nbsp", "text": "\u00a0\u2003"},
+        {"id": "none", "text": None},
+        {"id": "emoji", "source": "wire", "text": f"😀 “quoted” {STATEMENT} \\ \"end\"\u2028"},
+        {"text": f"No id here. {STATEMENT}"},
+    ]
+    frame = pd.DataFrame(rows)
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    # the texts do take the Arrow path here (a stand-in in the JSON)
+    jsonl, _, mask = _records.arrow_records(table, {})
+    assert b"swing bridge" not in jsonl
+    assert list(mask) == [1] * 8 + [0, 1, 1]
+    for data in (frame, table, table.to_batches()[0]):
+        arrow, plain, w_arrow, w_json = _both_paths(data, chorus.find)
+        assert arrow.to_jsonl() == plain.to_jsonl()
+        assert w_arrow == w_json
+        assert any("`blank` has empty text" in m for m in w_arrow)
+        assert any("`none` has no `text` field" in m for m in w_arrow)
+        arrow, plain, _, _ = _both_paths(data, chorus.dedup)
+        assert (arrow.to_jsonl(), arrow.ids, arrow.keep) == (plain.to_jsonl(), plain.ids, plain.keep)
+    # a text column of another name; a large_string column (chunked)
+    renamed = table.rename_columns(["body" if c == "text" else c for c in table.column_names])
+    arrow, plain, _, _ = _both_paths(renamed, chorus.find, text="body")
+    assert arrow.to_jsonl() == plain.to_jsonl() == chorus.find(frame, errors="ignore").to_jsonl()
+    big = pa.concat_tables([table.slice(0, 4), table.slice(4)]).cast(
+        pa.schema([pa.field(f.name, pa.large_string() if f.name == "text" else f.type) for f in table.schema])
+    )
+    assert chorus.find(big, errors="ignore").to_jsonl() == chorus.find(frame, errors="ignore").to_jsonl()
+    with pytest.raises(chorus.ChorusError, match="`blank` has empty text"):
+        chorus.find(table, errors="raise")
+
+
+def test_a_text_column_that_is_not_strings_is_judged_by_the_reader():
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame({"id": ["a", "b"], "text": [1, 2]})
+    with pytest.raises(chorus.ChorusError, match="`text` must be a string"):
+        chorus.find(frame, errors="raise")

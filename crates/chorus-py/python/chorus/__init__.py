@@ -19,7 +19,7 @@ from __future__ import annotations
 import warnings
 from typing import Any, Optional
 
-from . import _chorus
+from . import _chorus, _records
 from ._chorus import ChorusError
 from ._records import renames, to_jsonl
 from ._report import DedupResult, Report
@@ -42,8 +42,19 @@ def _problems(problems: list, errors: str) -> None:
             warnings.warn(p, ChorusWarning, stacklevel=3)
 
 
-def _jsonl(data, id, text, source, date, url, title) -> bytes:
-    return to_jsonl(data, renames(id, text, source, date, url, title))
+def _jsonl(data, id, text, source, date, url, title) -> tuple:
+    """The records as ``(JSON Lines, texts)``: ``texts`` the keyword arguments that hand
+    the native module the texts of Arrow data straight from their Arrow array (empty for
+    other data, or with ``_records.ARROW`` off)."""
+    rename = renames(id, text, source, date, url, title)
+    table = _records.arrow_table(data) if _records.ARROW else None
+    if table is not None:
+        got = _records.arrow_records(table, rename)
+        if got is not None:
+            jsonl, capsules, from_arrow = got
+            return jsonl, {"texts": capsules, "from_arrow": from_arrow}
+        return to_jsonl(table, rename), {}
+    return to_jsonl(data, rename), {}
 
 
 def find(
@@ -66,8 +77,8 @@ def find(
     the default; "raise": ChorusError; "ignore"). ``settings``: the CLI's flags, e.g.
     ``min_words=8``, ``max_df=50``, ``window="6h"``, ``boilerplate=True``,
     ``formulas=True``. Returns a ``Report``."""
-    jsonl = _jsonl(data, id, text, source, date, url, title)
-    out, texts, problems, _ = _chorus.find(jsonl, **settings)
+    jsonl, texts = _jsonl(data, id, text, source, date, url, title)
+    out, texts, problems, _ = _chorus.find(jsonl, **texts, **settings)
     _problems(problems, errors)
     return Report(out, texts, problems)
 
@@ -89,8 +100,8 @@ def dedup(
     Takes what ``find`` takes, and ``threshold=``, ``slack=``, ``min_dup_similarity=``,
     ``containment=``, ``keep=`` ("earliest", "longest" or "first"). Returns a
     ``DedupResult`` with each document's group id and a keep mask."""
-    jsonl = _jsonl(data, id, text, source, date, url, title)
-    out, ids, groups, keep, problems = _chorus.dedup(jsonl, **settings)
+    jsonl, texts = _jsonl(data, id, text, source, date, url, title)
+    out, ids, groups, keep, problems = _chorus.dedup(jsonl, **texts, **settings)
     _problems(problems, errors)
     return DedupResult(out, ids, groups, keep, problems)
 
@@ -119,8 +130,8 @@ class Index:
     ) -> dict:
         """Stores the records of ``data`` (a record with an id already stored replaces
         it); returns ``{"added": n, "replaced": m}``."""
-        jsonl = _jsonl(data, id, text, source, date, url, title)
-        added, replaced, problems = self._index.add(jsonl)
+        jsonl, texts = _jsonl(data, id, text, source, date, url, title)
+        added, replaced, problems = self._index.add(jsonl, **texts)
         _problems(problems, errors)
         return {"added": added, "replaced": replaced}
 

@@ -3,7 +3,13 @@ pyarrow Table or RecordBatch, or any object with the Arrow PyCapsule stream inte
 (``__arrow_c_stream__``). Each becomes one JSON object per line with the CLI's field names
 (``id``, ``text``, ``source``, ``date``, ``url``, ``title``; other columns passed through),
 which the native module reads with the CLI's JSON Lines reader: the same records make the
-same documents, ids and problems as ``chorus find`` reading them from a file."""
+same documents, ids and problems as ``chorus find`` reading them from a file.
+
+From Arrow data (pyarrow, polars, pandas), the texts do not cross as JSON: each record's
+JSON holds a one-character stand-in, and the native module reads the texts from the Arrow
+string array itself (``arrow_records``), through the Arrow C data interface. Null texts,
+and texts too long for a JSON Lines record of the reader, stay in the JSON, so the reader
+judges them as before."""
 
 from __future__ import annotations
 
@@ -37,6 +43,79 @@ def _clean(value: Any) -> Any:
     if isinstance(value, float) and math.isnan(value):
         return None
     return value
+
+
+# a text longer than this (in UTF-8 bytes) stays in the JSON: escaped, it might pass the
+# reader's record limit (64 MiB; an escape is at most 6 bytes), and the reader must judge it
+_MAX_ARROW_TEXT = (64 << 20) // 6
+_STAND_IN = "."
+# off: every text crosses as JSON too (for comparisons and benchmarks)
+ARROW = True
+
+
+def arrow_table(data: Any) -> Any:
+    """``data`` as a pyarrow Table when it is Arrow data (pandas, polars, pyarrow, the
+    Arrow PyCapsule interface), else None."""
+    if isinstance(data, (Mapping, str, bytes)):
+        return None
+    module = type(data).__module__.split(".")[0]
+    try:
+        import pyarrow as pa
+    except ImportError:
+        return None
+    if module == "pandas" and hasattr(data, "columns"):
+        return pa.Table.from_pandas(data, preserve_index=False)
+    if module == "polars" and hasattr(data, "to_arrow"):
+        return data.to_arrow()
+    if isinstance(data, pa.Table):
+        return data
+    if isinstance(data, pa.RecordBatch):
+        return pa.Table.from_batches([data])
+    if hasattr(data, "__arrow_c_stream__") or hasattr(data, "__arrow_c_array__"):
+        return pa.table(data)
+    return None
+
+
+def arrow_records(table: Any, rename: dict) -> Optional[tuple]:
+    """``(jsonl, text capsules, from_arrow mask)`` for a pyarrow ``table``: the JSON Lines
+    of ``to_jsonl`` with a stand-in for every text the native module reads from the text
+    column's Arrow array instead (mask byte 1); None when the table has no string text
+    column (then ``to_jsonl`` it is)."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    taken = set(rename.values())
+    names = [c for c in table.column_names if rename.get(c) == "text"]
+    if not names and "text" in table.column_names and "text" not in taken:
+        names = ["text"]
+    if not names or table.num_rows == 0:
+        return None
+    name = names[0]
+    col = table.column(name)
+    if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
+        pass
+    elif getattr(pa.types, "is_string_view", lambda t: False)(col.type):
+        col = col.cast(pa.large_string())
+    else:
+        return None
+    if pa.types.is_string(col.type) and sum(c.nbytes for c in col.chunks) >= (1 << 31) - 1:
+        col = col.cast(pa.large_string())
+    texts = col.combine_chunks()
+    mask = pc.and_kleene(pc.is_valid(texts), pc.less_equal(pc.binary_length(texts), _MAX_ARROW_TEXT))
+    mask = pc.fill_null(mask, False)
+    stand_in = pc.if_else(mask, pa.scalar(_STAND_IN, texts.type), texts)
+    index = table.column_names.index(name)
+    rows_ = table.set_column(index, name, stand_in).to_pylist()
+    lines = []
+    for i, row in enumerate(rows_):
+        try:
+            lines.append(record_line(row, rename))
+        except ValueError as e:
+            raise ValueError(f"records:{i + 1}: {e}") from None
+    jsonl = ("\n".join(lines) + "\n").encode("utf-8")
+    from_arrow = mask.to_numpy(zero_copy_only=False).astype(np.uint8).tobytes()
+    return jsonl, texts.__arrow_c_array__(), from_arrow
 
 
 def rows(data: Any) -> list:

@@ -1,5 +1,6 @@
 """chorus on Spark: ``chorus.spark.find(df)`` gives the ``Report`` ``chorus.find`` gives on
-the same records, byte for byte, with the work split by stage over the cluster.
+the same records, byte for byte, and ``chorus.spark.dedup(df)`` the ``DedupResult``
+``chorus.dedup`` gives, with the work split by stage over the cluster.
 
 Every decision is made in Rust (``chorus_core::stages``, through ``chorus._chorus``); Spark
 only moves rows, and every group reaches Rust whole and sorted by a total key, so the
@@ -11,33 +12,51 @@ partitioning and the input order cannot change the result:
 2. **numbering**: documents sorted by ``(undated, first second, id)`` and numbered from 0
    (``zipWithIndex``); ids are unique, so the order is total. The sources and URLs in that
    order are broadcast: every worker builds the same ``Sources`` table.
-3. **fingerprints** (``mapInArrow``): ``(fingerprint, doc, pos)`` postings.
-4. **seed rules**: postings shuffled by fingerprint and sorted by ``(fingerprint, doc,
-   pos)``; each partition's runs of one fingerprint go to Rust whole (a run cut by a batch
-   boundary is carried to the next batch), which returns the seeds and the boilerplate
-   occurrences.
-5. **candidates**: seeds shuffled by document pair and sorted by ``(a, b, pos_a, pos_b)``,
-   each pair's run to Rust; boilerplate occurrences likewise by document, to blocked
-   ranges (collected and broadcast: they are few).
+3. **fingerprints** (``mapInArrow``, texts read from the Arrow batch): postings, one binary
+   row per task and fingerprint bucket (``shuffle="blobs"``, the default), or a
+   ``(fingerprint, doc, pos)`` row each (``shuffle="rows"``).
+4. **seed rules**: blobs are shuffled by a key Spark's hash partitioning sends to their
+   bucket's partition; each task sorts all its postings by ``(fingerprint, doc, pos)`` in
+   Rust and runs the seed rules per fingerprint, routing the seeds by document pair and the
+   boilerplate occurrences by document into blobs again. (Rows: shuffled by fingerprint and
+   sorted by Spark, each partition's runs of one fingerprint handed to Rust whole, a run cut
+   by a batch boundary carried to the next batch.)
+5. **candidates**: a second shuffle by key gives each task whole document pairs and whole
+   documents, sorted in Rust into candidates and blocked ranges (collected and broadcast:
+   they are few). (Rows: seeds shuffled by pair and sorted by ``(a, b, pos_a, pos_b)``,
+   boilerplate occurrences by document.)
 6. **alignment** (``mapInArrow``): candidates joined with both texts, aligned in Rust.
 7. **report**, once on the driver: the alignments, the documents they involve and the
    run's exact counts go to ``chorus_core::stages::report`` (clustering, quotation,
    coordination, propagation).
+
+``dedup`` shares stages 1 to 5, then:
+
+6. **pairs** (``mapInArrow``): candidates joined with both texts and token counts; each
+   planned from its seeds in Rust (``chorus_core::stages::dedup_plan``: skipped, decided,
+   or aligned) and aligned when the plan (or the formula decision) needs it.
+7. **groups**, once on the driver: the aligned and decided pairs, the documents they
+   involve, and every document's input position, length, token count and blocked ranges
+   go to ``chorus_core::stages::dedup_report`` (the formula decision, the coverages, the
+   union of near-duplicate pairs into groups, the member kept), the tail ``chorus dedup``
+   runs. Groups are unions of pairs on the driver: exact, no GraphFrames, and the pairs
+   are few (a Spark connected-components job that labels components per task merges
+   unrelated groups unless iterated to convergence).
 
 Requires pyarrow and numpy on the workers (PySpark's Arrow support needs them anyway).
 """
 
 from __future__ import annotations
 
+import json
 import uuid
-import warnings
 from typing import Any, Optional
 
 from . import _chorus, _records
 from ._chorus import ChorusError
-from ._report import Report
+from ._report import DedupResult, Report
 
-__all__ = ["find"]
+__all__ = ["find", "dedup"]
 
 # Sources tables built on this worker, by the token of their broadcast
 _SOURCES: dict = {}
@@ -83,55 +102,21 @@ def _u32(column) -> bytes:
     return column.to_numpy(zero_copy_only=False).astype(np.uint32).tobytes()
 
 
-def find(
-    df: Any,
-    *,
-    id: Optional[str] = None,
-    text: Optional[str] = None,
-    source: Optional[str] = None,
-    date: Optional[str] = None,
-    url: Optional[str] = None,
-    title: Optional[str] = None,
-    partitions: Optional[int] = None,
-    errors: str = "warn",
-    timings: Optional[dict] = None,
-    **settings: Any,
-) -> Report:
-    """``chorus.find`` on a Spark DataFrame of records (columns as ``chorus.find`` takes
-    them; every record needs an ``id``). ``partitions``: the partitions of each shuffle
-    (default: the session's default parallelism). ``timings``: a dict to fill with the
-    seconds each stage took. Returns the ``Report`` of the records, equal to
-    ``chorus.find``'s and to ``chorus find --json``'s output."""
-    import time
+_DEDUP_SETTINGS = ("threshold", "slack", "min_dup_similarity", "containment", "keep")
 
-    import numpy as np
+
+def _shared(df, rename, settings, parts, lap, dedup, shuffle):
+    """Stages 1 to 5 of the module documentation, shared by ``find`` and ``dedup``: the
+    numbered documents (persisted), the candidates (persisted), the blocked ranges, the
+    broadcast sources, the run's counts, the problems, and with ``dedup`` every
+    document's ``(num, pos, bytes, tokens)``."""
     import pyarrow as pa
     from pyspark import StorageLevel
     from pyspark.sql import Window
     from pyspark.sql import functions as F
 
-    from . import _problems
-
     spark = df.sparkSession
     sc = spark.sparkContext
-    rename = _records.renames(id, text, source, date, url, title)
-    _chorus.prepare(b"", **settings)  # bad settings fail here, on the driver
-    fields = [rename.get(c, c) for c in df.columns]
-    for need in ("id", "text"):
-        if need not in fields:
-            raise ChorusError(
-                f"chorus.spark.find needs a `{need}` column (columns: {', '.join(df.columns)}); "
-                f"name it with {need}="
-            )
-    parts = partitions or sc.defaultParallelism
-    clock = {"t": time.perf_counter()}
-    times = timings if timings is not None else {}
-
-    def lap(stage: str) -> None:
-        now = time.perf_counter()
-        times[stage] = times.get(stage, 0.0) + now - clock["t"]
-        clock["t"] = now
-
     keep = StorageLevel.MEMORY_AND_DISK
 
     # 1. read
@@ -216,11 +201,38 @@ def find(
     ).collect()[0]
     n_docs = totals[0]
     n_bytes, n_tokens, n_postings = (int(x or 0) for x in totals[1:])
-    meta_rows = numbered.select("num", "source", "url").orderBy("num").collect()
+    per_doc = ["id", "pos", "bytes", "tokens"] if dedup else []
+    meta_rows = numbered.select("num", "source", "url", *per_doc).orderBy("num").collect()
     sources_b = sc.broadcast(
         (uuid.uuid4().hex, [r.source for r in meta_rows], [r.url for r in meta_rows])
     )
     lap("numbering")
+
+    shuffled = _blob_shuffle if shuffle == "blobs" else _row_shuffle
+    candidates, n_candidates, blocked, persisted = shuffled(numbered, parts, settings, sources_b, keep, lap)
+    n_blocked = sum(len(r) // 8 for r in blocked.values())
+    lap("candidates")
+    prepped.unpersist()
+    for d in persisted[:-1]:
+        d.unpersist()
+    return {
+        "numbered": numbered,
+        "candidates": candidates,
+        "blocked": blocked,
+        "sources": sources_b,
+        "counts": (n_docs, n_bytes, n_tokens, n_postings, n_candidates, n_blocked),
+        "problems": problems,
+        "per_doc": meta_rows if dedup else None,
+        "persisted": [numbered, persisted[-1]],
+    }
+
+
+def _row_shuffle(numbered, parts, settings, sources_b, keep, lap):
+    """Stages 3 to 5 with a Spark row per posting and per seed, grouped by Spark's sort
+    (``shuffle="rows"``): ``(candidates, blocked ranges by document, persisted frames)``."""
+    import numpy as np
+    import pyarrow as pa
+    from pyspark.sql import functions as F
 
     # 3. fingerprints
     def fingerprint(batches):
@@ -322,9 +334,187 @@ def find(
         .collect()
     )
     blocked = {r.doc: bytes(r.ranges) for r in blocked_rows}
-    n_blocked = sum(len(r) // 8 for r in blocked.values())
-    blocked_b = sc.broadcast(blocked)
-    lap("candidates")
+    return candidates, n_candidates, blocked, [seeded, candidates]
+
+
+def _bucket_keys(spark, parts):
+    """For each bucket ``b < parts``, an int key that ``repartition(parts, key)`` sends to
+    partition ``b`` (Spark's hash partitioning: ``pmod(hash(key), parts)``)."""
+    from pyspark.sql import functions as F
+
+    rows = (
+        spark.range(0, 64 * parts + 64)
+        .select(F.col("id").cast("int").alias("k"))
+        .select("k", F.expr(f"pmod(hash(k), {parts})").alias("p"))
+        .collect()
+    )
+    keys = {}
+    for r in rows:
+        keys.setdefault(r.p, r.k)
+    return [keys[p] for p in range(parts)]
+
+
+def _blob_shuffle(numbered, parts, settings, sources_b, keep, lap):
+    """Stages 3 to 5 with binary rows, one per task and destination bucket (the default,
+    ``shuffle="blobs"``): each task's postings (then seeds, boilerplate occurrences) go
+    out as one blob per bucket of the group key, and each destination sorts and groups its
+    whole share in Rust. ``(candidates, blocked ranges by document, persisted frames)``."""
+    import pyarrow as pa
+    from pyspark.sql import functions as F
+
+    sc = numbered.sparkSession.sparkContext
+    keys_b = sc.broadcast(_bucket_keys(numbered.sparkSession, parts))
+    routed = "key int, kind int, blob binary"
+
+    def batch_of(keys, buckets_kinds_blobs):
+        k, kinds, blobs = buckets_kinds_blobs
+        return pa.RecordBatch.from_pydict(
+            {
+                "key": pa.array([keys[i] for i in k], pa.int32()),
+                "kind": pa.array(kinds, pa.int32()),
+                "blob": pa.array(blobs, pa.binary()),
+            }
+        )
+
+    # 3. fingerprints, by fingerprint bucket
+    def fingerprint(batches):
+        keys = keys_b.value
+        for batch in batches:
+            if batch.num_rows == 0:
+                continue
+            ids, blobs = _chorus.posting_blobs(
+                _u32(batch.column("num")), batch.column("text").__arrow_c_array__(), parts, **settings
+            )
+            yield batch_of(keys, (ids, [0] * len(ids), blobs))
+
+    # 4. seed rules: every posting of a bucket, sorted and grouped in Rust
+    def seed_task(batches):
+        keys = keys_b.value
+        blobs = [b for batch in batches for b in batch.column("blob").to_pylist()]
+        if not blobs:
+            return
+        sb, sv, bb, bv = _chorus.seed_blobs(blobs, _sources(sources_b.value), parts, **settings)
+        yield batch_of(keys, (sb + bb, [0] * len(sb) + [1] * len(bb), sv + bv))
+
+    seeded = (
+        numbered.select("num", "text")
+        .mapInArrow(fingerprint, routed)
+        .repartition(parts, "key")
+        .mapInArrow(seed_task, routed)
+        .persist(keep)
+    )
+    seeded.count()
+    lap("fingerprints+seeds")
+
+    # 5. candidates by document pair, blocked ranges by document
+    def candidate_task(batches):
+        seeds, boil = [], []
+        for batch in batches:
+            for k, b in zip(batch.column("kind").to_pylist(), batch.column("blob").to_pylist()):
+                (seeds if k == 0 else boil).append(b)
+        if not seeds and not boil:
+            return
+        a, b, s, docs, ranges = _chorus.candidate_blobs(seeds, boil, **settings)
+        yield pa.RecordBatch.from_pydict(
+            {
+                "a": pa.array(a + docs, pa.int32()),
+                "b": pa.array(b + [-1] * len(docs), pa.int32()),
+                "seeds": pa.array(s + ranges, pa.binary()),
+            }
+        )
+
+    out = (
+        seeded.repartition(parts, "key")
+        .mapInArrow(candidate_task, "a int, b int, seeds binary")
+        .persist(keep)
+    )
+    candidates = out.filter(F.col("b") >= 0)
+    n_candidates = candidates.count()
+    blocked = {r.a: bytes(r.seeds) for r in out.filter(F.col("b") < 0).collect()}
+    return candidates, n_candidates, blocked, [seeded, out]
+
+
+def _start(df, id, text, source, date, url, title, partitions, timings, what, shuffle):
+    """The renames, partitions and stopwatch of a run; checks the columns."""
+    import time
+
+    if shuffle not in ("blobs", "rows"):
+        raise ChorusError(f"invalid value for `shuffle`: `{shuffle}` (blobs or rows)")
+    rename = _records.renames(id, text, source, date, url, title)
+    fields = [rename.get(c, c) for c in df.columns]
+    for need in ("id", "text"):
+        if need not in fields:
+            raise ChorusError(
+                f"chorus.spark.{what} needs a `{need}` column (columns: {', '.join(df.columns)}); "
+                f"name it with {need}="
+            )
+    parts = partitions or df.sparkSession.sparkContext.defaultParallelism
+    clock = {"t": time.perf_counter()}
+    times = timings if timings is not None else {}
+
+    def lap(stage: str) -> None:
+        now = time.perf_counter()
+        times[stage] = times.get(stage, 0.0) + now - clock["t"]
+        clock["t"] = now
+
+    return rename, parts, lap
+
+
+def _texts(numbered, with_tokens=False):
+    """The candidates' texts: two copies of ``(n, text[, tokens])`` to join on ``a`` and ``b``."""
+    from pyspark.sql import functions as F
+
+    cols = [F.col("num").cast("int").alias("n"), "text"] + (
+        [F.col("tokens").cast("int").alias("tokens")] if with_tokens else []
+    )
+    texts = numbered.select(*cols)
+    side = lambda s: texts.select(  # noqa: E731
+        F.col("n").alias(s), F.col("text").alias(f"text_{s}"), *([F.col("tokens").alias(f"tokens_{s}")] if with_tokens else [])
+    )
+    return side("a"), side("b")
+
+
+def _documents(numbered, needed):
+    """``(num, id, text, meta)`` rows of the documents numbered ``needed``, by number."""
+    spark = numbered.sparkSession
+    want = spark.createDataFrame([(int(n),) for n in sorted(needed)], "num long")
+    return numbered.join(want, "num").select("num", "id", "text", "meta").orderBy("num").collect()
+
+
+def find(
+    df: Any,
+    *,
+    id: Optional[str] = None,
+    text: Optional[str] = None,
+    source: Optional[str] = None,
+    date: Optional[str] = None,
+    url: Optional[str] = None,
+    title: Optional[str] = None,
+    partitions: Optional[int] = None,
+    shuffle: str = "blobs",
+    errors: str = "warn",
+    timings: Optional[dict] = None,
+    **settings: Any,
+) -> Report:
+    """``chorus.find`` on a Spark DataFrame of records (columns as ``chorus.find`` takes
+    them; every record needs an ``id``). ``partitions``: the partitions of each shuffle
+    (default: the session's default parallelism). ``shuffle``: how postings and seeds
+    cross the shuffles, "blobs" (one binary row per task and destination, sorted in Rust:
+    the default) or "rows" (a Spark row each, sorted by Spark); the result is the same.
+    ``timings``: a dict to fill with the seconds each stage took. Returns the ``Report`` of the records, equal to
+    ``chorus.find``'s and to ``chorus find --json``'s output."""
+    import numpy as np
+    import pyarrow as pa
+    from pyspark.sql import functions as F
+
+    from . import _problems
+
+    _chorus.prepare(b"", **settings)  # bad settings fail here, on the driver
+    rename, parts, lap = _start(df, id, text, source, date, url, title, partitions, timings, "find", shuffle)
+    run = _shared(df, rename, settings, parts, lap, dedup=False, shuffle=shuffle)
+    numbered, candidates, blocked = run["numbered"], run["candidates"], run["blocked"]
+    sources_b, problems = run["sources"], run["problems"]
+    blocked_b = numbered.sparkSession.sparkContext.broadcast(blocked)
 
     # 6. alignment
     def align(batches):
@@ -344,10 +534,8 @@ def find(
             )
             yield pa.RecordBatch.from_pydict({"rec": pa.array(recs, pa.binary())})
 
-    texts = numbered.select(F.col("num").cast("int").alias("n"), "text")
-    joined = candidates.join(
-        texts.withColumnRenamed("n", "a").withColumnRenamed("text", "text_a"), "a"
-    ).join(texts.withColumnRenamed("n", "b").withColumnRenamed("text", "text_b"), "b")
+    text_a, text_b = _texts(numbered)
+    joined = candidates.join(text_a, "a").join(text_b, "b")
     alignments = [
         bytes(r.rec)
         for r in joined.mapInArrow(align, "rec binary").filter(F.length("rec") > 0).collect()
@@ -362,8 +550,7 @@ def find(
         needed.update(v[:, 1].tolist())
     if settings.get("boilerplate"):
         needed.update(blocked)
-    want = spark.createDataFrame([(int(n),) for n in sorted(needed)], "num long")
-    rows = numbered.join(want, "num").select("num", "id", "text", "meta").orderBy("num").collect()
+    rows = _documents(numbered, needed)
     out, doc_texts = _chorus.report(
         [r.num for r in rows],
         [r.id for r in rows],
@@ -373,11 +560,134 @@ def find(
         list(blocked),
         list(blocked.values()),
         _sources(sources_b.value),
-        (n_docs, n_bytes, n_tokens, n_postings, n_candidates, n_blocked),
+        run["counts"],
         **settings,
     )
-    for d in (prepped, numbered, seeded, candidates):
+    for d in run["persisted"]:
         d.unpersist()
     lap("report")
     _problems(problems, errors)
     return Report(out, doc_texts, problems)
+
+
+def dedup(
+    df: Any,
+    *,
+    id: Optional[str] = None,
+    text: Optional[str] = None,
+    source: Optional[str] = None,
+    date: Optional[str] = None,
+    url: Optional[str] = None,
+    title: Optional[str] = None,
+    partitions: Optional[int] = None,
+    shuffle: str = "blobs",
+    errors: str = "warn",
+    timings: Optional[dict] = None,
+    **settings: Any,
+) -> DedupResult:
+    """``chorus.dedup`` on a Spark DataFrame of records (as ``find``; and ``threshold=``,
+    ``slack=``, ``min_dup_similarity=``, ``containment=``, ``keep=``). Stages 1 to 5 as
+    ``find``; then each candidate pair is planned from its seeds and aligned when needed,
+    in Rust on the workers (``mapInArrow`` over the candidates joined with both texts and
+    token counts), and the groups are made once on the driver from the aligned and decided
+    pairs (``chorus_core::stages::dedup_report``, what ``chorus dedup`` runs). Returns the
+    ``DedupResult`` of the records: ``to_jsonl()`` is ``chorus dedup --json --pairs``'
+    output; ``ids``, ``groups`` and ``keep`` are in input order (partition, then row)."""
+    import numpy as np
+    import pyarrow as pa
+    from pyspark.sql import functions as F
+
+    from . import _problems
+
+    find_settings = {k: v for k, v in settings.items() if k not in _DEDUP_SETTINGS}
+    _chorus.dedup_pairs([], [], [], [], [], [], [], [], [], **settings)  # bad settings fail here
+    rename, parts, lap = _start(df, id, text, source, date, url, title, partitions, timings, "dedup", shuffle)
+    run = _shared(df, rename, find_settings, parts, lap, dedup=True, shuffle=shuffle)
+    numbered, candidates, blocked = run["numbered"], run["candidates"], run["blocked"]
+    per_doc, problems = run["per_doc"], run["problems"]
+    blocked_b = numbered.sparkSession.sparkContext.broadcast(blocked)
+
+    # 6. pairs: planned from their seeds, aligned when needed
+    def verify(batches):
+        bl = blocked_b.value
+        for batch in batches:
+            a = batch.column("a").to_pylist()
+            b = batch.column("b").to_pylist()
+            plans, ca, cb, recs = _chorus.dedup_pairs(
+                a,
+                b,
+                batch.column("seeds").to_pylist(),
+                batch.column("text_a").to_pylist(),
+                batch.column("text_b").to_pylist(),
+                batch.column("tokens_a").to_pylist(),
+                batch.column("tokens_b").to_pylist(),
+                [bl.get(x) for x in a],
+                [bl.get(x) for x in b],
+                **settings,
+            )
+            yield pa.RecordBatch.from_pydict(
+                {
+                    "a": pa.array(a, pa.int32()),
+                    "b": pa.array(b, pa.int32()),
+                    "plan": pa.array(plans, pa.int8()),
+                    "ca": pa.array(ca, pa.float64()),
+                    "cb": pa.array(cb, pa.float64()),
+                    "rec": pa.array(recs, pa.binary()),
+                }
+            )
+
+    text_a, text_b = _texts(numbered, with_tokens=True)
+    joined = candidates.join(text_a, "a").join(text_b, "b")
+    kept = (
+        joined.mapInArrow(verify, "a int, b int, plan byte, ca double, cb double, rec binary")
+        .filter(((F.col("plan") == 1) & (F.length("rec") > 0)) | (F.col("plan") == 2))
+        .collect()
+    )
+    aligned = [bytes(r.rec) for r in kept if r.plan == 1]
+    decided = [r for r in kept if r.plan == 2]
+    lap("pairs")
+
+    # 7. groups, on the driver
+    needed = {r.a for r in kept} | {r.b for r in kept}
+    rows = _documents(numbered, needed)
+    pos = np.array([r.pos for r in per_doc], np.uint64)
+    out = _chorus.dedup_report(
+        [r.num for r in rows],
+        [r.id for r in rows],
+        [r.text for r in rows],
+        [r.meta for r in rows],
+        pos.tobytes(),
+        np.array([r.bytes for r in per_doc], np.uint64).tobytes(),
+        np.array([r.tokens for r in per_doc], np.uint32).tobytes(),
+        list(blocked),
+        list(blocked.values()),
+        aligned,
+        (
+            [r.a for r in decided],
+            [r.b for r in decided],
+            [r.ca for r in decided],
+            [r.cb for r in decided],
+            [bytes(r.rec) for r in decided],
+        ),
+        run["counts"],
+        **settings,
+    )
+    for d in run["persisted"]:
+        d.unpersist()
+    # every document in input order, with its group and whether it is kept
+    order = np.argsort(pos, kind="stable")
+    ids = [per_doc[i].id for i in order]
+    groups = {}
+    dropped = set()
+    for line in out.splitlines():
+        rec = json.loads(line)
+        if rec.get("kind") == "dup_cluster":
+            for d in rec["docs"]:
+                groups[d] = rec["id"]
+                if d != rec["keep"]:
+                    dropped.add(d)
+    lap("groups")
+    _problems(problems, errors)
+    return DedupResult(
+        out, ids, [groups.get(i, 0) for i in ids], [i not in dropped for i in ids], problems
+    )

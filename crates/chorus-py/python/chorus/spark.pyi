@@ -1,6 +1,6 @@
 from typing import Any, Dict, Optional
 
-from ._report import Report
+from ._report import DedupResult, Report
 
 def find(
     df: Any,
@@ -12,7 +12,24 @@ def find(
     url: Optional[str] = ...,
     title: Optional[str] = ...,
     partitions: Optional[int] = ...,
+    shuffle: str = ...,
     errors: str = ...,
     timings: Optional[Dict[str, float]] = ...,
     **settings: Any,
 ) -> Report: ...
+
+def dedup(
+    df: Any,
+    *,
+    id: Optional[str] = ...,
+    text: Optional[str] = ...,
+    source: Optional[str] = ...,
+    date: Optional[str] = ...,
+    url: Optional[str] = ...,
+    title: Optional[str] = ...,
+    partitions: Optional[int] = ...,
+    shuffle: str = ...,
+    errors: str = ...,
+    timings: Optional[Dict[str, float]] = ...,
+    **settings: Any,
+) -> DedupResult: ...
