@@ -35,7 +35,8 @@
 use crate::clusters::{AsOf, ClusterEntry, ClusterSet, MemberDocs};
 use chorus_core::report::Cluster;
 use chorus_core::{Config, Corpus, Document, Metadata, NoProgress, SourceSizes, Storage};
-use chorus_store::{IndexReader, QueryOptions};
+use chorus_store::{IndexReader, QueryMatch, QueryOptions};
+use rayon::prelude::*;
 use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
@@ -147,20 +148,38 @@ pub fn update(
     let mut replaced: BTreeSet<u32> = BTreeSet::new();
     let mut touched: BTreeSet<String> = changed.clone();
     let opts = neighbour_options(cfg);
+    // each changed document's old metadata, new version and stored neighbours, looked up
+    // in parallel (a query each)
+    type Looked = (Option<Metadata>, Option<(Document, Vec<QueryMatch>)>);
+    let looked: Vec<Looked> = changed
+        .par_iter()
+        .map(|id| {
+            let old = match prev.reader.as_deref() {
+                Some(old) => old.get(id).map_err(err)?.map(|o| o.meta),
+                None => None,
+            };
+            let new = match r.get(id).map_err(err)? {
+                Some(d) => {
+                    let matches = r.query(&d.text, &opts).map_err(err)?.matches;
+                    Some((d, matches))
+                }
+                None => None,
+            };
+            Ok((old, new))
+        })
+        .collect::<Result<_, String>>()?;
     // the sources' sizes in the new snapshot
     let mut sizes = prev.sizes.clone();
-    for id in changed {
+    for (id, (old, new)) in changed.iter().zip(looked) {
         replaced.extend(prev.clusters_of(id).map(|c| c.cluster.id));
-        if let Some(old) = prev.reader.as_deref() {
-            if let Some(o) = old.get(id).map_err(err)? {
-                sizes.remove(&o.meta);
-            }
+        if let Some(meta) = old {
+            sizes.remove(&meta);
         }
-        let Some(d) = r.get(id).map_err(err)? else {
+        let Some((d, matches)) = new else {
             continue;
         };
         sizes.add(&d.meta);
-        for m in r.query(&d.text, &opts).map_err(err)?.matches {
+        for m in matches {
             for p in &m.passages {
                 let (b, e) = (p.doc.begin.saturating_sub(NEAR), p.doc.end + NEAR);
                 replaced.extend(prev.overlapping(&m.id, b, e));
