@@ -98,6 +98,10 @@ pub struct UpdateStats {
     pub found: usize,
     /// Runs of the engine.
     pub rounds: usize,
+    /// Time spent finding the written documents' stored neighbours.
+    pub neighbours: std::time::Duration,
+    /// Time spent in the engine's runs.
+    pub engine: std::time::Duration,
 }
 
 /// The options that find every stored document the engine could pair with a text: the
@@ -148,6 +152,7 @@ pub fn update(
     let mut replaced: BTreeSet<u32> = BTreeSet::new();
     let mut touched: BTreeSet<String> = changed.clone();
     let opts = neighbour_options(cfg);
+    let started = std::time::Instant::now();
     // each changed document's old metadata, new version and stored neighbours, looked up
     // in parallel (a query each)
     type Looked = (Option<Metadata>, Option<(Document, Vec<QueryMatch>)>);
@@ -188,6 +193,8 @@ pub fn update(
         }
         docs.insert(d.id.clone(), d);
     }
+    let neighbours = started.elapsed();
+    let mut engine = std::time::Duration::ZERO;
     // until the engine's clusters over the documents involved overlap no old cluster
     // left out (see the module documentation)
     let mut rounds = 0;
@@ -209,8 +216,10 @@ pub fn update(
             docs: docs.values().cloned().collect(),
             sizes: &sizes,
         };
+        let started = std::time::Instant::now();
         let mut report = chorus_core::find_in(&run, cfg, &Storage::Memory, &NoProgress)
             .map_err(|e| e.to_string())?;
+        engine += started.elapsed();
         drop(run);
         // the clusters that replace the old ones: those holding a changed document or
         // overlapping a replaced cluster
@@ -280,6 +289,8 @@ pub fn update(
         replaced: replaced.len(),
         found,
         rounds,
+        neighbours,
+        engine,
     };
     let mut set = ClusterSet::new(as_of, clusters, reader);
     set.sizes = sizes;

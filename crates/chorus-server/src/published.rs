@@ -284,7 +284,7 @@ impl AppState {
                 self.inner.metrics.clusters_updated(
                     set.generation,
                     started.elapsed(),
-                    stats.affected,
+                    &stats,
                     oldest.map_or(Duration::ZERO, |t| t.elapsed()),
                 );
                 self.live().publish(set);
