@@ -155,7 +155,11 @@ pub(crate) fn align_corpus_with<'c>(
     let postings = index.len();
 
     progress.stage("candidates", 0);
-    let sources = Sources::of(order.iter().map(|(_, i)| docs.meta(i)));
+    let metas = order.iter().map(|(_, i)| docs.meta(i));
+    let sources = match docs.collection_sizes() {
+        Some(sizes) => Sources::of_collection(metas, sizes),
+        None => Sources::of(metas),
+    };
     let cplan = plan_candidates(&index, &cfg.seeds, &sources, PASS_SEEDS)?;
     let blocked = blocked_by_doc(&cplan.boilerplate, docs.len(), cfg.align.ngram);
     let single = cplan.passes.len() == 1;

@@ -12,12 +12,62 @@
 //! each with its own templates. The report lists the occurrences on request
 //! (`Config::list_boilerplate`).
 //!
+//! A run over part of a larger collection (an incremental update of the clusters of an
+//! index) can give the collection's source and site sizes ([`SourceSizes`], through
+//! [`crate::Corpus::collection_sizes`]): the share is then of the source's documents in the
+//! collection, so that a few documents of one source that the run holds together are not
+//! taken for its boilerplate.
+//!
 //! [`Metadata::outlet`]: crate::document::Metadata::outlet
 //! [`Metadata::host`]: crate::document::Metadata::host
 
 use crate::config::SeedLimits;
 use crate::document::Metadata;
 use crate::index::Posting;
+use std::collections::HashMap;
+
+/// How many documents of a collection each named source ([`Metadata::outlet`]) and site
+/// ([`Metadata::host`]) has.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SourceSizes {
+    pub sources: HashMap<String, u32>,
+    pub sites: HashMap<String, u32>,
+}
+
+impl SourceSizes {
+    /// The sizes of the documents with metadata `metas`.
+    pub fn of<'m>(metas: impl Iterator<Item = &'m Metadata>) -> SourceSizes {
+        let mut s = SourceSizes::default();
+        for m in metas {
+            s.add(m);
+        }
+        s
+    }
+
+    /// Counts one more document with metadata `m`.
+    pub fn add(&mut self, m: &Metadata) {
+        if let Some(o) = m.outlet() {
+            *self.sources.entry(o.into_owned()).or_default() += 1;
+        }
+        if let Some(h) = m.host() {
+            *self.sites.entry(h.into_owned()).or_default() += 1;
+        }
+    }
+
+    /// Counts one document with metadata `m` less.
+    pub fn remove(&mut self, m: &Metadata) {
+        for (map, key) in [(&mut self.sources, m.outlet()), (&mut self.sites, m.host())] {
+            if let Some(k) = key
+                && let Some(n) = map.get_mut(k.as_ref())
+            {
+                *n = n.saturating_sub(1);
+                if *n == 0 {
+                    map.remove(k.as_ref());
+                }
+            }
+        }
+    }
+}
 
 /// Which source each document belongs to, and how many documents each source has; the
 /// same for sites (URL hosts), when documents have URLs. Indexed by document number.
@@ -60,6 +110,38 @@ impl Sources {
             site_of_doc,
             site_size,
         }
+    }
+}
+
+impl Sources {
+    /// [`Sources::of`], each named source's and site's size raised to its size in the
+    /// `collection` the documents are part of.
+    pub fn of_collection<'m>(
+        metas: impl Iterator<Item = &'m Metadata> + Clone,
+        collection: &SourceSizes,
+    ) -> Sources {
+        let mut s = Sources::of(metas.clone());
+        let mut done = vec![false; s.size.len()];
+        let mut site_done = vec![false; s.site_size.len()];
+        for (d, m) in metas.enumerate() {
+            let g = s.of_doc[d] as usize;
+            if !done[g] {
+                done[g] = true;
+                if let Some(n) = m.outlet().and_then(|o| collection.sources.get(o.as_ref())) {
+                    s.size[g] = s.size[g].max(*n);
+                }
+            }
+            if let Some(&g) = s.site_of_doc.get(d) {
+                let g = g as usize;
+                if !site_done[g] {
+                    site_done[g] = true;
+                    if let Some(n) = m.host().and_then(|h| collection.sites.get(h.as_ref())) {
+                        s.site_size[g] = s.site_size[g].max(*n);
+                    }
+                }
+            }
+        }
+        s
     }
 }
 

@@ -30,6 +30,13 @@ pub trait Corpus: Sync {
     fn text(&self, i: usize) -> Result<Cow<'_, str>>;
     /// The length in bytes of document `i`'s text (without reading it).
     fn text_len(&self, i: usize) -> usize;
+    /// The sizes of the sources and sites of the whole collection these documents are
+    /// part of, when the run covers only part of it (an incremental update of an index's
+    /// clusters): boilerplate is then judged against them ([`crate::boilerplate`]).
+    /// `None` (the default): the corpus is the whole collection.
+    fn collection_sizes(&self) -> Option<&crate::boilerplate::SourceSizes> {
+        None
+    }
     /// Document `i` as an owned [`Document`].
     fn document(&self, i: usize) -> Result<Document> {
         Ok(Document {

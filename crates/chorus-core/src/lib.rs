@@ -103,6 +103,7 @@ pub mod query;
 mod testing;
 
 pub use aligned::PairAlignment;
+pub use boilerplate::SourceSizes;
 pub use config::Config;
 pub use corpus::{
     Corpus, MEMORY_PER_TEXT_BYTE, SCRATCH_PER_TEXT_BYTE, Storage, StoragePolicy, StorageRoom,

@@ -13,7 +13,9 @@ use chorus_core::analyze::Coordination;
 use chorus_core::document::parse_timestamp;
 use chorus_core::report::{Cluster, ClusterMember, Earliest, Edge, round3};
 use chorus_core::when::EarliestUnknown;
-use chorus_core::{Config, Corpus, Metadata, NoProgress, Storage, StoragePolicy, StorageRoom};
+use chorus_core::{
+    Config, Corpus, Metadata, NoProgress, SourceSizes, Storage, StoragePolicy, StorageRoom,
+};
 use chorus_store::{IndexReader, StoredCorpus, available_memory};
 use serde::Serialize;
 use serde_json::value::RawValue;
@@ -129,12 +131,16 @@ pub struct ClusterSet {
     pub generation: u64,
     /// What the clusters reflect, as answers state it.
     pub as_of: AsOf,
-    pub clusters: Vec<ClusterEntry>,
+    /// In id order; shared with the sets of other generations where unchanged.
+    pub clusters: Vec<Arc<ClusterEntry>>,
     by_id: HashMap<u32, usize>,
     /// For each document, the clusters it belongs to and the member's byte range.
     pub(crate) by_doc: HashMap<String, Vec<(u32, usize, usize)>>,
     /// The snapshot the clusters were computed on (for passage texts).
     pub reader: Option<Arc<IndexReader>>,
+    /// How many of the snapshot's documents each source and site has: an incremental
+    /// update judges boilerplate against them (`crate::live`).
+    pub(crate) sizes: SourceSizes,
 }
 
 pub(crate) fn truncate_chars(s: &str, max: usize) -> String {
@@ -246,22 +252,22 @@ impl ClusterSet {
                 report
                     .clusters
                     .into_iter()
-                    .map(|cluster| ClusterEntry::new(cluster, &docs))
+                    .map(|cluster| ClusterEntry::new(cluster, &docs).map(Arc::new))
                     .collect::<Result<_, _>>()?
             }
             None => Vec::new(),
         };
-        Ok(ClusterSet::new(
-            AsOf::now(generation, generation, true),
-            clusters,
-            reader,
-        ))
+        let mut set = ClusterSet::new(AsOf::now(generation, generation, true), clusters, reader);
+        if let Some(c) = &corpus {
+            set.sizes = SourceSizes::of((0..c.len()).map(|i| c.meta(i)));
+        }
+        Ok(set)
     }
 
     /// The set of `clusters` (in id order), indexed.
     pub(crate) fn new(
         as_of: AsOf,
-        clusters: Vec<ClusterEntry>,
+        clusters: Vec<Arc<ClusterEntry>>,
         reader: Option<Arc<IndexReader>>,
     ) -> ClusterSet {
         let mut by_doc: HashMap<String, Vec<(u32, usize, usize)>> = HashMap::new();
@@ -285,6 +291,7 @@ impl ClusterSet {
             by_id,
             by_doc,
             reader,
+            sizes: SourceSizes::default(),
         }
     }
 
@@ -298,7 +305,7 @@ impl ClusterSet {
     }
 
     pub fn get(&self, id: u32) -> Option<&ClusterEntry> {
-        self.by_id.get(&id).map(|&i| &self.clusters[i])
+        self.by_id.get(&id).map(|&i| &*self.clusters[i])
     }
 
     /// The clusters that pass the list filters ([`ClusterEntry::matches`]): how many, and
@@ -382,15 +389,16 @@ impl ClusterEntry {
         Ok(entry)
     }
 
-    /// The same cluster numbered `id`.
-    pub(crate) fn renumbered(&self, id: u32) -> Result<ClusterEntry, String> {
-        let mut c = self.clone();
-        if c.cluster.id != id {
-            c.cluster.id = id;
-            c.summary_json =
-                serde_json::value::to_raw_value(&c.summary()).map_err(|e| e.to_string())?;
+    /// The same cluster numbered `id` (shared when it already is).
+    pub(crate) fn renumbered(self: &Arc<Self>, id: u32) -> Result<Arc<ClusterEntry>, String> {
+        if self.cluster.id == id {
+            return Ok(Arc::clone(self));
         }
-        Ok(c)
+        let mut c = ClusterEntry::clone(self);
+        c.cluster.id = id;
+        c.summary_json =
+            serde_json::value::to_raw_value(&c.summary()).map_err(|e| e.to_string())?;
+        Ok(Arc::new(c))
     }
 
     /// [`ClusterEntry::summary`] as JSON text, computed once per cluster.

@@ -34,8 +34,9 @@
 
 use crate::clusters::{AsOf, ClusterEntry, ClusterSet, MemberDocs};
 use chorus_core::report::Cluster;
-use chorus_core::{Config, Document, Metadata, NoProgress};
-use chorus_store::{IndexReader, QueryOptions};
+use chorus_core::{Config, Corpus, Document, Metadata, NoProgress, SourceSizes, Storage};
+use chorus_store::{IndexReader, QueryMatch, QueryOptions};
+use rayon::prelude::*;
 use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
@@ -49,6 +50,35 @@ impl MemberDocs for Affected {
     }
     fn text(&self, id: &str) -> Option<Cow<'_, str>> {
         self.0.get(id).map(|d| Cow::Borrowed(d.text.as_str()))
+    }
+}
+
+/// The documents of one engine run, part of the stored collection: boilerplate is judged
+/// against the collection's source sizes ([`Corpus::collection_sizes`]), as a full
+/// recompute judges it, not against the few documents of each source the run holds.
+struct Run<'a> {
+    docs: Vec<Document>,
+    sizes: &'a SourceSizes,
+}
+
+impl Corpus for Run<'_> {
+    fn len(&self) -> usize {
+        self.docs.len()
+    }
+    fn id(&self, i: usize) -> &str {
+        &self.docs[i].id
+    }
+    fn meta(&self, i: usize) -> &Metadata {
+        &self.docs[i].meta
+    }
+    fn text(&self, i: usize) -> chorus_core::Result<Cow<'_, str>> {
+        Ok(Cow::Borrowed(&self.docs[i].text))
+    }
+    fn text_len(&self, i: usize) -> usize {
+        self.docs[i].text.len()
+    }
+    fn collection_sizes(&self) -> Option<&SourceSizes> {
+        Some(self.sizes)
     }
 }
 
@@ -68,6 +98,10 @@ pub struct UpdateStats {
     pub found: usize,
     /// Runs of the engine.
     pub rounds: usize,
+    /// Time spent finding the written documents' stored neighbours.
+    pub neighbours: std::time::Duration,
+    /// Time spent in the engine's runs.
+    pub engine: std::time::Duration,
 }
 
 /// The options that find every stored document the engine could pair with a text: the
@@ -107,7 +141,8 @@ pub fn update(
     };
     if changed.is_empty() {
         // a merge: the same documents in other segments
-        let set = ClusterSet::new(as_of, prev.clusters.clone(), reader);
+        let mut set = ClusterSet::new(as_of, prev.clusters.clone(), reader);
+        set.sizes = prev.sizes.clone();
         return Ok((set, UpdateStats::default()));
     }
     let err = |e: chorus_store::Error| e.to_string();
@@ -117,12 +152,39 @@ pub fn update(
     let mut replaced: BTreeSet<u32> = BTreeSet::new();
     let mut touched: BTreeSet<String> = changed.clone();
     let opts = neighbour_options(cfg);
-    for id in changed {
+    let started = std::time::Instant::now();
+    // each changed document's old metadata, new version and stored neighbours, looked up
+    // in parallel (a query each)
+    type Looked = (Option<Metadata>, Option<(Document, Vec<QueryMatch>)>);
+    let looked: Vec<Looked> = changed
+        .par_iter()
+        .map(|id| {
+            let old = match prev.reader.as_deref() {
+                Some(old) => old.get(id).map_err(err)?.map(|o| o.meta),
+                None => None,
+            };
+            let new = match r.get(id).map_err(err)? {
+                Some(d) => {
+                    let matches = r.query(&d.text, &opts).map_err(err)?.matches;
+                    Some((d, matches))
+                }
+                None => None,
+            };
+            Ok((old, new))
+        })
+        .collect::<Result<_, String>>()?;
+    // the sources' sizes in the new snapshot
+    let mut sizes = prev.sizes.clone();
+    for (id, (old, new)) in changed.iter().zip(looked) {
         replaced.extend(prev.clusters_of(id).map(|c| c.cluster.id));
-        let Some(d) = r.get(id).map_err(err)? else {
+        if let Some(meta) = old {
+            sizes.remove(&meta);
+        }
+        let Some((d, matches)) = new else {
             continue;
         };
-        for m in r.query(&d.text, &opts).map_err(err)?.matches {
+        sizes.add(&d.meta);
+        for m in matches {
             for p in &m.passages {
                 let (b, e) = (p.doc.begin.saturating_sub(NEAR), p.doc.end + NEAR);
                 replaced.extend(prev.overlapping(&m.id, b, e));
@@ -131,6 +193,8 @@ pub fn update(
         }
         docs.insert(d.id.clone(), d);
     }
+    let neighbours = started.elapsed();
+    let mut engine = std::time::Duration::ZERO;
     // until the engine's clusters over the documents involved overlap no old cluster
     // left out (see the module documentation)
     let mut rounds = 0;
@@ -148,8 +212,14 @@ pub fn update(
                 docs.insert(d.id.clone(), d);
             }
         }
-        let run: Vec<Document> = docs.values().cloned().collect();
-        let mut report = chorus_core::find(&run, cfg, &NoProgress).map_err(|e| e.to_string())?;
+        let run = Run {
+            docs: docs.values().cloned().collect(),
+            sizes: &sizes,
+        };
+        let started = std::time::Instant::now();
+        let mut report = chorus_core::find_in(&run, cfg, &Storage::Memory, &NoProgress)
+            .map_err(|e| e.to_string())?;
+        engine += started.elapsed();
         drop(run);
         // the clusters that replace the old ones: those holding a changed document or
         // overlapping a replaced cluster
@@ -181,10 +251,10 @@ pub fn update(
     };
     let docs = Affected(docs);
     let found = report.clusters.len();
-    let mut all: Vec<ClusterEntry> = report
+    let mut all: Vec<Arc<ClusterEntry>> = report
         .clusters
         .into_iter()
-        .map(|c| ClusterEntry::new(c, &docs))
+        .map(|c| ClusterEntry::new(c, &docs).map(Arc::new))
         .collect::<Result<_, _>>()?;
     all.extend(
         prev.clusters
@@ -219,8 +289,12 @@ pub fn update(
         replaced: replaced.len(),
         found,
         rounds,
+        neighbours,
+        engine,
     };
-    Ok((ClusterSet::new(as_of, clusters, reader), stats))
+    let mut set = ClusterSet::new(as_of, clusters, reader);
+    set.sizes = sizes;
+    Ok((set, stats))
 }
 
 /// The clusters of an index kept up to date write by write, as the server keeps them, for
@@ -434,6 +508,69 @@ mod tests {
             updates_that_kept_clusters > 25,
             "{updates_that_kept_clusters}"
         );
+    }
+
+    /// A source's few documents that the update's run holds together, all printing one
+    /// story, are not its boilerplate when the source has many more documents in the index:
+    /// the run judges boilerplate against the index's source sizes, as a full recompute does.
+    #[test]
+    fn the_update_judges_boilerplate_by_the_whole_index() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut rng = Rng(11);
+        let story = words("b", 60, &mut rng);
+        let doc = |id: &str, outlet: &str, text: String| {
+            let mut d = Document::new(id, text);
+            d.meta.source = Some(outlet.into());
+            d
+        };
+        let mut batch = Vec::new();
+        // "Big" prints the story in 3 of its 10 documents: under boilerplate_share (0.4)
+        for i in 0..10 {
+            let own = words(&format!("big{i}w"), 80, &mut rng);
+            let text = if i < 3 {
+                format!(
+                    "{own}. {story}. {}",
+                    words(&format!("big{i}e"), 10, &mut rng)
+                )
+            } else {
+                own
+            };
+            batch.push(doc(&format!("big{i}"), "Big", text));
+        }
+        for o in ["a", "b"] {
+            let text = format!("{}. {story}.", words(&format!("{o}w"), 20, &mut rng));
+            batch.push(doc(o, &format!("Outlet {o}"), text));
+        }
+        let mut w = IndexWriter::open(dir.path(), IndexOptions::default()).unwrap();
+        w.add(batch).unwrap();
+        drop(w);
+        let scratch = tempfile::tempdir().unwrap();
+        let reader = Some(Arc::new(IndexReader::open(dir.path()).unwrap()));
+        let before = ClusterSet::compute(reader, scratch.path()).unwrap();
+        assert_eq!(before.clusters.len(), 1);
+        assert_eq!(before.clusters[0].cluster.members.len(), 5);
+        // a new outlet prints it too: the run holds the story's printers, not Big's others
+        let mut w = IndexWriter::open(dir.path(), IndexOptions::default()).unwrap();
+        let text = format!("{}. {story}.", words("nw", 20, &mut rng));
+        w.add(vec![doc("new", "Outlet new", text)]).unwrap();
+        drop(w);
+        let reader = Some(Arc::new(IndexReader::open(dir.path()).unwrap()));
+        let full = ClusterSet::compute(reader.clone(), scratch.path()).unwrap();
+        let changed = BTreeSet::from(["new".to_string()]);
+        let (next, stats) = update(&before, reader, &changed, &Config::default()).unwrap();
+        assert!(stats.affected < 13, "{stats:?}");
+        assert_eq!(full.clusters[0].cluster.members.len(), 6);
+        assert_eq!(answers(&next), answers(&full));
+        // a removal counts its document out of its source
+        let mut w = IndexWriter::open(dir.path(), IndexOptions::default()).unwrap();
+        w.remove(&["big9".to_string()]).unwrap();
+        drop(w);
+        let reader = Some(Arc::new(IndexReader::open(dir.path()).unwrap()));
+        let changed = BTreeSet::from(["big9".to_string()]);
+        let (after, _) = update(&next, reader.clone(), &changed, &Config::default()).unwrap();
+        let full = ClusterSet::compute(reader, scratch.path()).unwrap();
+        assert_eq!(after.sizes, full.sizes);
+        assert_eq!(after.sizes.sources["Big"], 9);
     }
 
     /// A write that changes no document (a merge) moves the clusters to the new generation

@@ -34,6 +34,14 @@ struct Data {
     cluster_update_seconds: f64,
     cluster_update_max_seconds: f64,
     cluster_update_docs: u64,
+    /// Engine runs of the updates, and the time in them and in the neighbour lookups.
+    cluster_update_rounds: u64,
+    cluster_update_engine_seconds: f64,
+    cluster_update_neighbour_seconds: f64,
+    /// Per update, the time from the commit of its oldest write to its publication: the
+    /// total and the longest.
+    cluster_lag_seconds: f64,
+    cluster_lag_max_seconds: f64,
     /// Segments merged after quiet spells of writes.
     segments_merged: u64,
 }
@@ -77,8 +85,22 @@ impl Metrics {
         d.cluster_seconds = took.as_secs_f64();
     }
 
-    pub fn clusters_updated(&self, generation: u64, took: Duration, affected: usize) {
+    /// An incremental update published the clusters of `generation`: it took `took`,
+    /// did what `stats` says, and the oldest write it covers was committed `lag` before.
+    pub fn clusters_updated(
+        &self,
+        generation: u64,
+        took: Duration,
+        stats: &crate::live::UpdateStats,
+        lag: Duration,
+    ) {
+        let affected = stats.affected;
         let mut d = self.data.lock().unwrap_or_else(|e| e.into_inner());
+        d.cluster_update_rounds += stats.rounds as u64;
+        d.cluster_update_engine_seconds += stats.engine.as_secs_f64();
+        d.cluster_update_neighbour_seconds += stats.neighbours.as_secs_f64();
+        d.cluster_lag_seconds += lag.as_secs_f64();
+        d.cluster_lag_max_seconds = d.cluster_lag_max_seconds.max(lag.as_secs_f64());
         d.cluster_generation = Some(generation);
         d.cluster_updates += 1;
         d.cluster_update_seconds += took.as_secs_f64();
@@ -193,6 +215,41 @@ impl Metrics {
             out,
             "chorus_clusters_update_documents_total {}",
             d.cluster_update_docs
+        );
+        out.push_str("# HELP chorus_clusters_update_rounds_total Engine runs of incremental updates (more than one when a run's clusters reach clusters left out).\n");
+        out.push_str("# TYPE chorus_clusters_update_rounds_total counter\n");
+        let _ = writeln!(
+            out,
+            "chorus_clusters_update_rounds_total {}",
+            d.cluster_update_rounds
+        );
+        out.push_str("# HELP chorus_clusters_update_engine_seconds_total Time incremental updates spent in the engine.\n");
+        out.push_str("# TYPE chorus_clusters_update_engine_seconds_total counter\n");
+        let _ = writeln!(
+            out,
+            "chorus_clusters_update_engine_seconds_total {}",
+            d.cluster_update_engine_seconds
+        );
+        out.push_str("# HELP chorus_clusters_update_neighbour_seconds_total Time incremental updates spent finding the written documents' stored neighbours.\n");
+        out.push_str("# TYPE chorus_clusters_update_neighbour_seconds_total counter\n");
+        let _ = writeln!(
+            out,
+            "chorus_clusters_update_neighbour_seconds_total {}",
+            d.cluster_update_neighbour_seconds
+        );
+        out.push_str("# HELP chorus_clusters_lag_seconds_total Per incremental update, the time from the commit of the oldest write it covers to its publication, summed.\n");
+        out.push_str("# TYPE chorus_clusters_lag_seconds_total counter\n");
+        let _ = writeln!(
+            out,
+            "chorus_clusters_lag_seconds_total {}",
+            d.cluster_lag_seconds
+        );
+        out.push_str("# HELP chorus_clusters_lag_max_seconds The longest time from a write's commit to the publication of the clusters holding it.\n");
+        out.push_str("# TYPE chorus_clusters_lag_max_seconds gauge\n");
+        let _ = writeln!(
+            out,
+            "chorus_clusters_lag_max_seconds {}",
+            d.cluster_lag_max_seconds
         );
         out.push_str(
             "# HELP chorus_segments_merged_total Segments of writes merged once writes paused.\n",

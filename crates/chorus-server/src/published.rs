@@ -71,6 +71,8 @@ struct LiveState {
     recomputed: Option<ClusterSet>,
     /// A full recompute is due: the published clusters may miss changes nobody told us of.
     unknown_change: bool,
+    /// When the oldest write not yet in the published clusters was committed.
+    pending_since: Option<Instant>,
     /// When a write last changed documents.
     last_change: Option<Instant>,
     /// When the first change after the last full recompute's snapshot came.
@@ -191,6 +193,9 @@ impl AppState {
             if s.full_running || s.recomputed.is_some() {
                 s.since_full.extend(changed.iter().cloned());
             }
+            if !changed.is_empty() {
+                s.pending_since.get_or_insert_with(Instant::now);
+            }
             s.pending.extend(changed);
         }
         live.wake.notify_one();
@@ -228,7 +233,7 @@ impl AppState {
     /// The updater's round: brings the published clusters (or a finished full recompute)
     /// up to the current snapshot with the pending ids, and publishes them.
     async fn publish_updates(&self) {
-        let (reader, base, changed) = {
+        let (reader, base, changed, oldest) = {
             // the snapshot and the ids it holds, with no write in between
             let _no_write = self.inner.write.lock().await;
             let reader = match self.blocking(|st| st.reader()).await {
@@ -253,7 +258,7 @@ impl AppState {
                     None => return,
                 },
             };
-            (reader, base, changed)
+            (reader, base, changed, s.pending_since.take())
         };
         let generation = reader.as_ref().map_or(0, |r| r.generation());
         if changed.is_empty() && generation == base.generation {
@@ -279,7 +284,8 @@ impl AppState {
                 self.inner.metrics.clusters_updated(
                     set.generation,
                     started.elapsed(),
-                    stats.affected,
+                    &stats,
+                    oldest.map_or(Duration::ZERO, |t| t.elapsed()),
                 );
                 self.live().publish(set);
             }

@@ -62,6 +62,15 @@ pub struct ServeArgs {
     /// them, in milliseconds.
     #[arg(long, default_value_t = 2000)]
     pub cluster_wait_ms: u64,
+    /// Seconds without a write changing a document after which the clusters, kept up to
+    /// date write by write meanwhile, are recomputed over the whole corpus in the
+    /// background (the authority: `as_of.exact` turns true once it is published).
+    #[arg(long, default_value_t = 30)]
+    pub cluster_exact_after: u64,
+    /// While writes go on, the longest time in seconds from the first write after a full
+    /// recompute of the clusters to the start of the next one.
+    #[arg(long, default_value_t = 600)]
+    pub cluster_exact_every: u64,
     /// Seconds without a write after which a writable server merges the segments its
     /// writes left into one (0: never).
     #[arg(long, default_value_t = 30)]
@@ -101,6 +110,8 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<i32> {
         max_connections: args.max_connections.max(1),
     };
     cfg.cluster_wait = Duration::from_millis(args.cluster_wait_ms);
+    cfg.cluster_exact_after = Duration::from_secs(args.cluster_exact_after);
+    cfg.cluster_exact_every = Duration::from_secs(args.cluster_exact_every.max(1));
     cfg.merge_after = (args.merge_after > 0).then(|| Duration::from_secs(args.merge_after));
     if let Some(n) = args.threads {
         cfg.threads = n.max(1);
