@@ -40,6 +40,8 @@ use std::collections::BinaryHeap;
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};
 
+mod load;
+
 /// How an index is created and maintained.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct IndexOptions {
@@ -87,6 +89,10 @@ pub struct IndexWriter {
     /// Segments committed by [`IndexWriter::add_unmerged`] since the last
     /// [`IndexWriter::merge_added`].
     unmerged: Vec<u64>,
+    /// The uncommitted segment of a bulk load ([`IndexWriter::add_to_load`]).
+    load: Option<load::PendingLoad>,
+    /// Bytes of postings a load holds before it commits a segment ([`load::load_budget`]).
+    load_budget: usize,
 }
 
 fn dir_is_empty(dir: &Path) -> Result<bool> {
@@ -170,6 +176,8 @@ impl IndexWriter {
             manifest,
             segments,
             unmerged: Vec::new(),
+            load: None,
+            load_budget: load::load_budget(),
         };
         w.remove_unreferenced_files()?;
         Ok(w)
@@ -362,6 +370,7 @@ impl IndexWriter {
     /// last call into one (those still holding live documents), then merges size tiers that
     /// are full. Returns the number of segments merged (0 when there was nothing to merge).
     pub fn merge_added(&mut self) -> Result<usize> {
+        self.commit_load()?;
         let unmerged = std::mem::take(&mut self.unmerged);
         let pick: Vec<usize> = self
             .manifest
@@ -384,22 +393,13 @@ impl IndexWriter {
     /// Commits one batch; returns what it did and its new segment (`None` when the batch
     /// was empty).
     fn add_batch(&mut self, docs: Vec<Document>) -> Result<(AddSummary, Option<u64>)> {
+        self.commit_load()?;
         let result = self.write_batch(docs);
         self.cleaned(result)
     }
 
     fn write_batch(&mut self, docs: Vec<Document>) -> Result<(AddSummary, Option<u64>)> {
-        // keep the last document of each id
-        let mut last: foldhash::HashMap<&str, usize> = foldhash::HashMap::default();
-        for (i, d) in docs.iter().enumerate() {
-            last.insert(d.id.as_str(), i);
-        }
-        let kept: Vec<&Document> = docs
-            .iter()
-            .enumerate()
-            .filter(|(i, d)| last[d.id.as_str()] == *i)
-            .map(|(_, d)| d)
-            .collect();
+        let kept = last_of_each_id(&docs);
         if kept.is_empty() {
             return Ok((AddSummary::default(), None));
         }
@@ -470,6 +470,7 @@ impl IndexWriter {
 
     /// Removes the documents with these ids, as one commit.
     pub fn remove<S: AsRef<str>>(&mut self, ids: &[S]) -> Result<RemoveSummary> {
+        self.commit_load()?;
         let ids: Vec<&str> = ids.iter().map(AsRef::as_ref).collect();
         let (changed, found) = self.tombstones_for(&ids)?;
         let missing: Vec<String> = ids
@@ -499,6 +500,7 @@ impl IndexWriter {
 
     /// Merges segments while a size tier holds `merge_factor` of them.
     pub fn merge_if_needed(&mut self) -> Result<()> {
+        self.commit_load()?;
         let f = self.opts.merge_factor as u64;
         loop {
             let tier = |live: u32| {
@@ -527,6 +529,7 @@ impl IndexWriter {
     /// every segment of comparable size to the largest (several bulk loads, say), is not
     /// rewritten. Returns the number of segments merged (0 when there was nothing to merge).
     pub fn merge_small(&mut self) -> Result<usize> {
+        self.commit_load()?;
         let largest = self.manifest.segments.iter().map(|e| e.live()).max();
         let Some(largest) = largest else {
             return Ok(0);
@@ -544,6 +547,7 @@ impl IndexWriter {
 
     /// Merges every segment into one (dropping deleted documents).
     pub fn merge_all(&mut self) -> Result<()> {
+        self.commit_load()?;
         if self.segments.len() > 1 || self.manifest.segments.iter().any(|s| s.deleted > 0) {
             let all: Vec<usize> = (0..self.segments.len()).collect();
             self.merge(&all)?;
@@ -616,6 +620,19 @@ impl IndexWriter {
         };
         self.commit(next, segments)
     }
+}
+
+/// The documents of a batch to store: the last of each id, in order.
+fn last_of_each_id(docs: &[Document]) -> Vec<&Document> {
+    let mut last: foldhash::HashMap<&str, usize> = foldhash::HashMap::default();
+    for (i, d) in docs.iter().enumerate() {
+        last.insert(d.id.as_str(), i);
+    }
+    docs.iter()
+        .enumerate()
+        .filter(|(i, d)| last[d.id.as_str()] == *i)
+        .map(|(_, d)| d)
+        .collect()
 }
 
 /// Calls `f(key, documents)` for every key of the segments `segs` (below `upto`, if given),
