@@ -66,7 +66,8 @@ pub(super) fn load_budget() -> usize {
 pub(super) struct PendingLoad {
     id: u64,
     builder: SegmentBuilder,
-    buckets: Vec<Vec<Posting>>,
+    /// Per bucket, the postings of each batch (in document order).
+    buckets: Vec<Vec<Vec<Posting>>>,
     postings: usize,
     /// The document of the segment holding each id, for replacements within the load.
     ids: foldhash::HashMap<String, u32>,
@@ -144,15 +145,17 @@ impl PendingLoad {
                         counts[((k >> 56) - lo) as usize] += 1;
                     }
                 }
-                for (b, n) in chunk.iter_mut().zip(counts) {
-                    b.reserve_exact(n);
-                }
+                let mut pieces: Vec<Vec<Posting>> =
+                    counts.into_iter().map(Vec::with_capacity).collect();
                 for (i, f) in fps.iter().enumerate() {
                     let doc = base + i as u32;
                     let (s, e) = part(f);
                     for &key in &f[s..e] {
-                        chunk[((key >> 56) - lo) as usize].push(Posting { key, doc });
+                        pieces[((key >> 56) - lo) as usize].push(Posting { key, doc });
                     }
+                }
+                for (b, piece) in chunk.iter_mut().zip(pieces) {
+                    b.push(piece);
                 }
             });
         Ok(replaced)
@@ -164,13 +167,11 @@ impl PendingLoad {
         let PendingLoad {
             id,
             builder,
-            mut buckets,
+            buckets,
             dropped,
             ..
         } = self;
-        buckets
-            .par_iter_mut()
-            .for_each_init(Vec::new, |scratch, b| sort_bucket(b, scratch));
+        let buckets: Vec<Vec<Posting>> = buckets.into_par_iter().map(sort_bucket).collect();
         let keys: u64 = buckets
             .par_iter()
             .map(|b| b.chunk_by(|x, y| x.key() == y.key()).count() as u64)
@@ -189,36 +190,40 @@ impl PendingLoad {
     }
 }
 
-/// Sorts the postings of one bucket by fingerprint, then document: one pass spreads them
-/// by the fingerprint's second byte (the first is the bucket's), then each of those 256
-/// runs, a few hundred postings, is sorted on its own. `scratch` is any vector; it is left
-/// holding another.
-fn sort_bucket(b: &mut Vec<Posting>, scratch: &mut Vec<Posting>) {
+/// The postings of one bucket (its pieces, freed as they are read) in one vector, sorted
+/// by fingerprint, then document: one pass spreads them by the fingerprint's next bits
+/// after the bucket's byte (as many as make runs of about 8 postings, 8 to 16 of them),
+/// then each run is sorted on its own.
+fn sort_bucket(pieces: Vec<Vec<Posting>>) -> Vec<Posting> {
     let by_key = |p: &Posting| (p.key(), p.doc());
-    if b.len() < 4096 {
+    let len: usize = pieces.iter().map(Vec::len).sum();
+    if len < 4096 {
+        let mut b: Vec<Posting> = pieces.into_iter().flatten().collect();
         b.sort_unstable_by_key(by_key);
-        return;
+        return b;
     }
-    let digit = |p: &Posting| (p.key() >> 48) as u8 as usize;
-    let mut start = [0usize; 257];
-    for p in b.iter() {
+    let bits = ((len / 8).ilog2()).clamp(8, 16);
+    let digit = |p: &Posting| ((p.key() << 8) >> (64 - bits)) as usize;
+    let mut start = vec![0usize; (1 << bits) + 1];
+    for p in pieces.iter().flatten() {
         start[digit(p) + 1] += 1;
     }
-    for i in 1..257 {
+    for i in 1..start.len() {
         start[i] += start[i - 1];
     }
-    scratch.clear();
-    scratch.resize(b.len(), Posting { key: 0, doc: 0 });
-    let mut at = start;
-    for p in b.iter() {
-        let d = digit(p);
-        scratch[at[d]] = *p;
-        at[d] += 1;
+    let mut out = vec![Posting { key: 0, doc: 0 }; len];
+    let mut at = start.clone();
+    for piece in pieces {
+        for p in piece {
+            let d = digit(&p);
+            out[at[d]] = p;
+            at[d] += 1;
+        }
     }
     for w in start.windows(2) {
-        scratch[w[0]..w[1]].sort_unstable_by_key(by_key);
+        out[w[0]..w[1]].sort_unstable_by_key(by_key);
     }
-    std::mem::swap(b, scratch);
+    out
 }
 
 impl IndexWriter {
@@ -363,8 +368,8 @@ mod tests {
     #[test]
     fn buckets_sort_by_key_then_document() {
         let mut x = 7u64;
-        for n in [0usize, 5, 4095, 4096, 30_000] {
-            let mut b: Vec<Posting> = (0..n)
+        for n in [0usize, 5, 4095, 4096, 30_000, 1 << 20] {
+            let b: Vec<Posting> = (0..n)
                 .map(|i| {
                     x ^= x << 13;
                     x ^= x >> 7;
@@ -378,8 +383,13 @@ mod tests {
                 .collect();
             let mut want: Vec<(u64, u32)> = b.iter().map(|p| (p.key(), p.doc())).collect();
             want.sort_unstable();
-            let mut scratch = Vec::new();
-            sort_bucket(&mut b, &mut scratch);
+            // in pieces, as batches leave them
+            let mut pieces = vec![b];
+            if n > 10 {
+                let tail = pieces[0].split_off(n / 3);
+                pieces.push(tail);
+            }
+            let b = sort_bucket(pieces);
             let got: Vec<(u64, u32)> = b.iter().map(|p| (p.key(), p.doc())).collect();
             assert_eq!(got, want);
         }
