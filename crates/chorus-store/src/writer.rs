@@ -13,16 +13,15 @@
 //! 1,000 documents to a million-document index writes about 1,000 documents' worth of files,
 //! and each document is rewritten about `log_f(N / batch)` times over the index's life.
 //!
-//! A bulk load (`chorus index add` of many batches) commits its batches one by one without
-//! merging ([`IndexWriter::add_unmerged`]), then merges the segments of all its batches into
-//! one ([`IndexWriter::merge_added`]) before the tiers are looked at. A query looks each of
-//! its fingerprints up in every segment, so it pays for every segment a load leaves behind:
-//! on the 100k-document benchmark index, five segments took 1.7 times as long per query as
-//! one (BENCHMARKS.md). The price is paid once, at load time: every document is written
-//! twice (its batch, then the merge), where tiered merging rewrites only the batches that
-//! fill a tier; loading 100k documents (8 batches) took 24–25 s against 19–20 s. A load
-//! that stops half way leaves its committed batches as separate segments, merged by the
-//! tiers later.
+//! A bulk load (`chorus index add` of many batches) leaves one segment: a query looks each
+//! of its fingerprints up in every segment, so it pays for every segment a load leaves
+//! behind (on the 100k-document benchmark index, five segments took 1.7 times as long per
+//! query as one, BENCHMARKS.md). [`IndexWriter::add_to_load`] writes the batches into one
+//! uncommitted segment, committed by [`IndexWriter::merge_added`] (`load.rs`): every byte
+//! written once, no merge. [`IndexWriter::add_unmerged`] instead commits each batch as its
+//! own segment, and [`IndexWriter::merge_added`] merges the segments of those batches into
+//! one (every document written twice); a load that stops half way then leaves its committed
+//! batches as separate segments, merged by the tiers later.
 
 use crate::error::{Error, IoContext, Result};
 use crate::manifest::{
@@ -366,9 +365,10 @@ impl IndexWriter {
         Ok(summary)
     }
 
-    /// Merges the segments of the batches added by [`IndexWriter::add_unmerged`] since the
-    /// last call into one (those still holding live documents), then merges size tiers that
-    /// are full. Returns the number of segments merged (0 when there was nothing to merge).
+    /// Commits the pending bulk load ([`IndexWriter::add_to_load`]), then merges the
+    /// segments of the batches added by [`IndexWriter::add_unmerged`] and of the load since
+    /// the last call into one (those still holding live documents), then merges size tiers
+    /// that are full. Returns the number of segments merged (0 when there was nothing to merge).
     pub fn merge_added(&mut self) -> Result<usize> {
         self.commit_load()?;
         let unmerged = std::mem::take(&mut self.unmerged);
