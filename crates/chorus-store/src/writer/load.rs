@@ -114,44 +114,40 @@ impl PendingLoad {
                 replaced += 1;
             }
         }
-        // each document's distinct fingerprints, sorted: so in bucket order
+        // each document's fingerprints, a repeated one repeated (the sorted bucket brings
+        // the copies together, where `finish` drops them)
         let fps: Vec<Vec<u64>> = docs
             .par_iter()
-            .map(|d| {
-                let mut f = ngram_fingerprints(&Tokens::new(&d.text).hashes, ngram);
-                f.sort_unstable();
-                f.dedup();
-                f
-            })
+            .map(|d| ngram_fingerprints(&Tokens::new(&d.text).hashes, ngram))
             .collect();
         self.postings += fps.iter().map(Vec::len).sum::<usize>();
-        // each thread fills a range of buckets, reading only its part of every list
+        // each thread fills a range of buckets
         let per = BUCKETS.div_ceil(rayon::current_num_threads().clamp(1, BUCKETS));
         self.buckets
             .par_chunks_mut(per)
             .enumerate()
             .for_each(|(c, chunk)| {
                 let lo = (c * per) as u64;
-                let hi = lo + chunk.len() as u64;
-                let part = |f: &[u64]| {
-                    let s = f.partition_point(|&k| k >> 56 < lo);
-                    let e = f.partition_point(|&k| k >> 56 < hi);
-                    (s, e)
+                let n = chunk.len() as u64;
+                // the key's bucket in this range, if it is in it
+                let mine = |k: u64| {
+                    let b = (k >> 56).wrapping_sub(lo);
+                    (b < n).then_some(b as usize)
                 };
                 let mut counts = vec![0usize; chunk.len()];
-                for f in &fps {
-                    let (s, e) = part(f);
-                    for &k in &f[s..e] {
-                        counts[((k >> 56) - lo) as usize] += 1;
+                for &k in fps.iter().flatten() {
+                    if let Some(b) = mine(k) {
+                        counts[b] += 1;
                     }
                 }
                 let mut pieces: Vec<Vec<Posting>> =
                     counts.into_iter().map(Vec::with_capacity).collect();
                 for (i, f) in fps.iter().enumerate() {
                     let doc = base + i as u32;
-                    let (s, e) = part(f);
-                    for &key in &f[s..e] {
-                        pieces[((key >> 56) - lo) as usize].push(Posting { key, doc });
+                    for &key in f {
+                        if let Some(b) = mine(key) {
+                            pieces[b].push(Posting { key, doc });
+                        }
                     }
                 }
                 for (b, piece) in chunk.iter_mut().zip(pieces) {
@@ -182,6 +178,7 @@ impl PendingLoad {
             for g in b.chunk_by(|x, y| x.key() == y.key()) {
                 docs.clear();
                 docs.extend(g.iter().map(|p| p.doc()));
+                docs.dedup();
                 w.push(g[0].key(), &docs)?;
             }
         }
@@ -362,6 +359,36 @@ mod tests {
         assert_eq!(r.stats().unwrap().deleted, 0);
         assert_eq!(r.get("d0-1").unwrap().unwrap().text, doc("d0-1", 99).text);
         assert_eq!(r.get("d2-3").unwrap().unwrap().text, doc("d2-3", 23).text);
+    }
+
+    /// A passage repeated within a document and across documents: each fingerprint lists
+    /// each document once, in order.
+    #[test]
+    fn repeated_fingerprints_list_each_document_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut w = IndexWriter::open(dir.path(), IndexOptions::default()).unwrap();
+        let passage = doc("p", 5).text;
+        let docs: Vec<Document> = (0..3)
+            .map(|i| {
+                let own = doc("x", 40 + i).text;
+                Document::new(
+                    format!("r{i}"),
+                    format!("{passage} {own} {passage} {passage}"),
+                )
+            })
+            .collect();
+        w.add_to_load(docs).unwrap();
+        w.merge_added().unwrap();
+        let seg = &w.segments[0].seg;
+        let mut shared = 0;
+        for e in seg.entries() {
+            let (_, p) = e.unwrap();
+            let docs: Vec<u32> = p.iter().collect();
+            assert!(docs.windows(2).all(|w| w[0] < w[1]), "{docs:?}");
+            shared += usize::from(docs == [0, 1, 2]);
+        }
+        // the passage's 76 fingerprints, and those spanning its repeats, in all three
+        assert!(shared >= 76, "{shared}");
     }
 
     /// Buckets sort by fingerprint, then document, below and above the radix threshold.
