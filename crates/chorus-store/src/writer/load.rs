@@ -226,11 +226,13 @@ fn sort_bucket(pieces: Vec<Vec<Posting>>) -> Vec<Posting> {
 }
 
 impl IndexWriter {
-    /// Adds a batch to the current bulk load, uncommitted: see the [module
-    /// documentation](self). A document replaces one with the same id, stored or of an
-    /// earlier batch of the load (within the batch, the last one wins). The load is
-    /// committed by [`IndexWriter::merge_added`] (or by any other change); a load of more
-    /// postings than fit in memory commits a segment now and then on its own.
+    /// Adds a batch to the current bulk load, uncommitted: its documents are written into
+    /// the load's one segment at once, its postings kept in memory until the load is
+    /// committed, by [`IndexWriter::merge_added`] (or by any other change), in one pass:
+    /// nothing is merged. A load that is never committed leaves the index as it was. A
+    /// document replaces one with the same id, stored or of an earlier batch of the load
+    /// (within the batch, the last one wins). A load of more postings than a quarter of the
+    /// available memory commits a segment now and then on its own (merged at the end).
     pub fn add_to_load(&mut self, docs: Vec<Document>) -> Result<AddSummary> {
         let result = self.load_batch(docs);
         if result.is_err() {
