@@ -90,7 +90,7 @@ fn a_load_of_many_batches_leaves_one_segment() {
     );
     assert_exit(&o, 2);
     assert!(
-        stderr(&o).contains("merging the 4 batches into one segment"),
+        stderr(&o).contains("committing the 4 batches as one segment"),
         "{}",
         stderr(&o)
     );
@@ -123,7 +123,7 @@ fn a_load_of_many_batches_leaves_one_segment() {
         b"",
     );
     assert_exit(&o, 2);
-    assert!(!stderr(&o).contains("merging the"), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("as one segment"), "{}", stderr(&o));
     assert_eq!(stats(tiered.path())["documents"], 4);
     let article = format!("Morning digest. {STATEMENT} Other news.");
     let o = run(&["query", "-", "--json"], dir.path(), article.as_bytes());

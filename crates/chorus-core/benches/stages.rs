@@ -4,7 +4,8 @@
 //!
 //! With `CHORUS_STAGES_CORPUS=corpus.jsonl` (records with `text` and optional `source`),
 //! the bench instead runs the `find` pipeline up to alignment once over that corpus and
-//! prints each stage's wall time, MB/s and the process's resident memory after it
+//! prints each stage's wall time, MB/s and the process's resident memory after it, beside
+//! the floor of splitting the original text into words
 //! (`cargo bench -p chorus-core --bench stages`; BENCHMARKS-speed.md uses it). With
 //! `CHORUS_STAGES_INDEX=tokens` the index is built by `NgramIndex::build_from_tokens`.
 
@@ -170,6 +171,19 @@ fn corpus_stages(path: &str) {
     let t = Instant::now();
     let norm: usize = docs.par_iter().map(|d| normalize(&d.text).text.len()).sum();
     report("normalize (alone)", t, format!("{norm} bytes"));
+
+    // the floor: splitting the original text into words, no normalising, no hashing
+    let t = Instant::now();
+    let words: usize = docs
+        .par_iter()
+        .map(|d| {
+            d.text
+                .split(|c: char| !c.is_alphanumeric())
+                .filter(|w| !w.is_empty())
+                .count()
+        })
+        .sum();
+    report("split words (floor)", t, format!("{words} words"));
 
     let t = Instant::now();
     let tokens: Vec<Tokens> = docs.par_iter().map(|d| Tokens::new(&d.text)).collect();

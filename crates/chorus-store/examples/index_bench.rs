@@ -77,7 +77,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 batch.push(d);
                 if bb >= batch_bytes {
                     bb = 0;
-                    if let Err(e) = w.add_unmerged(std::mem::take(&mut batch)) {
+                    if let Err(e) = w.add_to_load(std::mem::take(&mut batch)) {
                         failed = Some(e);
                     }
                 }
@@ -90,14 +90,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     if let Some(mut w) = writer.take() {
         if !batch.is_empty() {
-            w.add_unmerged(std::mem::take(&mut batch))?;
+            w.add_to_load(std::mem::take(&mut batch))?;
         }
         // as `chorus index add` does: the batches of the load become one segment
         let tm = std::time::Instant::now();
         let merged = w.merge_added()?;
         ingest_s = t0.elapsed().as_secs_f64();
         eprintln!(
-            "ingested in {ingest_s:.1} s (of which {:.1} s merging {merged} batch segments), {} segments",
+            "ingested in {ingest_s:.1} s (of which {:.1} s committing, merging {merged} segments), {} segments",
             tm.elapsed().as_secs_f64(),
             w.segment_count()
         );

@@ -13,16 +13,15 @@
 //! 1,000 documents to a million-document index writes about 1,000 documents' worth of files,
 //! and each document is rewritten about `log_f(N / batch)` times over the index's life.
 //!
-//! A bulk load (`chorus index add` of many batches) commits its batches one by one without
-//! merging ([`IndexWriter::add_unmerged`]), then merges the segments of all its batches into
-//! one ([`IndexWriter::merge_added`]) before the tiers are looked at. A query looks each of
-//! its fingerprints up in every segment, so it pays for every segment a load leaves behind:
-//! on the 100k-document benchmark index, five segments took 1.7 times as long per query as
-//! one (BENCHMARKS.md). The price is paid once, at load time: every document is written
-//! twice (its batch, then the merge), where tiered merging rewrites only the batches that
-//! fill a tier; loading 100k documents (8 batches) took 24–25 s against 19–20 s. A load
-//! that stops half way leaves its committed batches as separate segments, merged by the
-//! tiers later.
+//! A bulk load (`chorus index add` of many batches) leaves one segment: a query looks each
+//! of its fingerprints up in every segment, so it pays for every segment a load leaves
+//! behind (on the 100k-document benchmark index, five segments took 1.7 times as long per
+//! query as one, BENCHMARKS.md). [`IndexWriter::add_to_load`] writes the batches into one
+//! uncommitted segment, committed by [`IndexWriter::merge_added`] (`load.rs`): every byte
+//! written once, no merge. [`IndexWriter::add_unmerged`] instead commits each batch as its
+//! own segment, and [`IndexWriter::merge_added`] merges the segments of those batches into
+//! one (every document written twice); a load that stops half way then leaves its committed
+//! batches as separate segments, merged by the tiers later.
 
 use crate::error::{Error, IoContext, Result};
 use crate::manifest::{
@@ -39,6 +38,8 @@ use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};
+
+mod load;
 
 /// How an index is created and maintained.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -87,6 +88,10 @@ pub struct IndexWriter {
     /// Segments committed by [`IndexWriter::add_unmerged`] since the last
     /// [`IndexWriter::merge_added`].
     unmerged: Vec<u64>,
+    /// The uncommitted segment of a bulk load ([`IndexWriter::add_to_load`]).
+    load: Option<load::PendingLoad>,
+    /// Bytes of postings a load holds before it commits a segment ([`load::load_budget`]).
+    load_budget: usize,
 }
 
 fn dir_is_empty(dir: &Path) -> Result<bool> {
@@ -170,6 +175,8 @@ impl IndexWriter {
             manifest,
             segments,
             unmerged: Vec::new(),
+            load: None,
+            load_budget: load::load_budget(),
         };
         w.remove_unreferenced_files()?;
         Ok(w)
@@ -358,10 +365,12 @@ impl IndexWriter {
         Ok(summary)
     }
 
-    /// Merges the segments of the batches added by [`IndexWriter::add_unmerged`] since the
-    /// last call into one (those still holding live documents), then merges size tiers that
-    /// are full. Returns the number of segments merged (0 when there was nothing to merge).
+    /// Commits the pending bulk load ([`IndexWriter::add_to_load`]), then merges the
+    /// segments of the batches added by [`IndexWriter::add_unmerged`] and of the load since
+    /// the last call into one (those still holding live documents), then merges size tiers
+    /// that are full. Returns the number of segments merged (0 when there was nothing to merge).
     pub fn merge_added(&mut self) -> Result<usize> {
+        self.commit_load()?;
         let unmerged = std::mem::take(&mut self.unmerged);
         let pick: Vec<usize> = self
             .manifest
@@ -384,22 +393,13 @@ impl IndexWriter {
     /// Commits one batch; returns what it did and its new segment (`None` when the batch
     /// was empty).
     fn add_batch(&mut self, docs: Vec<Document>) -> Result<(AddSummary, Option<u64>)> {
+        self.commit_load()?;
         let result = self.write_batch(docs);
         self.cleaned(result)
     }
 
     fn write_batch(&mut self, docs: Vec<Document>) -> Result<(AddSummary, Option<u64>)> {
-        // keep the last document of each id
-        let mut last: foldhash::HashMap<&str, usize> = foldhash::HashMap::default();
-        for (i, d) in docs.iter().enumerate() {
-            last.insert(d.id.as_str(), i);
-        }
-        let kept: Vec<&Document> = docs
-            .iter()
-            .enumerate()
-            .filter(|(i, d)| last[d.id.as_str()] == *i)
-            .map(|(_, d)| d)
-            .collect();
+        let kept = last_of_each_id(&docs);
         if kept.is_empty() {
             return Ok((AddSummary::default(), None));
         }
@@ -470,6 +470,7 @@ impl IndexWriter {
 
     /// Removes the documents with these ids, as one commit.
     pub fn remove<S: AsRef<str>>(&mut self, ids: &[S]) -> Result<RemoveSummary> {
+        self.commit_load()?;
         let ids: Vec<&str> = ids.iter().map(AsRef::as_ref).collect();
         let (changed, found) = self.tombstones_for(&ids)?;
         let missing: Vec<String> = ids
@@ -499,6 +500,7 @@ impl IndexWriter {
 
     /// Merges segments while a size tier holds `merge_factor` of them.
     pub fn merge_if_needed(&mut self) -> Result<()> {
+        self.commit_load()?;
         let f = self.opts.merge_factor as u64;
         loop {
             let tier = |live: u32| {
@@ -527,6 +529,7 @@ impl IndexWriter {
     /// every segment of comparable size to the largest (several bulk loads, say), is not
     /// rewritten. Returns the number of segments merged (0 when there was nothing to merge).
     pub fn merge_small(&mut self) -> Result<usize> {
+        self.commit_load()?;
         let largest = self.manifest.segments.iter().map(|e| e.live()).max();
         let Some(largest) = largest else {
             return Ok(0);
@@ -544,6 +547,7 @@ impl IndexWriter {
 
     /// Merges every segment into one (dropping deleted documents).
     pub fn merge_all(&mut self) -> Result<()> {
+        self.commit_load()?;
         if self.segments.len() > 1 || self.manifest.segments.iter().any(|s| s.deleted > 0) {
             let all: Vec<usize> = (0..self.segments.len()).collect();
             self.merge(&all)?;
@@ -616,6 +620,19 @@ impl IndexWriter {
         };
         self.commit(next, segments)
     }
+}
+
+/// The documents of a batch to store: the last of each id, in order.
+fn last_of_each_id(docs: &[Document]) -> Vec<&Document> {
+    let mut last: foldhash::HashMap<&str, usize> = foldhash::HashMap::default();
+    for (i, d) in docs.iter().enumerate() {
+        last.insert(d.id.as_str(), i);
+    }
+    docs.iter()
+        .enumerate()
+        .filter(|(i, d)| last[d.id.as_str()] == *i)
+        .map(|(_, d)| d)
+        .collect()
 }
 
 /// Calls `f(key, documents)` for every key of the segments `segs` (below `upto`, if given),

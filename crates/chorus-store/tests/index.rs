@@ -213,6 +213,66 @@ fn a_bulk_load_leaves_one_segment_of_its_batches() {
     }
 }
 
+/// A bulk load writes its batches into one segment, committed at the end: a reader sees
+/// nothing before; replacements of stored documents, of an earlier batch's and within a
+/// batch all hold.
+#[test]
+fn a_load_is_one_commit_of_one_segment() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut w = IndexWriter::open(dir.path(), opts()).unwrap();
+    w.add(batch("old", 5, 1)).unwrap();
+    let mut all = batch("old", 5, 1);
+    let mut replaced = Vec::new();
+    for b in 0..6 {
+        let mut docs = batch(&format!("l{b}"), 4, 300 + b);
+        match b {
+            3 => docs[0].id = "l1-1".into(),
+            4 => docs[1].id = "old-2".into(),
+            5 => {
+                let mut again = docs[2].clone();
+                again.text = batch("x", 1, 77).remove(0).text;
+                docs.push(again);
+            }
+            _ => {}
+        }
+        for d in &docs {
+            add_expected(&mut all, std::slice::from_ref(d));
+        }
+        let s = w.add_to_load(docs).unwrap();
+        replaced.push(s.replaced);
+        // nothing is committed before the end of the load
+        assert_eq!(w.reader().unwrap().len(), 5);
+        assert_eq!(w.segment_count(), 1);
+    }
+    assert_eq!(replaced, [0, 0, 0, 1, 1, 0]);
+    assert_eq!(w.merge_added().unwrap(), 0);
+    assert_eq!(w.segment_count(), 2);
+    let r = w.reader().unwrap();
+    assert_eq!(r.len(), all.len() as u64);
+    assert_eq!(r.len(), 5 - 1 + 6 * 4 - 1);
+    for d in &all {
+        assert_eq!(r.get(&d.id).unwrap().as_ref(), Some(d));
+        let rep = r.query(&d.text, &QueryOptions::default()).unwrap();
+        assert_eq!(rep.matches[0].id, d.id);
+    }
+    // a removal commits a pending load first
+    w.add_to_load(batch("late", 2, 9)).unwrap();
+    w.remove(&["late-0"]).unwrap();
+    let r = w.reader().unwrap();
+    assert!(r.get("late-0").unwrap().is_none());
+    assert!(r.get("late-1").unwrap().is_some());
+    drop(r);
+    drop(w);
+    // a load never committed leaves the index as it was, and no file behind
+    let files = seg_files(dir.path());
+    let mut w = IndexWriter::open(dir.path(), opts()).unwrap();
+    w.add_to_load(batch("lost", 3, 11)).unwrap();
+    drop(w);
+    let w = IndexWriter::open(dir.path(), opts()).unwrap();
+    assert_eq!(seg_files(dir.path()), files);
+    assert!(w.reader().unwrap().get("lost-0").unwrap().is_none());
+}
+
 #[test]
 fn small_segments_merge_into_one_beside_the_largest() {
     let dir = tempfile::tempdir().unwrap();

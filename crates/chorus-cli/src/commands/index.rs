@@ -21,7 +21,7 @@ pub struct IndexArgs {
 #[derive(clap::Subcommand, Debug)]
 pub enum IndexCommand {
     /// Add documents to the index (created if absent); a document whose id is already
-    /// stored replaces it. Each batch is committed atomically.
+    /// stored replaces it. The load is one atomic commit (see `--tiered`).
     Add(Box<AddArgs>),
     /// Count the documents and sources of the index.
     Stats(StatsArgs),
@@ -42,17 +42,18 @@ pub struct AddArgs {
     /// The index folder.
     #[arg(long, default_value = DEFAULT_INDEX)]
     pub index: PathBuf,
-    /// Commit a batch once it holds this many MiB of text. Each batch is committed as it
-    /// comes (a killed load keeps them); at the end the batches of the load are merged
-    /// into one segment (see `--tiered`).
+    /// Index a batch once it holds this many MiB of text. The batches of a load are
+    /// written into one segment, committed at the end (a killed load leaves the index as
+    /// it was), or whenever their postings fill a quarter of the available memory (the
+    /// segments of the load are then merged into one at the end).
     #[arg(long, default_value_t = 64)]
     pub batch_mb: usize,
-    /// Merge segments by size tier as batches come, not the load's batches into one at
-    /// the end: a quicker load (a quarter quicker for 100k documents) that leaves several
-    /// segments, which make queries slower until `chorus index optimize`.
+    /// Commit each batch as it comes, as its own segment (a killed load keeps them), and
+    /// merge segments by size tier: a slower load that leaves several segments, which make
+    /// queries slower until `chorus index optimize`.
     #[arg(long)]
     pub tiered: bool,
-    /// Commit a batch once it holds this many documents.
+    /// Index a batch once it holds this many documents.
     #[arg(long, default_value_t = 50_000)]
     pub batch_docs: usize,
     /// Words per fingerprint, for a new index (an existing index keeps its own).
@@ -122,22 +123,27 @@ fn add_documents(args: &AddArgs) -> anyhow::Result<i32> {
     let mut failure: Option<anyhow::Error> = None;
     let mut commit = |batch: &mut Vec<Document>, writer: &mut IndexWriter| -> anyhow::Result<()> {
         let n = batch.len();
-        // unless tiered, batches are merged into one segment at the end (`merge_added`)
+        // unless tiered, batches go into the segment of the load, committed at the end
+        // (`merge_added`)
         let docs = std::mem::take(batch);
         let s = if args.tiered {
             writer.add(docs)
         } else {
-            writer.add_unmerged(docs)
+            writer.add_to_load(docs)
         }
-        .context("committing a batch")?;
+        .context("indexing a batch")?;
         added += s.added;
         replaced += s.replaced;
         batches += 1;
         if !args.run.quiet {
-            eprintln!(
-                "chorus: committed batch {batches}: {n} documents ({} in the index)",
-                writer.len()
-            );
+            if args.tiered {
+                eprintln!(
+                    "chorus: committed batch {batches}: {n} documents ({} in the index)",
+                    writer.len()
+                );
+            } else {
+                eprintln!("chorus: indexed batch {batches}: {n} documents");
+            }
         }
         Ok(())
     };
@@ -165,9 +171,10 @@ fn add_documents(args: &AddArgs) -> anyhow::Result<i32> {
         None if !batch.is_empty() => commit(&mut batch, &mut writer),
         None => Ok(()),
     };
-    // the batches committed so far become one segment, whatever happened to the rest
+    // the batches indexed so far are committed as one segment, whatever happened to the
+    // rest
     if batches > 1 && !args.tiered && !args.run.quiet {
-        eprintln!("chorus: merging the {batches} batches into one segment ...");
+        eprintln!("chorus: committing the {batches} batches as one segment ...");
     }
     let merged = writer
         .merge_added()

@@ -13,8 +13,9 @@ mod format;
 mod read;
 mod write;
 
+pub(crate) use format::id_hash;
 pub(crate) use read::{Postings, Segment};
-pub(crate) use write::SegmentBuilder;
+pub(crate) use write::{SegmentBuilder, doc_header};
 
 #[cfg(test)]
 mod tests {
