@@ -161,6 +161,7 @@ pub fn report(
         docs,
         None,
         alignments,
+        None,
         &blocked,
         sources,
         stats,
