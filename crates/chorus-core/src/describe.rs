@@ -62,13 +62,19 @@ pub(crate) fn build_report(
     let (aligned, found): (Vec<PairAlignment>, Vec<Option<Found>>) = tagged.into_iter().unzip();
     // byte spans and the formula decision (see crate::formula): decided per passage,
     // before clustering, so that no cluster joins documents through a shared frame
-    let (occurrences, is_formula) =
-        formula::judge_passages(docs, tokens, &aligned, !cfg.keep_formulas)?;
+    // (reworded passages are not judged: a rewording keeps some specifics and drops
+    // others, which is what a formula's differing specifics look like)
+    let (occurrences, is_formula) = judge(docs, tokens, &aligned, &found, !cfg.keep_formulas)?;
     let (occurrences, aligned, found, formulas) = match is_formula {
         Some(is_formula) => {
             let mut kept = (Vec::new(), Vec::new(), Vec::new());
             let mut out = Vec::new();
-            for (((o, p), h), f) in occurrences.into_iter().zip(aligned).zip(found).zip(is_formula) {
+            for (((o, p), h), f) in occurrences
+                .into_iter()
+                .zip(aligned)
+                .zip(found)
+                .zip(is_formula)
+            {
                 if f {
                     out.push(o);
                 } else {
@@ -164,6 +170,42 @@ pub(crate) fn build_report(
     })
 }
 
+/// [`formula::judge_passages`] of the exact passages; the reworded ones (`found`) are
+/// mapped to byte spans but never formulas.
+fn judge(
+    docs: &dyn ByNumber,
+    tokens: Option<&TokenSource<'_>>,
+    aligned: &[PairAlignment],
+    found: &[Option<Found>],
+    judge: bool,
+) -> Result<formula::Judged> {
+    if !found.contains(&Some(Found::Reworded)) || std::env::var("CHORUS_PARA_JUDGE_ALL").is_ok() {
+        return formula::judge_passages(docs, tokens, aligned, judge);
+    }
+    let (reworded, exact): (Vec<usize>, Vec<usize>) =
+        (0..aligned.len()).partition(|&i| found[i] == Some(Found::Reworded));
+    let pick = |ix: &[usize]| ix.iter().map(|&i| aligned[i].clone()).collect::<Vec<_>>();
+    let (exact_occ, exact_formula) = formula::judge_passages(docs, tokens, &pick(&exact), judge)?;
+    let (reworded_occ, _) = formula::judge_passages(docs, tokens, &pick(&reworded), false)?;
+    let mut occ = vec![None; aligned.len()];
+    let mut is_formula = exact_formula.as_ref().map(|_| vec![false; aligned.len()]);
+    for (k, (&i, o)) in exact.iter().zip(exact_occ).enumerate() {
+        occ[i] = Some(o);
+        if let (Some(out), Some(f)) = (&mut is_formula, &exact_formula) {
+            out[i] = f[k];
+        }
+    }
+    for (&i, o) in reworded.iter().zip(reworded_occ) {
+        occ[i] = Some(o);
+    }
+    Ok((
+        occ.into_iter()
+            .map(|o| o.expect("every passage mapped"))
+            .collect(),
+        is_formula,
+    ))
+}
+
 /// One aligned passage in the report: its cluster, its two occurrences, its score and
 /// how it was found (with the paraphrase path).
 type PairOf<'o> = (u32, &'o Occurrence, &'o Occurrence, f64, Option<Found>);
@@ -175,7 +217,9 @@ fn member_found(o: &Occurrence, pairs: &[PairOf<'_>]) -> Option<Found> {
     for &(_, x, y, _, h) in pairs {
         let Some(h) = h else { continue };
         any = true;
-        let on = |z: &Occurrence| z.doc == o.doc && z.span.begin < o.span.end && o.span.begin < z.span.end;
+        let on = |z: &Occurrence| {
+            z.doc == o.doc && z.span.begin < o.span.end && o.span.begin < z.span.end
+        };
         if h == Found::Exact && (on(x) || on(y)) {
             return Some(Found::Exact);
         }
@@ -253,14 +297,17 @@ fn describe_cluster(
     let timed: Vec<(When, &str)> = timed.iter().map(|(t, s)| (*t, s.as_ref())).collect();
     let coordination = busiest_window(&timed, cfg.window_secs);
     let in_window = coordination.as_ref().map_or(0, |c| c.sources_in_window);
-    let propagation = propagation(pairs.iter().map(|&(_, x, y, s, _)| (x.doc, y.doc, s)), time_of)
-        .into_iter()
-        .map(|(early, late, score)| Edge {
-            from: docs.id(early).to_string(),
-            to: docs.id(late).to_string(),
-            score,
-        })
-        .collect();
+    let propagation = propagation(
+        pairs.iter().map(|&(_, x, y, s, _)| (x.doc, y.doc, s)),
+        time_of,
+    )
+    .into_iter()
+    .map(|(early, late, score)| Edge {
+        from: docs.id(early).to_string(),
+        to: docs.id(late).to_string(),
+        score,
+    })
+    .collect();
     let first = &occurrences[0];
     Ok(Cluster {
         id,

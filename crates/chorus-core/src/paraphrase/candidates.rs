@@ -12,13 +12,35 @@
 
 use rayon::prelude::*;
 
+/// The largest sentence frequency up to `max_sf` whose stems, with all rarer ones, pair
+/// at most `budget` sentence pairs: the rarest stems first, so the work stays in
+/// proportion to the corpus however its vocabulary is spread.
+pub(crate) fn frequency_cap(sf: &[(u64, u32)], max_sf: usize, budget: u64) -> usize {
+    let mut counts: Vec<u64> = vec![0; max_sf + 1];
+    for &(_, f) in sf {
+        if let Some(c) = counts.get_mut(f as usize) {
+            *c += 1;
+        }
+    }
+    let mut total = 0u64;
+    for (f, &c) in counts.iter().enumerate().skip(2) {
+        total += c * (f as u64 * (f as u64 - 1) / 2);
+        if total > budget {
+            return f - 1;
+        }
+    }
+    max_sf
+}
+
 /// Each stem's sentence frequency (sorted by key), and the candidate pairs `(s, t)` of
 /// sentence ids, `s < t`, sorted. `bags` gives each sentence's distinct stem keys and
-/// `doc_of` its document.
+/// `doc_of` its document; stems pair sentences up to the [`frequency_cap`] of `max_sf`
+/// and `budget`.
 pub(crate) fn candidate_pairs(
     bags: &[&[u64]],
     doc_of: &[u32],
     max_sf: usize,
+    budget: u64,
     min_shared: usize,
 ) -> (Vec<(u64, u32)>, Vec<(u32, u32)>) {
     let mut postings: Vec<(u64, u32)> = bags
@@ -29,6 +51,7 @@ pub(crate) fn candidate_pairs(
     postings.par_sort_unstable();
     let groups: Vec<&[(u64, u32)]> = postings.chunk_by(|x, y| x.0 == y.0).collect();
     let sf: Vec<(u64, u32)> = groups.iter().map(|g| (g[0].0, g.len() as u32)).collect();
+    let max_sf = frequency_cap(&sf, max_sf, budget);
     let mut pairs: Vec<u64> = groups
         .par_iter()
         .filter(|g| (2..=max_sf).contains(&g.len()))
@@ -68,15 +91,21 @@ mod tests {
         ];
         let refs: Vec<&[u64]> = bags.iter().map(Vec::as_slice).collect();
         let doc_of = [0, 0, 1, 1, 2];
-        let (sf, pairs) = candidate_pairs(&refs, &doc_of, 3, 2);
+        let (sf, pairs) = candidate_pairs(&refs, &doc_of, 3, u64::MAX, 2);
         assert_eq!(sf, [(1, 4), (2, 3), (3, 2), (9, 4)]);
         // stems 1 and 9 are in 4 sentences, over the cap: only 2 and 3 pair sentences,
         // and no pair shares both
         assert!(pairs.is_empty(), "{pairs:?}");
-        let (_, pairs) = candidate_pairs(&refs, &doc_of, 4, 2);
+        let (_, pairs) = candidate_pairs(&refs, &doc_of, 4, u64::MAX, 2);
         // (0, 1) and (2, 3) are in one document each and never pair
         assert_eq!(pairs, [(0, 2), (0, 4), (1, 2), (2, 4)]);
-        let (_, pairs) = candidate_pairs(&refs, &doc_of, 4, 3);
+        let (_, pairs) = candidate_pairs(&refs, &doc_of, 4, u64::MAX, 3);
         assert_eq!(pairs, [(0, 2)]);
+        // a budget of 2 pairs: stem 3 (1 pair) fits, stem 2 (3 more) does not
+        assert_eq!(frequency_cap(&sf, 4, 2), 2);
+        assert_eq!(frequency_cap(&sf, 4, 4), 3);
+        assert_eq!(frequency_cap(&sf, 4, 100), 4);
+        let (_, pairs) = candidate_pairs(&refs, &doc_of, 4, 4, 1);
+        assert_eq!(pairs, [(0, 2), (1, 2), (1, 3)]);
     }
 }

@@ -33,8 +33,8 @@ mod stems;
 
 pub use stems::Lang;
 
-use crate::aligned::PairAlignment;
 use crate::align::Alignment;
+use crate::aligned::PairAlignment;
 use crate::error::Result;
 use crate::order::{ByNumber, DocNum};
 use crate::report::Found;
@@ -51,6 +51,9 @@ pub struct Params {
     pub min_stems: usize,
     /// Stems in more sentences than this pair no sentences.
     pub max_sf: usize,
+    /// Sentence pairs the rare stems may pair, per sentence of the corpus: the frequency
+    /// cap is lowered below `max_sf` as far as needed to keep within it.
+    pub pairs_per_sentence: u64,
     /// Rare stems a sentence pair must share to be compared.
     pub min_shared: usize,
     /// Lowest tf-idf cosine of a seed sentence pair.
@@ -65,28 +68,79 @@ pub struct Params {
     pub min_tokens: u32,
 }
 
+impl Params {
+    /// TEMPORARY (tuning): overrides from CHORUS_PARA_* variables.
+    pub fn from_env() -> Params {
+        let mut p = Params::default();
+        let get = |k: &str| std::env::var(format!("CHORUS_PARA_{k}")).ok();
+        if let Some(v) = get("MIN_STEMS") {
+            p.min_stems = v.parse().unwrap();
+        }
+        if let Some(v) = get("MAX_SF") {
+            p.max_sf = v.parse().unwrap();
+        }
+        if let Some(v) = get("PAIRS") {
+            p.pairs_per_sentence = v.parse().unwrap();
+        }
+        if let Some(v) = get("MIN_SHARED") {
+            p.min_shared = v.parse().unwrap();
+        }
+        if let Some(v) = get("MIN_COSINE") {
+            p.min_cosine = v.parse().unwrap();
+        }
+        if let Some(v) = get("MIN_DICE") {
+            p.min_dice = v.parse().unwrap();
+        }
+        if let Some(v) = get("MAX_GAP") {
+            p.max_gap = v.parse().unwrap();
+        }
+        if let Some(v) = get("MIN_VALIDATION") {
+            p.min_validation = v.parse().unwrap();
+        }
+        if let Some(v) = get("MIN_TOKENS") {
+            p.min_tokens = v.parse().unwrap();
+        }
+        p
+    }
+}
+
 impl Default for Params {
     fn default() -> Self {
         Params {
             min_stems: 4,
-            max_sf: 64,
+            max_sf: 1000,
+            pairs_per_sentence: 300,
             min_shared: 2,
             min_cosine: 0.33,
             min_dice: 0.33,
             max_gap: 4,
             min_validation: 0.34,
-            min_tokens: 20,
+            min_tokens: 30,
         }
     }
 }
 
+/// One document: its sentences as bags of stems, and each token's stem key (0 for a stop
+/// word or a boilerplate token).
+struct DocStems {
+    sentences: Vec<Sentence>,
+    token_stems: Vec<u64>,
+}
+
 /// The sentences of one document, as bags of stems; `blocked` tokens (boilerplate) add
 /// no stems.
-fn doc_sentences(docs: &dyn ByNumber, tokens: &TokenSource<'_>, d: DocNum, blocked: &[(u32, u32)], p: &Params) -> Result<Vec<Sentence>> {
+fn doc_sentences(
+    docs: &dyn ByNumber,
+    tokens: &TokenSource<'_>,
+    d: DocNum,
+    blocked: &[(u32, u32)],
+    p: &Params,
+) -> Result<DocStems> {
     let t = tokens.get(d)?;
     let lang = stems::declared(docs.meta(d)).or_else(|| stems::detect(&t));
     let mut table = stems::StemTable::new(lang);
     let mut out: Vec<Sentence> = Vec::new();
+    let mut token_stems = vec![0u64; t.len()];
     let mut pending: Option<(u32, Vec<u64>)> = None;
     let mut bl = blocked.iter().peekable();
     for (b, e) in sentences::sentences(&t.norm, &t.ranges) {
@@ -99,6 +153,8 @@ fn doc_sentences(docs: &dyn ByNumber, tokens: &TokenSource<'_>, d: DocNum, block
                 continue;
             }
             if let Some(s) = table.stem(&t, i as usize) {
+                let s = s.max(1);
+                token_stems[i as usize] = s;
                 stems.push(s);
             }
         }
@@ -106,7 +162,10 @@ fn doc_sentences(docs: &dyn ByNumber, tokens: &TokenSource<'_>, d: DocNum, block
         if bag.len() < p.min_stems {
             pending = Some((start, stems));
         } else {
-            out.push(Sentence { tokens: (start, e), bag });
+            out.push(Sentence {
+                tokens: (start, e),
+                bag,
+            });
         }
     }
     if let Some((start, stems)) = pending {
@@ -120,11 +179,35 @@ fn doc_sentences(docs: &dyn ByNumber, tokens: &TokenSource<'_>, d: DocNum, block
                 last.tokens.1 = end;
                 last.bag = Bag::of(all);
             }
-            None if start < end && !stems.is_empty() => out.push(Sentence { tokens: (start, end), bag: Bag::of(stems) }),
+            None if start < end && !stems.is_empty() => out.push(Sentence {
+                tokens: (start, end),
+                bag: Bag::of(stems),
+            }),
             None => {}
         }
     }
-    Ok(out)
+    Ok(DocStems {
+        sentences: out,
+        token_stems,
+    })
+}
+
+/// The token range of sentences `r`, without the tokens at either end whose stem the
+/// other side lacks (a sentence the passage only partly takes in, a stop word).
+fn trimmed(doc: &DocStems, r: (u32, u32), other: &Bag) -> (u32, u32) {
+    let s = &doc.sentences;
+    let (mut b, mut e) = (s[r.0 as usize].tokens.0, s[r.1 as usize - 1].tokens.1);
+    let shared = |i: u32| {
+        let k = doc.token_stems[i as usize];
+        k != 0 && other.keys.binary_search(&k).is_ok()
+    };
+    while b < e && !shared(b) {
+        b += 1;
+    }
+    while e > b && !shared(e - 1) {
+        e -= 1;
+    }
+    (b, e)
 }
 
 /// The reworded passages of the corpus: every document pair's passages grown from its
@@ -137,7 +220,7 @@ pub(crate) fn reworded(
     p: &Params,
 ) -> Result<Vec<PairAlignment>> {
     let n = blocked.len();
-    let per_doc: Vec<Vec<Sentence>> = (0..n)
+    let per_doc: Vec<DocStems> = (0..n)
         .into_par_iter()
         .map(|d| doc_sentences(docs, tokens, DocNum(d as u32), &blocked[d], p))
         .collect::<Result<_>>()?;
@@ -145,12 +228,21 @@ pub(crate) fn reworded(
     let mut doc_of = Vec::new();
     first.push(0u32);
     for (d, s) in per_doc.iter().enumerate() {
-        doc_of.extend(std::iter::repeat_n(d as u32, s.len()));
+        doc_of.extend(std::iter::repeat_n(d as u32, s.sentences.len()));
         first.push(doc_of.len() as u32);
     }
-    let all: Vec<&Sentence> = per_doc.iter().flatten().collect();
+    let all: Vec<&Sentence> = per_doc.iter().flat_map(|d| &d.sentences).collect();
     let keys: Vec<&[u64]> = all.iter().map(|s| s.bag.keys.as_slice()).collect();
-    let (sf, pairs) = candidates::candidate_pairs(&keys, &doc_of, p.max_sf, p.min_shared);
+    let budget = p.pairs_per_sentence.saturating_mul(all.len() as u64);
+    let (sf, pairs) = candidates::candidate_pairs(&keys, &doc_of, p.max_sf, budget, p.min_shared);
+    if std::env::var("CHORUS_PARA_DEBUG").is_ok() {
+        eprintln!(
+            "sentences {} cap {} pairs {}",
+            all.len(),
+            candidates::frequency_cap(&sf, p.max_sf, budget),
+            pairs.len()
+        );
+    }
     let total = all.len().max(1) as f32;
     let idf = |k: u64| -> f32 {
         let f = sf.binary_search_by_key(&k, |x| x.0).map_or(1, |i| sf[i].1);
@@ -162,7 +254,14 @@ pub(crate) fn reworded(
         .par_iter()
         .filter_map(|&(s, t)| {
             let (x, y) = (s as usize, t as usize);
-            let (cos, dice, _) = compare(&all[x].bag, &weighted[x].0, weighted[x].1, &all[y].bag, &weighted[y].0, weighted[y].1);
+            let (cos, dice, _) = compare(
+                &all[x].bag,
+                &weighted[x].0,
+                weighted[x].1,
+                &all[y].bag,
+                &weighted[y].0,
+                weighted[y].1,
+            );
             (cos >= p.min_cosine && dice >= p.min_dice).then(|| {
                 let (da, db) = (doc_of[x], doc_of[y]);
                 (da, db, s - first[da as usize], t - first[db as usize])
@@ -170,7 +269,8 @@ pub(crate) fn reworded(
         })
         .collect();
     seeds.par_sort_unstable();
-    let groups: Vec<&[(u32, u32, u32, u32)]> = seeds.chunk_by(|x, y| (x.0, x.1) == (y.0, y.1)).collect();
+    let groups: Vec<&[(u32, u32, u32, u32)]> =
+        seeds.chunk_by(|x, y| (x.0, x.1) == (y.0, y.1)).collect();
     let gp = GrowParams {
         max_gap: p.max_gap,
         min_validation: p.min_validation,
@@ -182,17 +282,30 @@ pub(crate) fn reworded(
             let (da, db) = (g[0].0 as usize, g[0].1 as usize);
             let pair_seeds: Vec<(u32, u32)> = g.iter().map(|s| (s.2, s.3)).collect();
             let (sa, sb) = (&per_doc[da], &per_doc[db]);
-            grow(&pair_seeds, sa, sb, &gp, &idf)
+            grow(&pair_seeds, &sa.sentences, &sb.sentences, &gp, &idf)
                 .into_iter()
-                .map(move |f: Fragment| PairAlignment {
-                    a: DocNum(da as u32),
-                    b: DocNum(db as u32),
-                    alignment: Alignment {
-                        a: (sa[f.a.0 as usize].tokens.0, sa[f.a.1 as usize - 1].tokens.1),
-                        b: (sb[f.b.0 as usize].tokens.0, sb[f.b.1 as usize - 1].tokens.1),
-                        matched: f.matched,
-                        similarity: f64::from(f.cosine).clamp(0.0, 1.0),
-                    },
+                .filter_map(move |f: Fragment| {
+                    let bag = |d: &DocStems, r: (u32, u32)| {
+                        Bag::sum(
+                            d.sentences[r.0 as usize..r.1 as usize]
+                                .iter()
+                                .map(|s| &s.bag),
+                        )
+                    };
+                    let a = trimmed(sa, f.a, &bag(sb, f.b));
+                    let b = trimmed(sb, f.b, &bag(sa, f.a));
+                    (a.1 - a.0 >= p.min_tokens && b.1 - b.0 >= p.min_tokens).then(|| {
+                        PairAlignment {
+                            a: DocNum(da as u32),
+                            b: DocNum(db as u32),
+                            alignment: Alignment {
+                                a,
+                                b,
+                                matched: f.matched,
+                                similarity: f64::from(f.cosine).clamp(0.0, 1.0),
+                            },
+                        }
+                    })
                 })
         })
         .collect();

@@ -60,7 +60,8 @@ pub(crate) fn grow(
     seeds.dedup();
     let mut found = Vec::new();
     extend(&seeds, a, b, p.max_gap, p, idf, &mut found);
-    let tokens = |s: &[Sentence], r: (u32, u32)| s[r.1 as usize - 1].tokens.1 - s[r.0 as usize].tokens.0;
+    let tokens =
+        |s: &[Sentence], r: (u32, u32)| s[r.1 as usize - 1].tokens.1 - s[r.0 as usize].tokens.0;
     found.retain(|f: &Fragment| tokens(a, f.a) >= p.min_tokens && tokens(b, f.b) >= p.min_tokens);
     found.sort_by(|x, y| {
         y.matched
@@ -106,8 +107,14 @@ fn extend(
     groups.sort_unstable();
     for g in groups.chunk_by(|x, y| x.0 == y.0) {
         let members: Vec<(u32, u32)> = g.iter().map(|&(_, k)| seeds[k as usize]).collect();
-        let ra = (members.iter().map(|m| m.0).min().unwrap_or(0), members.iter().map(|m| m.0).max().unwrap_or(0) + 1);
-        let rb = (members.iter().map(|m| m.1).min().unwrap_or(0), members.iter().map(|m| m.1).max().unwrap_or(0) + 1);
+        let ra = (
+            members.iter().map(|m| m.0).min().unwrap_or(0),
+            members.iter().map(|m| m.0).max().unwrap_or(0) + 1,
+        );
+        let rb = (
+            members.iter().map(|m| m.1).min().unwrap_or(0),
+            members.iter().map(|m| m.1).max().unwrap_or(0) + 1,
+        );
         let bag_a = Bag::sum(a[ra.0 as usize..ra.1 as usize].iter().map(|s| &s.bag));
         let bag_b = Bag::sum(b[rb.0 as usize..rb.1 as usize].iter().map(|s| &s.bag));
         let (wa, na) = weights(&bag_a, idf);
@@ -149,8 +156,28 @@ mod tests {
 
     #[test]
     fn close_seeds_grow_into_one_passage_and_far_ones_do_not() {
-        let a = doc(&[&[1, 2], &[3, 4], &[50, 51], &[5, 6], &[7, 8], &[60], &[61], &[62], &[9, 10]]);
-        let b = doc(&[&[1, 2], &[3, 4], &[5, 6], &[7, 8], &[70], &[71], &[72], &[73], &[9, 10]]);
+        let a = doc(&[
+            &[1, 2],
+            &[3, 4],
+            &[50, 51],
+            &[5, 6],
+            &[7, 8],
+            &[60],
+            &[61],
+            &[62],
+            &[9, 10],
+        ]);
+        let b = doc(&[
+            &[1, 2],
+            &[3, 4],
+            &[5, 6],
+            &[7, 8],
+            &[70],
+            &[71],
+            &[72],
+            &[73],
+            &[9, 10],
+        ]);
         let seeds = [(0, 0), (1, 1), (3, 2), (4, 3), (8, 8)];
         let f = grow(&seeds, &a, &b, &P, &|_| 1.0);
         // (8, 8) alone is 10 tokens a side: under min_tokens
@@ -158,7 +185,10 @@ mod tests {
         assert_eq!((f[0].a, f[0].b, f[0].matched), ((0, 5), (0, 4), 8));
         // with no gap allowed the sentence added in `a` splits the passage
         let f = grow(&seeds, &a, &b, &GrowParams { max_gap: 0, ..P }, &|_| 1.0);
-        assert_eq!(f.iter().map(|f| (f.a, f.b)).collect::<Vec<_>>(), [((0, 2), (0, 2)), ((3, 5), (2, 4))]);
+        assert_eq!(
+            f.iter().map(|f| (f.a, f.b)).collect::<Vec<_>>(),
+            [((0, 2), (0, 2)), ((3, 5), (2, 4))]
+        );
     }
 
     #[test]

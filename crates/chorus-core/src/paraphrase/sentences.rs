@@ -76,7 +76,10 @@ mod tests {
 
     #[test]
     fn long_runs_are_cut() {
-        let text = (0..130).map(|i| format!("w{i}")).collect::<Vec<_>>().join(" ");
+        let text = (0..130)
+            .map(|i| format!("w{i}"))
+            .collect::<Vec<_>>()
+            .join(" ");
         let t = Tokens::new(&text);
         let s = sentences(&t.norm, &t.ranges);
         assert_eq!(s, [(0, 60), (60, 120), (120, 130)]);

@@ -58,7 +58,14 @@ pub(crate) fn weights(bag: &Bag, idf: impl Fn(u64) -> f32) -> (Vec<f32>, f32) {
 
 /// Cosine of two weighted bags, Dice of their distinct stems, and the stems they share
 /// counted with multiplicity (the smaller count of each shared stem).
-pub(crate) fn compare(a: &Bag, wa: &[f32], na: f32, b: &Bag, wb: &[f32], nb: f32) -> (f32, f32, u32) {
+pub(crate) fn compare(
+    a: &Bag,
+    wa: &[f32],
+    na: f32,
+    b: &Bag,
+    wb: &[f32],
+    nb: f32,
+) -> (f32, f32, u32) {
     let (mut i, mut j) = (0, 0);
     let (mut dot, mut shared, mut matched) = (0f32, 0u32, 0u32);
     while i < a.keys.len() && j < b.keys.len() {
@@ -111,6 +118,9 @@ mod tests {
         assert!((cos - 1.0).abs() < 1e-6 && (dice - 1.0).abs() < 1e-6);
         let e = Bag::default();
         assert_eq!(compare(&a, &wa, na, &e, &[], 0.0), (0.0, 0.0, 0));
-        assert_eq!(Bag::sum([&a, &b].into_iter()), Bag::of(vec![1, 2, 2, 3, 2, 3, 4]));
+        assert_eq!(
+            Bag::sum([&a, &b].into_iter()),
+            Bag::of(vec![1, 2, 2, 3, 2, 3, 4])
+        );
     }
 }
