@@ -179,7 +179,7 @@ fn judge(
     found: &[Option<Found>],
     judge: bool,
 ) -> Result<formula::Judged> {
-    if !found.contains(&Some(Found::Reworded)) || std::env::var("CHORUS_PARA_JUDGE_ALL").is_ok() {
+    if !found.contains(&Some(Found::Reworded)) {
         return formula::judge_passages(docs, tokens, aligned, judge);
     }
     let (reworded, exact): (Vec<usize>, Vec<usize>) =

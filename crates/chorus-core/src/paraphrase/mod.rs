@@ -60,48 +60,15 @@ pub struct Params {
     pub min_cosine: f32,
     /// Lowest Dice (shared distinct stems) of a seed sentence pair.
     pub min_dice: f32,
+    /// Lowest Dice of the figures (tokens holding a digit) of a seed sentence pair when
+    /// both have some: a template filled with other figures is no rewording.
+    pub min_figures: f32,
     /// Most sentences between two seeds of one passage.
     pub max_gap: usize,
     /// Lowest cosine of a passage's two sides.
     pub min_validation: f32,
     /// Fewest tokens on each side of a passage.
     pub min_tokens: u32,
-}
-
-impl Params {
-    /// TEMPORARY (tuning): overrides from CHORUS_PARA_* variables.
-    pub fn from_env() -> Params {
-        let mut p = Params::default();
-        let get = |k: &str| std::env::var(format!("CHORUS_PARA_{k}")).ok();
-        if let Some(v) = get("MIN_STEMS") {
-            p.min_stems = v.parse().unwrap();
-        }
-        if let Some(v) = get("MAX_SF") {
-            p.max_sf = v.parse().unwrap();
-        }
-        if let Some(v) = get("PAIRS") {
-            p.pairs_per_sentence = v.parse().unwrap();
-        }
-        if let Some(v) = get("MIN_SHARED") {
-            p.min_shared = v.parse().unwrap();
-        }
-        if let Some(v) = get("MIN_COSINE") {
-            p.min_cosine = v.parse().unwrap();
-        }
-        if let Some(v) = get("MIN_DICE") {
-            p.min_dice = v.parse().unwrap();
-        }
-        if let Some(v) = get("MAX_GAP") {
-            p.max_gap = v.parse().unwrap();
-        }
-        if let Some(v) = get("MIN_VALIDATION") {
-            p.min_validation = v.parse().unwrap();
-        }
-        if let Some(v) = get("MIN_TOKENS") {
-            p.min_tokens = v.parse().unwrap();
-        }
-        p
-    }
 }
 
 impl Default for Params {
@@ -113,6 +80,7 @@ impl Default for Params {
             min_shared: 2,
             min_cosine: 0.33,
             min_dice: 0.33,
+            min_figures: 0.5,
             max_gap: 4,
             min_validation: 0.34,
             min_tokens: 30,
@@ -235,14 +203,6 @@ pub(crate) fn reworded(
     let keys: Vec<&[u64]> = all.iter().map(|s| s.bag.keys.as_slice()).collect();
     let budget = p.pairs_per_sentence.saturating_mul(all.len() as u64);
     let (sf, pairs) = candidates::candidate_pairs(&keys, &doc_of, p.max_sf, budget, p.min_shared);
-    if std::env::var("CHORUS_PARA_DEBUG").is_ok() {
-        eprintln!(
-            "sentences {} cap {} pairs {}",
-            all.len(),
-            candidates::frequency_cap(&sf, p.max_sf, budget),
-            pairs.len()
-        );
-    }
     let total = all.len().max(1) as f32;
     let idf = |k: u64| -> f32 {
         let f = sf.binary_search_by_key(&k, |x| x.0).map_or(1, |i| sf[i].1);
@@ -262,7 +222,8 @@ pub(crate) fn reworded(
                 &weighted[y].0,
                 weighted[y].1,
             );
-            (cos >= p.min_cosine && dice >= p.min_dice).then(|| {
+            let figures = similarity::figures_agree(&all[x].bag, &all[y].bag, stems::NUMBER_BIT);
+            (cos >= p.min_cosine && dice >= p.min_dice && figures >= p.min_figures).then(|| {
                 let (da, db) = (doc_of[x], doc_of[y]);
                 (da, db, s - first[da as usize], t - first[db as usize])
             })

@@ -56,6 +56,22 @@ pub(crate) fn weights(bag: &Bag, idf: impl Fn(u64) -> f32) -> (Vec<f32>, f32) {
     (w, norm)
 }
 
+/// The figures two bags agree on: Dice of their distinct number keys (keys with
+/// `number_bit` set), or 1 when either has none.
+pub(crate) fn figures_agree(a: &Bag, b: &Bag, number_bit: u64) -> f32 {
+    // keys with the top bit set sort last
+    let nums = |x: &Bag| {
+        let at = x.keys.partition_point(|&k| k & number_bit == 0);
+        x.keys[at..].to_vec()
+    };
+    let (x, y) = (nums(a), nums(b));
+    if x.is_empty() || y.is_empty() {
+        return 1.0;
+    }
+    let shared = x.iter().filter(|k| y.binary_search(k).is_ok()).count();
+    2.0 * shared as f32 / (x.len() + y.len()) as f32
+}
+
 /// Cosine of two weighted bags, Dice of their distinct stems, and the stems they share
 /// counted with multiplicity (the smaller count of each shared stem).
 pub(crate) fn compare(
@@ -116,6 +132,11 @@ mod tests {
         assert_eq!(matched, 2);
         let (cos, dice, _) = compare(&a, &wa, na, &a, &wa, na);
         assert!((cos - 1.0).abs() < 1e-6 && (dice - 1.0).abs() < 1e-6);
+        let n = 1u64 << 63;
+        let x = Bag::of(vec![1, n | 5, n | 6]);
+        let y = Bag::of(vec![1, n | 5, n | 7, n | 8]);
+        assert!((figures_agree(&x, &y, n) - 2.0 / 5.0).abs() < 1e-6);
+        assert_eq!(figures_agree(&x, &Bag::of(vec![1, 2]), n), 1.0);
         let e = Bag::default();
         assert_eq!(compare(&a, &wa, na, &e, &[], 0.0), (0.0, 0.0, 0));
         assert_eq!(

@@ -19,6 +19,9 @@ use std::sync::OnceLock;
 use waken_snowball::{Algorithm, Stemmer};
 use xxhash_rust::xxh3::xxh3_64;
 
+/// The bit of a stem key set for tokens holding a digit.
+pub(crate) const NUMBER_BIT: u64 = 1 << 63;
+
 /// Tokens read to guess a document's language.
 pub(crate) const DETECT_TOKENS: usize = 2000;
 
@@ -133,9 +136,16 @@ impl StemTable {
             None
         } else {
             let text = t.text(i);
-            Some(match &self.stemmer {
+            let key = match &self.stemmer {
                 Some(st) => xxh3_64(st.stem(text).as_bytes()),
                 None => xxh3_64(text.as_bytes()),
+            };
+            // the top bit says whether the token holds a digit (a specific: a figure, a
+            // date), so that sentences can be asked to agree on their figures
+            Some(if text.bytes().any(|b| b.is_ascii_digit()) {
+                key | NUMBER_BIT
+            } else {
+                key & !NUMBER_BIT
             })
         };
         self.cache.insert(h, s);
