@@ -285,3 +285,78 @@ pub(crate) fn with_reworded(
     let r = reworded(docs, tokens, blocked, p)?;
     Ok(merge::merge(exact, r))
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::config::Config;
+    use crate::progress::NoProgress;
+    use crate::report::Found;
+    use crate::{Document, find};
+
+    /// A story, the same story reworded sentence by sentence (no five words in a row
+    /// kept), an exact copy of its first half, and an unrelated text.
+    fn corpus() -> Vec<Document> {
+        let story = "The harbour committee announced on Tuesday that the Brennick bridge \
+            will close for structural repairs until the end of September. Engineers found \
+            corrosion in the steel cables during an inspection carried out in March. \
+            Ferry operators will add extra crossings between Ostvik and Lemmer while the \
+            bridge stays closed. The repairs are expected to cost about forty million \
+            crowns, paid from the regional transport fund.";
+        let reworded = "On Tuesday the committee of the harbour said the Brennick bridge is \
+            closing until late September for repairs to its structure. Corrosion of the \
+            steel cables was found by engineers inspecting the bridge in March. While the \
+            bridge is closed, operators of ferries are adding crossings from Ostvik to \
+            Lemmer. Paid by the transport fund of the region, the repair work should cost \
+            around forty million crowns.";
+        let half = &story[..story.find(" Ferry").unwrap()];
+        vec![
+            Document::new("a-story", format!("Local news. {story} Weather is fine.")),
+            Document::new(
+                "b-reworded",
+                format!("Morning digest. {reworded} More later."),
+            ),
+            Document::new("c-copy", format!("{half} Our desk adds nothing.")),
+            Document::new(
+                "d-other",
+                "A gardening column about tomatoes, compost and the late frost this spring, \
+                 which damaged seedlings across the valley and delayed planting by weeks.",
+            ),
+        ]
+    }
+
+    #[test]
+    fn reworded_passages_are_found_only_when_asked_and_say_how() {
+        let docs = corpus();
+        let plain = find(&docs, &Config::default(), &NoProgress).unwrap();
+        let json = serde_json::to_string(&plain).unwrap();
+        assert!(!json.contains("\"match\""), "{json}");
+        assert!(
+            !json.contains("b-reworded"),
+            "no exact path to the rewording"
+        );
+        assert_eq!(plain.stats.reworded_passages, 0);
+
+        let cfg = Config {
+            paraphrase: true,
+            ..Config::default()
+        };
+        let r = find(&docs, &cfg, &NoProgress).unwrap();
+        assert_eq!(r.clusters.len(), 1, "{r:#?}");
+        let members = &r.clusters[0].members;
+        let found = |id: &str| members.iter().find(|m| m.doc == id).and_then(|m| m.found);
+        assert_eq!(found("a-story"), Some(Found::Exact));
+        assert_eq!(found("c-copy"), Some(Found::Exact));
+        assert_eq!(found("b-reworded"), Some(Found::Reworded));
+        assert_eq!(found("d-other"), None);
+        // the reworded member spans the rewritten story, byte for byte
+        let m = members.iter().find(|m| m.doc == "b-reworded").unwrap();
+        let text = &docs[1].text[m.begin..m.end];
+        // trimmed to the first stem the other side shares ("On" is a stop word)
+        assert!(text.starts_with("Tuesday the committee"), "{text}");
+        assert!(text.contains("forty million crowns"), "{text}");
+        assert!(r.stats.reworded_passages >= 1);
+        assert!(r.pairs.iter().all(|p| p.found.is_some()));
+        let json = serde_json::to_string(&r).unwrap();
+        assert!(json.contains("\"match\":\"reworded\""), "{json}");
+    }
+}
