@@ -12,6 +12,9 @@
 
 use rayon::prelude::*;
 
+/// A stem key and the number of sentences holding it.
+pub(crate) type StemFrequency = (u64, u32);
+
 /// The largest sentence frequency up to `max_sf` whose stems, with all rarer ones, pair
 /// at most `budget` sentence pairs: the rarest stems first, so the work stays in
 /// proportion to the corpus however its vocabulary is spread.
@@ -42,7 +45,7 @@ pub(crate) fn candidate_pairs(
     max_sf: usize,
     budget: u64,
     min_shared: usize,
-) -> (Vec<(u64, u32)>, Vec<(u32, u32)>) {
+) -> (Vec<StemFrequency>, Vec<(u32, u32)>) {
     let mut postings: Vec<(u64, u32)> = bags
         .par_iter()
         .enumerate()

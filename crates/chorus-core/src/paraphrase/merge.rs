@@ -99,7 +99,7 @@ mod tests {
             p(0, 1, (10, 30), (0, 20)),  // holds the first reworded one
             p(0, 1, (50, 60), (40, 50)), // absorbed by the second
             p(0, 1, (62, 70), (52, 60)), // absorbed by the second
-            p(0, 1, (90, 99), (10, 19)), // meets the second on one side only
+            p(0, 1, (90, 99), (10, 19)), // elsewhere in the pair
             p(0, 2, (0, 10), (0, 10)),   // another pair
         ];
         let reworded = vec![
@@ -107,7 +107,8 @@ mod tests {
             p(0, 1, (45, 65), (35, 55)),
             p(1, 2, (0, 20), (0, 20)),
         ];
-        let got: Vec<((u32, u32), (u32, u32), (u32, u32), Found)> = merge(exact, reworded)
+        type Range = (u32, u32);
+        let got: Vec<(Range, Range, Range, Found)> = merge(exact, reworded)
             .into_iter()
             .map(|(x, f)| ((x.a.0, x.b.0), x.alignment.a, x.alignment.b, f))
             .collect();
