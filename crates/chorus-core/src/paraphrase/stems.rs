@@ -47,7 +47,7 @@ const LANGUAGES: [(&str, &str, Algorithm); 17] = [
     ("ca", "catalan", Algorithm::Catalan),
 ];
 
-/// A language of [`LANGUAGES`], by index.
+/// One of the supported languages (a stemmer and a stop-word list), by index.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Lang(u8);
 
