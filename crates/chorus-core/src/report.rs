@@ -153,8 +153,8 @@ pub struct Pair {
     #[serde(serialize_with = "serialize_round3")]
     pub score: f64,
     /// How the passage was found, with `Config::paraphrase` only (absent otherwise); a
-    /// passage both paths found, or the paraphrase path extended, is `reworded` unless the
-    /// exact passage holds it whole.
+    /// passage both paths found is `reworded` when the paraphrase path took it more than 10
+    /// tokens past the exact passages.
     #[serde(rename = "match", default, skip_serializing_if = "Option::is_none")]
     pub found: Option<Found>,
 }
