@@ -505,3 +505,41 @@ fn dedup_with_low_memory_gives_the_same_groups() {
         fs::read_to_string(dir.path().join("kept-memory.jsonl")).unwrap()
     );
 }
+
+#[test]
+fn paraphrase_adds_reworded_members_and_says_how_each_was_found() {
+    let story = "The harbour committee announced on Tuesday that the Brennick bridge will close \
+        for structural repairs until the end of September. Engineers found corrosion in the \
+        steel cables during an inspection carried out in March. Ferry operators will add extra \
+        crossings between Ostvik and Lemmer while the bridge stays closed.";
+    let reworded = "On Tuesday the committee of the harbour said the Brennick bridge is closing \
+        until late September for repairs to its structure. Corrosion of the steel cables was \
+        found by engineers inspecting the bridge in March. While the bridge is closed, \
+        operators of ferries are adding crossings from Ostvik to Lemmer.";
+    let corpus = [
+        serde_json::json!({"id": "a", "text": format!("Local news. {story} Weather is fine.")}),
+        serde_json::json!({"id": "b", "text": format!("Morning digest. {reworded} More later.")}),
+        serde_json::json!({"id": "c", "text": format!("{story} Our desk adds nothing.")}),
+    ]
+    .iter()
+    .map(|r| format!("{r}\n"))
+    .collect::<String>();
+    let plain = ok_stdout(&run_piped(&["find", "-", "--json"], &corpus));
+    assert!(!plain.contains("\"match\""), "{plain}");
+    assert!(!plain.contains("\"id\":\"b\""), "{plain}");
+    let out = ok_stdout(&run_piped(
+        &["find", "-", "--json", "--paraphrase"],
+        &corpus,
+    ));
+    let clusters = records_of(&out, "cluster");
+    assert_eq!(clusters.len(), 1, "{out}");
+    let found: Vec<(&str, &str)> = clusters[0]["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| (m["doc"].as_str().unwrap(), m["match"].as_str().unwrap()))
+        .collect();
+    assert_eq!(found, [("a", "exact"), ("b", "reworded"), ("c", "exact")]);
+    let summary = records_of(&out, "summary");
+    assert!(summary[0]["reworded_passages"].as_u64().unwrap() >= 1);
+}

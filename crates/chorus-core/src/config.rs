@@ -37,6 +37,9 @@ pub struct Config {
     pub min_sources: usize,
     /// The coordination window in seconds. Default 24 hours.
     pub window_secs: i64,
+    /// Also find reworded passages (similar sentences sharing no word n-gram,
+    /// [`crate::paraphrase`]) and say per member how it was found. Default false.
+    pub paraphrase: bool,
 }
 
 impl Default for Config {
@@ -57,6 +60,7 @@ impl Default for Config {
             keep_formulas: false,
             min_sources: 5,
             window_secs: 24 * 3600,
+            paraphrase: false,
         }
     }
 }

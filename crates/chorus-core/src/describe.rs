@@ -22,8 +22,8 @@ use crate::formula;
 use crate::order::{ByNumber, DocNum};
 use crate::progress::Progress;
 use crate::report::{
-    Boilerplate, Cluster, ClusterMember, DocumentInfo, Earliest, Edge, Formula, Member, Pair,
-    Report, Stats,
+    Boilerplate, Cluster, ClusterMember, DocumentInfo, Earliest, Edge, Formula, Found, Member,
+    Pair, Report, Stats,
 };
 use crate::spans::token_span;
 use crate::token_source::{TokenSource, tokens_with_map};
@@ -40,7 +40,8 @@ use std::borrow::Cow;
 pub(crate) fn build_report(
     docs: &dyn ByNumber,
     tokens: Option<&TokenSource<'_>>,
-    mut aligned: Vec<PairAlignment>,
+    aligned: Vec<PairAlignment>,
+    found: Option<Vec<Found>>,
     blocked: &[(DocNum, &[(u32, u32)])],
     sources: &Sources,
     mut stats: Stats,
@@ -48,30 +49,43 @@ pub(crate) fn build_report(
     progress: &dyn Progress,
 ) -> Result<Report> {
     progress.stage("cluster", 0);
-    aligned.sort_by(|x, y| {
+    // each passage with how it was found (only with the paraphrase path)
+    let mut tagged: Vec<(PairAlignment, Option<Found>)> = match found {
+        Some(f) => aligned.into_iter().zip(f.into_iter().map(Some)).collect(),
+        None => aligned.into_iter().map(|p| (p, None)).collect(),
+    };
+    tagged.sort_by(|(x, _), (y, _)| {
         (x.a, x.b, x.alignment.a, x.alignment.b)
             .cmp(&(y.a, y.b, y.alignment.a, y.alignment.b))
             .then(x.alignment.similarity.total_cmp(&y.alignment.similarity))
     });
+    let (aligned, found): (Vec<PairAlignment>, Vec<Option<Found>>) = tagged.into_iter().unzip();
     // byte spans and the formula decision (see crate::formula): decided per passage,
     // before clustering, so that no cluster joins documents through a shared frame
-    let (occurrences, is_formula) =
-        formula::judge_passages(docs, tokens, &aligned, !cfg.keep_formulas)?;
-    let (occurrences, aligned, formulas) = match is_formula {
+    // (reworded passages are not judged: a rewording keeps some specifics and drops
+    // others, which is what a formula's differing specifics look like)
+    let (occurrences, is_formula) = judge(docs, tokens, &aligned, &found, !cfg.keep_formulas)?;
+    let (occurrences, aligned, found, formulas) = match is_formula {
         Some(is_formula) => {
-            let mut kept = (Vec::new(), Vec::new());
+            let mut kept = (Vec::new(), Vec::new(), Vec::new());
             let mut out = Vec::new();
-            for ((o, p), f) in occurrences.into_iter().zip(aligned).zip(is_formula) {
+            for (((o, p), h), f) in occurrences
+                .into_iter()
+                .zip(aligned)
+                .zip(found)
+                .zip(is_formula)
+            {
                 if f {
                     out.push(o);
                 } else {
                     kept.0.push(o);
                     kept.1.push(p);
+                    kept.2.push(h);
                 }
             }
-            (kept.0, kept.1, out)
+            (kept.0, kept.1, kept.2, out)
         }
-        None => (occurrences, aligned, Vec::new()),
+        None => (occurrences, aligned, found, Vec::new()),
     };
     // the documents the report speaks of: those sharing a passage, and with the formulas
     // listed, those holding one
@@ -94,11 +108,12 @@ pub(crate) fn build_report(
         begin: o.span.begin,
         end: o.span.end,
     };
-    let mut pairs: Vec<(u32, &Occurrence, &Occurrence, f64)> = occurrences
+    let mut pairs: Vec<PairOf<'_>> = occurrences
         .iter()
         .zip(&aligned)
+        .zip(&found)
         .zip(&clustering.pair_cluster)
-        .map(|(((x, y), p), &c)| (c, x, y, p.alignment.similarity))
+        .map(|((((x, y), p), &h), &c)| (c, x, y, p.alignment.similarity, h))
         .collect();
     pairs.sort_by(|x, y| (x.0, x.1, x.2).cmp(&(y.0, y.1, y.2)));
     let clusters: Vec<Cluster> = clustering
@@ -113,11 +128,12 @@ pub(crate) fn build_report(
         .collect::<Result<_>>()?;
     let pairs: Vec<Pair> = pairs
         .into_iter()
-        .map(|(c, x, y, s)| Pair {
+        .map(|(c, x, y, s, h)| Pair {
             cluster: c + 1,
             a: member(x),
             b: member(y),
             score: s,
+            found: h,
         })
         .collect();
     let documents = involved
@@ -139,6 +155,10 @@ pub(crate) fn build_report(
         Vec::new()
     };
     stats.passages = pairs.len();
+    stats.reworded_passages = pairs
+        .iter()
+        .filter(|p| p.found == Some(Found::Reworded))
+        .count();
     stats.clusters = clusters.len();
     Ok(Report {
         documents,
@@ -150,13 +170,70 @@ pub(crate) fn build_report(
     })
 }
 
+/// [`formula::judge_passages`] of the exact passages; the reworded ones (`found`) are
+/// mapped to byte spans but never formulas.
+fn judge(
+    docs: &dyn ByNumber,
+    tokens: Option<&TokenSource<'_>>,
+    aligned: &[PairAlignment],
+    found: &[Option<Found>],
+    judge: bool,
+) -> Result<formula::Judged> {
+    if !found.contains(&Some(Found::Reworded)) {
+        return formula::judge_passages(docs, tokens, aligned, judge);
+    }
+    let (reworded, exact): (Vec<usize>, Vec<usize>) =
+        (0..aligned.len()).partition(|&i| found[i] == Some(Found::Reworded));
+    let pick = |ix: &[usize]| ix.iter().map(|&i| aligned[i].clone()).collect::<Vec<_>>();
+    let (exact_occ, exact_formula) = formula::judge_passages(docs, tokens, &pick(&exact), judge)?;
+    let (reworded_occ, _) = formula::judge_passages(docs, tokens, &pick(&reworded), false)?;
+    let mut occ = vec![None; aligned.len()];
+    let mut is_formula = exact_formula.as_ref().map(|_| vec![false; aligned.len()]);
+    for (k, (&i, o)) in exact.iter().zip(exact_occ).enumerate() {
+        occ[i] = Some(o);
+        if let (Some(out), Some(f)) = (&mut is_formula, &exact_formula) {
+            out[i] = f[k];
+        }
+    }
+    for (&i, o) in reworded.iter().zip(reworded_occ) {
+        occ[i] = Some(o);
+    }
+    Ok((
+        occ.into_iter()
+            .map(|o| o.expect("every passage mapped"))
+            .collect(),
+        is_formula,
+    ))
+}
+
+/// One aligned passage in the report: its cluster, its two occurrences, its score and
+/// how it was found (with the paraphrase path).
+type PairOf<'o> = (u32, &'o Occurrence, &'o Occurrence, f64, Option<Found>);
+
+/// How a member was found: `exact` when an exact passage of its cluster lies on it,
+/// else `reworded`; `None` without the paraphrase path.
+fn member_found(o: &Occurrence, pairs: &[PairOf<'_>]) -> Option<Found> {
+    let mut any = false;
+    for &(_, x, y, _, h) in pairs {
+        let Some(h) = h else { continue };
+        any = true;
+        let on = |z: &Occurrence| {
+            z.doc == o.doc && z.span.begin < o.span.end && o.span.begin < z.span.end
+        };
+        if h == Found::Exact && (on(x) || on(y)) {
+            return Some(Found::Exact);
+        }
+    }
+    any.then_some(Found::Reworded)
+}
+
 /// A cluster's report record: members with their dates, sources and quotation, the
 /// earliest member when it is certain, coordination, and propagation edges where the
 /// order is certain (see [`crate::analyze`] and [`crate::when`]).
 fn describe_cluster(
     id: u32,
     occurrences: &[Occurrence],
-    pairs: &[(u32, &Occurrence, &Occurrence, f64)],
+    pairs: &[PairOf<'_>],
     docs: &dyn ByNumber,
     cfg: &Config,
 ) -> Result<Cluster> {
@@ -187,6 +264,7 @@ fn describe_cluster(
                 reuse: q.reuse().to_string(),
                 attribution: q.attribution,
                 credit: q.credit,
+                found: member_found(o, pairs),
             })
         })
         .collect::<Result<_>>()?;
@@ -219,14 +297,17 @@ fn describe_cluster(
     let timed: Vec<(When, &str)> = timed.iter().map(|(t, s)| (*t, s.as_ref())).collect();
     let coordination = busiest_window(&timed, cfg.window_secs);
     let in_window = coordination.as_ref().map_or(0, |c| c.sources_in_window);
-    let propagation = propagation(pairs.iter().map(|&(_, x, y, s)| (x.doc, y.doc, s)), time_of)
-        .into_iter()
-        .map(|(early, late, score)| Edge {
-            from: docs.id(early).to_string(),
-            to: docs.id(late).to_string(),
-            score,
-        })
-        .collect();
+    let propagation = propagation(
+        pairs.iter().map(|&(_, x, y, s, _)| (x.doc, y.doc, s)),
+        time_of,
+    )
+    .into_iter()
+    .map(|(early, late, score)| Edge {
+        from: docs.id(early).to_string(),
+        to: docs.id(late).to_string(),
+        score,
+    })
+    .collect();
     let first = &occurrences[0];
     Ok(Cluster {
         id,

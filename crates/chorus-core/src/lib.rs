@@ -76,6 +76,8 @@ pub mod align;
 
 pub mod aligned;
 
+pub mod paraphrase;
+
 mod spans;
 
 pub mod formula;

@@ -34,6 +34,18 @@ pub fn find_in(
 ) -> Result<Report> {
     let (mut al, _) = align_corpus_with(docs, cfg, storage, progress, &|_, _, _| PairPlan::Align)?;
     let aligned = std::mem::take(&mut al.aligned);
+    let numbered = al.order.numbered(docs);
+    // the paraphrase path adds its passages and says how each was found
+    let (aligned, found) = if cfg.paraphrase {
+        progress.stage("paraphrase", 0);
+        let params = crate::paraphrase::Params::default();
+        let merged =
+            crate::paraphrase::with_reworded(aligned, &numbered, &al.tokens, &al.blocked, &params)?;
+        let (aligned, found): (Vec<_>, Vec<_>) = merged.into_iter().unzip();
+        (aligned, Some(found))
+    } else {
+        (aligned, None)
+    };
     let blocked: Vec<(DocNum, &[(u32, u32)])> = al
         .blocked
         .iter()
@@ -42,9 +54,10 @@ pub fn find_in(
         .map(|(d, b)| (DocNum(d as u32), b.as_slice()))
         .collect();
     build_report(
-        &al.order.numbered(docs),
+        &numbered,
         Some(&al.tokens),
         aligned,
+        found,
         &blocked,
         &al.sources,
         al.stats.clone(),

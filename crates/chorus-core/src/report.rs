@@ -66,6 +66,20 @@ pub struct ClusterMember {
     pub credit: Option<String>,
     /// `quotation`, `credited` or `copy` (taken over without quotation marks or credit).
     pub reuse: String,
+    /// How the member was found, with `Config::paraphrase` only (absent otherwise):
+    /// `exact` when it shares copied wording with another member, `reworded` when only
+    /// reworded sentences tie it to the others ([`crate::paraphrase`]).
+    #[serde(rename = "match", default, skip_serializing_if = "Option::is_none")]
+    pub found: Option<Found>,
+}
+
+/// How a passage was found: by the exact path (shared word n-grams, aligned) or by the
+/// paraphrase path (similar sentences, [`crate::paraphrase`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Found {
+    Exact,
+    Reworded,
 }
 
 /// The earliest occurrence of a cluster's passage: its document's time is certainly before
@@ -134,9 +148,15 @@ pub struct Pair {
     pub cluster: u32,
     pub a: Member,
     pub b: Member,
-    /// Similarity of the two copies: matched words over the longer side, in `[0, 1]`.
+    /// Similarity of the two copies: matched words over the longer side, in `[0, 1]`
+    /// (a reworded passage: the cosine of the two sides' weighted stems).
     #[serde(serialize_with = "serialize_round3")]
     pub score: f64,
+    /// How the passage was found, with `Config::paraphrase` only (absent otherwise); a
+    /// passage both paths found is `reworded` when the paraphrase path took it more than 10
+    /// tokens past the exact passages.
+    #[serde(rename = "match", default, skip_serializing_if = "Option::is_none")]
+    pub found: Option<Found>,
 }
 
 /// Text that one source repeats across many of its own documents (a copyright line, a
@@ -190,6 +210,10 @@ pub struct Stats {
     /// the JSON when none).
     #[serde(default, skip_serializing_if = "is_zero")]
     pub formula_passages: usize,
+    /// Passages found or extended by the paraphrase path (`Config::paraphrase`; left out
+    /// of the JSON when none).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub reworded_passages: usize,
 }
 
 /// The result of a run.

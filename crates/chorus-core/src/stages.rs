@@ -168,6 +168,7 @@ pub fn report(
         docs,
         None,
         alignments,
+        None,
         &blocked,
         sources,
         stats,

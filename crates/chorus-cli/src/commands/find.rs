@@ -23,6 +23,11 @@ pub struct FindArgs {
     /// with different specifics (records of kind `formula` with --json).
     #[arg(long)]
     pub formulas: bool,
+    /// Also find reworded passages (sentences rewritten with their content words kept,
+    /// sharing no five words in a row), and say per member and pair how each was found
+    /// (`"match": "exact"` or `"reworded"`). Slower; less precise on news about one event.
+    #[arg(long)]
+    pub paraphrase: bool,
     #[command(flatten)]
     pub output: OutputArgs,
     #[command(flatten)]
@@ -39,6 +44,7 @@ fn find(args: &FindArgs) -> anyhow::Result<i32> {
     let cfg = Config {
         list_boilerplate: args.boilerplate,
         list_formulas: args.formulas,
+        paraphrase: args.paraphrase,
         ..args.corpus.tuning.config()
     };
     let target = args.output.target(args.json)?;

@@ -1,0 +1,362 @@
+//! Reworded reuse (`find --paraphrase`): passages rewritten sentence by sentence, which
+//! share too few word n-grams for the exact path to seed them.
+//!
+//! The steps, one file each, over the tokens the exact path already made:
+//!
+//! 1. `sentences.rs`: each document's sentences, as token ranges;
+//! 2. `stems.rs`: each token's Snowball stem in the document's language, stop words
+//!    dropped; a sentence becomes a bag of stems (a sentence of fewer than
+//!    [`Params::min_stems`] stems is joined to the next, a heading to its paragraph);
+//! 3. `candidates.rs`: sentence pairs of different documents sharing at least
+//!    [`Params::min_shared`] rare stems (each in at most [`Params::max_sf`] sentences),
+//!    found through an inverted index over the whole corpus;
+//! 4. `similarity.rs`: a candidate is a seed when its tf-idf cosine reaches
+//!    [`Params::min_cosine`] and its Dice [`Params::min_dice`];
+//! 5. `passages.rs`: the seeds of a document pair grown into passages (extension across
+//!    small gaps, validation, filtering);
+//! 6. `merge.rs`: merged with the exact passages of the same pair, one report per passage.
+//!
+//! The passages are [`PairAlignment`]s like the exact path's (token ranges, mapped to
+//! exact byte offsets, judged for formulas and clustered by the same code); each carries
+//! how it was found ([`Found`]). Cost: stemming every token once (a cache per document),
+//! two sorts (postings, candidate pairs), one bag comparison per candidate. Limits: the
+//! precision risk is news, where reports of one event share names and terms sentence by
+//! sentence, so the mode is opt-in; languages outside the stemmers' keep their tokens
+//! whole; a sentence reworded with synonyms for all its rare words is not found.
+
+mod candidates;
+mod merge;
+mod passages;
+mod sentences;
+mod similarity;
+mod stems;
+
+pub use stems::Lang;
+
+use crate::align::Alignment;
+use crate::aligned::PairAlignment;
+use crate::error::Result;
+use crate::order::{ByNumber, DocNum};
+use crate::report::Found;
+use crate::token_source::TokenSource;
+use passages::{Fragment, GrowParams, Sentence, grow};
+use rayon::prelude::*;
+use similarity::{Bag, compare, weights};
+
+/// The thresholds of the paraphrase path, chosen on the Indonesian PAN corpus and Clough &
+/// Stevenson (BENCHMARKS.md).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Params {
+    /// A sentence with fewer stems is joined to the next one.
+    pub min_stems: usize,
+    /// Stems in more sentences than this pair no sentences.
+    pub max_sf: usize,
+    /// Sentence pairs the rare stems may pair, per sentence of the corpus: the frequency
+    /// cap is lowered below `max_sf` as far as needed to keep within it.
+    pub pairs_per_sentence: u64,
+    /// Rare stems a sentence pair must share to be compared.
+    pub min_shared: usize,
+    /// Lowest tf-idf cosine of a seed sentence pair.
+    pub min_cosine: f32,
+    /// Lowest Dice (shared distinct stems) of a seed sentence pair.
+    pub min_dice: f32,
+    /// Lowest Dice of the figures (tokens holding a digit) of a seed sentence pair when
+    /// both have some: a template filled with other figures is no rewording.
+    pub min_figures: f32,
+    /// Most sentences between two seeds of one passage.
+    pub max_gap: usize,
+    /// Lowest cosine of a passage's two sides.
+    pub min_validation: f32,
+    /// Fewest tokens on each side of a passage.
+    pub min_tokens: u32,
+}
+
+impl Default for Params {
+    fn default() -> Self {
+        Params {
+            min_stems: 4,
+            max_sf: 1000,
+            pairs_per_sentence: 300,
+            min_shared: 2,
+            min_cosine: 0.33,
+            min_dice: 0.33,
+            min_figures: 0.5,
+            max_gap: 4,
+            min_validation: 0.34,
+            min_tokens: 30,
+        }
+    }
+}
+
+/// One document: its sentences as bags of stems, and each token's stem key (0 for a stop
+/// word or a boilerplate token).
+struct DocStems {
+    sentences: Vec<Sentence>,
+    token_stems: Vec<u64>,
+}
+
+/// The sentences of one document, as bags of stems; `blocked` tokens (boilerplate) add
+/// no stems.
+fn doc_sentences(
+    docs: &dyn ByNumber,
+    tokens: &TokenSource<'_>,
+    d: DocNum,
+    blocked: &[(u32, u32)],
+    p: &Params,
+) -> Result<DocStems> {
+    let t = tokens.get(d)?;
+    let lang = stems::declared(docs.meta(d)).or_else(|| stems::detect(&t));
+    let mut table = stems::StemTable::new(lang);
+    let mut out: Vec<Sentence> = Vec::new();
+    let mut token_stems = vec![0u64; t.len()];
+    let mut pending: Option<(u32, Vec<u64>)> = None;
+    let mut bl = blocked.iter().peekable();
+    for (b, e) in sentences::sentences(&t.norm, &t.ranges) {
+        let (start, mut stems) = pending.take().unwrap_or((b, Vec::new()));
+        for i in b..e {
+            while bl.peek().is_some_and(|r| r.1 <= i) {
+                bl.next();
+            }
+            if bl.peek().is_some_and(|r| r.0 <= i) {
+                continue;
+            }
+            if let Some(s) = table.stem(&t, i as usize) {
+                let s = s.max(1);
+                token_stems[i as usize] = s;
+                stems.push(s);
+            }
+        }
+        let bag = Bag::of(stems.clone());
+        if bag.len() < p.min_stems {
+            pending = Some((start, stems));
+        } else {
+            out.push(Sentence {
+                tokens: (start, e),
+                bag,
+            });
+        }
+    }
+    if let Some((start, stems)) = pending {
+        let end = t.len() as u32;
+        match out.last_mut() {
+            Some(last) => {
+                let mut all = stems;
+                for (&k, &c) in last.bag.keys.iter().zip(&last.bag.counts) {
+                    all.extend(std::iter::repeat_n(k, c as usize));
+                }
+                last.tokens.1 = end;
+                last.bag = Bag::of(all);
+            }
+            None if start < end && !stems.is_empty() => out.push(Sentence {
+                tokens: (start, end),
+                bag: Bag::of(stems),
+            }),
+            None => {}
+        }
+    }
+    Ok(DocStems {
+        sentences: out,
+        token_stems,
+    })
+}
+
+/// The token range of sentences `r`, without the tokens at either end whose stem the
+/// other side lacks (a sentence the passage only partly takes in, a stop word).
+fn trimmed(doc: &DocStems, r: (u32, u32), other: &Bag) -> (u32, u32) {
+    let s = &doc.sentences;
+    let (mut b, mut e) = (s[r.0 as usize].tokens.0, s[r.1 as usize - 1].tokens.1);
+    let shared = |i: u32| {
+        let k = doc.token_stems[i as usize];
+        k != 0 && other.keys.binary_search(&k).is_ok()
+    };
+    while b < e && !shared(b) {
+        b += 1;
+    }
+    while e > b && !shared(e - 1) {
+        e -= 1;
+    }
+    (b, e)
+}
+
+/// The reworded passages of the corpus: every document pair's passages grown from its
+/// similar sentences (see the module documentation), `a < b`. `blocked` holds each
+/// document's boilerplate token ranges.
+pub(crate) fn reworded(
+    docs: &dyn ByNumber,
+    tokens: &TokenSource<'_>,
+    blocked: &[Vec<(u32, u32)>],
+    p: &Params,
+) -> Result<Vec<PairAlignment>> {
+    let n = blocked.len();
+    let per_doc: Vec<DocStems> = (0..n)
+        .into_par_iter()
+        .map(|d| doc_sentences(docs, tokens, DocNum(d as u32), &blocked[d], p))
+        .collect::<Result<_>>()?;
+    let mut first = Vec::with_capacity(n + 1);
+    let mut doc_of = Vec::new();
+    first.push(0u32);
+    for (d, s) in per_doc.iter().enumerate() {
+        doc_of.extend(std::iter::repeat_n(d as u32, s.sentences.len()));
+        first.push(doc_of.len() as u32);
+    }
+    let all: Vec<&Sentence> = per_doc.iter().flat_map(|d| &d.sentences).collect();
+    let keys: Vec<&[u64]> = all.iter().map(|s| s.bag.keys.as_slice()).collect();
+    let budget = p.pairs_per_sentence.saturating_mul(all.len() as u64);
+    let (sf, pairs) = candidates::candidate_pairs(&keys, &doc_of, p.max_sf, budget, p.min_shared);
+    let total = all.len().max(1) as f32;
+    let idf = |k: u64| -> f32 {
+        let f = sf.binary_search_by_key(&k, |x| x.0).map_or(1, |i| sf[i].1);
+        (total / f as f32).ln()
+    };
+    let weighted: Vec<(Vec<f32>, f32)> = all.par_iter().map(|s| weights(&s.bag, idf)).collect();
+    // seeds: (doc a, doc b, sentence of a, sentence of b)
+    let mut seeds: Vec<(u32, u32, u32, u32)> = pairs
+        .par_iter()
+        .filter_map(|&(s, t)| {
+            let (x, y) = (s as usize, t as usize);
+            let (cos, dice, _) = compare(
+                &all[x].bag,
+                &weighted[x].0,
+                weighted[x].1,
+                &all[y].bag,
+                &weighted[y].0,
+                weighted[y].1,
+            );
+            let figures = similarity::figures_agree(&all[x].bag, &all[y].bag, stems::NUMBER_BIT);
+            (cos >= p.min_cosine && dice >= p.min_dice && figures >= p.min_figures).then(|| {
+                let (da, db) = (doc_of[x], doc_of[y]);
+                (da, db, s - first[da as usize], t - first[db as usize])
+            })
+        })
+        .collect();
+    seeds.par_sort_unstable();
+    let groups: Vec<&[(u32, u32, u32, u32)]> =
+        seeds.chunk_by(|x, y| (x.0, x.1) == (y.0, y.1)).collect();
+    let gp = GrowParams {
+        max_gap: p.max_gap,
+        min_validation: p.min_validation,
+        min_tokens: p.min_tokens,
+    };
+    let out: Vec<PairAlignment> = groups
+        .par_iter()
+        .flat_map_iter(|g| {
+            let (da, db) = (g[0].0 as usize, g[0].1 as usize);
+            let pair_seeds: Vec<(u32, u32)> = g.iter().map(|s| (s.2, s.3)).collect();
+            let (sa, sb) = (&per_doc[da], &per_doc[db]);
+            grow(&pair_seeds, &sa.sentences, &sb.sentences, &gp, &idf)
+                .into_iter()
+                .filter_map(move |f: Fragment| {
+                    let bag = |d: &DocStems, r: (u32, u32)| {
+                        Bag::sum(
+                            d.sentences[r.0 as usize..r.1 as usize]
+                                .iter()
+                                .map(|s| &s.bag),
+                        )
+                    };
+                    let a = trimmed(sa, f.a, &bag(sb, f.b));
+                    let b = trimmed(sb, f.b, &bag(sa, f.a));
+                    (a.1 - a.0 >= p.min_tokens && b.1 - b.0 >= p.min_tokens).then(|| {
+                        PairAlignment {
+                            a: DocNum(da as u32),
+                            b: DocNum(db as u32),
+                            alignment: Alignment {
+                                a,
+                                b,
+                                matched: f.matched,
+                                similarity: f64::from(f.cosine).clamp(0.0, 1.0),
+                            },
+                        }
+                    })
+                })
+        })
+        .collect();
+    Ok(out)
+}
+
+/// The exact passages and the reworded ones of the corpus as one list, each with how it
+/// was found (see `merge.rs`).
+pub(crate) fn with_reworded(
+    exact: Vec<PairAlignment>,
+    docs: &dyn ByNumber,
+    tokens: &TokenSource<'_>,
+    blocked: &[Vec<(u32, u32)>],
+    p: &Params,
+) -> Result<Vec<(PairAlignment, Found)>> {
+    let r = reworded(docs, tokens, blocked, p)?;
+    Ok(merge::merge(exact, r))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::config::Config;
+    use crate::progress::NoProgress;
+    use crate::report::Found;
+    use crate::{Document, find};
+
+    /// A story, the same story reworded sentence by sentence (no five words in a row
+    /// kept), an exact copy of its first half, and an unrelated text.
+    fn corpus() -> Vec<Document> {
+        let story = "The harbour committee announced on Tuesday that the Brennick bridge \
+            will close for structural repairs until the end of September. Engineers found \
+            corrosion in the steel cables during an inspection carried out in March. \
+            Ferry operators will add extra crossings between Ostvik and Lemmer while the \
+            bridge stays closed. The repairs are expected to cost about forty million \
+            crowns, paid from the regional transport fund.";
+        let reworded = "On Tuesday the committee of the harbour said the Brennick bridge is \
+            closing until late September for repairs to its structure. Corrosion of the \
+            steel cables was found by engineers inspecting the bridge in March. While the \
+            bridge is closed, operators of ferries are adding crossings from Ostvik to \
+            Lemmer. Paid by the transport fund of the region, the repair work should cost \
+            around forty million crowns.";
+        let half = &story[..story.find(" Ferry").unwrap()];
+        vec![
+            Document::new("a-story", format!("Local news. {story} Weather is fine.")),
+            Document::new(
+                "b-reworded",
+                format!("Morning digest. {reworded} More later."),
+            ),
+            Document::new("c-copy", format!("{half} Our desk adds nothing.")),
+            Document::new(
+                "d-other",
+                "A gardening column about tomatoes, compost and the late frost this spring, \
+                 which damaged seedlings across the valley and delayed planting by weeks.",
+            ),
+        ]
+    }
+
+    #[test]
+    fn reworded_passages_are_found_only_when_asked_and_say_how() {
+        let docs = corpus();
+        let plain = find(&docs, &Config::default(), &NoProgress).unwrap();
+        let json = serde_json::to_string(&plain).unwrap();
+        assert!(!json.contains("\"match\""), "{json}");
+        assert!(
+            !json.contains("b-reworded"),
+            "no exact path to the rewording"
+        );
+        assert_eq!(plain.stats.reworded_passages, 0);
+
+        let cfg = Config {
+            paraphrase: true,
+            ..Config::default()
+        };
+        let r = find(&docs, &cfg, &NoProgress).unwrap();
+        assert_eq!(r.clusters.len(), 1, "{r:#?}");
+        let members = &r.clusters[0].members;
+        let found = |id: &str| members.iter().find(|m| m.doc == id).and_then(|m| m.found);
+        assert_eq!(found("a-story"), Some(Found::Exact));
+        assert_eq!(found("c-copy"), Some(Found::Exact));
+        assert_eq!(found("b-reworded"), Some(Found::Reworded));
+        assert_eq!(found("d-other"), None);
+        // the reworded member spans the rewritten story, byte for byte
+        let m = members.iter().find(|m| m.doc == "b-reworded").unwrap();
+        let text = &docs[1].text[m.begin..m.end];
+        // trimmed to the first stem the other side shares ("On" is a stop word)
+        assert!(text.starts_with("Tuesday the committee"), "{text}");
+        assert!(text.contains("forty million crowns"), "{text}");
+        assert!(r.stats.reworded_passages >= 1);
+        assert!(r.pairs.iter().all(|p| p.found.is_some()));
+        let json = serde_json::to_string(&r).unwrap();
+        assert!(json.contains("\"match\":\"reworded\""), "{json}");
+    }
+}

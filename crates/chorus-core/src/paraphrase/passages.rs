@@ -1,0 +1,216 @@
+//! From similar sentence pairs of two documents to reworded passages.
+//!
+//! As in Sanchez-Perez et al. (PAN 2014), the similar sentence pairs of a document pair are
+//! *seeds*, grown into passages by extension, validation and filtering:
+//!
+//! 1. **Extension.** Seeds `(i, j)` (sentence `i` of `a`, `j` of `b`) within `gap + 1`
+//!    sentences of each other in both documents join one group (union-find over the pairs
+//!    close enough); a group's passage runs from its first to its last sentence on each
+//!    side, the sentences between included (an added or reworded-past-recognition sentence
+//!    inside a rewritten paragraph).
+//! 2. **Validation.** The passage's two sides, as bags of stems, must have a tf-idf cosine
+//!    of at least `min_validation`; a group that fails is split again with a gap one
+//!    smaller, down to adjacent seeds, so unrelated sentences between two stretches are
+//!    not taken in.
+//! 3. **Filtering.** A passage needs `min_tokens` tokens on each side; of passages that
+//!    overlap on either side (one text reworded twice, or two sources for one text), the
+//!    one sharing more stems is kept.
+
+use super::similarity::{Bag, compare, weights};
+use crate::union_find::UnionFind;
+
+/// One sentence: its token range and its bag of stems.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct Sentence {
+    pub tokens: (u32, u32),
+    pub bag: Bag,
+}
+
+/// How seeds grow into passages.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct GrowParams {
+    /// Most sentences between two seeds of one passage, on either side.
+    pub max_gap: usize,
+    /// Lowest cosine of a passage's two sides.
+    pub min_validation: f32,
+    /// Fewest tokens on each side.
+    pub min_tokens: u32,
+}
+
+/// A reworded passage: sentence ranges `[begin, end)` in both documents, the cosine of
+/// its sides and the stems they share (with multiplicity).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Fragment {
+    pub a: (u32, u32),
+    pub b: (u32, u32),
+    pub cosine: f32,
+    pub matched: u32,
+}
+
+/// The passages grown from `seeds` (sentence pairs of `a` and `b`); `idf` weighs a stem.
+pub(crate) fn grow(
+    seeds: &[(u32, u32)],
+    a: &[Sentence],
+    b: &[Sentence],
+    p: &GrowParams,
+    idf: &dyn Fn(u64) -> f32,
+) -> Vec<Fragment> {
+    let mut seeds = seeds.to_vec();
+    seeds.sort_unstable();
+    seeds.dedup();
+    let mut found = Vec::new();
+    extend(&seeds, a, b, p.max_gap, p, idf, &mut found);
+    let tokens =
+        |s: &[Sentence], r: (u32, u32)| s[r.1 as usize - 1].tokens.1 - s[r.0 as usize].tokens.0;
+    found.retain(|f: &Fragment| tokens(a, f.a) >= p.min_tokens && tokens(b, f.b) >= p.min_tokens);
+    found.sort_by(|x, y| {
+        y.matched
+            .cmp(&x.matched)
+            .then(y.cosine.total_cmp(&x.cosine))
+            .then((x.a, x.b).cmp(&(y.a, y.b)))
+    });
+    let mut kept: Vec<Fragment> = Vec::new();
+    for f in found {
+        let meets = |x: (u32, u32), y: (u32, u32)| x.0 < y.1 && y.0 < x.1;
+        if !kept.iter().any(|k| meets(k.a, f.a) || meets(k.b, f.b)) {
+            kept.push(f);
+        }
+    }
+    kept.sort_by_key(|f| (f.a, f.b));
+    kept
+}
+
+/// Groups sorted `seeds` within `gap + 1` sentences on both sides, and validates each
+/// group's passage, splitting a failed group with a smaller gap.
+fn extend(
+    seeds: &[(u32, u32)],
+    a: &[Sentence],
+    b: &[Sentence],
+    gap: usize,
+    p: &GrowParams,
+    idf: &dyn Fn(u64) -> f32,
+    out: &mut Vec<Fragment>,
+) {
+    let reach = gap as u32 + 1;
+    let mut uf = UnionFind::new(seeds.len());
+    for (k, s) in seeds.iter().enumerate() {
+        for (l, t) in seeds.iter().enumerate().skip(k + 1) {
+            if t.0 - s.0 > reach {
+                break;
+            }
+            if t.1.abs_diff(s.1) <= reach {
+                uf.union(k as u32, l as u32);
+            }
+        }
+    }
+    let mut groups: Vec<(u32, u32)> = (0..seeds.len() as u32).map(|k| (uf.find(k), k)).collect();
+    groups.sort_unstable();
+    for g in groups.chunk_by(|x, y| x.0 == y.0) {
+        let members: Vec<(u32, u32)> = g.iter().map(|&(_, k)| seeds[k as usize]).collect();
+        let ra = (
+            members.iter().map(|m| m.0).min().unwrap_or(0),
+            members.iter().map(|m| m.0).max().unwrap_or(0) + 1,
+        );
+        let rb = (
+            members.iter().map(|m| m.1).min().unwrap_or(0),
+            members.iter().map(|m| m.1).max().unwrap_or(0) + 1,
+        );
+        let bag_a = Bag::sum(a[ra.0 as usize..ra.1 as usize].iter().map(|s| &s.bag));
+        let bag_b = Bag::sum(b[rb.0 as usize..rb.1 as usize].iter().map(|s| &s.bag));
+        let (wa, na) = weights(&bag_a, idf);
+        let (wb, nb) = weights(&bag_b, idf);
+        let (cosine, _, matched) = compare(&bag_a, &wa, na, &bag_b, &wb, nb);
+        if cosine >= p.min_validation {
+            out.push(Fragment {
+                a: ra,
+                b: rb,
+                cosine,
+                matched,
+            });
+        } else if gap > 0 && members.len() > 1 {
+            extend(&members, a, b, gap - 1, p, idf, out);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Sentences of 10 tokens each whose bags are the given stem lists.
+    fn doc(bags: &[&[u64]]) -> Vec<Sentence> {
+        bags.iter()
+            .enumerate()
+            .map(|(i, b)| Sentence {
+                tokens: (10 * i as u32, 10 * i as u32 + 10),
+                bag: Bag::of(b.to_vec()),
+            })
+            .collect()
+    }
+
+    const P: GrowParams = GrowParams {
+        max_gap: 1,
+        min_validation: 0.3,
+        min_tokens: 15,
+    };
+
+    #[test]
+    fn close_seeds_grow_into_one_passage_and_far_ones_do_not() {
+        let a = doc(&[
+            &[1, 2],
+            &[3, 4],
+            &[50, 51],
+            &[5, 6],
+            &[7, 8],
+            &[60],
+            &[61],
+            &[62],
+            &[9, 10],
+        ]);
+        let b = doc(&[
+            &[1, 2],
+            &[3, 4],
+            &[5, 6],
+            &[7, 8],
+            &[70],
+            &[71],
+            &[72],
+            &[73],
+            &[9, 10],
+        ]);
+        let seeds = [(0, 0), (1, 1), (3, 2), (4, 3), (8, 8)];
+        let f = grow(&seeds, &a, &b, &P, &|_| 1.0);
+        // (8, 8) alone is 10 tokens a side: under min_tokens
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!((f[0].a, f[0].b, f[0].matched), ((0, 5), (0, 4), 8));
+        // with no gap allowed the sentence added in `a` splits the passage
+        let f = grow(&seeds, &a, &b, &GrowParams { max_gap: 0, ..P }, &|_| 1.0);
+        assert_eq!(
+            f.iter().map(|f| (f.a, f.b)).collect::<Vec<_>>(),
+            [((0, 2), (0, 2)), ((3, 5), (2, 4))]
+        );
+    }
+
+    #[test]
+    fn a_passage_that_fails_validation_is_split() {
+        // seeds 0 and 2 are one group at gap 1, but the sentence between them differs a
+        // lot and weighs much: the group fails and each half is too short alone
+        let a = doc(&[&[1, 2], &[40, 41, 42, 43], &[3, 4]]);
+        let b = doc(&[&[1, 2], &[80, 81, 82, 83], &[3, 4]]);
+        let idf = |k: u64| if k >= 40 { 10.0 } else { 1.0 };
+        let f = grow(&[(0, 0), (2, 2)], &a, &b, &P, &idf);
+        assert!(f.is_empty(), "{f:?}");
+        // weighed alike, the group holds
+        let f = grow(&[(0, 0), (2, 2)], &a, &b, &P, &|_| 1.0);
+        assert_eq!(f.len(), 1);
+    }
+
+    #[test]
+    fn overlapping_passages_keep_the_one_sharing_more() {
+        let a = doc(&[&[1, 2, 3], &[4, 5], &[6]]);
+        let b = doc(&[&[1, 2, 3], &[4, 5], &[9], &[9], &[9], &[1, 2], &[4]]);
+        let f = grow(&[(0, 0), (1, 1), (0, 5), (1, 6)], &a, &b, &P, &|_| 1.0);
+        assert_eq!(f.len(), 1);
+        assert_eq!((f[0].a, f[0].b, f[0].matched), ((0, 2), (0, 2), 5));
+    }
+}
