@@ -75,6 +75,10 @@ fn corpus(seed: u64) -> Vec<Document> {
         let len = 60 + rng.below(60);
         let story = format!("{}.", words(&mut rng, len));
         docs.push(story.clone());
+        if s == 0 {
+            // one reprint at least: the comparison is never between two empty reports
+            docs.push(format!("LONDON, {s}. {story}"));
+        }
         for _ in 0..rng.below(4) {
             docs.push(match rng.below(5) {
                 0 => story.replacen(" the ", " teh ", 1),
