@@ -19,7 +19,7 @@
 //!    least 30 tokens between two differing specifics with at least 2 shared specifics
 //!    that are no *frame words* (the capitalised and numeric words that such formulas share
 //!    in 3 or more documents, "Securities and Exchange Commission", counting only the
-//!    formulas whose differing specifics are no fewer than their shared ones: copies of a
+//!    formulas whose differing specifics are at least their shared ones less one: copies of a
 //!    story damaged in a name or two share more names than they change, and their names
 //!    are no frame): that is a story reissued with other figures in one sentence, not a
 //!    template.
@@ -404,12 +404,13 @@ fn decide(occurrences: &[(Occurrence, Occurrence)], judged: &[Judgement]) -> Vec
     // the frame's own capitalised and numeric words: those that instances of templates
     // share (they are no specifics of any one instance) in at least FRAME_DOCS documents,
     // from the passages whose specifics differ throughout (no long stretch of the same
-    // text with specifics) and differ no less than they are shared: copies of a story
-    // damaged in a few names share more names than they change, and theirs are no frame
+    // text with specifics) whose differing specifics are at least their shared ones less
+    // one: copies of a story damaged in a few names share more names than they change,
+    // and theirs are no frame
     let mut seen: Vec<(u64, DocNum)> = occurrences
         .iter()
         .zip(judged)
-        .filter(|(_, j)| j.formula && !long_shared_run(j, &[]) && j.differing >= j.shared.len())
+        .filter(|(_, j)| j.formula && !long_shared_run(j, &[]) && j.differing + 1 >= j.shared.len())
         .flat_map(|((x, y), j)| j.shared.iter().flat_map(|&h| [(h, x.doc), (h, y.doc)]))
         .collect();
     seen.sort_unstable();
