@@ -9,15 +9,20 @@
 //! from the passage alone, in two steps:
 //!
 //! 1. **Differing specifics.** The specifics of one side that the other side lacks (as a
-//!    multiset; a pair of them within the aligner's fuzzy equality, such as an OCR-damaged
-//!    name, counts as the same), over both sides. A passage is a formula when at least 2
-//!    specifics differ and they are at least one in 25 of its tokens: a template's
+//!    multiset; a pair of them that is one damaged word counts as the same: within the
+//!    aligner's fuzzy equality, such as an OCR-damaged name, one adjacent transposition
+//!    apart, or holding the same digits once OCR confusions are folded), over both sides.
+//!    A passage is a formula when at least 2 specifics differ and they are at least one
+//!    in 25 of its tokens: a template's
 //!    specifics come every few words, while a noisy copy damages words (matched fuzzily)
 //!    rather than replacing names and numbers. Unless the first side holds a stretch of at
 //!    least 30 tokens between two differing specifics with at least 2 shared specifics
 //!    that are no *frame words* (the capitalised and numeric words that such formulas share
-//!    in 3 or more documents, "Securities and Exchange Commission"): that is a story
-//!    reissued with other figures in one sentence, not a template.
+//!    in 3 or more documents, "Securities and Exchange Commission", counting only the
+//!    formulas whose differing specifics are at least their shared ones less one: copies of a
+//!    story damaged in a name or two share more names than they change, and their names
+//!    are no frame): that is a story reissued with other figures in one sentence, not a
+//!    template.
 //! 2. **Inside a formula.** A passage one of whose sides lies mostly (at least half)
 //!    inside the *region* of a formula of step 1 in the same document (from its first to
 //!    its last differing specific, and 80 bytes around) is a formula too, when it is a
@@ -174,6 +179,8 @@ struct Judgement {
     formula: bool,
     /// Hashes of the specifics of the first side that the second has too.
     shared: Vec<u64>,
+    /// How many specifics differ, over both sides.
+    differing: usize,
     /// Where the differing specifics lie in each side's original text (from the first to
     /// the last), when they make a formula.
     region: [Option<Span>; 2],
@@ -203,7 +210,7 @@ fn judge(a: &SideSpecifics, b: &SideSpecifics) -> Judgement {
     let mut left: Vec<&Capital> = Vec::new();
     ub.truncate(MAX_FUZZY);
     for x in ua.iter().take(MAX_FUZZY) {
-        match ub.iter().position(|y| fuzzy_equal(a.word(x), b.word(y))) {
+        match ub.iter().position(|y| near_equal(a.word(x), b.word(y))) {
             Some(k) => {
                 ub.swap_remove(k);
             }
@@ -233,6 +240,7 @@ fn judge(a: &SideSpecifics, b: &SideSpecifics) -> Judgement {
     });
     Judgement {
         formula,
+        differing,
         shared,
         region: if formula {
             [region(&left), region(&ub)]
@@ -241,6 +249,43 @@ fn judge(a: &SideSpecifics, b: &SideSpecifics) -> Judgement {
         },
         first_side,
     }
+}
+
+/// Whether two differing specifics are one damaged word: within the aligner's fuzzy
+/// equality, one adjacent transposition apart ("Smtih", "Smith"), or holding the same
+/// digits once OCR confusions are folded ("teh963", "the963"; "3o", "30").
+fn near_equal(x: &str, y: &str) -> bool {
+    if fuzzy_equal(x, y) {
+        return true;
+    }
+    let (cx, cy): (Vec<char>, Vec<char>) = (x.chars().collect(), y.chars().collect());
+    if cx.len() == cy.len() && cx.len() >= 3 {
+        let diff: Vec<usize> = (0..cx.len()).filter(|&i| cx[i] != cy[i]).collect();
+        if diff.len() == 2
+            && diff[1] == diff[0] + 1
+            && cx[diff[0]] == cy[diff[1]]
+            && cx[diff[1]] == cy[diff[0]]
+        {
+            return true;
+        }
+    }
+    if !cx.iter().chain(&cy).any(|c| c.is_ascii_digit()) {
+        return false;
+    }
+    let digits = |w: &[char]| -> String {
+        w.iter()
+            .map(|&c| match c {
+                'o' | 'O' => '0',
+                'l' | 'i' | 'I' | '|' => '1',
+                's' | 'S' => '5',
+                'b' | 'B' => '8',
+                c => c,
+            })
+            .filter(char::is_ascii_digit)
+            .collect()
+    };
+    let (dx, dy) = (digits(&cx), digits(&cy));
+    !dx.is_empty() && dx == dy && cx.len().abs_diff(cy.len()) <= 2
 }
 
 /// Whether the first side of a passage judged a formula by its differing specifics
@@ -359,11 +404,13 @@ fn decide(occurrences: &[(Occurrence, Occurrence)], judged: &[Judgement]) -> Vec
     // the frame's own capitalised and numeric words: those that instances of templates
     // share (they are no specifics of any one instance) in at least FRAME_DOCS documents,
     // from the passages whose specifics differ throughout (no long stretch of the same
-    // text with specifics)
+    // text with specifics) whose differing specifics are at least their shared ones less
+    // one: copies of a story damaged in a few names share more names than they change,
+    // and theirs are no frame
     let mut seen: Vec<(u64, DocNum)> = occurrences
         .iter()
         .zip(judged)
-        .filter(|(_, j)| j.formula && !long_shared_run(j, &[]))
+        .filter(|(_, j)| j.formula && !long_shared_run(j, &[]) && j.differing + 1 >= j.shared.len())
         .flat_map(|((x, y), j)| j.shared.iter().flat_map(|&h| [(h, x.doc), (h, y.doc)]))
         .collect();
     seen.sort_unstable();
@@ -504,6 +551,50 @@ mod tests {
     }
 
     #[test]
+    fn damaged_specifics_are_the_same_specifics() {
+        let story = "Mayor Ines Calder said on Tuesday that the council of Harbor City would \
+                     spend 40 million dollars on the Dock Street mains.";
+        // a transposed name and an OCR-damaged number: two edits, or too short for the
+        // aligner's fuzzy equality
+        let copy = story.replace("Calder", "Caldre").replace("40", "4O");
+        assert!(!formula(story, &copy), "{copy}");
+        assert!(near_equal("teh963", "the963"));
+        assert!(near_equal("smtih", "smith"));
+        assert!(!near_equal("30", "31"));
+        assert!(!near_equal("petrov", "peters"));
+        assert!(!near_equal("12", "21"));
+    }
+
+    #[test]
+    fn names_of_a_reprinted_story_are_no_frame_words() {
+        let occ = |d: u32| Occurrence {
+            doc: DocNum(d),
+            span: Span::new(0, 300),
+        };
+        // four copies of one story sharing its four names; two pairs damaged in a name
+        // each side, judged formulas by their specifics
+        let pairs = [(0, 1), (0, 2), (0, 3), (1, 2), (1, 3), (2, 3)];
+        let occurrences: Vec<_> = pairs.iter().map(|&(x, y)| (occ(x), occ(y))).collect();
+        let judged: Vec<Judgement> = pairs
+            .iter()
+            .map(|&p| {
+                let formula = p == (0, 1) || p == (2, 3);
+                Judgement {
+                    formula,
+                    differing: if formula { 2 } else { 0 },
+                    shared: vec![10, 11, 12, 13],
+                    region: [None, None],
+                    first_side: None,
+                }
+            })
+            .collect();
+        assert_eq!(
+            decide(&occurrences, &judged),
+            [true, false, false, false, false, true]
+        );
+    }
+
+    #[test]
     fn sentence_starts_are_not_specifics() {
         let s = side("The board met. \"Nobody came,\" she said.\nToday Paris is calm.");
         let words: Vec<(&str, bool)> = s.tokens.iter().map(|t| (s.word(t), t.specific)).collect();
@@ -537,6 +628,7 @@ mod tests {
         ];
         let judged = |formula: bool, shared: &[u64]| Judgement {
             formula,
+            differing: if formula { 4 } else { 0 },
             shared: shared.to_vec(),
             region: [None, None],
             first_side: None,
