@@ -14,26 +14,8 @@ use chorus_core::{Config, DedupConfig, DocNum, Document, Keep, NoProgress, dedup
 use proptest::prelude::*;
 use std::collections::{BTreeMap, HashMap};
 
-/// SplitMix64: the test's own randomness.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn shuffle<T>(&mut self, v: &mut [T]) {
-        for i in (1..v.len()).rev() {
-            v.swap(i, self.below(i + 1));
-        }
-    }
-}
+mod common;
+use common::Rng;
 
 const VOCAB: &[&str] = &[
     "council", "harbour", "budget", "storm", "repair", "vote", "school", "market", "river",

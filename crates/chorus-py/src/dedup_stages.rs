@@ -8,10 +8,10 @@
 //! length, tokens, blocked ranges): the union of near-duplicate pairs into groups is
 //! exact and cheap there, where a Spark connected-components job would need many rounds.
 
-use crate::stages::{alignment_bytes, alignments_of, documents, pairs, u32s};
+use crate::stages::{alignment_bytes, alignments_of, candidate_of, documents, pairs, u32s};
 use crate::{py_err, settings};
 use chorus_core::report::{Stats, write_dedup_jsonl};
-use chorus_core::stages::{self, Candidate, DedupPlan, DedupRun, PairAlignment};
+use chorus_core::stages::{self, DedupPlan, DedupRun, PairAlignment};
 use chorus_core::tokenize::Tokens;
 use chorus_core::{ByNumber, DocNum};
 use pyo3::prelude::*;
@@ -53,13 +53,7 @@ fn dedup_pairs<'py>(
     let out: Vec<(u32, f64, f64, Vec<u8>)> = py.detach(|| {
         (0..a.len())
             .map(|i| {
-                let c = Candidate {
-                    a: DocNum(a[i]),
-                    b: DocNum(b[i]),
-                    seeds: pairs(&seeds[i]),
-                };
-                let ranges = |r: &Option<Vec<u8>>| r.as_deref().map(pairs).unwrap_or_default();
-                let (ba, bb) = (ranges(&blocked_a[i]), ranges(&blocked_b[i]));
+                let (c, ba, bb) = candidate_of(a[i], b[i], &seeds[i], &blocked_a[i], &blocked_b[i]);
                 let plan = stages::dedup_plan(&c, (tokens_a[i], tokens_b[i]), &ba, &bb, &cfg);
                 let (kind, ca, cb, align) = match plan {
                     DedupPlan::Skip => (SKIP, 0.0, 0.0, false),

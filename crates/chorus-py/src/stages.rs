@@ -47,6 +47,27 @@ pub(crate) fn pairs(b: &[u8]) -> Vec<(u32, u32)> {
     u32s(b).chunks_exact(2).map(|p| (p[0], p[1])).collect()
 }
 
+/// Token ranges of a document that no passage may use.
+pub(crate) type Blocked = Vec<(u32, u32)>;
+
+/// A candidate pair as the shuffles carry it (numbers, seed pairs, the blocked ranges of
+/// each side when it has any), decoded for the stage API.
+pub(crate) fn candidate_of(
+    a: u32,
+    b: u32,
+    seeds: &[u8],
+    blocked_a: &Option<Vec<u8>>,
+    blocked_b: &Option<Vec<u8>>,
+) -> (Candidate, Blocked, Blocked) {
+    let ranges = |r: &Option<Vec<u8>>| r.as_deref().map(pairs).unwrap_or_default();
+    let c = Candidate {
+        a: DocNum(a),
+        b: DocNum(b),
+        seeds: pairs(seeds),
+    };
+    (c, ranges(blocked_a), ranges(blocked_b))
+}
+
 pub(crate) fn bytes_of_u32(v: impl IntoIterator<Item = u32>) -> Vec<u8> {
     v.into_iter().flat_map(u32::to_ne_bytes).collect()
 }
@@ -344,13 +365,7 @@ fn align<'py>(
     let out: Vec<Vec<u8>> = py.detach(|| {
         (0..a.len())
             .map(|i| {
-                let c = Candidate {
-                    a: DocNum(a[i]),
-                    b: DocNum(b[i]),
-                    seeds: pairs(&seeds[i]),
-                };
-                let ranges = |r: &Option<Vec<u8>>| r.as_deref().map(pairs).unwrap_or_default();
-                let (ba, bb) = (ranges(&blocked_a[i]), ranges(&blocked_b[i]));
+                let (c, ba, bb) = candidate_of(a[i], b[i], &seeds[i], &blocked_a[i], &blocked_b[i]);
                 let (ta, tb) = (Tokens::new(&text_a[i]), Tokens::new(&text_b[i]));
                 let mut rec = Vec::new();
                 for p in stages::align_pair(&ta, &tb, &c, &ba, &bb, &cfg) {
