@@ -100,6 +100,7 @@ pub mod stages;
 
 pub mod dedup;
 pub mod query;
+pub mod query_reworded;
 
 #[cfg(test)]
 mod testing;

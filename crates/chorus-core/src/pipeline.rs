@@ -38,7 +38,10 @@ pub fn find_in(
     // the paraphrase path adds its passages and says how each was found
     let (aligned, found) = if cfg.paraphrase {
         progress.stage("paraphrase", 0);
-        let params = crate::paraphrase::Params::default();
+        let params = crate::paraphrase::Params {
+            lang: cfg.lang,
+            ..crate::paraphrase::Params::default()
+        };
         let merged =
             crate::paraphrase::with_reworded(aligned, &numbered, &al.tokens, &al.blocked, &params)?;
         let (aligned, found): (Vec<_>, Vec<_>) = merged.into_iter().unzip();

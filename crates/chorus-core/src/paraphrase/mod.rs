@@ -69,6 +69,8 @@ pub struct Params {
     pub min_validation: f32,
     /// Fewest tokens on each side of a passage.
     pub min_tokens: u32,
+    /// The language of every document, overriding its field and the detection.
+    pub lang: Option<Lang>,
 }
 
 impl Default for Params {
@@ -84,6 +86,7 @@ impl Default for Params {
             max_gap: 4,
             min_validation: 0.34,
             min_tokens: 30,
+            lang: None,
         }
     }
 }
@@ -105,7 +108,10 @@ fn doc_sentences(
     p: &Params,
 ) -> Result<DocStems> {
     let t = tokens.get(d)?;
-    let lang = stems::declared(docs.meta(d)).or_else(|| stems::detect(&t));
+    let lang = p
+        .lang
+        .or_else(|| stems::declared(docs.meta(d)))
+        .or_else(|| stems::detect(&t));
     let mut table = stems::StemTable::new(lang);
     let mut out: Vec<Sentence> = Vec::new();
     let mut token_stems = vec![0u64; t.len()];
