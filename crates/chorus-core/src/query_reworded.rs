@@ -28,8 +28,8 @@ use crate::order::{DocNum, Order};
 use crate::paraphrase::{Lang, Params};
 use crate::progress::NoProgress;
 use crate::query::{
-    CandidateBuffers, FormulaMode, PassageSides, PreparedQuery, QueryMatch, QueryReport, SharedPassage,
-    match_document_with,
+    CandidateBuffers, FormulaMode, PassageSides, PreparedQuery, QueryMatch, QueryReport,
+    SharedPassage, match_document_with,
 };
 use crate::report::Found;
 use crate::spans::{attached_punctuation, token_span};
@@ -225,13 +225,11 @@ pub fn with_reworded(
             p.found.get_or_insert(Found::Exact);
             covered[s.query_tokens.0 as usize..s.query_tokens.1 as usize].fill(true);
         }
-        m.found = Some(
-            if both.iter().any(|(p, _)| p.found == Some(Found::Exact)) {
-                Found::Exact
-            } else {
-                Found::Reworded
-            },
-        );
+        m.found = Some(if both.iter().any(|(p, _)| p.found == Some(Found::Exact)) {
+            Found::Exact
+        } else {
+            Found::Reworded
+        });
         m.score = both.iter().map(|(p, _)| p.words).sum();
         m.coverage = covered.iter().filter(|c| **c).count() as f64 / covered.len().max(1) as f64;
         (m.passages, m.sides) = both.into_iter().unzip();
@@ -280,7 +278,10 @@ mod tests {
     fn docs() -> Vec<Document> {
         let half = &STORY[..STORY.find(" Ferry").unwrap()];
         vec![
-            Document::new("b-reworded", format!("Morning digest. {REWORDED} More later.")),
+            Document::new(
+                "b-reworded",
+                format!("Morning digest. {REWORDED} More later."),
+            ),
             Document::new("c-copy", format!("{half} Our desk adds nothing.")),
             Document::new(
                 "d-other",
@@ -302,8 +303,7 @@ mod tests {
         assert!(!json.contains("\"match\""), "{json}");
 
         let meta = Metadata::default();
-        let r = query_documents_reworded(&query, &meta, &docs, &p, FormulaMode::Out, None)
-            .unwrap();
+        let r = query_documents_reworded(&query, &meta, &docs, &p, FormulaMode::Out, None).unwrap();
         let mut ids: Vec<&str> = r.matches.iter().map(|m| m.id.as_str()).collect();
         ids.sort_unstable();
         assert_eq!(ids, ["b-reworded", "c-copy"], "{r:#?}");
@@ -364,6 +364,9 @@ mod tests {
         assert_eq!(parse_lang("AUTO").unwrap(), None);
         let err = parse_lang("klingon").unwrap_err().to_string();
         assert!(err.contains("`klingon`"), "{err}");
-        assert!(err.contains("id (indonesian)") && err.contains("en (english)"), "{err}");
+        assert!(
+            err.contains("id (indonesian)") && err.contains("en (english)"),
+            "{err}"
+        );
     }
 }

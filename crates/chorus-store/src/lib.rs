@@ -45,6 +45,7 @@ mod corpus;
 mod error;
 mod manifest;
 mod reader;
+mod reworded;
 mod segment;
 mod writer;
 
