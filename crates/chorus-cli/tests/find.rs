@@ -542,4 +542,18 @@ fn paraphrase_adds_reworded_members_and_says_how_each_was_found() {
     assert_eq!(found, [("a", "exact"), ("b", "reworded"), ("c", "exact")]);
     let summary = records_of(&out, "summary");
     assert!(summary[0]["reworded_passages"].as_u64().unwrap() >= 1);
+    // --lang sets every document's language: the same as detected here, and Russian (no
+    // English stop words dropped, no stems) makes another report
+    let lang = |l: &str| {
+        ok_stdout(&run_piped(
+            &["find", "-", "--json", "--paraphrase", "--lang", l],
+            &corpus,
+        ))
+    };
+    assert_eq!(lang("en"), out);
+    assert_eq!(lang("auto"), out);
+    assert_ne!(lang("ru"), out);
+    let o = run_piped(&["find", "-", "--paraphrase", "--lang", "xx"], &corpus);
+    assert_exit(&o, 2);
+    assert!(stderr(&o).contains("en (english)"), "{}", stderr(&o));
 }
