@@ -48,10 +48,11 @@ impl IndexReader {
                 text: doc.text.to_string(),
                 meta: doc.meta,
             };
-            if shared as usize >= opts.min_shared {
-                if let Some(m) = match_text_with(&q, &doc.text, &align, &mut buf) {
-                    exact.push(m.into_match(doc.id.clone(), doc.meta.clone()));
-                }
+            let exact_match = (shared as usize >= opts.min_shared)
+                .then(|| match_text_with(&q, &doc.text, &align, &mut buf))
+                .flatten();
+            if let Some(m) = exact_match {
+                exact.push(m.into_match(doc.id.clone(), doc.meta.clone()));
             }
             docs.push(doc);
         }
