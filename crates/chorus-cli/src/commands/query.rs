@@ -8,6 +8,8 @@ use crate::output::table::{Cell, Table};
 use crate::output::{OutputArgs, OutputFormat};
 use anyhow::Context;
 use chorus_core::Document;
+use chorus_core::query::query_documents_with;
+use chorus_core::query_reworded::query_documents_reworded;
 use chorus_core::report::{Found, round3};
 use chorus_store::{FormulaMode, IndexReader, QueryOptions, QueryReport};
 use std::io::Write;
@@ -22,6 +24,11 @@ pub struct QueryArgs {
     /// The index folder.
     #[arg(long, default_value = DEFAULT_INDEX)]
     pub index: PathBuf,
+    /// Look in these documents (files, folders, read as `find` reads them) instead of an
+    /// index: every one is aligned against the text, and with --paraphrase every one's
+    /// sentences are compared (no candidate limit, stem frequencies of the whole set).
+    #[arg(long, num_args = 1.., value_name = "PATH")]
+    pub corpus: Vec<PathBuf>,
     /// One JSON record per matching document (id, metadata, score, coverage, passages with
     /// byte offsets in the query and in the document), best first.
     #[arg(long)]
@@ -159,12 +166,35 @@ pub fn run(args: &QueryArgs) -> anyhow::Result<i32> {
     let target = args.output.target(args.json)?;
     let doc = read_query(&args.input, &args.read)?;
     let text = doc.text;
-    let reader = IndexReader::open(&args.index)
-        .with_context(|| format!("opening the index {}", args.index.display()))?;
-    let mut report = if args.paraphrase.paraphrase {
-        reader.query_reworded(&text, &doc.meta, &args.options(), args.paraphrase.lang())?
+    let mut skipped = 0;
+    let mut report = if args.corpus.is_empty() {
+        let reader = IndexReader::open(&args.index)
+            .with_context(|| format!("opening the index {}", args.index.display()))?;
+        if args.paraphrase.paraphrase {
+            reader.query_reworded(&text, &doc.meta, &args.options(), args.paraphrase.lang())?
+        } else {
+            reader.query(&text, &args.options())?
+        }
     } else {
-        reader.query(&text, &args.options())?
+        let (docs, problems) = chorus_input::read_all(&args.corpus, &args.read.read_options())
+            .context("reading the documents to look in")?;
+        for p in &problems {
+            eprintln!("chorus: {p}");
+        }
+        skipped = problems.len();
+        let opts = args.options();
+        if args.paraphrase.paraphrase {
+            query_documents_reworded(
+                &text,
+                &doc.meta,
+                &docs,
+                &opts.align,
+                opts.formulas,
+                args.paraphrase.lang(),
+            )?
+        } else {
+            query_documents_with(&text, &docs, &opts.align, opts.formulas)
+        }
     };
     if let Some(n) = args.limit {
         report.matches.truncate(n);
@@ -185,7 +215,7 @@ pub fn run(args: &QueryArgs) -> anyhow::Result<i32> {
         }
         table => passage_table(&text, &report, args.paraphrase.paraphrase).write(table, out)?,
     }
-    Ok(if report.matches.is_empty() { 1 } else { 0 })
+    Ok(crate::exit_code(skipped, !report.matches.is_empty()))
 }
 
 /// How a passage or match was found, as the JSON says it.
