@@ -174,8 +174,9 @@ impl Index {
 
     /// The stored documents sharing passages with `text`, as the JSON of each match
     /// (`chorus query --json`'s lines), best first; with `paraphrase`, reworded passages
-    /// too (`chorus query --paraphrase`), `lang` the language of every text.
-    #[pyo3(signature = (text, limit = None, paraphrase = false, lang = None))]
+    /// too (`chorus query --paraphrase`), `lang` the language of every text, `scan` every
+    /// stored text read for candidates (`--scan`).
+    #[pyo3(signature = (text, limit = None, paraphrase = false, lang = None, scan = false))]
     fn query(
         &self,
         py: Python<'_>,
@@ -183,7 +184,13 @@ impl Index {
         limit: Option<usize>,
         paraphrase: bool,
         lang: Option<&str>,
+        scan: bool,
     ) -> PyResult<Vec<String>> {
+        if scan && !paraphrase {
+            return Err(py_err(
+                "`scan` looks for rewordings: give `paraphrase=True` too",
+            ));
+        }
         let lang = match lang {
             Some(_) if !paraphrase => {
                 return Err(py_err(
@@ -198,7 +205,8 @@ impl Index {
             .detach(|| {
                 let r = IndexReader::open(&self.path)?;
                 if paraphrase {
-                    r.query_reworded(text, &chorus_core::Metadata::default(), &opts, lang)
+                    let how = chorus_store::RewordedOptions { lang, scan };
+                    r.query_reworded(text, &chorus_core::Metadata::default(), &opts, &how)
                 } else {
                     r.query(text, &opts)
                 }

@@ -322,6 +322,18 @@ def test_index_query_paraphrase(tmp_path):
         index.query(article, paraphrase=True, lang="xx")
     with pytest.raises(chorus.ChorusError, match="paraphrase=True"):
         index.query(article, lang="en")
+    # a rewording keeping no five words in a row: no n-gram candidate, found by the scan
+    index.add([{"id": "e-full", "text": "On Tuesday the committee of the harbour said the "
+                "Brennick bridge is closing until late September for repairs to its structure. "
+                "Corrosion of the steel cables was found by engineers inspecting the bridge in "
+                "March. While the bridge is closed, operators of ferries are adding crossings "
+                "from Ostvik to Lemmer. Paid by the transport fund of the region, the repair "
+                "work should cost around forty million crowns."}])
+    assert [m["id"] for m in index.query(article, paraphrase=True)] == ["b-reworded"]
+    scanned = index.query(article, paraphrase=True, scan=True)
+    assert sorted(m["id"] for m in scanned) == ["b-reworded", "e-full"]
+    with pytest.raises(chorus.ChorusError, match="paraphrase=True"):
+        index.query(article, scan=True)
 
 
 def test_spark_find_paraphrase_is_chorus_find():

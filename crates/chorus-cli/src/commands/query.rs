@@ -11,7 +11,7 @@ use chorus_core::Document;
 use chorus_core::query::query_documents_with;
 use chorus_core::query_reworded::query_documents_reworded;
 use chorus_core::report::{Found, round3};
-use chorus_store::{FormulaMode, IndexReader, QueryOptions, QueryReport};
+use chorus_store::{FormulaMode, IndexReader, QueryOptions, QueryReport, RewordedOptions};
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -68,6 +68,11 @@ pub struct QueryArgs {
     /// n-gram with the text is not found); each match and passage says how it was found.
     #[command(flatten)]
     pub paraphrase: ParaphraseArgs,
+    /// With --paraphrase: also read every stored text for the documents sharing the most
+    /// rare words with the text (up to --max-candidates more candidates), so that a
+    /// rewording keeping no n-gram of it is found. Costs a pass over the whole index.
+    #[arg(long, requires = "paraphrase")]
+    pub scan: bool,
 }
 
 impl QueryArgs {
@@ -171,7 +176,11 @@ pub fn run(args: &QueryArgs) -> anyhow::Result<i32> {
         let reader = IndexReader::open(&args.index)
             .with_context(|| format!("opening the index {}", args.index.display()))?;
         if args.paraphrase.paraphrase {
-            reader.query_reworded(&text, &doc.meta, &args.options(), args.paraphrase.lang())?
+            let how = RewordedOptions {
+                lang: args.paraphrase.lang(),
+                scan: args.scan,
+            };
+            reader.query_reworded(&text, &doc.meta, &args.options(), &how)?
         } else {
             reader.query(&text, &args.options())?
         }

@@ -145,18 +145,21 @@ class Index:
         *,
         paraphrase: bool = False,
         lang: Optional[str] = None,
+        scan: bool = False,
     ) -> list:
         """The stored documents sharing passages with ``text``, best first: the records of
         ``chorus query --json`` (``id``, ``score``, ``passages``, ...). ``paraphrase=True``
         also finds reworded passages in the documents sharing at least one word n-gram
         with the text (``chorus query --paraphrase``: each match and passage then has
         ``match``, ``exact`` or ``reworded``); ``lang`` sets the language of every text
-        for it."""
+        for it; ``scan=True`` also reads every stored text for documents sharing the text's
+        rare words (``--scan``: finds rewordings keeping no n-gram, at a pass over the
+        index)."""
         import json
 
         if not isinstance(text, str):
             raise TypeError(f"query takes a text (str), not {type(text).__name__}")
-        return [json.loads(m) for m in self._index.query(text, limit, bool(paraphrase), lang)]
+        return [json.loads(m) for m in self._index.query(text, limit, bool(paraphrase), lang, bool(scan))]
 
     def __len__(self) -> int:
         return len(self._index)

@@ -85,5 +85,6 @@ class Index:
         *,
         paraphrase: bool = ...,
         lang: Optional[str] = ...,
+        scan: bool = ...,
     ) -> List[Dict[str, Any]]: ...
     def __len__(self) -> int: ...

@@ -104,7 +104,10 @@ pub async fn query(
     let report = st
         .read(move |index| {
             let mut report = match index {
-                Some(r) if paraphrase => r.query_reworded(&text, &meta, &opts, lang)?,
+                Some(r) if paraphrase => {
+                    let how = chorus_store::RewordedOptions { lang, scan: false };
+                    r.query_reworded(&text, &meta, &opts, &how)?
+                }
                 Some(r) => r.query(&text, &opts)?,
                 None => query_documents_with(&text, &[], &opts.align, opts.formulas),
             };
