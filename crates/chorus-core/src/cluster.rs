@@ -8,8 +8,12 @@
 //! of it, a quoted fragment: its cluster joins the longer one's, but when it lies inside
 //! passages of several clusters it joins only the one it lies in most often, since it is
 //! then a formula they share (an attribution line), and joining all would chain unrelated
-//! passages into one cluster (a 1,621-member cluster on the 1 GB benchmark). A cluster's members are, per document, the unions of its occurrences that overlap
-//! or lie within 24 bytes of each other (the pieces of an abridged copy). Cost: O(p log p) for p pairs, plus the overlap sweep per document.
+//! passages into one cluster (a 1,621-member cluster on the 1 GB benchmark). A cluster's
+//! members are, per document, the unions of its occurrences that overlap or lie within 24
+//! bytes of each other: the aligner cuts an abridged or heavily edited copy into pieces where
+//! a dropped sentence meets a damaged word, and those pieces, a word or two apart in the copy,
+//! are one member (so one copy counts once). Cost: O(p log p) for p pairs, plus the overlap
+//! sweep per document.
 //! Limits: two distinct passages printed back to back in some document and aligned as one
 //! there can join their clusters.
 

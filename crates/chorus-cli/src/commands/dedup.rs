@@ -26,11 +26,12 @@ pub struct DedupArgs {
     /// How much less the other document of the pair may be covered.
     #[arg(long, default_value_t = DedupConfig::default().slack)]
     pub slack: f64,
-    /// Lowest similarity (matched words over the longer side) of the passages two
+    /// Lowest similarity (matched words over the shorter side) of the passages two
     /// near-duplicates share.
     #[arg(long, default_value_t = DedupConfig::default().min_similarity)]
     pub min_dup_similarity: f64,
-    /// Also group a document that is (at least --threshold) contained in a longer one.
+    /// Also group a document that is (at least --threshold) contained in a longer one
+    /// (with --keep longest, so that the longer document and its own text are kept).
     #[arg(long)]
     pub containment: bool,
     /// Which member of each group to keep.

@@ -8,19 +8,18 @@
 //! by [`Pair`]), and passages that mostly repeat a better one are dropped.
 
 use super::gaps::Pair;
-use super::reseed::{RESEED_N, anchored, reseed};
 use super::{AlignParams, Alignment};
 use crate::tokenize::Tokens;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub(super) struct Segment {
-    pub(super) a0: u32,
-    pub(super) b0: u32,
-    pub(super) len: u32,
+struct Segment {
+    a0: u32,
+    b0: u32,
+    len: u32,
 }
 
 impl Segment {
-    pub(super) fn diagonal(&self) -> i64 {
+    fn diagonal(&self) -> i64 {
         i64::from(self.a0) - i64::from(self.b0)
     }
 }
@@ -107,16 +106,9 @@ pub fn align_seeds_blocked(
     blocked_a: &[(u32, u32)],
     blocked_b: &[(u32, u32)],
 ) -> Vec<Alignment> {
-    let mut segs = segments(seeds, p.ngram);
+    let segs = segments(seeds, p.ngram);
     if segs.is_empty() {
         return Vec::new();
-    }
-    let mut anchor: Option<Vec<bool>> = None;
-    if p.ngram > RESEED_N {
-        let mut short = Vec::new();
-        reseed(a, b, &segs, (blocked_a, blocked_b), &mut short);
-        let long = std::mem::replace(&mut segs, segments(&short, RESEED_N));
-        anchor = Some(anchored(&long, &segs));
     }
     let pair = Pair {
         a,
@@ -206,11 +198,6 @@ pub fn align_seeds_blocked(
             cur = prev;
         }
         chain.reverse();
-        if let Some(anchor) = &anchor
-            && !chain.iter().any(|&(k, _)| anchor[k])
-        {
-            continue;
-        }
         if let Some(al) = chain_alignment(&pair, &segs, &chain, p) {
             out.push(al);
         }

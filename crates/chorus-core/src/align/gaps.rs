@@ -20,21 +20,6 @@ thread_local! {
     static GAP_MATRIX: std::cell::RefCell<Vec<(i32, u32)>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
-/// Score an extension must gain past a sentence end over its best end before it.
-const CROSS_GAIN: i32 = 8;
-/// Matched tokens an extension must gain past a sentence end.
-const CROSS_MATCHED: u32 = 4;
-/// An extension that ends this close to the end of its sentence on both sides (in tokens)
-/// is tried past it.
-const REACH: usize = 2;
-
-/// Band (diagonals each side) of the extension's alignment.
-const EXTEND_BAND: usize = 8;
-thread_local! {
-    /// Per-thread matrix for extensions.
-    static EXTEND_MATRIX: std::cell::RefCell<Vec<(i32, u32)>> = const { std::cell::RefCell::new(Vec::new()) };
-}
-
 pub(crate) struct Pair<'t> {
     pub(crate) a: &'t Tokens,
     pub(crate) b: &'t Tokens,
@@ -52,12 +37,10 @@ fn sentence_break(t: &Tokens, i: usize) -> bool {
         .any(|c| matches!(c, b'.' | b'!' | b'?' | b';'))
 }
 
-/// Tokens from position `i` forwards (or backwards) before the `breaks + 1`-th sentence
-/// break, up to `max`: with `breaks = 0`, the rest of the sentence a passage starts or ends
-/// in; with 1, the next sentence too.
-fn sentence_run(t: &Tokens, i: usize, forward: bool, max: usize, breaks: usize) -> usize {
+/// Tokens from position `i` forwards (or backwards) before a sentence break, up to `max`:
+/// extension completes the sentences a passage starts and ends in, never the next ones.
+fn sentence_run(t: &Tokens, i: usize, forward: bool, max: usize) -> usize {
     let mut k = 0;
-    let mut left = breaks;
     while k < max {
         // the step from the covered side onto token i + k (or i - 1 - k)
         let crosses = if forward {
@@ -66,10 +49,7 @@ fn sentence_run(t: &Tokens, i: usize, forward: bool, max: usize, breaks: usize) 
             i > k && i - k < t.len() && sentence_break(t, i - 1 - k)
         };
         if crosses {
-            if left == 0 {
-                break;
-            }
-            left -= 1;
+            break;
         }
         k += 1;
     }
@@ -176,11 +156,6 @@ impl Pair<'_> {
 
     /// Extends from `(i0, j0)` backwards (`dir = -1`) or forwards (`dir = 1`) by banded
     /// X-drop alignment. Returns (tokens taken in a, tokens taken in b, matched tokens).
-    ///
-    /// The extension completes the sentences the chain ends in. When it reaches their end
-    /// on both sides (the texts still agree there), it is run again over the next sentence
-    /// too, and taken past the sentence end only when the next sentence clearly matches:
-    /// a damaged sentence end, or a damaged first or last sentence with no seed.
     pub(crate) fn extend(
         &self,
         i0: usize,
@@ -200,86 +175,29 @@ impl Pair<'_> {
             forward,
             if forward { self.b.len() - j0 } else { j0 },
         );
-        let (wa, wb) = (avail_a.min(p.extend_window), avail_b.min(p.extend_window));
-        let (n1, m1) = (
-            sentence_run(self.a, i0, forward, wa, 0),
-            sentence_run(self.b, j0, forward, wb, 0),
-        );
-        let within = self.x_drop(i0, j0, forward, n1, m1, p);
-        if n1.saturating_sub(within.1) > REACH || m1.saturating_sub(within.2) > REACH {
-            return (within.1, within.2, within.3);
-        }
-        let n = sentence_run(self.a, i0, forward, wa, 1);
-        let m = sentence_run(self.b, j0, forward, wb, 1);
-        if (n, m) == (n1, m1) {
-            return (within.1, within.2, within.3);
-        }
-        let past = self.x_drop(i0, j0, forward, n, m, p);
-        // past a sentence end only on clear evidence, not a few shared function words
-        let crossed = past.1 > n1 || past.2 > m1;
-        if !crossed || past.0 < within.0 + CROSS_GAIN || past.3 < within.3 + CROSS_MATCHED {
-            return (within.1, within.2, within.3);
-        }
-        (past.1, past.2, past.3)
-    }
-
-    /// Banded X-drop alignment of up to `n` tokens of `a` and `m` of `b` from `(i0, j0)`:
-    /// (best score, tokens of a, tokens of b, matched tokens).
-    fn x_drop(
-        &self,
-        i0: usize,
-        j0: usize,
-        forward: bool,
-        n: usize,
-        m: usize,
-        p: &AlignParams,
-    ) -> (i32, usize, usize, u32) {
+        let n = sentence_run(self.a, i0, forward, avail_a.min(p.extend_window));
+        let m = sentence_run(self.b, j0, forward, avail_b.min(p.extend_window));
         if n == 0 || m == 0 {
-            return (0, 0, 0, 0);
+            return (0, 0, 0);
         }
-        const NEG: i32 = i32::MIN / 4;
-        let w = m + 1;
-        EXTEND_MATRIX.with(|buf| {
-            let mut h = buf.borrow_mut();
-            h.clear();
-            h.resize((n + 1) * w, (NEG, 0u32));
-            self.x_drop_in(&mut h, i0, j0, forward, n, m, p)
-        })
-    }
-
-    /// [`Pair::x_drop`] in the matrix `h` of `(n + 1) × (m + 1)` cells, all `NEG`.
-    #[allow(clippy::too_many_arguments)]
-    fn x_drop_in(
-        &self,
-        h: &mut [(i32, u32)],
-        i0: usize,
-        j0: usize,
-        forward: bool,
-        n: usize,
-        m: usize,
-        p: &AlignParams,
-    ) -> (i32, usize, usize, u32) {
         let at = |k: usize, start: usize| if forward { start + k } else { start - 1 - k };
+        const BAND: usize = 8;
         const NEG: i32 = i32::MIN / 4;
         let w = m + 1;
+        let mut h = vec![(NEG, 0u32); (n + 1) * w];
         h[0] = (0, 0);
-        for (j, cell) in h
-            .iter_mut()
-            .enumerate()
-            .take(m.min(EXTEND_BAND) + 1)
-            .skip(1)
-        {
+        for (j, cell) in h.iter_mut().enumerate().take(m.min(BAND) + 1).skip(1) {
             *cell = (self.s.gap * j as i32, 0);
         }
         let mut best = (0i32, 0usize, 0usize, 0u32);
         for i in 1..=n {
-            let lo = i.saturating_sub(EXTEND_BAND);
-            let hi = (i + EXTEND_BAND).min(m);
+            let lo = i.saturating_sub(BAND);
+            let hi = (i + BAND).min(m);
             let mut row_best = NEG;
             for j in lo..=hi {
                 let mut cell = (NEG, 0u32);
                 if j == 0 {
-                    if i <= EXTEND_BAND {
+                    if i <= BAND {
                         cell = (self.s.gap * i as i32, 0);
                     }
                 } else {
@@ -307,7 +225,7 @@ impl Pair<'_> {
                 break;
             }
         }
-        best
+        (best.1, best.2, best.3)
     }
 }
 

@@ -1,9 +1,7 @@
 //! Local alignment of two documents around their shared fingerprints.
 //!
 //! 1. **Segments.** Seeds (positions of a shared n-gram in both documents) on the same
-//!    diagonal whose n-grams overlap or touch are joined into exact-match segments. Near
-//!    the open ends of segments, the pair is re-seeded with runs of 3 tokens (`reseed.rs`),
-//!    so a heavily edited copy that kept one or two 5-word runs is still aligned whole.
+//!    diagonal whose n-grams overlap or touch are joined into exact-match segments.
 //! 2. **Chaining.** Segments are chained by dynamic programming (as in long-read aligners):
 //!    a chain's score is the sum of its segments' lengths times the match score plus, for
 //!    each link, the cost of the gap between them (`min(ga, gb)` substitutions and
@@ -17,8 +15,7 @@
 //!    alignment, linear gaps) to count matched tokens, and each chain is extended at both
 //!    ends by a banded X-drop alignment, so words damaged by typos or OCR at the edges of a
 //!    passage (where no n-gram survives) are still covered, and extension stops where the
-//!    texts stop agreeing: within the sentences the chain ends in, or past their end when
-//!    the next sentence clearly matches too.
+//!    texts stop agreeing.
 //!
 //! Tokens match exactly (same hash) or fuzzily: tokens of four or more characters whose
 //! edit distance, after folding common OCR confusions (rn/m, cl/d, vv/w, 1/l, 0/o, c/e), is
@@ -35,7 +32,6 @@
 
 mod chain;
 mod gaps;
-mod reseed;
 mod seeds;
 mod tokens;
 
@@ -279,67 +275,6 @@ mod tests {
             texts(&a, &out[1]),
             p3.split_whitespace().collect::<Vec<_>>().join(" ")
         );
-    }
-
-    #[test]
-    fn a_heavily_edited_short_copy_is_aligned_whole() {
-        // one 5-word run survives ("the committee will meet again"); the rest keeps 3- and
-        // 4-word runs between damaged words, and the first sentence has no seed at all
-        let a = Tokens::new(
-            "Budget talks stalled. The regional council rejected the harbour plan on monday. \
-             The committee will meet again next week to discuss the revised harbour proposal \
-             with local fishermen and business owners. Sport follows.",
-        );
-        let b = Tokens::new(
-            "Elsewhere, rain. The regional councel rejected that harbour plan last monday. \
-             The committee will meet again during next week to discuss a revised harbour \
-             proposal with the local fishermen and many business owners. Weather next.",
-        );
-        let p = AlignParams::default();
-        let out = align(&a, &b, &p);
-        assert_eq!(out.len(), 1, "{out:?}");
-        let t = texts(&a, &out[0]);
-        assert!(t.starts_with("the regional council"), "{t}");
-        assert!(t.ends_with("business owners"), "{t}");
-        // the same passage from the other side
-        let back = align(&b, &a, &p);
-        assert_eq!(
-            back,
-            out.iter().map(Alignment::mirrored).collect::<Vec<_>>()
-        );
-    }
-
-    #[test]
-    fn short_runs_carry_a_damaged_copy_past_the_extension_window() {
-        // one 5-word run, then 40 words of which the copy replaced every fourth: only
-        // 3-word runs are left, further than an extension reaches
-        let names = [
-            "harbour", "council", "fishing", "winter", "storm", "pier", "repair", "budget",
-            "tender", "dredge", "quay", "crane", "vessel", "cargo", "permit", "survey",
-        ];
-        let word = |i: usize| format!("{}{}", names[i % 16], names[(i / 16 + 3) % 16]);
-        let a_words: Vec<String> = (0..45).map(word).collect();
-        let b_words: Vec<String> = (0..45)
-            .map(|i| {
-                if i >= 5 && i % 4 == 0 {
-                    format!("zq{i}xv")
-                } else {
-                    word(i)
-                }
-            })
-            .collect();
-        let a = Tokens::new(&format!(
-            "lorem ipsum dolor. {}. sit amet",
-            a_words.join(" ")
-        ));
-        let b = Tokens::new(&format!(
-            "other words here. {}. and more",
-            b_words.join(" ")
-        ));
-        let out = align(&a, &b, &AlignParams::default());
-        assert_eq!(out.len(), 1, "{out:?}");
-        // the last word (44) is replaced: the passage ends at word 43
-        assert_eq!(out[0].a, (3, 47), "{out:?}");
     }
 
     #[test]
