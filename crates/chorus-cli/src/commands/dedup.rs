@@ -26,8 +26,8 @@ pub struct DedupArgs {
     /// How much less the other document of the pair may be covered.
     #[arg(long, default_value_t = DedupConfig::default().slack)]
     pub slack: f64,
-    /// Lowest similarity (matched words over the shorter side) of the passages two
-    /// near-duplicates share.
+    /// Lowest similarity (matched words over the longer side) of the passages two
+    /// near-duplicates share, unless they match 0.85 of the shorter side.
     #[arg(long, default_value_t = DedupConfig::default().min_similarity)]
     pub min_dup_similarity: f64,
     /// Also group a document that is (at least --threshold) contained in a longer one
