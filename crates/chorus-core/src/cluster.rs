@@ -8,8 +8,12 @@
 //! of it, a quoted fragment: its cluster joins the longer one's, but when it lies inside
 //! passages of several clusters it joins only the one it lies in most often, since it is
 //! then a formula they share (an attribution line), and joining all would chain unrelated
-//! passages into one cluster (a 1,621-member cluster on the 1 GB benchmark). A cluster's members are, per document, the unions of its overlapping
-//! occurrences. Cost: O(p log p) for p pairs, plus the overlap sweep per document.
+//! passages into one cluster (a 1,621-member cluster on the 1 GB benchmark). A cluster's
+//! members are, per document, the unions of its occurrences that overlap or lie within 24
+//! bytes of each other: the aligner cuts an abridged or heavily edited copy into pieces where
+//! a dropped sentence meets a damaged word, and those pieces, a word or two apart in the copy,
+//! are one member (so one copy counts once). Cost: O(p log p) for p pairs, plus the overlap
+//! sweep per document.
 //! Limits: two distinct passages printed back to back in some document and aligned as one
 //! there can join their clusters.
 
@@ -18,6 +22,10 @@ use crate::order::DocNum;
 use crate::union_find::UnionFind;
 
 pub use crate::spans::Occurrence;
+
+/// Occurrences of one cluster in one document at most this many bytes apart (a damaged
+/// word or two) are one member.
+const NEAR_BYTES: usize = 24;
 
 /// The clusters of a set of aligned pairs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -97,7 +105,9 @@ pub fn cluster(pairs: &[(Occurrence, Occurrence)]) -> Clustering {
     for (child, parent) in joins {
         uf.union(child, parent);
     }
-    // members: per cluster and document, union of overlapping occurrences
+    // members: per cluster and document, union of overlapping occurrences and of those
+    // that (nearly) touch: the pieces of an abridged copy, cut where a dropped sentence
+    // met a damaged word, are one member
     let mut by_root: Vec<(u32, Occurrence)> = occ.iter().map(|&(o, k)| (uf.find(k), o)).collect();
     by_root.sort_unstable();
     let mut clusters: Vec<(u32, Vec<Occurrence>)> = Vec::new();
@@ -105,7 +115,7 @@ pub fn cluster(pairs: &[(Occurrence, Occurrence)]) -> Clustering {
         let mut members: Vec<Occurrence> = Vec::new();
         for &(_, o) in group {
             match members.last_mut() {
-                Some(m) if m.doc == o.doc && o.span.begin < m.span.end => {
+                Some(m) if m.doc == o.doc && o.span.begin <= m.span.end + NEAR_BYTES => {
                     m.span.end = m.span.end.max(o.span.end);
                 }
                 _ => members.push(o),
@@ -152,6 +162,24 @@ mod tests {
             vec![o(0, 10, 100), o(1, 0, 92), o(2, 50, 140)]
         );
         assert_eq!(c.members[1], vec![o(3, 0, 50), o(4, 0, 50)]);
+    }
+
+    #[test]
+    fn pieces_of_one_copy_a_word_apart_are_one_member() {
+        // doc 1 is an abridged copy of doc 0, aligned in two pieces 6 bytes apart in doc 1
+        // (a damaged word between them) and 300 bytes apart in doc 0 (a dropped sentence);
+        // doc 2 prints the whole passage
+        let pairs = vec![
+            (o(0, 0, 100), o(1, 0, 90)),
+            (o(0, 400, 500), o(1, 96, 190)),
+            (o(0, 0, 500), o(2, 0, 500)),
+        ];
+        let c = cluster(&pairs);
+        assert_eq!(c.pair_cluster, vec![0, 0, 0]);
+        assert_eq!(c.members[0], vec![o(0, 0, 500), o(1, 0, 190), o(2, 0, 500)]);
+        // far apart in one document: two members
+        let far = vec![(o(0, 0, 100), o(1, 0, 90)), (o(0, 0, 100), o(1, 200, 290))];
+        assert_eq!(cluster(&far).members[0].len(), 3);
     }
 
     #[test]
