@@ -321,10 +321,10 @@ impl SharedFilter {
         for (&fp, &was) in fingerprints.iter().zip(scratch.iter()) {
             let (w, b) = self.word_and_bit(fp);
             // bits are only ever set, so a bit read as set was set by an earlier posting
-            if was != 0 || self.seen[w].fetch_or(b, Ordering::Relaxed) & b != 0 {
-                if self.again[w].load(Ordering::Relaxed) & b == 0 {
-                    self.again[w].fetch_or(b, Ordering::Relaxed);
-                }
+            if (was != 0 || self.seen[w].fetch_or(b, Ordering::Relaxed) & b != 0)
+                && self.again[w].load(Ordering::Relaxed) & b == 0
+            {
+                self.again[w].fetch_or(b, Ordering::Relaxed);
             }
         }
     }
@@ -362,8 +362,13 @@ impl NgramIndex {
             .map(|c| {
                 let mut parts: Vec<Vec<Posting>> = vec![Vec::new(); PARTITIONS];
                 let (mut ranges, mut hashes, mut fps) = (Vec::new(), Vec::new(), Vec::new());
-                for doc in c * chunk..((c + 1) * chunk).min(docs) {
-                    tokens[doc].hashes_into(&mut ranges, &mut hashes);
+                let first = c * chunk;
+                for (doc, t) in tokens[first..((c + 1) * chunk).min(docs)]
+                    .iter()
+                    .enumerate()
+                    .map(|(i, t)| (first + i, t))
+                {
+                    t.hashes_into(&mut ranges, &mut hashes);
                     fps.clear();
                     for_each_ngram_fingerprint(&hashes, n, |_, fingerprint| fps.push(fingerprint));
                     // the bits first, all of them (independent loads), then the postings
