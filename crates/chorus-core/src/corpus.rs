@@ -6,10 +6,11 @@
 //! needs it and never holds every text at once unless the corpus itself does.
 //!
 //! [`Storage`] says where the pipeline keeps what it derives from the texts: in memory (the
-//! fastest: every document's tokens and the whole n-gram index), or on disk for corpora
+//! fastest: every document's tokens and the whole n-gram index; or, compact, the tokens
+//! packed and only the shared part of the index), or on disk for corpora
 //! larger than memory (the index partitions are written to files in a scratch folder and
 //! read back one at a time, and tokens are recomputed from the text whenever a document is
-//! aligned). Both give the same results.
+//! aligned). All three give the same results.
 
 use crate::document::{Document, Metadata};
 use crate::error::Result;

@@ -11,7 +11,10 @@
 //! fingerprint): a round scatters the postings of its partitions, sorts them and keeps the
 //! shared groups, so at most one round's worth of unfiltered postings is in memory at once.
 //! Cost: O(P log P) for P postings, 16 bytes per kept posting plus 16 bytes per posting of
-//! one round (about 16 M postings) while building.
+//! one round (about 16 M postings) while building. A compact run
+//! ([`crate::corpus::Storage::Compact`]) notes every posting in a `SharedFilter` while
+//! tokenising and scatters only the postings it passes, in one round: 16 bytes per posting
+//! that may be shared, plus the filter's two bits per byte of text.
 
 use crate::error::{Error, Result};
 use crate::fingerprint::for_each_ngram_fingerprint;

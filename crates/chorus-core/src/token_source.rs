@@ -1,5 +1,7 @@
-//! Every document's tokens, by document number: all kept in memory, or recomputed from the
-//! text when asked for, through a bounded cache (see [`crate::corpus::Storage`]).
+//! Every document's tokens, by document number: all kept in memory, kept packed and
+//! unpacked when asked for, or recomputed from the text when asked for; the last two
+//! through a bounded cache (see [`crate::corpus::Storage`]). `tokenize_and_index` is the
+//! tokenising and indexing of a packed ([`crate::corpus::Storage::Compact`]) run.
 //!
 //! The cache matters because alignment asks for the same documents again and again (a
 //! reprinted story is in a candidate pair with each of its copies, and copies are usually
