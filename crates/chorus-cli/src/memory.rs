@@ -36,8 +36,8 @@ pub struct MemoryArgs {
     #[arg(long)]
     pub in_memory: bool,
     /// When the working data is in memory, keep it compact: tokens packed and the index
-    /// built from the n-grams that may be shared only (about 4 times the text at the peak
-    /// on 100 MB instead of 7.5), at some 25 % more CPU. Same results.
+    /// built from the n-grams that may be shared only (about 4.4 times the text at the peak
+    /// on 100 MB instead of 8), at some 25 % more CPU. Same results.
     #[arg(long, conflicts_with = "low_memory")]
     pub compact_memory: bool,
     /// Folder for the scratch files (default: the system's temporary folder, $TMPDIR).

@@ -77,7 +77,7 @@ pub enum Storage {
     /// token: 1.35 times the text for English, against 3.7 unpacked), unpacked when a stage
     /// asks for them through a cache of [`COMPACT_CACHE_PER_TEXT_BYTE`] times the text,
     /// and the index built keeping only the postings of fingerprints that may be in two
-    /// documents (see [`crate::index`]): about 4.2 times the text at the peak on 100 MB,
+    /// documents (see [`crate::index`]): about 4.4 times the text at the peak on 100 MB,
     /// at some 25 % more CPU than [`Storage::Memory`].
     Compact,
     /// Index partitions in files of a private folder inside `dir` (which must exist; the
