@@ -432,6 +432,7 @@ fn low_memory_gives_the_same_reports_from_files_and_from_an_index() {
     };
     let memory = run_find(&["c.jsonl"]);
     assert!(records_of(&memory, "cluster").len() >= 2, "{memory}");
+    assert_eq!(run_find(&["c.jsonl", "--compact-memory"]), memory);
     let s = scratch.to_str().unwrap();
     assert_eq!(
         run_find(&["c.jsonl", "--low-memory", "--scratch-dir", s]),
@@ -500,6 +501,10 @@ fn dedup_with_low_memory_gives_the_same_groups() {
     let memory = dedup(&["--out", "kept-memory.jsonl"]);
     assert!(memory.contains("dup_cluster"));
     assert_eq!(dedup(&["--low-memory", "--out", "kept-disk.jsonl"]), memory);
+    assert_eq!(
+        dedup(&["--compact-memory", "--out", "kept-compact.jsonl"]),
+        memory
+    );
     assert_eq!(
         fs::read_to_string(dir.path().join("kept-disk.jsonl")).unwrap(),
         fs::read_to_string(dir.path().join("kept-memory.jsonl")).unwrap()

@@ -15,13 +15,13 @@ use crate::align::{Alignment, align_seeds_blocked};
 use crate::boilerplate::{Sources, blocked_by_doc};
 use crate::candidates::{Candidate, PASS_SEEDS, candidates_of_pass, plan_candidates};
 use crate::config::Config;
-use crate::corpus::{Corpus, Storage};
+use crate::corpus::{COMPACT_CACHE_PER_TEXT_BYTE, Corpus, Storage};
 use crate::error::Result;
 use crate::index::{DiskIndexBuilder, NgramIndex};
 use crate::order::{DocNum, Order};
 use crate::progress::Progress;
 use crate::report::Stats;
-use crate::token_source::{TokenCache, TokenRef, TokenSource};
+use crate::token_source::{TokenCache, TokenRef, TokenSource, tokenize_and_index};
 use crate::tokenize::Tokens;
 use rayon::prelude::*;
 
@@ -120,6 +120,10 @@ pub(crate) fn align_corpus_with<'c>(
             progress.stage("index", 0);
             let index = NgramIndex::build_from_tokens(&tokens, cfg.align.ngram);
             (TokenSource::Memory(tokens), counts, index)
+        }
+        Storage::Compact => {
+            let cache = (bytes as f64 * COMPACT_CACHE_PER_TEXT_BYTE) as usize;
+            tokenize_and_index(docs, &order, cfg.align.ngram, cache, progress)?
         }
         Storage::Disk { dir, cache_bytes } => {
             let mut builder = DiskIndexBuilder::create(dir, cfg.align.ngram)?;

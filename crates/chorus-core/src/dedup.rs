@@ -569,6 +569,8 @@ mod tests {
         .unwrap();
         std::fs::remove_dir(&dir).unwrap();
         assert_eq!(disk, memory);
+        let compact = dedup_in(&docs, &cfg, &Storage::Compact, &NoProgress).unwrap();
+        assert_eq!(compact, memory);
     }
 
     /// A dividend notice of the template the formula tests use, for `company`.

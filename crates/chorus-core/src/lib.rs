@@ -59,6 +59,7 @@ pub mod when;
 pub mod order;
 
 pub mod normalize;
+mod packed_tokens;
 mod swar;
 mod token_source;
 pub mod tokenize;

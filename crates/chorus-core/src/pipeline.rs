@@ -149,6 +149,8 @@ pub(crate) mod tests {
         )
         .unwrap();
         assert_eq!(disk, memory);
+        let compact = find_in(&docs, &cfg, &Storage::Compact, &NoProgress).unwrap();
+        assert_eq!(compact, memory);
         // the scratch folder is left empty
         assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 0);
         std::fs::remove_dir(&dir).unwrap();
@@ -203,6 +205,7 @@ pub(crate) mod tests {
         let dir = scratch_dir("find-fail");
         for storage in [
             Storage::Memory,
+            Storage::Compact,
             Storage::Disk {
                 dir: dir.clone(),
                 cache_bytes: 0,
