@@ -38,6 +38,9 @@ struct Data {
     cluster_update_rounds: u64,
     cluster_update_engine_seconds: f64,
     cluster_update_neighbour_seconds: f64,
+    /// Candidate pairs of the engine runs taken from the kept alignments, and aligned.
+    cluster_update_pairs_reused: u64,
+    cluster_update_pairs_aligned: u64,
     /// Per update, the time from the commit of its oldest write to its publication: the
     /// total and the longest.
     cluster_lag_seconds: f64,
@@ -99,6 +102,8 @@ impl Metrics {
         d.cluster_update_rounds += stats.rounds as u64;
         d.cluster_update_engine_seconds += stats.engine.as_secs_f64();
         d.cluster_update_neighbour_seconds += stats.neighbours.as_secs_f64();
+        d.cluster_update_pairs_reused += stats.pairs_reused as u64;
+        d.cluster_update_pairs_aligned += stats.pairs_aligned as u64;
         d.cluster_lag_seconds += lag.as_secs_f64();
         d.cluster_lag_max_seconds = d.cluster_lag_max_seconds.max(lag.as_secs_f64());
         d.cluster_generation = Some(generation);
@@ -236,6 +241,20 @@ impl Metrics {
             out,
             "chorus_clusters_update_neighbour_seconds_total {}",
             d.cluster_update_neighbour_seconds
+        );
+        out.push_str("# HELP chorus_clusters_update_pairs_reused_total Candidate pairs of incremental updates whose passages were kept from earlier engine runs.\n");
+        out.push_str("# TYPE chorus_clusters_update_pairs_reused_total counter\n");
+        let _ = writeln!(
+            out,
+            "chorus_clusters_update_pairs_reused_total {}",
+            d.cluster_update_pairs_reused
+        );
+        out.push_str("# HELP chorus_clusters_update_pairs_aligned_total Candidate pairs incremental updates aligned.\n");
+        out.push_str("# TYPE chorus_clusters_update_pairs_aligned_total counter\n");
+        let _ = writeln!(
+            out,
+            "chorus_clusters_update_pairs_aligned_total {}",
+            d.cluster_update_pairs_aligned
         );
         out.push_str("# HELP chorus_clusters_lag_seconds_total Per incremental update, the time from the commit of the oldest write it covers to its publication, summed.\n");
         out.push_str("# TYPE chorus_clusters_lag_seconds_total counter\n");

@@ -248,8 +248,12 @@ impl AppState {
             let (base, changed) = match s.recomputed.take() {
                 // the full recompute's result, with every id written since its snapshot
                 // (those pending from before are in it)
-                Some(set) => {
+                Some(mut set) => {
                     s.pending.clear();
+                    // the pair alignments kept so far serve its updates too
+                    if let Some(current) = self.live().current() {
+                        set.pairs = Arc::clone(&current.pairs);
+                    }
                     (Arc::new(set), std::mem::take(&mut s.since_full))
                 }
                 None => match self.live().current() {
