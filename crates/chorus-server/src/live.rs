@@ -12,9 +12,12 @@
 //! or overlapping a cluster to replace are kept; an old cluster that overlaps one of them
 //! but was not to be replaced joins the clusters to replace, and the engine runs again
 //! over the larger set, until none does. The kept clusters replace the old clusters to
-//! replace; the other old clusters stay as they are. All are then numbered as the engine
-//! numbers them: in the order of their members' `(date, id, span)` lists, the order of
-//! [`chorus_core::NumberingKey`] (ids are unique in an index, so the text never decides).
+//! replace; the other old clusters stay as they are. The engine's runs keep their pair
+//! alignments for the next ([`crate::pairs`]): a run aligns only the pairs no earlier run
+//! aligned from the same texts and seeds, mostly those with a written document. All are
+//! then numbered as the engine numbers them: in the order of their members'
+//! `(date, id, span)` lists, the order of [`chorus_core::NumberingKey`] (ids are unique in
+//! an index, so the text never decides).
 //!
 //! Why this equals a full recompute. A passage joins two documents that are a candidate
 //! pair, and a pair's alignment depends only on the two documents; so the passages that

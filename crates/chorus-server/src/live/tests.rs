@@ -164,8 +164,7 @@ fn incremental_clusters_equal_the_full_recompute_after_random_writes() {
         updates_that_kept_clusters > 25,
         "{updates_that_kept_clusters}"
     );
-    // and most of the engine runs' pairs came from earlier runs' alignments (replaced
-    // documents' pairs too, had their text not been part of the key: see crate::pairs)
+    // and most of the engine runs' pairs came from earlier runs' alignments
     assert!(
         pairs_reused > pairs_aligned,
         "{pairs_reused} reused, {pairs_aligned} aligned"
