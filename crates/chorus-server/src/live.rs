@@ -128,6 +128,23 @@ fn neighbour_options(cfg: &Config) -> QueryOptions {
     }
 }
 
+/// The order in which the engine numbers clusters: by their members' `(date, id, span)`
+/// lists, undated last ([`chorus_core::NumberingKey`]).
+fn numbering_cmp(x: &ClusterEntry, y: &ClusterEntry) -> std::cmp::Ordering {
+    fn key(c: &ClusterEntry) -> impl Iterator<Item = (bool, Option<i64>, &str, usize, usize)> {
+        c.cluster.members.iter().zip(&c.members).map(|(m, meta)| {
+            (
+                meta.timestamp.is_none(),
+                meta.timestamp,
+                m.doc.as_str(),
+                m.begin,
+                m.end,
+            )
+        })
+    }
+    key(x).cmp(key(y))
+}
+
 /// The clusters of `reader`'s generation, from `prev` (the clusters of an earlier
 /// generation) and the ids of every document added, replaced or removed since (see the
 /// module documentation). `exact` says whether the result is known to be a full
@@ -265,34 +282,27 @@ pub fn update(
     };
     let docs = Affected(docs);
     let found = report.clusters.len();
-    let mut all: Vec<Arc<ClusterEntry>> = report
+    let mut new: Vec<Arc<ClusterEntry>> = report
         .clusters
         .into_iter()
         .map(|c| ClusterEntry::new(c, &docs).map(Arc::new))
         .collect::<Result<_, _>>()?;
-    all.extend(
-        prev.clusters
-            .iter()
-            .filter(|c| !replaced.contains(&c.cluster.id))
-            .cloned(),
-    );
-    // numbered as the engine numbers them: by the members' (date, id, span) lists
-    all.sort_by_cached_key(|c| {
-        c.cluster
-            .members
-            .iter()
-            .zip(&c.members)
-            .map(|(m, meta)| {
-                (
-                    meta.timestamp.is_none(),
-                    meta.timestamp,
-                    m.doc.clone(),
-                    m.begin,
-                    m.end,
-                )
-            })
-            .collect::<Vec<_>>()
-    });
+    new.sort_by(|x, y| numbering_cmp(x, y));
+    // the old clusters kept are in that order already: merged with the new ones
+    let mut kept = prev
+        .clusters
+        .iter()
+        .filter(|c| !replaced.contains(&c.cluster.id))
+        .peekable();
+    let mut all: Vec<Arc<ClusterEntry>> = Vec::with_capacity(prev.clusters.len() + new.len());
+    for c in new {
+        while let Some(k) = kept.next_if(|k| numbering_cmp(k, &c).is_lt()) {
+            all.push(Arc::clone(k));
+        }
+        all.push(c);
+    }
+    all.extend(kept.cloned());
+    debug_assert!(all.is_sorted_by(|x, y| numbering_cmp(x, y).is_lt()));
     let clusters = all
         .iter()
         .enumerate()
