@@ -37,7 +37,7 @@
 
 use crate::clusters::{AsOf, ClusterEntry, ClusterSet, MemberDocs};
 use chorus_core::report::Cluster;
-use chorus_core::{Config, Corpus, Document, Metadata, NoProgress, SourceSizes, Storage};
+use chorus_core::{Config, Corpus, Document, Metadata, SourceSizes, Storage};
 use chorus_store::{IndexReader, QueryMatch, QueryOptions};
 use rayon::prelude::*;
 use std::borrow::Cow;
@@ -105,11 +105,20 @@ pub struct UpdateStats {
     pub neighbours: std::time::Duration,
     /// Time spent in the engine's runs.
     pub engine: std::time::Duration,
+    /// Time spent reading the run's documents from the index.
+    pub read: std::time::Duration,
+    /// Of the engine's time, that spent clustering and describing the passages (the stages
+    /// after alignment).
+    pub clustering: std::time::Duration,
+    /// Time spent making the new clusters' entries, numbering and indexing the set.
+    pub assemble: std::time::Duration,
     /// Candidate pairs whose passages the engine's runs took from earlier runs
     /// (`crate::pairs`).
     pub pairs_reused: usize,
     /// Candidate pairs the engine's runs aligned.
     pub pairs_aligned: usize,
+    /// Pair alignments kept for the next updates after this one.
+    pub pairs_kept: usize,
 }
 
 /// The options that find every stored document the engine could pair with a text: the
@@ -125,6 +134,18 @@ fn neighbour_options(cfg: &Config) -> QueryOptions {
         // every pair the engine aligns, formula-only ones included: its formula decision
         // needs them
         formulas: chorus_store::FormulaMode::Keep,
+    }
+}
+
+/// When the engine's last stage (clustering and describing the passages) began.
+#[derive(Default)]
+struct ClusterClock(std::sync::Mutex<Option<std::time::Instant>>);
+
+impl chorus_core::Progress for ClusterClock {
+    fn stage(&self, name: &'static str, _total: u64) {
+        if name == "cluster" {
+            *self.0.lock().unwrap_or_else(|e| e.into_inner()) = Some(std::time::Instant::now());
+        }
     }
 }
 
@@ -225,8 +246,10 @@ pub fn update(
     // left out (see the module documentation)
     let mut rounds = 0;
     let (mut pairs_reused, mut pairs_aligned) = (0, 0);
+    let (mut read, mut clustering) = (std::time::Duration::ZERO, std::time::Duration::ZERO);
     let report = loop {
         rounds += 1;
+        let started = std::time::Instant::now();
         let mut wanted: BTreeSet<&str> = touched.iter().map(String::as_str).collect();
         for &id in &replaced {
             let c = prev.get(id).expect("an old cluster");
@@ -243,12 +266,17 @@ pub fn update(
             docs: docs.values().cloned().collect(),
             sizes: &sizes,
         };
+        read += started.elapsed();
         let started = std::time::Instant::now();
         let memo = prev.pairs.run(&run.docs);
-        let report = chorus_core::find_in_memo(&run, cfg, &Storage::Memory, &NoProgress, &memo);
+        let clock = ClusterClock::default();
+        let report = chorus_core::find_in_memo(&run, cfg, &Storage::Memory, &clock, &memo);
         let counts = prev.pairs.finish_run();
         let mut report = report.map_err(|e| e.to_string())?;
         engine += started.elapsed();
+        if let Some(t) = *clock.0.lock().unwrap_or_else(|e| e.into_inner()) {
+            clustering += t.elapsed();
+        }
         pairs_reused += counts.reused;
         pairs_aligned += counts.aligned;
         drop(run);
@@ -280,6 +308,7 @@ pub fn update(
         }
         replaced.extend(more);
     };
+    let started = std::time::Instant::now();
     let docs = Affected(docs);
     let found = report.clusters.len();
     let mut new: Vec<Arc<ClusterEntry>> = report
@@ -308,6 +337,9 @@ pub fn update(
         .enumerate()
         .map(|(i, c)| c.renumbered(i as u32 + 1))
         .collect::<Result<Vec<_>, _>>()?;
+    let mut set = ClusterSet::new(as_of, clusters, reader);
+    set.sizes = sizes;
+    set.pairs = Arc::clone(&prev.pairs);
     let stats = UpdateStats {
         affected: docs.0.len(),
         replaced: replaced.len(),
@@ -315,12 +347,13 @@ pub fn update(
         rounds,
         neighbours,
         engine,
+        read,
+        clustering,
+        assemble: started.elapsed(),
         pairs_reused,
         pairs_aligned,
+        pairs_kept: prev.pairs.len(),
     };
-    let mut set = ClusterSet::new(as_of, clusters, reader);
-    set.sizes = sizes;
-    set.pairs = Arc::clone(&prev.pairs);
     Ok((set, stats))
 }
 

@@ -41,6 +41,12 @@ struct Data {
     /// Candidate pairs of the engine runs taken from the kept alignments, and aligned.
     cluster_update_pairs_reused: u64,
     cluster_update_pairs_aligned: u64,
+    cluster_pairs_kept: u64,
+    /// The rest of the updates' time: reading documents, the engine's clustering stage,
+    /// making and numbering the set.
+    cluster_update_read_seconds: f64,
+    cluster_update_clustering_seconds: f64,
+    cluster_update_assemble_seconds: f64,
     /// Per update, the time from the commit of its oldest write to its publication: the
     /// total and the longest.
     cluster_lag_seconds: f64,
@@ -104,6 +110,10 @@ impl Metrics {
         d.cluster_update_neighbour_seconds += stats.neighbours.as_secs_f64();
         d.cluster_update_pairs_reused += stats.pairs_reused as u64;
         d.cluster_update_pairs_aligned += stats.pairs_aligned as u64;
+        d.cluster_pairs_kept = stats.pairs_kept as u64;
+        d.cluster_update_read_seconds += stats.read.as_secs_f64();
+        d.cluster_update_clustering_seconds += stats.clustering.as_secs_f64();
+        d.cluster_update_assemble_seconds += stats.assemble.as_secs_f64();
         d.cluster_lag_seconds += lag.as_secs_f64();
         d.cluster_lag_max_seconds = d.cluster_lag_max_seconds.max(lag.as_secs_f64());
         d.cluster_generation = Some(generation);
@@ -256,6 +266,35 @@ impl Metrics {
             "chorus_clusters_update_pairs_aligned_total {}",
             d.cluster_update_pairs_aligned
         );
+        out.push_str(
+            "# HELP chorus_clusters_pairs_kept Pair alignments kept for incremental updates.\n",
+        );
+        out.push_str("# TYPE chorus_clusters_pairs_kept gauge\n");
+        let _ = writeln!(out, "chorus_clusters_pairs_kept {}", d.cluster_pairs_kept);
+        for (name, help, v) in [
+            (
+                "read",
+                "reading the documents of the engine's runs",
+                d.cluster_update_read_seconds,
+            ),
+            (
+                "clustering",
+                "in the engine's stages after alignment (part of the engine's time)",
+                d.cluster_update_clustering_seconds,
+            ),
+            (
+                "assemble",
+                "making, numbering and indexing the new set",
+                d.cluster_update_assemble_seconds,
+            ),
+        ] {
+            let _ = writeln!(
+                out,
+                "# HELP chorus_clusters_update_{name}_seconds_total Time incremental updates spent {help}.\n\
+                 # TYPE chorus_clusters_update_{name}_seconds_total counter\n\
+                 chorus_clusters_update_{name}_seconds_total {v}"
+            );
+        }
         out.push_str("# HELP chorus_clusters_lag_seconds_total Per incremental update, the time from the commit of the oldest write it covers to its publication, summed.\n");
         out.push_str("# TYPE chorus_clusters_lag_seconds_total counter\n");
         let _ = writeln!(
