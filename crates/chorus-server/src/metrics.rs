@@ -28,6 +28,8 @@ struct Data {
     latency: BTreeMap<(String, String), Histogram>,
     cluster_generation: Option<u64>,
     cluster_seconds: f64,
+    /// Full cluster computations finished.
+    cluster_computes: u64,
     /// Incremental updates: how many, their total and longest time, and the documents the
     /// engine ran over in all.
     cluster_updates: u64,
@@ -92,6 +94,7 @@ impl Metrics {
         let mut d = self.data.lock().unwrap_or_else(|e| e.into_inner());
         d.cluster_generation = Some(generation);
         d.cluster_seconds = took.as_secs_f64();
+        d.cluster_computes += 1;
     }
 
     /// An incremental update published the clusters of `generation`: it took `took`,
@@ -110,7 +113,9 @@ impl Metrics {
         d.cluster_update_neighbour_seconds += stats.neighbours.as_secs_f64();
         d.cluster_update_pairs_reused += stats.pairs_reused as u64;
         d.cluster_update_pairs_aligned += stats.pairs_aligned as u64;
-        d.cluster_pairs_kept = stats.pairs_kept as u64;
+        if stats.rounds > 0 {
+            d.cluster_pairs_kept = stats.pairs_kept as u64;
+        }
         d.cluster_update_read_seconds += stats.read.as_secs_f64();
         d.cluster_update_clustering_seconds += stats.clustering.as_secs_f64();
         d.cluster_update_assemble_seconds += stats.assemble.as_secs_f64();
@@ -203,6 +208,9 @@ impl Metrics {
         );
         out.push_str("# TYPE chorus_clusters_compute_seconds gauge\n");
         let _ = writeln!(out, "chorus_clusters_compute_seconds {}", d.cluster_seconds);
+        out.push_str("# HELP chorus_clusters_computes_total Full cluster computations finished.\n");
+        out.push_str("# TYPE chorus_clusters_computes_total counter\n");
+        let _ = writeln!(out, "chorus_clusters_computes_total {}", d.cluster_computes);
         out.push_str(
             "# HELP chorus_clusters_updates_total Incremental cluster updates after writes.\n",
         );

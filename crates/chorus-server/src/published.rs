@@ -303,6 +303,12 @@ impl AppState {
     /// Whether a full recompute should start now.
     async fn full_due(&self) -> bool {
         let cfg = self.config();
+        // not while a write of ours runs: between its commit and its note of the new
+        // generation, the snapshot would look like another process's commit, and the
+        // corpus would be recomputed in the middle of the writes
+        let Ok(_no_write) = self.inner.write.try_lock() else {
+            return false;
+        };
         let current = self.current_reader().await.ok().flatten();
         let generation = current.as_ref().map(|r| r.generation());
         let mut s = self.live().state();
