@@ -13,7 +13,7 @@
 //!    covers all the writes since the last, and a write never waits for the clusters.
 //! 2. **A full recompute** ([`ClusterSet::compute`] over the whole corpus) in the
 //!    background: at start, when another process committed (a generation the server did not
-//!    write) or an update failed, and otherwise rarely: once no document changed for
+//!    write; not checked while a write of ours runs) or an update failed, and otherwise rarely: once no document changed for
 //!    [`ServerConfig::cluster_exact_after`], or while writes go on, at most
 //!    [`ServerConfig::cluster_exact_every`] after the first change that made the clusters
 //!    inexact. It runs on the snapshot of its start; the updater then applies the ids
