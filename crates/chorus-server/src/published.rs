@@ -381,3 +381,54 @@ impl AppState {
         self.live().wake.notify_one();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::state::ServerConfig;
+    use chorus_core::Document;
+    use chorus_store::{IndexOptions, IndexWriter};
+
+    fn commit(index: &std::path::Path, id: &str) {
+        let mut w = IndexWriter::open(index, IndexOptions::default()).unwrap();
+        w.add(vec![Document::new(
+            id,
+            format!("The text of document {id}."),
+        )])
+        .unwrap();
+    }
+
+    /// A commit of one of our writes, seen before the write notes its generation, is not
+    /// taken for another process's (which would recompute the corpus in the middle of the
+    /// writes); a commit by another process is.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn our_own_commit_does_not_make_a_full_recompute_due() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = dir.path().join("index");
+        commit(&index, "a");
+        let mut cfg = ServerConfig::new(&index);
+        cfg.cluster_exact_after = Duration::from_secs(3600);
+        let st = AppState::new(cfg).unwrap();
+        let reader = st.current_reader().await.unwrap();
+        let g0 = reader.as_ref().unwrap().generation();
+        let set = ClusterSet::compute(reader, dir.path()).unwrap();
+        st.live().publish(set);
+        st.live().state().known_generation = Some(g0);
+        assert!(!st.full_due().await);
+        // our write: committed and served, not yet noted
+        let write = st.inner.write.lock().await;
+        commit(&index, "b");
+        let g1 = st.refresh(true).unwrap().unwrap().generation();
+        assert!(g1 > g0);
+        assert!(!st.full_due().await);
+        assert!(!st.live().state().unknown_change);
+        st.clusters_after_write(g0, g1, BTreeSet::from(["b".to_string()]));
+        drop(write);
+        assert!(!st.full_due().await);
+        // another process's commit
+        commit(&index, "c");
+        st.refresh(true).unwrap();
+        assert!(st.full_due().await);
+        assert!(st.live().state().unknown_change);
+    }
+}
