@@ -8,7 +8,8 @@
 //! through a cache. Candidate pairs are made in passes over ranges of first documents (see
 //! [`crate::candidates::PASS_SEEDS`]), each pass's pairs aligned before the next. A
 //! caller's plan may skip a candidate pair or decide it without alignment (`dedup` decides
-//! the pairs whose seeds already settle them). Every aligned passage is a
+//! the pairs whose seeds already settle them), or give the passages an earlier run aligned
+//! from the same inputs ([`crate::memo`]). Every aligned passage is a
 //! [`PairAlignment`]; [`align_pair`] is the alignment of one pair, also the public stage.
 
 use crate::align::{Alignment, align_seeds_blocked};
@@ -77,6 +78,8 @@ pub(crate) enum PairPlan {
     Skip,
     /// Decided without alignment, with the coverage of each side.
     Decided(f64, f64),
+    /// Aligned before, with the same inputs: these are its passages ([`crate::memo`]).
+    Reuse(Vec<Alignment>),
 }
 
 /// A decided pair: document numbers and the coverage of each side.
@@ -210,20 +213,30 @@ pub(crate) fn align_corpus_with<'c>(
                 let mut out = Vec::new();
                 let mut ta: Option<TokenRef<'_>> = None;
                 for (c, p) in cands[run.clone()].iter().zip(&plans[run]) {
-                    if matches!(p, PairPlan::Align) {
-                        let ta = match &mut ta {
-                            Some(t) => t,
-                            None => ta.insert(tokens.get(c.a)?),
-                        };
-                        let tb = tokens.get(c.b)?;
-                        out.extend(align_pair(
-                            ta,
-                            &tb,
-                            c,
-                            &blocked[c.a.index()],
-                            &blocked[c.b.index()],
-                            cfg,
-                        ));
+                    match p {
+                        PairPlan::Align => {
+                            let ta = match &mut ta {
+                                Some(t) => t,
+                                None => ta.insert(tokens.get(c.a)?),
+                            };
+                            let tb = tokens.get(c.b)?;
+                            out.extend(align_pair(
+                                ta,
+                                &tb,
+                                c,
+                                &blocked[c.a.index()],
+                                &blocked[c.b.index()],
+                                cfg,
+                            ));
+                        }
+                        PairPlan::Reuse(passages) => {
+                            out.extend(passages.iter().map(|alignment| PairAlignment {
+                                a: c.a,
+                                b: c.b,
+                                alignment: alignment.clone(),
+                            }))
+                        }
+                        PairPlan::Skip | PairPlan::Decided(..) => {}
                     }
                     progress.advance(c.seeds.len() as u64);
                 }

@@ -76,6 +76,7 @@ pub mod candidates;
 pub mod align;
 
 pub mod aligned;
+pub mod memo;
 
 pub mod paraphrase;
 
@@ -116,6 +117,7 @@ pub use dedup::{DedupConfig, DedupReport, Keep, dedup, dedup_in};
 pub use document::{DocId, Document, Metadata, Span};
 pub use duration::{DurationError, parse_duration};
 pub use error::{Error, Result};
+pub use memo::{PairMemo, find_in_memo};
 pub use order::{ByNumber, DocNum, NumberingKey, Order};
 pub use pipeline::{find, find_in};
 pub use progress::{NoProgress, Progress};

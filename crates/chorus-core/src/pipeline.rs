@@ -9,7 +9,7 @@
 //! "earliest" wherever the pipeline needs a representative. The same stages are public one
 //! by one in [`crate::stages`], for engines that distribute them.
 
-use crate::aligned::{PairPlan, align_corpus_with};
+use crate::aligned::{Aligned, PairPlan, align_corpus_with};
 use crate::config::Config;
 use crate::corpus::{Corpus, Storage};
 use crate::describe::build_report;
@@ -32,7 +32,17 @@ pub fn find_in(
     storage: &Storage,
     progress: &dyn Progress,
 ) -> Result<Report> {
-    let (mut al, _) = align_corpus_with(docs, cfg, storage, progress, &|_, _, _| PairPlan::Align)?;
+    let (al, _) = align_corpus_with(docs, cfg, storage, progress, &|_, _, _| PairPlan::Align)?;
+    report_of(al, docs, cfg, progress)
+}
+
+/// The report of the aligned corpus `docs`: byte spans, clusters and their description.
+pub(crate) fn report_of(
+    mut al: Aligned<'_>,
+    docs: &dyn Corpus,
+    cfg: &Config,
+    progress: &dyn Progress,
+) -> Result<Report> {
     let aligned = std::mem::take(&mut al.aligned);
     let numbered = al.order.numbered(docs);
     // the paraphrase path adds its passages and says how each was found

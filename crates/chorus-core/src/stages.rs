@@ -248,6 +248,7 @@ pub fn dedup_plan(
         PairPlan::Align => DedupPlan::Align,
         PairPlan::Skip => DedupPlan::Skip,
         PairPlan::Decided(x, y) => DedupPlan::Decided(x, y),
+        PairPlan::Reuse(_) => unreachable!("dedup's plan reuses no alignment"),
     }
 }
 
