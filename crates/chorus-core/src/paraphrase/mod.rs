@@ -11,9 +11,14 @@
 //!    [`Params::min_shared`] rare stems (each in at most [`Params::max_sf`] sentences),
 //!    found through an inverted index over the whole corpus;
 //! 4. `similarity.rs`: a candidate is a seed when its tf-idf cosine reaches
-//!    [`Params::min_cosine`] and its Dice [`Params::min_dice`];
+//!    [`Params::min_cosine`] and its Dice [`Params::min_dice`]; a seed both of whose
+//!    sentences seed with sentences of more than [`Params::max_partners`] documents is a
+//!    template (an offering's terms, a market report), no rewording, and is dropped;
 //! 5. `passages.rs`: the seeds of a document pair grown into passages (extension across
-//!    small gaps, validation, filtering);
+//!    small gaps, validation, filtering); a passage needs a chain of
+//!    [`Params::min_run`] seeds in the same order on both sides (a rewritten source keeps
+//!    its sentences' order, two reports of one event share scattered facts) and, holding
+//!    figures, the same figures (a template filled in with others is no rewording);
 //! 6. `merge.rs`: merged with the exact passages of the same pair, one report per passage.
 //!
 //! The passages are [`PairAlignment`]s like the exact path's (token ranges, mapped to

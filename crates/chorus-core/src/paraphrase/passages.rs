@@ -11,7 +11,12 @@
 //! 2. **Validation.** The passage's two sides, as bags of stems, must have a tf-idf cosine
 //!    of at least `min_validation`; a group that fails is split again with a gap one
 //!    smaller, down to adjacent seeds, so unrelated sentences between two stretches are
-//!    not taken in.
+//!    not taken in. A group that passes is one source rewritten only when its seeds hold
+//!    a [`chain`] of `min_run` in the same order on both sides, each at most `run_step`
+//!    sentences past the previous one (two reports of one event share facts in scattered
+//!    sentences, in any order), and when its sides, both holding `figures_from` distinct
+//!    figures or more, agree on `min_figures` of them (Dice): a template filled in with
+//!    other figures is no rewording.
 //! 3. **Filtering.** A passage needs `min_tokens` tokens on each side; of passages that
 //!    overlap on either side (one text reworded twice, or two sources for one text), the
 //!    one sharing more stems is kept.
