@@ -102,7 +102,7 @@ impl Default for Params {
             min_cosine: 0.33,
             min_dice: 0.33,
             min_figures: 0.5,
-            max_gap: 4,
+            max_gap: 6,
             min_run: 2,
             run_step: 2,
             min_passage_figures: 0.8,
