@@ -8,12 +8,14 @@
 //! of it, a quoted fragment: its cluster joins the longer one's, but when it lies inside
 //! passages of several clusters it joins only the one it lies in most often, since it is
 //! then a formula they share (an attribution line), and joining all would chain unrelated
-//! passages into one cluster (a 1,621-member cluster on the 1 GB benchmark). A cluster's
-//! members are, per document, the unions of its occurrences that overlap or lie within 24
-//! bytes of each other: the aligner cuts an abridged or heavily edited copy into pieces where
-//! a dropped sentence meets a damaged word, and those pieces, a word or two apart in the copy,
-//! are one member (so one copy counts once). Cost: O(p log p) for p pairs, plus the overlap
-//! sweep per document.
+//! passages into one cluster (a 1,621-member cluster on the 1 GB benchmark). With `find
+//! --paraphrase`, an occurrence found reworded is never such a part nor holds one: a
+//! rewording that takes in more than an exact copy of its source would otherwise widen
+//! that copy's members. A cluster's members are, per document, the unions of its occurrences
+//! that overlap or lie within 24 bytes of each other: the aligner cuts an abridged or heavily
+//! edited copy into pieces where a dropped sentence meets a damaged word, and those pieces, a
+//! word or two apart in the copy, are one member (so one copy counts once). Cost: O(p log p)
+//! for p pairs, plus the overlap sweep per document.
 //! Limits: two distinct passages printed back to back in some document and aligned as one
 //! there can join their clusters.
 
@@ -38,6 +40,16 @@ pub struct Clustering {
 
 /// Clusters pairs of occurrences (see the module documentation).
 pub fn cluster(pairs: &[(Occurrence, Occurrence)]) -> Clustering {
+    cluster_found(pairs, &[])
+}
+
+/// [`cluster`], where `reworded[k]` says pair `k` was found reworded (`find
+/// --paraphrase`; empty: none was): a reworded occurrence joins only occurrences
+/// overlapping it by half of the longer, never one it merely holds or lies in, so that a
+/// wider rewording of a passage does not widen the members of its exact copies (nor a
+/// rewording of a part join the cluster of the whole).
+pub(crate) fn cluster_found(pairs: &[(Occurrence, Occurrence)], reworded: &[bool]) -> Clustering {
+    let is_reworded = |k: u32| reworded.get(k as usize).copied().unwrap_or(false);
     let mut uf = UnionFind::new(pairs.len());
     let mut occ: Vec<(Occurrence, u32)> = pairs
         .iter()
@@ -56,7 +68,11 @@ pub fn cluster(pairs: &[(Occurrence, Occurrence)]) -> Clustering {
                 let overlap = 2 * s.overlap(&o.span);
                 if overlap >= s.len().max(o.span.len()) {
                     uf.union(j, k);
-                } else if overlap >= s.len().min(o.span.len()) {
+                } else if overlap >= s.len().min(o.span.len())
+                    // a rewording holding an exact copy, or lying in a wider passage,
+                    // stays its own passage
+                    && !(is_reworded(j) || is_reworded(k))
+                {
                     let (c, p) = if s.len() < o.span.len() {
                         (j, k)
                     } else {
@@ -196,6 +212,22 @@ mod tests {
         let c = cluster(&pairs);
         assert_eq!(c.pair_cluster, vec![0, 0]);
         assert_eq!(c.members[0], vec![o(1, 0, 100), o(2, 0, 100), o(5, 0, 30)]);
+    }
+
+    #[test]
+    fn a_wider_rewording_does_not_widen_an_exact_copy() {
+        // doc 2 copies bytes 10..40 of source 1 exactly; doc 3 rewords 0..100 of it
+        let pairs = vec![(o(1, 10, 40), o(2, 0, 30)), (o(1, 0, 100), o(3, 0, 90))];
+        let c = cluster(&pairs);
+        assert_eq!(c.pair_cluster, vec![0, 0], "exact passages: one cluster");
+        let c = cluster_found(&pairs, &[false, true]);
+        // clusters are numbered by their first member: the rewording's comes first
+        assert_eq!(c.pair_cluster, vec![1, 0]);
+        assert_eq!(c.members[1], vec![o(1, 10, 40), o(2, 0, 30)]);
+        // overlapping by half of the longer, they are still one passage
+        let pairs = vec![(o(1, 10, 90), o(2, 0, 80)), (o(1, 0, 100), o(3, 0, 90))];
+        let c = cluster_found(&pairs, &[false, true]);
+        assert_eq!(c.pair_cluster, vec![0, 0]);
     }
 
     #[test]
