@@ -148,19 +148,9 @@ fn missing_index_is_an_error() {
 
 #[test]
 fn query_paraphrase_finds_a_stored_rewording_and_lang_is_checked() {
-    let story = "The harbour committee announced on Tuesday that the Brennick bridge will \
-        close for structural repairs until the end of September. Engineers found corrosion \
-        in the steel cables during an inspection carried out in March. Ferry operators will \
-        add extra crossings between Ostvik and Lemmer while the bridge stays closed. The \
-        repairs are expected to cost about forty million crowns, paid from the regional \
-        transport fund.";
+    let story = include_str!("../../../testdata/reworded/story.txt");
     // one five-word run kept ("Ostvik and Lemmer while the"): the index finds it
-    let reworded = "On Tuesday the committee of the harbour said the Brennick bridge is \
-        closing until late September for repairs to its structure. Corrosion of the steel \
-        cables was found by engineers inspecting the bridge in March. Ferry operators are \
-        adding crossings between Ostvik and Lemmer while the bridge is shut. Paid by the \
-        transport fund of the region, the repair work should cost around forty million \
-        crowns.";
+    let reworded = include_str!("../../../testdata/reworded/reworded-one-run.txt");
     let dir = tempfile::tempdir().unwrap();
     let corpus = format!(
         "{}\n{}\n",
@@ -254,19 +244,9 @@ fn query_paraphrase_finds_a_stored_rewording_and_lang_is_checked() {
 
 #[test]
 fn query_corpus_paraphrase_finds_a_rewording_sharing_no_ngram() {
-    let story = "The harbour committee announced on Tuesday that the Brennick bridge will \
-        close for structural repairs until the end of September. Engineers found corrosion \
-        in the steel cables during an inspection carried out in March. Ferry operators will \
-        add extra crossings between Ostvik and Lemmer while the bridge stays closed. The \
-        repairs are expected to cost about forty million crowns, paid from the regional \
-        transport fund.";
+    let story = include_str!("../../../testdata/reworded/story.txt");
     // no five words in a row kept
-    let reworded = "On Tuesday the committee of the harbour said the Brennick bridge is \
-        closing until late September for repairs to its structure. Corrosion of the steel \
-        cables was found by engineers inspecting the bridge in March. While the bridge is \
-        closed, operators of ferries are adding crossings from Ostvik to Lemmer. Paid by the \
-        transport fund of the region, the repair work should cost around forty million \
-        crowns.";
+    let reworded = include_str!("../../../testdata/reworded/reworded.txt");
     let dir = tempfile::tempdir().unwrap();
     let corpus = format!(
         "{}\n{}\n",

@@ -262,18 +262,8 @@ mod tests {
     use super::*;
     use crate::query::query_documents;
 
-    const STORY: &str = "The harbour committee announced on Tuesday that the Brennick bridge \
-        will close for structural repairs until the end of September. Engineers found \
-        corrosion in the steel cables during an inspection carried out in March. Ferry \
-        operators will add extra crossings between Ostvik and Lemmer while the bridge stays \
-        closed. The repairs are expected to cost about forty million crowns, paid from the \
-        regional transport fund.";
-    const REWORDED: &str = "On Tuesday the committee of the harbour said the Brennick bridge \
-        is closing until late September for repairs to its structure. Corrosion of the steel \
-        cables was found by engineers inspecting the bridge in March. While the bridge is \
-        closed, operators of ferries are adding crossings from Ostvik to Lemmer. Paid by the \
-        transport fund of the region, the repair work should cost around forty million \
-        crowns.";
+    const STORY: &str = include_str!("../../../testdata/reworded/story.txt");
+    const REWORDED: &str = include_str!("../../../testdata/reworded/reworded.txt");
 
     fn docs() -> Vec<Document> {
         let half = &STORY[..STORY.find(" Ferry").unwrap()];

@@ -308,18 +308,8 @@ proptest! {
 /// report, reworded member included.
 #[test]
 fn stages_give_finds_report_with_reworded_passages() {
-    let story = "The harbour committee announced on Tuesday that the Brennick bridge will \
-        close for structural repairs until the end of September. Engineers found corrosion \
-        in the steel cables during an inspection carried out in March. Ferry operators will \
-        add extra crossings between Ostvik and Lemmer while the bridge stays closed. The \
-        repairs are expected to cost about forty million crowns, paid from the regional \
-        transport fund.";
-    let reworded = "On Tuesday the committee of the harbour said the Brennick bridge is \
-        closing until late September for repairs to its structure. Corrosion of the steel \
-        cables was found by engineers inspecting the bridge in March. While the bridge is \
-        closed, operators of ferries are adding crossings from Ostvik to Lemmer. Paid by the \
-        transport fund of the region, the repair work should cost around forty million \
-        crowns.";
+    let story = include_str!("../../../testdata/reworded/story.txt");
+    let reworded = include_str!("../../../testdata/reworded/reworded.txt");
     let half = &story[..story.find(" Ferry").unwrap()];
     let docs = vec![
         Document::new("a-story", format!("Local news. {story} Weather is fine.")),

@@ -955,19 +955,9 @@ async fn fetching_urls_is_guarded() {
 /// match was found, and `lang` is checked.
 #[tokio::test]
 async fn query_paraphrase_finds_reworded_documents() {
-    let story = "The harbour committee announced on Tuesday that the Brennick bridge will \
-        close for structural repairs until the end of September. Engineers found corrosion \
-        in the steel cables during an inspection carried out in March. Ferry operators will \
-        add extra crossings between Ostvik and Lemmer while the bridge stays closed. The \
-        repairs are expected to cost about forty million crowns, paid from the regional \
-        transport fund.";
+    let story = include_str!("../../../testdata/reworded/story.txt");
     // one five-word run kept ("Ostvik and Lemmer while the")
-    let reworded = "On Tuesday the committee of the harbour said the Brennick bridge is \
-        closing until late September for repairs to its structure. Corrosion of the steel \
-        cables was found by engineers inspecting the bridge in March. Ferry operators are \
-        adding crossings between Ostvik and Lemmer while the bridge is shut. Paid by the \
-        transport fund of the region, the repair work should cost around forty million \
-        crowns.";
+    let reworded = include_str!("../../../testdata/reworded/reworded-one-run.txt");
     let h = Harness::new(|c| c.token = Some(TOKEN.into()));
     let (s, _) = h
         .add(json!([

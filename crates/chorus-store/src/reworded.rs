@@ -158,20 +158,10 @@ mod tests {
     use chorus_core::report::Found;
     use chorus_core::{Document, Metadata};
 
-    const STORY: &str = "The harbour committee announced on Tuesday that the Brennick bridge \
-        will close for structural repairs until the end of September. Engineers found \
-        corrosion in the steel cables during an inspection carried out in March. Ferry \
-        operators will add extra crossings between Ostvik and Lemmer while the bridge stays \
-        closed. The repairs are expected to cost about forty million crowns, paid from the \
-        regional transport fund.";
+    const STORY: &str = include_str!("../../../testdata/reworded/story.txt");
     /// The story reworded, keeping one five-word run ("the end of September" aside,
     /// "Ostvik and Lemmer while the" is kept) so that the n-gram table finds it.
-    const REWORDED: &str = "On Tuesday the committee of the harbour said the Brennick bridge \
-        is closing until late September for repairs to its structure. Corrosion of the steel \
-        cables was found by engineers inspecting the bridge in March. Ferry operators are \
-        adding crossings between Ostvik and Lemmer while the bridge is shut. Paid by the \
-        transport fund of the region, the repair work should cost around forty million \
-        crowns.";
+    const REWORDED: &str = include_str!("../../../testdata/reworded/reworded-one-run.txt");
 
     #[test]
     fn a_stored_rewording_sharing_one_ngram_is_found_with_its_label() {
