@@ -15,10 +15,13 @@
 //!   statement naming its people, places and numbers, shares more: it stays reuse, and a
 //!   stock line inside a copy never hides the copy, whose pair shares them);
 //! - each of them *recurs* on both sides: at least [`RECUR_SHARE_NUM`] in
-//!   [`RECUR_SHARE_DEN`] of its tokens lie in word [`NGRAM`]-grams that at least
-//!   [`RECUR_DOCS`] documents of the corpus hold, printed at least [`SPREAD`] seconds apart
-//!   (a frame recurs over time; a statement printed by a hundred outlets within a day
-//!   stays reuse).
+//!   [`RECUR_SHARE_DEN`] of its tokens lie in word [`NGRAM`]-grams that the corpus's
+//!   documents hold printed at least [`SPREAD`] seconds apart (a frame recurs over time; a
+//!   statement printed by a hundred outlets within a day stays reuse), and at least
+//!   [`RECUR_DOCS`] of those documents, and no fewer than the others, are *unrelated* to
+//!   the pair: neither document shares a passage with them. The copies of a reprinted
+//!   story hold its words too, but they are the documents' partners (the aligner paired
+//!   them); a stock line's other instances are in documents that share nothing else.
 //!
 //! The decision reads the corpus and the passages found, not earlier decisions of this
 //! step, so it never chains. Undated documents give no spread, so a corpus without dates
@@ -82,11 +85,36 @@ pub(crate) fn stock_lines(
     }
     wanted.sort_unstable();
     wanted.dedup();
-    let recurring = recurring_ngrams(&wanted, corpus)?;
-    let recurs = |line: &[u64]| {
+    let (holders, spread) = recurring_ngrams(&wanted, corpus)?;
+    // the documents each document shares a passage with (formula or not)
+    let mut partners: Vec<(u32, u32)> = occurrences
+        .iter()
+        .flat_map(|(x, y)| [(x.doc.0, y.doc.0), (y.doc.0, x.doc.0)])
+        .collect();
+    partners.sort_unstable();
+    partners.dedup();
+    let partners_of = |d: u32| {
+        let lo = partners.partition_point(|p| p.0 < d);
+        let hi = partners.partition_point(|p| p.0 <= d);
+        partners[lo..hi].iter().map(|p| p.1)
+    };
+    // whether at least RECUR_SHARE of a line's tokens lie in n-grams that recur in
+    // documents unrelated to the pair (`related`: sorted)
+    let recurs = |line: &[u64], related: &[u32]| {
         let mut covered = vec![false; line.len()];
         for_each_ngram_fingerprint(line, NGRAM, |k, f| {
-            if recurring.binary_search(&f).is_ok() {
+            if spread.binary_search(&f).is_err() {
+                return;
+            }
+            let lo = holders.partition_point(|h| h.0 < f);
+            let hi = holders.partition_point(|h| h.0 <= f);
+            let docs = &holders[lo..hi];
+            let near = related
+                .iter()
+                .filter(|&&d| docs.binary_search(&(f, d)).is_ok())
+                .count();
+            let far = docs.len() - near;
+            if far >= RECUR_DOCS && far >= near {
                 covered[k..k + NGRAM].fill(true);
             }
         });
@@ -94,9 +122,16 @@ pub(crate) fn stock_lines(
         n * RECUR_SHARE_DEN >= RECUR_SHARE_NUM * line.len().max(1)
     };
     for g in &candidates {
-        if g.iter()
-            .all(|&i| recurs(&sides[2 * i].line) && recurs(&sides[2 * i + 1].line))
-        {
+        let (x, y) = &occurrences[g[0]];
+        let mut related: Vec<u32> = partners_of(x.doc.0)
+            .chain(partners_of(y.doc.0))
+            .chain([x.doc.0, y.doc.0])
+            .collect();
+        related.sort_unstable();
+        related.dedup();
+        if g.iter().all(|&i| {
+            recurs(&sides[2 * i].line, &related) && recurs(&sides[2 * i + 1].line, &related)
+        }) {
             for &i in g {
                 is[i] = true;
             }
@@ -138,9 +173,10 @@ fn candidate_pairs(
         .collect()
 }
 
-/// The n-grams of `wanted` (sorted fingerprints) that at least [`RECUR_DOCS`] documents
-/// of the corpus hold, printed at least [`SPREAD`] seconds apart (sorted).
-fn recurring_ngrams(wanted: &[u64], corpus: &Corpus<'_>) -> Result<Vec<u64>> {
+/// The documents holding each n-gram of `wanted` (sorted fingerprints), as sorted
+/// `(fingerprint, document)`; and the n-grams (sorted) that at least [`RECUR_DOCS`]
+/// documents hold, printed at least [`SPREAD`] seconds apart.
+fn recurring_ngrams(wanted: &[u64], corpus: &Corpus<'_>) -> Result<(Vec<(u64, u32)>, Vec<u64>)> {
     let hits: Vec<Vec<(u64, u32)>> = (0..corpus.tokens.len() as u32)
         .into_par_iter()
         .map(|d| {
@@ -177,7 +213,7 @@ fn recurring_ngrams(wanted: &[u64], corpus: &Corpus<'_>) -> Result<Vec<u64>> {
             }
         }
     }
-    Ok(out)
+    Ok((hits, out))
 }
 
 #[cfg(test)]
