@@ -173,10 +173,13 @@ fn candidate_pairs(
         .collect()
 }
 
+/// `(fingerprint, document)` for each document holding an n-gram, sorted.
+type Holders = Vec<(u64, u32)>;
+
 /// The documents holding each n-gram of `wanted` (sorted fingerprints), as sorted
 /// `(fingerprint, document)`; and the n-grams (sorted) that at least [`RECUR_DOCS`]
 /// documents hold, printed at least [`SPREAD`] seconds apart.
-fn recurring_ngrams(wanted: &[u64], corpus: &Corpus<'_>) -> Result<(Vec<(u64, u32)>, Vec<u64>)> {
+fn recurring_ngrams(wanted: &[u64], corpus: &Corpus<'_>) -> Result<(Holders, Vec<u64>)> {
     let hits: Vec<Vec<(u64, u32)>> = (0..corpus.tokens.len() as u32)
         .into_par_iter()
         .map(|d| {
