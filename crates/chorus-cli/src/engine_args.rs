@@ -195,3 +195,40 @@ mod tests {
         );
     }
 }
+
+/// `--paraphrase` and `--lang`, shared by `find` and `query`.
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct ParaphraseArgs {
+    /// Also find reworded passages (sentences rewritten with their content words kept,
+    /// sharing no five words in a row), and say per passage how each was found
+    /// (`"match": "exact"` or `"reworded"`). Slower; less precise on news about one event.
+    #[arg(long)]
+    pub paraphrase: bool,
+    /// The language of every text for --paraphrase (stems and stop words): an ISO 639-1
+    /// code or English name (en, fr, id, de, ...), or `auto`. Default: each document's
+    /// `lang`/`language` field, else detected from its stop words.
+    #[arg(long, requires = "paraphrase", value_parser = parse_lang, value_name = "LANG")]
+    pub lang: Option<LangArg>,
+}
+
+/// A `--lang` value: a supported language, or `auto` (`None`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LangArg(pub Option<chorus_core::paraphrase::Lang>);
+
+/// Parses `--lang`; an unknown name lists the supported ones.
+fn parse_lang(s: &str) -> Result<LangArg, String> {
+    chorus_core::query_reworded::parse_lang(s)
+        .map(LangArg)
+        .map_err(|e| {
+            e.to_string()
+                .trim_start_matches("invalid configuration: ")
+                .to_string()
+        })
+}
+
+impl ParaphraseArgs {
+    /// The language set by `--lang` (`None`: per document).
+    pub fn lang(&self) -> Option<chorus_core::paraphrase::Lang> {
+        self.lang.and_then(|l| l.0)
+    }
+}

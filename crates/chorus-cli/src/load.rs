@@ -67,7 +67,7 @@ pub fn load(
         |p| report(&p),
     )
     .context("reading inputs")?;
-    let work = sink.finish()?;
+    let work = memory.compact(sink.finish()?);
     bar.finish();
     Ok(Loaded {
         work,
@@ -90,11 +90,11 @@ pub fn load_or_open(
                 .with_context(|| format!("opening the index {}", path.display()))?;
             let docs = chorus_store::StoredCorpus::new(std::sync::Arc::new(reader))
                 .with_context(|| format!("reading the index {}", path.display()))?;
-            let work = if memory.on_disk(docs.text_bytes()) {
+            let work = memory.compact(if memory.on_disk(docs.text_bytes()) {
                 Workspace::on_disk(Box::new(docs), memory.scratch()?)
             } else {
                 Workspace::in_memory(Box::new(docs))
-            };
+            });
             Ok(Loaded { work, skipped: 0 })
         }
         None => load(inputs, opts, bar, memory),

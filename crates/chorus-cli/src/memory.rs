@@ -35,6 +35,11 @@ pub struct MemoryArgs {
     /// Keep all working data in memory, whatever the corpus's size.
     #[arg(long)]
     pub in_memory: bool,
+    /// When the working data is in memory, keep it compact: tokens packed and the index
+    /// built from the n-grams that may be shared only (about 4.4 times the text at the peak
+    /// on 100 MB instead of 8), at some 25 % more CPU. Same results.
+    #[arg(long, conflicts_with = "low_memory")]
+    pub compact_memory: bool,
     /// Folder for the scratch files (default: the system's temporary folder, $TMPDIR).
     #[arg(long, value_name = "DIR")]
     pub scratch_dir: Option<PathBuf>,
@@ -48,6 +53,7 @@ impl Default for MemoryArgs {
         MemoryArgs {
             low_memory: false,
             in_memory: false,
+            compact_memory: false,
             scratch_dir: None,
             disk_from_bytes: DISK_FROM_TEXT_BYTES,
         }
@@ -90,6 +96,15 @@ impl MemoryArgs {
             Storage::choose(text_bytes, policy, &room),
             Storage::Disk { .. }
         )
+    }
+
+    /// `work`, its working data compact ([`Storage::Compact`]) when it is in memory and
+    /// `--compact-memory` asks for it.
+    pub fn compact(&self, mut work: Workspace) -> Workspace {
+        if self.compact_memory && work.storage == Storage::Memory {
+            work.storage = Storage::Compact;
+        }
+        work
     }
 
     fn scratch_base(&self) -> PathBuf {

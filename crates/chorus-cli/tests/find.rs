@@ -432,6 +432,7 @@ fn low_memory_gives_the_same_reports_from_files_and_from_an_index() {
     };
     let memory = run_find(&["c.jsonl"]);
     assert!(records_of(&memory, "cluster").len() >= 2, "{memory}");
+    assert_eq!(run_find(&["c.jsonl", "--compact-memory"]), memory);
     let s = scratch.to_str().unwrap();
     assert_eq!(
         run_find(&["c.jsonl", "--low-memory", "--scratch-dir", s]),
@@ -501,6 +502,10 @@ fn dedup_with_low_memory_gives_the_same_groups() {
     assert!(memory.contains("dup_cluster"));
     assert_eq!(dedup(&["--low-memory", "--out", "kept-disk.jsonl"]), memory);
     assert_eq!(
+        dedup(&["--compact-memory", "--out", "kept-compact.jsonl"]),
+        memory
+    );
+    assert_eq!(
         fs::read_to_string(dir.path().join("kept-disk.jsonl")).unwrap(),
         fs::read_to_string(dir.path().join("kept-memory.jsonl")).unwrap()
     );
@@ -542,4 +547,18 @@ fn paraphrase_adds_reworded_members_and_says_how_each_was_found() {
     assert_eq!(found, [("a", "exact"), ("b", "reworded"), ("c", "exact")]);
     let summary = records_of(&out, "summary");
     assert!(summary[0]["reworded_passages"].as_u64().unwrap() >= 1);
+    // --lang sets every document's language: the same as detected here, and Russian (no
+    // English stop words dropped, no stems) makes another report
+    let lang = |l: &str| {
+        ok_stdout(&run_piped(
+            &["find", "-", "--json", "--paraphrase", "--lang", l],
+            &corpus,
+        ))
+    };
+    assert_eq!(lang("en"), out);
+    assert_eq!(lang("auto"), out);
+    assert_ne!(lang("ru"), out);
+    let o = run_piped(&["find", "-", "--paraphrase", "--lang", "xx"], &corpus);
+    assert_exit(&o, 2);
+    assert!(stderr(&o).contains("en (english)"), "{}", stderr(&o));
 }

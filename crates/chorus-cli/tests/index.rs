@@ -145,3 +145,162 @@ fn missing_index_is_an_error() {
     assert!(stderr(&o).contains("no index here"), "{}", stderr(&o));
     assert!(!dir.path().join("nowhere").exists());
 }
+
+#[test]
+fn query_paraphrase_finds_a_stored_rewording_and_lang_is_checked() {
+    let story = "The harbour committee announced on Tuesday that the Brennick bridge will \
+        close for structural repairs until the end of September. Engineers found corrosion \
+        in the steel cables during an inspection carried out in March. Ferry operators will \
+        add extra crossings between Ostvik and Lemmer while the bridge stays closed. The \
+        repairs are expected to cost about forty million crowns, paid from the regional \
+        transport fund.";
+    // one five-word run kept ("Ostvik and Lemmer while the"): the index finds it
+    let reworded = "On Tuesday the committee of the harbour said the Brennick bridge is \
+        closing until late September for repairs to its structure. Corrosion of the steel \
+        cables was found by engineers inspecting the bridge in March. Ferry operators are \
+        adding crossings between Ostvik and Lemmer while the bridge is shut. Paid by the \
+        transport fund of the region, the repair work should cost around forty million \
+        crowns.";
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = format!(
+        "{}\n{}\n",
+        serde_json::json!({"id": "b", "text": format!("Morning digest. {reworded} More.")}),
+        serde_json::json!({"id": "z", "text": "Tomatoes, compost and a late frost."}),
+    );
+    std::fs::write(dir.path().join("news.jsonl"), corpus).unwrap();
+    assert_exit(&run(&["index", "add", "news.jsonl"], dir.path(), b""), 0);
+    let article = format!("Local news. {story} Weather is fine.");
+
+    let o = run(&["query", "-", "--json"], dir.path(), article.as_bytes());
+    assert_exit(&o, 1);
+    let o = run(
+        &["query", "-", "--json", "--paraphrase"],
+        dir.path(),
+        article.as_bytes(),
+    );
+    assert_exit(&o, 0);
+    let recs: Vec<serde_json::Value> = stdout(&o)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(recs.len(), 1, "{}", stdout(&o));
+    assert_eq!(
+        (&recs[0]["id"], &recs[0]["match"]),
+        (&"b".into(), &"reworded".into())
+    );
+    let p = &recs[0]["passages"][0];
+    assert_eq!(p["match"], "reworded");
+    let b = p["query"]["begin"].as_u64().unwrap() as usize;
+    let e = p["query"]["end"].as_u64().unwrap() as usize;
+    assert!(
+        article[b..e].contains("Brennick bridge"),
+        "{}",
+        &article[b..e]
+    );
+
+    // text and table outputs say it too
+    let o = run(
+        &["query", "-", "--paraphrase"],
+        dir.path(),
+        article.as_bytes(),
+    );
+    assert!(stdout(&o).contains("[reworded only]"), "{}", stdout(&o));
+    let o = run(
+        &["query", "-", "--paraphrase", "--output-format", "csv"],
+        dir.path(),
+        article.as_bytes(),
+    );
+    let csv = stdout(&o);
+    assert!(
+        csv.lines().next().unwrap().ends_with(",text,match"),
+        "{csv}"
+    );
+    assert!(csv.trim_end().ends_with(",reworded"), "{csv}");
+    let o = run(
+        &["query", "-", "--output-format", "csv"],
+        dir.path(),
+        article.as_bytes(),
+    );
+    assert!(!stdout(&o).contains("match"), "{}", stdout(&o));
+
+    // --lang: a named language works, an unknown one is refused with the known ones listed,
+    // and it means nothing without --paraphrase
+    let o = run(
+        &["query", "-", "--json", "--paraphrase", "--lang", "English"],
+        dir.path(),
+        article.as_bytes(),
+    );
+    assert_exit(&o, 0);
+    let o = run(
+        &["query", "-", "--paraphrase", "--lang", "klingon"],
+        dir.path(),
+        article.as_bytes(),
+    );
+    assert_exit(&o, 2);
+    let err = stderr(&o);
+    assert!(err.contains("unknown language `klingon`"), "{err}");
+    assert!(
+        err.contains("id (indonesian)") && err.contains("auto"),
+        "{err}"
+    );
+    let o = run(
+        &["query", "-", "--lang", "en"],
+        dir.path(),
+        article.as_bytes(),
+    );
+    assert_exit(&o, 2);
+    assert!(stderr(&o).contains("--paraphrase"), "{}", stderr(&o));
+}
+
+#[test]
+fn query_corpus_paraphrase_finds_a_rewording_sharing_no_ngram() {
+    let story = "The harbour committee announced on Tuesday that the Brennick bridge will \
+        close for structural repairs until the end of September. Engineers found corrosion \
+        in the steel cables during an inspection carried out in March. Ferry operators will \
+        add extra crossings between Ostvik and Lemmer while the bridge stays closed. The \
+        repairs are expected to cost about forty million crowns, paid from the regional \
+        transport fund.";
+    // no five words in a row kept
+    let reworded = "On Tuesday the committee of the harbour said the Brennick bridge is \
+        closing until late September for repairs to its structure. Corrosion of the steel \
+        cables was found by engineers inspecting the bridge in March. While the bridge is \
+        closed, operators of ferries are adding crossings from Ostvik to Lemmer. Paid by the \
+        transport fund of the region, the repair work should cost around forty million \
+        crowns.";
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = format!(
+        "{}\n{}\n",
+        serde_json::json!({"id": "b", "text": format!("Morning digest. {reworded} More.")}),
+        serde_json::json!({"id": "z", "text": "Tomatoes, compost and a late frost."}),
+    );
+    std::fs::write(dir.path().join("news.jsonl"), corpus).unwrap();
+    assert_exit(&run(&["index", "add", "news.jsonl"], dir.path(), b""), 0);
+    let article = format!("Local news. {story} Weather is fine.");
+    let ids = |args: &[&str]| -> Vec<(String, String)> {
+        let o = run(args, dir.path(), article.as_bytes());
+        stdout(&o)
+            .lines()
+            .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+            .map(|m| (m["id"].as_str().unwrap().into(), m["match"].to_string()))
+            .collect()
+    };
+    // the index has no candidate for it (no shared n-gram); the documents read whole do
+    assert!(ids(&["query", "-", "--json", "--paraphrase"]).is_empty());
+    assert!(ids(&["query", "-", "--json", "--corpus", "news.jsonl"]).is_empty());
+    assert_eq!(
+        ids(&[
+            "query",
+            "-",
+            "--json",
+            "--paraphrase",
+            "--corpus",
+            "news.jsonl"
+        ]),
+        [("b".to_string(), "\"reworded\"".to_string())]
+    );
+    // the same text found in the corpus as in the index (exact path)
+    let o = run(&["query", "-", "--json", "--corpus", "news.jsonl"], dir.path(), b"Morning digest. On Tuesday the committee of the harbour said the Brennick bridge is closing until late September for repairs to its structure.");
+    assert_exit(&o, 0);
+    let o2 = run(&["query", "-", "--json"], dir.path(), b"Morning digest. On Tuesday the committee of the harbour said the Brennick bridge is closing until late September for repairs to its structure.");
+    assert_eq!(stdout(&o), stdout(&o2));
+}

@@ -8,20 +8,21 @@
 //! through a cache. Candidate pairs are made in passes over ranges of first documents (see
 //! [`crate::candidates::PASS_SEEDS`]), each pass's pairs aligned before the next. A
 //! caller's plan may skip a candidate pair or decide it without alignment (`dedup` decides
-//! the pairs whose seeds already settle them). Every aligned passage is a
+//! the pairs whose seeds already settle them), or give the passages an earlier run aligned
+//! from the same inputs ([`crate::memo`]). Every aligned passage is a
 //! [`PairAlignment`]; [`align_pair`] is the alignment of one pair, also the public stage.
 
 use crate::align::{Alignment, align_seeds_blocked};
 use crate::boilerplate::{Sources, blocked_by_doc};
 use crate::candidates::{Candidate, PASS_SEEDS, candidates_of_pass, plan_candidates};
 use crate::config::Config;
-use crate::corpus::{Corpus, Storage};
+use crate::corpus::{COMPACT_CACHE_PER_TEXT_BYTE, Corpus, Storage};
 use crate::error::Result;
 use crate::index::{DiskIndexBuilder, NgramIndex};
 use crate::order::{DocNum, Order};
 use crate::progress::Progress;
 use crate::report::Stats;
-use crate::token_source::{TokenCache, TokenRef, TokenSource};
+use crate::token_source::{TokenCache, TokenRef, TokenSource, tokenize_and_index};
 use crate::tokenize::Tokens;
 use rayon::prelude::*;
 
@@ -77,6 +78,8 @@ pub(crate) enum PairPlan {
     Skip,
     /// Decided without alignment, with the coverage of each side.
     Decided(f64, f64),
+    /// Aligned before, with the same inputs: these are its passages ([`crate::memo`]).
+    Reuse(Vec<Alignment>),
 }
 
 /// A decided pair: document numbers and the coverage of each side.
@@ -120,6 +123,10 @@ pub(crate) fn align_corpus_with<'c>(
             progress.stage("index", 0);
             let index = NgramIndex::build_from_tokens(&tokens, cfg.align.ngram);
             (TokenSource::Memory(tokens), counts, index)
+        }
+        Storage::Compact => {
+            let cache = (bytes as f64 * COMPACT_CACHE_PER_TEXT_BYTE) as usize;
+            tokenize_and_index(docs, &order, cfg.align.ngram, cache, progress)?
         }
         Storage::Disk { dir, cache_bytes } => {
             let mut builder = DiskIndexBuilder::create(dir, cfg.align.ngram)?;
@@ -206,20 +213,30 @@ pub(crate) fn align_corpus_with<'c>(
                 let mut out = Vec::new();
                 let mut ta: Option<TokenRef<'_>> = None;
                 for (c, p) in cands[run.clone()].iter().zip(&plans[run]) {
-                    if matches!(p, PairPlan::Align) {
-                        let ta = match &mut ta {
-                            Some(t) => t,
-                            None => ta.insert(tokens.get(c.a)?),
-                        };
-                        let tb = tokens.get(c.b)?;
-                        out.extend(align_pair(
-                            ta,
-                            &tb,
-                            c,
-                            &blocked[c.a.index()],
-                            &blocked[c.b.index()],
-                            cfg,
-                        ));
+                    match p {
+                        PairPlan::Align => {
+                            let ta = match &mut ta {
+                                Some(t) => t,
+                                None => ta.insert(tokens.get(c.a)?),
+                            };
+                            let tb = tokens.get(c.b)?;
+                            out.extend(align_pair(
+                                ta,
+                                &tb,
+                                c,
+                                &blocked[c.a.index()],
+                                &blocked[c.b.index()],
+                                cfg,
+                            ));
+                        }
+                        PairPlan::Reuse(passages) => {
+                            out.extend(passages.iter().map(|alignment| PairAlignment {
+                                a: c.a,
+                                b: c.b,
+                                alignment: alignment.clone(),
+                            }))
+                        }
+                        PairPlan::Skip | PairPlan::Decided(..) => {}
                     }
                     progress.advance(c.seeds.len() as u64);
                 }

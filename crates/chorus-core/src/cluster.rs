@@ -8,8 +8,14 @@
 //! of it, a quoted fragment: its cluster joins the longer one's, but when it lies inside
 //! passages of several clusters it joins only the one it lies in most often, since it is
 //! then a formula they share (an attribution line), and joining all would chain unrelated
-//! passages into one cluster (a 1,621-member cluster on the 1 GB benchmark). A cluster's members are, per document, the unions of its overlapping
-//! occurrences. Cost: O(p log p) for p pairs, plus the overlap sweep per document.
+//! passages into one cluster (a 1,621-member cluster on the 1 GB benchmark). With `find
+//! --paraphrase`, an occurrence found reworded is never such a part nor holds one: a
+//! rewording that takes in more than an exact copy of its source would otherwise widen
+//! that copy's members. A cluster's members are, per document, the unions of its occurrences
+//! that overlap or lie within 24 bytes of each other: the aligner cuts an abridged or heavily
+//! edited copy into pieces where a dropped sentence meets a damaged word, and those pieces, a
+//! word or two apart in the copy, are one member (so one copy counts once). Cost: O(p log p)
+//! for p pairs, plus the overlap sweep per document.
 //! Limits: two distinct passages printed back to back in some document and aligned as one
 //! there can join their clusters.
 
@@ -18,6 +24,10 @@ use crate::order::DocNum;
 use crate::union_find::UnionFind;
 
 pub use crate::spans::Occurrence;
+
+/// Occurrences of one cluster in one document at most this many bytes apart (a damaged
+/// word or two) are one member.
+const NEAR_BYTES: usize = 24;
 
 /// The clusters of a set of aligned pairs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,6 +40,16 @@ pub struct Clustering {
 
 /// Clusters pairs of occurrences (see the module documentation).
 pub fn cluster(pairs: &[(Occurrence, Occurrence)]) -> Clustering {
+    cluster_found(pairs, &[])
+}
+
+/// [`cluster`], where `reworded[k]` says pair `k` was found reworded (`find
+/// --paraphrase`; empty: none was): a reworded occurrence joins only occurrences
+/// overlapping it by half of the longer, never one it merely holds or lies in, so that a
+/// wider rewording of a passage does not widen the members of its exact copies (nor a
+/// rewording of a part join the cluster of the whole).
+pub(crate) fn cluster_found(pairs: &[(Occurrence, Occurrence)], reworded: &[bool]) -> Clustering {
+    let is_reworded = |k: u32| reworded.get(k as usize).copied().unwrap_or(false);
     let mut uf = UnionFind::new(pairs.len());
     let mut occ: Vec<(Occurrence, u32)> = pairs
         .iter()
@@ -48,7 +68,11 @@ pub fn cluster(pairs: &[(Occurrence, Occurrence)]) -> Clustering {
                 let overlap = 2 * s.overlap(&o.span);
                 if overlap >= s.len().max(o.span.len()) {
                     uf.union(j, k);
-                } else if overlap >= s.len().min(o.span.len()) {
+                } else if overlap >= s.len().min(o.span.len())
+                    // a rewording holding an exact copy, or lying in a wider passage,
+                    // stays its own passage
+                    && !(is_reworded(j) || is_reworded(k))
+                {
                     let (c, p) = if s.len() < o.span.len() {
                         (j, k)
                     } else {
@@ -97,7 +121,9 @@ pub fn cluster(pairs: &[(Occurrence, Occurrence)]) -> Clustering {
     for (child, parent) in joins {
         uf.union(child, parent);
     }
-    // members: per cluster and document, union of overlapping occurrences
+    // members: per cluster and document, union of overlapping occurrences and of those
+    // that (nearly) touch: the pieces of an abridged copy, cut where a dropped sentence
+    // met a damaged word, are one member
     let mut by_root: Vec<(u32, Occurrence)> = occ.iter().map(|&(o, k)| (uf.find(k), o)).collect();
     by_root.sort_unstable();
     let mut clusters: Vec<(u32, Vec<Occurrence>)> = Vec::new();
@@ -105,7 +131,7 @@ pub fn cluster(pairs: &[(Occurrence, Occurrence)]) -> Clustering {
         let mut members: Vec<Occurrence> = Vec::new();
         for &(_, o) in group {
             match members.last_mut() {
-                Some(m) if m.doc == o.doc && o.span.begin < m.span.end => {
+                Some(m) if m.doc == o.doc && o.span.begin <= m.span.end + NEAR_BYTES => {
                     m.span.end = m.span.end.max(o.span.end);
                 }
                 _ => members.push(o),
@@ -155,6 +181,24 @@ mod tests {
     }
 
     #[test]
+    fn pieces_of_one_copy_a_word_apart_are_one_member() {
+        // doc 1 is an abridged copy of doc 0, aligned in two pieces 6 bytes apart in doc 1
+        // (a damaged word between them) and 300 bytes apart in doc 0 (a dropped sentence);
+        // doc 2 prints the whole passage
+        let pairs = vec![
+            (o(0, 0, 100), o(1, 0, 90)),
+            (o(0, 400, 500), o(1, 96, 190)),
+            (o(0, 0, 500), o(2, 0, 500)),
+        ];
+        let c = cluster(&pairs);
+        assert_eq!(c.pair_cluster, vec![0, 0, 0]);
+        assert_eq!(c.members[0], vec![o(0, 0, 500), o(1, 0, 190), o(2, 0, 500)]);
+        // far apart in one document: two members
+        let far = vec![(o(0, 0, 100), o(1, 0, 90)), (o(0, 0, 100), o(1, 200, 290))];
+        assert_eq!(cluster(&far).members[0].len(), 3);
+    }
+
+    #[test]
     fn small_overlap_does_not_join() {
         let pairs = vec![(o(0, 0, 100), o(1, 0, 100)), (o(0, 90, 200), o(2, 0, 110))];
         let c = cluster(&pairs);
@@ -168,6 +212,22 @@ mod tests {
         let c = cluster(&pairs);
         assert_eq!(c.pair_cluster, vec![0, 0]);
         assert_eq!(c.members[0], vec![o(1, 0, 100), o(2, 0, 100), o(5, 0, 30)]);
+    }
+
+    #[test]
+    fn a_wider_rewording_does_not_widen_an_exact_copy() {
+        // doc 2 copies bytes 10..40 of source 1 exactly; doc 3 rewords 0..100 of it
+        let pairs = vec![(o(1, 10, 40), o(2, 0, 30)), (o(1, 0, 100), o(3, 0, 90))];
+        let c = cluster(&pairs);
+        assert_eq!(c.pair_cluster, vec![0, 0], "exact passages: one cluster");
+        let c = cluster_found(&pairs, &[false, true]);
+        // clusters are numbered by their first member: the rewording's comes first
+        assert_eq!(c.pair_cluster, vec![1, 0]);
+        assert_eq!(c.members[1], vec![o(1, 10, 40), o(2, 0, 30)]);
+        // overlapping by half of the longer, they are still one passage
+        let pairs = vec![(o(1, 10, 90), o(2, 0, 80)), (o(1, 0, 100), o(3, 0, 90))];
+        let c = cluster_found(&pairs, &[false, true]);
+        assert_eq!(c.pair_cluster, vec![0, 0]);
     }
 
     #[test]

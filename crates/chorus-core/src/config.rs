@@ -40,6 +40,9 @@ pub struct Config {
     /// Also find reworded passages (similar sentences sharing no word n-gram,
     /// [`crate::paraphrase`]) and say per member how it was found. Default false.
     pub paraphrase: bool,
+    /// The language of every document for the paraphrase path (its stems and stop words),
+    /// overriding a document's `lang`/`language` field and the detection. Default `None`.
+    pub lang: Option<crate::paraphrase::Lang>,
 }
 
 impl Default for Config {
@@ -61,6 +64,7 @@ impl Default for Config {
             min_sources: 5,
             window_secs: 24 * 3600,
             paraphrase: false,
+            lang: None,
         }
     }
 }

@@ -101,7 +101,8 @@ pub(crate) fn build_report(
         .collect();
     involved.sort_unstable();
     involved.dedup();
-    let clustering = cluster(&occurrences);
+    let reworded: Vec<bool> = found.iter().map(|f| *f == Some(Found::Reworded)).collect();
+    let clustering = crate::cluster::cluster_found(&occurrences, &reworded);
 
     let member = |o: &Occurrence| Member {
         doc: docs.id(o.doc).to_string(),

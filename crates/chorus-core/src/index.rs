@@ -11,16 +11,21 @@
 //! fingerprint): a round scatters the postings of its partitions, sorts them and keeps the
 //! shared groups, so at most one round's worth of unfiltered postings is in memory at once.
 //! Cost: O(P log P) for P postings, 16 bytes per kept posting plus 16 bytes per posting of
-//! one round (about 16 M postings) while building.
+//! one round (about 16 M postings) while building. A compact run
+//! ([`crate::corpus::Storage::Compact`]) notes every posting in a `SharedFilter` while
+//! tokenising and scatters only the postings it passes, in one round: 16 bytes per posting
+//! that may be shared, plus the filter's two bits per byte of text.
 
 use crate::error::{Error, Result};
 use crate::fingerprint::for_each_ngram_fingerprint;
+use crate::packed_tokens::PackedTokens;
 use crate::scratch::ScratchFolder;
 use crate::tokenize::Tokens;
 use rayon::prelude::*;
 use std::borrow::Cow;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// One occurrence of a fingerprint.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -276,7 +281,139 @@ impl FingerprintSource for FromTokens<'_> {
     }
 }
 
+/// Which fingerprints may be in two or more documents, learnt from every posting before
+/// the index is built, so that the postings of the others (most of a corpus's) are never
+/// scattered or sorted. Two bit sets indexed by the fingerprint's low bits: `seen`, set by
+/// every posting, and `again`, set by a posting whose bit `seen` already had. A fingerprint
+/// in two documents always has its `again` bit; one in a single document only when another
+/// posting shares its bit (or it repeats within its document): the index then drops it as
+/// before, so the filter changes what is sorted, never the index. The bits are set with
+/// atomic `fetch_or`, so postings may be noted from any number of threads.
+pub(crate) struct SharedFilter {
+    seen: Vec<AtomicU64>,
+    again: Vec<AtomicU64>,
+    mask: u64,
+}
+
+impl SharedFilter {
+    /// A filter of a power of two of bits, at least `bits`.
+    pub fn new(bits: usize) -> SharedFilter {
+        let bits = bits.max(1 << 12).next_power_of_two();
+        let words = || (0..bits / 64).map(|_| AtomicU64::new(0)).collect();
+        SharedFilter {
+            seen: words(),
+            again: words(),
+            mask: bits as u64 - 1,
+        }
+    }
+
+    fn word_and_bit(&self, fingerprint: u64) -> (usize, u64) {
+        let bit = fingerprint & self.mask;
+        ((bit >> 6) as usize, 1u64 << (bit & 63))
+    }
+
+    /// Notes one posting of each of `fingerprints`. The words are read first, all of
+    /// them (loads that do not wait for each other: the sets are larger than the caches),
+    /// and changed after, where they need it.
+    pub fn note(&self, fingerprints: &[u64], scratch: &mut Vec<u64>) {
+        scratch.clear();
+        scratch.extend(fingerprints.iter().map(|&fp| {
+            let (w, b) = self.word_and_bit(fp);
+            self.seen[w].load(Ordering::Relaxed) & b
+        }));
+        for (&fp, &was) in fingerprints.iter().zip(scratch.iter()) {
+            let (w, b) = self.word_and_bit(fp);
+            // bits are only ever set, so a bit read as set was set by an earlier posting
+            if (was != 0 || self.seen[w].fetch_or(b, Ordering::Relaxed) & b != 0)
+                && self.again[w].load(Ordering::Relaxed) & b == 0
+            {
+                self.again[w].fetch_or(b, Ordering::Relaxed);
+            }
+        }
+    }
+
+    /// False when no two postings noted had `fingerprint`'s bit.
+    #[inline]
+    fn may_be_shared(&self, fingerprint: u64) -> bool {
+        let (w, b) = self.word_and_bit(fingerprint);
+        self.again[w].load(Ordering::Relaxed) & b != 0
+    }
+}
+
 impl NgramIndex {
+    /// Indexes the `n`-gram fingerprints of every document's packed tokens, every posting
+    /// of which was noted in `filter` first: only the postings `filter` lets pass are
+    /// scattered and sorted (one copy of them in memory while building), and the index is
+    /// the one [`NgramIndex::build_from_tokens`] gives.
+    pub(crate) fn build_filtered(
+        tokens: &[PackedTokens],
+        n: usize,
+        filter: SharedFilter,
+    ) -> NgramIndex {
+        let SharedFilter { seen, again, mask } = filter;
+        drop(seen);
+        let filter = SharedFilter {
+            seen: Vec::new(),
+            again,
+            mask,
+        };
+        let postings = tokens.iter().map(|t| (t.len() + 1).saturating_sub(n)).sum();
+        let docs = tokens.len();
+        let chunk = docs.div_ceil(rayon::current_num_threads() * 8).max(1);
+        let chunks: Vec<Vec<Vec<Posting>>> = (0..docs.div_ceil(chunk))
+            .into_par_iter()
+            .map(|c| {
+                let mut parts: Vec<Vec<Posting>> = vec![Vec::new(); PARTITIONS];
+                let (mut ranges, mut hashes, mut fps) = (Vec::new(), Vec::new(), Vec::new());
+                let first = c * chunk;
+                for (doc, t) in tokens[first..((c + 1) * chunk).min(docs)]
+                    .iter()
+                    .enumerate()
+                    .map(|(i, t)| (first + i, t))
+                {
+                    t.hashes_into(&mut ranges, &mut hashes);
+                    fps.clear();
+                    for_each_ngram_fingerprint(&hashes, n, |_, fingerprint| fps.push(fingerprint));
+                    // the bits first, all of them (independent loads), then the postings
+                    hashes.clear();
+                    hashes.extend(fps.iter().map(|&fp| filter.may_be_shared(fp) as u64));
+                    for (pos, (&fingerprint, &pass)) in fps.iter().zip(&hashes).enumerate() {
+                        if pass != 0 {
+                            parts[(fingerprint >> (64 - PARTITION_BITS)) as usize].push(Posting {
+                                fingerprint,
+                                doc: doc as u32,
+                                pos: pos as u32,
+                            });
+                        }
+                    }
+                }
+                parts
+            })
+            .collect();
+        drop(filter);
+        let mut pieces: Vec<Vec<Vec<Posting>>> = vec![Vec::new(); PARTITIONS];
+        for chunk in chunks {
+            for (p, v) in chunk.into_iter().enumerate() {
+                pieces[p].push(v);
+            }
+        }
+        let partitions: Vec<Vec<Posting>> = pieces
+            .into_par_iter()
+            .map(|vs| {
+                let mut part = Vec::with_capacity(vs.iter().map(Vec::len).sum());
+                for v in vs {
+                    part.extend_from_slice(&v);
+                }
+                sort_and_keep_shared(&mut part);
+                part
+            })
+            .collect();
+        NgramIndex {
+            partitions: Partitions::Memory(partitions),
+            postings,
+        }
+    }
+
     /// Indexes the fingerprints of every document (`fingerprints[doc][pos]`).
     pub fn build(fingerprints: &[Vec<u64>]) -> NgramIndex {
         NgramIndex::build_in_rounds(fingerprints, ROUND_POSTINGS)
@@ -462,6 +599,57 @@ mod tests {
                     .unwrap(),
                 a.partitions().unwrap()
             );
+        }
+    }
+
+    #[test]
+    fn the_shared_filter_passes_what_is_noted_twice() {
+        let filter = SharedFilter::new(1 << 16);
+        let mut scratch = Vec::new();
+        filter.note(&[1, 2, 2, 3], &mut scratch);
+        filter.note(&[3, 4, 1 << 16 | 5], &mut scratch);
+        let passed: Vec<u64> = (0..8).filter(|&f| filter.may_be_shared(f)).collect();
+        // 2 repeats within a document, 3 is in two; 5 shares its bit with 1 << 16 | 5
+        assert_eq!(passed, vec![2, 3]);
+        filter.note(&[5], &mut scratch);
+        assert!(filter.may_be_shared(5) && filter.may_be_shared(1 << 16 | 5));
+    }
+
+    #[test]
+    fn the_filtered_build_equals_the_full_one() {
+        // texts of a small vocabulary: many n-grams shared, many not
+        let words = [
+            "a", "bb", "ccc", "dd", "e", "ff", "gg", "h", "ii", "jjj", "k", "ll",
+        ];
+        let mut x = 7u64;
+        let mut word = || {
+            x = x
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            words[(x >> 59) as usize % words.len()]
+        };
+        let texts: Vec<String> = (0..60)
+            .map(|_| (0..40).map(|_| word()).collect::<Vec<_>>().join(" "))
+            .collect();
+        let tokens: Vec<Tokens> = texts.iter().map(|t| Tokens::new(t)).collect();
+        let packed: Vec<PackedTokens> = tokens.iter().cloned().map(PackedTokens::pack).collect();
+        for n in [1, 3, 5] {
+            let full = NgramIndex::build_from_tokens(&tokens, n);
+            assert!(full.kept() > 0);
+            // 5-grams of 12 words: most are in one document
+            assert!(n < 5 || full.kept() < full.len() / 2);
+            // a filter of 4096 bits (many postings share a bit) and one of 1 M
+            for bits in [1, 1 << 20] {
+                let filter = SharedFilter::new(bits);
+                let mut scratch = Vec::new();
+                for t in &tokens {
+                    let fps = crate::fingerprint::ngram_fingerprints(&t.hashes, n);
+                    filter.note(&fps, &mut scratch);
+                }
+                let filtered = NgramIndex::build_filtered(&packed, n, filter);
+                assert_eq!(filtered.len(), full.len());
+                assert_eq!(filtered.partitions().unwrap(), full.partitions().unwrap());
+            }
         }
     }
 

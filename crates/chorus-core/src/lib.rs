@@ -59,6 +59,7 @@ pub mod when;
 pub mod order;
 
 pub mod normalize;
+mod packed_tokens;
 mod swar;
 mod token_source;
 pub mod tokenize;
@@ -75,6 +76,7 @@ pub mod candidates;
 pub mod align;
 
 pub mod aligned;
+pub mod memo;
 
 pub mod paraphrase;
 
@@ -100,6 +102,7 @@ pub mod stages;
 
 pub mod dedup;
 pub mod query;
+pub mod query_reworded;
 
 #[cfg(test)]
 mod testing;
@@ -114,6 +117,7 @@ pub use dedup::{DedupConfig, DedupReport, Keep, dedup, dedup_in};
 pub use document::{DocId, Document, Metadata, Span};
 pub use duration::{DurationError, parse_duration};
 pub use error::{Error, Result};
+pub use memo::{PairMemo, find_in_memo};
 pub use order::{ByNumber, DocNum, NumberingKey, Order};
 pub use pipeline::{find, find_in};
 pub use progress::{NoProgress, Progress};

@@ -9,7 +9,7 @@
 //! "earliest" wherever the pipeline needs a representative. The same stages are public one
 //! by one in [`crate::stages`], for engines that distribute them.
 
-use crate::aligned::{PairPlan, align_corpus_with};
+use crate::aligned::{Aligned, PairPlan, align_corpus_with};
 use crate::config::Config;
 use crate::corpus::{Corpus, Storage};
 use crate::describe::build_report;
@@ -32,13 +32,26 @@ pub fn find_in(
     storage: &Storage,
     progress: &dyn Progress,
 ) -> Result<Report> {
-    let (mut al, _) = align_corpus_with(docs, cfg, storage, progress, &|_, _, _| PairPlan::Align)?;
+    let (al, _) = align_corpus_with(docs, cfg, storage, progress, &|_, _, _| PairPlan::Align)?;
+    report_of(al, docs, cfg, progress)
+}
+
+/// The report of the aligned corpus `docs`: byte spans, clusters and their description.
+pub(crate) fn report_of(
+    mut al: Aligned<'_>,
+    docs: &dyn Corpus,
+    cfg: &Config,
+    progress: &dyn Progress,
+) -> Result<Report> {
     let aligned = std::mem::take(&mut al.aligned);
     let numbered = al.order.numbered(docs);
     // the paraphrase path adds its passages and says how each was found
     let (aligned, found) = if cfg.paraphrase {
         progress.stage("paraphrase", 0);
-        let params = crate::paraphrase::Params::default();
+        let params = crate::paraphrase::Params {
+            lang: cfg.lang,
+            ..crate::paraphrase::Params::default()
+        };
         let merged =
             crate::paraphrase::with_reworded(aligned, &numbered, &al.tokens, &al.blocked, &params)?;
         let (aligned, found): (Vec<_>, Vec<_>) = merged.into_iter().unzip();
@@ -146,6 +159,8 @@ pub(crate) mod tests {
         )
         .unwrap();
         assert_eq!(disk, memory);
+        let compact = find_in(&docs, &cfg, &Storage::Compact, &NoProgress).unwrap();
+        assert_eq!(compact, memory);
         // the scratch folder is left empty
         assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 0);
         std::fs::remove_dir(&dir).unwrap();
@@ -200,6 +215,7 @@ pub(crate) mod tests {
         let dir = scratch_dir("find-fail");
         for storage in [
             Storage::Memory,
+            Storage::Compact,
             Storage::Disk {
                 dir: dir.clone(),
                 cache_bytes: 0,

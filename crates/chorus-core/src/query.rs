@@ -29,6 +29,7 @@ use crate::document::{DocId, Metadata, Span};
 use crate::formula::{self, SideSpecifics};
 use crate::normalize::normalize;
 use crate::order::DocNum;
+use crate::report::Found;
 use crate::report::{round3, serialize_round3};
 use crate::spans::{Occurrence, attached_punctuation, token_span};
 use crate::tokenize::Tokens;
@@ -39,7 +40,7 @@ use serde::{Deserialize, Serialize};
 pub struct PreparedQuery {
     text: String,
     tokens: Tokens,
-    map: Vec<u32>,
+    pub(crate) map: Vec<u32>,
     grams: NgramPositions,
 }
 
@@ -97,6 +98,10 @@ pub struct SharedPassage {
     /// of the JSON when false).
     #[serde(default, skip_serializing_if = "is_false")]
     pub formula: bool,
+    /// How the passage was found, with the paraphrase path only (absent otherwise): see
+    /// [`crate::query_reworded`].
+    #[serde(rename = "match", default, skip_serializing_if = "Option::is_none")]
+    pub found: Option<Found>,
 }
 
 fn is_false(b: &bool) -> bool {
@@ -125,8 +130,8 @@ pub enum FormulaMode {
 /// its two sides.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct PassageSides {
-    query_tokens: (u32, u32),
-    specifics: [SideSpecifics; 2],
+    pub(crate) query_tokens: (u32, u32),
+    pub(crate) specifics: [SideSpecifics; 2],
 }
 
 /// A document that shares passages with the query.
@@ -146,6 +151,10 @@ pub struct QueryMatch {
     /// [`FormulaMode::List`]; left out of the JSON when false).
     #[serde(default, skip_serializing_if = "is_false")]
     pub formula: bool,
+    /// How the document was found, with the paraphrase path only (absent otherwise):
+    /// `exact` when it shares an exact passage with the query, else `reworded`.
+    #[serde(rename = "match", default, skip_serializing_if = "Option::is_none")]
+    pub found: Option<Found>,
     #[serde(skip)]
     pub(crate) sides: Vec<PassageSides>,
 }
@@ -168,6 +177,9 @@ pub struct QueryStats {
     /// Documents that share only formulas with the query (left out of the JSON when none).
     #[serde(default, skip_serializing_if = "is_zero")]
     pub formula_matches: usize,
+    /// Passages found by the paraphrase path alone (left out of the JSON when none).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub reworded_passages: usize,
 }
 
 /// The result of a query: matching documents, best first.
@@ -248,6 +260,11 @@ impl QueryReport {
                     - formula_matches * usize::from(formulas == FormulaMode::List),
                 formula_passages,
                 formula_matches,
+                reworded_passages: matches
+                    .iter()
+                    .flat_map(|m| &m.passages)
+                    .filter(|p| p.found == Some(Found::Reworded))
+                    .count(),
             },
             matches,
         }
@@ -256,11 +273,17 @@ impl QueryReport {
 
 /// Which passages of the matches (in order) are formulas: `find`'s decision
 /// ([`formula::formulas`]) with the query as document 0 and match `i` as document `i + 1`.
+/// Reworded passages are never formulas, as in `find`.
 fn judge(matches: &mut [QueryMatch]) -> Vec<bool> {
     let mut occurrences = Vec::new();
     let mut sides = Vec::new();
+    let mut judged = Vec::new();
     for (i, m) in matches.iter_mut().enumerate() {
         for (p, s) in m.passages.iter().zip(&mut m.sides) {
+            judged.push(p.found != Some(Found::Reworded));
+            if p.found == Some(Found::Reworded) {
+                continue;
+            }
             occurrences.push((
                 Occurrence {
                     doc: DocNum(0),
@@ -275,7 +298,11 @@ fn judge(matches: &mut [QueryMatch]) -> Vec<bool> {
             sides.extend([x, y]);
         }
     }
-    formula::formulas(&occurrences, &sides)
+    let mut flags = formula::formulas(&occurrences, &sides).into_iter();
+    judged
+        .into_iter()
+        .map(|j| j && flags.next().unwrap_or(false))
+        .collect()
 }
 
 /// Buffers for the candidates of a query, reused from one candidate to the next: the
@@ -335,6 +362,7 @@ impl TextMatch {
             coverage: self.coverage,
             passages: self.passages,
             formula: false,
+            found: None,
             sides: self.sides,
         }
     }
@@ -389,6 +417,7 @@ pub fn match_text_with(
                 words: al.matched,
                 similarity: al.similarity,
                 formula: false,
+                found: None,
             }
         })
         .collect();

@@ -49,6 +49,7 @@ use crate::order::DocNum;
 pub use crate::order::{ByNumber, NumberingKey};
 use crate::progress::NoProgress;
 use crate::report::{Report, Stats};
+use crate::token_source::TokenSource;
 use crate::tokenize::Tokens;
 
 /// The fingerprints of one document ([`fingerprints`]).
@@ -149,7 +150,9 @@ pub fn candidate(
 /// Stage 5: the report from every aligned passage of the run (in any order). `docs` must
 /// hold every document of an alignment, and with `cfg.list_boilerplate` every document of
 /// `boilerplate` (each document's non-empty [`blocked_ranges`]); `stats` holds the run's
-/// counts (see the module documentation).
+/// counts (see the module documentation). With `cfg.paraphrase`, `docs` must hold every
+/// document of the run (numbers `0..stats.documents`): the paraphrase path
+/// ([`crate::paraphrase`]) compares the sentences of the whole corpus, here, in one place.
 pub fn report(
     docs: &dyn ByNumber,
     alignments: Vec<PairAlignment>,
@@ -164,12 +167,55 @@ pub fn report(
         .map(|(d, r)| (*d, r.as_slice()))
         .collect();
     blocked.sort_unstable_by_key(|b| b.0);
+    if cfg.paraphrase {
+        return report_reworded(docs, alignments, &blocked, sources, stats, cfg);
+    }
     build_report(
         docs,
         None,
         alignments,
         None,
         &blocked,
+        sources,
+        stats,
+        cfg,
+        &NoProgress,
+    )
+}
+
+/// [`report`] with the paraphrase path: every document tokenised again, the reworded
+/// passages of the corpus merged with the alignments, as `find_in` does.
+fn report_reworded(
+    docs: &dyn ByNumber,
+    alignments: Vec<PairAlignment>,
+    blocked: &[(DocNum, &[(u32, u32)])],
+    sources: &Sources,
+    stats: Stats,
+    cfg: &Config,
+) -> Result<Report> {
+    use rayon::prelude::*;
+    let n = stats.documents;
+    let tokens: Vec<Tokens> = (0..n)
+        .into_par_iter()
+        .map(|d| Ok(Tokens::new(&docs.text(DocNum(d as u32))?)))
+        .collect::<Result<_>>()?;
+    let tokens = TokenSource::Memory(tokens);
+    let mut per_doc = vec![Vec::new(); n];
+    for (d, r) in blocked {
+        per_doc[d.index()] = r.to_vec();
+    }
+    let params = crate::paraphrase::Params {
+        lang: cfg.lang,
+        ..crate::paraphrase::Params::default()
+    };
+    let merged = crate::paraphrase::with_reworded(alignments, docs, &tokens, &per_doc, &params)?;
+    let (aligned, found): (Vec<_>, Vec<_>) = merged.into_iter().unzip();
+    build_report(
+        docs,
+        Some(&tokens),
+        aligned,
+        Some(found),
+        blocked,
         sources,
         stats,
         cfg,
@@ -202,6 +248,7 @@ pub fn dedup_plan(
         PairPlan::Align => DedupPlan::Align,
         PairPlan::Skip => DedupPlan::Skip,
         PairPlan::Decided(x, y) => DedupPlan::Decided(x, y),
+        PairPlan::Reuse(_) => unreachable!("dedup's plan reuses no alignment"),
     }
 }
 

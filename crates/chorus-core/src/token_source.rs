@@ -1,5 +1,7 @@
-//! Every document's tokens, by document number: all kept in memory, or recomputed from the
-//! text when asked for, through a bounded cache (see [`crate::corpus::Storage`]).
+//! Every document's tokens, by document number: all kept in memory, kept packed and
+//! unpacked when asked for, or recomputed from the text when asked for; the last two
+//! through a bounded cache (see [`crate::corpus::Storage`]). `tokenize_and_index` is the
+//! tokenising and indexing of a packed ([`crate::corpus::Storage::Compact`]) run.
 //!
 //! The cache matters because alignment asks for the same documents again and again (a
 //! reprinted story is in a candidate pair with each of its copies, and copies are usually
@@ -9,16 +11,22 @@
 
 use crate::corpus::Corpus;
 use crate::error::Result;
+use crate::fingerprint::for_each_ngram_fingerprint;
+use crate::index::{NgramIndex, SharedFilter};
 use crate::normalize::normalize;
 use crate::order::{DocNum, Order};
+use crate::packed_tokens::PackedTokens;
+use crate::progress::Progress;
 use crate::tokenize::Tokens;
+use rayon::prelude::*;
 use std::collections::{HashMap, VecDeque};
 use std::ops::Deref;
 use std::sync::{Arc, Mutex};
 
-/// Tokens borrowed from memory or shared from the cache.
+/// Tokens borrowed from memory, unpacked, or shared from the cache.
 pub(crate) enum TokenRef<'a> {
     Borrowed(&'a Tokens),
+    Owned(Tokens),
     Shared(Arc<Tokens>),
 }
 
@@ -26,6 +34,7 @@ impl Deref for TokenRef<'_> {
     type Target = Tokens;
     fn deref(&self) -> &Tokens {
         match self {
+            TokenRef::Owned(t) => t,
             TokenRef::Borrowed(t) => t,
             TokenRef::Shared(t) => t,
         }
@@ -34,6 +43,12 @@ impl Deref for TokenRef<'_> {
 
 pub(crate) enum TokenSource<'c> {
     Memory(Vec<Tokens>),
+    /// Every document's tokens packed (see [`crate::packed_tokens`]), the most used
+    /// unpacked in a cache.
+    Packed {
+        packed: Vec<PackedTokens>,
+        cache: TokenCache,
+    },
     OnDemand {
         docs: &'c dyn Corpus,
         order: Order,
@@ -54,6 +69,9 @@ impl TokenSource<'_> {
     pub fn get(&self, d: DocNum) -> Result<TokenRef<'_>> {
         Ok(match self {
             TokenSource::Memory(t) => TokenRef::Borrowed(&t[d.index()]),
+            TokenSource::Packed { packed, cache } => {
+                TokenRef::Shared(cache.get_or_try_insert(d.0, || Ok(packed[d.index()].unpack()))?)
+            }
             TokenSource::OnDemand { docs, order, cache } => TokenRef::Shared(
                 cache.get_or_try_insert(d.0, || Ok(Tokens::new(&docs.text(order.input(d))?)))?,
             ),
@@ -72,11 +90,61 @@ pub(crate) fn tokens_with_map<'t>(
     let n = normalize(text);
     match tokens {
         Some(TokenSource::Memory(t)) => (TokenRef::Borrowed(&t[d.index()]), n.map),
+        Some(TokenSource::Packed { packed, .. }) => {
+            (TokenRef::Owned(packed[d.index()].unpack()), n.map)
+        }
         _ => (
             TokenRef::Shared(Arc::new(Tokens::from_normalized(n.text))),
             n.map,
         ),
     }
+}
+
+/// Tokenises every document (in `order`, advancing `progress` by its text) and indexes its
+/// `n`-grams, keeping the tokens in memory, packed, with a cache of about `cache_bytes` of
+/// unpacked ones: the working data of [`crate::corpus::Storage::Compact`].
+/// Each document's fingerprints are noted in a [`SharedFilter`] as it is tokenised, and
+/// the index then computes them again from the packed tokens, keeping only the postings
+/// the filter lets pass: neither every document's token hashes nor every posting is ever
+/// in memory at once. Returns the tokens, each document's token count and the index.
+pub(crate) fn tokenize_and_index<'c>(
+    docs: &'c dyn Corpus,
+    order: &Order,
+    n: usize,
+    cache_bytes: usize,
+    progress: &dyn Progress,
+) -> Result<(TokenSource<'c>, Vec<u32>, NgramIndex)> {
+    let bytes: usize = order.inputs().iter().map(|&i| docs.text_len(i)).sum();
+    // about one bit per byte of text: for English text (0.17 tokens a byte) a posting
+    // alone in its bit shares it with another 1 time in 9
+    let filter = SharedFilter::new(bytes);
+    let tokens: Vec<PackedTokens> = order
+        .inputs()
+        .par_iter()
+        .map_init(
+            || (Vec::new(), Vec::new()),
+            |(fps, scratch), &i| {
+                let t = Tokens::new(&docs.text(i)?);
+                fps.clear();
+                for_each_ngram_fingerprint(&t.hashes, n, |_, fp| fps.push(fp));
+                filter.note(fps, scratch);
+                progress.advance(docs.text_len(i) as u64);
+                Ok(PackedTokens::pack(t))
+            },
+        )
+        .collect::<Result<_>>()?;
+    let counts = tokens.iter().map(|t| t.len() as u32).collect();
+    progress.stage("index", 0);
+    let index = NgramIndex::build_filtered(&tokens, n, filter);
+    let cache = TokenCache::new(cache_bytes);
+    Ok((
+        TokenSource::Packed {
+            packed: tokens,
+            cache,
+        },
+        counts,
+        index,
+    ))
 }
 
 const SHARDS: usize = 64;

@@ -73,7 +73,10 @@ impl Tokens {
 }
 
 /// The [`token_hash`] of each token's normalised bytes.
-fn token_hashes<'a>(norm: &'a str, ranges: &'a [(u32, u32)]) -> impl Iterator<Item = u64> + 'a {
+pub(crate) fn token_hashes<'a>(
+    norm: &'a str,
+    ranges: &'a [(u32, u32)],
+) -> impl Iterator<Item = u64> + 'a {
     let bytes = norm.as_bytes();
     ranges
         .iter()
@@ -115,7 +118,7 @@ pub fn token_hash(token: &[u8]) -> u64 {
 
 /// [`token_hash`] of `bytes[b..e]`, reading whole words past `e` where `bytes` has them.
 #[inline]
-fn token_hash_at(bytes: &[u8], b: usize, e: usize) -> u64 {
+pub(crate) fn token_hash_at(bytes: &[u8], b: usize, e: usize) -> u64 {
     let len = e - b;
     let word = |at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().expect("8 bytes"));
     let (x, y) = if len > 16 {

@@ -248,7 +248,9 @@ fn by_stages(docs: &[Document], cfg: &Config, rng: &mut Rng) -> Report {
     let needed: BTreeMap<DocNum, Document> = by_num
         .iter()
         .filter(|(d, _)| {
-            alignments.iter().any(|p| p.a == **d || p.b == **d)
+            // the paraphrase path compares every document's sentences
+            cfg.paraphrase
+                || alignments.iter().any(|p| p.a == **d || p.b == **d)
                 || (cfg.list_boilerplate && !blocked_of(**d).is_empty())
         })
         .map(|(d, doc)| (*d, doc.clone()))
@@ -269,6 +271,7 @@ fn by_stages(docs: &[Document], cfg: &Config, rng: &mut Rng) -> Report {
 fn config(variant: u8) -> Config {
     let mut cfg = Config {
         list_boilerplate: variant & 1 == 1,
+        paraphrase: variant & 8 == 8,
         ..Config::default()
     };
     if variant & 2 == 2 {
@@ -284,7 +287,7 @@ proptest! {
 
     #[test]
     fn stages_composed_by_hand_give_finds_report(
-        seed in any::<u64>(), n_docs in 4usize..14, variant in 0u8..8, order in any::<u64>()
+        seed in any::<u64>(), n_docs in 4usize..14, variant in 0u8..16, order in any::<u64>()
     ) {
         let docs = corpus(seed, n_docs);
         let cfg = config(variant);
@@ -294,6 +297,51 @@ proptest! {
         prop_assert!(want.stats.candidate_pairs > 0);
         let got = by_stages(&docs, &cfg, &mut Rng(order));
         prop_assert_eq!(
+            serde_json::to_string(&got).unwrap(),
+            serde_json::to_string(&want).unwrap()
+        );
+    }
+}
+
+/// A story, the same story reworded sentence by sentence, an exact copy of its first
+/// half, and an unrelated text: the paraphrase path composed by stages gives `find`'s
+/// report, reworded member included.
+#[test]
+fn stages_give_finds_report_with_reworded_passages() {
+    let story = "The harbour committee announced on Tuesday that the Brennick bridge will \
+        close for structural repairs until the end of September. Engineers found corrosion \
+        in the steel cables during an inspection carried out in March. Ferry operators will \
+        add extra crossings between Ostvik and Lemmer while the bridge stays closed. The \
+        repairs are expected to cost about forty million crowns, paid from the regional \
+        transport fund.";
+    let reworded = "On Tuesday the committee of the harbour said the Brennick bridge is \
+        closing until late September for repairs to its structure. Corrosion of the steel \
+        cables was found by engineers inspecting the bridge in March. While the bridge is \
+        closed, operators of ferries are adding crossings from Ostvik to Lemmer. Paid by the \
+        transport fund of the region, the repair work should cost around forty million \
+        crowns.";
+    let half = &story[..story.find(" Ferry").unwrap()];
+    let docs = vec![
+        Document::new("a-story", format!("Local news. {story} Weather is fine.")),
+        Document::new(
+            "b-reworded",
+            format!("Morning digest. {reworded} More later."),
+        ),
+        Document::new("c-copy", format!("{half} Our desk adds nothing.")),
+        Document::new(
+            "d-other",
+            "A gardening column about tomatoes and the late frost.",
+        ),
+    ];
+    let cfg = Config {
+        paraphrase: true,
+        ..Config::default()
+    };
+    let want = find(&docs, &cfg, &NoProgress).unwrap();
+    assert!(want.stats.reworded_passages > 0);
+    for order in 0..4 {
+        let got = by_stages(&docs, &cfg, &mut Rng(order));
+        assert_eq!(
             serde_json::to_string(&got).unwrap(),
             serde_json::to_string(&want).unwrap()
         );

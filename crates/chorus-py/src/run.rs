@@ -173,11 +173,44 @@ impl Index {
     }
 
     /// The stored documents sharing passages with `text`, as the JSON of each match
-    /// (`chorus query --json`'s lines), best first.
-    #[pyo3(signature = (text, limit = None))]
-    fn query(&self, py: Python<'_>, text: &str, limit: Option<usize>) -> PyResult<Vec<String>> {
+    /// (`chorus query --json`'s lines), best first; with `paraphrase`, reworded passages
+    /// too (`chorus query --paraphrase`), `lang` the language of every text, `scan` every
+    /// stored text read for candidates (`--scan`).
+    #[pyo3(signature = (text, limit = None, paraphrase = false, lang = None, scan = false))]
+    fn query(
+        &self,
+        py: Python<'_>,
+        text: &str,
+        limit: Option<usize>,
+        paraphrase: bool,
+        lang: Option<&str>,
+        scan: bool,
+    ) -> PyResult<Vec<String>> {
+        if scan && !paraphrase {
+            return Err(py_err(
+                "`scan` looks for rewordings: give `paraphrase=True` too",
+            ));
+        }
+        let lang = match lang {
+            Some(_) if !paraphrase => {
+                return Err(py_err(
+                    "`lang` is the language of `paraphrase`: give `paraphrase=True` too",
+                ));
+            }
+            Some(l) => chorus_core::query_reworded::parse_lang(l).map_err(py_err)?,
+            None => None,
+        };
+        let opts = QueryOptions::default();
         let report = py
-            .detach(|| IndexReader::open(&self.path)?.query(text, &QueryOptions::default()))
+            .detach(|| {
+                let r = IndexReader::open(&self.path)?;
+                if paraphrase {
+                    let how = chorus_store::RewordedOptions { lang, scan };
+                    r.query_reworded(text, &chorus_core::Metadata::default(), &opts, &how)
+                } else {
+                    r.query(text, &opts)
+                }
+            })
             .map_err(|e| py_err(format!("index {}: {e}", self.path.display())))?;
         let n = limit.unwrap_or(usize::MAX);
         report

@@ -34,6 +34,9 @@ pub(crate) const FIND: &[&str] = &[
     "formulas",
 ];
 
+/// The settings `find` takes and `dedup` does not: the paraphrase path.
+const PARAPHRASE: &[&str] = &["paraphrase", "lang"];
+
 /// The settings `dedup` adds.
 const DEDUP: &[&str] = &[
     "threshold",
@@ -106,6 +109,18 @@ fn fill(kw: &Bound<'_, PyDict>, cfg: &mut Config) -> PyResult<()> {
     get(kw, "keep_formulas", &mut cfg.keep_formulas)?;
     get(kw, "boilerplate", &mut cfg.list_boilerplate)?;
     get(kw, "formulas", &mut cfg.list_formulas)?;
+    get(kw, "paraphrase", &mut cfg.paraphrase)?;
+    if let Some(l) = kw.get_item("lang")?.filter(|l| !l.is_none()) {
+        let name: String = l
+            .extract()
+            .map_err(|_| py_err(format!("invalid value for `lang`: {l}")))?;
+        cfg.lang = chorus_core::query_reworded::parse_lang(&name).map_err(py_err)?;
+    }
+    if cfg.lang.is_some() && !cfg.paraphrase {
+        return Err(py_err(
+            "`lang` is the language of `paraphrase`: give `paraphrase=True` too",
+        ));
+    }
     cfg.validate().map_err(py_err)
 }
 
@@ -113,7 +128,7 @@ fn fill(kw: &Bound<'_, PyDict>, cfg: &mut Config) -> PyResult<()> {
 pub(crate) fn find_config(kw: Option<&Bound<'_, PyDict>>) -> PyResult<Config> {
     let mut cfg = Config::default();
     if let Some(kw) = kw {
-        check_names(kw, &[FIND])?;
+        check_names(kw, &[FIND, PARAPHRASE])?;
         fill(kw, &mut cfg)?;
     }
     Ok(cfg)

@@ -245,3 +245,122 @@ def test_a_text_column_that_is_not_strings_is_judged_by_the_reader():
     frame = pd.DataFrame({"id": ["a", "b"], "text": [1, 2]})
     with pytest.raises(chorus.ChorusError, match="`text` must be a string"):
         chorus.find(frame, errors="raise")
+
+
+STORY = (
+    "The harbour committee announced on Tuesday that the Brennick bridge will close for "
+    "structural repairs until the end of September. Engineers found corrosion in the steel "
+    "cables during an inspection carried out in March. Ferry operators will add extra "
+    "crossings between Ostvik and Lemmer while the bridge stays closed. The repairs are "
+    "expected to cost about forty million crowns, paid from the regional transport fund."
+)
+# the story reworded sentence by sentence, one five-word run kept ("Ostvik and Lemmer
+# while the"), so that an index query has it as a candidate
+REWORDED = (
+    "On Tuesday the committee of the harbour said the Brennick bridge is closing until late "
+    "September for repairs to its structure. Corrosion of the steel cables was found by "
+    "engineers inspecting the bridge in March. Ferry operators are adding crossings between "
+    "Ostvik and Lemmer while the bridge is shut. Paid by the transport fund of the region, "
+    "the repair work should cost around forty million crowns."
+)
+
+
+def reworded_corpus():
+    half = STORY[: STORY.index(" Ferry")]
+    return [
+        {"id": "a-story", "text": f"Local news. {STORY} Weather is fine."},
+        {"id": "b-reworded", "text": f"Morning digest. {REWORDED} More later."},
+        {"id": "c-copy", "text": f"{half} Our desk adds nothing."},
+        {"id": "d-other", "text": "Tomatoes, compost and a late frost in the valley."},
+    ]
+
+
+def test_paraphrase_finds_reworded_members_as_the_cli_does():
+    plain = chorus.find(reworded_corpus())
+    assert "match" not in plain.to_pandas().columns
+    assert not any(m["doc"] == "b-reworded" for m in plain.members)
+    report = chorus.find(reworded_corpus(), paraphrase=True)
+    found = {m["doc"]: m["match"] for m in report.members}
+    assert found == {"a-story": "exact", "b-reworded": "reworded", "c-copy": "exact"}
+    assert report.stats["reworded_passages"] >= 1
+    assert list(report.to_pandas().columns)[-1] == "match"
+    assert set(report.to_pandas("pairs")["match"]) <= {"exact", "reworded"}
+    assert "forty million crowns" in next(
+        m["text"] for m in report.members if m["doc"] == "b-reworded"
+    )
+    # --lang sets the language of every text: the same as detected here; Russian (no
+    # English stop words, no stems) makes another report
+    assert chorus.find(reworded_corpus(), paraphrase=True, lang="en").to_jsonl() == report.to_jsonl()
+    assert chorus.find(reworded_corpus(), paraphrase=True, lang="ru").to_jsonl() != report.to_jsonl()
+    assert report.to_jsonl() == cli(reworded_corpus(), "--paraphrase")
+
+
+def test_paraphrase_settings_are_checked():
+    with pytest.raises(chorus.ChorusError, match=r"unknown language `klingon`.*id \(indonesian\)"):
+        chorus.find(reworded_corpus(), paraphrase=True, lang="klingon")
+    with pytest.raises(chorus.ChorusError, match="paraphrase=True"):
+        chorus.find(reworded_corpus(), lang="en")
+    with pytest.raises(chorus.ChorusError, match="invalid value for `paraphrase`"):
+        chorus.find(reworded_corpus(), paraphrase="yes")
+    # dedup has no paraphrase path
+    with pytest.raises(TypeError, match="unknown setting `paraphrase`"):
+        chorus.dedup(reworded_corpus(), paraphrase=True)
+
+
+def test_index_query_paraphrase(tmp_path):
+    index = chorus.Index(tmp_path / "idx")
+    index.add([r for r in reworded_corpus() if r["id"] in ("b-reworded", "d-other")])
+    article = f"Local news. {STORY} Weather is fine."
+    assert index.query(article) == []
+    got = index.query(article, paraphrase=True)
+    assert [(m["id"], m["match"]) for m in got] == [("b-reworded", "reworded")]
+    p = got[0]["passages"][0]
+    assert p["match"] == "reworded"
+    assert "Brennick bridge" in article.encode()[p["query"]["begin"]:p["query"]["end"]].decode()
+    assert index.query(article, paraphrase=True, lang="english") == got
+    with pytest.raises(chorus.ChorusError, match="unknown language"):
+        index.query(article, paraphrase=True, lang="xx")
+    with pytest.raises(chorus.ChorusError, match="paraphrase=True"):
+        index.query(article, lang="en")
+    # a rewording keeping no five words in a row: no n-gram candidate, found by the scan
+    index.add([{"id": "e-full", "text": "On Tuesday the committee of the harbour said the "
+                "Brennick bridge is closing until late September for repairs to its structure. "
+                "Corrosion of the steel cables was found by engineers inspecting the bridge in "
+                "March. While the bridge is closed, operators of ferries are adding crossings "
+                "from Ostvik to Lemmer. Paid by the transport fund of the region, the repair "
+                "work should cost around forty million crowns."}])
+    assert [m["id"] for m in index.query(article, paraphrase=True)] == ["b-reworded"]
+    scanned = index.query(article, paraphrase=True, scan=True)
+    assert sorted(m["id"] for m in scanned) == ["b-reworded", "e-full"]
+    with pytest.raises(chorus.ChorusError, match="paraphrase=True"):
+        index.query(article, scan=True)
+
+
+def test_spark_find_paraphrase_is_chorus_find():
+    pytest.importorskip("pyspark")
+    import shutil
+
+    if not shutil.which("java") and not os.environ.get("JAVA_HOME"):
+        pytest.skip("Spark needs Java")
+    import pyarrow as pa
+    from pyspark.sql import SparkSession
+
+    import chorus.spark
+
+    os.environ.setdefault("PYSPARK_PYTHON", __import__("sys").executable)
+    spark = (
+        SparkSession.builder.master("local[2]")
+        .appName("chorus-paraphrase-test")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.shuffle.partitions", "3")
+        .getOrCreate()
+    )
+    try:
+        rows = reworded_corpus()[::-1]
+        df = spark.createDataFrame(pa.Table.from_pylist(rows)).repartition(3)
+        want = chorus.find(reworded_corpus(), paraphrase=True)
+        got = chorus.spark.find(df, partitions=3, paraphrase=True)
+        assert got.to_jsonl() == want.to_jsonl()
+        assert any(m.get("match") == "reworded" for m in got.members)
+    finally:
+        spark.stop()

@@ -163,6 +163,7 @@ async function check(ev) {
   const url = $('url').value.trim();
   const body = text.trim() ? { text } : url ? { url } : null;
   if (!body) { showError('Paste an article first.'); return; }
+  if ($('reworded').checked) body.paraphrase = true;
   $('check').disabled = true;
   $('status').textContent = 'searching…';
   try {
@@ -225,6 +226,10 @@ async function renderResults(article, r) {
       if (seen.has(label.textContent)) continue;
       seen.add(label.textContent);
       head.append(' ', label);
+    }
+    // with `paraphrase`, how the document was found: shared wording, or reworded only
+    if (m.match === 'reworded') {
+      head.append(' ', el('span', { class: 'use reworded', title: 'shares no wording, only reworded sentences' }, 'reworded'));
     }
     for (const c of m.clusters || []) head.append(' ', clusterButton(c));
     const left = highlighted(article, m.passages.map((p) => p.query), `m${k}`);

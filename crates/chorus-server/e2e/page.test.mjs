@@ -114,6 +114,22 @@ try {
     await page.screenshot({ path: shot('clusters'), fullPage: true });
   });
 
+  await step('reworded passages: found only when asked, and labelled', async () => {
+    await page.goto(base + '/');
+    await page.fill('#article', `Local news. ${process.env.STORY} Weather is fine.`);
+    await page.click('#check');
+    await page.waitForSelector('#no-matches');
+    await page.check('#reworded');
+    await page.click('#check');
+    await page.waitForSelector('article.match[data-id="rewrite-9"]');
+    const label = await page.textContent('article.match[data-id="rewrite-9"] h3 .use.reworded');
+    assert.equal(label, 'reworded');
+    const marks = await page.$$eval('article.match[data-id="rewrite-9"] .side > div:nth-child(2) mark',
+      (ns) => ns.map((m) => m.textContent).join(' '));
+    assert.ok(marks.includes('forty million crowns'), marks);
+    await page.screenshot({ path: shot('reworded'), fullPage: true });
+  });
+
   await step('document text with script tags is shown as text, never run', async () => {
     await page.goto(base + '/');
     await page.fill('#article', `Quoting it: ${process.env.EVIL_PASSAGE}`);

@@ -9,6 +9,7 @@
 //! it) and the full form [`ClusterDetail`], which writes the engine's cluster fields in the
 //! engine's order, members gaining the stored metadata and their passage text.
 
+use crate::pairs::PairStore;
 use chorus_core::analyze::Coordination;
 use chorus_core::document::parse_timestamp;
 use chorus_core::report::{Cluster, ClusterMember, Earliest, Edge, round3};
@@ -141,6 +142,9 @@ pub struct ClusterSet {
     /// How many of the snapshot's documents each source and site has: an incremental
     /// update judges boilerplate against them (`crate::live`).
     pub(crate) sizes: SourceSizes,
+    /// The pair alignments of the incremental updates' engine runs, shared by every
+    /// generation (`crate::pairs`).
+    pub(crate) pairs: Arc<PairStore>,
 }
 
 pub(crate) fn truncate_chars(s: &str, max: usize) -> String {
@@ -292,6 +296,7 @@ impl ClusterSet {
             by_doc,
             reader,
             sizes: SourceSizes::default(),
+            pairs: Arc::default(),
         }
     }
 

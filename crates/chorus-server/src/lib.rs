@@ -48,6 +48,7 @@ mod error;
 mod fetch;
 mod live;
 mod metrics;
+mod pairs;
 mod published;
 mod routes;
 mod state;

@@ -12,9 +12,12 @@
 //! or overlapping a cluster to replace are kept; an old cluster that overlaps one of them
 //! but was not to be replaced joins the clusters to replace, and the engine runs again
 //! over the larger set, until none does. The kept clusters replace the old clusters to
-//! replace; the other old clusters stay as they are. All are then numbered as the engine
-//! numbers them: in the order of their members' `(date, id, span)` lists, the order of
-//! [`chorus_core::NumberingKey`] (ids are unique in an index, so the text never decides).
+//! replace; the other old clusters stay as they are. The engine's runs keep their pair
+//! alignments for the next ([`crate::pairs`]): a run aligns only the pairs no earlier run
+//! aligned from the same texts and seeds, mostly those with a written document. All are
+//! then numbered as the engine numbers them: in the order of their members'
+//! `(date, id, span)` lists, the order of [`chorus_core::NumberingKey`] (ids are unique in
+//! an index, so the text never decides).
 //!
 //! Why this equals a full recompute. A passage joins two documents that are a candidate
 //! pair, and a pair's alignment depends only on the two documents; so the passages that
@@ -34,7 +37,7 @@
 
 use crate::clusters::{AsOf, ClusterEntry, ClusterSet, MemberDocs};
 use chorus_core::report::Cluster;
-use chorus_core::{Config, Corpus, Document, Metadata, NoProgress, SourceSizes, Storage};
+use chorus_core::{Config, Corpus, Document, Metadata, SourceSizes, Storage};
 use chorus_store::{IndexReader, QueryMatch, QueryOptions};
 use rayon::prelude::*;
 use std::borrow::Cow;
@@ -102,6 +105,20 @@ pub struct UpdateStats {
     pub neighbours: std::time::Duration,
     /// Time spent in the engine's runs.
     pub engine: std::time::Duration,
+    /// Time spent reading the run's documents from the index.
+    pub read: std::time::Duration,
+    /// Of the engine's time, that spent clustering and describing the passages (the stages
+    /// after alignment).
+    pub clustering: std::time::Duration,
+    /// Time spent making the new clusters' entries, numbering and indexing the set.
+    pub assemble: std::time::Duration,
+    /// Candidate pairs whose passages the engine's runs took from earlier runs
+    /// (`crate::pairs`).
+    pub pairs_reused: usize,
+    /// Candidate pairs the engine's runs aligned.
+    pub pairs_aligned: usize,
+    /// Pair alignments kept for the next updates after this one.
+    pub pairs_kept: usize,
 }
 
 /// The options that find every stored document the engine could pair with a text: the
@@ -118,6 +135,35 @@ fn neighbour_options(cfg: &Config) -> QueryOptions {
         // needs them
         formulas: chorus_store::FormulaMode::Keep,
     }
+}
+
+/// When the engine's last stage (clustering and describing the passages) began.
+#[derive(Default)]
+struct ClusterClock(std::sync::Mutex<Option<std::time::Instant>>);
+
+impl chorus_core::Progress for ClusterClock {
+    fn stage(&self, name: &'static str, _total: u64) {
+        if name == "cluster" {
+            *self.0.lock().unwrap_or_else(|e| e.into_inner()) = Some(std::time::Instant::now());
+        }
+    }
+}
+
+/// The order in which the engine numbers clusters: by their members' `(date, id, span)`
+/// lists, undated last ([`chorus_core::NumberingKey`]).
+fn numbering_cmp(x: &ClusterEntry, y: &ClusterEntry) -> std::cmp::Ordering {
+    fn key(c: &ClusterEntry) -> impl Iterator<Item = (bool, Option<i64>, &str, usize, usize)> {
+        c.cluster.members.iter().zip(&c.members).map(|(m, meta)| {
+            (
+                meta.timestamp.is_none(),
+                meta.timestamp,
+                m.doc.as_str(),
+                m.begin,
+                m.end,
+            )
+        })
+    }
+    key(x).cmp(key(y))
 }
 
 /// The clusters of `reader`'s generation, from `prev` (the clusters of an earlier
@@ -143,6 +189,7 @@ pub fn update(
         // a merge: the same documents in other segments
         let mut set = ClusterSet::new(as_of, prev.clusters.clone(), reader);
         set.sizes = prev.sizes.clone();
+        set.pairs = Arc::clone(&prev.pairs);
         return Ok((set, UpdateStats::default()));
     }
     let err = |e: chorus_store::Error| e.to_string();
@@ -198,8 +245,11 @@ pub fn update(
     // until the engine's clusters over the documents involved overlap no old cluster
     // left out (see the module documentation)
     let mut rounds = 0;
+    let (mut pairs_reused, mut pairs_aligned) = (0, 0);
+    let (mut read, mut clustering) = (std::time::Duration::ZERO, std::time::Duration::ZERO);
     let report = loop {
         rounds += 1;
+        let started = std::time::Instant::now();
         let mut wanted: BTreeSet<&str> = touched.iter().map(String::as_str).collect();
         for &id in &replaced {
             let c = prev.get(id).expect("an old cluster");
@@ -216,10 +266,19 @@ pub fn update(
             docs: docs.values().cloned().collect(),
             sizes: &sizes,
         };
+        read += started.elapsed();
         let started = std::time::Instant::now();
-        let mut report = chorus_core::find_in(&run, cfg, &Storage::Memory, &NoProgress)
-            .map_err(|e| e.to_string())?;
+        let memo = prev.pairs.run(&run.docs);
+        let clock = ClusterClock::default();
+        let report = chorus_core::find_in_memo(&run, cfg, &Storage::Memory, &clock, &memo);
+        let counts = prev.pairs.finish_run();
+        let mut report = report.map_err(|e| e.to_string())?;
         engine += started.elapsed();
+        if let Some(t) = *clock.0.lock().unwrap_or_else(|e| e.into_inner()) {
+            clustering += t.elapsed();
+        }
+        pairs_reused += counts.reused;
+        pairs_aligned += counts.aligned;
         drop(run);
         // the clusters that replace the old ones: those holding a changed document or
         // overlapping a replaced cluster
@@ -249,41 +308,38 @@ pub fn update(
         }
         replaced.extend(more);
     };
+    let started = std::time::Instant::now();
     let docs = Affected(docs);
     let found = report.clusters.len();
-    let mut all: Vec<Arc<ClusterEntry>> = report
+    let mut new: Vec<Arc<ClusterEntry>> = report
         .clusters
         .into_iter()
         .map(|c| ClusterEntry::new(c, &docs).map(Arc::new))
         .collect::<Result<_, _>>()?;
-    all.extend(
-        prev.clusters
-            .iter()
-            .filter(|c| !replaced.contains(&c.cluster.id))
-            .cloned(),
-    );
-    // numbered as the engine numbers them: by the members' (date, id, span) lists
-    all.sort_by_cached_key(|c| {
-        c.cluster
-            .members
-            .iter()
-            .zip(&c.members)
-            .map(|(m, meta)| {
-                (
-                    meta.timestamp.is_none(),
-                    meta.timestamp,
-                    m.doc.clone(),
-                    m.begin,
-                    m.end,
-                )
-            })
-            .collect::<Vec<_>>()
-    });
+    new.sort_by(|x, y| numbering_cmp(x, y));
+    // the old clusters kept are in that order already: merged with the new ones
+    let mut kept = prev
+        .clusters
+        .iter()
+        .filter(|c| !replaced.contains(&c.cluster.id))
+        .peekable();
+    let mut all: Vec<Arc<ClusterEntry>> = Vec::with_capacity(prev.clusters.len() + new.len());
+    for c in new {
+        while let Some(k) = kept.next_if(|k| numbering_cmp(k, &c).is_lt()) {
+            all.push(Arc::clone(k));
+        }
+        all.push(c);
+    }
+    all.extend(kept.cloned());
+    debug_assert!(all.is_sorted_by(|x, y| numbering_cmp(x, y).is_lt()));
     let clusters = all
         .iter()
         .enumerate()
         .map(|(i, c)| c.renumbered(i as u32 + 1))
         .collect::<Result<Vec<_>, _>>()?;
+    let mut set = ClusterSet::new(as_of, clusters, reader);
+    set.sizes = sizes;
+    set.pairs = Arc::clone(&prev.pairs);
     let stats = UpdateStats {
         affected: docs.0.len(),
         replaced: replaced.len(),
@@ -291,9 +347,13 @@ pub fn update(
         rounds,
         neighbours,
         engine,
+        read,
+        clustering,
+        assemble: started.elapsed(),
+        pairs_reused,
+        pairs_aligned,
+        pairs_kept: prev.pairs.len(),
     };
-    let mut set = ClusterSet::new(as_of, clusters, reader);
-    set.sizes = sizes;
     Ok((set, stats))
 }
 
@@ -346,274 +406,4 @@ impl LiveClusters {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use chorus_store::{IndexOptions, IndexWriter};
-
-    /// xorshift64*: the tests' random numbers, the same on every run.
-    struct Rng(u64);
-
-    impl Rng {
-        fn next(&mut self) -> u64 {
-            self.0 ^= self.0 >> 12;
-            self.0 ^= self.0 << 25;
-            self.0 ^= self.0 >> 27;
-            self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-        }
-        fn below(&mut self, n: usize) -> usize {
-            (self.next() % n as u64) as usize
-        }
-    }
-
-    /// `n` lowercase words, distinct across calls with distinct `tag`s.
-    fn words(tag: &str, n: usize, rng: &mut Rng) -> String {
-        (0..n)
-            .map(|_| format!("{tag}{}", rng.below(100_000)))
-            .collect::<Vec<_>>()
-            .join(" ")
-    }
-
-    /// A document printing one or two of the `stories` (some only in part, some with a
-    /// changed word) between words of its own; its outlet is its own, so that no
-    /// source-wide count (boilerplate) depends on which documents the engine is given.
-    fn random_doc(id: String, stories: &[Vec<String>], rng: &mut Rng) -> Document {
-        let mut text = format!("{}. ", words("own", 5 + rng.below(20), rng));
-        for _ in 0..1 + rng.below(2) {
-            let s = &stories[rng.below(stories.len())];
-            let from = rng.below(s.len() / 3);
-            let to = s.len() - rng.below(s.len() / 3);
-            let mut part: Vec<String> = s[from..to].to_vec();
-            if rng.below(4) == 0 {
-                let at = rng.below(part.len());
-                part[at] = "changed".into();
-            }
-            text.push_str(&part.join(" "));
-            text.push_str(&format!(". {}. ", words("own", 3 + rng.below(10), rng)));
-        }
-        let mut d = Document::new(id.clone(), text);
-        d.meta.source = Some(format!("Outlet {id}"));
-        if rng.below(6) != 0 {
-            d.meta.date = Some(format!(
-                "2024-05-{:02}T{:02}:00:00Z",
-                1 + rng.below(3),
-                rng.below(24)
-            ));
-        }
-        d
-    }
-
-    /// Every cluster as `GET /v1/clusters/{id}` shows it, and the list form, without what
-    /// the set reflects.
-    fn answers(set: &ClusterSet) -> Vec<String> {
-        set.clusters
-            .iter()
-            .map(|c| {
-                let passages = c.passages(set.reader.as_deref()).unwrap();
-                let mut detail = serde_json::to_value(c.detail(passages, set.as_of)).unwrap();
-                // (the generation is compared on its own)
-                let obj = detail.as_object_mut().unwrap();
-                obj.shift_remove("as_of");
-                obj.shift_remove("generation");
-                format!("{detail}\n{}", c.summary_json())
-            })
-            .collect()
-    }
-
-    /// After every step of random sequences of adds, replacements and removals, the
-    /// clusters brought up to date write by write equal those of a full recompute, and
-    /// the document lookup by passage (query provenance) agrees too.
-    #[test]
-    fn incremental_clusters_equal_the_full_recompute_after_random_writes() {
-        let mut steps_with_clusters = 0;
-        let mut updates_that_kept_clusters = 0;
-        for seed in 1..=5u64 {
-            let mut rng = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15));
-            let stories: Vec<Vec<String>> = (0..5)
-                .map(|k| {
-                    words(&format!("s{k}w"), 30 + rng.below(30), &mut rng)
-                        .split(' ')
-                        .map(str::to_owned)
-                        .collect()
-                })
-                .collect();
-            let dir = tempfile::tempdir().unwrap();
-            let scratch = tempfile::tempdir().unwrap();
-            let mut live: Vec<String> = Vec::new();
-            let mut next_id = 0;
-            let mut set: Option<ClusterSet> = None;
-            for step in 0..24 {
-                let mut w = IndexWriter::open(dir.path(), IndexOptions::default()).unwrap();
-                let mut changed = BTreeSet::new();
-                if live.len() > 3 && rng.below(3) == 0 {
-                    // remove one or two documents
-                    let mut gone = Vec::new();
-                    for _ in 0..1 + rng.below(2) {
-                        gone.push(live.swap_remove(rng.below(live.len())));
-                    }
-                    w.remove(&gone).unwrap();
-                    changed.extend(gone);
-                } else {
-                    // add up to three, one of them perhaps replacing a stored document
-                    let mut batch = Vec::new();
-                    for _ in 0..1 + rng.below(3) {
-                        let id = if !live.is_empty() && rng.below(5) == 0 {
-                            live[rng.below(live.len())].clone()
-                        } else {
-                            next_id += 1;
-                            live.push(format!("d{next_id:03}"));
-                            format!("d{next_id:03}")
-                        };
-                        if changed.insert(id.clone()) {
-                            batch.push(random_doc(id, &stories, &mut rng));
-                        }
-                    }
-                    w.add(batch).unwrap();
-                }
-                drop(w);
-                let reader = Some(Arc::new(IndexReader::open(dir.path()).unwrap()));
-                let full = ClusterSet::compute(reader.clone(), scratch.path()).unwrap();
-                let next = match &set {
-                    None => full,
-                    Some(prev) => {
-                        let (next, stats) =
-                            update(prev, reader, &changed, &Config::default()).unwrap();
-                        assert_eq!(next.generation, full.generation);
-                        assert!(!next.as_of.exact);
-                        assert_eq!(next.as_of.exact_generation, prev.as_of.exact_generation);
-                        assert_eq!(
-                            answers(&next),
-                            answers(&full),
-                            "seed {seed}, step {step}, changed {changed:?}"
-                        );
-                        for (id, spans) in &full.by_doc {
-                            for &(_, b, e) in spans {
-                                assert_eq!(next.overlapping(id, b, e), full.overlapping(id, b, e));
-                            }
-                        }
-                        assert_eq!(next.by_doc.len(), full.by_doc.len());
-                        if stats.replaced < prev.clusters.len() {
-                            updates_that_kept_clusters += 1;
-                        }
-                        next
-                    }
-                };
-                steps_with_clusters += usize::from(next.clusters.len() > 1);
-                set = Some(next);
-            }
-        }
-        // the sequences made several clusters at once, and most updates recomputed only
-        // some of them
-        assert!(steps_with_clusters > 50, "{steps_with_clusters}");
-        assert!(
-            updates_that_kept_clusters > 25,
-            "{updates_that_kept_clusters}"
-        );
-    }
-
-    /// A source's few documents that the update's run holds together, all printing one
-    /// story, are not its boilerplate when the source has many more documents in the index:
-    /// the run judges boilerplate against the index's source sizes, as a full recompute does.
-    #[test]
-    fn the_update_judges_boilerplate_by_the_whole_index() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut rng = Rng(11);
-        let story = words("b", 60, &mut rng);
-        let doc = |id: &str, outlet: &str, text: String| {
-            let mut d = Document::new(id, text);
-            d.meta.source = Some(outlet.into());
-            d
-        };
-        let mut batch = Vec::new();
-        // "Big" prints the story in 3 of its 10 documents: under boilerplate_share (0.4)
-        for i in 0..10 {
-            let own = words(&format!("big{i}w"), 80, &mut rng);
-            let text = if i < 3 {
-                format!(
-                    "{own}. {story}. {}",
-                    words(&format!("big{i}e"), 10, &mut rng)
-                )
-            } else {
-                own
-            };
-            batch.push(doc(&format!("big{i}"), "Big", text));
-        }
-        for o in ["a", "b"] {
-            let text = format!("{}. {story}.", words(&format!("{o}w"), 20, &mut rng));
-            batch.push(doc(o, &format!("Outlet {o}"), text));
-        }
-        let mut w = IndexWriter::open(dir.path(), IndexOptions::default()).unwrap();
-        w.add(batch).unwrap();
-        drop(w);
-        let scratch = tempfile::tempdir().unwrap();
-        let reader = Some(Arc::new(IndexReader::open(dir.path()).unwrap()));
-        let before = ClusterSet::compute(reader, scratch.path()).unwrap();
-        assert_eq!(before.clusters.len(), 1);
-        assert_eq!(before.clusters[0].cluster.members.len(), 5);
-        // a new outlet prints it too: the run holds the story's printers, not Big's others
-        let mut w = IndexWriter::open(dir.path(), IndexOptions::default()).unwrap();
-        let text = format!("{}. {story}.", words("nw", 20, &mut rng));
-        w.add(vec![doc("new", "Outlet new", text)]).unwrap();
-        drop(w);
-        let reader = Some(Arc::new(IndexReader::open(dir.path()).unwrap()));
-        let full = ClusterSet::compute(reader.clone(), scratch.path()).unwrap();
-        let changed = BTreeSet::from(["new".to_string()]);
-        let (next, stats) = update(&before, reader, &changed, &Config::default()).unwrap();
-        assert!(stats.affected < 13, "{stats:?}");
-        assert_eq!(full.clusters[0].cluster.members.len(), 6);
-        assert_eq!(answers(&next), answers(&full));
-        // a removal counts its document out of its source
-        let mut w = IndexWriter::open(dir.path(), IndexOptions::default()).unwrap();
-        w.remove(&["big9".to_string()]).unwrap();
-        drop(w);
-        let reader = Some(Arc::new(IndexReader::open(dir.path()).unwrap()));
-        let changed = BTreeSet::from(["big9".to_string()]);
-        let (after, _) = update(&next, reader.clone(), &changed, &Config::default()).unwrap();
-        let full = ClusterSet::compute(reader, scratch.path()).unwrap();
-        assert_eq!(after.sizes, full.sizes);
-        assert_eq!(after.sizes.sources["Big"], 9);
-    }
-
-    /// A write that changes no document (a merge) moves the clusters to the new generation
-    /// as they are, still exact; an empty index has no clusters.
-    #[test]
-    fn a_merge_keeps_the_clusters_exact() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut rng = Rng(7);
-        let story: Vec<String> = words("m", 40, &mut rng)
-            .split(' ')
-            .map(str::to_owned)
-            .collect();
-        let mut w = IndexWriter::open(dir.path(), IndexOptions::default()).unwrap();
-        for i in 0..4 {
-            w.add_unmerged(vec![random_doc(
-                format!("m{i}"),
-                std::slice::from_ref(&story),
-                &mut rng,
-            )])
-            .unwrap();
-        }
-        drop(w);
-        let reader = Arc::new(IndexReader::open(dir.path()).unwrap());
-        let full = ClusterSet::compute(Some(reader), dir.path()).unwrap();
-        assert_eq!(full.clusters.len(), 1);
-        let mut w = IndexWriter::open(dir.path(), IndexOptions::default()).unwrap();
-        w.merge_all().unwrap();
-        drop(w);
-        let reader = Arc::new(IndexReader::open(dir.path()).unwrap());
-        assert!(reader.generation() > full.generation);
-        let (next, stats) = update(
-            &full,
-            Some(Arc::clone(&reader)),
-            &BTreeSet::new(),
-            &Config::default(),
-        )
-        .unwrap();
-        assert_eq!(stats, UpdateStats::default());
-        assert!(next.as_of.exact);
-        assert_eq!(next.generation, reader.generation());
-        assert_eq!(next.as_of.exact_generation, full.generation);
-        assert_eq!(answers(&next), answers(&full));
-        let (none, _) = update(&full, None, &BTreeSet::new(), &Config::default()).unwrap();
-        assert!(none.clusters.is_empty());
-    }
-}
+mod tests;

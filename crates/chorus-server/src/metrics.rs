@@ -28,6 +28,8 @@ struct Data {
     latency: BTreeMap<(String, String), Histogram>,
     cluster_generation: Option<u64>,
     cluster_seconds: f64,
+    /// Full cluster computations finished.
+    cluster_computes: u64,
     /// Incremental updates: how many, their total and longest time, and the documents the
     /// engine ran over in all.
     cluster_updates: u64,
@@ -38,6 +40,15 @@ struct Data {
     cluster_update_rounds: u64,
     cluster_update_engine_seconds: f64,
     cluster_update_neighbour_seconds: f64,
+    /// Candidate pairs of the engine runs taken from the kept alignments, and aligned.
+    cluster_update_pairs_reused: u64,
+    cluster_update_pairs_aligned: u64,
+    cluster_pairs_kept: u64,
+    /// The rest of the updates' time: reading documents, the engine's clustering stage,
+    /// making and numbering the set.
+    cluster_update_read_seconds: f64,
+    cluster_update_clustering_seconds: f64,
+    cluster_update_assemble_seconds: f64,
     /// Per update, the time from the commit of its oldest write to its publication: the
     /// total and the longest.
     cluster_lag_seconds: f64,
@@ -83,6 +94,7 @@ impl Metrics {
         let mut d = self.data.lock().unwrap_or_else(|e| e.into_inner());
         d.cluster_generation = Some(generation);
         d.cluster_seconds = took.as_secs_f64();
+        d.cluster_computes += 1;
     }
 
     /// An incremental update published the clusters of `generation`: it took `took`,
@@ -99,6 +111,14 @@ impl Metrics {
         d.cluster_update_rounds += stats.rounds as u64;
         d.cluster_update_engine_seconds += stats.engine.as_secs_f64();
         d.cluster_update_neighbour_seconds += stats.neighbours.as_secs_f64();
+        d.cluster_update_pairs_reused += stats.pairs_reused as u64;
+        d.cluster_update_pairs_aligned += stats.pairs_aligned as u64;
+        if stats.rounds > 0 {
+            d.cluster_pairs_kept = stats.pairs_kept as u64;
+        }
+        d.cluster_update_read_seconds += stats.read.as_secs_f64();
+        d.cluster_update_clustering_seconds += stats.clustering.as_secs_f64();
+        d.cluster_update_assemble_seconds += stats.assemble.as_secs_f64();
         d.cluster_lag_seconds += lag.as_secs_f64();
         d.cluster_lag_max_seconds = d.cluster_lag_max_seconds.max(lag.as_secs_f64());
         d.cluster_generation = Some(generation);
@@ -188,6 +208,9 @@ impl Metrics {
         );
         out.push_str("# TYPE chorus_clusters_compute_seconds gauge\n");
         let _ = writeln!(out, "chorus_clusters_compute_seconds {}", d.cluster_seconds);
+        out.push_str("# HELP chorus_clusters_computes_total Full cluster computations finished.\n");
+        out.push_str("# TYPE chorus_clusters_computes_total counter\n");
+        let _ = writeln!(out, "chorus_clusters_computes_total {}", d.cluster_computes);
         out.push_str(
             "# HELP chorus_clusters_updates_total Incremental cluster updates after writes.\n",
         );
@@ -237,6 +260,49 @@ impl Metrics {
             "chorus_clusters_update_neighbour_seconds_total {}",
             d.cluster_update_neighbour_seconds
         );
+        out.push_str("# HELP chorus_clusters_update_pairs_reused_total Candidate pairs of incremental updates whose passages were kept from earlier engine runs.\n");
+        out.push_str("# TYPE chorus_clusters_update_pairs_reused_total counter\n");
+        let _ = writeln!(
+            out,
+            "chorus_clusters_update_pairs_reused_total {}",
+            d.cluster_update_pairs_reused
+        );
+        out.push_str("# HELP chorus_clusters_update_pairs_aligned_total Candidate pairs incremental updates aligned.\n");
+        out.push_str("# TYPE chorus_clusters_update_pairs_aligned_total counter\n");
+        let _ = writeln!(
+            out,
+            "chorus_clusters_update_pairs_aligned_total {}",
+            d.cluster_update_pairs_aligned
+        );
+        out.push_str(
+            "# HELP chorus_clusters_pairs_kept Pair alignments kept for incremental updates.\n",
+        );
+        out.push_str("# TYPE chorus_clusters_pairs_kept gauge\n");
+        let _ = writeln!(out, "chorus_clusters_pairs_kept {}", d.cluster_pairs_kept);
+        for (name, help, v) in [
+            (
+                "read",
+                "reading the documents of the engine's runs",
+                d.cluster_update_read_seconds,
+            ),
+            (
+                "clustering",
+                "in the engine's stages after alignment (part of the engine's time)",
+                d.cluster_update_clustering_seconds,
+            ),
+            (
+                "assemble",
+                "making, numbering and indexing the new set",
+                d.cluster_update_assemble_seconds,
+            ),
+        ] {
+            let _ = writeln!(
+                out,
+                "# HELP chorus_clusters_update_{name}_seconds_total Time incremental updates spent {help}.\n\
+                 # TYPE chorus_clusters_update_{name}_seconds_total counter\n\
+                 chorus_clusters_update_{name}_seconds_total {v}"
+            );
+        }
         out.push_str("# HELP chorus_clusters_lag_seconds_total Per incremental update, the time from the commit of the oldest write it covers to its publication, summed.\n");
         out.push_str("# TYPE chorus_clusters_lag_seconds_total counter\n");
         let _ = writeln!(

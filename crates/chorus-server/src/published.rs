@@ -13,7 +13,7 @@
 //!    covers all the writes since the last, and a write never waits for the clusters.
 //! 2. **A full recompute** ([`ClusterSet::compute`] over the whole corpus) in the
 //!    background: at start, when another process committed (a generation the server did not
-//!    write) or an update failed, and otherwise rarely: once no document changed for
+//!    write; not checked while a write of ours runs) or an update failed, and otherwise rarely: once no document changed for
 //!    [`ServerConfig::cluster_exact_after`], or while writes go on, at most
 //!    [`ServerConfig::cluster_exact_every`] after the first change that made the clusters
 //!    inexact. It runs on the snapshot of its start; the updater then applies the ids
@@ -248,8 +248,12 @@ impl AppState {
             let (base, changed) = match s.recomputed.take() {
                 // the full recompute's result, with every id written since its snapshot
                 // (those pending from before are in it)
-                Some(set) => {
+                Some(mut set) => {
                     s.pending.clear();
+                    // the pair alignments kept so far serve its updates too
+                    if let Some(current) = self.live().current() {
+                        set.pairs = Arc::clone(&current.pairs);
+                    }
                     (Arc::new(set), std::mem::take(&mut s.since_full))
                 }
                 None => match self.live().current() {
@@ -299,6 +303,12 @@ impl AppState {
     /// Whether a full recompute should start now.
     async fn full_due(&self) -> bool {
         let cfg = self.config();
+        // not while a write of ours runs: between its commit and its note of the new
+        // generation, the snapshot would look like another process's commit, and the
+        // corpus would be recomputed in the middle of the writes
+        let Ok(_no_write) = self.inner.write.try_lock() else {
+            return false;
+        };
         let current = self.current_reader().await.ok().flatten();
         let generation = current.as_ref().map(|r| r.generation());
         let mut s = self.live().state();
@@ -369,5 +379,56 @@ impl AppState {
         }
         drop(s);
         self.live().wake.notify_one();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::state::ServerConfig;
+    use chorus_core::Document;
+    use chorus_store::{IndexOptions, IndexWriter};
+
+    fn commit(index: &std::path::Path, id: &str) {
+        let mut w = IndexWriter::open(index, IndexOptions::default()).unwrap();
+        w.add(vec![Document::new(
+            id,
+            format!("The text of document {id}."),
+        )])
+        .unwrap();
+    }
+
+    /// A commit of one of our writes, seen before the write notes its generation, is not
+    /// taken for another process's (which would recompute the corpus in the middle of the
+    /// writes); a commit by another process is.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn our_own_commit_does_not_make_a_full_recompute_due() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = dir.path().join("index");
+        commit(&index, "a");
+        let mut cfg = ServerConfig::new(&index);
+        cfg.cluster_exact_after = Duration::from_secs(3600);
+        let st = AppState::new(cfg).unwrap();
+        let reader = st.current_reader().await.unwrap();
+        let g0 = reader.as_ref().unwrap().generation();
+        let set = ClusterSet::compute(reader, dir.path()).unwrap();
+        st.live().publish(set);
+        st.live().state().known_generation = Some(g0);
+        assert!(!st.full_due().await);
+        // our write: committed and served, not yet noted
+        let write = st.inner.write.lock().await;
+        commit(&index, "b");
+        let g1 = st.refresh(true).unwrap().unwrap().generation();
+        assert!(g1 > g0);
+        assert!(!st.full_due().await);
+        assert!(!st.live().state().unknown_change);
+        st.clusters_after_write(g0, g1, BTreeSet::from(["b".to_string()]));
+        drop(write);
+        assert!(!st.full_due().await);
+        // another process's commit
+        commit(&index, "c");
+        st.refresh(true).unwrap();
+        assert!(st.full_due().await);
+        assert!(st.live().state().unknown_change);
     }
 }

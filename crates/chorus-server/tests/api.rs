@@ -950,3 +950,88 @@ async fn fetching_urls_is_guarded() {
         }
     }
 }
+
+/// `"paraphrase": true` finds a stored rewording the exact query misses, says how each
+/// match was found, and `lang` is checked.
+#[tokio::test]
+async fn query_paraphrase_finds_reworded_documents() {
+    let story = "The harbour committee announced on Tuesday that the Brennick bridge will \
+        close for structural repairs until the end of September. Engineers found corrosion \
+        in the steel cables during an inspection carried out in March. Ferry operators will \
+        add extra crossings between Ostvik and Lemmer while the bridge stays closed. The \
+        repairs are expected to cost about forty million crowns, paid from the regional \
+        transport fund.";
+    // one five-word run kept ("Ostvik and Lemmer while the")
+    let reworded = "On Tuesday the committee of the harbour said the Brennick bridge is \
+        closing until late September for repairs to its structure. Corrosion of the steel \
+        cables was found by engineers inspecting the bridge in March. Ferry operators are \
+        adding crossings between Ostvik and Lemmer while the bridge is shut. Paid by the \
+        transport fund of the region, the repair work should cost around forty million \
+        crowns.";
+    let h = Harness::new(|c| c.token = Some(TOKEN.into()));
+    let (s, _) = h
+        .add(json!([
+            {"id": "rewrite", "text": format!("Morning digest. {reworded} More later.")},
+            {"id": "garden", "text": "Tomatoes, compost and a late frost in the valley."},
+        ]))
+        .await;
+    assert_eq!(s, 200);
+    let article = format!("Local news. {story} Weather is fine.");
+    let (s, v) = h
+        .call("POST", "/v1/query", Some(json!({"text": article})), None)
+        .await;
+    assert_eq!((s, v["matches"].as_array().unwrap().len()), (200, 0), "{v}");
+    assert!(!v.to_string().contains("\"match\""), "{v}");
+    let (s, v) = h
+        .call(
+            "POST",
+            "/v1/query",
+            Some(json!({"text": article, "paraphrase": true, "lang": "en"})),
+            None,
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    let m = &v["matches"][0];
+    assert_eq!(
+        (&m["id"], &m["match"]),
+        (&json!("rewrite"), &json!("reworded"))
+    );
+    assert_eq!(m["passages"][0]["match"], "reworded");
+    assert_eq!(v["stats"]["reworded_passages"], 1);
+    let q = &m["passages"][0]["query"];
+    let (b, e) = (
+        q["begin"].as_u64().unwrap() as usize,
+        q["end"].as_u64().unwrap() as usize,
+    );
+    assert!(
+        article[b..e].contains("Brennick bridge"),
+        "{}",
+        &article[b..e]
+    );
+
+    // an unknown language, or a language without paraphrase, is a 400 saying why
+    let (s, v) = h
+        .call(
+            "POST",
+            "/v1/query",
+            Some(json!({"text": article, "paraphrase": true, "lang": "klingon"})),
+            None,
+        )
+        .await;
+    assert_eq!((s, &v["code"]), (400, &json!("bad_request")), "{v}");
+    let msg = v["message"].as_str().unwrap();
+    assert!(
+        msg.contains("`klingon`") && msg.contains("fr (french)"),
+        "{msg}"
+    );
+    let (s, v) = h
+        .call(
+            "POST",
+            "/v1/query",
+            Some(json!({"text": article, "lang": "en"})),
+            None,
+        )
+        .await;
+    assert_eq!(s, 400, "{v}");
+    assert!(v["message"].as_str().unwrap().contains("paraphrase"), "{v}");
+}

@@ -37,6 +37,9 @@ pub enum Error {
     /// An option has a value the index cannot use.
     #[error("invalid option: {0}")]
     InvalidOption(String),
+    /// The engine failed (a query's paraphrase path runs the engine over the candidates).
+    #[error(transparent)]
+    Engine(#[from] chorus_core::Error),
 }
 
 /// The store's result type.

@@ -45,6 +45,7 @@ mod corpus;
 mod error;
 mod manifest;
 mod reader;
+mod reworded;
 mod segment;
 mod writer;
 
@@ -53,4 +54,5 @@ pub use corpus::{StoredCorpus, available_memory};
 pub use error::{Error, Result};
 pub use manifest::{CommitStamp, FORMAT_VERSION};
 pub use reader::{IndexReader, IndexStats, QueryOptions};
+pub use reworded::RewordedOptions;
 pub use writer::{AddSummary, IndexOptions, IndexWriter, RemoveSummary};

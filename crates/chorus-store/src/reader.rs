@@ -387,7 +387,11 @@ impl IndexReader {
     /// Live documents worth aligning against the query, ranked by the number of distinct
     /// query fingerprints they share: `(segment index, document, shared)`, best first, at
     /// most `opts.max_candidates`, each sharing at least `opts.min_shared`.
-    fn candidates(&self, keys: &[u64], opts: &QueryOptions) -> Result<Vec<(usize, u32, u32)>> {
+    pub(crate) fn candidates(
+        &self,
+        keys: &[u64],
+        opts: &QueryOptions,
+    ) -> Result<Vec<(usize, u32, u32)>> {
         let mut df = vec![0usize; keys.len()];
         let mut found = Vec::with_capacity(self.segments.len());
         for ls in &self.segments {

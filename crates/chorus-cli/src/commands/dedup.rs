@@ -27,10 +27,11 @@ pub struct DedupArgs {
     #[arg(long, default_value_t = DedupConfig::default().slack)]
     pub slack: f64,
     /// Lowest similarity (matched words over the longer side) of the passages two
-    /// near-duplicates share.
+    /// near-duplicates share, unless they match 0.85 of the shorter side.
     #[arg(long, default_value_t = DedupConfig::default().min_similarity)]
     pub min_dup_similarity: f64,
-    /// Also group a document that is (at least --threshold) contained in a longer one.
+    /// Also group a document that is (at least --threshold) contained in a longer one
+    /// (with --keep longest, so that the longer document and its own text are kept).
     #[arg(long)]
     pub containment: bool,
     /// Which member of each group to keep.

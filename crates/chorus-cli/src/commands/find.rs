@@ -1,5 +1,6 @@
 //! `chorus find`: read documents, find what they share, print the report.
 
+use crate::engine_args::ParaphraseArgs;
 use crate::exit_code;
 use crate::load::{CorpusArgs, SourceArgs, load_and_find};
 use crate::output::members::member_table;
@@ -23,11 +24,8 @@ pub struct FindArgs {
     /// with different specifics (records of kind `formula` with --json).
     #[arg(long)]
     pub formulas: bool,
-    /// Also find reworded passages (sentences rewritten with their content words kept,
-    /// sharing no five words in a row), and say per member and pair how each was found
-    /// (`"match": "exact"` or `"reworded"`). Slower; less precise on news about one event.
-    #[arg(long)]
-    pub paraphrase: bool,
+    #[command(flatten)]
+    pub paraphrase: ParaphraseArgs,
     #[command(flatten)]
     pub output: OutputArgs,
     #[command(flatten)]
@@ -44,7 +42,8 @@ fn find(args: &FindArgs) -> anyhow::Result<i32> {
     let cfg = Config {
         list_boilerplate: args.boilerplate,
         list_formulas: args.formulas,
-        paraphrase: args.paraphrase,
+        paraphrase: args.paraphrase.paraphrase,
+        lang: args.paraphrase.lang(),
         ..args.corpus.tuning.config()
     };
     let target = args.output.target(args.json)?;

@@ -1,13 +1,17 @@
 //! `chorus query`: the stored documents that share passages with one text, ranked.
 
 use crate::commands::index::DEFAULT_INDEX;
+use crate::engine_args::ParaphraseArgs;
 use crate::excerpt::one_line;
 use crate::input_args::InputArgs;
 use crate::output::table::{Cell, Table};
 use crate::output::{OutputArgs, OutputFormat};
 use anyhow::Context;
-use chorus_core::report::round3;
-use chorus_store::{FormulaMode, IndexReader, QueryOptions, QueryReport};
+use chorus_core::Document;
+use chorus_core::query::query_documents_with;
+use chorus_core::query_reworded::query_documents_reworded;
+use chorus_core::report::{Found, round3};
+use chorus_store::{FormulaMode, IndexReader, QueryOptions, QueryReport, RewordedOptions};
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -20,6 +24,11 @@ pub struct QueryArgs {
     /// The index folder.
     #[arg(long, default_value = DEFAULT_INDEX)]
     pub index: PathBuf,
+    /// Look in these documents (files, folders, read as `find` reads them) instead of an
+    /// index: every one is aligned against the text, and with --paraphrase every one's
+    /// sentences are compared (no candidate limit, stem frequencies of the whole set).
+    #[arg(long, num_args = 1.., value_name = "PATH")]
+    pub corpus: Vec<PathBuf>,
     /// One JSON record per matching document (id, metadata, score, coverage, passages with
     /// byte offsets in the query and in the document), best first.
     #[arg(long)]
@@ -54,6 +63,16 @@ pub struct QueryArgs {
     /// Take formulaic language for reuse (no formula decision).
     #[arg(long)]
     pub keep_formulas: bool,
+    /// With --paraphrase, the candidates are the --max-candidates documents sharing the
+    /// most fingerprints, from one (the index has no stems: a rewording sharing no
+    /// n-gram with the text is not found); each match and passage says how it was found.
+    #[command(flatten)]
+    pub paraphrase: ParaphraseArgs,
+    /// With --paraphrase: also read every stored text for the documents sharing the most
+    /// rare words with the text (up to --max-candidates more candidates), so that a
+    /// rewording keeping no n-gram of it is found. Costs a pass over the whole index.
+    #[arg(long, requires = "paraphrase")]
+    pub scan: bool,
 }
 
 impl QueryArgs {
@@ -78,7 +97,7 @@ impl QueryArgs {
 }
 
 /// The one document of `input`, read by the input readers (problems on stderr).
-fn read_query(input: &PathBuf, args: &InputArgs) -> anyhow::Result<String> {
+fn read_query(input: &PathBuf, args: &InputArgs) -> anyhow::Result<Document> {
     let (mut docs, problems) =
         chorus_input::read_all(std::slice::from_ref(input), &args.read_options())
             .with_context(|| format!("reading {}", input.display()))?;
@@ -86,7 +105,7 @@ fn read_query(input: &PathBuf, args: &InputArgs) -> anyhow::Result<String> {
         eprintln!("chorus: {p}");
     }
     match docs.len() {
-        1 => Ok(docs.pop().map(|d| d.text).unwrap_or_default()),
+        1 => Ok(docs.pop().unwrap_or_else(|| Document::new("", ""))),
         0 => anyhow::bail!("{}: no text to look for", input.display()),
         n => anyhow::bail!(
             "{}: holds {n} documents; query looks for one text (split the file, or use \
@@ -96,9 +115,10 @@ fn read_query(input: &PathBuf, args: &InputArgs) -> anyhow::Result<String> {
     }
 }
 
-/// The passages of the matches as a table: one row per shared passage, best match first.
-fn passage_table(text: &str, report: &QueryReport) -> Table {
-    let mut t = Table::new(&[
+/// The passages of the matches as a table: one row per shared passage, best match first;
+/// with `how`, a last column `match` says how each was found.
+fn passage_table(text: &str, report: &QueryReport, how: bool) -> Table {
+    let mut columns = vec![
         "rank",
         "id",
         "source",
@@ -113,7 +133,11 @@ fn passage_table(text: &str, report: &QueryReport) -> Table {
         "doc_end",
         "similarity",
         "text",
-    ]);
+    ];
+    if how {
+        columns.push("match");
+    }
+    let mut t = Table::new(&columns);
     for (rank, m) in report.matches.iter().enumerate() {
         for p in &m.passages {
             t.rows.push(vec![
@@ -132,6 +156,12 @@ fn passage_table(text: &str, report: &QueryReport) -> Table {
                 Cell::Float(round3(p.similarity)),
                 Cell::Str(text[p.query.begin..p.query.end].to_string()),
             ]);
+            if how {
+                let found = p.found.map(|f| found_name(f).to_string());
+                if let Some(row) = t.rows.last_mut() {
+                    row.push(found.into());
+                }
+            }
         }
     }
     t
@@ -139,10 +169,42 @@ fn passage_table(text: &str, report: &QueryReport) -> Table {
 
 pub fn run(args: &QueryArgs) -> anyhow::Result<i32> {
     let target = args.output.target(args.json)?;
-    let text = read_query(&args.input, &args.read)?;
-    let reader = IndexReader::open(&args.index)
-        .with_context(|| format!("opening the index {}", args.index.display()))?;
-    let mut report = reader.query(&text, &args.options())?;
+    let doc = read_query(&args.input, &args.read)?;
+    let text = doc.text;
+    let mut skipped = 0;
+    let mut report = if args.corpus.is_empty() {
+        let reader = IndexReader::open(&args.index)
+            .with_context(|| format!("opening the index {}", args.index.display()))?;
+        if args.paraphrase.paraphrase {
+            let how = RewordedOptions {
+                lang: args.paraphrase.lang(),
+                scan: args.scan,
+            };
+            reader.query_reworded(&text, &doc.meta, &args.options(), &how)?
+        } else {
+            reader.query(&text, &args.options())?
+        }
+    } else {
+        let (docs, problems) = chorus_input::read_all(&args.corpus, &args.read.read_options())
+            .context("reading the documents to look in")?;
+        for p in &problems {
+            eprintln!("chorus: {p}");
+        }
+        skipped = problems.len();
+        let opts = args.options();
+        if args.paraphrase.paraphrase {
+            query_documents_reworded(
+                &text,
+                &doc.meta,
+                &docs,
+                &opts.align,
+                opts.formulas,
+                args.paraphrase.lang(),
+            )?
+        } else {
+            query_documents_with(&text, &docs, &opts.align, opts.formulas)
+        }
+    };
     if let Some(n) = args.limit {
         report.matches.truncate(n);
     }
@@ -160,9 +222,17 @@ pub fn run(args: &QueryArgs) -> anyhow::Result<i32> {
             render(&mut out, &text, &report, color)?;
             out.finish()?;
         }
-        table => passage_table(&text, &report).write(table, out)?,
+        table => passage_table(&text, &report, args.paraphrase.paraphrase).write(table, out)?,
     }
-    Ok(if report.matches.is_empty() { 1 } else { 0 })
+    Ok(crate::exit_code(skipped, !report.matches.is_empty()))
+}
+
+/// How a passage or match was found, as the JSON says it.
+fn found_name(f: Found) -> &'static str {
+    match f {
+        Found::Exact => "exact",
+        Found::Reworded => "reworded",
+    }
 }
 
 fn render(
@@ -202,9 +272,14 @@ fn render(
         };
         writeln!(
             out,
-            "{}{about}{}\n   {} shared words, {:.0}% of the text, {} passage(s)",
+            "{}{about}{}{}\n   {} shared words, {:.0}% of the text, {} passage(s)",
             bold(&format!("{}. {}", rank + 1, m.id)),
             if m.formula { "  [formula only]" } else { "" },
+            if m.found == Some(Found::Reworded) {
+                "  [reworded only]"
+            } else {
+                ""
+            },
             m.score,
             round3(m.coverage) * 100.0,
             m.passages.len()
@@ -212,13 +287,18 @@ fn render(
         for p in &m.passages {
             writeln!(
                 out,
-                "   [{}..{}] ~ [{}..{}] similarity {:.2}{}: {}",
+                "   [{}..{}] ~ [{}..{}] similarity {:.2}{}{}: {}",
                 p.query.begin,
                 p.query.end,
                 p.doc.begin,
                 p.doc.end,
                 round3(p.similarity),
                 if p.formula { ", formula" } else { "" },
+                if p.found == Some(Found::Reworded) {
+                    ", reworded"
+                } else {
+                    ""
+                },
                 crate::render::paint(
                     shared,
                     &one_line(&text[p.query.begin..p.query.end], 160),

@@ -11,9 +11,14 @@
 //!    [`Params::min_shared`] rare stems (each in at most [`Params::max_sf`] sentences),
 //!    found through an inverted index over the whole corpus;
 //! 4. `similarity.rs`: a candidate is a seed when its tf-idf cosine reaches
-//!    [`Params::min_cosine`] and its Dice [`Params::min_dice`];
+//!    [`Params::min_cosine`] and its Dice [`Params::min_dice`]; a seed both of whose
+//!    sentences seed with sentences of more than [`Params::max_partners`] documents is a
+//!    template (an offering's terms, a market report), no rewording, and is dropped;
 //! 5. `passages.rs`: the seeds of a document pair grown into passages (extension across
-//!    small gaps, validation, filtering);
+//!    small gaps, validation, filtering); a passage needs a chain of
+//!    [`Params::min_run`] seeds in the same order on both sides (a rewritten source keeps
+//!    its sentences' order, two reports of one event share scattered facts) and, holding
+//!    figures, the same figures (a template filled in with others is no rewording);
 //! 6. `merge.rs`: merged with the exact passages of the same pair, one report per passage.
 //!
 //! The passages are [`PairAlignment`]s like the exact path's (token ranges, mapped to
@@ -65,10 +70,28 @@ pub struct Params {
     pub min_figures: f32,
     /// Most sentences between two seeds of one passage.
     pub max_gap: usize,
+    /// Fewest seeds in one chain of a passage: seeds in the same order on both sides,
+    /// each at most [`Params::run_step`] sentences past the previous one on each side. A
+    /// rewritten source keeps its sentences' order; two reports of one event share
+    /// scattered facts.
+    pub min_run: u32,
+    /// See [`Params::min_run`].
+    pub run_step: u32,
+    /// Lowest Dice of the figures of a passage's two sides when both hold at least
+    /// [`Params::figures_from`] distinct figures: a template filled with other figures
+    /// is no rewording.
+    pub min_passage_figures: f32,
+    /// See [`Params::min_passage_figures`].
+    pub figures_from: usize,
+    /// Most documents a seed sentence may seed with (the fewer of its two sentences'):
+    /// a sentence similar to sentences of more documents is a template.
+    pub max_partners: usize,
     /// Lowest cosine of a passage's two sides.
     pub min_validation: f32,
     /// Fewest tokens on each side of a passage.
     pub min_tokens: u32,
+    /// The language of every document, overriding its field and the detection.
+    pub lang: Option<Lang>,
 }
 
 impl Default for Params {
@@ -81,9 +104,15 @@ impl Default for Params {
             min_cosine: 0.33,
             min_dice: 0.33,
             min_figures: 0.5,
-            max_gap: 4,
+            max_gap: 6,
+            min_run: 2,
+            run_step: 2,
+            min_passage_figures: 0.8,
+            figures_from: 4,
+            max_partners: 20,
             min_validation: 0.34,
             min_tokens: 30,
+            lang: None,
         }
     }
 }
@@ -105,7 +134,10 @@ fn doc_sentences(
     p: &Params,
 ) -> Result<DocStems> {
     let t = tokens.get(d)?;
-    let lang = stems::declared(docs.meta(d)).or_else(|| stems::detect(&t));
+    let lang = p
+        .lang
+        .or_else(|| stems::declared(docs.meta(d)))
+        .or_else(|| stems::detect(&t));
     let mut table = stems::StemTable::new(lang);
     let mut out: Vec<Sentence> = Vec::new();
     let mut token_stems = vec![0u64; t.len()];
@@ -210,7 +242,7 @@ pub(crate) fn reworded(
     };
     let weighted: Vec<(Vec<f32>, f32)> = all.par_iter().map(|s| weights(&s.bag, idf)).collect();
     // seeds: (doc a, doc b, sentence of a, sentence of b)
-    let mut seeds: Vec<(u32, u32, u32, u32)> = pairs
+    let seeds: Vec<(u32, u32, u32, u32)> = pairs
         .par_iter()
         .filter_map(|&(s, t)| {
             let (x, y) = (s as usize, t as usize);
@@ -222,13 +254,15 @@ pub(crate) fn reworded(
                 &weighted[y].0,
                 weighted[y].1,
             );
-            let figures = similarity::figures_agree(&all[x].bag, &all[y].bag, stems::NUMBER_BIT);
+            let (figures, _) =
+                similarity::figures_agree(&all[x].bag, &all[y].bag, stems::NUMBER_BIT);
             (cos >= p.min_cosine && dice >= p.min_dice && figures >= p.min_figures).then(|| {
                 let (da, db) = (doc_of[x], doc_of[y]);
                 (da, db, s - first[da as usize], t - first[db as usize])
             })
         })
         .collect();
+    let mut seeds = without_templates(seeds, &first, p.max_partners);
     seeds.par_sort_unstable();
     let groups: Vec<&[(u32, u32, u32, u32)]> =
         seeds.chunk_by(|x, y| (x.0, x.1) == (y.0, y.1)).collect();
@@ -236,6 +270,10 @@ pub(crate) fn reworded(
         max_gap: p.max_gap,
         min_validation: p.min_validation,
         min_tokens: p.min_tokens,
+        min_run: p.min_run,
+        run_step: p.run_step,
+        min_figures: p.min_passage_figures,
+        figures_from: p.figures_from,
     };
     let out: Vec<PairAlignment> = groups
         .par_iter()
@@ -273,6 +311,32 @@ pub(crate) fn reworded(
     Ok(out)
 }
 
+/// `seeds` (document a, document b, sentence of a, sentence of b; `first` gives each
+/// document's first sentence id) without those whose two sentences both seed with
+/// sentences of more than `max_partners` documents: such a sentence is a template (an
+/// offering's terms, an earnings table, a market report) filled in by many documents, no
+/// rewording of one source.
+fn without_templates(
+    mut seeds: Vec<(u32, u32, u32, u32)>,
+    first: &[u32],
+    max_partners: usize,
+) -> Vec<(u32, u32, u32, u32)> {
+    let id = |d: u32, s: u32| (first[d as usize] + s) as usize;
+    // (sentence, other document) of every seed, both ways
+    let mut partners: Vec<(usize, u32)> = seeds
+        .iter()
+        .flat_map(|&(da, db, x, y)| [(id(da, x), db), (id(db, y), da)])
+        .collect();
+    partners.par_sort_unstable();
+    partners.dedup();
+    let mut docs = vec![0usize; first.last().map_or(0, |&n| n as usize)];
+    for &(s, _) in &partners {
+        docs[s] += 1;
+    }
+    seeds.retain(|&(da, db, x, y)| docs[id(da, x)].min(docs[id(db, y)]) <= max_partners);
+    seeds
+}
+
 /// The exact passages and the reworded ones of the corpus as one list, each with how it
 /// was found (see `merge.rs`).
 pub(crate) fn with_reworded(
@@ -288,6 +352,7 @@ pub(crate) fn with_reworded(
 
 #[cfg(test)]
 mod tests {
+    use super::without_templates;
     use crate::config::Config;
     use crate::progress::NoProgress;
     use crate::report::Found;
@@ -322,6 +387,21 @@ mod tests {
                  which damaged seedlings across the valley and delayed planting by weeks.",
             ),
         ]
+    }
+
+    #[test]
+    fn sentences_similar_to_many_documents_seed_nothing() {
+        // documents 0..=4 of one sentence each; `first` of 5 documents, one sentence each
+        let first = [0, 1, 2, 3, 4, 5];
+        // sentence 0 of document 0 pairs with documents 1, 2, 3; document 4 pairs with 3
+        let seeds = vec![(0, 1, 0, 0), (0, 2, 0, 0), (0, 3, 0, 0), (3, 4, 0, 0)];
+        // partners: document 0's sentence 3 documents, document 3's 2, the others 1
+        assert_eq!(without_templates(seeds.clone(), &first, 2), seeds);
+        // at most 1: a seed goes only when both its sentences have more (0 and 3)
+        assert_eq!(
+            without_templates(seeds, &first, 1),
+            [(0, 1, 0, 0), (0, 2, 0, 0), (3, 4, 0, 0)]
+        );
     }
 
     #[test]

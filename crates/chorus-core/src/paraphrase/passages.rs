@@ -11,12 +11,18 @@
 //! 2. **Validation.** The passage's two sides, as bags of stems, must have a tf-idf cosine
 //!    of at least `min_validation`; a group that fails is split again with a gap one
 //!    smaller, down to adjacent seeds, so unrelated sentences between two stretches are
-//!    not taken in.
+//!    not taken in. A group that passes is one source rewritten only when its seeds hold
+//!    a [`chain`] of `min_run` in the same order on both sides, each at most `run_step`
+//!    sentences past the previous one (two reports of one event share facts in scattered
+//!    sentences, in any order), and when its sides, both holding `figures_from` distinct
+//!    figures or more, agree on `min_figures` of them (Dice): a template filled in with
+//!    other figures is no rewording.
 //! 3. **Filtering.** A passage needs `min_tokens` tokens on each side; of passages that
 //!    overlap on either side (one text reworded twice, or two sources for one text), the
 //!    one sharing more stems is kept.
 
-use super::similarity::{Bag, compare, weights};
+use super::similarity::{Bag, compare, figures_agree, weights};
+use super::stems::NUMBER_BIT;
 use crate::union_find::UnionFind;
 
 /// One sentence: its token range and its bag of stems.
@@ -35,6 +41,14 @@ pub(crate) struct GrowParams {
     pub min_validation: f32,
     /// Fewest tokens on each side.
     pub min_tokens: u32,
+    /// Fewest seeds in one chain (see [`chain`]) ...
+    pub min_run: u32,
+    /// ... whose steps advance at most this many sentences on each side.
+    pub run_step: u32,
+    /// Lowest Dice of the figures of a passage's two sides ...
+    pub min_figures: f32,
+    /// ... when each side holds at least this many distinct figures.
+    pub figures_from: usize,
 }
 
 /// A reworded passage: sentence ranges `[begin, end)` in both documents, the cosine of
@@ -121,16 +135,40 @@ fn extend(
         let (wb, nb) = weights(&bag_b, idf);
         let (cosine, _, matched) = compare(&bag_a, &wa, na, &bag_b, &wb, nb);
         if cosine >= p.min_validation {
-            out.push(Fragment {
-                a: ra,
-                b: rb,
-                cosine,
-                matched,
-            });
+            let (figures, fewest) = figures_agree(&bag_a, &bag_b, NUMBER_BIT);
+            let one_source = chain(&members, p.run_step) >= p.min_run
+                && (figures >= p.min_figures || fewest < p.figures_from);
+            if one_source {
+                out.push(Fragment {
+                    a: ra,
+                    b: rb,
+                    cosine,
+                    matched,
+                });
+            }
         } else if gap > 0 && members.len() > 1 {
             extend(&members, a, b, gap - 1, p, idf, out);
         }
     }
+}
+
+/// The most seeds in one chain: seeds in the same order on both sides, each one to
+/// `step` sentences past the previous one on each side. `seeds` sorted.
+pub(crate) fn chain(seeds: &[(u32, u32)], step: u32) -> u32 {
+    let mut best = vec![1u32; seeds.len()];
+    for k in 0..seeds.len() {
+        let (i, j) = seeds[k];
+        for l in (0..k).rev() {
+            let (pi, pj) = seeds[l];
+            if i - pi > step {
+                break;
+            }
+            if (1..=step).contains(&(i - pi)) && pj < j && j - pj <= step {
+                best[k] = best[k].max(best[l] + 1);
+            }
+        }
+    }
+    best.into_iter().max().unwrap_or(0)
 }
 
 #[cfg(test)]
@@ -152,6 +190,10 @@ mod tests {
         max_gap: 1,
         min_validation: 0.3,
         min_tokens: 15,
+        min_run: 1,
+        run_step: 2,
+        min_figures: 0.8,
+        figures_from: 4,
     };
 
     #[test]
@@ -203,6 +245,32 @@ mod tests {
         // weighed alike, the group holds
         let f = grow(&[(0, 0), (2, 2)], &a, &b, &P, &|_| 1.0);
         assert_eq!(f.len(), 1);
+    }
+
+    #[test]
+    fn a_passage_needs_a_chain_of_seeds_in_order_and_its_figures() {
+        assert_eq!(chain(&[(0, 0), (1, 1), (3, 2), (6, 6)], 2), 3);
+        assert_eq!(chain(&[(0, 0), (1, 1), (3, 2), (6, 6)], 1), 2);
+        // the same sentences in another order, or one sentence matched twice
+        assert_eq!(chain(&[(0, 2), (1, 0), (2, 1)], 2), 2);
+        assert_eq!(chain(&[(0, 0), (0, 1), (1, 0)], 2), 1);
+        let two = GrowParams { min_run: 2, ..P };
+        // two seeds in order: a passage; the same two crossed: none
+        let a = doc(&[&[1, 2], &[3, 4]]);
+        let b = doc(&[&[1, 2], &[3, 4]]);
+        assert_eq!(grow(&[(0, 0), (1, 1)], &a, &b, &two, &|_| 1.0).len(), 1);
+        let crossed = doc(&[&[3, 4], &[1, 2]]);
+        assert!(grow(&[(0, 1), (1, 0)], &a, &crossed, &two, &|_| 1.0).is_empty());
+        // a template with other figures (4 a side, 2 shared: Dice 0.5)
+        let n = NUMBER_BIT;
+        let fa = doc(&[&[1, 2, n | 10, n | 11], &[3, 4, n | 12, n | 13]]);
+        let fb = doc(&[&[1, 2, n | 10, n | 21], &[3, 4, n | 12, n | 23]]);
+        assert!(grow(&[(0, 0), (1, 1)], &fa, &fb, &two, &|_| 1.0).is_empty());
+        let fewer = GrowParams {
+            figures_from: 5,
+            ..two
+        };
+        assert_eq!(grow(&[(0, 0), (1, 1)], &fa, &fb, &fewer, &|_| 1.0).len(), 1);
     }
 
     #[test]

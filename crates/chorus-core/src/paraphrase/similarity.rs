@@ -57,19 +57,20 @@ pub(crate) fn weights(bag: &Bag, idf: impl Fn(u64) -> f32) -> (Vec<f32>, f32) {
 }
 
 /// The figures two bags agree on: Dice of their distinct number keys (keys with
-/// `number_bit` set), or 1 when either has none.
-pub(crate) fn figures_agree(a: &Bag, b: &Bag, number_bit: u64) -> f32 {
+/// `number_bit` set), or 1 when either has none; and the fewer figures of the two.
+pub(crate) fn figures_agree(a: &Bag, b: &Bag, number_bit: u64) -> (f32, usize) {
     // keys with the top bit set sort last
     let nums = |x: &Bag| {
         let at = x.keys.partition_point(|&k| k & number_bit == 0);
         x.keys[at..].to_vec()
     };
     let (x, y) = (nums(a), nums(b));
-    if x.is_empty() || y.is_empty() {
-        return 1.0;
+    let fewest = x.len().min(y.len());
+    if fewest == 0 {
+        return (1.0, 0);
     }
     let shared = x.iter().filter(|k| y.binary_search(k).is_ok()).count();
-    2.0 * shared as f32 / (x.len() + y.len()) as f32
+    (2.0 * shared as f32 / (x.len() + y.len()) as f32, fewest)
 }
 
 /// Cosine of two weighted bags, Dice of their distinct stems, and the stems they share
@@ -135,8 +136,9 @@ mod tests {
         let n = 1u64 << 63;
         let x = Bag::of(vec![1, n | 5, n | 6]);
         let y = Bag::of(vec![1, n | 5, n | 7, n | 8]);
-        assert!((figures_agree(&x, &y, n) - 2.0 / 5.0).abs() < 1e-6);
-        assert_eq!(figures_agree(&x, &Bag::of(vec![1, 2]), n), 1.0);
+        let (f, fewest) = figures_agree(&x, &y, n);
+        assert!((f - 2.0 / 5.0).abs() < 1e-6 && fewest == 2);
+        assert_eq!(figures_agree(&x, &Bag::of(vec![1, 2]), n), (1.0, 0));
         let e = Bag::default();
         assert_eq!(compare(&a, &wa, na, &e, &[], 0.0), (0.0, 0.0, 0));
         assert_eq!(

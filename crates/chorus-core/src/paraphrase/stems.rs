@@ -66,6 +66,16 @@ impl Lang {
     pub fn code(self) -> &'static str {
         LANGUAGES[self.0 as usize].0
     }
+
+    /// The English name, lowercase.
+    pub fn name(self) -> &'static str {
+        LANGUAGES[self.0 as usize].1
+    }
+
+    /// Every supported language.
+    pub fn all() -> impl Iterator<Item = Lang> {
+        (0..LANGUAGES.len()).map(|i| Lang(i as u8))
+    }
 }
 
 /// The stop words of every language, as token hashes of their normalised forms.

@@ -76,7 +76,10 @@ def find(
     otherwise. ``errors``: what a bad record does ("warn": skipped with a ChorusWarning,
     the default; "raise": ChorusError; "ignore"). ``settings``: the CLI's flags, e.g.
     ``min_words=8``, ``max_df=50``, ``window="6h"``, ``boilerplate=True``,
-    ``formulas=True``. Returns a ``Report``."""
+    ``formulas=True``; ``paraphrase=True`` also finds reworded passages (each member and
+    pair then has ``match``: ``exact`` or ``reworded``), ``lang="id"`` sets the language of
+    every text for it (default: each record's ``lang``/``language`` field, else detected).
+    Returns a ``Report``."""
     jsonl, texts = _jsonl(data, id, text, source, date, url, title)
     out, texts, problems, _ = _chorus.find(jsonl, **texts, **settings)
     _problems(problems, errors)
@@ -135,14 +138,28 @@ class Index:
         _problems(problems, errors)
         return {"added": added, "replaced": replaced}
 
-    def query(self, text: str, limit: Optional[int] = None) -> list:
+    def query(
+        self,
+        text: str,
+        limit: Optional[int] = None,
+        *,
+        paraphrase: bool = False,
+        lang: Optional[str] = None,
+        scan: bool = False,
+    ) -> list:
         """The stored documents sharing passages with ``text``, best first: the records of
-        ``chorus query --json`` (``id``, ``score``, ``passages``, ...)."""
+        ``chorus query --json`` (``id``, ``score``, ``passages``, ...). ``paraphrase=True``
+        also finds reworded passages in the documents sharing at least one word n-gram
+        with the text (``chorus query --paraphrase``: each match and passage then has
+        ``match``, ``exact`` or ``reworded``); ``lang`` sets the language of every text
+        for it; ``scan=True`` also reads every stored text for documents sharing the text's
+        rare words (``--scan``: finds rewordings keeping no n-gram, at a pass over the
+        index)."""
         import json
 
         if not isinstance(text, str):
             raise TypeError(f"query takes a text (str), not {type(text).__name__}")
-        return [json.loads(m) for m in self._index.query(text, limit)]
+        return [json.loads(m) for m in self._index.query(text, limit, bool(paraphrase), lang, bool(scan))]
 
     def __len__(self) -> int:
         return len(self._index)

@@ -42,6 +42,8 @@ def find(
     keep_formulas: bool = ...,
     boilerplate: bool = ...,
     formulas: bool = ...,
+    paraphrase: bool = ...,
+    lang: Optional[str] = ...,
 ) -> Report: ...
 def dedup(
     data: Any,
@@ -76,5 +78,13 @@ class Index:
         title: Optional[str] = ...,
         errors: _Errors = ...,
     ) -> Dict[str, int]: ...
-    def query(self, text: str, limit: Optional[int] = ...) -> List[Dict[str, Any]]: ...
+    def query(
+        self,
+        text: str,
+        limit: Optional[int] = ...,
+        *,
+        paraphrase: bool = ...,
+        lang: Optional[str] = ...,
+        scan: bool = ...,
+    ) -> List[Dict[str, Any]]: ...
     def __len__(self) -> int: ...

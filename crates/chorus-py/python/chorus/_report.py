@@ -41,7 +41,8 @@ class Report:
     ``documents``, ``clusters``, ``pairs``, ``formulas`` and ``boilerplate`` (the last two
     when asked for), and ``stats`` (the summary). ``members`` is one flat row per cluster
     member (``cluster, doc, source, date, begin, end, text, quoted, attribution, credit,
-    reuse``), ``begin``/``end`` byte offsets into the document's UTF-8 text and ``text`` the
+    reuse``, and with ``paraphrase=True`` ``match``: ``exact`` or ``reworded``),
+    ``begin``/``end`` byte offsets into the document's UTF-8 text and ``text`` the
     shared passage as that member prints it. ``problems`` lists the input records skipped,
     as the CLI reports them."""
 
@@ -89,8 +90,17 @@ class Report:
                             "reuse": m.get("reuse"),
                         }
                     )
+                    if "match" in m:
+                        rows[-1]["match"] = m["match"]
             self._members = rows
         return self._members
+
+    def _member_columns(self) -> List[str]:
+        """The columns of ``members``: with ``paraphrase=True``, ``match`` last."""
+        cols = list(MEMBER_COLUMNS)
+        if any("match" in r for r in self.members):
+            cols.append("match")
+        return cols
 
     def to_pandas(self, table: str = "members") -> Any:
         """A pandas DataFrame of ``members`` (the default), ``clusters``, ``pairs`` or
@@ -99,7 +109,7 @@ class Report:
 
         rows = self._table(table)
         if table == "members":
-            return pd.DataFrame(rows, columns=list(MEMBER_COLUMNS))
+            return pd.DataFrame(rows, columns=self._member_columns())
         return pd.DataFrame(rows)
 
     def to_polars(self, table: str = "members") -> Any:
@@ -116,19 +126,23 @@ class Report:
         if table == "members":
             return self.members
         if table == "pairs":
-            return [
-                {
-                    "cluster": p["cluster"],
-                    "a": p["a"]["doc"],
-                    "a_begin": p["a"]["begin"],
-                    "a_end": p["a"]["end"],
-                    "b": p["b"]["doc"],
-                    "b_begin": p["b"]["begin"],
-                    "b_end": p["b"]["end"],
-                    "score": p["score"],
-                }
-                for p in self.pairs
-            ]
+            rows = []
+            for p in self.pairs:
+                rows.append(
+                    {
+                        "cluster": p["cluster"],
+                        "a": p["a"]["doc"],
+                        "a_begin": p["a"]["begin"],
+                        "a_end": p["a"]["end"],
+                        "b": p["b"]["doc"],
+                        "b_begin": p["b"]["begin"],
+                        "b_end": p["b"]["end"],
+                        "score": p["score"],
+                    }
+                )
+                if "match" in p:
+                    rows[-1]["match"] = p["match"]
+            return rows
         if table in ("clusters", "documents"):
             return getattr(self, table)
         raise ValueError(f"no table `{table}` (members, clusters, pairs or documents)")

@@ -502,7 +502,9 @@ def find(
     cross the shuffles, "blobs" (one binary row per task and destination, sorted in Rust:
     the default) or "rows" (a Spark row each, sorted by Spark); the result is the same.
     ``timings``: a dict to fill with the seconds each stage took. Returns the ``Report`` of the records, equal to
-    ``chorus.find``'s and to ``chorus find --json``'s output."""
+    ``chorus.find``'s and to ``chorus find --json``'s output. With ``paraphrase=True``
+    the reworded passages are found on the driver, which then reads every text: the
+    stages up to alignment stay distributed, the paraphrase path is not."""
     import numpy as np
     import pyarrow as pa
     from pyspark.sql import functions as F
@@ -550,6 +552,10 @@ def find(
         needed.update(v[:, 1].tolist())
     if settings.get("boilerplate"):
         needed.update(blocked)
+    if settings.get("paraphrase"):
+        # the paraphrase path compares the sentences of the whole corpus: on the driver,
+        # with every text (it is not distributed)
+        needed.update(range(run["counts"][0]))
     rows = _documents(numbered, needed)
     out, doc_texts = _chorus.report(
         [r.num for r in rows],

@@ -11,6 +11,7 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use chorus_core::document::parse_timestamp;
 use chorus_core::query::{FormulaMode, QueryMatch, QueryReport, QueryStats, query_documents_with};
+use chorus_core::query_reworded::parse_lang;
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use std::borrow::Cow;
@@ -30,6 +31,12 @@ pub struct QueryRequest {
     /// Also list the passages that are formulaic language, marked `"formula": true`, and
     /// the documents that share nothing else (marked too, last). Default false: left out.
     pub formulas: Option<bool>,
+    /// Also find reworded passages (`chorus query --paraphrase`): each match and passage
+    /// then says how it was found (`"match": "exact"` or `"reworded"`). Default false.
+    pub paraphrase: Option<bool>,
+    /// The language of every text for `paraphrase` (an ISO 639-1 code or English name, or
+    /// `auto`). Default: the fetched page's `lang` field, else detected.
+    pub lang: Option<String>,
 }
 
 pub async fn query(
@@ -76,6 +83,19 @@ pub async fn query(
     if req.formulas == Some(true) {
         opts.formulas = FormulaMode::List;
     }
+    let paraphrase = req.paraphrase == Some(true);
+    let lang = match req.lang.as_deref() {
+        None => None,
+        Some(_) if !paraphrase => {
+            return Err(ApiError::BadRequest(
+                "`lang` is the language of `paraphrase`: give `\"paraphrase\": true` too".into(),
+            ));
+        }
+        Some(name) => parse_lang(name).map_err(|e| {
+            ApiError::BadRequest(e.to_string().replace("invalid configuration: ", ""))
+        })?,
+    };
+    let meta = fetched.as_ref().map(|d| d.meta.clone()).unwrap_or_default();
     let fetched = fetched.map(|d| FetchedPage {
         url: d.meta.url.unwrap_or(d.id),
         title: d.meta.title,
@@ -84,6 +104,10 @@ pub async fn query(
     let report = st
         .read(move |index| {
             let mut report = match index {
+                Some(r) if paraphrase => {
+                    let how = chorus_store::RewordedOptions { lang, scan: false };
+                    r.query_reworded(&text, &meta, &opts, &how)?
+                }
                 Some(r) => r.query(&text, &opts)?,
                 None => query_documents_with(&text, &[], &opts.align, opts.formulas),
             };
