@@ -290,7 +290,7 @@ pub(crate) fn dedup_tail(
         })
         .collect();
     let is_formula = if judge {
-        formula::judge_passages(docs, al.tokens, &passages, true)?
+        formula::judge_passages(docs, al.tokens, None, &passages, true)?
             .1
             .expect("judged")
     } else {

@@ -61,6 +61,7 @@ impl TokenSource<'_> {
     pub fn len(&self) -> usize {
         match self {
             TokenSource::Memory(t) => t.len(),
+            TokenSource::Packed { packed, .. } => packed.len(),
             TokenSource::OnDemand { order, .. } => order.len(),
         }
     }

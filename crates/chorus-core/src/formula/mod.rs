@@ -61,6 +61,8 @@ use crate::tokenize::Tokens;
 use rayon::prelude::*;
 
 mod recur;
+pub(crate) use recur::line_ngrams;
+pub use recur::{NgramsHeld, Recurrence, ngrams_held};
 
 /// Fewest differing specifics that make a formula.
 pub(crate) const MIN_DIFFERING: usize = 2;
@@ -332,10 +334,13 @@ pub(crate) type Judged = (Vec<(Occurrence, Occurrence)>, Option<Vec<bool>>);
 /// formulas ([`formulas`]): the one decision of `find`, `dedup` and the server's clusters.
 /// Each document involved is normalised once for its offset map, and every passage side in
 /// it is mapped then (one map in memory per thread). `tokens` are the documents' tokens
-/// when the caller holds them (else they are made again from the texts).
+/// when the caller holds them (else they are made again from the texts). Step 3 reads
+/// the corpus in `recurrence` when given (the stages of a distributed engine), else in
+/// `tokens`, and is not taken without either.
 pub(crate) fn judge_passages(
     docs: &dyn ByNumber,
     tokens: Option<&TokenSource<'_>>,
+    recurrence: Option<&Recurrence>,
     aligned: &[PairAlignment],
     judge: bool,
 ) -> Result<Judged> {
@@ -394,13 +399,17 @@ pub(crate) fn judge_passages(
         })
         .collect::<Result<_>>()?;
     drop(side_span);
-    let is_formula = match (judge, tokens) {
-        (false, _) => None,
-        (true, Some(tokens)) => {
-            let corpus = recur::Corpus { docs, tokens };
+    let is_formula = match (judge, recurrence, tokens) {
+        (false, ..) => None,
+        (true, Some(r), _) => {
+            let corpus = recur::Corpus::Counted(r);
             Some(formulas_in(&occurrences, &side_specifics, &corpus)?)
         }
-        (true, None) => Some(formulas(&occurrences, &side_specifics)),
+        (true, None, Some(tokens)) => {
+            let corpus = recur::Corpus::Tokens { docs, tokens };
+            Some(formulas_in(&occurrences, &side_specifics, &corpus)?)
+        }
+        (true, None, None) => Some(formulas(&occurrences, &side_specifics)),
     };
     Ok((occurrences, is_formula))
 }

@@ -36,6 +36,8 @@ use crate::fingerprint::for_each_ngram_fingerprint;
 use crate::order::{ByNumber, DocNum};
 use crate::spans::Occurrence;
 use crate::token_source::TokenSource;
+use crate::tokenize::Tokens;
+use crate::when::When;
 use rayon::prelude::*;
 
 /// Most specifics of their own (no frame words) that the passages of a pair of stock
@@ -54,10 +56,110 @@ pub(crate) const SPREAD: i64 = 2 * 24 * 3600;
 pub(crate) const RECUR_SHARE_NUM: usize = 2;
 pub(crate) const RECUR_SHARE_DEN: usize = 5;
 
-/// The whole corpus: every document's date and tokens.
-pub(crate) struct Corpus<'a> {
-    pub docs: &'a dyn ByNumber,
-    pub tokens: &'a TokenSource<'a>,
+/// Where step 3 reads the corpus.
+pub(crate) enum Corpus<'a> {
+    /// Every document's date and tokens (`find`, `dedup`).
+    Tokens {
+        docs: &'a dyn ByNumber,
+        tokens: &'a TokenSource<'a>,
+    },
+    /// The holders of the candidate lines' n-grams, counted by the stages of a
+    /// distributed engine ([`Recurrence`]).
+    Counted(&'a Recurrence),
+}
+
+/// What one document holds of the n-grams step 3 looks up ([`ngrams_held`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NgramsHeld {
+    pub doc: DocNum,
+    /// The document's date ([`crate::Metadata::when`]).
+    pub when: Option<When>,
+    /// The fingerprints held, sorted, each once.
+    pub ngrams: Vec<u64>,
+}
+
+/// Which of the n-grams `wanted` (sorted fingerprints, as [`stock_line_ngrams`] gives
+/// them) document `doc`, dated `when`, holds; `None` when it holds none. Computed per
+/// document, in any partition.
+pub fn ngrams_held(
+    doc: DocNum,
+    when: Option<When>,
+    tokens: &Tokens,
+    wanted: &[u64],
+) -> Option<NgramsHeld> {
+    let mut ngrams = Vec::new();
+    for_each_ngram_fingerprint(&tokens.hashes, NGRAM, |_, f| {
+        if wanted.binary_search(&f).is_ok() {
+            ngrams.push(f);
+        }
+    });
+    ngrams.sort_unstable();
+    ngrams.dedup();
+    (!ngrams.is_empty()).then_some(NgramsHeld { doc, when, ngrams })
+}
+
+/// The documents holding each n-gram that step 3 looks up, with their dates: the
+/// corpus's part of the formula decision, made from every document's [`NgramsHeld`] (in
+/// any order) by an engine that holds no corpus in one place.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Recurrence {
+    /// `(fingerprint, document)`, sorted, each once.
+    holders: Holders,
+    /// `(document, date)`, sorted by document.
+    dates: Vec<(u32, Option<When>)>,
+}
+
+impl Recurrence {
+    /// The recurrence from what every document holds (in any order; documents that hold
+    /// none of the n-grams may be left out).
+    pub fn new(held: impl IntoIterator<Item = NgramsHeld>) -> Recurrence {
+        let mut out = Recurrence::default();
+        for h in held {
+            out.holders.extend(h.ngrams.iter().map(|&f| (f, h.doc.0)));
+            out.dates.push((h.doc.0, h.when));
+        }
+        out.holders.sort_unstable();
+        out.holders.dedup();
+        out.dates.sort_unstable();
+        out.dates.dedup_by_key(|d| d.0);
+        out
+    }
+
+    fn when(&self, d: u32) -> Option<When> {
+        self.dates
+            .binary_search_by_key(&d, |x| x.0)
+            .ok()
+            .and_then(|i| self.dates[i].1)
+    }
+}
+
+/// The n-grams (sorted fingerprints, each once) that step 3 may look up for the passages
+/// `alignments` (both sides at most [`MAX_LINE`] tokens): the lines it may judge, a superset
+/// of its candidates. `tokens(d)`: document `d`'s tokens.
+pub(crate) fn line_ngrams<T: std::ops::Deref<Target = Tokens>>(
+    alignments: &[crate::aligned::PairAlignment],
+    mut tokens: impl FnMut(DocNum) -> Result<T>,
+) -> Result<Vec<u64>> {
+    let short = |r: (u32, u32)| (NGRAM..=MAX_LINE).contains(&((r.1 - r.0) as usize));
+    let mut sides: Vec<(DocNum, (u32, u32))> = alignments
+        .iter()
+        .filter(|p| short(p.alignment.a) && short(p.alignment.b))
+        .flat_map(|p| [(p.a, p.alignment.a), (p.b, p.alignment.b)])
+        .collect();
+    sides.sort_unstable();
+    sides.dedup();
+    let mut out = Vec::new();
+    for g in sides.chunk_by(|x, y| x.0 == y.0) {
+        let t = tokens(g[0].0)?;
+        for &(_, (t0, t1)) in g {
+            for_each_ngram_fingerprint(&t.hashes[t0 as usize..t1 as usize], NGRAM, |_, f| {
+                out.push(f)
+            });
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    Ok(out)
 }
 
 /// Marks in `is` the passages of document pairs that share only recurring stock lines
@@ -180,24 +282,41 @@ type Holders = Vec<(u64, u32)>;
 /// `(fingerprint, document)`; and the n-grams (sorted) that at least [`RECUR_DOCS`]
 /// documents hold, printed at least [`SPREAD`] seconds apart.
 fn recurring_ngrams(wanted: &[u64], corpus: &Corpus<'_>) -> Result<(Holders, Vec<u64>)> {
-    let hits: Vec<Vec<(u64, u32)>> = (0..corpus.tokens.len() as u32)
-        .into_par_iter()
-        .map(|d| {
-            let t = corpus.tokens.get(DocNum(d))?;
-            let mut out = Vec::new();
-            for_each_ngram_fingerprint(&t.hashes, NGRAM, |_, f| {
-                if wanted.binary_search(&f).is_ok() {
-                    out.push((f, d));
-                }
+    match corpus {
+        Corpus::Tokens { docs, tokens } => {
+            let hits: Vec<Vec<(u64, u32)>> = (0..tokens.len() as u32)
+                .into_par_iter()
+                .map(|d| {
+                    let t = tokens.get(DocNum(d))?;
+                    Ok(ngrams_held(DocNum(d), None, &t, wanted)
+                        .map(|h| h.ngrams.into_iter().map(|f| (f, d)).collect())
+                        .unwrap_or_default())
+                })
+                .collect::<Result<_>>()?;
+            let mut hits: Holders = hits.into_iter().flatten().collect();
+            hits.sort_unstable();
+            let mut dates: Vec<Option<Option<When>>> = vec![None; tokens.len()];
+            let spread = spread_of(&hits, |d| {
+                *dates[d as usize].get_or_insert_with(|| docs.meta(DocNum(d)).when())
             });
-            out.sort_unstable();
-            out.dedup();
-            Ok(out)
-        })
-        .collect::<Result<_>>()?;
-    let mut hits: Vec<(u64, u32)> = hits.into_iter().flatten().collect();
-    hits.sort_unstable();
-    let mut dates: Vec<Option<Option<crate::when::When>>> = vec![None; corpus.tokens.len()];
+            Ok((hits, spread))
+        }
+        Corpus::Counted(r) => {
+            let hits: Holders = r
+                .holders
+                .iter()
+                .copied()
+                .filter(|h| wanted.binary_search(&h.0).is_ok())
+                .collect();
+            let spread = spread_of(&hits, |d| r.when(d));
+            Ok((hits, spread))
+        }
+    }
+}
+
+/// The n-grams (sorted) of `hits` (sorted `(fingerprint, document)`) that at least
+/// [`RECUR_DOCS`] documents hold, printed at least [`SPREAD`] seconds apart.
+fn spread_of(hits: &[(u64, u32)], mut when: impl FnMut(u32) -> Option<When>) -> Vec<u64> {
     let mut out = Vec::new();
     for g in hits.chunk_by(|p, q| p.0 == q.0) {
         if g.len() < RECUR_DOCS {
@@ -205,8 +324,7 @@ fn recurring_ngrams(wanted: &[u64], corpus: &Corpus<'_>) -> Result<(Holders, Vec
         }
         let (mut first, mut last) = (i64::MAX, i64::MIN);
         for &(_, d) in g {
-            let w = *dates[d as usize].get_or_insert_with(|| corpus.docs.meta(DocNum(d)).when());
-            if let Some(w) = w {
+            if let Some(w) = when(d) {
                 first = first.min(w.last);
                 last = last.max(w.first);
             }
@@ -216,7 +334,7 @@ fn recurring_ngrams(wanted: &[u64], corpus: &Corpus<'_>) -> Result<(Holders, Vec
             }
         }
     }
-    Ok((hits, out))
+    out
 }
 
 #[cfg(test)]
@@ -225,7 +343,6 @@ mod tests {
     use super::*;
     use crate::document::{Document, Span};
     use crate::normalize::normalize;
-    use crate::tokenize::Tokens;
     use std::collections::BTreeMap;
 
     const LINE: &str = "It said it may buy more shares or sell some or all of its current stake.";
@@ -272,7 +389,7 @@ mod tests {
             occurrences.push((x, y));
             sides.extend([sx, sy]);
         }
-        let corpus = Corpus {
+        let corpus = Corpus::Tokens {
             docs: &docs,
             tokens: &tokens,
         };

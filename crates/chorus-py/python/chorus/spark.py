@@ -26,9 +26,14 @@ partitioning and the input order cannot change the result:
    they are few). (Rows: seeds shuffled by pair and sorted by ``(a, b, pos_a, pos_b)``,
    boilerplate occurrences by document.)
 6. **alignment** (``mapInArrow``): candidates joined with both texts, aligned in Rust.
-7. **report**, once on the driver: the alignments, the documents they involve and the
-   run's exact counts go to ``chorus_core::stages::report`` (clustering, quotation,
-   coordination, propagation).
+7. **recurrence** of the stock lines: on the driver, the n-grams of the short aligned
+   passages (``chorus_core::stages::stock_line_ngrams``), broadcast; then
+   (``mapInArrow``) which of them each document holds, with its date
+   (``chorus_core::stages::ngrams_held``), collected: rows keyed by n-gram fingerprint,
+   few, and none when no passage is a short line.
+8. **report**, once on the driver: the alignments, the documents they involve, the
+   recurrence rows and the run's exact counts go to ``chorus_core::stages::report``
+   (the formula decision, clustering, quotation, coordination, propagation).
 
 ``dedup`` shares stages 1 to 5, then:
 
@@ -481,6 +486,45 @@ def _documents(numbered, needed):
     return numbered.join(want, "num").select("num", "id", "text", "meta").orderBy("num").collect()
 
 
+def _held(numbered, wanted):
+    """The recurrence of the stock lines (stage 7 of ``find`` in the module documentation): which of
+    the n-grams ``wanted`` (native ``u64`` bytes, from the alignments) every document
+    holds, with its date, computed in the documents' partitions: ``(docs, dates,
+    n-grams)`` rows for the report."""
+    import pyarrow as pa
+
+    if not wanted:
+        return [], [], []
+    wanted_b = numbered.sparkSession.sparkContext.broadcast(wanted)
+
+    def hold(batches):
+        for batch in batches:
+            nums, dates, ngrams = _chorus.ngrams_held(
+                batch.column("num").to_pylist(),
+                batch.column("id").to_pylist(),
+                batch.column("text").to_pylist(),
+                batch.column("meta").to_pylist(),
+                wanted_b.value,
+            )
+            yield pa.RecordBatch.from_pydict(
+                {
+                    "num": pa.array(nums, pa.int64()),
+                    "first": pa.array([d[0] if d else None for d in dates], pa.int64()),
+                    "last": pa.array([d[1] if d else None for d in dates], pa.int64()),
+                    "ngrams": pa.array(ngrams, pa.binary()),
+                }
+            )
+
+    schema = "num long, first long, last long, ngrams binary"
+    rows = numbered.select("num", "id", "text", "meta").mapInArrow(hold, schema).collect()
+    wanted_b.unpersist()
+    return (
+        [r.num for r in rows],
+        [(r.first, r.last) if r.first is not None else None for r in rows],
+        [bytes(r.ngrams) for r in rows],
+    )
+
+
 def find(
     df: Any,
     *,
@@ -544,7 +588,7 @@ def find(
     ]
     lap("alignment")
 
-    # 7. report, on the driver
+    # 7. recurrence of the stock lines, 8. report, on the driver
     needed = set()
     for rec in alignments:
         v = np.frombuffer(rec, np.uint32).reshape(-1, 10)
@@ -557,16 +601,16 @@ def find(
         # with every text (it is not distributed)
         needed.update(range(run["counts"][0]))
     rows = _documents(numbered, needed)
+    doc_cols = ([r.num for r in rows], [r.id for r in rows], [r.text for r in rows], [r.meta for r in rows])
+    held = _held(numbered, _chorus.stock_line_ngrams(*doc_cols, alignments, **settings))
     out, doc_texts = _chorus.report(
-        [r.num for r in rows],
-        [r.id for r in rows],
-        [r.text for r in rows],
-        [r.meta for r in rows],
+        *doc_cols,
         alignments,
         list(blocked),
         list(blocked.values()),
         _sources(sources_b.value),
         run["counts"],
+        *held,
         **settings,
     )
     for d in run["persisted"]:
