@@ -171,6 +171,19 @@ pub fn stock_line_ngrams(
     crate::formula::line_ngrams(alignments, |d| Ok(Box::new(Tokens::new(&docs.text(d)?))))
 }
 
+/// [`stock_line_ngrams`] for `dedup`: of all the passages [`dedup_report`] is given
+/// (those of the aligned pairs and of the decided ones). None when formulas are kept.
+pub fn dedup_stock_line_ngrams(
+    docs: &dyn ByNumber,
+    passages: &[PairAlignment],
+    cfg: &DedupConfig,
+) -> Result<Vec<u64>> {
+    if cfg.find.keep_formulas {
+        return Ok(Vec::new());
+    }
+    crate::formula::line_ngrams(passages, |d| Ok(Box::new(Tokens::new(&docs.text(d)?))))
+}
+
 /// Stage 6: the report from every aligned passage of the run (in any order). `docs` must
 /// hold every document of an alignment, and with `cfg.list_boilerplate` every document of
 /// `boilerplate` (each document's non-empty [`blocked_ranges`]); `recurrence` is made from
@@ -286,13 +299,16 @@ pub fn dedup_plan(
 /// every document number of the run (a slice of `n`), its position in the input (any
 /// increasing key of the input order: `Keep::First`, and the report's `kept` and
 /// `dropped` are in these), its text's length in bytes, its token count and its blocked
-/// ranges; and the run's counts (as for [`report`]).
+/// ranges; the recurrence of the stock lines (made as for [`report`], from the n-grams
+/// [`dedup_stock_line_ngrams`] of the passages given to [`dedup_report`]); and the run's
+/// counts (as for [`report`]).
 pub struct DedupRun<'a> {
     pub docs: &'a dyn ByNumber,
     pub inputs: &'a [u64],
     pub text_lens: &'a [usize],
     pub token_counts: &'a [u32],
     pub blocked: &'a [Vec<(u32, u32)>],
+    pub recurrence: &'a Recurrence,
     pub stats: Stats,
 }
 
@@ -316,6 +332,7 @@ pub fn dedup_report(
     let parts = DedupParts {
         docs: run.docs,
         tokens: None,
+        recurrence: Some(run.recurrence),
         input: &|d| run.inputs[d.index()] as usize,
         text_len: &|d| run.text_lens[d.index()],
         n: run.inputs.len(),

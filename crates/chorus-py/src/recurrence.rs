@@ -17,6 +17,7 @@ use pyo3::types::{PyBytes, PyDict};
 
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(stock_line_ngrams, m)?)?;
+    m.add_function(wrap_pyfunction!(dedup_stock_line_ngrams, m)?)?;
     m.add_function(wrap_pyfunction!(ngrams_held, m)?)?;
     Ok(())
 }
@@ -46,6 +47,29 @@ fn stock_line_ngrams<'py>(
     let alignments: Vec<PairAlignment> = alignments.iter().flat_map(|r| alignments_of(r)).collect();
     let wanted = py
         .detach(|| stages::stock_line_ngrams(&by_num, &alignments, &cfg))
+        .map_err(py_err)?;
+    let bytes: Vec<u8> = wanted.iter().flat_map(|f| f.to_ne_bytes()).collect();
+    Ok(PyBytes::new(py, &bytes))
+}
+
+/// [`stock_line_ngrams`] for `dedup`: of the records of the aligned and the decided pairs
+/// (`passages`), with `dedup`'s settings.
+#[pyfunction]
+#[pyo3(signature = (nums, ids, texts, metas, passages, **settings))]
+fn dedup_stock_line_ngrams<'py>(
+    py: Python<'py>,
+    nums: Vec<u32>,
+    ids: Vec<String>,
+    texts: Vec<String>,
+    metas: Vec<String>,
+    passages: Vec<Vec<u8>>,
+    settings: Option<&Bound<'py, PyDict>>,
+) -> PyResult<Bound<'py, PyBytes>> {
+    let cfg = settings::dedup_config(settings)?;
+    let by_num = documents(nums, &ids, &texts, &metas)?;
+    let passages: Vec<PairAlignment> = passages.iter().flat_map(|r| alignments_of(r)).collect();
+    let wanted = py
+        .detach(|| stages::dedup_stock_line_ngrams(&by_num, &passages, &cfg))
         .map_err(py_err)?;
     let bytes: Vec<u8> = wanted.iter().flat_map(|f| f.to_ne_bytes()).collect();
     Ok(PyBytes::new(py, &bytes))

@@ -40,8 +40,10 @@ partitioning and the input order cannot change the result:
 6. **pairs** (``mapInArrow``): candidates joined with both texts and token counts; each
    planned from its seeds in Rust (``chorus_core::stages::dedup_plan``: skipped, decided,
    or aligned) and aligned when the plan (or the formula decision) needs it.
-7. **groups**, once on the driver: the aligned and decided pairs, the documents they
-   involve, and every document's input position, length, token count and blocked ranges
+7. **recurrence** of the stock lines, as for ``find``, from the passages of the aligned
+   and decided pairs (``chorus_core::stages::dedup_stock_line_ngrams``).
+8. **groups**, once on the driver: the aligned and decided pairs, the documents they
+   involve, the recurrence rows, and every document's input position, length, token count and blocked ranges
    go to ``chorus_core::stages::dedup_report`` (the formula decision, the coverages, the
    union of near-duplicate pairs into groups, the member kept), the tail ``chorus dedup``
    runs. Groups are unions of pairs on the driver: exact, no GraphFrames, and the pairs
@@ -697,15 +699,15 @@ def dedup(
     decided = [r for r in kept if r.plan == 2]
     lap("pairs")
 
-    # 7. groups, on the driver
+    # 7. recurrence of the stock lines, 8. groups, on the driver
     needed = {r.a for r in kept} | {r.b for r in kept}
     rows = _documents(numbered, needed)
+    doc_cols = ([r.num for r in rows], [r.id for r in rows], [r.text for r in rows], [r.meta for r in rows])
+    passages = aligned + [bytes(r.rec) for r in decided]
+    held = _held(numbered, _chorus.dedup_stock_line_ngrams(*doc_cols, passages, **settings))
     pos = np.array([r.pos for r in per_doc], np.uint64)
     out = _chorus.dedup_report(
-        [r.num for r in rows],
-        [r.id for r in rows],
-        [r.text for r in rows],
-        [r.meta for r in rows],
+        *doc_cols,
         pos.tobytes(),
         np.array([r.bytes for r in per_doc], np.uint64).tobytes(),
         np.array([r.tokens for r in per_doc], np.uint32).tobytes(),
@@ -720,6 +722,7 @@ def dedup(
             [bytes(r.rec) for r in decided],
         ),
         run["counts"],
+        *held,
         **settings,
     )
     for d in run["persisted"]:
