@@ -32,8 +32,9 @@
 //!    step is taken once, from step 1's decisions only, so formulas never chain. A copied
 //!    story holding a formula line is not inside the formula (the formula lies inside it),
 //!    and the same instance of a template reprinted shares its specifics: both stay reuse.
-//! 3. **Recurring stock lines** ([`recur`]), decided per document pair where the corpus is
-//!    at hand (`find`, `dedup`): a pair whose passages are all short lines sharing at most
+//! 3. **Recurring stock lines** (`recur.rs`), decided per document pair where the corpus
+//!    is at hand (`find`, `dedup`, and their stages, which count the corpus's part by
+//!    n-gram: [`Recurrence`]): a pair whose passages are all short lines sharing at most
 //!    one name of their own, each line's words recurring in 4 or more documents of the
 //!    corpus printed days apart, is a template's pair (the aligner cut its frame between
 //!    the fillers, so no single passage shows other specifics).
@@ -417,7 +418,7 @@ pub(crate) fn judge_passages(
 /// Which passages are formulas by steps 1 and 2 (see the module documentation), from
 /// each passage's two occurrences and the specifics of its two sides (`sides[2 * i]` and
 /// `sides[2 * i + 1]` for passage `i`): the decision where no corpus is at hand (a
-/// query, the stages of a distributed engine).
+/// query).
 pub(crate) fn formulas(
     occurrences: &[(Occurrence, Occurrence)],
     sides: &[SideSpecifics],

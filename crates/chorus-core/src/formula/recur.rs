@@ -25,10 +25,14 @@
 //!
 //! The decision reads the corpus and the passages found, not earlier decisions of this
 //! step, so it never chains. Undated documents give no spread, so a corpus without dates
-//! keeps such pairs; where no corpus is at hand (`query`, the stages of a distributed
-//! engine) the step is not taken. Cost: one pass over every document's tokens (made again
-//! from the text when they are not held in memory), looking up the n-grams of the
-//! candidate lines; only when some pair is a candidate.
+//! keeps such pairs; where no corpus is at hand (`query`) the step is not taken. The
+//! stages of a distributed engine count the holders themselves ([`Recurrence`]): the
+//! n-grams of every short aligned passage ([`line_ngrams`], a superset of the candidates'),
+//! then which of them each document holds ([`ngrams_held`], in any partition), merged;
+//! the holders of an n-gram do not depend on which others are looked up, so the decision
+//! is `find`'s. Cost: one pass over every document's tokens (made again from the text when
+//! they are not held in memory), looking up the n-grams of the candidate lines; only when
+//! some pair is a candidate.
 
 use super::SideSpecifics;
 use crate::error::Result;
@@ -78,7 +82,7 @@ pub struct NgramsHeld {
     pub ngrams: Vec<u64>,
 }
 
-/// Which of the n-grams `wanted` (sorted fingerprints, as [`stock_line_ngrams`] gives
+/// Which of the n-grams `wanted` (sorted fingerprints, as [`crate::stages::stock_line_ngrams`] gives
 /// them) document `doc`, dated `when`, holds; `None` when it holds none. Computed per
 /// document, in any partition.
 pub fn ngrams_held(
