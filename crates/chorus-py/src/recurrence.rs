@@ -11,7 +11,7 @@ use crate::stages::{alignments_of, documents};
 use crate::{py_err, settings};
 use chorus_core::stages::{self, NgramsHeld, PairAlignment, Recurrence};
 use chorus_core::tokenize::Tokens;
-use chorus_core::{Config, DocNum, When};
+use chorus_core::{Config, DocNum, Metadata, When};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict};
 
@@ -75,25 +75,29 @@ fn dedup_stock_line_ngrams<'py>(
     Ok(PyBytes::new(py, &bytes))
 }
 
-/// On a worker: of the documents `nums` (`ids`, `texts`, `metas` as `prepare` gives
-/// them), those holding some of the n-grams `wanted` (as [`stock_line_ngrams`] gives
-/// them): their numbers, dates `(first, last)` (or `None`) and the n-grams held.
+/// On a worker: of the documents `nums` (`texts`, `metas` as `prepare` gives them: the
+/// metadata, read back for the date only), those holding some of the n-grams `wanted` (as
+/// [`stock_line_ngrams`] gives them): their numbers, dates `(first, last)` (or `None`)
+/// and the n-grams held.
 #[pyfunction]
 #[allow(clippy::type_complexity)]
 fn ngrams_held<'py>(
     py: Python<'py>,
     nums: Vec<u32>,
-    ids: Vec<String>,
     texts: Vec<String>,
     metas: Vec<String>,
     wanted: &[u8],
 ) -> PyResult<(Vec<u32>, Vec<Option<(i64, i64)>>, Vec<Bound<'py, PyBytes>>)> {
     let wanted = u64s(wanted);
-    let docs = documents(nums, &ids, &texts, &metas)?;
+    let dates: Vec<Option<When>> = metas
+        .iter()
+        .map(|m| Ok(serde_json::from_str::<Metadata>(m).map_err(py_err)?.when()))
+        .collect::<PyResult<_>>()?;
     let held: Vec<NgramsHeld> = py.detach(|| {
-        docs.iter()
-            .filter_map(|(d, doc)| {
-                stages::ngrams_held(*d, doc.meta.when(), &Tokens::new(&doc.text), &wanted)
+        (0..nums.len())
+            .filter_map(|i| {
+                let t = Tokens::new(&texts[i]);
+                stages::ngrams_held(DocNum(nums[i]), dates[i], &t, &wanted)
             })
             .collect()
     });

@@ -503,7 +503,6 @@ def _held(numbered, wanted):
         for batch in batches:
             nums, dates, ngrams = _chorus.ngrams_held(
                 batch.column("num").to_pylist(),
-                batch.column("id").to_pylist(),
                 batch.column("text").to_pylist(),
                 batch.column("meta").to_pylist(),
                 wanted_b.value,
@@ -518,7 +517,7 @@ def _held(numbered, wanted):
             )
 
     schema = "num long, first long, last long, ngrams binary"
-    rows = numbered.select("num", "id", "text", "meta").mapInArrow(hold, schema).collect()
+    rows = numbered.select("num", "text", "meta").mapInArrow(hold, schema).collect()
     wanted_b.unpersist()
     return (
         [r.num for r in rows],
@@ -605,6 +604,7 @@ def find(
     rows = _documents(numbered, needed)
     doc_cols = ([r.num for r in rows], [r.id for r in rows], [r.text for r in rows], [r.meta for r in rows])
     held = _held(numbered, _chorus.stock_line_ngrams(*doc_cols, alignments, **settings))
+    lap("recurrence")
     out, doc_texts = _chorus.report(
         *doc_cols,
         alignments,
@@ -705,6 +705,7 @@ def dedup(
     doc_cols = ([r.num for r in rows], [r.id for r in rows], [r.text for r in rows], [r.meta for r in rows])
     passages = aligned + [bytes(r.rec) for r in decided]
     held = _held(numbered, _chorus.dedup_stock_line_ngrams(*doc_cols, passages, **settings))
+    lap("recurrence")
     pos = np.array([r.pos for r in per_doc], np.uint64)
     out = _chorus.dedup_report(
         *doc_cols,
