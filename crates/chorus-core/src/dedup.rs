@@ -241,6 +241,7 @@ pub fn dedup_in(
     let parts = DedupParts {
         docs: &numbered,
         tokens: Some(&al.tokens),
+        recurrence: None,
         input: &|d| order.input(d),
         text_len: &|d| docs.text_len(order.input(d)),
         n: docs.len(),
@@ -261,6 +262,9 @@ pub fn dedup_in(
 pub(crate) struct DedupParts<'a> {
     pub docs: &'a dyn ByNumber,
     pub tokens: Option<&'a TokenSource<'a>>,
+    /// The recurrence of the stock lines, when counted by the stages (else read from
+    /// `tokens`; see [`formula::judge_passages`]).
+    pub recurrence: Option<&'a formula::Recurrence>,
     pub input: &'a (dyn Fn(DocNum) -> usize + Sync),
     pub text_len: &'a (dyn Fn(DocNum) -> usize + Sync),
     pub n: usize,
@@ -290,7 +294,7 @@ pub(crate) fn dedup_tail(
         })
         .collect();
     let is_formula = if judge {
-        formula::judge_passages(docs, al.tokens, &passages, true)?
+        formula::judge_passages(docs, al.tokens, al.recurrence, &passages, true)?
             .1
             .expect("judged")
     } else {

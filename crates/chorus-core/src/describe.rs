@@ -18,7 +18,7 @@ use crate::boilerplate::Sources;
 use crate::cluster::{Occurrence, cluster};
 use crate::config::Config;
 use crate::error::Result;
-use crate::formula;
+use crate::formula::{self, Recurrence};
 use crate::order::{ByNumber, DocNum};
 use crate::progress::Progress;
 use crate::report::{
@@ -40,6 +40,7 @@ use std::borrow::Cow;
 pub(crate) fn build_report(
     docs: &dyn ByNumber,
     tokens: Option<&TokenSource<'_>>,
+    recurrence: Option<&Recurrence>,
     aligned: Vec<PairAlignment>,
     found: Option<Vec<Found>>,
     blocked: &[(DocNum, &[(u32, u32)])],
@@ -64,7 +65,14 @@ pub(crate) fn build_report(
     // before clustering, so that no cluster joins documents through a shared frame
     // (reworded passages are not judged: a rewording keeps some specifics and drops
     // others, which is what a formula's differing specifics look like)
-    let (occurrences, is_formula) = judge(docs, tokens, &aligned, &found, !cfg.keep_formulas)?;
+    let (occurrences, is_formula) = judge(
+        docs,
+        tokens,
+        recurrence,
+        &aligned,
+        &found,
+        !cfg.keep_formulas,
+    )?;
     let (occurrences, aligned, found, formulas) = match is_formula {
         Some(is_formula) => {
             let mut kept = (Vec::new(), Vec::new(), Vec::new());
@@ -176,18 +184,20 @@ pub(crate) fn build_report(
 fn judge(
     docs: &dyn ByNumber,
     tokens: Option<&TokenSource<'_>>,
+    recurrence: Option<&Recurrence>,
     aligned: &[PairAlignment],
     found: &[Option<Found>],
     judge: bool,
 ) -> Result<formula::Judged> {
     if !found.contains(&Some(Found::Reworded)) {
-        return formula::judge_passages(docs, tokens, aligned, judge);
+        return formula::judge_passages(docs, tokens, recurrence, aligned, judge);
     }
     let (reworded, exact): (Vec<usize>, Vec<usize>) =
         (0..aligned.len()).partition(|&i| found[i] == Some(Found::Reworded));
     let pick = |ix: &[usize]| ix.iter().map(|&i| aligned[i].clone()).collect::<Vec<_>>();
-    let (exact_occ, exact_formula) = formula::judge_passages(docs, tokens, &pick(&exact), judge)?;
-    let (reworded_occ, _) = formula::judge_passages(docs, tokens, &pick(&reworded), false)?;
+    let (exact_occ, exact_formula) =
+        formula::judge_passages(docs, tokens, recurrence, &pick(&exact), judge)?;
+    let (reworded_occ, _) = formula::judge_passages(docs, tokens, None, &pick(&reworded), false)?;
     let mut occ = vec![None; aligned.len()];
     let mut is_formula = exact_formula.as_ref().map(|_| vec![false; aligned.len()]);
     for (k, (&i, o)) in exact.iter().zip(exact_occ).enumerate() {

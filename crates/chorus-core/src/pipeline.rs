@@ -69,6 +69,7 @@ pub(crate) fn report_of(
     build_report(
         &numbered,
         Some(&al.tokens),
+        None,
         aligned,
         found,
         &blocked,

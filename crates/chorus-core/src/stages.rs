@@ -16,8 +16,14 @@
 //!    [`blocked_ranges`].
 //! 4. **Alignment** of each candidate pair: [`align_pair`], given both documents'
 //!    [`Tokens`] (`Tokens::new(text)`) and blocked ranges.
-//! 5. **Report** from all the alignments, in any order: [`report`], given the documents
-//!    involved by number ([`ByNumber`], e.g. a `BTreeMap<DocNum, Document>`).
+//! 5. **Recurrence** of the stock lines (step 3 of [`crate::formula`]): the n-grams the
+//!    formula decision looks up, [`stock_line_ngrams`] of all the alignments (given the
+//!    documents involved); then, for every document of the run, in any partition, which
+//!    of them it holds, [`ngrams_held`] (with its date, [`crate::Metadata::when`]); and
+//!    [`Recurrence::new`] of all these, in any order (rows keyed by n-gram fingerprint).
+//! 6. **Report** from all the alignments, in any order: [`report`], given the documents
+//!    involved by number ([`ByNumber`], e.g. a `BTreeMap<DocNum, Document>`) and the
+//!    recurrence.
 //!
 //! The run's [`Stats`] are counts over these stages: `documents` and `bytes` of all
 //! documents; `tokens` and `postings` the sums of [`DocumentFingerprints::tokens`] and of
@@ -44,6 +50,8 @@ use crate::dedup::{DedupConfig, DedupParts, DedupReport, dedup_tail, plan_of};
 use crate::describe::build_report;
 use crate::error::Result;
 use crate::fingerprint::ngram_fingerprints;
+/// Stage 5: the recurrence of the stock lines.
+pub use crate::formula::{NgramsHeld, Recurrence, ngrams_held};
 pub use crate::index::Posting;
 use crate::order::DocNum;
 pub use crate::order::{ByNumber, NumberingKey};
@@ -147,16 +155,49 @@ pub fn candidate(
     candidate_of_sorted(a, b, seeds.into_iter(), &cfg.seeds)
 }
 
-/// Stage 5: the report from every aligned passage of the run (in any order). `docs` must
+/// Stage 5: the n-grams (sorted fingerprints, each once) whose holders the formula
+/// decision of [`report`] reads ([`ngrams_held`], [`Recurrence`]): those of the short
+/// passages among `alignments` (every aligned passage of the run). `docs` must hold every
+/// document of an alignment. None when formulas are kept (`cfg.keep_formulas`) or with
+/// `cfg.paraphrase` (whose report reads the whole corpus itself).
+pub fn stock_line_ngrams(
+    docs: &dyn ByNumber,
+    alignments: &[PairAlignment],
+    cfg: &Config,
+) -> Result<Vec<u64>> {
+    if cfg.keep_formulas || cfg.paraphrase {
+        return Ok(Vec::new());
+    }
+    crate::formula::line_ngrams(alignments, |d| Ok(Box::new(Tokens::new(&docs.text(d)?))))
+}
+
+/// [`stock_line_ngrams`] for `dedup`: of all the passages [`dedup_report`] is given
+/// (those of the aligned pairs and of the decided ones). None when formulas are kept.
+pub fn dedup_stock_line_ngrams(
+    docs: &dyn ByNumber,
+    passages: &[PairAlignment],
+    cfg: &DedupConfig,
+) -> Result<Vec<u64>> {
+    if cfg.find.keep_formulas {
+        return Ok(Vec::new());
+    }
+    crate::formula::line_ngrams(passages, |d| Ok(Box::new(Tokens::new(&docs.text(d)?))))
+}
+
+/// Stage 6: the report from every aligned passage of the run (in any order). `docs` must
 /// hold every document of an alignment, and with `cfg.list_boilerplate` every document of
-/// `boilerplate` (each document's non-empty [`blocked_ranges`]); `stats` holds the run's
-/// counts (see the module documentation). With `cfg.paraphrase`, `docs` must hold every
-/// document of the run (numbers `0..stats.documents`): the paraphrase path
-/// ([`crate::paraphrase`]) compares the sentences of the whole corpus, here, in one place.
+/// `boilerplate` (each document's non-empty [`blocked_ranges`]); `recurrence` is made from
+/// the n-grams [`stock_line_ngrams`] of the same alignments that every document holds
+/// (see the module documentation); `stats` holds the run's counts (see the module
+/// documentation). With `cfg.paraphrase`, `docs` must hold every document of the run
+/// (numbers `0..stats.documents`): the paraphrase path ([`crate::paraphrase`]) compares
+/// the sentences of the whole corpus, here, in one place, and reads the recurrence there
+/// too (`recurrence` is not read).
 pub fn report(
     docs: &dyn ByNumber,
     alignments: Vec<PairAlignment>,
     boilerplate: &[(DocNum, Vec<(u32, u32)>)],
+    recurrence: &Recurrence,
     sources: &Sources,
     stats: Stats,
     cfg: &Config,
@@ -173,6 +214,7 @@ pub fn report(
     build_report(
         docs,
         None,
+        Some(recurrence),
         alignments,
         None,
         &blocked,
@@ -213,6 +255,7 @@ fn report_reworded(
     build_report(
         docs,
         Some(&tokens),
+        None,
         aligned,
         Some(found),
         blocked,
@@ -256,13 +299,16 @@ pub fn dedup_plan(
 /// every document number of the run (a slice of `n`), its position in the input (any
 /// increasing key of the input order: `Keep::First`, and the report's `kept` and
 /// `dropped` are in these), its text's length in bytes, its token count and its blocked
-/// ranges; and the run's counts (as for [`report`]).
+/// ranges; the recurrence of the stock lines (made as for [`report`], from the n-grams
+/// [`dedup_stock_line_ngrams`] of the passages given to [`dedup_report`]); and the run's
+/// counts (as for [`report`]).
 pub struct DedupRun<'a> {
     pub docs: &'a dyn ByNumber,
     pub inputs: &'a [u64],
     pub text_lens: &'a [usize],
     pub token_counts: &'a [u32],
     pub blocked: &'a [Vec<(u32, u32)>],
+    pub recurrence: &'a Recurrence,
     pub stats: Stats,
 }
 
@@ -286,6 +332,7 @@ pub fn dedup_report(
     let parts = DedupParts {
         docs: run.docs,
         tokens: None,
+        recurrence: Some(run.recurrence),
         input: &|d| run.inputs[d.index()] as usize,
         text_len: &|d| run.text_lens[d.index()],
         n: run.inputs.len(),

@@ -57,6 +57,15 @@ pub(crate) enum TokenSource<'c> {
 }
 
 impl TokenSource<'_> {
+    /// How many documents there are.
+    pub fn len(&self) -> usize {
+        match self {
+            TokenSource::Memory(t) => t.len(),
+            TokenSource::Packed { packed, .. } => packed.len(),
+            TokenSource::OnDemand { order, .. } => order.len(),
+        }
+    }
+
     /// The tokens of document number `d`.
     pub fn get(&self, d: DocNum) -> Result<TokenRef<'_>> {
         Ok(match self {

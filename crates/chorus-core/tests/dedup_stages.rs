@@ -6,8 +6,8 @@
 
 use chorus_core::report::write_dedup_jsonl;
 use chorus_core::stages::{
-    self, ByNumber, Candidate, DedupPlan, DedupRun, NumberingKey, PairAlignment, Posting, Sources,
-    blocked_ranges,
+    self, ByNumber, Candidate, DedupPlan, DedupRun, NgramsHeld, NumberingKey, PairAlignment,
+    Posting, Recurrence, Sources, blocked_ranges,
 };
 use chorus_core::tokenize::Tokens;
 use chorus_core::{Config, DedupConfig, DocNum, Document, Keep, NoProgress, dedup};
@@ -101,6 +101,17 @@ fn corpus(seed: u64) -> Vec<Document> {
 }
 
 fn by_stages(docs: &[Document], cfg: &DedupConfig, rng: &mut Rng) -> chorus_core::DedupReport {
+    stages_with(docs, cfg, rng, false)
+}
+
+/// [`by_stages`]; with `skip_recurrence`, an engine that leaves out the recurrence of the
+/// stock lines.
+fn stages_with(
+    docs: &[Document],
+    cfg: &DedupConfig,
+    rng: &mut Rng,
+    skip_recurrence: bool,
+) -> chorus_core::DedupReport {
     let find = &cfg.find;
     // numbering
     let mut keyed: Vec<(NumberingKey<'_>, usize)> = docs
@@ -201,12 +212,35 @@ fn by_stages(docs: &[Document], cfg: &DedupConfig, rng: &mut Rng) -> chorus_core
     };
     let text_lens: Vec<usize> = by_num.values().map(|d| d.text.len()).collect();
     let view: &dyn ByNumber = &by_num;
+    // the recurrence of the stock lines: the n-grams wanted, from all the passages; what
+    // every document holds of them, in random partitions; merged in random order
+    let all: Vec<PairAlignment> = aligned
+        .iter()
+        .chain(&decided_passages)
+        .flatten()
+        .cloned()
+        .collect();
+    let wanted = stages::dedup_stock_line_ngrams(view, &all, cfg).unwrap();
+    let mut held: Vec<NgramsHeld> = Vec::new();
+    for part in rng.partition(by_num.iter().collect()) {
+        for (d, doc) in part {
+            let t = Tokens::new(&doc.text);
+            held.extend(stages::ngrams_held(*d, doc.meta.when(), &t, &wanted));
+        }
+    }
+    rng.shuffle(&mut held);
+    let recurrence = if skip_recurrence {
+        Recurrence::default()
+    } else {
+        Recurrence::new(held)
+    };
     let run = DedupRun {
         docs: view,
         inputs: &inputs,
         text_lens: &text_lens,
         token_counts: &token_counts,
         blocked: &blocked,
+        recurrence: &recurrence,
         stats,
     };
     stages::dedup_report(
@@ -271,4 +305,55 @@ fn the_generated_corpora_group_reprints_and_decide_pairs_from_seeds() {
     assert!(groups >= 8, "{groups}");
     assert!(formulas > 0, "{formulas}");
     assert!(plans[0] > 0 && plans[1] > 0, "{plans:?}");
+}
+
+/// Stake filings on other days, two with the whole stock line "It said it may buy more
+/// shares ...", the others with its first words only (too common to seed a pair,
+/// `max_df`): the line is a formula by its recurrence over time (step 3 of the formula
+/// decision), which the stages read from their recurrence stage.
+#[test]
+fn dedup_stages_judge_recurring_stock_lines() {
+    let line = "It said it may buy more shares or sell some or all of its current stake.";
+    let head = "It said it may buy more shares or";
+    let filers = [
+        ("Harbor Mills", "Dexter Corp", 5),
+        ("Quinn Partners", "Lakeside Foods", 7),
+        ("Orr Capital", "Tamarack Inc", 6),
+        ("Vela Group", "Pioneer Gas", 9),
+        ("Wendt Holdings", "Ashby Steel", 8),
+        ("Corliss Fund", "Marsh Cable", 11),
+        ("Ames Trust", "Fulton Paper", 12),
+        ("Birch Equity", "Kellogg Mining", 14),
+    ];
+    let days = [2, 5, 9, 13, 20, 27, 29, 30];
+    let docs: Vec<Document> = filers
+        .iter()
+        .zip(days)
+        .enumerate()
+        .map(|(i, ((who, what, pct), day))| {
+            let tail = if i < 2 {
+                line.to_string()
+            } else {
+                format!("{head} acquire a board seat, filer {i} added.")
+            };
+            let mut d = Document::new(
+                format!("f{i}"),
+                format!("{who} said it holds {pct} pct of {what} common stock. {tail} Reuter"),
+            );
+            d.meta.date = Some(format!("1987-03-{day:02}"));
+            d
+        })
+        .collect();
+    let mut cfg = config(0);
+    cfg.find.seeds.max_df = 3;
+    let want = dedup(&docs, &cfg, &NoProgress).unwrap();
+    assert!(want.stats.formula_passages > 0);
+    let skipped = stages_with(&docs, &cfg, &mut Rng(3), true);
+    assert_ne!(jsonl(&skipped), jsonl(&want));
+    for order in 0..4 {
+        assert_eq!(
+            jsonl(&by_stages(&docs, &cfg, &mut Rng(order))),
+            jsonl(&want)
+        );
+    }
 }

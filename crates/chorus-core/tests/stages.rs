@@ -4,7 +4,8 @@
 //! order. The report must serialise byte for byte as `find`'s.
 
 use chorus_core::stages::{
-    self, ByNumber, Candidate, NumberingKey, PairAlignment, Posting, Sources, blocked_ranges,
+    self, ByNumber, Candidate, NgramsHeld, NumberingKey, PairAlignment, Posting, Recurrence,
+    Sources, blocked_ranges,
 };
 use chorus_core::tokenize::Tokens;
 use chorus_core::{Config, DocNum, Document, NoProgress, Report, find};
@@ -139,6 +140,12 @@ fn corpus(seed: u64, n_docs: usize) -> Vec<Document> {
 
 /// The stages composed by hand, with random partitions and orders drawn from `rng`.
 fn by_stages(docs: &[Document], cfg: &Config, rng: &mut Rng) -> Report {
+    stages_with(docs, cfg, rng, false)
+}
+
+/// [`by_stages`]; with `skip_recurrence`, an engine that leaves out the recurrence of the
+/// stock lines (the stage the test below shows is needed).
+fn stages_with(docs: &[Document], cfg: &Config, rng: &mut Rng, skip_recurrence: bool) -> Report {
     // 1. numbering: a sort of the keys (ties by input position), made from shuffled pieces
     let mut keyed: Vec<(NumberingKey<'_>, usize)> = docs
         .iter()
@@ -244,7 +251,7 @@ fn by_stages(docs: &[Document], cfg: &Config, rng: &mut Rng) -> Report {
     }
     rng.shuffle(&mut alignments);
 
-    // 5. the report, from the documents it needs only
+    // the documents the report needs
     let needed: BTreeMap<DocNum, Document> = by_num
         .iter()
         .filter(|(d, _)| {
@@ -265,7 +272,35 @@ fn by_stages(docs: &[Document], cfg: &Config, rng: &mut Rng) -> Report {
         ..Default::default()
     };
     let view: &dyn ByNumber = &needed;
-    stages::report(view, alignments, &blocked, &sources, stats, cfg).unwrap()
+
+    // 5. the recurrence of the stock lines: the n-grams wanted, from the alignments; what
+    // every document holds of them, in random partitions; merged in random order
+    let wanted = stages::stock_line_ngrams(view, &alignments, cfg).unwrap();
+    let mut held: Vec<NgramsHeld> = Vec::new();
+    for part in rng.partition(by_num.iter().collect()) {
+        for (d, doc) in part {
+            let t = Tokens::new(&doc.text);
+            held.extend(stages::ngrams_held(*d, doc.meta.when(), &t, &wanted));
+        }
+    }
+    rng.shuffle(&mut held);
+    let recurrence = if skip_recurrence {
+        Recurrence::default()
+    } else {
+        Recurrence::new(held)
+    };
+
+    // 6. the report, from the documents it needs only
+    stages::report(
+        view,
+        alignments,
+        &blocked,
+        &recurrence,
+        &sources,
+        stats,
+        cfg,
+    )
+    .unwrap()
 }
 
 fn config(variant: u8) -> Config {
@@ -368,4 +403,73 @@ fn the_generated_corpora_have_boilerplate_and_star_links_to_compare() {
     assert_eq!(want.clusters[0].members.len(), 8);
     let got = by_stages(&docs, &cfg, &mut Rng(2));
     assert_eq!(got, want);
+}
+
+/// Stake filings by other investors in other companies on other days, each with the stock
+/// line "It said it may buy more shares ...", and more filings that print its first words
+/// only (a frame too common to seed a pair, `max_df`): the two full copies are a formula
+/// by the line's recurrence across the corpus over time (step 3 of the formula decision),
+/// which the stages read from their recurrence stage. Printed within a day the line is a
+/// statement, reuse.
+#[test]
+fn stages_give_finds_report_with_recurring_stock_lines() {
+    let line = "It said it may buy more shares or sell some or all of its current stake.";
+    let head = "It said it may buy more shares or";
+    let filers = [
+        ("Harbor Mills", "Dexter Corp", 5),
+        ("Quinn Partners", "Lakeside Foods", 7),
+        ("Orr Capital", "Tamarack Inc", 6),
+        ("Vela Group", "Pioneer Gas", 9),
+        ("Wendt Holdings", "Ashby Steel", 8),
+        ("Corliss Fund", "Marsh Cable", 11),
+        ("Ames Trust", "Fulton Paper", 12),
+        ("Birch Equity", "Kellogg Mining", 14),
+    ];
+    let docs_on = |days: &[u32]| -> Vec<Document> {
+        filers
+            .iter()
+            .zip(days)
+            .enumerate()
+            .map(|(i, ((who, what, pct), day))| {
+                let tail = if i < 2 {
+                    line.to_string()
+                } else {
+                    format!("{head} acquire a board seat, filer {i} added.")
+                };
+                let mut d = Document::new(
+                    format!("f{i}"),
+                    format!("{who} said it holds {pct} pct of {what} common stock. {tail} Reuter"),
+                );
+                d.meta.date = Some(format!("1987-03-{day:02}"));
+                d.meta.source = Some(format!("wire-{i}"));
+                d
+            })
+            .collect()
+    };
+    let cfg = Config {
+        seeds: chorus_core::config::SeedLimits {
+            max_df: 3,
+            ..Config::default().seeds
+        },
+        ..Config::default()
+    };
+    let json = |r: &Report| serde_json::to_string(r).unwrap();
+    // within a day: the two copies share the line as reuse
+    let same_day = docs_on(&[3; 8]);
+    let reuse = find(&same_day, &cfg, &NoProgress).unwrap();
+    assert_eq!(reuse.clusters.len(), 1);
+    assert_eq!(json(&by_stages(&same_day, &cfg, &mut Rng(5))), json(&reuse));
+    // over a month: a formula, found through the recurrence only
+    let spread = docs_on(&[2, 5, 9, 13, 20, 27, 29, 30]);
+    let want = find(&spread, &cfg, &NoProgress).unwrap();
+    assert!(want.clusters.is_empty());
+    assert!(want.stats.formula_passages > 0);
+    let skipped = stages_with(&spread, &cfg, &mut Rng(5), true);
+    assert_eq!(skipped.clusters.len(), 1);
+    for order in 0..4 {
+        assert_eq!(
+            json(&by_stages(&spread, &cfg, &mut Rng(order))),
+            json(&want)
+        );
+    }
 }

@@ -87,10 +87,11 @@ fn dedup_pairs<'py>(
 /// run, its input position (`u64`, any increasing key of the input order), text length in
 /// bytes (`u64`) and token count (`u32`), as bytes; every document's blocked ranges; the
 /// pairs that `dedup_pairs` planned 1 (`aligned`: their records) and 2 (`decided`:
-/// `(a, b, coverage_a, coverage_b, records)`); the run's counts as for `report`. Returns
+/// `(a, b, coverage_a, coverage_b, records)`); the run's counts and the recurrence rows
+/// (`held_*`, from `dedup_stock_line_ngrams`) as for `report`. Returns
 /// `chorus dedup --json --pairs`' output.
 #[pyfunction]
-#[pyo3(signature = (nums, ids, texts, metas, inputs, text_lens, token_counts, blocked_docs, blocked_ranges, aligned, decided, counts, **settings))]
+#[pyo3(signature = (nums, ids, texts, metas, inputs, text_lens, token_counts, blocked_docs, blocked_ranges, aligned, decided, counts, held_docs, held_when, held_ngrams, **settings))]
 #[allow(clippy::too_many_arguments, clippy::type_complexity)]
 fn dedup_report(
     py: Python<'_>,
@@ -106,9 +107,13 @@ fn dedup_report(
     aligned: Vec<Vec<u8>>,
     decided: (Vec<u32>, Vec<u32>, Vec<f64>, Vec<f64>, Vec<Vec<u8>>),
     counts: (usize, usize, usize, usize, usize, usize),
+    held_docs: Vec<u32>,
+    held_when: Vec<Option<(i64, i64)>>,
+    held_ngrams: Vec<Vec<u8>>,
     settings: Option<&Bound<'_, PyDict>>,
 ) -> PyResult<String> {
     let cfg = settings::dedup_config(settings)?;
+    let recurrence = crate::recurrence::recurrence_of(held_docs, held_when, held_ngrams);
     let u64s = |b: &[u8]| -> Vec<u64> {
         b.chunks_exact(8)
             .map(|c| u64::from_ne_bytes(c.try_into().expect("8 bytes")))
@@ -157,6 +162,7 @@ fn dedup_report(
         text_lens: &text_lens,
         token_counts: &token_counts,
         blocked: &blocked,
+        recurrence: &recurrence,
         stats,
     };
     let report = py

@@ -9,8 +9,8 @@
 //! `Report.to_jsonl()` the CLI's output by construction. From Arrow data the texts skip
 //! the JSON: `arrow` reads them from the Arrow string array (a stand-in in each record's
 //! JSON). `records` is the reading, `settings` turns keyword arguments into the engine's
-//! configuration, `run` holds `find`, `dedup` and the index, `stages` and `dedup_stages`
-//! the per-stage functions `chorus.spark` calls on its workers (arrays cross as
+//! configuration, `run` holds `find`, `dedup` and the index, `stages`, `recurrence` and
+//! `dedup_stages` the per-stage functions `chorus.spark` calls on its workers (arrays cross as
 //! native-endian bytes, the layout numpy and Arrow use), and `shuffle` the binary blobs
 //! its shuffles move. Errors are `ChorusError` (a `ValueError`) with the CLI's messages.
 
@@ -23,6 +23,7 @@ use pyo3::prelude::*;
 mod arrow;
 mod dedup_stages;
 mod records;
+mod recurrence;
 mod run;
 mod settings;
 mod shuffle;
@@ -46,6 +47,7 @@ fn _chorus(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     run::register(m)?;
     stages::register(m)?;
+    recurrence::register(m)?;
     dedup_stages::register(m)?;
     shuffle::register(m)?;
     Ok(())

@@ -405,10 +405,12 @@ pub(crate) fn documents(
 /// Stage 5, on the driver: the report from every alignment record, the documents it needs
 /// (`nums`, `ids`, `texts`, `metas` as given by [`prepare`]), every document's blocked
 /// ranges, the sources and the run's counts `(documents, bytes, tokens, postings,
-/// candidate_pairs, boilerplate_spans)`: `(report JSON Lines, texts of the documents
+/// candidate_pairs, boilerplate_spans)`, and the rows of every document holding n-grams
+/// of the stock lines (`held_docs`, `held_when`, `held_ngrams`, as
+/// `recurrence::ngrams_held` gives them): `(report JSON Lines, texts of the documents
 /// named)`.
 #[pyfunction]
-#[pyo3(signature = (nums, ids, texts, metas, alignments, blocked_docs, blocked_ranges, sources, counts, **settings))]
+#[pyo3(signature = (nums, ids, texts, metas, alignments, blocked_docs, blocked_ranges, sources, counts, held_docs, held_when, held_ngrams, **settings))]
 #[allow(clippy::too_many_arguments)]
 fn report(
     py: Python<'_>,
@@ -421,8 +423,12 @@ fn report(
     blocked_ranges: Vec<Vec<u8>>,
     sources: &Sources,
     counts: (usize, usize, usize, usize, usize, usize),
+    held_docs: Vec<u32>,
+    held_when: Vec<Option<(i64, i64)>>,
+    held_ngrams: Vec<Vec<u8>>,
     settings: Option<&Bound<'_, PyDict>>,
 ) -> PyResult<(String, HashMap<String, String>)> {
+    let recurrence = crate::recurrence::recurrence_of(held_docs, held_when, held_ngrams);
     let cfg: Config = settings::find_config(settings)?;
     let by_num = documents(nums, &ids, &texts, &metas)?;
     let alignments: Vec<PairAlignment> = alignments.iter().flat_map(|r| alignments_of(r)).collect();
@@ -442,7 +448,17 @@ fn report(
         ..Stats::default()
     };
     let report = py
-        .detach(|| stages::report(&by_num, alignments, &blocked, &sources.0, stats, &cfg))
+        .detach(|| {
+            stages::report(
+                &by_num,
+                alignments,
+                &blocked,
+                &recurrence,
+                &sources.0,
+                stats,
+                &cfg,
+            )
+        })
         .map_err(py_err)?;
     let by_id: HashMap<&str, &str> = by_num
         .values()

@@ -26,17 +26,24 @@ partitioning and the input order cannot change the result:
    they are few). (Rows: seeds shuffled by pair and sorted by ``(a, b, pos_a, pos_b)``,
    boilerplate occurrences by document.)
 6. **alignment** (``mapInArrow``): candidates joined with both texts, aligned in Rust.
-7. **report**, once on the driver: the alignments, the documents they involve and the
-   run's exact counts go to ``chorus_core::stages::report`` (clustering, quotation,
-   coordination, propagation).
+7. **recurrence** of the stock lines: on the driver, the n-grams of the short aligned
+   passages (``chorus_core::stages::stock_line_ngrams``), broadcast; then
+   (``mapInArrow``) which of them each document holds, with its date
+   (``chorus_core::stages::ngrams_held``), collected: rows keyed by n-gram fingerprint,
+   few, and none when no passage is a short line.
+8. **report**, once on the driver: the alignments, the documents they involve, the
+   recurrence rows and the run's exact counts go to ``chorus_core::stages::report``
+   (the formula decision, clustering, quotation, coordination, propagation).
 
 ``dedup`` shares stages 1 to 5, then:
 
 6. **pairs** (``mapInArrow``): candidates joined with both texts and token counts; each
    planned from its seeds in Rust (``chorus_core::stages::dedup_plan``: skipped, decided,
    or aligned) and aligned when the plan (or the formula decision) needs it.
-7. **groups**, once on the driver: the aligned and decided pairs, the documents they
-   involve, and every document's input position, length, token count and blocked ranges
+7. **recurrence** of the stock lines, as for ``find``, from the passages of the aligned
+   and decided pairs (``chorus_core::stages::dedup_stock_line_ngrams``).
+8. **groups**, once on the driver: the aligned and decided pairs, the documents they
+   involve, the recurrence rows, and every document's input position, length, token count and blocked ranges
    go to ``chorus_core::stages::dedup_report`` (the formula decision, the coverages, the
    union of near-duplicate pairs into groups, the member kept), the tail ``chorus dedup``
    runs. Groups are unions of pairs on the driver: exact, no GraphFrames, and the pairs
@@ -481,6 +488,44 @@ def _documents(numbered, needed):
     return numbered.join(want, "num").select("num", "id", "text", "meta").orderBy("num").collect()
 
 
+def _held(numbered, wanted):
+    """The recurrence of the stock lines (stage 7 of ``find`` in the module documentation): which of
+    the n-grams ``wanted`` (native ``u64`` bytes, from the alignments) every document
+    holds, with its date, computed in the documents' partitions: ``(docs, dates,
+    n-grams)`` rows for the report."""
+    import pyarrow as pa
+
+    if not wanted:
+        return [], [], []
+    wanted_b = numbered.sparkSession.sparkContext.broadcast(wanted)
+
+    def hold(batches):
+        for batch in batches:
+            nums, dates, ngrams = _chorus.ngrams_held(
+                batch.column("num").to_pylist(),
+                batch.column("text").to_pylist(),
+                batch.column("meta").to_pylist(),
+                wanted_b.value,
+            )
+            yield pa.RecordBatch.from_pydict(
+                {
+                    "num": pa.array(nums, pa.int64()),
+                    "first": pa.array([d[0] if d else None for d in dates], pa.int64()),
+                    "last": pa.array([d[1] if d else None for d in dates], pa.int64()),
+                    "ngrams": pa.array(ngrams, pa.binary()),
+                }
+            )
+
+    schema = "num long, first long, last long, ngrams binary"
+    rows = numbered.select("num", "text", "meta").mapInArrow(hold, schema).collect()
+    wanted_b.unpersist()
+    return (
+        [r.num for r in rows],
+        [(r.first, r.last) if r.first is not None else None for r in rows],
+        [bytes(r.ngrams) for r in rows],
+    )
+
+
 def find(
     df: Any,
     *,
@@ -544,7 +589,7 @@ def find(
     ]
     lap("alignment")
 
-    # 7. report, on the driver
+    # 7. recurrence of the stock lines, 8. report, on the driver
     needed = set()
     for rec in alignments:
         v = np.frombuffer(rec, np.uint32).reshape(-1, 10)
@@ -557,16 +602,17 @@ def find(
         # with every text (it is not distributed)
         needed.update(range(run["counts"][0]))
     rows = _documents(numbered, needed)
+    doc_cols = ([r.num for r in rows], [r.id for r in rows], [r.text for r in rows], [r.meta for r in rows])
+    held = _held(numbered, _chorus.stock_line_ngrams(*doc_cols, alignments, **settings))
+    lap("recurrence")
     out, doc_texts = _chorus.report(
-        [r.num for r in rows],
-        [r.id for r in rows],
-        [r.text for r in rows],
-        [r.meta for r in rows],
+        *doc_cols,
         alignments,
         list(blocked),
         list(blocked.values()),
         _sources(sources_b.value),
         run["counts"],
+        *held,
         **settings,
     )
     for d in run["persisted"]:
@@ -653,15 +699,16 @@ def dedup(
     decided = [r for r in kept if r.plan == 2]
     lap("pairs")
 
-    # 7. groups, on the driver
+    # 7. recurrence of the stock lines, 8. groups, on the driver
     needed = {r.a for r in kept} | {r.b for r in kept}
     rows = _documents(numbered, needed)
+    doc_cols = ([r.num for r in rows], [r.id for r in rows], [r.text for r in rows], [r.meta for r in rows])
+    passages = aligned + [bytes(r.rec) for r in decided]
+    held = _held(numbered, _chorus.dedup_stock_line_ngrams(*doc_cols, passages, **settings))
+    lap("recurrence")
     pos = np.array([r.pos for r in per_doc], np.uint64)
     out = _chorus.dedup_report(
-        [r.num for r in rows],
-        [r.id for r in rows],
-        [r.text for r in rows],
-        [r.meta for r in rows],
+        *doc_cols,
         pos.tobytes(),
         np.array([r.bytes for r in per_doc], np.uint64).tobytes(),
         np.array([r.tokens for r in per_doc], np.uint32).tobytes(),
@@ -676,6 +723,7 @@ def dedup(
             [bytes(r.rec) for r in decided],
         ),
         run["counts"],
+        *held,
         **settings,
     )
     for d in run["persisted"]:

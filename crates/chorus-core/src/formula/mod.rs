@@ -32,6 +32,12 @@
 //!    step is taken once, from step 1's decisions only, so formulas never chain. A copied
 //!    story holding a formula line is not inside the formula (the formula lies inside it),
 //!    and the same instance of a template reprinted shares its specifics: both stay reuse.
+//! 3. **Recurring stock lines** (`recur.rs`), decided per document pair where the corpus
+//!    is at hand (`find`, `dedup`, and their stages, which count the corpus's part by
+//!    n-gram: [`Recurrence`]): a pair whose passages are all short lines sharing at most
+//!    one name of their own, each line's words recurring in 4 or more documents of the
+//!    corpus printed days apart, is a template's pair (the aligner cut its frame between
+//!    the fillers, so no single passage shows other specifics).
 //!
 //! Formulas are kept out of clusters, so that two documents are never in one cluster
 //! through a shared frame, and are listed on request as their own groups
@@ -54,6 +60,10 @@ use crate::spans::{Occurrence, attached_punctuation, token_span};
 use crate::token_source::{TokenSource, tokens_with_map};
 use crate::tokenize::Tokens;
 use rayon::prelude::*;
+
+mod recur;
+pub(crate) use recur::line_ngrams;
+pub use recur::{NgramsHeld, Recurrence, ngrams_held};
 
 /// Fewest differing specifics that make a formula.
 pub(crate) const MIN_DIFFERING: usize = 2;
@@ -93,6 +103,9 @@ pub(crate) struct SideSpecifics {
     text: String,
     /// Tokens in the side.
     len: usize,
+    /// The token hashes of a side of at most [`recur::MAX_LINE`] tokens (a stock line
+    /// candidate), else empty.
+    line: Vec<u64>,
 }
 
 impl SideSpecifics {
@@ -103,6 +116,9 @@ impl SideSpecifics {
             len: (t1 - t0) as usize,
             ..Default::default()
         };
+        if (t1 - t0) as usize <= recur::MAX_LINE {
+            out.line = tokens.hashes[t0 as usize..t1 as usize].to_vec();
+        }
         for i in t0 as usize..t1 as usize {
             let (b, e) = tokens.ranges[i];
             let word = &tokens.norm[b as usize..e as usize];
@@ -319,10 +335,13 @@ pub(crate) type Judged = (Vec<(Occurrence, Occurrence)>, Option<Vec<bool>>);
 /// formulas ([`formulas`]): the one decision of `find`, `dedup` and the server's clusters.
 /// Each document involved is normalised once for its offset map, and every passage side in
 /// it is mapped then (one map in memory per thread). `tokens` are the documents' tokens
-/// when the caller holds them (else they are made again from the texts).
+/// when the caller holds them (else they are made again from the texts). Step 3 reads
+/// the corpus in `recurrence` when given (the stages of a distributed engine), else in
+/// `tokens`, and is not taken without either.
 pub(crate) fn judge_passages(
     docs: &dyn ByNumber,
     tokens: Option<&TokenSource<'_>>,
+    recurrence: Option<&Recurrence>,
     aligned: &[PairAlignment],
     judge: bool,
 ) -> Result<Judged> {
@@ -381,26 +400,74 @@ pub(crate) fn judge_passages(
         })
         .collect::<Result<_>>()?;
     drop(side_span);
-    let is_formula = judge.then(|| formulas(&occurrences, &side_specifics));
+    let is_formula = match (judge, recurrence, tokens) {
+        (false, ..) => None,
+        (true, Some(r), _) => {
+            let corpus = recur::Corpus::Counted(r);
+            Some(formulas_in(&occurrences, &side_specifics, &corpus)?)
+        }
+        (true, None, Some(tokens)) => {
+            let corpus = recur::Corpus::Tokens { docs, tokens };
+            Some(formulas_in(&occurrences, &side_specifics, &corpus)?)
+        }
+        (true, None, None) => Some(formulas(&occurrences, &side_specifics)),
+    };
     Ok((occurrences, is_formula))
 }
 
-/// Which passages are formulas (see the module documentation), from each passage's two
-/// occurrences and the specifics of its two sides (`sides[2 * i]` and `sides[2 * i + 1]`
-/// for passage `i`).
+/// Which passages are formulas by steps 1 and 2 (see the module documentation), from
+/// each passage's two occurrences and the specifics of its two sides (`sides[2 * i]` and
+/// `sides[2 * i + 1]` for passage `i`): the decision where no corpus is at hand (a
+/// query).
 pub(crate) fn formulas(
     occurrences: &[(Occurrence, Occurrence)],
     sides: &[SideSpecifics],
 ) -> Vec<bool> {
-    let judged: Vec<Judgement> = (0..occurrences.len())
+    decide_with_frame(occurrences, &judge_all(occurrences, sides)).0
+}
+
+/// [`formulas`], then step 3 (recurring stock lines, [`recur`]) over `corpus`.
+pub(crate) fn formulas_in(
+    occurrences: &[(Occurrence, Occurrence)],
+    sides: &[SideSpecifics],
+    corpus: &recur::Corpus<'_>,
+) -> Result<Vec<bool>> {
+    let judged = judge_all(occurrences, sides);
+    let (mut is, frame) = decide_with_frame(occurrences, &judged);
+    let own: Vec<Vec<u64>> = judged
+        .iter()
+        .map(|j| {
+            j.shared
+                .iter()
+                .copied()
+                .filter(|h| frame.binary_search(h).is_err())
+                .collect()
+        })
+        .collect();
+    recur::stock_lines(occurrences, sides, &own, corpus, &mut is)?;
+    Ok(is)
+}
+
+/// Step 1's judgement of every passage.
+fn judge_all(occurrences: &[(Occurrence, Occurrence)], sides: &[SideSpecifics]) -> Vec<Judgement> {
+    (0..occurrences.len())
         .into_par_iter()
         .map(|i| judge(&sides[2 * i], &sides[2 * i + 1]))
-        .collect();
-    decide(occurrences, &judged)
+        .collect()
 }
 
 /// Step 2 of the module documentation, from every passage's judgement of step 1.
+#[cfg(test)]
 fn decide(occurrences: &[(Occurrence, Occurrence)], judged: &[Judgement]) -> Vec<bool> {
+    decide_with_frame(occurrences, judged).0
+}
+
+/// Step 2 of the module documentation, from every passage's judgement of step 1; and the
+/// frame words (sorted hashes).
+fn decide_with_frame(
+    occurrences: &[(Occurrence, Occurrence)],
+    judged: &[Judgement],
+) -> (Vec<bool>, Vec<u64>) {
     // the frame's own capitalised and numeric words: those that instances of templates
     // share (they are no specifics of any one instance) in at least FRAME_DOCS documents,
     // from the passages whose specifics differ throughout (no long stretch of the same
@@ -453,7 +520,7 @@ fn decide(occurrences: &[(Occurrence, Occurrence)], judged: &[Judgement]) -> Vec
             .map(|(_, s)| 5 * o.span.len() <= 4 * s.len())
             .max()
     };
-    occurrences
+    let is = occurrences
         .iter()
         .zip(judged)
         .zip(step1)
@@ -475,7 +542,8 @@ fn decide(occurrences: &[(Occurrence, Occurrence)], judged: &[Judgement]) -> Vec
                     (None, None) => false,
                 }
         })
-        .collect()
+        .collect();
+    (is, frame)
 }
 
 #[cfg(test)]

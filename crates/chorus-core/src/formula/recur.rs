@@ -1,0 +1,453 @@
+//! Recurring stock lines: the formulas that no single passage shows, decided per document
+//! pair from the frame's recurrence across the corpus (step 3 of the parent module).
+//!
+//! A template's instances often share only bare frame pieces: the aligner stops where the
+//! fillers start, so a passage such as "It said it may buy more shares or sell some or all
+//! of its current stake" holds no differing specifics, and steps 1 and 2 keep it. What
+//! gives it away is the corpus around it: its words recur in many other documents printed
+//! on other days, and the two documents share nothing of their own (no specifics that are
+//! no frame words) in any of their passages. So the passages of a pair of documents are
+//! formulas when, taking the pair's passages that are no formulas yet:
+//!
+//! - all of them are short (at most [`MAX_LINE`] tokens a side: lines, not stories) and
+//!   together share at most [`MAX_OWN`] specifics that are no frame words (one name: the
+//!   same investor or bank in every instance of its template; a copied story, or a
+//!   statement naming its people, places and numbers, shares more: it stays reuse, and a
+//!   stock line inside a copy never hides the copy, whose pair shares them);
+//! - each of them *recurs* on both sides: at least [`RECUR_SHARE_NUM`] in
+//!   [`RECUR_SHARE_DEN`] of its tokens lie in word [`NGRAM`]-grams that the corpus's
+//!   documents hold printed at least [`SPREAD`] seconds apart (a frame recurs over time; a
+//!   statement printed by a hundred outlets within a day stays reuse), and at least
+//!   [`RECUR_DOCS`] of those documents, and no fewer than the others, are *unrelated* to
+//!   the pair: neither document shares a passage with them. The copies of a reprinted
+//!   story hold its words too, but they are the documents' partners (the aligner paired
+//!   them); a stock line's other instances are in documents that share nothing else.
+//!
+//! The decision reads the corpus and the passages found, not earlier decisions of this
+//! step, so it never chains. Undated documents give no spread, so a corpus without dates
+//! keeps such pairs; where no corpus is at hand (`query`) the step is not taken. The
+//! stages of a distributed engine count the holders themselves ([`Recurrence`]): the
+//! n-grams of every short aligned passage ([`line_ngrams`], a superset of the candidates'),
+//! then which of them each document holds ([`ngrams_held`], in any partition), merged;
+//! the holders of an n-gram do not depend on which others are looked up, so the decision
+//! is `find`'s. Cost: one pass over every document's tokens (made again from the text when
+//! they are not held in memory), looking up the n-grams of the candidate lines; only when
+//! some pair is a candidate.
+
+use super::SideSpecifics;
+use crate::error::Result;
+use crate::fingerprint::for_each_ngram_fingerprint;
+use crate::order::{ByNumber, DocNum};
+use crate::spans::Occurrence;
+use crate::token_source::TokenSource;
+use crate::tokenize::Tokens;
+use crate::when::When;
+use rayon::prelude::*;
+
+/// Most specifics of their own (no frame words) that the passages of a pair of stock
+/// lines share: one name ("George Soros", "Morgan Guaranty").
+pub(crate) const MAX_OWN: usize = 2;
+/// Longest side (tokens) of a passage that may be a stock line.
+pub(crate) const MAX_LINE: usize = 64;
+/// Words of the n-grams whose recurrence is counted.
+pub(crate) const NGRAM: usize = 5;
+/// Documents holding an n-gram that make it recur.
+pub(crate) const RECUR_DOCS: usize = 4;
+/// Seconds between the earliest and the latest of the documents holding a recurring
+/// n-gram (the latest's first second after the earliest's last): two days.
+pub(crate) const SPREAD: i64 = 2 * 24 * 3600;
+/// Share of a side's tokens in recurring n-grams that makes the side recur: 2 in 5.
+pub(crate) const RECUR_SHARE_NUM: usize = 2;
+pub(crate) const RECUR_SHARE_DEN: usize = 5;
+
+/// Where step 3 reads the corpus.
+pub(crate) enum Corpus<'a> {
+    /// Every document's date and tokens (`find`, `dedup`).
+    Tokens {
+        docs: &'a dyn ByNumber,
+        tokens: &'a TokenSource<'a>,
+    },
+    /// The holders of the candidate lines' n-grams, counted by the stages of a
+    /// distributed engine ([`Recurrence`]).
+    Counted(&'a Recurrence),
+}
+
+/// What one document holds of the n-grams step 3 looks up ([`ngrams_held`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NgramsHeld {
+    pub doc: DocNum,
+    /// The document's date ([`crate::Metadata::when`]).
+    pub when: Option<When>,
+    /// The fingerprints held, sorted, each once.
+    pub ngrams: Vec<u64>,
+}
+
+/// Which of the n-grams `wanted` (sorted fingerprints, as [`crate::stages::stock_line_ngrams`] gives
+/// them) document `doc`, dated `when`, holds; `None` when it holds none. Computed per
+/// document, in any partition.
+pub fn ngrams_held(
+    doc: DocNum,
+    when: Option<When>,
+    tokens: &Tokens,
+    wanted: &[u64],
+) -> Option<NgramsHeld> {
+    let mut ngrams = Vec::new();
+    for_each_ngram_fingerprint(&tokens.hashes, NGRAM, |_, f| {
+        if wanted.binary_search(&f).is_ok() {
+            ngrams.push(f);
+        }
+    });
+    ngrams.sort_unstable();
+    ngrams.dedup();
+    (!ngrams.is_empty()).then_some(NgramsHeld { doc, when, ngrams })
+}
+
+/// The documents holding each n-gram that step 3 looks up, with their dates: the
+/// corpus's part of the formula decision, made from every document's [`NgramsHeld`] (in
+/// any order) by an engine that holds no corpus in one place.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Recurrence {
+    /// `(fingerprint, document)`, sorted, each once.
+    holders: Holders,
+    /// `(document, date)`, sorted by document.
+    dates: Vec<(u32, Option<When>)>,
+}
+
+impl Recurrence {
+    /// The recurrence from what every document holds (in any order; documents that hold
+    /// none of the n-grams may be left out).
+    pub fn new(held: impl IntoIterator<Item = NgramsHeld>) -> Recurrence {
+        let mut out = Recurrence::default();
+        for h in held {
+            out.holders.extend(h.ngrams.iter().map(|&f| (f, h.doc.0)));
+            out.dates.push((h.doc.0, h.when));
+        }
+        out.holders.sort_unstable();
+        out.holders.dedup();
+        out.dates.sort_unstable();
+        out.dates.dedup_by_key(|d| d.0);
+        out
+    }
+
+    fn when(&self, d: u32) -> Option<When> {
+        self.dates
+            .binary_search_by_key(&d, |x| x.0)
+            .ok()
+            .and_then(|i| self.dates[i].1)
+    }
+}
+
+/// The n-grams (sorted fingerprints, each once) that step 3 may look up for the passages
+/// `alignments` (both sides at most [`MAX_LINE`] tokens): the lines it may judge, a superset
+/// of its candidates. `tokens(d)`: document `d`'s tokens.
+pub(crate) fn line_ngrams<T: std::ops::Deref<Target = Tokens>>(
+    alignments: &[crate::aligned::PairAlignment],
+    mut tokens: impl FnMut(DocNum) -> Result<T>,
+) -> Result<Vec<u64>> {
+    let short = |r: (u32, u32)| (NGRAM..=MAX_LINE).contains(&((r.1 - r.0) as usize));
+    let mut sides: Vec<(DocNum, (u32, u32))> = alignments
+        .iter()
+        .filter(|p| short(p.alignment.a) && short(p.alignment.b))
+        .flat_map(|p| [(p.a, p.alignment.a), (p.b, p.alignment.b)])
+        .collect();
+    sides.sort_unstable();
+    sides.dedup();
+    let mut out = Vec::new();
+    for g in sides.chunk_by(|x, y| x.0 == y.0) {
+        let t = tokens(g[0].0)?;
+        for &(_, (t0, t1)) in g {
+            for_each_ngram_fingerprint(&t.hashes[t0 as usize..t1 as usize], NGRAM, |_, f| {
+                out.push(f)
+            });
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    Ok(out)
+}
+
+/// Marks in `is` the passages of document pairs that share only recurring stock lines
+/// (see the module documentation). `sides`: the specifics of passage `i`'s sides at
+/// `2 * i` and `2 * i + 1`; `own[i]`: the hashes of the specifics that its two sides share
+/// and that are no frame words.
+pub(crate) fn stock_lines(
+    occurrences: &[(Occurrence, Occurrence)],
+    sides: &[SideSpecifics],
+    own: &[Vec<u64>],
+    corpus: &Corpus<'_>,
+    is: &mut [bool],
+) -> Result<()> {
+    let candidates = candidate_pairs(occurrences, sides, own, is);
+    if candidates.is_empty() {
+        return Ok(());
+    }
+    let mut wanted: Vec<u64> = Vec::new();
+    for g in &candidates {
+        for &i in g {
+            for s in [2 * i, 2 * i + 1] {
+                for_each_ngram_fingerprint(&sides[s].line, NGRAM, |_, f| wanted.push(f));
+            }
+        }
+    }
+    wanted.sort_unstable();
+    wanted.dedup();
+    let (holders, spread) = recurring_ngrams(&wanted, corpus)?;
+    // the documents each document shares a passage with (formula or not)
+    let mut partners: Vec<(u32, u32)> = occurrences
+        .iter()
+        .flat_map(|(x, y)| [(x.doc.0, y.doc.0), (y.doc.0, x.doc.0)])
+        .collect();
+    partners.sort_unstable();
+    partners.dedup();
+    let partners_of = |d: u32| {
+        let lo = partners.partition_point(|p| p.0 < d);
+        let hi = partners.partition_point(|p| p.0 <= d);
+        partners[lo..hi].iter().map(|p| p.1)
+    };
+    // whether at least RECUR_SHARE of a line's tokens lie in n-grams that recur in
+    // documents unrelated to the pair (`related`: sorted)
+    let recurs = |line: &[u64], related: &[u32]| {
+        let mut covered = vec![false; line.len()];
+        for_each_ngram_fingerprint(line, NGRAM, |k, f| {
+            if spread.binary_search(&f).is_err() {
+                return;
+            }
+            let lo = holders.partition_point(|h| h.0 < f);
+            let hi = holders.partition_point(|h| h.0 <= f);
+            let docs = &holders[lo..hi];
+            let near = related
+                .iter()
+                .filter(|&&d| docs.binary_search(&(f, d)).is_ok())
+                .count();
+            let far = docs.len() - near;
+            if far >= RECUR_DOCS && far >= near {
+                covered[k..k + NGRAM].fill(true);
+            }
+        });
+        let n = covered.iter().filter(|&&c| c).count();
+        n * RECUR_SHARE_DEN >= RECUR_SHARE_NUM * line.len().max(1)
+    };
+    for g in &candidates {
+        let (x, y) = &occurrences[g[0]];
+        let mut related: Vec<u32> = partners_of(x.doc.0)
+            .chain(partners_of(y.doc.0))
+            .chain([x.doc.0, y.doc.0])
+            .collect();
+        related.sort_unstable();
+        related.dedup();
+        if g.iter().all(|&i| {
+            recurs(&sides[2 * i].line, &related) && recurs(&sides[2 * i + 1].line, &related)
+        }) {
+            for &i in g {
+                is[i] = true;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The passages (no formulas yet) of each document pair whose passages are all short
+/// and share at most [`MAX_OWN`] specifics of their own.
+fn candidate_pairs(
+    occurrences: &[(Occurrence, Occurrence)],
+    sides: &[SideSpecifics],
+    own: &[Vec<u64>],
+    is: &[bool],
+) -> Vec<Vec<usize>> {
+    let mut by_pair: Vec<(DocNum, DocNum, usize)> = occurrences
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !is[*i])
+        .map(|(i, (x, y))| (x.doc.min(y.doc), x.doc.max(y.doc), i))
+        .collect();
+    by_pair.sort_unstable();
+    by_pair
+        .chunk_by(|p, q| (p.0, p.1) == (q.0, q.1))
+        .filter(|g| {
+            let line = |s: &SideSpecifics| s.line.len() >= NGRAM && s.line.len() == s.len;
+            let mut shared: Vec<u64> = g
+                .iter()
+                .flat_map(|&(_, _, i)| own[i].iter().copied())
+                .collect();
+            shared.sort_unstable();
+            shared.dedup();
+            shared.len() <= MAX_OWN
+                && g.iter()
+                    .all(|&(_, _, i)| line(&sides[2 * i]) && line(&sides[2 * i + 1]))
+        })
+        .map(|g| g.iter().map(|p| p.2).collect())
+        .collect()
+}
+
+/// `(fingerprint, document)` for each document holding an n-gram, sorted.
+type Holders = Vec<(u64, u32)>;
+
+/// The documents holding each n-gram of `wanted` (sorted fingerprints), as sorted
+/// `(fingerprint, document)`; and the n-grams (sorted) that at least [`RECUR_DOCS`]
+/// documents hold, printed at least [`SPREAD`] seconds apart.
+fn recurring_ngrams(wanted: &[u64], corpus: &Corpus<'_>) -> Result<(Holders, Vec<u64>)> {
+    match corpus {
+        Corpus::Tokens { docs, tokens } => {
+            let hits: Vec<Vec<(u64, u32)>> = (0..tokens.len() as u32)
+                .into_par_iter()
+                .map(|d| {
+                    let t = tokens.get(DocNum(d))?;
+                    Ok(ngrams_held(DocNum(d), None, &t, wanted)
+                        .map(|h| h.ngrams.into_iter().map(|f| (f, d)).collect())
+                        .unwrap_or_default())
+                })
+                .collect::<Result<_>>()?;
+            let mut hits: Holders = hits.into_iter().flatten().collect();
+            hits.sort_unstable();
+            let mut dates: Vec<Option<Option<When>>> = vec![None; tokens.len()];
+            let spread = spread_of(&hits, |d| {
+                *dates[d as usize].get_or_insert_with(|| docs.meta(DocNum(d)).when())
+            });
+            Ok((hits, spread))
+        }
+        Corpus::Counted(r) => {
+            let hits: Holders = r
+                .holders
+                .iter()
+                .copied()
+                .filter(|h| wanted.binary_search(&h.0).is_ok())
+                .collect();
+            let spread = spread_of(&hits, |d| r.when(d));
+            Ok((hits, spread))
+        }
+    }
+}
+
+/// The n-grams (sorted) of `hits` (sorted `(fingerprint, document)`) that at least
+/// [`RECUR_DOCS`] documents hold, printed at least [`SPREAD`] seconds apart.
+fn spread_of(hits: &[(u64, u32)], mut when: impl FnMut(u32) -> Option<When>) -> Vec<u64> {
+    let mut out = Vec::new();
+    for g in hits.chunk_by(|p, q| p.0 == q.0) {
+        if g.len() < RECUR_DOCS {
+            continue;
+        }
+        let (mut first, mut last) = (i64::MAX, i64::MIN);
+        for &(_, d) in g {
+            if let Some(w) = when(d) {
+                first = first.min(w.last);
+                last = last.max(w.first);
+            }
+            if last.saturating_sub(first) >= SPREAD {
+                out.push(g[0].0);
+                break;
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::formulas_in;
+    use super::*;
+    use crate::document::{Document, Span};
+    use crate::normalize::normalize;
+    use std::collections::BTreeMap;
+
+    const LINE: &str = "It said it may buy more shares or sell some or all of its current stake.";
+
+    /// Documents `d` = 0.. with `texts[d]`, printed on day `days[d]` of March 1987.
+    fn corpus(texts: &[String], days: &[u32]) -> (BTreeMap<DocNum, Document>, Vec<Tokens>) {
+        let mut docs = BTreeMap::new();
+        for (d, (t, day)) in texts.iter().zip(days).enumerate() {
+            let mut doc = Document::new(format!("d{d}"), t.clone());
+            doc.meta.date = Some(format!("1987-03-{day:02}"));
+            docs.insert(DocNum(d as u32), doc);
+        }
+        let tokens = texts.iter().map(|t| Tokens::new(t)).collect();
+        (docs, tokens)
+    }
+
+    /// The occurrence of `part` in document `d` and the specifics of that side.
+    fn side(texts: &[String], d: usize, part: &str) -> (Occurrence, SideSpecifics) {
+        let text = &texts[d];
+        let at = text.find(part).expect("part of the text");
+        let n = normalize(text);
+        let t = Tokens::from_normalized(n.text.clone());
+        let before = Tokens::new(&text[..at]).len() as u32;
+        let within = Tokens::new(part).len() as u32;
+        let occ = Occurrence {
+            doc: DocNum(d as u32),
+            span: Span::new(at, at + part.len()),
+        };
+        (
+            occ,
+            SideSpecifics::of(&t, &n.map, text, (before, before + within)),
+        )
+    }
+
+    /// Which of the passages `(a, b, text shared)` are formulas.
+    fn decide(texts: &[String], days: &[u32], passages: &[(usize, usize, &str)]) -> Vec<bool> {
+        let (docs, tokens) = corpus(texts, days);
+        let tokens = TokenSource::Memory(tokens);
+        let mut occurrences = Vec::new();
+        let mut sides = Vec::new();
+        for &(a, b, part) in passages {
+            let (x, sx) = side(texts, a, part);
+            let (y, sy) = side(texts, b, part);
+            occurrences.push((x, y));
+            sides.extend([sx, sy]);
+        }
+        let corpus = Corpus::Tokens {
+            docs: &docs,
+            tokens: &tokens,
+        };
+        formulas_in(&occurrences, &sides, &corpus).unwrap()
+    }
+
+    /// Six stake filings by other investors in other companies, each with the stock line.
+    fn filings() -> Vec<String> {
+        [
+            ("Harbor Mills", "Dexter Corp", 5),
+            ("Quinn Partners", "Lakeside Foods", 7),
+            ("Orr Capital", "Tamarack Inc", 6),
+            ("Vela Group", "Pioneer Gas", 9),
+            ("Wendt Holdings", "Ashby Steel", 8),
+            ("Corliss Fund", "Marsh Cable", 11),
+        ]
+        .iter()
+        .map(|(who, what, pct)| {
+            format!("{who} said it holds {pct} pct of {what} common stock. {LINE} Reuter")
+        })
+        .collect()
+    }
+
+    #[test]
+    fn a_stock_line_recurring_over_days_is_a_formula() {
+        let texts = filings();
+        let days = [2, 5, 9, 13, 20, 27];
+        assert_eq!(decide(&texts, &days, &[(0, 1, LINE)]), [true]);
+        // the same six documents within a day: a statement printed by many, reuse
+        assert_eq!(decide(&texts, &[3; 6], &[(0, 1, LINE)]), [false]);
+        // the line in three documents only does not recur
+        assert_eq!(decide(&texts[..3], &days[..3], &[(0, 1, LINE)]), [false]);
+    }
+
+    #[test]
+    fn a_line_with_specifics_of_its_own_stays_reuse() {
+        let line = "Commissioner Maria Lindqvist of Uppsala said the talks would resume soon.";
+        let texts: Vec<String> = filings().iter().map(|t| t.replace(LINE, line)).collect();
+        let days = [2, 5, 9, 13, 20, 27];
+        assert_eq!(decide(&texts, &days, &[(0, 1, line)]), [false]);
+    }
+
+    #[test]
+    fn a_copy_around_a_stock_line_stays_reuse() {
+        let story = "Mayor Ines Calder said on Tuesday that the council of Harbor City would \
+                     spend 40 million dollars on the Dock Street mains before 2027.";
+        let mut texts = filings();
+        texts[0] = format!("{story} {}", texts[0]);
+        texts[1] = format!("{story} {}", texts[1]);
+        let days = [2, 5, 9, 13, 20, 27];
+        // the two documents also share a story with its names and numbers
+        assert_eq!(
+            decide(&texts, &days, &[(0, 1, LINE), (0, 1, story)]),
+            [false, false]
+        );
+    }
+}
