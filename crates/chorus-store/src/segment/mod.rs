@@ -6,9 +6,10 @@
 //!
 //! Files, after tantivy's writer/reader pairs: `format.rs` (the layout, the footer and the
 //! placement of table entries: everything both sides must agree on), `write.rs` (building a
-//! segment) and `read.rs` (the mapped segment and its lookups). The tests here write
+//! segment; `chunked.rs` writes its file) and `read.rs` (the mapped segment and its lookups). The tests here write
 //! segments and read them back.
 
+mod chunked;
 mod format;
 mod read;
 mod write;

@@ -116,7 +116,7 @@ fn map_file(file: &File) -> std::io::Result<Mmap> {
 
 impl Segment {
     /// Asks the kernel to map this segment with 2 MiB pages where the page cache holds them
-    /// (Linux; see [`WRITE_CHUNK`](super::write::WRITE_CHUNK)), and to read it in 2 MiB pieces when it does not. For a
+    /// (Linux; see [`WRITE_CHUNK`](super::chunked::WRITE_CHUNK)), and to read it in 2 MiB pieces when it does not. For a
     /// long-running reader (the server): a cold one-shot query would read more than it needs.
     pub fn advise_huge_pages(&self) {
         #[cfg(target_os = "linux")]

@@ -2,8 +2,10 @@
 //! documents and their id and source tables, then turns into a [`PostingsWriter`] that takes
 //! fingerprints in increasing order, lays them out in the table as they come (overflow lists
 //! go to a scratch file, appended at the end), writes the footer and syncs. Every write is a
-//! whole 2 MiB chunk ([`ChunkedWriter`]), so the page cache can hold the file in huge pages.
+//! whole 2 MiB chunk, written by [`ChunkedWriter`] on its own thread (past the page cache
+//! where the file system allows it).
 
+use super::chunked::{ChunkedWriter, WRITE_CHUNK};
 use super::format::{DocHeader, EMPTY, Footer, MANY, NO_SOURCE, home, id_hash, slots_for};
 use crate::error::{Error, IoContext, Result};
 use crate::manifest::FORMAT_VERSION;
@@ -11,103 +13,6 @@ use chorus_core::Metadata;
 use std::fs::File;
 use std::io::{BufWriter, Seek, Write};
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
-use std::thread::JoinHandle;
-
-/// Bytes per write of a segment file. Whole 2 MiB writes at 2 MiB offsets leave the file in
-/// the page cache as 2 MiB pages, which a reader that asks for them
-/// ([`Segment::advise_huge_pages`](super::Segment::advise_huge_pages)) maps with one TLB entry each instead of 512: a lookup's
-/// random reads then cost one cache miss, not a page walk as well.
-pub(crate) const WRITE_CHUNK: usize = 2 << 20;
-
-/// Chunks queued for the writing thread beyond the one it writes.
-const QUEUED_CHUNKS: usize = 2;
-
-/// A buffered file writer that writes only whole [`WRITE_CHUNK`]s (and the rest at the end),
-/// on a thread of its own: copying into the page cache costs about as much CPU as laying a
-/// segment out (a third of a bulk load's), and the two now overlap. The thread stops at
-/// its first error, which the next write (or [`ChunkedWriter::into_inner`]) returns.
-struct ChunkedWriter {
-    buf: Vec<u8>,
-    to_thread: Option<SyncSender<Vec<u8>>>,
-    /// Written chunks sent back for reuse.
-    spare: Receiver<Vec<u8>>,
-    thread: Option<JoinHandle<std::io::Result<File>>>,
-}
-
-impl ChunkedWriter {
-    fn new(mut file: File) -> ChunkedWriter {
-        let (to_thread, chunks) = sync_channel::<Vec<u8>>(QUEUED_CHUNKS);
-        let (give_back, spare) = sync_channel::<Vec<u8>>(QUEUED_CHUNKS + 1);
-        let thread = std::thread::spawn(move || {
-            for mut chunk in chunks {
-                file.write_all(&chunk)?;
-                chunk.clear();
-                let _ = give_back.try_send(chunk);
-            }
-            Ok(file)
-        });
-        ChunkedWriter {
-            buf: Vec::with_capacity(WRITE_CHUNK),
-            to_thread: Some(to_thread),
-            spare,
-            thread: Some(thread),
-        }
-    }
-
-    /// Waits for the thread; its error, or the file once it has written everything sent.
-    fn join(&mut self) -> std::io::Result<File> {
-        self.to_thread = None;
-        match self.thread.take().map(JoinHandle::join) {
-            Some(Ok(result)) => result,
-            Some(Err(panic)) => std::panic::resume_unwind(panic),
-            None => Err(std::io::Error::other("segment writer already finished")),
-        }
-    }
-
-    /// Hands the buffer to the thread.
-    fn send(&mut self) -> std::io::Result<()> {
-        let next = self
-            .spare
-            .try_recv()
-            .unwrap_or_else(|_| Vec::with_capacity(WRITE_CHUNK));
-        let chunk = std::mem::replace(&mut self.buf, next);
-        let sent = match &self.to_thread {
-            Some(t) => t.send(chunk).is_ok(),
-            None => false,
-        };
-        if sent {
-            Ok(())
-        } else {
-            // the thread stopped: its error
-            self.join()?;
-            Err(std::io::Error::other("segment writer stopped"))
-        }
-    }
-
-    /// Writes what is buffered and returns the file.
-    fn into_inner(mut self) -> std::io::Result<File> {
-        self.send()?;
-        self.join()
-    }
-}
-
-impl Write for ChunkedWriter {
-    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
-        let n = data.len().min(WRITE_CHUNK - self.buf.len());
-        self.buf.extend_from_slice(&data[..n]);
-        if self.buf.len() == WRITE_CHUNK {
-            self.send()?;
-        }
-        Ok(n)
-    }
-
-    /// Does nothing: a partial chunk is written by [`ChunkedWriter::into_inner`] only, so
-    /// that every other write stays whole and aligned.
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
 
 /// A stored document's header: its id and metadata as JSON. Independent of the segment,
 /// so a bulk load serialises headers in parallel and [`SegmentBuilder::add_parts`] writes
@@ -138,7 +43,7 @@ impl SegmentBuilder {
         let f = File::create(path).at(path)?;
         Ok(SegmentBuilder {
             path: path.to_path_buf(),
-            out: ChunkedWriter::new(f),
+            out: ChunkedWriter::new(f, path),
             pos: 0,
             ngram: ngram as u32,
             offsets: Vec::new(),
@@ -399,36 +304,5 @@ impl PostingsWriter {
         let f = self.seg.out.into_inner().at(&self.seg.path)?;
         f.sync_all().at(&self.seg.path)?;
         Ok(self.seg.pos)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn chunked_writer_keeps_every_byte_in_order() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("chunks");
-        let mut w = ChunkedWriter::new(File::create(&path).unwrap());
-        let mut want = Vec::new();
-        let mut state = 7u64;
-        while want.len() < 2 * WRITE_CHUNK + 12_345 {
-            state = state
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1);
-            let piece: Vec<u8> = (0..(state >> 44) as usize % 300_000)
-                .map(|i| (i as u64 ^ state) as u8)
-                .collect();
-            w.write_all(&piece).unwrap();
-            want.extend_from_slice(&piece);
-            // nothing but whole chunks reaches the file before the end
-            let written = std::fs::metadata(&path).unwrap().len() as usize;
-            assert_eq!(written % WRITE_CHUNK, 0);
-            assert!(written <= want.len() / WRITE_CHUNK * WRITE_CHUNK);
-        }
-        w.flush().unwrap();
-        w.into_inner().unwrap().sync_all().unwrap();
-        assert_eq!(std::fs::read(&path).unwrap(), want);
     }
 }
