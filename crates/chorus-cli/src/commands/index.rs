@@ -115,17 +115,11 @@ fn add(args: &AddArgs) -> anyhow::Result<i32> {
 
 fn add_documents(args: &AddArgs) -> anyhow::Result<i32> {
     let mut writer = open_writer(&args.index, args.ngram)?;
-    let max_bytes = args.batch_mb.max(1) << 20;
-    let max_docs = args.batch_docs.max(1);
-    let mut batch: Vec<Document> = Vec::new();
-    let mut batch_bytes = 0usize;
     let (mut added, mut replaced, mut batches) = (0usize, 0usize, 0usize);
-    let mut failure: Option<anyhow::Error> = None;
-    let mut commit = |batch: &mut Vec<Document>, writer: &mut IndexWriter| -> anyhow::Result<()> {
-        let n = batch.len();
+    let mut index_batch = |docs: Vec<Document>, writer: &mut IndexWriter| -> anyhow::Result<()> {
+        let n = docs.len();
         // unless tiered, batches go into the segment of the load, committed at the end
         // (`merge_added`)
-        let docs = std::mem::take(batch);
         let s = if args.tiered {
             writer.add(docs)
         } else {
@@ -147,30 +141,36 @@ fn add_documents(args: &AddArgs) -> anyhow::Result<i32> {
         }
         Ok(())
     };
-    let summary = read_inputs(
-        &args.inputs,
-        &args.input.read_options(),
-        |d| {
-            if failure.is_some() {
-                return;
-            }
-            batch_bytes += d.text.len();
-            batch.push(d);
-            if batch.len() >= max_docs || batch_bytes >= max_bytes {
-                batch_bytes = 0;
-                if let Err(e) = commit(&mut batch, &mut writer) {
-                    failure = Some(e);
+    // Without `-j`, the inputs are read on a thread of their own, the next batch while
+    // this one is indexed (splitting lines uses one core; indexing, all of them), and both
+    // use rayon's global pool. With `-j N` they are read between batches on the command's
+    // own pool, which a second thread could not enter without holding one of its workers.
+    let (summary, result) = if args.run.threads.is_none() {
+        let (to_index, read) = std::sync::mpsc::sync_channel::<Vec<Document>>(0);
+        std::thread::scope(|scope| {
+            let reading =
+                scope.spawn(move || read_batches(args, |batch| to_index.send(batch).is_ok()));
+            let mut result = Ok(());
+            for docs in read {
+                if let Err(e) = index_batch(docs, &mut writer) {
+                    result = Err(e);
+                    break;
                 }
             }
-        },
-        |p| eprintln!("chorus: {p}"),
-    )
-    .context("reading inputs")?;
-    let result = match failure {
-        Some(e) => Err(e),
-        None if !batch.is_empty() => commit(&mut batch, &mut writer),
-        None => Ok(()),
+            match reading.join() {
+                Ok(summary) => (summary, result),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        })
+    } else {
+        let mut result = Ok(());
+        let summary = read_batches(args, |batch| {
+            result = index_batch(batch, &mut writer);
+            result.is_ok()
+        });
+        (summary, result)
     };
+    let summary = summary.context("reading inputs")?;
     // the batches indexed so far are committed as one segment, whatever happened to the
     // rest
     if batches > 1 && !args.tiered && !args.run.quiet {
@@ -196,6 +196,39 @@ fn add_documents(args: &AddArgs) -> anyhow::Result<i32> {
         return Ok(2);
     }
     Ok(0)
+}
+
+/// Reads the inputs in batches of `--batch-mb` / `--batch-docs`, each handed to `batch`;
+/// once that returns false (indexing failed), the rest is read and dropped.
+fn read_batches(
+    args: &AddArgs,
+    mut batch: impl FnMut(Vec<Document>) -> bool,
+) -> Result<chorus_input::ReadSummary, chorus_input::InputError> {
+    let max_bytes = args.batch_mb.max(1) << 20;
+    let max_docs = args.batch_docs.max(1);
+    let mut docs: Vec<Document> = Vec::new();
+    let mut bytes = 0usize;
+    let mut open = true;
+    let summary = read_inputs(
+        &args.inputs,
+        &args.input.read_options(),
+        |d| {
+            if !open {
+                return;
+            }
+            bytes += d.text.len();
+            docs.push(d);
+            if docs.len() >= max_docs || bytes >= max_bytes {
+                bytes = 0;
+                open = batch(std::mem::take(&mut docs));
+            }
+        },
+        |p| eprintln!("chorus: {p}"),
+    )?;
+    if open && !docs.is_empty() {
+        batch(docs);
+    }
+    Ok(summary)
 }
 
 fn stats(args: &StatsArgs) -> anyhow::Result<i32> {
