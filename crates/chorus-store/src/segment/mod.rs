@@ -16,7 +16,7 @@ mod write;
 
 pub(crate) use format::id_hash;
 pub(crate) use read::{Postings, Segment};
-pub(crate) use write::{SegmentBuilder, doc_header};
+pub(crate) use write::{SegmentBuilder, TablePart, doc_header};
 
 #[cfg(test)]
 mod tests {
@@ -164,6 +164,73 @@ mod tests {
             assert_eq!(many.len(), all.len());
             for (i, p) in many.iter().enumerate() {
                 assert_eq!(p.is_some(), i < keys.len());
+            }
+        }
+    }
+
+    /// A table laid out in parts ([`TablePart`]), cut anywhere, rebased and appended, is
+    /// the same file as one pushed key by key: parts whose first entries the part before
+    /// pushes right (crowded keys), overflow lists in every part, empty parts.
+    #[test]
+    fn a_table_laid_out_in_parts_is_the_same_file() {
+        let crowded: Vec<u64> = (0..40u64)
+            .flat_map(|r| (0..60).map(move |j| (r << 58) + j * 2))
+            .collect();
+        let spread: Vec<u64> = (0..5000u64)
+            .map(|i| i.wrapping_mul(0x9E37_79B9_7F4A_7C15))
+            .collect();
+        // a block of consecutive keys: one long run of entries past their homes
+        let block: Vec<u64> = (0..3000u64).map(|i| (7 << 56) + i).collect();
+        for keys in [crowded, spread, block] {
+            let mut keys = keys;
+            keys.sort_unstable();
+            keys.dedup();
+            let post: Vec<(u64, Vec<u32>)> = keys
+                .iter()
+                .enumerate()
+                .map(|(i, &k)| (k, if i % 5 == 0 { vec![0, 1, 2] } else { vec![1] }))
+                .collect();
+            let docs = [("a", "x", None), ("b", "y", None), ("c", "z", None)];
+            let one = tempfile::tempdir().unwrap();
+            build(one.path(), &docs, &post);
+            let want = std::fs::read(one.path().join("seg-0000000001.seg")).unwrap();
+            for cuts in [
+                vec![],
+                vec![1],
+                vec![3, 4, 4, 17, 100],
+                (1..post.len()).step_by(37).collect(),
+            ] {
+                let dir = tempfile::tempdir().unwrap();
+                let mut b =
+                    SegmentBuilder::create(&dir.path().join("seg-0000000001.seg"), 5).unwrap();
+                for (id, text, _) in &docs {
+                    b.add_doc(id, &Metadata::default(), text).unwrap();
+                }
+                let mut w = b.start_postings(post.len() as u64).unwrap();
+                let mut bounds = vec![0];
+                bounds.extend(cuts.iter().map(|&c| c.min(post.len())));
+                bounds.push(post.len());
+                let mut parts: Vec<TablePart> = bounds
+                    .windows(2)
+                    .map(|r| {
+                        let mut part = TablePart::new(w.slots());
+                        for (k, d) in &post[r[0]..r[1]] {
+                            part.push(*k, d);
+                        }
+                        part
+                    })
+                    .collect();
+                let mut base = w.overflow_len();
+                for p in &mut parts {
+                    p.rebase(base);
+                    base += p.overflow_len();
+                }
+                for p in parts {
+                    w.push_part(p).unwrap();
+                }
+                w.finish().unwrap();
+                let got = std::fs::read(dir.path().join("seg-0000000001.seg")).unwrap();
+                assert!(got == want, "cuts {cuts:?}");
             }
         }
     }

@@ -6,7 +6,7 @@
 //! where the file system allows it).
 
 use super::chunked::{ChunkedWriter, WRITE_CHUNK};
-use super::format::{DocHeader, EMPTY, Footer, MANY, NO_SOURCE, home, id_hash, slots_for};
+use super::format::{DocHeader, EMPTY, ENTRY, Footer, MANY, NO_SOURCE, home, id_hash, slots_for};
 use crate::error::{Error, IoContext, Result};
 use crate::manifest::FORMAT_VERSION;
 use chorus_core::Metadata;
@@ -182,6 +182,109 @@ impl SegmentBuilder {
     }
 }
 
+/// A run of the table laid out on its own ([`TablePart::push`]), so that the parts of a
+/// table can be laid out in parallel and then appended in key order
+/// ([`PostingsWriter::push_part`]) to the same bytes as [`PostingsWriter::push`] writes.
+///
+/// Laid out alone, the part's first entry sits at its home. Appended after an entry that
+/// reaches past that place, the part's first entries move right: an entry `i` places laid
+/// out at `p` goes to `max(p, c + i)` after an end `c`, so only a prefix moves, re-laid out
+/// entry by entry until one lands where it was; the rest is copied as it is. Overflow list
+/// numbers count from the part's own start until [`TablePart::rebase`] adds those before.
+pub(crate) struct TablePart {
+    slots: u64,
+    /// The place of the first entry (when laid out alone), and the next free one.
+    start: u64,
+    next: u64,
+    /// The entries from `start` on, empty ones included.
+    bytes: Vec<u8>,
+    /// The overflow lists, numbered from 0.
+    overflow: Vec<u8>,
+    /// Length of `overflow` in u32s.
+    overflow_len: u64,
+    /// Overflow lists, and where the last one starts.
+    lists: u64,
+    last_list: u64,
+    keys: u64,
+    last_key: Option<u64>,
+}
+
+impl TablePart {
+    /// An empty part of a table of `slots` homes ([`PostingsWriter::slots`]).
+    pub fn new(slots: u64) -> TablePart {
+        TablePart {
+            slots,
+            start: 0,
+            next: 0,
+            bytes: Vec::new(),
+            overflow: Vec::new(),
+            overflow_len: 0,
+            lists: 0,
+            last_list: 0,
+            keys: 0,
+            last_key: None,
+        }
+    }
+
+    /// Lays out one fingerprint (greater than the previous one) and its sorted documents.
+    pub fn push(&mut self, key: u64, docs: &[u32]) {
+        debug_assert!(self.last_key.is_none_or(|k| k < key));
+        debug_assert!(!docs.is_empty());
+        let value = if docs.len() == 1 {
+            debug_assert!(docs[0] < MANY);
+            docs[0]
+        } else {
+            let i = self.overflow_len;
+            self.overflow
+                .extend_from_slice(&(docs.len() as u32).to_le_bytes());
+            for d in docs {
+                self.overflow.extend_from_slice(&d.to_le_bytes());
+            }
+            self.overflow_len += docs.len() as u64 + 1;
+            self.lists += 1;
+            self.last_list = i;
+            // below MANY's bit; a number past it fails `push_part`
+            MANY | (i as u32 & !MANY)
+        };
+        let h = home(key, self.slots);
+        let at = if self.keys == 0 {
+            self.start = h;
+            h
+        } else {
+            h.max(self.next)
+        };
+        for _ in self.next.max(self.start)..at {
+            self.bytes.extend_from_slice(&0u64.to_le_bytes());
+            self.bytes.extend_from_slice(&EMPTY.to_le_bytes());
+        }
+        self.bytes.extend_from_slice(&key.to_le_bytes());
+        self.bytes.extend_from_slice(&value.to_le_bytes());
+        self.next = at + 1;
+        self.keys += 1;
+        self.last_key = Some(key);
+    }
+
+    /// Overflow lists of this part come after `base` u32s of lists before it.
+    pub fn rebase(&mut self, base: u64) {
+        if base == 0 || self.lists == 0 {
+            return;
+        }
+        for e in self.bytes.chunks_exact_mut(ENTRY) {
+            let v = u32::from_le_bytes(e[8..12].try_into().expect("4 bytes"));
+            if v != EMPTY && v & MANY != 0 {
+                let i = u64::from(v & !MANY) + base;
+                e[8..12].copy_from_slice(&(MANY | (i as u32 & !MANY)).to_le_bytes());
+            }
+        }
+        self.last_list += base;
+    }
+
+    /// Length of this part's overflow lists, in u32s (the next part's base grows by it).
+    pub fn overflow_len(&self) -> u64 {
+        self.overflow_len
+    }
+}
+
 /// Second half of a segment: fingerprints in increasing order with their documents.
 pub(crate) struct PostingsWriter {
     seg: SegmentBuilder,
@@ -242,6 +345,19 @@ impl TableLayout {
         Ok(())
     }
 
+    /// Appends `bytes`, whole entries laid out from place `next` on.
+    fn extend(&mut self, seg: &mut SegmentBuilder, bytes: &[u8]) -> Result<()> {
+        if self.buf.len() + bytes.len() < WRITE_CHUNK {
+            self.buf.extend_from_slice(bytes);
+        } else {
+            seg.write(&self.buf)?;
+            self.buf.clear();
+            seg.write(bytes)?;
+        }
+        self.next += (bytes.len() / ENTRY) as u64;
+        Ok(())
+    }
+
     /// Writes what is left, with empty entries up to the last home (so that a lookup never
     /// reads past the table); returns `(slots, table_len)`.
     fn finish(mut self, seg: &mut SegmentBuilder) -> Result<(u64, u64)> {
@@ -252,6 +368,52 @@ impl TableLayout {
 }
 
 impl PostingsWriter {
+    /// Homes in the table: what [`TablePart::new`] needs.
+    pub fn slots(&self) -> u64 {
+        self.table.slots
+    }
+
+    /// Overflow u32s written so far: the base of the next part ([`TablePart::rebase`]).
+    pub fn overflow_len(&self) -> u64 {
+        self.footer.overflow_len
+    }
+
+    /// Appends a part laid out by [`TablePart::push`] (keys greater than the previous
+    /// ones) and rebased on [`PostingsWriter::overflow_len`]: the same bytes as pushing its
+    /// entries one by one.
+    pub fn push_part(&mut self, part: TablePart) -> Result<()> {
+        if part.keys == 0 {
+            return Ok(());
+        }
+        debug_assert!(self.last_key < part.last_key);
+        // `MANY | i` must not reach EMPTY
+        if part.lists > 0 && part.last_list >= u64::from(!MANY) {
+            return Err(Error::InvalidOption("segment too large".into()));
+        }
+        let mut from = 0;
+        // entries of the part that the one before pushes right, re-laid out until one
+        // lands where it was
+        while self.table.next > part.start + (from / ENTRY) as u64 && from < part.bytes.len() {
+            let e = &part.bytes[from..from + ENTRY];
+            let value = u32::from_le_bytes(e[8..12].try_into().expect("4 bytes"));
+            if value != EMPTY {
+                let key = u64::from_le_bytes(e[..8].try_into().expect("8 bytes"));
+                self.table.put(&mut self.seg, key, value)?;
+            }
+            from += ENTRY;
+        }
+        let at = part.start + (from / ENTRY) as u64;
+        self.table.empty_until(&mut self.seg, at)?;
+        self.table.extend(&mut self.seg, &part.bytes[from..])?;
+        self.overflow
+            .write_all(&part.overflow)
+            .at(&self.overflow_path)?;
+        self.footer.overflow_len += part.overflow_len;
+        self.footer.keys += part.keys;
+        self.last_key = part.last_key;
+        Ok(())
+    }
+
     /// Adds one fingerprint (greater than the previous one) and its sorted documents.
     pub fn push(&mut self, key: u64, docs: &[u32]) -> Result<()> {
         debug_assert!(self.last_key.is_none_or(|k| k < key));

@@ -27,7 +27,7 @@ use crate::corpus::available_memory;
 use crate::error::Result;
 use crate::manifest::{Manifest, SegmentEntry, segment_file_name, tombstone_file_name};
 use crate::reader::{LiveSegment, Tombstones};
-use crate::segment::{Segment, SegmentBuilder, doc_header, id_hash};
+use crate::segment::{Segment, SegmentBuilder, TablePart, doc_header, id_hash};
 use crate::writer::AddSummary;
 use chorus_core::Document;
 use chorus_core::fingerprint::ngram_fingerprints;
@@ -37,6 +37,9 @@ use std::sync::Arc;
 
 /// Buckets of postings, by the top byte of the fingerprint.
 const BUCKETS: usize = 256;
+
+/// Buckets whose part of the table is laid out at a time (in parallel).
+const LAYOUT_WINDOW: usize = 16;
 
 /// One posting of a pending load: a fingerprint and a document of the segment (12 bytes).
 #[derive(Clone, Copy)]
@@ -175,13 +178,44 @@ impl PendingLoad {
             .map(|b| b.chunk_by(|x, y| x.key() == y.key()).count() as u64)
             .sum();
         let mut w = builder.start_postings(keys)?;
-        let mut docs = Vec::new();
-        for b in buckets {
-            for g in b.chunk_by(|x, y| x.key() == y.key()) {
-                docs.clear();
-                docs.extend(g.iter().map(|p| p.doc()));
-                docs.dedup();
-                w.push(g[0].key(), &docs)?;
+        // the table laid out in parts, a bucket each, in parallel (a window of buckets at a
+        // time, so that only a window's part of the table is held), appended in order
+        let slots = w.slots();
+        let mut buckets = buckets.into_iter();
+        loop {
+            let window: Vec<Vec<Posting>> = buckets.by_ref().take(LAYOUT_WINDOW).collect();
+            if window.is_empty() {
+                break;
+            }
+            let mut parts: Vec<TablePart> = window
+                .into_par_iter()
+                .map(|b| {
+                    let mut part = TablePart::new(slots);
+                    let mut docs = Vec::new();
+                    for g in b.chunk_by(|x, y| x.key() == y.key()) {
+                        docs.clear();
+                        docs.extend(g.iter().map(|p| p.doc()));
+                        docs.dedup();
+                        part.push(g[0].key(), &docs);
+                    }
+                    part
+                })
+                .collect();
+            let mut base = w.overflow_len();
+            let bases: Vec<u64> = parts
+                .iter()
+                .map(|p| {
+                    let b = base;
+                    base += p.overflow_len();
+                    b
+                })
+                .collect();
+            parts
+                .par_iter_mut()
+                .zip(bases)
+                .for_each(|(p, b)| p.rebase(b));
+            for p in parts {
+                w.push_part(p)?;
             }
         }
         w.finish()?;
