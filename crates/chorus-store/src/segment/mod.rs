@@ -213,7 +213,7 @@ mod tests {
                 let mut parts: Vec<TablePart> = bounds
                     .windows(2)
                     .map(|r| {
-                        let mut part = TablePart::new(w.slots());
+                        let mut part = TablePart::new(w.slots(), (r[1] - r[0]) as u64);
                         for (k, d) in &post[r[0]..r[1]] {
                             part.push(*k, d);
                         }

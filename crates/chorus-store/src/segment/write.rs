@@ -210,13 +210,14 @@ pub(crate) struct TablePart {
 }
 
 impl TablePart {
-    /// An empty part of a table of `slots` homes ([`PostingsWriter::slots`]).
-    pub fn new(slots: u64) -> TablePart {
+    /// An empty part of a table of `slots` homes ([`PostingsWriter::slots`]), room made
+    /// for about `keys` entries.
+    pub fn new(slots: u64, keys: u64) -> TablePart {
         TablePart {
             slots,
             start: 0,
             next: 0,
-            bytes: Vec::new(),
+            bytes: Vec::with_capacity(slots_for(keys) as usize * ENTRY),
             overflow: Vec::new(),
             overflow_len: 0,
             lists: 0,

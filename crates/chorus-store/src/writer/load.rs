@@ -99,67 +99,51 @@ impl PendingLoad {
     }
 
     /// Writes `docs` (ids distinct) into the segment and keeps their postings; returns how
-    /// many replaced a document of the load.
+    /// many replaced a document of the load. The documents are written in order on this
+    /// thread while the others fingerprint them.
     fn add(&mut self, docs: &[&Document], ngram: usize) -> Result<usize> {
         let base = self.builder.docs();
-        let headers: Vec<Vec<u8>> = docs
-            .par_iter()
-            .map(|d| doc_header(&d.id, &d.meta))
-            .collect();
-        let mut replaced = 0;
-        for (d, header) in docs.iter().zip(headers) {
-            let n = self.builder.add_parts(
-                &header,
-                &d.text,
-                id_hash(&d.id),
-                d.meta.source.as_deref(),
-            )?;
-            if let Some(old) = self.ids.insert(d.id.clone(), n) {
-                self.dropped.push(old);
-                replaced += 1;
+        let PendingLoad {
+            builder,
+            ids,
+            dropped,
+            buckets,
+            postings,
+            ..
+        } = self;
+        let (written, pieces) = rayon::join(
+            || -> Result<usize> {
+                let mut replaced = 0;
+                for d in docs {
+                    let header = doc_header(&d.id, &d.meta);
+                    let n = builder.add_parts(
+                        &header,
+                        &d.text,
+                        id_hash(&d.id),
+                        d.meta.source.as_deref(),
+                    )?;
+                    if let Some(old) = ids.insert(d.id.clone(), n) {
+                        dropped.push(old);
+                        replaced += 1;
+                    }
+                }
+                Ok(replaced)
+            },
+            || {
+                let per = docs.len().div_ceil(4 * rayon::current_num_threads()).max(1);
+                docs.par_chunks(per)
+                    .enumerate()
+                    .map(|(c, chunk)| postings_of(chunk, base + (c * per) as u32, ngram))
+                    .collect::<Vec<_>>()
+            },
+        );
+        for chunk in pieces {
+            for (b, piece) in buckets.iter_mut().zip(chunk) {
+                *postings += piece.len();
+                b.push(piece);
             }
         }
-        // each document's fingerprints, a repeated one repeated (the sorted bucket brings
-        // the copies together, where `finish` drops them)
-        let fps: Vec<Vec<u64>> = docs
-            .par_iter()
-            .map(|d| ngram_fingerprints(&Tokens::new(&d.text).hashes, ngram))
-            .collect();
-        self.postings += fps.iter().map(Vec::len).sum::<usize>();
-        // each thread fills a range of buckets
-        let per = BUCKETS.div_ceil(rayon::current_num_threads().clamp(1, BUCKETS));
-        self.buckets
-            .par_chunks_mut(per)
-            .enumerate()
-            .for_each(|(c, chunk)| {
-                let lo = (c * per) as u64;
-                let n = chunk.len() as u64;
-                // the key's bucket in this range, if it is in it
-                let mine = |k: u64| {
-                    let b = (k >> 56).wrapping_sub(lo);
-                    (b < n).then_some(b as usize)
-                };
-                let mut counts = vec![0usize; chunk.len()];
-                for &k in fps.iter().flatten() {
-                    if let Some(b) = mine(k) {
-                        counts[b] += 1;
-                    }
-                }
-                let mut pieces: Vec<Vec<Posting>> =
-                    counts.into_iter().map(Vec::with_capacity).collect();
-                for (i, f) in fps.iter().enumerate() {
-                    let doc = base + i as u32;
-                    for &key in f {
-                        if let Some(b) = mine(key) {
-                            pieces[b].push(Posting { key, doc });
-                        }
-                    }
-                }
-                for (b, piece) in chunk.iter_mut().zip(pieces) {
-                    b.push(piece);
-                }
-            });
-        Ok(replaced)
+        written
     }
 
     /// Sorts the postings, writes the table and syncs the file; returns the segment's
@@ -173,24 +157,25 @@ impl PendingLoad {
             ..
         } = self;
         let buckets: Vec<Vec<Posting>> = buckets.into_par_iter().map(sort_bucket).collect();
-        let keys: u64 = buckets
+        let counts: Vec<u64> = buckets
             .par_iter()
             .map(|b| b.chunk_by(|x, y| x.key() == y.key()).count() as u64)
-            .sum();
+            .collect();
+        let keys = counts.iter().sum();
         let mut w = builder.start_postings(keys)?;
         // the table laid out in parts, a bucket each, in parallel (a window of buckets at a
         // time, so that only a window's part of the table is held), appended in order
         let slots = w.slots();
-        let mut buckets = buckets.into_iter();
+        let mut buckets = buckets.into_iter().zip(counts);
         loop {
-            let window: Vec<Vec<Posting>> = buckets.by_ref().take(LAYOUT_WINDOW).collect();
+            let window: Vec<(Vec<Posting>, u64)> = buckets.by_ref().take(LAYOUT_WINDOW).collect();
             if window.is_empty() {
                 break;
             }
             let mut parts: Vec<TablePart> = window
                 .into_par_iter()
-                .map(|b| {
-                    let mut part = TablePart::new(slots);
+                .map(|(b, keys)| {
+                    let mut part = TablePart::new(slots, keys);
                     let mut docs = Vec::new();
                     for g in b.chunk_by(|x, y| x.key() == y.key()) {
                         docs.clear();
@@ -221,6 +206,33 @@ impl PendingLoad {
         w.finish()?;
         Ok((id, dropped))
     }
+}
+
+/// The postings of `docs` (numbered from `first`), by bucket: each document's
+/// fingerprints, a repeated one repeated (the sorted bucket brings the copies together,
+/// where `finish` drops them). Counted first, so that each bucket's piece is allocated once
+/// and exactly.
+fn postings_of(docs: &[&Document], first: u32, ngram: usize) -> Vec<Vec<Posting>> {
+    let mut keys = Vec::new();
+    let mut ends = Vec::with_capacity(docs.len());
+    for d in docs {
+        keys.extend(ngram_fingerprints(&Tokens::new(&d.text).hashes, ngram));
+        ends.push(keys.len());
+    }
+    let mut counts = [0usize; BUCKETS];
+    for &k in &keys {
+        counts[(k >> 56) as usize] += 1;
+    }
+    let mut pieces: Vec<Vec<Posting>> = counts.iter().map(|&n| Vec::with_capacity(n)).collect();
+    let mut start = 0;
+    for (i, end) in ends.into_iter().enumerate() {
+        let doc = first + i as u32;
+        for &key in &keys[start..end] {
+            pieces[(key >> 56) as usize].push(Posting { key, doc });
+        }
+        start = end;
+    }
+    pieces
 }
 
 /// The postings of one bucket (its pieces, freed as they are read) in one vector, sorted
