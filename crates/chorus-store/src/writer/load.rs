@@ -2,14 +2,16 @@
 //!
 //! [`IndexWriter::add_to_load`] writes each batch's documents straight into a segment file
 //! that is not yet committed (documents come first in a segment, so they can be written as
-//! they arrive) and keeps the batch's postings in memory, 12 bytes each, spread over 256
-//! buckets by the fingerprint's top byte (a fingerprint repeated in a document is kept
-//! each time, and dropped when its bucket is written). Committing the load
+//! they arrive, on the calling thread) and meanwhile, on the other threads, keeps the batch's
+//! postings in memory, 12 bytes each, spread over 256 buckets by the fingerprint's top byte,
+//! one piece per bucket and chunk of documents (a fingerprint repeated in a document is
+//! kept each time, and dropped when its bucket is written). Committing the load
 //! ([`IndexWriter::merge_added`], or any other change of the index) sorts the buckets in
-//! parallel (one radix pass, then runs of a few postings), writes the table and commits
-//! the segment: every byte of the index is written once, where committing each batch and
+//! parallel (one radix pass, then runs of a few postings), lays the table out in parallel,
+//! a bucket's part each ([`TablePart`], appended in order), writes it and commits the
+//! segment: every byte of the index is written once, where committing each batch and
 //! merging them at the end wrote it twice and read it back once, and the merge ran on one
-//! thread. On the 100,000-document benchmark the load takes 2.2 times less CPU.
+//! thread.
 //!
 //! Memory is bounded: once the postings held reach [`load_budget`] (a quarter of the
 //! available memory, within 256 MiB–4 GiB; about 17 M postings per 100 MB of news text),
