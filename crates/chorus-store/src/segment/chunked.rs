@@ -15,8 +15,10 @@
 //! through the page cache. The thread stops at its first error, which the next write (or
 //! [`ChunkedWriter::into_inner`]) returns.
 //!
-//! The segment is then not in the page cache: the first reads of a new segment come from
-//! the disk, as after a restart.
+//! The segment is then not in the page cache, where a buffered write would have left it:
+//! once it is synced, [`read_back`] asks the kernel to read it in, in the background, when
+//! it is under a quarter of the available memory, so that the first queries after a load
+//! do not each wait for the disk.
 
 use std::fs::File;
 use std::io::{Seek, SeekFrom, Write};
@@ -115,6 +117,18 @@ impl Files {
         self.plain.write_all(chunk.bytes())
     }
 }
+
+/// Asks the kernel to read the written file (`len` bytes) back into the page cache, in the
+/// background (`POSIX_FADV_WILLNEED`), when it is under a quarter of the available memory.
+#[cfg(target_os = "linux")]
+pub(crate) fn read_back(file: &File, len: u64) {
+    if crate::corpus::available_memory().is_some_and(|m| len < m / 4) {
+        let _ = rustix::fs::fadvise(file, 0, None, rustix::fs::Advice::WillNeed);
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+pub(crate) fn read_back(_: &File, _: u64) {}
 
 /// A file writer that writes only whole [`WRITE_CHUNK`]s (and the rest at the end), on a
 /// thread of its own; see the module documentation.

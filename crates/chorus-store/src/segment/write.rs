@@ -5,7 +5,7 @@
 //! whole 2 MiB chunk, written by [`ChunkedWriter`] on its own thread (past the page cache
 //! where the file system allows it).
 
-use super::chunked::{ChunkedWriter, WRITE_CHUNK};
+use super::chunked::{ChunkedWriter, WRITE_CHUNK, read_back};
 use super::format::{DocHeader, EMPTY, ENTRY, Footer, MANY, NO_SOURCE, home, id_hash, slots_for};
 use crate::error::{Error, IoContext, Result};
 use crate::manifest::FORMAT_VERSION;
@@ -466,6 +466,7 @@ impl PostingsWriter {
         self.seg.write(&footer)?;
         let f = self.seg.out.into_inner().at(&self.seg.path)?;
         f.sync_all().at(&self.seg.path)?;
+        read_back(&f, self.seg.pos);
         Ok(self.seg.pos)
     }
 }
