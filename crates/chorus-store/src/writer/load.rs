@@ -132,7 +132,7 @@ impl PendingLoad {
                 Ok(replaced)
             },
             || {
-                let per = docs.len().div_ceil(4 * rayon::current_num_threads()).max(1);
+                let per = docs.len().div_ceil(2 * rayon::current_num_threads()).max(1);
                 docs.par_chunks(per)
                     .enumerate()
                     .map(|(c, chunk)| postings_of(chunk, base + (c * per) as u32, ngram))
