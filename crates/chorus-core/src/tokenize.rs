@@ -117,7 +117,7 @@ pub fn token_hash(token: &[u8]) -> u64 {
 }
 
 /// [`token_hash`] of `bytes[b..e]`, reading whole words past `e` where `bytes` has them.
-#[inline(always)]
+#[inline]
 pub(crate) fn token_hash_at(bytes: &[u8], b: usize, e: usize) -> u64 {
     let len = e - b;
     let word = |at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().expect("8 bytes"));
