@@ -10,8 +10,10 @@
 //! the index is built in rounds, each over a range of partitions (the top bits of the
 //! fingerprint): a round scatters the postings of its partitions, sorts them and keeps the
 //! shared groups, so at most one round's worth of unfiltered postings is in memory at once.
-//! Cost: O(P log P) for P postings, 16 bytes per kept posting plus 16 bytes per posting of
-//! one round (about 16 M postings) while building. A compact run
+//! Postings are counted per partition once, in a first pass; each round then recomputes
+//! the fingerprints and scatters its own. Cost: O(P log P) for P postings, 16 bytes per
+//! kept posting plus 16 bytes per posting of one round (half of them from 4 M postings
+//! on, at most 16 M) while building. A compact run
 //! ([`crate::corpus::Storage::Compact`]) notes every posting in a `SharedFilter` while
 //! tokenising and scatters only the postings it passes, in one round: 16 bytes per posting
 //! that may be shared, plus the filter's two bits per byte of text.
@@ -39,6 +41,23 @@ const PARTITION_BITS: u32 = 8;
 const PARTITIONS: usize = 1 << PARTITION_BITS;
 /// Unfiltered postings scattered per round, at most (roughly): 16 M postings = 256 MB.
 const ROUND_POSTINGS: usize = 16 << 20;
+/// From this many postings (64 MB of them, some 25 MB of text) the index is built in at
+/// least [`MIN_ROUNDS`] rounds.
+const SPLIT_FROM_POSTINGS: usize = 4 << 20;
+const MIN_ROUNDS: usize = 2;
+
+/// Postings per round for an index of `postings`: at most [`ROUND_POSTINGS`], and from
+/// [`SPLIT_FROM_POSTINGS`] on a [`MIN_ROUNDS`]th of them. A round costs a pass over every
+/// document's fingerprints (about 1.7 % of `find`'s CPU on 44 MB each); one round of every
+/// posting held 16 bytes a token (2.7 times the text for English) at the peak. Four rounds
+/// took 11 % off `find`'s peak on 44 MB for 7 % more CPU; two are the compromise.
+fn round_postings(postings: usize) -> usize {
+    if postings >= SPLIT_FROM_POSTINGS {
+        ROUND_POSTINGS.min(postings.div_ceil(MIN_ROUNDS))
+    } else {
+        ROUND_POSTINGS
+    }
+}
 
 /// Postings of the fingerprints shared by two or more documents, partitioned by
 /// fingerprint and sorted by `(fingerprint, doc, pos)`.
@@ -283,33 +302,49 @@ impl FingerprintSource for FromTokens<'_> {
 
 /// Which fingerprints may be in two or more documents, learnt from every posting before
 /// the index is built, so that the postings of the others (most of a corpus's) are never
-/// scattered or sorted. Two bit sets indexed by the fingerprint's low bits: `seen`, set by
-/// every posting, and `again`, set by a posting whose bit `seen` already had. A fingerprint
-/// in two documents always has its `again` bit; one in a single document only when another
+/// scattered or sorted. Two bit sets indexed by the fingerprint's low bits: *seen*, set by
+/// every posting, and *again*, set by a posting whose bit *seen* already had. A fingerprint
+/// in two documents always has its *again* bit; one in a single document only when another
 /// posting shares its bit (or it repeats within its document): the index then drops it as
 /// before, so the filter changes what is sorted, never the index. The bits are set with
-/// atomic `fetch_or`, so postings may be noted from any number of threads.
+/// atomic `fetch_or`, so postings may be noted from any number of threads. The two sets
+/// are interleaved word by word, so that a posting's two words share a cache line: the
+/// sets are larger than the caches, and a posting then costs one miss, not two.
 pub(crate) struct SharedFilter {
-    seen: Vec<AtomicU64>,
-    again: Vec<AtomicU64>,
+    /// `words[2 * w]`: word `w` of *seen*; `words[2 * w + 1]`: of *again*.
+    words: Vec<AtomicU64>,
     mask: u64,
+}
+
+/// The *again* bits of a [`SharedFilter`] whose noting is over: what the index build reads.
+struct SharedBits {
+    words: Vec<u64>,
+    mask: u64,
+}
+
+impl SharedBits {
+    /// False when no two postings noted had `fingerprint`'s bit.
+    #[inline]
+    fn may_be_shared(&self, fingerprint: u64) -> bool {
+        let bit = fingerprint & self.mask;
+        self.words[(bit >> 6) as usize] & (1 << (bit & 63)) != 0
+    }
 }
 
 impl SharedFilter {
     /// A filter of a power of two of bits, at least `bits`.
     pub fn new(bits: usize) -> SharedFilter {
         let bits = bits.max(1 << 12).next_power_of_two();
-        let words = || (0..bits / 64).map(|_| AtomicU64::new(0)).collect();
         SharedFilter {
-            seen: words(),
-            again: words(),
+            words: (0..2 * bits / 64).map(|_| AtomicU64::new(0)).collect(),
             mask: bits as u64 - 1,
         }
     }
 
+    #[inline]
     fn word_and_bit(&self, fingerprint: u64) -> (usize, u64) {
         let bit = fingerprint & self.mask;
-        ((bit >> 6) as usize, 1u64 << (bit & 63))
+        (2 * (bit >> 6) as usize, 1u64 << (bit & 63))
     }
 
     /// Notes one posting of each of `fingerprints`. The words are read first, all of
@@ -319,24 +354,36 @@ impl SharedFilter {
         scratch.clear();
         scratch.extend(fingerprints.iter().map(|&fp| {
             let (w, b) = self.word_and_bit(fp);
-            self.seen[w].load(Ordering::Relaxed) & b
+            self.words[w].load(Ordering::Relaxed) & b
         }));
         for (&fp, &was) in fingerprints.iter().zip(scratch.iter()) {
             let (w, b) = self.word_and_bit(fp);
             // bits are only ever set, so a bit read as set was set by an earlier posting
-            if (was != 0 || self.seen[w].fetch_or(b, Ordering::Relaxed) & b != 0)
-                && self.again[w].load(Ordering::Relaxed) & b == 0
+            if (was != 0 || self.words[w].fetch_or(b, Ordering::Relaxed) & b != 0)
+                && self.words[w + 1].load(Ordering::Relaxed) & b == 0
             {
-                self.again[w].fetch_or(b, Ordering::Relaxed);
+                self.words[w + 1].fetch_or(b, Ordering::Relaxed);
             }
         }
     }
 
+    /// The *again* set, once every posting is noted.
+    fn into_shared(self) -> SharedBits {
+        SharedBits {
+            words: self
+                .words
+                .chunks_exact(2)
+                .map(|pair| pair[1].load(Ordering::Relaxed))
+                .collect(),
+            mask: self.mask,
+        }
+    }
+
     /// False when no two postings noted had `fingerprint`'s bit.
-    #[inline]
+    #[cfg(test)]
     fn may_be_shared(&self, fingerprint: u64) -> bool {
         let (w, b) = self.word_and_bit(fingerprint);
-        self.again[w].load(Ordering::Relaxed) & b != 0
+        self.words[w + 1].load(Ordering::Relaxed) & b != 0
     }
 }
 
@@ -350,13 +397,7 @@ impl NgramIndex {
         n: usize,
         filter: SharedFilter,
     ) -> NgramIndex {
-        let SharedFilter { seen, again, mask } = filter;
-        drop(seen);
-        let filter = SharedFilter {
-            seen: Vec::new(),
-            again,
-            mask,
-        };
+        let filter = filter.into_shared();
         let postings = tokens.iter().map(|t| (t.len() + 1).saturating_sub(n)).sum();
         let docs = tokens.len();
         let chunk = docs.div_ceil(rayon::current_num_threads() * 8).max(1);
@@ -416,7 +457,8 @@ impl NgramIndex {
 
     /// Indexes the fingerprints of every document (`fingerprints[doc][pos]`).
     pub fn build(fingerprints: &[Vec<u64>]) -> NgramIndex {
-        NgramIndex::build_in_rounds(fingerprints, ROUND_POSTINGS)
+        let postings = fingerprints.postings();
+        NgramIndex::build_in_rounds(fingerprints, round_postings(postings))
     }
 
     /// Indexes the `n`-gram fingerprints of every document's tokens
@@ -424,7 +466,9 @@ impl NgramIndex {
     /// [`NgramIndex::build`], without holding every fingerprint in memory at once (8 bytes
     /// per token less at the peak).
     pub fn build_from_tokens(tokens: &[Tokens], n: usize) -> NgramIndex {
-        NgramIndex::build_in_rounds(FromTokens { tokens, n }, ROUND_POSTINGS)
+        let source = FromTokens { tokens, n };
+        let postings = source.postings();
+        NgramIndex::build_in_rounds(source, round_postings(postings))
     }
 
     fn build_in_rounds(source: impl FingerprintSource, round_postings: usize) -> NgramIndex {
@@ -436,31 +480,40 @@ impl NgramIndex {
             .min(PARTITIONS);
         let round_bits = rounds.trailing_zeros();
         let per_round = PARTITIONS / rounds;
+        let docs = source.docs();
+        let chunk = docs.div_ceil(rayon::current_num_threads() * 8).max(1);
+        let n_chunks = docs.div_ceil(chunk);
+        let chunk_docs = |c: usize| c * chunk..((c + 1) * chunk).min(docs);
+        // Each chunk of documents counts its postings per partition (once, for every
+        // round), then each round fills vectors of exactly that size; the chunks are then
+        // concatenated per partition into vectors of exactly the total. No vector grows by
+        // doubling (reallocating and copying, and faulting in fresh pages, was a tenth of
+        // `dedup`'s time).
+        let counts: Vec<Vec<usize>> = (0..n_chunks)
+            .into_par_iter()
+            .map(|c| {
+                let mut counts = vec![0usize; PARTITIONS];
+                for doc in chunk_docs(c) {
+                    source.each(doc, |_, fingerprint| {
+                        counts[(fingerprint >> (64 - PARTITION_BITS)) as usize] += 1;
+                    });
+                }
+                counts
+            })
+            .collect();
         let mut partitions: Vec<Vec<Posting>> = Vec::with_capacity(PARTITIONS);
-        for round in 0..rounds as u64 {
-            let in_round = |fp: u64| round_bits == 0 || fp >> (64 - round_bits) == round;
+        for round in 0..rounds {
+            let in_round = |fp: u64| round_bits == 0 || fp >> (64 - round_bits) == round as u64;
             let sub = |fp: u64| ((fp >> (64 - PARTITION_BITS)) as usize) & (per_round - 1);
-            // Each chunk of documents counts its postings per partition, then fills vectors
-            // of exactly that size; the chunks are then concatenated per partition into
-            // vectors of exactly the total. No vector grows by doubling (reallocating and
-            // copying, and faulting in fresh pages, was a tenth of `dedup`'s time).
-            let docs = source.docs();
-            let chunk = docs.div_ceil(rayon::current_num_threads() * 8).max(1);
-            let chunks: Vec<Vec<Vec<Posting>>> = (0..docs.div_ceil(chunk))
+            let first = round * per_round;
+            let chunks: Vec<Vec<Vec<Posting>>> = (0..n_chunks)
                 .into_par_iter()
                 .map(|c| {
-                    let range = c * chunk..((c + 1) * chunk).min(docs);
-                    let mut counts = vec![0usize; per_round];
-                    for doc in range.clone() {
-                        source.each(doc, |_, fingerprint| {
-                            if in_round(fingerprint) {
-                                counts[sub(fingerprint)] += 1;
-                            }
-                        });
-                    }
-                    let mut parts: Vec<Vec<Posting>> =
-                        counts.iter().map(|&n| Vec::with_capacity(n)).collect();
-                    for doc in range {
+                    let mut parts: Vec<Vec<Posting>> = counts[c][first..first + per_round]
+                        .iter()
+                        .map(|&n| Vec::with_capacity(n))
+                        .collect();
+                    for doc in chunk_docs(c) {
                         source.each(doc, |pos, fingerprint| {
                             if in_round(fingerprint) {
                                 parts[sub(fingerprint)].push(Posting {
@@ -570,6 +623,18 @@ mod tests {
             assert_eq!(many.partitions().unwrap(), one.partitions().unwrap());
         }
         assert!(one.kept() > 0);
+    }
+
+    #[test]
+    fn larger_indexes_are_built_in_more_rounds() {
+        assert_eq!(round_postings(1000), ROUND_POSTINGS);
+        assert_eq!(round_postings(SPLIT_FROM_POSTINGS - 1), ROUND_POSTINGS);
+        assert_eq!(
+            round_postings(SPLIT_FROM_POSTINGS),
+            SPLIT_FROM_POSTINGS / MIN_ROUNDS
+        );
+        assert_eq!(round_postings(24 << 20), 12 << 20);
+        assert_eq!(round_postings(1 << 30), ROUND_POSTINGS);
     }
 
     #[test]

@@ -69,17 +69,32 @@ impl PackedTokens {
         self.len as usize
     }
 
+    /// Calls `f(begin, end)` for each token's range, in order.
+    #[inline(always)]
+    fn for_each_range(&self, mut f: impl FnMut(u32, u32)) {
+        let bytes = &self.ranges[..];
+        let (mut at, mut end) = (0, 0);
+        while at < bytes.len() {
+            // nearly every token: a one-byte gap and a one-byte length
+            if let Some(&[gap, len]) = bytes.get(at..at + 2)
+                && (gap | len) < 0x80
+            {
+                at += 2;
+                let b = end + u32::from(gap);
+                end = b + u32::from(len);
+                f(b, end);
+                continue;
+            }
+            let b = end + read_leb128(bytes, &mut at);
+            end = b + read_leb128(bytes, &mut at);
+            f(b, end);
+        }
+    }
+
     /// The token ranges, appended to `out`.
     fn ranges_into(&self, out: &mut Vec<(u32, u32)>) {
         out.reserve(self.len());
-        let bytes = &self.ranges[..];
-        let mut at = 0;
-        let mut end = 0;
-        while at < bytes.len() {
-            let b = end + read_leb128(bytes, &mut at);
-            end = b + read_leb128(bytes, &mut at);
-            out.push((b, end));
-        }
+        self.for_each_range(|b, e| out.push((b, e)));
     }
 
     /// The tokens, as [`Tokens::new`] made them: the ranges read and each token hashed in
@@ -88,14 +103,10 @@ impl PackedTokens {
         let n = self.len();
         let (mut ranges, mut hashes) = (Vec::with_capacity(n), Vec::with_capacity(n));
         let norm = self.norm.as_bytes();
-        let bytes = &self.ranges[..];
-        let (mut at, mut end) = (0, 0);
-        while at < bytes.len() {
-            let b = end + read_leb128(bytes, &mut at);
-            end = b + read_leb128(bytes, &mut at);
-            ranges.push((b, end));
-            hashes.push(token_hash_at(norm, b as usize, end as usize));
-        }
+        self.for_each_range(|b, e| {
+            ranges.push((b, e));
+            hashes.push(token_hash_at(norm, b as usize, e as usize));
+        });
         Tokens {
             norm: String::from(&*self.norm),
             ranges,

@@ -18,8 +18,9 @@ use crate::order::{DocNum, Order};
 use crate::packed_tokens::PackedTokens;
 use crate::progress::Progress;
 use crate::tokenize::Tokens;
+use foldhash::HashMap;
 use rayon::prelude::*;
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::ops::Deref;
 use std::sync::{Arc, Mutex};
 
