@@ -479,18 +479,18 @@ impl IndexReader {
         }
         let one = |buf: &mut CandidateBuffers,
                    &(s, d, _): &(usize, u32, u32)|
-         -> Result<Option<QueryMatch>> {
+         -> Result<Option<((usize, u32), QueryMatch)>> {
             let seg = &self.segments[s].seg;
             // the id and metadata are read only for documents that match
             match match_text_with(&q, seg.text(d)?, &align, buf) {
                 Some(m) => {
                     let doc = seg.doc(d)?;
-                    Ok(Some(m.into_match(doc.id.into_owned(), doc.meta)))
+                    Ok(Some(((s, d), m.into_match(doc.id.into_owned(), doc.meta))))
                 }
                 None => Ok(None),
             }
         };
-        let matches: Vec<QueryMatch> = if opts.parallel {
+        let found: Vec<((usize, u32), QueryMatch)> = if opts.parallel {
             cands
                 .par_iter()
                 .map_init(CandidateBuffers::default, one)
@@ -505,11 +505,18 @@ impl IndexReader {
         .into_iter()
         .flatten()
         .collect();
-        Ok(QueryReport::ranked_with(
+        let (keys, matches): (Vec<_>, Vec<_>) = found.into_iter().unzip();
+        // step 3 of the formula decision asks the index (see crate::stock_lines)
+        let lookup = |wanted: &[u64], of: &[usize]| {
+            self.stock_lines_held(wanted, of, &keys, &align, opts)
+                .map_err(|e| chorus_core::Error::text(self.dir.display().to_string(), e))
+        };
+        Ok(QueryReport::ranked_in(
             &q,
             cands.len(),
             matches,
             opts.formulas,
-        ))
+            &lookup,
+        )?)
     }
 }

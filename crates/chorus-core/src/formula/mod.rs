@@ -62,7 +62,9 @@ use crate::tokenize::Tokens;
 use rayon::prelude::*;
 
 mod recur;
-pub(crate) use recur::line_ngrams;
+pub(crate) use recur::{Corpus, line_ngrams};
+/// Words of the n-grams whose recurrence step 3 counts.
+pub(crate) const STOCK_LINE_NGRAM: usize = recur::NGRAM;
 pub use recur::{NgramsHeld, Recurrence, ngrams_held};
 
 /// Fewest differing specifics that make a formula.

@@ -70,7 +70,15 @@ pub(crate) enum Corpus<'a> {
     /// The holders of the candidate lines' n-grams, counted by the stages of a
     /// distributed engine ([`Recurrence`]).
     Counted(&'a Recurrence),
+    /// The holders asked for once the candidates are known (a query against an index):
+    /// `ask(wanted, docs)` gives the documents holding each n-gram of `wanted` (sorted)
+    /// with their dates, and the documents that share a passage with those of `docs`
+    /// (the candidate pairs' documents) besides the passages judged.
+    Asked(Ask<'a>),
 }
+
+/// See [`Corpus::Asked`].
+pub(crate) type Ask<'a> = &'a dyn Fn(&[u64], &[DocNum]) -> Result<Recurrence>;
 
 /// What one document holds of the n-grams step 3 looks up ([`ngrams_held`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -111,6 +119,9 @@ pub struct Recurrence {
     holders: Holders,
     /// `(document, date)`, sorted by document.
     dates: Vec<(u32, Option<When>)>,
+    /// Pairs of documents that share a passage besides the passages judged, both ways,
+    /// sorted ([`Recurrence::with_partners`]).
+    partners: Vec<(u32, u32)>,
 }
 
 impl Recurrence {
@@ -127,6 +138,18 @@ impl Recurrence {
         out.dates.sort_unstable();
         out.dates.dedup_by_key(|d| d.0);
         out
+    }
+
+    /// This recurrence, knowing also that the documents of each of `pairs` share a
+    /// passage that is not among the passages judged (a query judges only its own
+    /// passages; the index tells which of its documents share passages with the matches).
+    pub fn with_partners(mut self, pairs: impl IntoIterator<Item = (DocNum, DocNum)>) -> Self {
+        for (x, y) in pairs {
+            self.partners.extend([(x.0, y.0), (y.0, x.0)]);
+        }
+        self.partners.sort_unstable();
+        self.partners.dedup();
+        self
     }
 
     fn when(&self, d: u32) -> Option<When> {
@@ -191,12 +214,29 @@ pub(crate) fn stock_lines(
     }
     wanted.sort_unstable();
     wanted.dedup();
+    let asked;
+    let corpus = match corpus {
+        Corpus::Asked(ask) => {
+            let mut docs: Vec<DocNum> = candidates
+                .iter()
+                .flat_map(|g| [occurrences[g[0]].0.doc, occurrences[g[0]].1.doc])
+                .collect();
+            docs.sort_unstable();
+            docs.dedup();
+            asked = ask(&wanted, &docs)?;
+            &Corpus::Counted(&asked)
+        }
+        c => c,
+    };
     let (holders, spread) = recurring_ngrams(&wanted, corpus)?;
     // the documents each document shares a passage with (formula or not)
     let mut partners: Vec<(u32, u32)> = occurrences
         .iter()
         .flat_map(|(x, y)| [(x.doc.0, y.doc.0), (y.doc.0, x.doc.0)])
         .collect();
+    if let Corpus::Counted(r) = corpus {
+        partners.extend_from_slice(&r.partners);
+    }
     partners.sort_unstable();
     partners.dedup();
     let partners_of = |d: u32| {
@@ -305,6 +345,7 @@ fn recurring_ngrams(wanted: &[u64], corpus: &Corpus<'_>) -> Result<(Holders, Vec
             });
             Ok((hits, spread))
         }
+        Corpus::Asked(_) => unreachable!("asked for before"),
         Corpus::Counted(r) => {
             let hits: Holders = r
                 .holders
