@@ -8,9 +8,10 @@
 //! share, as `find` does. [`query_documents`] does this for a slice of documents and ranks the
 //! [`QueryMatch`]es in a [`QueryReport`].
 //!
-//! Formulas are no hits: [`QueryReport::ranked_with`] takes every passage of every match
-//! through `find`'s formula decision (`formula::formulas`, the query as one
-//! document and each matching text as another), so that a text that shares with the query
+//! Formulas are no hits: [`QueryReport::ranked_in`] takes every passage of every match
+//! through `find`'s formula decision (the query as one document and each matching text as
+//! another; step 3 asks the corpus the matches come from, see [`crate::query_stock`]), so
+//! that a text that shares with the query
 //! only a frame with other specifics (another company's dividend notice, another family's
 //! death notice) is left out ([`FormulaMode::Out`], the default), or listed with its
 //! passages marked ([`FormulaMode::List`]); its formula passages count for neither score
@@ -29,7 +30,7 @@ use crate::document::{DocId, Metadata, Span};
 use crate::error::Result;
 use crate::formula::SideSpecifics;
 use crate::normalize::normalize;
-use crate::query_stock::{HeldLookup, held_in, judge, judge_in};
+use crate::query_stock::{InMemory, StockLineIndex, judge, judge_in};
 use crate::report::Found;
 use crate::report::{round3, serialize_round3};
 use crate::spans::{attached_punctuation, token_span};
@@ -219,7 +220,7 @@ impl QueryReport {
         candidates: usize,
         mut matches: Vec<QueryMatch>,
         formulas: FormulaMode,
-        index: HeldLookup<'_>,
+        index: &dyn StockLineIndex,
     ) -> Result<Self> {
         let is_formula = match formulas {
             FormulaMode::Keep => None,
@@ -451,8 +452,8 @@ pub fn query_documents_with(
         .flatten()
         .collect();
     let (keys, matches): (Vec<usize>, Vec<QueryMatch>) = found.into_iter().unzip();
-    let lookup = |wanted: &[u64], of: &[usize]| Ok(held_in(docs, &keys, p, wanted, of));
-    match QueryReport::ranked_in(&q, docs.len(), matches, formulas, &lookup) {
+    let index = InMemory::new(docs, &keys, p);
+    match QueryReport::ranked_in(&q, docs.len(), matches, formulas, &index) {
         Ok(r) => r,
         Err(_) => unreachable!("the documents in memory answer without failing"),
     }

@@ -7,7 +7,7 @@
 //! candidate stock lines, when those documents were printed, and which documents share a
 //! passage with the candidates' documents. A query has no corpus in memory, but an index
 //! has all of it: [`QueryReport::ranked_in`](crate::query::QueryReport::ranked_in) asks the
-//! index ([`HeldLookup`]) once the candidates are known, only when some match shares only
+//! index ([`StockLineIndex`]) once the candidates are known, only when some match shares only
 //! short lines with the query, and only for their n-grams. The index answers from its
 //! n-gram postings (the holders), its document table (their dates), and a query of each
 //! candidate match's own text (its partners: what the index finds for it, as the query's
@@ -21,33 +21,66 @@
 use crate::Document;
 use crate::align::AlignParams;
 use crate::error::Result;
-use crate::formula::{self, Corpus, NgramsHeld, Recurrence, SideSpecifics, ngrams_held};
+use crate::formula::{self, Ask, Corpus, NgramsHeld, Recurrence, SideSpecifics, ngrams_held};
 use crate::order::DocNum;
 use crate::query::{CandidateBuffers, PreparedQuery, QueryMatch, match_text_with};
 use crate::report::Found;
 use crate::spans::Occurrence;
 use crate::tokenize::Tokens;
+use std::cell::RefCell;
 
 /// Words of the n-grams that step 3 looks up: an index whose fingerprints are n-grams of
-/// this length answers [`HeldLookup`] from its postings.
+/// this length answers [`StockLineIndex::held`] from its postings.
 pub const STOCK_LINE_NGRAM: usize = formula::STOCK_LINE_NGRAM;
 
-/// What an index knows of the query's candidate stock lines (see the module
-/// documentation). Match `i` of the query is `DocNum(i + 1)`; the index numbers its other
-/// documents from `DocNum(matches + 1)` on, in an order of its choosing that does not
-/// change the decision.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct IndexHeld {
-    /// The indexed documents holding any of the n-grams asked for, with their dates.
-    pub rows: Vec<NgramsHeld>,
-    /// Pairs of documents sharing a passage: a match asked about and a holder.
-    pub partners: Vec<(DocNum, DocNum)>,
+/// Holders of an n-gram that can make it recur: fewer holders (the query one of them)
+/// need no dates.
+pub const STOCK_LINE_DOCS: usize = formula::STOCK_LINE_DOCS;
+
+/// Seconds between the earliest and the latest holder of an n-gram that recurs: two days.
+pub const STOCK_LINE_SPREAD: i64 = formula::STOCK_LINE_SPREAD;
+
+/// What an index tells a query's formula decision (see the module documentation). Match
+/// `i` of the query is `DocNum(i + 1)`; the index numbers its other documents from
+/// `DocNum(matches + 1)` on, in an order of its choosing that does not change the
+/// decision, and keeps that numbering from [`StockLineIndex::held`] to
+/// [`StockLineIndex::partners`].
+pub trait StockLineIndex {
+    /// The indexed documents holding any of `wanted` (sorted [`STOCK_LINE_NGRAM`]-gram
+    /// fingerprints), with their dates. A date may be left out (`None`) where it cannot
+    /// change the decision: the holders of an n-gram held by fewer than
+    /// [`STOCK_LINE_DOCS`] documents besides the query need none, and the others are read
+    /// in increasing number up to the first two printed two days apart.
+    fn held(&self, wanted: &[u64]) -> Result<Vec<NgramsHeld>>;
+    /// The pairs `(DocNum(i + 1), holder)` of match `i` of `matches` (sorted) and a
+    /// holder from [`StockLineIndex::held`] that share a passage.
+    fn partners(&self, matches: &[usize]) -> Result<Vec<(DocNum, DocNum)>>;
 }
 
-/// `lookup(wanted, matches)`: the indexed documents holding each of the n-grams `wanted`
-/// (sorted [`STOCK_LINE_NGRAM`]-gram fingerprints), and which of them share a passage
-/// with each of the matches `matches` (indices into the query's matches).
-pub type HeldLookup<'a> = &'a dyn Fn(&[u64], &[usize]) -> Result<IndexHeld>;
+/// An index and the query it is asked for: the query holds its own lines' n-grams and is
+/// undated.
+struct WithQuery<'a> {
+    q: &'a PreparedQuery,
+    index: &'a dyn StockLineIndex,
+}
+
+impl Ask for WithQuery<'_> {
+    fn held(&self, wanted: &[u64]) -> Result<Recurrence> {
+        let own = ngrams_held(DocNum(0), None, self.q.tokens(), wanted);
+        Ok(Recurrence::new(
+            self.index.held(wanted)?.into_iter().chain(own),
+        ))
+    }
+
+    fn partners(&self, docs: &[DocNum]) -> Result<Vec<(DocNum, DocNum)>> {
+        let of: Vec<usize> = docs
+            .iter()
+            .filter(|d| d.0 > 0)
+            .map(|d| d.0 as usize - 1)
+            .collect();
+        self.index.partners(&of)
+    }
+}
 
 /// The passages of the matches (in order) and their sides, as `find`'s decision takes
 /// them; and which of the matches' passages are judged (reworded passages are never
@@ -101,60 +134,71 @@ pub(crate) fn judge(matches: &mut [QueryMatch]) -> Vec<bool> {
 pub(crate) fn judge_in(
     q: &PreparedQuery,
     matches: &mut [QueryMatch],
-    index: HeldLookup<'_>,
+    index: &dyn StockLineIndex,
 ) -> Result<Vec<bool>> {
     let (occurrences, sides, judged) = passages(matches);
-    let ask = |wanted: &[u64], docs: &[DocNum]| -> Result<Recurrence> {
-        let of: Vec<usize> = docs
-            .iter()
-            .filter(|d| d.0 > 0)
-            .map(|d| d.0 as usize - 1)
-            .collect();
-        let held = index(wanted, &of)?;
-        let own = ngrams_held(DocNum(0), None, q.tokens(), wanted);
-        Ok(Recurrence::new(held.rows.into_iter().chain(own)).with_partners(held.partners))
-    };
+    let ask = WithQuery { q, index };
     let flags = formula::formulas_in(&occurrences, &sides, &Corpus::Asked(&ask))?;
     Ok(spread(judged, flags))
 }
 
-/// What `docs` (every document a query was aligned against, in memory) tell about the
-/// n-grams `wanted` and the matches `of`, match `i` being `docs[keys[i]]`: as an index
-/// answers [`HeldLookup`], every document a candidate.
-pub(crate) fn held_in(
-    docs: &[Document],
-    keys: &[usize],
-    p: &AlignParams,
-    wanted: &[u64],
-    of: &[usize],
-) -> IndexHeld {
-    let mut number = vec![None; docs.len()];
-    for (i, &k) in keys.iter().enumerate() {
-        number[k] = Some(DocNum(i as u32 + 1));
-    }
-    let mut next = keys.len() as u32 + 1;
-    let mut rows: Vec<NgramsHeld> = Vec::new();
-    let mut holders: Vec<(usize, DocNum)> = Vec::new();
-    for (k, d) in docs.iter().enumerate() {
-        let doc = *number[k].get_or_insert_with(|| {
-            next += 1;
-            DocNum(next - 1)
-        });
-        let tokens = Tokens::new(&d.text);
-        if let Some(h) = ngrams_held(doc, d.meta.when(), &tokens, wanted) {
-            rows.push(h);
-            holders.push((k, doc));
+/// The documents a query was aligned against, in memory (`chorus query --corpus`), as an
+/// index: every document a holder's candidate.
+pub(crate) struct InMemory<'a> {
+    pub(crate) docs: &'a [Document],
+    /// `docs[keys[i]]` is match `i`.
+    pub(crate) keys: &'a [usize],
+    pub(crate) align: &'a AlignParams,
+    /// `(document, number)` of the holders found by `held`.
+    holders: RefCell<Vec<(usize, DocNum)>>,
+}
+
+impl<'a> InMemory<'a> {
+    pub(crate) fn new(docs: &'a [Document], keys: &'a [usize], align: &'a AlignParams) -> Self {
+        InMemory {
+            docs,
+            keys,
+            align,
+            holders: RefCell::default(),
         }
     }
-    let mut partners = Vec::new();
-    let mut buf = CandidateBuffers::default();
-    for &i in of {
-        let m = PreparedQuery::new(docs[keys[i]].text.as_str(), p.ngram);
-        for &(k, doc) in &holders {
-            if k != keys[i] && match_text_with(&m, &docs[k].text, p, &mut buf).is_some() {
-                partners.push((DocNum(i as u32 + 1), doc));
+}
+
+impl StockLineIndex for InMemory<'_> {
+    fn held(&self, wanted: &[u64]) -> Result<Vec<NgramsHeld>> {
+        let mut number = vec![None; self.docs.len()];
+        for (i, &k) in self.keys.iter().enumerate() {
+            number[k] = Some(DocNum(i as u32 + 1));
+        }
+        let mut next = self.keys.len() as u32 + 1;
+        let mut rows = Vec::new();
+        let mut holders = self.holders.borrow_mut();
+        for (k, d) in self.docs.iter().enumerate() {
+            let doc = *number[k].get_or_insert_with(|| {
+                next += 1;
+                DocNum(next - 1)
+            });
+            if let Some(h) = ngrams_held(doc, d.meta.when(), &Tokens::new(&d.text), wanted) {
+                rows.push(h);
+                holders.push((k, doc));
             }
         }
+        Ok(rows)
     }
-    IndexHeld { rows, partners }
+
+    fn partners(&self, matches: &[usize]) -> Result<Vec<(DocNum, DocNum)>> {
+        let mut partners = Vec::new();
+        let mut buf = CandidateBuffers::default();
+        for &i in matches {
+            let m = PreparedQuery::new(self.docs[self.keys[i]].text.as_str(), self.align.ngram);
+            for &(k, doc) in self.holders.borrow().iter() {
+                if k != self.keys[i]
+                    && match_text_with(&m, &self.docs[k].text, self.align, &mut buf).is_some()
+                {
+                    partners.push((DocNum(i as u32 + 1), doc));
+                }
+            }
+        }
+        Ok(partners)
+    }
 }

@@ -16,6 +16,7 @@ use crate::corpus::available_memory;
 use crate::error::{Error, IoContext, Result};
 use crate::manifest::{CommitStamp, FORMAT_VERSION, MANIFEST, Manifest};
 use crate::segment::Segment;
+use crate::stock_lines::AskedIndex;
 use chorus_core::Document;
 use chorus_core::align::AlignParams;
 use chorus_core::query::{
@@ -363,6 +364,11 @@ impl IndexReader {
         Ok(None)
     }
 
+    /// The index's folder.
+    pub(crate) fn dir(&self) -> &Path {
+        &self.dir
+    }
+
     /// The open segments, in manifest order.
     pub(crate) fn segments(&self) -> &[LiveSegment] {
         &self.segments
@@ -507,16 +513,13 @@ impl IndexReader {
         .collect();
         let (keys, matches): (Vec<_>, Vec<_>) = found.into_iter().unzip();
         // step 3 of the formula decision asks the index (see crate::stock_lines)
-        let lookup = |wanted: &[u64], of: &[usize]| {
-            self.stock_lines_held(wanted, of, &keys, &align, opts)
-                .map_err(|e| chorus_core::Error::text(self.dir.display().to_string(), e))
-        };
+        let index = AskedIndex::new(self, &keys, &align, opts);
         Ok(QueryReport::ranked_in(
             &q,
             cands.len(),
             matches,
             opts.formulas,
-            &lookup,
+            &index,
         )?)
     }
 }

@@ -25,7 +25,9 @@
 //!
 //! The decision reads the corpus and the passages found, not earlier decisions of this
 //! step, so it never chains. Undated documents give no spread, so a corpus without dates
-//! keeps such pairs; where no corpus is at hand (`query`) the step is not taken. The
+//! keeps such pairs; where no corpus is at hand (a query without an index) the step is not
+//! taken, and a query against an index asks it once the candidates are known
+//! ([`Corpus::Asked`], see [`crate::query_stock`]). The
 //! stages of a distributed engine count the holders themselves ([`Recurrence`]): the
 //! n-grams of every short aligned passage ([`line_ngrams`], a superset of the candidates'),
 //! then which of them each document holds ([`ngrams_held`], in any partition), merged;
@@ -70,15 +72,23 @@ pub(crate) enum Corpus<'a> {
     /// The holders of the candidate lines' n-grams, counted by the stages of a
     /// distributed engine ([`Recurrence`]).
     Counted(&'a Recurrence),
-    /// The holders asked for once the candidates are known (a query against an index):
-    /// `ask(wanted, docs)` gives the documents holding each n-gram of `wanted` (sorted)
-    /// with their dates, and the documents that share a passage with those of `docs`
-    /// (the candidate pairs' documents) besides the passages judged.
-    Asked(Ask<'a>),
+    /// The holders asked for once the candidates are known (a query against an index),
+    /// and the partners of the pairs that would be formulas without them.
+    Asked(&'a dyn Ask),
 }
 
-/// See [`Corpus::Asked`].
-pub(crate) type Ask<'a> = &'a dyn Fn(&[u64], &[DocNum]) -> Result<Recurrence>;
+/// A corpus asked for what step 3 needs once the candidates are known
+/// ([`Corpus::Asked`]).
+pub(crate) trait Ask {
+    /// The documents holding each n-gram of `wanted` (sorted), with their dates: a
+    /// document's date may be left out where it cannot change [`SPREAD`]'s test, which
+    /// reads the holders of an n-gram of [`RECUR_DOCS`] or more in increasing number and
+    /// stops at the first two printed [`SPREAD`] apart.
+    fn held(&self, wanted: &[u64]) -> Result<Recurrence>;
+    /// The pairs `(d, other)` of documents that share a passage besides the passages
+    /// judged, for each `d` of `docs` (sorted) and every `other` holding a wanted n-gram.
+    fn partners(&self, docs: &[DocNum]) -> Result<Vec<(DocNum, DocNum)>>;
+}
 
 /// What one document holds of the n-grams step 3 looks up ([`ngrams_held`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -215,18 +225,12 @@ pub(crate) fn stock_lines(
     wanted.sort_unstable();
     wanted.dedup();
     let asked;
-    let corpus = match corpus {
+    let (corpus, ask) = match corpus {
         Corpus::Asked(ask) => {
-            let mut docs: Vec<DocNum> = candidates
-                .iter()
-                .flat_map(|g| [occurrences[g[0]].0.doc, occurrences[g[0]].1.doc])
-                .collect();
-            docs.sort_unstable();
-            docs.dedup();
-            asked = ask(&wanted, &docs)?;
-            &Corpus::Counted(&asked)
+            asked = ask.held(&wanted)?;
+            (&Corpus::Counted(&asked), Some(*ask))
         }
-        c => c,
+        c => (c, None),
     };
     let (holders, spread) = recurring_ngrams(&wanted, corpus)?;
     // the documents each document shares a passage with (formula or not)
@@ -239,17 +243,86 @@ pub(crate) fn stock_lines(
     }
     partners.sort_unstable();
     partners.dedup();
-    let partners_of = |d: u32| {
-        let lo = partners.partition_point(|p| p.0 < d);
-        let hi = partners.partition_point(|p| p.0 <= d);
-        partners[lo..hi].iter().map(|p| p.1)
+    let recurring = Recurring {
+        occurrences,
+        sides,
+        holders: &holders,
+        spread: &spread,
     };
-    // whether at least RECUR_SHARE of a line's tokens lie in n-grams that recur in
-    // documents unrelated to the pair (`related`: sorted)
-    let recurs = |line: &[u64], related: &[u32]| {
+    let mut stock: Vec<&Vec<usize>> = recurring.pairs(candidates.iter(), &partners);
+    // an asked corpus tells the partners of those pairs only: more partners only make
+    // fewer pairs recur
+    if let Some(ask) = ask
+        && !stock.is_empty()
+    {
+        let mut docs: Vec<DocNum> = stock
+            .iter()
+            .flat_map(|g| [occurrences[g[0]].0.doc, occurrences[g[0]].1.doc])
+            .collect();
+        docs.sort_unstable();
+        docs.dedup();
+        for (x, y) in ask.partners(&docs)? {
+            partners.extend([(x.0, y.0), (y.0, x.0)]);
+        }
+        partners.sort_unstable();
+        partners.dedup();
+        stock = recurring.pairs(stock.into_iter(), &partners);
+    }
+    for g in stock {
+        for &i in g {
+            is[i] = true;
+        }
+    }
+    Ok(())
+}
+
+/// What decides whether the passages of a candidate pair recur.
+struct Recurring<'a> {
+    occurrences: &'a [(Occurrence, Occurrence)],
+    sides: &'a [SideSpecifics],
+    /// `(fingerprint, document)` of every holder of the wanted n-grams, sorted.
+    holders: &'a [(u64, u32)],
+    /// The wanted n-grams held over [`SPREAD`] by [`RECUR_DOCS`] or more documents, sorted.
+    spread: &'a [u64],
+}
+
+impl Recurring<'_> {
+    /// The candidate pairs `groups` (their passages) whose passages all recur on both sides,
+    /// `partners` (both ways, sorted) being the pairs of documents sharing a passage.
+    fn pairs<'g>(
+        &self,
+        groups: impl Iterator<Item = &'g Vec<usize>>,
+        partners: &[(u32, u32)],
+    ) -> Vec<&'g Vec<usize>> {
+        let partners_of = |d: u32| {
+            let lo = partners.partition_point(|p| p.0 < d);
+            let hi = partners.partition_point(|p| p.0 <= d);
+            partners[lo..hi].iter().map(|p| p.1)
+        };
+        groups
+            .filter(|g| {
+                let (x, y) = &self.occurrences[g[0]];
+                let mut related: Vec<u32> = partners_of(x.doc.0)
+                    .chain(partners_of(y.doc.0))
+                    .chain([x.doc.0, y.doc.0])
+                    .collect();
+                related.sort_unstable();
+                related.dedup();
+                g.iter().all(|&i| {
+                    self.recurs(&self.sides[2 * i].line, &related)
+                        && self.recurs(&self.sides[2 * i + 1].line, &related)
+                })
+            })
+            .collect()
+    }
+
+    /// Whether at least RECUR_SHARE of a line's tokens lie in n-grams that recur in
+    /// documents unrelated to the pair (`related`: sorted).
+    fn recurs(&self, line: &[u64], related: &[u32]) -> bool {
+        let holders = self.holders;
         let mut covered = vec![false; line.len()];
         for_each_ngram_fingerprint(line, NGRAM, |k, f| {
-            if spread.binary_search(&f).is_err() {
+            if self.spread.binary_search(&f).is_err() {
                 return;
             }
             let lo = holders.partition_point(|h| h.0 < f);
@@ -266,24 +339,7 @@ pub(crate) fn stock_lines(
         });
         let n = covered.iter().filter(|&&c| c).count();
         n * RECUR_SHARE_DEN >= RECUR_SHARE_NUM * line.len().max(1)
-    };
-    for g in &candidates {
-        let (x, y) = &occurrences[g[0]];
-        let mut related: Vec<u32> = partners_of(x.doc.0)
-            .chain(partners_of(y.doc.0))
-            .chain([x.doc.0, y.doc.0])
-            .collect();
-        related.sort_unstable();
-        related.dedup();
-        if g.iter().all(|&i| {
-            recurs(&sides[2 * i].line, &related) && recurs(&sides[2 * i + 1].line, &related)
-        }) {
-            for &i in g {
-                is[i] = true;
-            }
-        }
     }
-    Ok(())
 }
 
 /// The passages (no formulas yet) of each document pair whose passages are all short
