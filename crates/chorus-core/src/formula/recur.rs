@@ -378,20 +378,69 @@ fn candidate_pairs(
 /// `(fingerprint, document)` for each document holding an n-gram, sorted.
 type Holders = Vec<(u64, u32)>;
 
+/// Bits of the fingerprint that index [`Wanted`]'s filter: 2^20 bits, 128 KiB.
+const FILTER_BITS: u32 = 20;
+
+/// The n-grams a pass over the corpus looks up: sorted fingerprints behind a filter of one
+/// bit per top [`FILTER_BITS`] bits of a fingerprint, which turns away nearly every n-gram
+/// of a text with one read instead of a binary search (that search was most of step 3's
+/// cost in `find`).
+struct Wanted<'a> {
+    sorted: &'a [u64],
+    bits: Vec<u64>,
+}
+
+impl<'a> Wanted<'a> {
+    fn new(sorted: &'a [u64]) -> Self {
+        let mut bits = vec![0u64; 1 << (FILTER_BITS - 6)];
+        for &f in sorted {
+            let b = (f >> (64 - FILTER_BITS)) as usize;
+            bits[b >> 6] |= 1 << (b & 63);
+        }
+        Wanted { sorted, bits }
+    }
+
+    #[inline]
+    fn contains(&self, f: u64) -> bool {
+        let b = (f >> (64 - FILTER_BITS)) as usize;
+        self.bits[b >> 6] >> (b & 63) & 1 == 1 && self.sorted.binary_search(&f).is_ok()
+    }
+}
+
 /// The documents holding each n-gram of `wanted` (sorted fingerprints), as sorted
 /// `(fingerprint, document)`; and the n-grams (sorted) that at least [`RECUR_DOCS`]
 /// documents hold, printed at least [`SPREAD`] seconds apart.
 fn recurring_ngrams(wanted: &[u64], corpus: &Corpus<'_>) -> Result<(Holders, Vec<u64>)> {
     match corpus {
         Corpus::Tokens { docs, tokens } => {
+            let wanted = Wanted::new(wanted);
+            // each document's n-grams, in the buffers of the thread (a packed document's
+            // hashes are made without a copy of its text, and not kept in the cache)
             let hits: Vec<Vec<(u64, u32)>> = (0..tokens.len() as u32)
                 .into_par_iter()
-                .map(|d| {
-                    let t = tokens.get(DocNum(d))?;
-                    Ok(ngrams_held(DocNum(d), None, &t, wanted)
-                        .map(|h| h.ngrams.into_iter().map(|f| (f, d)).collect())
-                        .unwrap_or_default())
-                })
+                .map_init(
+                    || (Vec::new(), Vec::new()),
+                    |(ranges, hashes), d| {
+                        let mut held = Vec::new();
+                        let mut look = |h: &[u64]| {
+                            for_each_ngram_fingerprint(h, NGRAM, |_, f| {
+                                if wanted.contains(f) {
+                                    held.push((f, d));
+                                }
+                            })
+                        };
+                        match tokens {
+                            TokenSource::Packed { packed, .. } => {
+                                packed[d as usize].hashes_into(ranges, hashes);
+                                look(hashes);
+                            }
+                            _ => look(&tokens.get(DocNum(d))?.hashes),
+                        }
+                        held.sort_unstable();
+                        held.dedup();
+                        Ok(held)
+                    },
+                )
                 .collect::<Result<_>>()?;
             let mut hits: Holders = hits.into_iter().flatten().collect();
             hits.sort_unstable();
