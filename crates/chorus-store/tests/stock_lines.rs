@@ -3,9 +3,10 @@
 //! query's stock lines, and when they were printed.
 
 use chorus_core::query::query_documents_with;
+use chorus_core::query_reworded::query_documents_reworded;
 use chorus_core::{Config, Document, NoProgress, find};
 use chorus_store::{
-    FormulaMode, IndexOptions, IndexReader, IndexWriter, QueryOptions, QueryReport,
+    FormulaMode, IndexOptions, IndexReader, IndexWriter, QueryOptions, QueryReport, RewordedOptions,
 };
 
 const LINE: &str = "It said it may buy more shares or sell some or all of its current stake.";
@@ -73,6 +74,26 @@ fn find_and_query(days: &[u32], formulas: FormulaMode) -> (chorus_core::Report, 
     // the same query against the same documents in memory (`chorus query --corpus`)
     let in_memory = query_documents_with(&docs[0].text, &docs[1..], &opts.align, formulas);
     assert_eq!(names(&in_memory), names(&rep));
+    // and with the paraphrase path, which judges its exact passages the same way
+    let reworded = r
+        .query_reworded(
+            &docs[0].text,
+            &docs[0].meta,
+            &opts,
+            &RewordedOptions::default(),
+        )
+        .unwrap();
+    assert_eq!(names(&reworded), names(&rep));
+    let reworded_in_memory = query_documents_reworded(
+        &docs[0].text,
+        &docs[0].meta,
+        &docs[1..],
+        &opts.align,
+        formulas,
+        None,
+    )
+    .unwrap();
+    assert_eq!(names(&reworded_in_memory), names(&rep));
     (found, names(&rep))
 }
 

@@ -32,9 +32,9 @@
 //! n-grams of every short aligned passage ([`line_ngrams`], a superset of the candidates'),
 //! then which of them each document holds ([`ngrams_held`], in any partition), merged;
 //! the holders of an n-gram do not depend on which others are looked up, so the decision
-//! is `find`'s. Cost: one pass over every document's tokens (made again from the text when
-//! they are not held in memory), looking up the n-grams of the candidate lines; only when
-//! some pair is a candidate.
+//! is `find`'s. Cost: one pass over every document's tokens (hashed from the packed tokens,
+//! or made again from the text when they are not held in memory), looking up the n-grams of
+//! the candidate lines behind a bit filter (`Wanted`); only when some pair is a candidate.
 
 use super::SideSpecifics;
 use crate::error::Result;
