@@ -11,6 +11,8 @@
 //! held by more than `max_df` documents (boilerplate, stock phrases), counts the
 //! fingerprints each live document shares with the query, and aligns only the
 //! `max_candidates` documents sharing the most, in parallel, with `chorus_core::query`.
+//! The formula decision is `find`'s: where it needs the corpus (recurring stock lines), it
+//! asks the index (see `stock_lines.rs`).
 
 use crate::corpus::available_memory;
 use crate::error::{Error, IoContext, Result};
