@@ -202,3 +202,100 @@ impl StockLineIndex for InMemory<'_> {
         Ok(partners)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::query::{FormulaMode, QueryReport, match_document};
+    use std::cell::Cell;
+
+    const LINE: &str = "It said it may buy more shares or sell some or all of its current stake.";
+
+    /// Six stake filings of other investors, printed a few days apart, each ending with
+    /// the stock line.
+    fn filings() -> Vec<Document> {
+        [
+            ("Harbor Mills", "told regulators it owns", "Dexter Corp", 5),
+            ("Quinn Partners", "has acquired", "Lakeside Foods", 7),
+            ("Orr Capital", "disclosed a holding of", "Tamarack Inc", 6),
+            ("Vela Group", "now controls", "Pioneer Gas", 9),
+            ("Wendt Holdings", "reported buying", "Ashby Steel", 8),
+            ("Corliss Fund", "filed to show it has", "Marsh Cable", 11),
+        ]
+        .iter()
+        .enumerate()
+        .map(|(i, (who, did, what, pct))| {
+            let mut d = Document::new(
+                format!("f{i}"),
+                format!("{who} {did} {pct} pct of {what}. {LINE} Reuter"),
+            );
+            d.meta.date = Some(format!("1987-03-{:02}", 2 + 5 * i));
+            d
+        })
+        .collect()
+    }
+
+    /// An index of `docs` (match 0 is `docs[0]`) whose match shares passages with the
+    /// holders `partners` (indices into `docs`); counts the questions on partners.
+    struct Fake {
+        docs: Vec<Document>,
+        partners: Vec<usize>,
+        asked: Cell<usize>,
+    }
+
+    impl StockLineIndex for Fake {
+        fn held(&self, wanted: &[u64]) -> Result<Vec<NgramsHeld>> {
+            Ok(self
+                .docs
+                .iter()
+                .enumerate()
+                .filter_map(|(k, d)| {
+                    let doc = DocNum(k as u32 + 1);
+                    ngrams_held(doc, d.meta.when(), &Tokens::new(&d.text), wanted)
+                })
+                .collect())
+        }
+
+        fn partners(&self, matches: &[usize]) -> Result<Vec<(DocNum, DocNum)>> {
+            assert_eq!(matches, [0]);
+            self.asked.set(self.asked.get() + 1);
+            Ok(self
+                .partners
+                .iter()
+                .map(|&k| (DocNum(1), DocNum(k as u32 + 1)))
+                .collect())
+        }
+    }
+
+    /// Whether the query (filing 0) and its one match (filing 1) share only a formula,
+    /// the index holding filings 1 to 5 (`one_day`: all printed the same day); and how
+    /// often the partners were asked for.
+    fn judged(partners: Vec<usize>, one_day: bool) -> (bool, usize) {
+        let mut all = filings();
+        if one_day {
+            for d in &mut all {
+                d.meta.date = Some("1987-03-02".into());
+            }
+        }
+        let q = PreparedQuery::new(all[0].text.as_str(), 5);
+        let p = AlignParams::default();
+        let m = match_document(&q, &all[1].id, &all[1].meta, &all[1].text, &p).unwrap();
+        let index = Fake {
+            docs: all[1..].to_vec(),
+            partners,
+            asked: Cell::new(0),
+        };
+        let r = QueryReport::ranked_in(&q, 1, vec![m], FormulaMode::List, &index).unwrap();
+        (r.matches[0].formula, index.asked.get())
+    }
+
+    #[test]
+    fn a_matchs_partners_among_the_holders_keep_a_line_reuse() {
+        // four unrelated holders over three weeks: a stock line, asked once for partners
+        assert_eq!(judged(vec![], false), (true, 1));
+        // two of them share passages with the match: too few unrelated ones are left
+        assert_eq!(judged(vec![1, 2], false), (false, 1));
+        // printed within a day the line cannot recur: the partners are not asked for
+        assert_eq!(judged(vec![], true), (false, 0));
+    }
+}
