@@ -103,6 +103,7 @@ pub mod stages;
 pub mod dedup;
 pub mod query;
 pub mod query_reworded;
+pub mod query_stock;
 
 #[cfg(test)]
 mod testing;

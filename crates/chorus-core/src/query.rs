@@ -8,9 +8,10 @@
 //! share, as `find` does. [`query_documents`] does this for a slice of documents and ranks the
 //! [`QueryMatch`]es in a [`QueryReport`].
 //!
-//! Formulas are no hits: [`QueryReport::ranked_with`] takes every passage of every match
-//! through `find`'s formula decision (`formula::formulas`, the query as one
-//! document and each matching text as another), so that a text that shares with the query
+//! Formulas are no hits: [`QueryReport::ranked_in`] takes every passage of every match
+//! through `find`'s formula decision (the query as one document and each matching text as
+//! another; step 3 asks the corpus the matches come from, see [`crate::query_stock`]), so
+//! that a text that shares with the query
 //! only a frame with other specifics (another company's dividend notice, another family's
 //! death notice) is left out ([`FormulaMode::Out`], the default), or listed with its
 //! passages marked ([`FormulaMode::List`]); its formula passages count for neither score
@@ -26,12 +27,13 @@
 use crate::Document;
 use crate::align::{AlignParams, Alignment, NgramPositions, align_indexed_with};
 use crate::document::{DocId, Metadata, Span};
-use crate::formula::{self, SideSpecifics};
+use crate::error::Result;
+use crate::formula::SideSpecifics;
 use crate::normalize::normalize;
-use crate::order::DocNum;
+use crate::query_stock::{InMemory, StockLineIndex, judge, judge_in};
 use crate::report::Found;
 use crate::report::{round3, serialize_round3};
-use crate::spans::{Occurrence, attached_punctuation, token_span};
+use crate::spans::{attached_punctuation, token_span};
 use crate::tokenize::Tokens;
 use serde::{Deserialize, Serialize};
 
@@ -198,16 +200,46 @@ impl QueryReport {
     }
 
     /// Builds a report from unordered matches, deciding which passages are formulas as
-    /// `formulas` says (see the module documentation), and ranking them.
+    /// `formulas` says (see the module documentation) by steps 1 and 2 of the decision
+    /// (no corpus at hand), and ranking them.
     pub fn ranked_with(
         q: &PreparedQuery,
         candidates: usize,
         mut matches: Vec<QueryMatch>,
         formulas: FormulaMode,
     ) -> Self {
+        let is_formula = (formulas != FormulaMode::Keep).then(|| judge(&mut matches));
+        Self::ranked_judged(q, candidates, matches, formulas, is_formula)
+    }
+
+    /// [`QueryReport::ranked_with`] for matches found in an index, which `index` tells
+    /// about the query's stock lines: the whole decision of `find`, step 3 included (see
+    /// [`crate::query_stock`]).
+    pub fn ranked_in(
+        q: &PreparedQuery,
+        candidates: usize,
+        mut matches: Vec<QueryMatch>,
+        formulas: FormulaMode,
+        index: &dyn StockLineIndex,
+    ) -> Result<Self> {
+        let is_formula = match formulas {
+            FormulaMode::Keep => None,
+            _ => Some(judge_in(q, &mut matches, index)?),
+        };
+        Ok(Self::ranked_judged(
+            q, candidates, matches, formulas, is_formula,
+        ))
+    }
+
+    fn ranked_judged(
+        q: &PreparedQuery,
+        candidates: usize,
+        mut matches: Vec<QueryMatch>,
+        formulas: FormulaMode,
+        is_formula: Option<Vec<bool>>,
+    ) -> Self {
         let (mut formula_passages, mut formula_matches) = (0, 0);
-        if formulas != FormulaMode::Keep {
-            let is_formula = judge(&mut matches);
+        if let Some(is_formula) = is_formula {
             let mut at = 0;
             for m in &mut matches {
                 let flags = &is_formula[at..at + m.passages.len()];
@@ -269,40 +301,6 @@ impl QueryReport {
             matches,
         }
     }
-}
-
-/// Which passages of the matches (in order) are formulas: `find`'s decision
-/// ([`formula::formulas`]) with the query as document 0 and match `i` as document `i + 1`.
-/// Reworded passages are never formulas, as in `find`.
-fn judge(matches: &mut [QueryMatch]) -> Vec<bool> {
-    let mut occurrences = Vec::new();
-    let mut sides = Vec::new();
-    let mut judged = Vec::new();
-    for (i, m) in matches.iter_mut().enumerate() {
-        for (p, s) in m.passages.iter().zip(&mut m.sides) {
-            judged.push(p.found != Some(Found::Reworded));
-            if p.found == Some(Found::Reworded) {
-                continue;
-            }
-            occurrences.push((
-                Occurrence {
-                    doc: DocNum(0),
-                    span: p.query,
-                },
-                Occurrence {
-                    doc: DocNum(i as u32 + 1),
-                    span: p.doc,
-                },
-            ));
-            let [x, y] = std::mem::take(&mut s.specifics);
-            sides.extend([x, y]);
-        }
-    }
-    let mut flags = formula::formulas(&occurrences, &sides).into_iter();
-    judged
-        .into_iter()
-        .map(|j| j && flags.next().unwrap_or(false))
-        .collect()
 }
 
 /// Buffers for the candidates of a query, reused from one candidate to the next: the
@@ -445,14 +443,20 @@ pub fn query_documents_with(
 ) -> QueryReport {
     use rayon::prelude::*;
     let q = PreparedQuery::new(query, p.ngram);
-    let matches = docs
+    let found: Vec<(usize, QueryMatch)> = docs
         .par_iter()
-        .map_init(CandidateBuffers::default, |buf, d| {
-            match_document_with(&q, &d.id, &d.meta, &d.text, p, buf)
+        .enumerate()
+        .map_init(CandidateBuffers::default, |buf, (i, d)| {
+            match_document_with(&q, &d.id, &d.meta, &d.text, p, buf).map(|m| (i, m))
         })
         .flatten()
         .collect();
-    QueryReport::ranked_with(&q, docs.len(), matches, formulas)
+    let (keys, matches): (Vec<usize>, Vec<QueryMatch>) = found.into_iter().unzip();
+    let index = InMemory::new(docs, &keys, p);
+    match QueryReport::ranked_in(&q, docs.len(), matches, formulas, &index) {
+        Ok(r) => r,
+        Err(_) => unreachable!("the documents in memory answer without failing"),
+    }
 }
 
 #[cfg(test)]

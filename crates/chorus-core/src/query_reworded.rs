@@ -31,6 +31,7 @@ use crate::query::{
     CandidateBuffers, FormulaMode, PassageSides, PreparedQuery, QueryMatch, QueryReport,
     SharedPassage, match_document_with,
 };
+use crate::query_stock::InMemory;
 use crate::report::Found;
 use crate::spans::{attached_punctuation, token_span};
 use crate::tokenize::Tokens;
@@ -143,7 +144,7 @@ fn meets(x: Span, y: Span) -> bool {
 /// The matches of the query with the candidates, exact and reworded: `exact` holds the
 /// exact path's matches (each the match of the candidate with its id), `candidates` every
 /// document to look for reworded passages in. Every passage and match says how it was
-/// found; rank them with [`crate::query::QueryReport::ranked_with`].
+/// found; rank them with [`crate::query::QueryReport::ranked_in`].
 pub fn with_reworded(
     q: &PreparedQuery,
     query_meta: &Metadata,
@@ -254,7 +255,14 @@ pub fn query_documents_reworded(
         .filter_map(|d| match_document_with(&q, &d.id, &d.meta, &d.text, p, &mut buffers))
         .collect();
     let matches = with_reworded(&q, query_meta, docs, exact, lang)?;
-    Ok(QueryReport::ranked_with(&q, docs.len(), matches, formulas))
+    // each match is the first document of its id (as `with_reworded` takes them)
+    let mut at: HashMap<&str, usize> = HashMap::with_capacity(docs.len());
+    for (k, d) in docs.iter().enumerate().rev() {
+        at.insert(d.id.as_str(), k);
+    }
+    let keys: Vec<usize> = matches.iter().map(|m| at[m.id.as_str()]).collect();
+    let index = InMemory::new(docs, &keys, p);
+    QueryReport::ranked_in(&q, docs.len(), matches, formulas, &index)
 }
 
 #[cfg(test)]

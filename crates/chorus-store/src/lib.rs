@@ -47,6 +47,7 @@ mod manifest;
 mod reader;
 mod reworded;
 mod segment;
+mod stock_lines;
 mod writer;
 
 pub use chorus_core::query::{FormulaMode, QueryMatch, QueryReport, SharedPassage};

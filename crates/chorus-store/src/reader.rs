@@ -11,11 +11,14 @@
 //! held by more than `max_df` documents (boilerplate, stock phrases), counts the
 //! fingerprints each live document shares with the query, and aligns only the
 //! `max_candidates` documents sharing the most, in parallel, with `chorus_core::query`.
+//! The formula decision is `find`'s: where it needs the corpus (recurring stock lines), it
+//! asks the index (see `stock_lines.rs`).
 
 use crate::corpus::available_memory;
 use crate::error::{Error, IoContext, Result};
 use crate::manifest::{CommitStamp, FORMAT_VERSION, MANIFEST, Manifest};
 use crate::segment::Segment;
+use crate::stock_lines::AskedIndex;
 use chorus_core::Document;
 use chorus_core::align::AlignParams;
 use chorus_core::query::{
@@ -363,6 +366,11 @@ impl IndexReader {
         Ok(None)
     }
 
+    /// The index's folder.
+    pub(crate) fn dir(&self) -> &Path {
+        &self.dir
+    }
+
     /// The open segments, in manifest order.
     pub(crate) fn segments(&self) -> &[LiveSegment] {
         &self.segments
@@ -479,18 +487,18 @@ impl IndexReader {
         }
         let one = |buf: &mut CandidateBuffers,
                    &(s, d, _): &(usize, u32, u32)|
-         -> Result<Option<QueryMatch>> {
+         -> Result<Option<((usize, u32), QueryMatch)>> {
             let seg = &self.segments[s].seg;
             // the id and metadata are read only for documents that match
             match match_text_with(&q, seg.text(d)?, &align, buf) {
                 Some(m) => {
                     let doc = seg.doc(d)?;
-                    Ok(Some(m.into_match(doc.id.into_owned(), doc.meta)))
+                    Ok(Some(((s, d), m.into_match(doc.id.into_owned(), doc.meta))))
                 }
                 None => Ok(None),
             }
         };
-        let matches: Vec<QueryMatch> = if opts.parallel {
+        let found: Vec<((usize, u32), QueryMatch)> = if opts.parallel {
             cands
                 .par_iter()
                 .map_init(CandidateBuffers::default, one)
@@ -505,11 +513,15 @@ impl IndexReader {
         .into_iter()
         .flatten()
         .collect();
-        Ok(QueryReport::ranked_with(
+        let (keys, matches): (Vec<_>, Vec<_>) = found.into_iter().unzip();
+        // step 3 of the formula decision asks the index (see crate::stock_lines)
+        let index = AskedIndex::new(self, &keys, &align, opts);
+        Ok(QueryReport::ranked_in(
             &q,
             cands.len(),
             matches,
             opts.formulas,
-        ))
+            &index,
+        )?)
     }
 }

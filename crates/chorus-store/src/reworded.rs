@@ -13,6 +13,7 @@
 
 use crate::error::Result;
 use crate::reader::{IndexReader, QueryOptions};
+use crate::stock_lines::AskedIndex;
 use chorus_core::query::{CandidateBuffers, PreparedQuery, QueryReport, match_text_with};
 use chorus_core::query_reworded::with_reworded;
 use chorus_core::tokenize::Tokens;
@@ -81,12 +82,22 @@ impl IndexReader {
             docs.push(doc);
         }
         let matches = with_reworded(&q, meta, &docs, exact, lang)?;
-        Ok(QueryReport::ranked_with(
+        // step 3 of the formula decision asks the index, as a plain query does (the
+        // index's documents have unique ids)
+        let at: HashMap<&str, (usize, u32)> = docs
+            .iter()
+            .zip(&cands)
+            .map(|(doc, c)| (doc.id.as_str(), (c.0, c.1)))
+            .collect();
+        let keys: Vec<(usize, u32)> = matches.iter().map(|m| at[m.id.as_str()]).collect();
+        let index = AskedIndex::new(self, &keys, &align, opts);
+        Ok(QueryReport::ranked_in(
             &q,
             cands.len(),
             matches,
             opts.formulas,
-        ))
+            &index,
+        )?)
     }
 
     /// The `max_candidates` live documents sharing the most weight of the query's rare

@@ -62,7 +62,12 @@ use crate::tokenize::Tokens;
 use rayon::prelude::*;
 
 mod recur;
-pub(crate) use recur::line_ngrams;
+pub(crate) use recur::{Ask, Corpus, line_ngrams};
+/// Words of the n-grams whose recurrence step 3 counts, and documents holding one that make
+/// it recur.
+pub(crate) const STOCK_LINE_NGRAM: usize = recur::NGRAM;
+pub(crate) const STOCK_LINE_DOCS: usize = recur::RECUR_DOCS;
+pub(crate) const STOCK_LINE_SPREAD: i64 = recur::SPREAD;
 pub use recur::{NgramsHeld, Recurrence, ngrams_held};
 
 /// Fewest differing specifics that make a formula.

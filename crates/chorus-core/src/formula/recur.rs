@@ -25,14 +25,16 @@
 //!
 //! The decision reads the corpus and the passages found, not earlier decisions of this
 //! step, so it never chains. Undated documents give no spread, so a corpus without dates
-//! keeps such pairs; where no corpus is at hand (`query`) the step is not taken. The
+//! keeps such pairs; where no corpus is at hand (a query without an index) the step is not
+//! taken, and a query against an index asks it once the candidates are known
+//! ([`Corpus::Asked`], see [`crate::query_stock`]). The
 //! stages of a distributed engine count the holders themselves ([`Recurrence`]): the
 //! n-grams of every short aligned passage ([`line_ngrams`], a superset of the candidates'),
 //! then which of them each document holds ([`ngrams_held`], in any partition), merged;
 //! the holders of an n-gram do not depend on which others are looked up, so the decision
-//! is `find`'s. Cost: one pass over every document's tokens (made again from the text when
-//! they are not held in memory), looking up the n-grams of the candidate lines; only when
-//! some pair is a candidate.
+//! is `find`'s. Cost: one pass over every document's tokens (hashed from the packed tokens,
+//! or made again from the text when they are not held in memory), looking up the n-grams of
+//! the candidate lines behind a bit filter (`Wanted`); only when some pair is a candidate.
 
 use super::SideSpecifics;
 use crate::error::Result;
@@ -70,6 +72,22 @@ pub(crate) enum Corpus<'a> {
     /// The holders of the candidate lines' n-grams, counted by the stages of a
     /// distributed engine ([`Recurrence`]).
     Counted(&'a Recurrence),
+    /// The holders asked for once the candidates are known (a query against an index),
+    /// and the partners of the pairs that would be formulas without them.
+    Asked(&'a dyn Ask),
+}
+
+/// A corpus asked for what step 3 needs once the candidates are known
+/// ([`Corpus::Asked`]).
+pub(crate) trait Ask {
+    /// The documents holding each n-gram of `wanted` (sorted), with their dates: a
+    /// document's date may be left out where it cannot change [`SPREAD`]'s test, which
+    /// reads the holders of an n-gram of [`RECUR_DOCS`] or more in increasing number and
+    /// stops at the first two printed [`SPREAD`] apart.
+    fn held(&self, wanted: &[u64]) -> Result<Recurrence>;
+    /// The pairs `(d, other)` of documents that share a passage besides the passages
+    /// judged, for each `d` of `docs` (sorted) and every `other` holding a wanted n-gram.
+    fn partners(&self, docs: &[DocNum]) -> Result<Vec<(DocNum, DocNum)>>;
 }
 
 /// What one document holds of the n-grams step 3 looks up ([`ngrams_held`]).
@@ -111,6 +129,9 @@ pub struct Recurrence {
     holders: Holders,
     /// `(document, date)`, sorted by document.
     dates: Vec<(u32, Option<When>)>,
+    /// Pairs of documents that share a passage besides the passages judged, both ways,
+    /// sorted ([`Recurrence::with_partners`]).
+    partners: Vec<(u32, u32)>,
 }
 
 impl Recurrence {
@@ -127,6 +148,18 @@ impl Recurrence {
         out.dates.sort_unstable();
         out.dates.dedup_by_key(|d| d.0);
         out
+    }
+
+    /// This recurrence, knowing also that the documents of each of `pairs` share a
+    /// passage that is not among the passages judged (a query judges only its own
+    /// passages; the index tells which of its documents share passages with the matches).
+    pub fn with_partners(mut self, pairs: impl IntoIterator<Item = (DocNum, DocNum)>) -> Self {
+        for (x, y) in pairs {
+            self.partners.extend([(x.0, y.0), (y.0, x.0)]);
+        }
+        self.partners.sort_unstable();
+        self.partners.dedup();
+        self
     }
 
     fn when(&self, d: u32) -> Option<When> {
@@ -191,25 +224,105 @@ pub(crate) fn stock_lines(
     }
     wanted.sort_unstable();
     wanted.dedup();
+    let asked;
+    let (corpus, ask) = match corpus {
+        Corpus::Asked(ask) => {
+            asked = ask.held(&wanted)?;
+            (&Corpus::Counted(&asked), Some(*ask))
+        }
+        c => (c, None),
+    };
     let (holders, spread) = recurring_ngrams(&wanted, corpus)?;
     // the documents each document shares a passage with (formula or not)
     let mut partners: Vec<(u32, u32)> = occurrences
         .iter()
         .flat_map(|(x, y)| [(x.doc.0, y.doc.0), (y.doc.0, x.doc.0)])
         .collect();
+    if let Corpus::Counted(r) = corpus {
+        partners.extend_from_slice(&r.partners);
+    }
     partners.sort_unstable();
     partners.dedup();
-    let partners_of = |d: u32| {
-        let lo = partners.partition_point(|p| p.0 < d);
-        let hi = partners.partition_point(|p| p.0 <= d);
-        partners[lo..hi].iter().map(|p| p.1)
+    let recurring = Recurring {
+        occurrences,
+        sides,
+        holders: &holders,
+        spread: &spread,
     };
-    // whether at least RECUR_SHARE of a line's tokens lie in n-grams that recur in
-    // documents unrelated to the pair (`related`: sorted)
-    let recurs = |line: &[u64], related: &[u32]| {
+    let mut stock: Vec<&Vec<usize>> = recurring.pairs(candidates.iter(), &partners);
+    // an asked corpus tells the partners of those pairs only: more partners only make
+    // fewer pairs recur
+    if let Some(ask) = ask
+        && !stock.is_empty()
+    {
+        let mut docs: Vec<DocNum> = stock
+            .iter()
+            .flat_map(|g| [occurrences[g[0]].0.doc, occurrences[g[0]].1.doc])
+            .collect();
+        docs.sort_unstable();
+        docs.dedup();
+        for (x, y) in ask.partners(&docs)? {
+            partners.extend([(x.0, y.0), (y.0, x.0)]);
+        }
+        partners.sort_unstable();
+        partners.dedup();
+        stock = recurring.pairs(stock.into_iter(), &partners);
+    }
+    for g in stock {
+        for &i in g {
+            is[i] = true;
+        }
+    }
+    Ok(())
+}
+
+/// What decides whether the passages of a candidate pair recur.
+struct Recurring<'a> {
+    occurrences: &'a [(Occurrence, Occurrence)],
+    sides: &'a [SideSpecifics],
+    /// `(fingerprint, document)` of every holder of the wanted n-grams, sorted.
+    holders: &'a [(u64, u32)],
+    /// The wanted n-grams held over [`SPREAD`] by [`RECUR_DOCS`] or more documents, sorted.
+    spread: &'a [u64],
+}
+
+impl Recurring<'_> {
+    /// The candidate pairs `groups` (their passages) whose passages all recur on both sides,
+    /// `partners` (both ways, sorted) being the pairs of documents sharing a passage.
+    fn pairs<'g>(
+        &self,
+        groups: impl Iterator<Item = &'g Vec<usize>>,
+        partners: &[(u32, u32)],
+    ) -> Vec<&'g Vec<usize>> {
+        let partners_of = |d: u32| {
+            let lo = partners.partition_point(|p| p.0 < d);
+            let hi = partners.partition_point(|p| p.0 <= d);
+            partners[lo..hi].iter().map(|p| p.1)
+        };
+        groups
+            .filter(|g| {
+                let (x, y) = &self.occurrences[g[0]];
+                let mut related: Vec<u32> = partners_of(x.doc.0)
+                    .chain(partners_of(y.doc.0))
+                    .chain([x.doc.0, y.doc.0])
+                    .collect();
+                related.sort_unstable();
+                related.dedup();
+                g.iter().all(|&i| {
+                    self.recurs(&self.sides[2 * i].line, &related)
+                        && self.recurs(&self.sides[2 * i + 1].line, &related)
+                })
+            })
+            .collect()
+    }
+
+    /// Whether at least RECUR_SHARE of a line's tokens lie in n-grams that recur in
+    /// documents unrelated to the pair (`related`: sorted).
+    fn recurs(&self, line: &[u64], related: &[u32]) -> bool {
+        let holders = self.holders;
         let mut covered = vec![false; line.len()];
         for_each_ngram_fingerprint(line, NGRAM, |k, f| {
-            if spread.binary_search(&f).is_err() {
+            if self.spread.binary_search(&f).is_err() {
                 return;
             }
             let lo = holders.partition_point(|h| h.0 < f);
@@ -226,24 +339,7 @@ pub(crate) fn stock_lines(
         });
         let n = covered.iter().filter(|&&c| c).count();
         n * RECUR_SHARE_DEN >= RECUR_SHARE_NUM * line.len().max(1)
-    };
-    for g in &candidates {
-        let (x, y) = &occurrences[g[0]];
-        let mut related: Vec<u32> = partners_of(x.doc.0)
-            .chain(partners_of(y.doc.0))
-            .chain([x.doc.0, y.doc.0])
-            .collect();
-        related.sort_unstable();
-        related.dedup();
-        if g.iter().all(|&i| {
-            recurs(&sides[2 * i].line, &related) && recurs(&sides[2 * i + 1].line, &related)
-        }) {
-            for &i in g {
-                is[i] = true;
-            }
-        }
     }
-    Ok(())
 }
 
 /// The passages (no formulas yet) of each document pair whose passages are all short
@@ -282,20 +378,69 @@ fn candidate_pairs(
 /// `(fingerprint, document)` for each document holding an n-gram, sorted.
 type Holders = Vec<(u64, u32)>;
 
+/// Bits of the fingerprint that index [`Wanted`]'s filter: 2^20 bits, 128 KiB.
+const FILTER_BITS: u32 = 20;
+
+/// The n-grams a pass over the corpus looks up: sorted fingerprints behind a filter of one
+/// bit per top [`FILTER_BITS`] bits of a fingerprint, which turns away nearly every n-gram
+/// of a text with one read instead of a binary search (that search was most of step 3's
+/// cost in `find`).
+struct Wanted<'a> {
+    sorted: &'a [u64],
+    bits: Vec<u64>,
+}
+
+impl<'a> Wanted<'a> {
+    fn new(sorted: &'a [u64]) -> Self {
+        let mut bits = vec![0u64; 1 << (FILTER_BITS - 6)];
+        for &f in sorted {
+            let b = (f >> (64 - FILTER_BITS)) as usize;
+            bits[b >> 6] |= 1 << (b & 63);
+        }
+        Wanted { sorted, bits }
+    }
+
+    #[inline]
+    fn contains(&self, f: u64) -> bool {
+        let b = (f >> (64 - FILTER_BITS)) as usize;
+        self.bits[b >> 6] >> (b & 63) & 1 == 1 && self.sorted.binary_search(&f).is_ok()
+    }
+}
+
 /// The documents holding each n-gram of `wanted` (sorted fingerprints), as sorted
 /// `(fingerprint, document)`; and the n-grams (sorted) that at least [`RECUR_DOCS`]
 /// documents hold, printed at least [`SPREAD`] seconds apart.
 fn recurring_ngrams(wanted: &[u64], corpus: &Corpus<'_>) -> Result<(Holders, Vec<u64>)> {
     match corpus {
         Corpus::Tokens { docs, tokens } => {
+            let wanted = Wanted::new(wanted);
+            // each document's n-grams, in the buffers of the thread (a packed document's
+            // hashes are made without a copy of its text, and not kept in the cache)
             let hits: Vec<Vec<(u64, u32)>> = (0..tokens.len() as u32)
                 .into_par_iter()
-                .map(|d| {
-                    let t = tokens.get(DocNum(d))?;
-                    Ok(ngrams_held(DocNum(d), None, &t, wanted)
-                        .map(|h| h.ngrams.into_iter().map(|f| (f, d)).collect())
-                        .unwrap_or_default())
-                })
+                .map_init(
+                    || (Vec::new(), Vec::new()),
+                    |(ranges, hashes), d| {
+                        let mut held = Vec::new();
+                        let mut look = |h: &[u64]| {
+                            for_each_ngram_fingerprint(h, NGRAM, |_, f| {
+                                if wanted.contains(f) {
+                                    held.push((f, d));
+                                }
+                            })
+                        };
+                        match tokens {
+                            TokenSource::Packed { packed, .. } => {
+                                packed[d as usize].hashes_into(ranges, hashes);
+                                look(hashes);
+                            }
+                            _ => look(&tokens.get(DocNum(d))?.hashes),
+                        }
+                        held.sort_unstable();
+                        held.dedup();
+                        Ok(held)
+                    },
+                )
                 .collect::<Result<_>>()?;
             let mut hits: Holders = hits.into_iter().flatten().collect();
             hits.sort_unstable();
@@ -305,6 +450,7 @@ fn recurring_ngrams(wanted: &[u64], corpus: &Corpus<'_>) -> Result<(Holders, Vec
             });
             Ok((hits, spread))
         }
+        Corpus::Asked(_) => unreachable!("asked for before"),
         Corpus::Counted(r) => {
             let hits: Holders = r
                 .holders
