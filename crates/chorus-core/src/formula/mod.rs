@@ -15,7 +15,15 @@
 //!    A passage is a formula when at least 2 specifics differ and they are at least one
 //!    in 25 of its tokens: a template's
 //!    specifics come every few words, while a noisy copy damages words (matched fuzzily)
-//!    rather than replacing names and numbers. Unless the first side holds a stretch of at
+//!    rather than replacing names and numbers. A heavily damaged copy also drops
+//!    sentences and substitutes words, names among them, so in a *noisy* passage (the
+//!    aligner left at least 3 tokens unmatched per differing specific: its copies differ
+//!    in many words that are no specifics, while two instances of a template differ in
+//!    their fillers and little else) only the *own* differing specifics count: a
+//!    specific that at least 2 of the passages over it in its document share, and at
+//!    least 4 times as many as lack it, is the story's text that the other copy damaged
+//!    or dropped (its copies keep it), not a filler (a template's filler is lacked by its
+//!    other instances; a pooled one, a month or a round number, is shared by only some). Unless the first side holds a stretch of at
 //!    least 30 tokens between two differing specifics with at least 2 shared specifics
 //!    that are no *frame words* (the capitalised and numeric words that such formulas share
 //!    in 3 or more documents, "Securities and Exchange Commission", counting only the
@@ -42,7 +50,9 @@
 //! Formulas are kept out of clusters, so that two documents are never in one cluster
 //! through a shared frame, and are listed on request as their own groups
 //! ([`crate::report::Formula`]). Cost: a pass over each passage side's tokens while its
-//! byte span is mapped, and a sort of the capitalised and numeric tokens of each passage.
+//! byte span is mapped, a sort of the capitalised and numeric tokens of each passage, and
+//! for the noisy formulas of step 1 a count of the passages sharing each of their
+//! differing specifics (a pass over the passages' specifics, a sort of those asked about).
 //! Limits: languages without letter case (Chinese, Japanese, Thai) have only numbers as
 //! specifics; a template whose every instance names the same entity and numbers (the same
 //! company "declined to comment" twice) is reported as reuse; a statement that its copies
@@ -84,6 +94,10 @@ const NOISE_RATIO: usize = 3;
 /// Passages over a specific that share it, at least, for it to be a story's text that
 /// another copy damaged ([`Agreement`]).
 const MIN_SUPPORT: u32 = 2;
+/// ... and how many times as many passages share it as lack it, at least: a story's
+/// text is kept by most of its copies, while a template's pooled filler (a month, a
+/// round number, a frequent city) is shared by only some of its instances.
+const MAJORITY: u32 = 4;
 /// Unmatched specifics compared fuzzily per side, at most (bounds the quadratic step).
 const MAX_FUZZY: usize = 64;
 
@@ -273,9 +287,9 @@ fn pair_off<'s>(a: &'s SideSpecifics, b: &'s SideSpecifics) -> Paired<'s> {
 }
 
 /// Which differing specifics of a noisy passage are *own*: a specific that the other
-/// sides of most passages over it share (exactly or damaged), and at least
-/// [`MIN_SUPPORT`] of them, is the text of a story that this copy's partner damaged or
-/// dropped, not a template's filler. For every `(doc, token)` asked about: how many
+/// sides of a large majority of the passages over it share (exactly or damaged), and at
+/// least [`MIN_SUPPORT`] of them, is the text of a story that this copy's partner damaged
+/// or dropped, not a template's filler. For every `(doc, token)` asked about: how many
 /// passages over it share it and how many lack it.
 #[derive(Debug, Default)]
 struct Agreement(Vec<((DocNum, u32), (u32, u32))>);
@@ -329,13 +343,14 @@ impl Agreement {
     }
 
     /// Whether token `token` of `doc` is a specific of its own: fewer than
-    /// [`MIN_SUPPORT`] passages over it share it, or fewer share it than lack it.
+    /// [`MIN_SUPPORT`] passages over it share it, or fewer than [`MAJORITY`] times as many
+    /// as lack it.
     fn own(&self, doc: DocNum, token: u32) -> bool {
         self.0
             .binary_search_by_key(&(doc, token), |v| v.0)
             .map_or(true, |k| {
                 let (shared, lacked) = self.0[k].1;
-                shared < MIN_SUPPORT || shared < lacked
+                shared < MIN_SUPPORT || shared < MAJORITY * lacked
             })
     }
 }
