@@ -848,6 +848,67 @@ mod tests {
     }
 
     #[test]
+    fn a_noisy_copy_is_judged_by_its_own_differing_specifics() {
+        let story = "the mayor said that Ines Calder and the council of Harbor would spend the \
+                     money on the old mains before the end of the year, and that the work \
+                     would start in the spring when the ground is soft";
+        // a heavy copy: the names substituted by other capitalised words
+        let damaged = story.replace("Calder", "Later").replace("Harbor", "Often");
+        let texts: Vec<String> = [story; 5]
+            .iter()
+            .map(|s| s.to_string())
+            .chain([damaged])
+            .collect();
+        let template = |i: usize| {
+            story
+                .replace("Calder", ["Moss", "Ruiz", "Okafor", "Lind"][i])
+                .replace("Harbor", ["Dover", "Lyon", "Kano", "Perth"][i])
+        };
+        let occ = |d: u32| Occurrence {
+            doc: DocNum(d),
+            span: Span::new(0, 10),
+        };
+        let judged = |texts: &[String], unmatched: u32| {
+            let mut occurrences = Vec::new();
+            let mut sides = Vec::new();
+            for x in 0..texts.len() {
+                for y in x + 1..texts.len() {
+                    occurrences.push((occ(x as u32), occ(y as u32)));
+                    for t in [&texts[x], &texts[y]] {
+                        let s = side(t);
+                        let len = s.len as u32;
+                        sides.push(s.with_matched(len - unmatched));
+                    }
+                }
+            }
+            let all: Vec<bool> = (0..occurrences.len())
+                .map(|i| judge(&sides[2 * i], &sides[2 * i + 1], &|_, _| true).formula)
+                .collect();
+            let own: Vec<bool> = judge_all(&occurrences, &sides)
+                .iter()
+                .map(|j| j.formula)
+                .collect();
+            (all, own)
+        };
+        // the pairs with the damaged copy (the last document): four differing specifics,
+        // two of them the story's names that the other copies keep
+        let (all, own) = judged(&texts, 6);
+        let last: Vec<usize> = [4, 8, 11, 13, 14].to_vec();
+        for i in 0..all.len() {
+            assert_eq!(all[i], last.contains(&i), "{i}");
+            assert!(!own[i], "{i}");
+        }
+        // not noisy (few unmatched words): the specifics all count
+        assert_eq!(judged(&texts, 1).1, all);
+        // four instances of a template, each with a filler of its own: formulas, noisy or
+        // not
+        let instances: Vec<String> = (0..4).map(template).collect();
+        let (all, own) = judged(&instances, 6);
+        assert!(all.iter().all(|&f| f));
+        assert_eq!(own, all);
+    }
+
+    #[test]
     fn sentence_starts_are_not_specifics() {
         let s = side("The board met. \"Nobody came,\" she said.\nToday Paris is calm.");
         let words: Vec<(&str, bool)> = s.tokens.iter().map(|t| (s.word(t), t.specific)).collect();
