@@ -393,8 +393,8 @@ pub fn match_text_with(
         .map(|al| PassageSides {
             query_tokens: al.a,
             specifics: [
-                SideSpecifics::of(&q.tokens, &q.map, &q.text, al.a),
-                SideSpecifics::of(tokens, map, text, al.b),
+                SideSpecifics::of(&q.tokens, &q.map, &q.text, al.a).with_matched(al.matched),
+                SideSpecifics::of(tokens, map, text, al.b).with_matched(al.matched),
             ],
         })
         .collect();

@@ -15,7 +15,15 @@
 //!    A passage is a formula when at least 2 specifics differ and they are at least one
 //!    in 25 of its tokens: a template's
 //!    specifics come every few words, while a noisy copy damages words (matched fuzzily)
-//!    rather than replacing names and numbers. Unless the first side holds a stretch of at
+//!    rather than replacing names and numbers. A heavily damaged copy also drops
+//!    sentences and substitutes words, names among them, so in a *noisy* passage (the
+//!    aligner left at least 3 tokens unmatched per differing specific: its copies differ
+//!    in many words that are no specifics, while two instances of a template differ in
+//!    their fillers and little else) only the *own* differing specifics count: a
+//!    specific that at least 2 of the passages over it in its document share, and at
+//!    least 4 times as many as lack it, is the story's text that the other copy damaged
+//!    or dropped (its copies keep it), not a filler (a template's filler is lacked by its
+//!    other instances; a pooled one, a month or a round number, is shared by only some). Unless the first side holds a stretch of at
 //!    least 30 tokens between two differing specifics with at least 2 shared specifics
 //!    that are no *frame words* (the capitalised and numeric words that such formulas share
 //!    in 3 or more documents, "Securities and Exchange Commission", counting only the
@@ -42,7 +50,9 @@
 //! Formulas are kept out of clusters, so that two documents are never in one cluster
 //! through a shared frame, and are listed on request as their own groups
 //! ([`crate::report::Formula`]). Cost: a pass over each passage side's tokens while its
-//! byte span is mapped, and a sort of the capitalised and numeric tokens of each passage.
+//! byte span is mapped, a sort of the capitalised and numeric tokens of each passage, and
+//! for the noisy formulas of step 1 a count of the passages sharing each of their
+//! differing specifics (a pass over the passages' specifics, a sort of those asked about).
 //! Limits: languages without letter case (Chinese, Japanese, Thai) have only numbers as
 //! specifics; a template whose every instance names the same entity and numbers (the same
 //! company "declined to comment" twice) is reported as reuse; a statement that its copies
@@ -83,6 +93,16 @@ pub(crate) const LONG_RUN: u32 = 30;
 const FRAME_DOCS: usize = 3;
 /// Bytes around the differing specifics of a formula that count as its frame.
 const REGION_MARGIN: usize = 80;
+/// A passage is noisy when the aligner left at least this many unmatched tokens per
+/// differing specific ([`noisy`]).
+const NOISE_RATIO: usize = 3;
+/// Passages over a specific that share it, at least, for it to be a story's text that
+/// another copy damaged ([`Agreement`]).
+const MIN_SUPPORT: u32 = 2;
+/// ... and how many times as many passages share it as lack it, at least: a story's
+/// text is kept by most of its copies, while a template's pooled filler (a month, a
+/// round number, a frequent city) is shared by only some of its instances.
+const MAJORITY: u32 = 4;
 /// Unmatched specifics compared fuzzily per side, at most (bounds the quadratic step).
 const MAX_FUZZY: usize = 64;
 
@@ -111,6 +131,11 @@ pub(crate) struct SideSpecifics {
     /// The token hashes of a side of at most [`recur::MAX_LINE`] tokens (a stock line
     /// candidate), else empty.
     line: Vec<u64>,
+    /// The side's first token number in its document.
+    start: u32,
+    /// Tokens of the side that the aligner matched (exactly or fuzzily) with the other
+    /// side, when known.
+    matched: Option<u32>,
 }
 
 impl SideSpecifics {
@@ -119,6 +144,7 @@ impl SideSpecifics {
     pub(crate) fn of(tokens: &Tokens, map: &[u32], original: &str, (t0, t1): (u32, u32)) -> Self {
         let mut out = SideSpecifics {
             len: (t1 - t0) as usize,
+            start: t0,
             ..Default::default()
         };
         if (t1 - t0) as usize <= recur::MAX_LINE {
@@ -148,6 +174,13 @@ impl SideSpecifics {
         }
         out.tokens.sort_unstable_by_key(|t| (t.hash, !t.specific));
         out
+    }
+
+    /// The same specifics, knowing that `matched` tokens of the side were matched with
+    /// the other side by the aligner ([`crate::align::Alignment::matched`]).
+    pub(crate) fn with_matched(mut self, matched: u32) -> Self {
+        self.matched = Some(matched);
+        self
     }
 
     fn word(&self, t: &Capital) -> &str {
@@ -215,8 +248,20 @@ struct Judgement {
 /// hashes, and its length.
 type FirstSide = (Vec<u32>, Vec<(u32, u64)>, u32);
 
-/// Compares the specifics of the two sides of a passage.
-fn judge(a: &SideSpecifics, b: &SideSpecifics) -> Judgement {
+/// The specifics of the two sides of a passage paired off: by token hash, then the
+/// damaged ones (within [`near_equal`]).
+struct Paired<'s> {
+    /// The specifics of the first side that the second lacks by hash.
+    ua: Vec<&'s Capital>,
+    /// The specifics of each side left without a partner.
+    left: [Vec<&'s Capital>; 2],
+    /// Unpaired specifics beyond [`MAX_FUZZY`] per side, not compared fuzzily.
+    overflow: usize,
+    /// Hashes of the specifics of the first side that the second has too.
+    shared: Vec<u64>,
+}
+
+fn pair_off<'s>(a: &'s SideSpecifics, b: &'s SideSpecifics) -> Paired<'s> {
     let ua = unmatched(a, b);
     let mut ub = unmatched(b, a);
     let mut shared: Vec<u64> = a
@@ -227,7 +272,7 @@ fn judge(a: &SideSpecifics, b: &SideSpecifics) -> Judgement {
         .collect();
     shared.dedup();
     shared.retain(|h| b.tokens.binary_search_by_key(h, |t| t.hash).is_ok());
-    let mut differing = ua.len().saturating_sub(MAX_FUZZY) + ub.len().saturating_sub(MAX_FUZZY);
+    let overflow = ua.len().saturating_sub(MAX_FUZZY) + ub.len().saturating_sub(MAX_FUZZY);
     let mut left: Vec<&Capital> = Vec::new();
     ub.truncate(MAX_FUZZY);
     for x in ua.iter().take(MAX_FUZZY) {
@@ -235,13 +280,112 @@ fn judge(a: &SideSpecifics, b: &SideSpecifics) -> Judgement {
             Some(k) => {
                 ub.swap_remove(k);
             }
-            None => {
-                differing += 1;
-                left.push(x);
-            }
+            None => left.push(x),
         }
     }
-    differing += ub.len();
+    Paired {
+        ua,
+        left: [left, ub],
+        overflow,
+        shared,
+    }
+}
+
+/// Which differing specifics of a noisy passage are *own*: a specific that the other
+/// sides of a large majority of the passages over it share (exactly or damaged), and at
+/// least [`MIN_SUPPORT`] of them, is the text of a story that this copy's partner damaged
+/// or dropped, not a template's filler. For every `(doc, token)` asked about: how many
+/// passages over it share it and how many lack it.
+#[derive(Debug, Default)]
+struct Agreement(Vec<((DocNum, u32), (u32, u32))>);
+
+impl Agreement {
+    /// Counts, for each specific in `asked` (sorted), the passages whose other side shares
+    /// it and those whose other side lacks it.
+    fn of(
+        occurrences: &[(Occurrence, Occurrence)],
+        sides: &[SideSpecifics],
+        asked: &[(DocNum, u32)],
+    ) -> Self {
+        if asked.is_empty() {
+            return Agreement::default();
+        }
+        let mut votes: Vec<((DocNum, u32), bool)> = (0..occurrences.len())
+            .into_par_iter()
+            .flat_map_iter(|i| {
+                let (x, y) = &occurrences[i];
+                let (a, b) = (&sides[2 * i], &sides[2 * i + 1]);
+                let asked_in = |doc: DocNum, s: &SideSpecifics| {
+                    s.tokens
+                        .iter()
+                        .any(|t| t.specific && asked.binary_search(&(doc, s.start + t.idx)).is_ok())
+                };
+                let mut v: Vec<((DocNum, u32), bool)> = Vec::new();
+                if !asked_in(x.doc, a) && !asked_in(y.doc, b) {
+                    return v;
+                }
+                let p = pair_off(a, b);
+                for (doc, s, left) in [(x.doc, a, &p.left[0]), (y.doc, b, &p.left[1])] {
+                    for t in s.tokens.iter().filter(|t| t.specific) {
+                        let key = (doc, s.start + t.idx);
+                        if asked.binary_search(&key).is_ok() {
+                            v.push((key, !left.iter().any(|l| std::ptr::eq(*l, t))));
+                        }
+                    }
+                }
+                v
+            })
+            .collect();
+        votes.par_sort_unstable();
+        let counted = votes
+            .chunk_by(|p, q| p.0 == q.0)
+            .map(|g| {
+                let shared = g.iter().filter(|v| v.1).count() as u32;
+                (g[0].0, (shared, g.len() as u32 - shared))
+            })
+            .collect();
+        Agreement(counted)
+    }
+
+    /// Whether token `token` of `doc` is a specific of its own: fewer than
+    /// [`MIN_SUPPORT`] passages over it share it, or fewer than [`MAJORITY`] times as many
+    /// as lack it.
+    fn own(&self, doc: DocNum, token: u32) -> bool {
+        self.0
+            .binary_search_by_key(&(doc, token), |v| v.0)
+            .map_or(true, |k| {
+                let (shared, lacked) = self.0[k].1;
+                shared < MIN_SUPPORT || shared < MAJORITY * lacked
+            })
+    }
+}
+
+/// Whether the aligner left unmatched at least [`NOISE_RATIO`] tokens per differing
+/// specific in a passage: its copies differ in many words that are no specifics (typos,
+/// inserted, dropped and substituted words), as noisy copies do, while two instances of
+/// a template differ in their fillers and little else. Unknown when the sides do not
+/// carry the aligner's count (then not noisy).
+fn noisy(a: &SideSpecifics, b: &SideSpecifics, differing: usize) -> bool {
+    match (a.matched, b.matched) {
+        (Some(x), Some(y)) => {
+            let damaged = (a.len + b.len).saturating_sub((x + y) as usize);
+            damaged >= NOISE_RATIO * differing
+        }
+        _ => false,
+    }
+}
+
+/// Compares the specifics of the two sides of a passage; `own(side, capital)` says which
+/// unpaired specifics of the first (`false`) or second side count as differing.
+fn judge(a: &SideSpecifics, b: &SideSpecifics, own: &dyn Fn(bool, &Capital) -> bool) -> Judgement {
+    let p = pair_off(a, b);
+    let left: Vec<&Capital> = p.left[0]
+        .iter()
+        .copied()
+        .filter(|t| own(false, t))
+        .collect();
+    let ub: Vec<&Capital> = p.left[1].iter().copied().filter(|t| own(true, t)).collect();
+    let differing = p.overflow + left.len() + ub.len();
     let formula = differing >= MIN_DIFFERING && differing * MAX_DIFFERING_SHARE >= a.len + b.len;
     let region = |ts: &[&Capital]| {
         let b = ts.iter().map(|t| t.at.0).min()?;
@@ -254,7 +398,7 @@ fn judge(a: &SideSpecifics, b: &SideSpecifics) -> Judgement {
         let matched = a
             .tokens
             .iter()
-            .filter(|t| t.specific && !ua.iter().any(|u| std::ptr::eq(*u, *t)))
+            .filter(|t| t.specific && !p.ua.iter().any(|u| std::ptr::eq(*u, *t)))
             .map(|t| (t.idx, t.hash))
             .collect();
         (at, matched, a.len as u32)
@@ -262,7 +406,7 @@ fn judge(a: &SideSpecifics, b: &SideSpecifics) -> Judgement {
     Judgement {
         formula,
         differing,
-        shared,
+        shared: p.shared,
         region: if formula {
             [region(&left), region(&ub)]
         } else {
@@ -368,7 +512,7 @@ pub(crate) fn judge_passages(
                     let al = &aligned[side as usize / 2].alignment;
                     let range = if side % 2 == 0 { al.a } else { al.b };
                     let specifics = if judge {
-                        SideSpecifics::of(&t, &map, &text, range)
+                        SideSpecifics::of(&t, &map, &text, range).with_matched(al.matched)
                     } else {
                         SideSpecifics::default()
                     };
@@ -453,12 +597,53 @@ pub(crate) fn formulas_in(
     Ok(is)
 }
 
-/// Step 1's judgement of every passage.
+/// Step 1's judgement of every passage: by all its differing specifics, then, for a
+/// noisy passage judged a formula, by its own differing specifics only ([`Agreement`]).
 fn judge_all(occurrences: &[(Occurrence, Occurrence)], sides: &[SideSpecifics]) -> Vec<Judgement> {
-    (0..occurrences.len())
+    let all = |_: bool, _: &Capital| true;
+    let mut judged: Vec<Judgement> = (0..occurrences.len())
         .into_par_iter()
-        .map(|i| judge(&sides[2 * i], &sides[2 * i + 1]))
-        .collect()
+        .map(|i| judge(&sides[2 * i], &sides[2 * i + 1], &all))
+        .collect();
+    let noisy_formulas: Vec<usize> = (0..occurrences.len())
+        .filter(|&i| {
+            judged[i].formula && noisy(&sides[2 * i], &sides[2 * i + 1], judged[i].differing)
+        })
+        .collect();
+    // the differing specifics of the noisy formulas, asked about in every passage over them
+    let mut asked: Vec<(DocNum, u32)> = noisy_formulas
+        .par_iter()
+        .flat_map_iter(|&i| {
+            let (x, y) = &occurrences[i];
+            let (a, b) = (&sides[2 * i], &sides[2 * i + 1]);
+            let p = pair_off(a, b);
+            let keys: Vec<(DocNum, u32)> = p.left[0]
+                .iter()
+                .map(|t| (x.doc, a.start + t.idx))
+                .chain(p.left[1].iter().map(|t| (y.doc, b.start + t.idx)))
+                .collect();
+            keys
+        })
+        .collect();
+    asked.par_sort_unstable();
+    asked.dedup();
+    let agreement = Agreement::of(occurrences, sides, &asked);
+    let again: Vec<(usize, Judgement)> = noisy_formulas
+        .into_par_iter()
+        .map(|i| {
+            let (x, y) = &occurrences[i];
+            let (a, b) = (&sides[2 * i], &sides[2 * i + 1]);
+            let own = |second: bool, t: &Capital| {
+                let (doc, s) = if second { (y.doc, b) } else { (x.doc, a) };
+                agreement.own(doc, s.start + t.idx)
+            };
+            (i, judge(a, b, &own))
+        })
+        .collect();
+    for (i, j) in again {
+        judged[i] = j;
+    }
+    judged
 }
 
 /// Step 2 of the module documentation, from every passage's judgement of step 1.
@@ -563,7 +748,7 @@ mod tests {
     }
 
     fn formula(a: &str, b: &str) -> bool {
-        judge(&side(a), &side(b)).formula
+        judge(&side(a), &side(b), &|_, _| true).formula
     }
 
     #[test]
@@ -665,6 +850,67 @@ mod tests {
             decide(&occurrences, &judged),
             [true, false, false, false, false, true]
         );
+    }
+
+    #[test]
+    fn a_noisy_copy_is_judged_by_its_own_differing_specifics() {
+        let story = "the mayor said that Ines Calder and the council of Harbor would spend the \
+                     money on the old mains before the end of the year, and that the work \
+                     would start in the spring when the ground is soft";
+        // a heavy copy: the names substituted by other capitalised words
+        let damaged = story.replace("Calder", "Later").replace("Harbor", "Often");
+        let texts: Vec<String> = [story; 5]
+            .iter()
+            .map(|s| s.to_string())
+            .chain([damaged])
+            .collect();
+        let template = |i: usize| {
+            story
+                .replace("Calder", ["Moss", "Ruiz", "Okafor", "Lind"][i])
+                .replace("Harbor", ["Dover", "Lyon", "Kano", "Perth"][i])
+        };
+        let occ = |d: u32| Occurrence {
+            doc: DocNum(d),
+            span: Span::new(0, 10),
+        };
+        let judged = |texts: &[String], unmatched: u32| {
+            let mut occurrences = Vec::new();
+            let mut sides = Vec::new();
+            for x in 0..texts.len() {
+                for y in x + 1..texts.len() {
+                    occurrences.push((occ(x as u32), occ(y as u32)));
+                    for t in [&texts[x], &texts[y]] {
+                        let s = side(t);
+                        let len = s.len as u32;
+                        sides.push(s.with_matched(len - unmatched));
+                    }
+                }
+            }
+            let all: Vec<bool> = (0..occurrences.len())
+                .map(|i| judge(&sides[2 * i], &sides[2 * i + 1], &|_, _| true).formula)
+                .collect();
+            let own: Vec<bool> = judge_all(&occurrences, &sides)
+                .iter()
+                .map(|j| j.formula)
+                .collect();
+            (all, own)
+        };
+        // the pairs with the damaged copy (the last document): four differing specifics,
+        // two of them the story's names that the other copies keep
+        let (all, own) = judged(&texts, 6);
+        let last: Vec<usize> = [4, 8, 11, 13, 14].to_vec();
+        for i in 0..all.len() {
+            assert_eq!(all[i], last.contains(&i), "{i}");
+            assert!(!own[i], "{i}");
+        }
+        // not noisy (few unmatched words): the specifics all count
+        assert_eq!(judged(&texts, 1).1, all);
+        // four instances of a template, each with a filler of its own: formulas, noisy or
+        // not
+        let instances: Vec<String> = (0..4).map(template).collect();
+        let (all, own) = judged(&instances, 6);
+        assert!(all.iter().all(|&f| f));
+        assert_eq!(own, all);
     }
 
     #[test]
