@@ -18,8 +18,15 @@
 //!    small gaps, validation, filtering); a passage needs a chain of
 //!    [`Params::min_run`] seeds in the same order on both sides (a rewritten source keeps
 //!    its sentences' order, two reports of one event share scattered facts) and, holding
-//!    figures, the same figures (a template filled in with others is no rewording);
+//!    figures, the same figures (a template filled in with others is no rewording); and
+//!    its sides must share ordinary words, their names (`names.rs`) and figures left out
+//!    ([`Params::min_words`]): two reports of one event share names and figures in the
+//!    same order, each in its own words;
 //! 6. `merge.rs`: merged with the exact passages of the same pair, one report per passage.
+//!
+//! A dated document pair weighs its stems by the smaller of their corpus idf and their
+//! idf among the stories printed around its days (`local.rs`): the terms of the day's
+//! news are common that day, and two reports of one event share them.
 //!
 //! The passages are [`PairAlignment`]s like the exact path's (token ranges, mapped to
 //! exact byte offsets, judged for formulas and clustered by the same code); each carries
@@ -30,7 +37,9 @@
 //! whole; a sentence reworded with synonyms for all its rare words is not found.
 
 mod candidates;
+mod local;
 mod merge;
+mod names;
 mod passages;
 mod sentences;
 mod similarity;
@@ -44,7 +53,7 @@ use crate::error::Result;
 use crate::order::{ByNumber, DocNum};
 use crate::report::Found;
 use crate::token_source::TokenSource;
-use passages::{Fragment, GrowParams, Sentence, grow};
+use passages::{Fragment, GrowParams, Sentence, Weigh, grow};
 use rayon::prelude::*;
 use similarity::{Bag, compare, weights};
 
@@ -88,8 +97,20 @@ pub struct Params {
     pub max_partners: usize,
     /// Lowest cosine of a passage's two sides.
     pub min_validation: f32,
+    /// Lowest tf-idf cosine of a passage's two sides without their names (stems a
+    /// document writes capitalised) and figures: two reports of one event share names
+    /// and figures, a rewording its source's ordinary words too.
+    pub min_words: f32,
+    /// The same, for a passage whose longest chain is only [`Params::min_run`] seeds.
+    pub min_words_short: f32,
+    /// Lowest mean words cosine (see [`Params::min_words`]) of the seeds of a passage
+    /// whose longest chain is only [`Params::min_run`] seeds.
+    pub min_seed_words: f32,
     /// Fewest tokens on each side of a passage.
     pub min_tokens: u32,
+    /// Days around a dated document pair whose sentences give the pair its time-local
+    /// idf (see `local.rs`); 0: the corpus idf only.
+    pub window_days: u32,
     /// The language of every document, overriding its field and the detection.
     pub lang: Option<Lang>,
 }
@@ -111,7 +132,11 @@ impl Default for Params {
             figures_from: 4,
             max_partners: 20,
             min_validation: 0.34,
+            min_words: 0.25,
+            min_words_short: 0.42,
+            min_seed_words: 0.4,
             min_tokens: 30,
+            window_days: 1,
             lang: None,
         }
     }
@@ -122,6 +147,8 @@ impl Default for Params {
 struct DocStems {
     sentences: Vec<Sentence>,
     token_stems: Vec<u64>,
+    /// The stems it writes as names (see `names.rs`), sorted.
+    names: Vec<u64>,
 }
 
 /// The sentences of one document, as bags of stems; `blocked` tokens (boilerplate) add
@@ -143,7 +170,9 @@ fn doc_sentences(
     let mut token_stems = vec![0u64; t.len()];
     let mut pending: Option<(u32, Vec<u64>)> = None;
     let mut bl = blocked.iter().peekable();
+    let mut starts = Vec::new();
     for (b, e) in sentences::sentences(&t.norm, &t.ranges) {
+        starts.push(b);
         let (start, mut stems) = pending.take().unwrap_or((b, Vec::new()));
         for i in b..e {
             while bl.peek().is_some_and(|r| r.1 <= i) {
@@ -186,9 +215,12 @@ fn doc_sentences(
             None => {}
         }
     }
+    starts.sort_unstable();
+    let names = names::names(&docs.text(d)?, &t, &token_stems, &starts);
     Ok(DocStems {
         sentences: out,
         token_stems,
+        names,
     })
 }
 
@@ -241,6 +273,18 @@ pub(crate) fn reworded(
         (total / f as f32).ln()
     };
     let weighted: Vec<(Vec<f32>, f32)> = all.par_iter().map(|s| weights(&s.bag, idf)).collect();
+    let day: Vec<Option<i32>> = (0..n)
+        .map(|d| {
+            let w = docs.meta(DocNum(d as u32)).when()?;
+            Some(w.first.div_euclid(86_400) as i32)
+        })
+        .collect();
+    let local = local::LocalIdf::new(
+        keys.iter()
+            .zip(&doc_of)
+            .map(|(k, &d)| (*k, day[d as usize])),
+        p.window_days,
+    );
     // seeds: (doc a, doc b, sentence of a, sentence of b)
     let seeds: Vec<(u32, u32, u32, u32)> = pairs
         .par_iter()
@@ -274,14 +318,40 @@ pub(crate) fn reworded(
         run_step: p.run_step,
         min_figures: p.min_passage_figures,
         figures_from: p.figures_from,
+        min_words: p.min_words,
+        min_words_short: p.min_words_short,
+        min_seed_words: p.min_seed_words,
     };
     let out: Vec<PairAlignment> = groups
         .par_iter()
         .flat_map_iter(|g| {
             let (da, db) = (g[0].0 as usize, g[0].1 as usize);
-            let pair_seeds: Vec<(u32, u32)> = g.iter().map(|s| (s.2, s.3)).collect();
+            let mut pair_seeds: Vec<(u32, u32)> = g.iter().map(|s| (s.2, s.3)).collect();
             let (sa, sb) = (&per_doc[da], &per_doc[db]);
-            grow(&pair_seeds, &sa.sentences, &sb.sentences, &gp, &idf)
+            // a dated pair weighs each stem by the smaller of its corpus and its
+            // time-local idf, and its seeds must stay similar so weighed
+            let span = local
+                .as_ref()
+                .and_then(|l| Some((l, l.span(day[da]?, day[db]?))));
+            let idf_ab = move |k: u64| match span {
+                Some((l, sp)) => idf(k).min(l.idf(k, sp)),
+                None => idf(k),
+            };
+            if span.is_some() {
+                pair_seeds.retain(|&(i, j)| {
+                    let (x, y) = (&sa.sentences[i as usize].bag, &sb.sentences[j as usize].bag);
+                    let (wx, nx) = weights(x, idf_ab);
+                    let (wy, ny) = weights(y, idf_ab);
+                    compare(x, &wx, nx, y, &wy, ny).0 >= p.min_cosine
+                });
+            }
+            let is_name =
+                |k: u64| sa.names.binary_search(&k).is_ok() || sb.names.binary_search(&k).is_ok();
+            let w = Weigh {
+                idf: &idf_ab,
+                is_name: &is_name,
+            };
+            grow(&pair_seeds, &sa.sentences, &sb.sentences, &gp, &w)
                 .into_iter()
                 .filter_map(move |f: Fragment| {
                     let bag = |d: &DocStems, r: (u32, u32)| {

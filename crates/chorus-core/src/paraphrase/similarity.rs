@@ -73,6 +73,32 @@ pub(crate) fn figures_agree(a: &Bag, b: &Bag, number_bit: u64) -> (f32, usize) {
     (2.0 * shared as f32 / (x.len() + y.len()) as f32, fewest)
 }
 
+/// The tf-idf cosine of two bags left without their names (`is_name`) and figures (keys
+/// with `number_bit` set): how much of their ordinary wording two passages share. Two
+/// reports of one event share its names and figures, each in its own words.
+pub(crate) fn words_cosine(
+    a: &Bag,
+    b: &Bag,
+    idf: &dyn Fn(u64) -> f32,
+    is_name: &dyn Fn(u64) -> bool,
+    number_bit: u64,
+) -> f32 {
+    let words = |x: &Bag| {
+        let mut out = Bag::default();
+        for (&k, &c) in x.keys.iter().zip(&x.counts) {
+            if k & number_bit == 0 && !is_name(k) {
+                out.keys.push(k);
+                out.counts.push(c);
+            }
+        }
+        out
+    };
+    let (x, y) = (words(a), words(b));
+    let (wx, nx) = weights(&x, idf);
+    let (wy, ny) = weights(&y, idf);
+    compare(&x, &wx, nx, &y, &wy, ny).0
+}
+
 /// Cosine of two weighted bags, Dice of their distinct stems, and the stems they share
 /// counted with multiplicity (the smaller count of each shared stem).
 pub(crate) fn compare(
@@ -139,6 +165,14 @@ mod tests {
         let (f, fewest) = figures_agree(&x, &y, n);
         assert!((f - 2.0 / 5.0).abs() < 1e-6 && fewest == 2);
         assert_eq!(figures_agree(&x, &Bag::of(vec![1, 2]), n), (1.0, 0));
+        // without names (key 3) and figures: a = (1, 2, 2), b = (2, 4)
+        let w = words_cosine(&a, &b, &|_| 1.0, &|k| k == 3, n);
+        assert!((w - 2.0 / (5f32.sqrt() * 2f32.sqrt())).abs() < 1e-6, "{w}");
+        let only_names = Bag::of(vec![3, n | 5]);
+        assert_eq!(
+            words_cosine(&only_names, &only_names, &|_| 1.0, &|k| k == 3, n),
+            0.0
+        );
         let e = Bag::default();
         assert_eq!(compare(&a, &wa, na, &e, &[], 0.0), (0.0, 0.0, 0));
         assert_eq!(
