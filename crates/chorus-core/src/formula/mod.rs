@@ -30,7 +30,10 @@
 //!    formulas whose differing specifics are at least their shared ones less one: copies of a
 //!    story damaged in a name or two share more names than they change, and their names
 //!    are no frame): that is a story reissued with other figures in one sentence, not a
-//!    template.
+//!    template. A reissue follows its story within days: two documents dated at least two
+//!    days apart (certainly, a date-only value being its whole day) get no such exemption,
+//!    since a weekly or monthly report repeats its text around new figures; undated
+//!    documents, and a query (undated), keep it.
 //! 2. **Inside a formula.** A passage one of whose sides lies mostly (at least half)
 //!    inside the *region* of a formula of step 1 in the same document (from its first to
 //!    its last differing specific, and 80 bytes around) is a formula too, when it is a
@@ -69,6 +72,7 @@ use crate::order::{ByNumber, DocNum};
 use crate::spans::{Occurrence, attached_punctuation, token_span};
 use crate::token_source::{TokenSource, tokens_with_map};
 use crate::tokenize::Tokens;
+use crate::when::When;
 use rayon::prelude::*;
 
 mod recur;
@@ -476,6 +480,26 @@ fn long_shared_run(j: &Judgement, frame: &[u64]) -> bool {
     })
 }
 
+/// Whether two documents are certainly printed at least [`REISSUE_SPREAD`] apart (see
+/// [`dated_apart`]); `false` when either is undated.
+pub(crate) type Apart<'a> = &'a (dyn Fn(DocNum, DocNum) -> bool + Sync);
+
+/// Two documents printed at least this many seconds apart are no reissue of one story
+/// (two days, as step 3's spread).
+const REISSUE_SPREAD: i64 = recur::SPREAD;
+
+/// Whether two dates are certainly at least [`REISSUE_SPREAD`] apart (the later one's
+/// earliest instant after the earlier one's latest); `false` when either is unknown.
+fn dated_apart(x: Option<When>, y: Option<When>) -> bool {
+    match (x, y) {
+        (Some(x), Some(y)) => {
+            x.first.saturating_sub(y.last) >= REISSUE_SPREAD
+                || y.first.saturating_sub(x.last) >= REISSUE_SPREAD
+        }
+        _ => false,
+    }
+}
+
 /// Every passage's two occurrences, and which passages are formulas (when judged).
 pub(crate) type Judged = (Vec<(Occurrence, Occurrence)>, Option<Vec<bool>>);
 
@@ -549,15 +573,16 @@ pub(crate) fn judge_passages(
         })
         .collect::<Result<_>>()?;
     drop(side_span);
+    let apart = |x: DocNum, y: DocNum| dated_apart(docs.meta(x).when(), docs.meta(y).when());
     let is_formula = match (judge, recurrence, tokens) {
         (false, ..) => None,
         (true, Some(r), _) => {
             let corpus = recur::Corpus::Counted(r);
-            Some(formulas_in(&occurrences, &side_specifics, &corpus)?)
+            Some(formulas_in(&occurrences, &side_specifics, &corpus, &apart)?)
         }
         (true, None, Some(tokens)) => {
             let corpus = recur::Corpus::Tokens { docs, tokens };
-            Some(formulas_in(&occurrences, &side_specifics, &corpus)?)
+            Some(formulas_in(&occurrences, &side_specifics, &corpus, &apart)?)
         }
         (true, None, None) => Some(formulas(&occurrences, &side_specifics)),
     };
@@ -572,7 +597,7 @@ pub(crate) fn formulas(
     occurrences: &[(Occurrence, Occurrence)],
     sides: &[SideSpecifics],
 ) -> Vec<bool> {
-    decide_with_frame(occurrences, &judge_all(occurrences, sides)).0
+    decide_with_frame(occurrences, &judge_all(occurrences, sides), &|_, _| false).0
 }
 
 /// [`formulas`], then step 3 (recurring stock lines, [`recur`]) over `corpus`.
@@ -580,9 +605,10 @@ pub(crate) fn formulas_in(
     occurrences: &[(Occurrence, Occurrence)],
     sides: &[SideSpecifics],
     corpus: &recur::Corpus<'_>,
+    apart: Apart<'_>,
 ) -> Result<Vec<bool>> {
     let judged = judge_all(occurrences, sides);
-    let (mut is, frame) = decide_with_frame(occurrences, &judged);
+    let (mut is, frame) = decide_with_frame(occurrences, &judged, apart);
     let own: Vec<Vec<u64>> = judged
         .iter()
         .map(|j| {
@@ -649,7 +675,7 @@ fn judge_all(occurrences: &[(Occurrence, Occurrence)], sides: &[SideSpecifics]) 
 /// Step 2 of the module documentation, from every passage's judgement of step 1.
 #[cfg(test)]
 fn decide(occurrences: &[(Occurrence, Occurrence)], judged: &[Judgement]) -> Vec<bool> {
-    decide_with_frame(occurrences, judged).0
+    decide_with_frame(occurrences, judged, &|_, _| false).0
 }
 
 /// Step 2 of the module documentation, from every passage's judgement of step 1; and the
@@ -657,6 +683,7 @@ fn decide(occurrences: &[(Occurrence, Occurrence)], judged: &[Judgement]) -> Vec
 fn decide_with_frame(
     occurrences: &[(Occurrence, Occurrence)],
     judged: &[Judgement],
+    apart: Apart<'_>,
 ) -> (Vec<bool>, Vec<u64>) {
     // the frame's own capitalised and numeric words: those that instances of templates
     // share (they are no specifics of any one instance) in at least FRAME_DOCS documents,
@@ -678,9 +705,10 @@ fn decide_with_frame(
         .map(|g| g[0].0)
         .collect();
     // step 1: differing specifics, unless a long stretch of the text is the same
-    let step1: Vec<bool> = judged
+    let step1: Vec<bool> = occurrences
         .iter()
-        .map(|j| j.formula && !long_shared_run(j, &frame))
+        .zip(judged)
+        .map(|((x, y), j)| j.formula && (apart(x.doc, y.doc) || !long_shared_run(j, &frame)))
         .collect();
     // the formula regions of step 1 (from the first to the last differing specific, and
     // up to REGION_MARGIN bytes around, inside the passage), per document
@@ -806,6 +834,53 @@ mod tests {
             "It will cost 40 million dollars in 2027.",
             "It will cost 45 million dollars in 2028."
         ));
+    }
+
+    #[test]
+    fn a_periodic_report_days_apart_is_no_reissue() {
+        // two issues of a weekly report: other figures in every sentence, but one long
+        // stretch of the same text naming the same board
+        let week = |out: &str, ended: &str, prev: &str, rise: &str| {
+            format!(
+                "Northern grid companies generated {out} gigawatt-hours in the week ended \
+                 {ended}, up {rise} pct from a year earlier, the Marlow Power Board (MPB) \
+                 said. In its weekly report on output the board of the Marlow region said \
+                 that output in the week ended {prev} had been a little lower than expected \
+                 by the members of the board."
+            )
+        };
+        let a = week("48.31", "March 14", "March 7", "4.9");
+        let b = week("47.68", "April 4", "March 28", "11.1");
+        let (sa, sb) = (side(&a), side(&b));
+        let j = judge(&sa, &sb, &|_, _| true);
+        assert!(j.formula && long_shared_run(&j, &[]));
+        let occurrences = [(
+            Occurrence {
+                doc: DocNum(0),
+                span: Span::new(0, a.len()),
+            },
+            Occurrence {
+                doc: DocNum(1),
+                span: Span::new(0, b.len()),
+            },
+        )];
+        let judged = [j];
+        // printed within a day: an updated reissue, reuse; days apart: a formula
+        assert_eq!(
+            decide_with_frame(&occurrences, &judged, &|_, _| false).0,
+            [false]
+        );
+        assert_eq!(
+            decide_with_frame(&occurrences, &judged, &|_, _| true).0,
+            [true]
+        );
+        let at = |d: i64| Some(When::instant(d * 24 * 3600));
+        assert!(!dated_apart(at(3), at(4)));
+        assert!(dated_apart(at(3), at(5)));
+        assert!(dated_apart(at(5), at(3)));
+        assert!(!dated_apart(at(3), None));
+        // a date-only value is its whole day: not certainly two days before day 5
+        assert!(!dated_apart(Some(When::day(3 * 24 * 3600)), at(5)));
     }
 
     #[test]
