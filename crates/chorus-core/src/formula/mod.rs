@@ -31,9 +31,13 @@
 //!    story damaged in a name or two share more names than they change, and their names
 //!    are no frame): that is a story reissued with other figures in one sentence, not a
 //!    template. A reissue follows its story within days: two documents dated at least two
-//!    days apart (certainly, a date-only value being its whole day) get no such exemption,
-//!    since a weekly or monthly report repeats its text around new figures; undated
-//!    documents, and a query (undated), keep it.
+//!    days apart (certainly, a date-only value being its whole day) get no such exemption
+//!    when their differing specifics are clean (the aligner left at most one and a half
+//!    tokens unmatched per differing specific, and fewer than half of the side with fewer
+//!    are one edit from one of the other side's), since a weekly or monthly report
+//!    repeats its text around other values; a copy damaged by OCR or editing weeks later
+//!    ("885" printed "85", plain words dropped or misread) keeps it, as do undated
+//!    documents and a query (undated).
 //! 2. **Inside a formula.** A passage one of whose sides lies mostly (at least half)
 //!    inside the *region* of a formula of step 1 in the same document (from its first to
 //!    its last differing specific, and 80 bytes around) is a formula too, when it is a
@@ -239,6 +243,12 @@ struct Judgement {
     shared: Vec<u64>,
     /// How many specifics differ, over both sides.
     differing: usize,
+    /// Tokens of the two sides that the aligner left unmatched, when known.
+    unmatched: Option<usize>,
+    /// At least half of the differing specifics of the side with fewer are one edit from
+    /// a differing specific of the other side ([`damaged`]): a copy's damage rather than
+    /// other values.
+    damaged: bool,
     /// Where the differing specifics lie in each side's original text (from the first to
     /// the last), when they make a formula.
     region: [Option<Span>; 2],
@@ -410,6 +420,11 @@ fn judge(a: &SideSpecifics, b: &SideSpecifics, own: &dyn Fn(bool, &Capital) -> b
     Judgement {
         formula,
         differing,
+        unmatched: match (a.matched, b.matched) {
+            (Some(x), Some(y)) => Some((a.len + b.len).saturating_sub((x + y) as usize)),
+            _ => None,
+        },
+        damaged: formula && damaged(a, b, &left, &ub),
         shared: p.shared,
         region: if formula {
             [region(&left), region(&ub)]
@@ -455,6 +470,74 @@ fn near_equal(x: &str, y: &str) -> bool {
     };
     let (dx, dy) = (digits(&cx), digits(&cy));
     !dx.is_empty() && dx == dy && cx.len().abs_diff(cy.len()) <= 2
+}
+
+/// Whether a passage's differing specifics are *clean*, as two instances of a template
+/// differ: the aligner left unmatched at most [`CLEAN_UNMATCHED`] halves of a token per
+/// differing specific (the slots' values, and a plain word changed around one slot in
+/// two, "rose" and "fell"), and they are no damage ([`damaged`]). A copy reprinted with
+/// OCR or editing damage also differs in plain words (dropped, inserted, misread beyond
+/// fuzzy equality), or in specifics one edit apart. Unknown when the sides do not carry
+/// the aligner's count (then not clean).
+fn clean(j: &Judgement) -> bool {
+    !j.damaged
+        && j.unmatched
+            .is_some_and(|u| 2 * u <= CLEAN_UNMATCHED * j.differing)
+}
+
+/// Halves of an unmatched token per differing specific, at most, in a clean passage
+/// ([`clean`]): 3, one and a half tokens.
+const CLEAN_UNMATCHED: usize = 3;
+
+/// Least characters of the longer of two differing specifics one edit apart for them to be
+/// one damaged word ([`damaged`]): shorter numbers ("14", "4") are one edit apart by chance.
+const DAMAGE_MIN_CHARS: usize = 3;
+
+/// Whether two words are one inserted, deleted or substituted character apart.
+fn one_edit(x: &str, y: &str) -> bool {
+    let (cx, cy): (Vec<char>, Vec<char>) = (x.chars().collect(), y.chars().collect());
+    let (short, long) = if cx.len() <= cy.len() {
+        (&cx, &cy)
+    } else {
+        (&cy, &cx)
+    };
+    if long.len() - short.len() > 1 {
+        return false;
+    }
+    let head = short
+        .iter()
+        .zip(long.iter())
+        .take_while(|(p, q)| p == q)
+        .count();
+    if short.len() == long.len() {
+        head == short.len() || short[head + 1..] == long[head + 1..]
+    } else {
+        short[head..] == long[head + 1..]
+    }
+}
+
+/// Whether the differing specifics of a passage are mostly damage: at least half of those
+/// of the side with fewer (`left` of `a`, `right` of `b`) are one edit from one of the
+/// other side's (each paired once; the longer of at least [`DAMAGE_MIN_CHARS`]), such as
+/// a digit dropped ("885", "85") or a letter misread beyond the aligner's fuzzy equality.
+/// Two instances of a template fill their slots with other values, rarely one edit apart.
+fn damaged(a: &SideSpecifics, b: &SideSpecifics, left: &[&Capital], right: &[&Capital]) -> bool {
+    let fewer = left.len().min(right.len());
+    if fewer == 0 {
+        return false;
+    }
+    let mut free: Vec<&str> = right.iter().map(|t| b.word(t)).collect();
+    let mut paired = 0;
+    for x in left {
+        let x = a.word(x);
+        if let Some(k) = free.iter().position(|y| {
+            x.chars().count().max(y.chars().count()) >= DAMAGE_MIN_CHARS && one_edit(x, y)
+        }) {
+            free.swap_remove(k);
+            paired += 1;
+        }
+    }
+    2 * paired >= fewer
 }
 
 /// Whether the first side of a passage judged a formula by its differing specifics
@@ -708,7 +791,9 @@ fn decide_with_frame(
     let step1: Vec<bool> = occurrences
         .iter()
         .zip(judged)
-        .map(|((x, y), j)| j.formula && (apart(x.doc, y.doc) || !long_shared_run(j, &frame)))
+        .map(|((x, y), j)| {
+            j.formula && ((clean(j) && apart(x.doc, y.doc)) || !long_shared_run(j, &frame))
+        })
         .collect();
     // the formula regions of step 1 (from the first to the last differing specific, and
     // up to REGION_MARGIN bytes around, inside the passage), per document
@@ -852,8 +937,11 @@ mod tests {
         let a = week("48.31", "March 14", "March 7", "4.9");
         let b = week("47.68", "April 4", "March 28", "11.1");
         let (sa, sb) = (side(&a), side(&b));
-        let j = judge(&sa, &sb, &|_, _| true);
-        assert!(j.formula && long_shared_run(&j, &[]));
+        let mut j = judge(&sa, &sb, &|_, _| true);
+        assert!(j.formula && long_shared_run(&j, &[]) && !clean(&j));
+        // the aligner left the slots' values unmatched, and nothing else
+        j.unmatched = Some(j.differing);
+        assert!(clean(&j));
         let occurrences = [(
             Occurrence {
                 doc: DocNum(0),
@@ -874,6 +962,17 @@ mod tests {
             decide_with_frame(&occurrences, &judged, &|_, _| true).0,
             [true]
         );
+        // an edited copy reprinted weeks later (the aligner also left two plain words
+        // unmatched per differing specific: words dropped, inserted, misread): the long
+        // shared stretch keeps it reuse
+        let damaged = [Judgement {
+            unmatched: Some(3 * judged[0].differing),
+            ..judged[0].clone()
+        }];
+        assert_eq!(
+            decide_with_frame(&occurrences, &damaged, &|_, _| true).0,
+            [false]
+        );
         let at = |d: i64| Some(When::instant(d * 24 * 3600));
         assert!(!dated_apart(at(3), at(4)));
         assert!(dated_apart(at(3), at(5)));
@@ -881,6 +980,48 @@ mod tests {
         assert!(!dated_apart(at(3), None));
         // a date-only value is its whole day: not certainly two days before day 5
         assert!(!dated_apart(Some(When::day(3 * 24 * 3600)), at(5)));
+    }
+
+    #[test]
+    fn a_damaged_reprint_days_apart_stays_reuse() {
+        // a results table reprinted weeks later with digits dropped and misread: its
+        // differing specifics are one edit from the original's, no other values
+        let table = |net: &str, year: &str, shrs: &str, revs: &str| {
+            format!(
+                "Harlow Instruments Corp said quarterly results were in line with the forecast \
+                 that Harlow Instruments gave to its holders at the annual meeting in Denver \
+                 last month, the company said in a statement. Qtr Net {net} vs \
+                 2,885,000 Revs 50.7 mln vs 46.5 mln Avg shrs 9,396,000 vs 9,270,000 Year \
+                 Oper shr 96 cts vs 99 cts Oper net {year} vs 9,220,000 Avg shrs {shrs} vs \
+                 9,270,000 Revs {revs} mln vs 174.7 mln"
+            )
+        };
+        let a = table("2,245,000", "8,994,000", "9,396,000", "191.5");
+        let b = table("2,45,000", "8,994,00", "9,39,000", "19.5");
+        let mut j = judge(&side(&a), &side(&b), &|_, _| true);
+        j.unmatched = Some(j.differing);
+        assert!(j.formula && j.damaged && !clean(&j) && long_shared_run(&j, &[]));
+        let occurrences = [(
+            Occurrence {
+                doc: DocNum(0),
+                span: Span::new(0, a.len()),
+            },
+            Occurrence {
+                doc: DocNum(1),
+                span: Span::new(0, b.len()),
+            },
+        )];
+        assert_eq!(
+            decide_with_frame(&occurrences, &[j], &|_, _| true).0,
+            [false]
+        );
+        // the next quarter's table: other values in the same slots
+        let c = table("3,117,000", "10,412,000", "9,512,000", "203.8");
+        let mut j = judge(&side(&a), &side(&c), &|_, _| true);
+        j.unmatched = Some(j.differing);
+        assert!(j.formula && !j.damaged && clean(&j));
+        assert!(one_edit("885", "85") && one_edit("191", "19") && one_edit("denver", "dunver"));
+        assert!(!one_edit("245", "117") && !one_edit("191", "91x") && !one_edit("march", "april"));
     }
 
     #[test]
@@ -915,6 +1056,8 @@ mod tests {
                 Judgement {
                     formula,
                     differing: if formula { 2 } else { 0 },
+                    unmatched: None,
+                    damaged: false,
                     shared: vec![10, 11, 12, 13],
                     region: [None, None],
                     first_side: None,
@@ -1023,6 +1166,8 @@ mod tests {
         let judged = |formula: bool, shared: &[u64]| Judgement {
             formula,
             differing: if formula { 4 } else { 0 },
+            unmatched: None,
+            damaged: false,
             shared: shared.to_vec(),
             region: [None, None],
             first_side: None,
