@@ -138,7 +138,7 @@ pub(crate) fn judge_in(
 ) -> Result<Vec<bool>> {
     let (occurrences, sides, judged) = passages(matches);
     let ask = WithQuery { q, index };
-    let flags = formula::formulas_in(&occurrences, &sides, &Corpus::Asked(&ask))?;
+    let flags = formula::formulas_in(&occurrences, &sides, &Corpus::Asked(&ask), &|_, _| false)?;
     Ok(spread(judged, flags))
 }
 

@@ -30,7 +30,14 @@
 //!    formulas whose differing specifics are at least their shared ones less one: copies of a
 //!    story damaged in a name or two share more names than they change, and their names
 //!    are no frame): that is a story reissued with other figures in one sentence, not a
-//!    template.
+//!    template. A reissue follows its story within days: two documents dated at least two
+//!    days apart (certainly, a date-only value being its whole day) get no such exemption
+//!    when their differing specifics are clean (the aligner left at most one and a half
+//!    tokens unmatched per differing specific, and fewer than half of the side with fewer
+//!    are one edit from one of the other side's), since a weekly or monthly report
+//!    repeats its text around other values; a copy damaged by OCR or editing weeks later
+//!    ("885" printed "85", plain words dropped or misread) keeps it, as do undated
+//!    documents and a query (undated).
 //! 2. **Inside a formula.** A passage one of whose sides lies mostly (at least half)
 //!    inside the *region* of a formula of step 1 in the same document (from its first to
 //!    its last differing specific, and 80 bytes around) is a formula too, when it is a
@@ -69,6 +76,7 @@ use crate::order::{ByNumber, DocNum};
 use crate::spans::{Occurrence, attached_punctuation, token_span};
 use crate::token_source::{TokenSource, tokens_with_map};
 use crate::tokenize::Tokens;
+use crate::when::When;
 use rayon::prelude::*;
 
 mod recur;
@@ -235,6 +243,12 @@ struct Judgement {
     shared: Vec<u64>,
     /// How many specifics differ, over both sides.
     differing: usize,
+    /// Tokens of the two sides that the aligner left unmatched, when known.
+    unmatched: Option<usize>,
+    /// At least half of the differing specifics of the side with fewer are one edit from
+    /// a differing specific of the other side ([`damaged`]): a copy's damage rather than
+    /// other values.
+    damaged: bool,
     /// Where the differing specifics lie in each side's original text (from the first to
     /// the last), when they make a formula.
     region: [Option<Span>; 2],
@@ -406,6 +420,11 @@ fn judge(a: &SideSpecifics, b: &SideSpecifics, own: &dyn Fn(bool, &Capital) -> b
     Judgement {
         formula,
         differing,
+        unmatched: match (a.matched, b.matched) {
+            (Some(x), Some(y)) => Some((a.len + b.len).saturating_sub((x + y) as usize)),
+            _ => None,
+        },
+        damaged: formula && damaged(a, b, &left, &ub),
         shared: p.shared,
         region: if formula {
             [region(&left), region(&ub)]
@@ -453,6 +472,74 @@ fn near_equal(x: &str, y: &str) -> bool {
     !dx.is_empty() && dx == dy && cx.len().abs_diff(cy.len()) <= 2
 }
 
+/// Whether a passage's differing specifics are *clean*, as two instances of a template
+/// differ: the aligner left unmatched at most [`CLEAN_UNMATCHED`] halves of a token per
+/// differing specific (the slots' values, and a plain word changed around one slot in
+/// two, "rose" and "fell"), and they are no damage ([`damaged`]). A copy reprinted with
+/// OCR or editing damage also differs in plain words (dropped, inserted, misread beyond
+/// fuzzy equality), or in specifics one edit apart. Unknown when the sides do not carry
+/// the aligner's count (then not clean).
+fn clean(j: &Judgement) -> bool {
+    !j.damaged
+        && j.unmatched
+            .is_some_and(|u| 2 * u <= CLEAN_UNMATCHED * j.differing)
+}
+
+/// Halves of an unmatched token per differing specific, at most, in a clean passage
+/// ([`clean`]): 3, one and a half tokens.
+const CLEAN_UNMATCHED: usize = 3;
+
+/// Least characters of the longer of two differing specifics one edit apart for them to be
+/// one damaged word ([`damaged`]): shorter numbers ("14", "4") are one edit apart by chance.
+const DAMAGE_MIN_CHARS: usize = 3;
+
+/// Whether two words are one inserted, deleted or substituted character apart.
+fn one_edit(x: &str, y: &str) -> bool {
+    let (cx, cy): (Vec<char>, Vec<char>) = (x.chars().collect(), y.chars().collect());
+    let (short, long) = if cx.len() <= cy.len() {
+        (&cx, &cy)
+    } else {
+        (&cy, &cx)
+    };
+    if long.len() - short.len() > 1 {
+        return false;
+    }
+    let head = short
+        .iter()
+        .zip(long.iter())
+        .take_while(|(p, q)| p == q)
+        .count();
+    if short.len() == long.len() {
+        head == short.len() || short[head + 1..] == long[head + 1..]
+    } else {
+        short[head..] == long[head + 1..]
+    }
+}
+
+/// Whether the differing specifics of a passage are mostly damage: at least half of those
+/// of the side with fewer (`left` of `a`, `right` of `b`) are one edit from one of the
+/// other side's (each paired once; the longer of at least [`DAMAGE_MIN_CHARS`]), such as
+/// a digit dropped ("885", "85") or a letter misread beyond the aligner's fuzzy equality.
+/// Two instances of a template fill their slots with other values, rarely one edit apart.
+fn damaged(a: &SideSpecifics, b: &SideSpecifics, left: &[&Capital], right: &[&Capital]) -> bool {
+    let fewer = left.len().min(right.len());
+    if fewer == 0 {
+        return false;
+    }
+    let mut free: Vec<&str> = right.iter().map(|t| b.word(t)).collect();
+    let mut paired = 0;
+    for x in left {
+        let x = a.word(x);
+        if let Some(k) = free.iter().position(|y| {
+            x.chars().count().max(y.chars().count()) >= DAMAGE_MIN_CHARS && one_edit(x, y)
+        }) {
+            free.swap_remove(k);
+            paired += 1;
+        }
+    }
+    2 * paired >= fewer
+}
+
 /// Whether the first side of a passage judged a formula by its differing specifics
 /// still holds a long stretch of the same text with specifics of its own: at least
 /// [`LONG_RUN`] tokens between two differing specifics, holding at least
@@ -474,6 +561,26 @@ fn long_shared_run(j: &Judgement, frame: &[u64]) -> bool {
                 .count()
                 >= MIN_DIFFERING
     })
+}
+
+/// Whether two documents are certainly printed at least [`REISSUE_SPREAD`] apart (see
+/// [`dated_apart`]); `false` when either is undated.
+pub(crate) type Apart<'a> = &'a (dyn Fn(DocNum, DocNum) -> bool + Sync);
+
+/// Two documents printed at least this many seconds apart are no reissue of one story
+/// (two days, as step 3's spread).
+const REISSUE_SPREAD: i64 = recur::SPREAD;
+
+/// Whether two dates are certainly at least [`REISSUE_SPREAD`] apart (the later one's
+/// earliest instant after the earlier one's latest); `false` when either is unknown.
+fn dated_apart(x: Option<When>, y: Option<When>) -> bool {
+    match (x, y) {
+        (Some(x), Some(y)) => {
+            x.first.saturating_sub(y.last) >= REISSUE_SPREAD
+                || y.first.saturating_sub(x.last) >= REISSUE_SPREAD
+        }
+        _ => false,
+    }
 }
 
 /// Every passage's two occurrences, and which passages are formulas (when judged).
@@ -549,15 +656,16 @@ pub(crate) fn judge_passages(
         })
         .collect::<Result<_>>()?;
     drop(side_span);
+    let apart = |x: DocNum, y: DocNum| dated_apart(docs.meta(x).when(), docs.meta(y).when());
     let is_formula = match (judge, recurrence, tokens) {
         (false, ..) => None,
         (true, Some(r), _) => {
             let corpus = recur::Corpus::Counted(r);
-            Some(formulas_in(&occurrences, &side_specifics, &corpus)?)
+            Some(formulas_in(&occurrences, &side_specifics, &corpus, &apart)?)
         }
         (true, None, Some(tokens)) => {
             let corpus = recur::Corpus::Tokens { docs, tokens };
-            Some(formulas_in(&occurrences, &side_specifics, &corpus)?)
+            Some(formulas_in(&occurrences, &side_specifics, &corpus, &apart)?)
         }
         (true, None, None) => Some(formulas(&occurrences, &side_specifics)),
     };
@@ -572,7 +680,7 @@ pub(crate) fn formulas(
     occurrences: &[(Occurrence, Occurrence)],
     sides: &[SideSpecifics],
 ) -> Vec<bool> {
-    decide_with_frame(occurrences, &judge_all(occurrences, sides)).0
+    decide_with_frame(occurrences, &judge_all(occurrences, sides), &|_, _| false).0
 }
 
 /// [`formulas`], then step 3 (recurring stock lines, [`recur`]) over `corpus`.
@@ -580,9 +688,10 @@ pub(crate) fn formulas_in(
     occurrences: &[(Occurrence, Occurrence)],
     sides: &[SideSpecifics],
     corpus: &recur::Corpus<'_>,
+    apart: Apart<'_>,
 ) -> Result<Vec<bool>> {
     let judged = judge_all(occurrences, sides);
-    let (mut is, frame) = decide_with_frame(occurrences, &judged);
+    let (mut is, frame) = decide_with_frame(occurrences, &judged, apart);
     let own: Vec<Vec<u64>> = judged
         .iter()
         .map(|j| {
@@ -649,7 +758,7 @@ fn judge_all(occurrences: &[(Occurrence, Occurrence)], sides: &[SideSpecifics]) 
 /// Step 2 of the module documentation, from every passage's judgement of step 1.
 #[cfg(test)]
 fn decide(occurrences: &[(Occurrence, Occurrence)], judged: &[Judgement]) -> Vec<bool> {
-    decide_with_frame(occurrences, judged).0
+    decide_with_frame(occurrences, judged, &|_, _| false).0
 }
 
 /// Step 2 of the module documentation, from every passage's judgement of step 1; and the
@@ -657,6 +766,7 @@ fn decide(occurrences: &[(Occurrence, Occurrence)], judged: &[Judgement]) -> Vec
 fn decide_with_frame(
     occurrences: &[(Occurrence, Occurrence)],
     judged: &[Judgement],
+    apart: Apart<'_>,
 ) -> (Vec<bool>, Vec<u64>) {
     // the frame's own capitalised and numeric words: those that instances of templates
     // share (they are no specifics of any one instance) in at least FRAME_DOCS documents,
@@ -678,9 +788,12 @@ fn decide_with_frame(
         .map(|g| g[0].0)
         .collect();
     // step 1: differing specifics, unless a long stretch of the text is the same
-    let step1: Vec<bool> = judged
+    let step1: Vec<bool> = occurrences
         .iter()
-        .map(|j| j.formula && !long_shared_run(j, &frame))
+        .zip(judged)
+        .map(|((x, y), j)| {
+            j.formula && ((clean(j) && apart(x.doc, y.doc)) || !long_shared_run(j, &frame))
+        })
         .collect();
     // the formula regions of step 1 (from the first to the last differing specific, and
     // up to REGION_MARGIN bytes around, inside the passage), per document
@@ -809,6 +922,109 @@ mod tests {
     }
 
     #[test]
+    fn a_periodic_report_days_apart_is_no_reissue() {
+        // two issues of a weekly report: other figures in every sentence, but one long
+        // stretch of the same text naming the same board
+        let week = |out: &str, ended: &str, prev: &str, rise: &str| {
+            format!(
+                "Northern grid companies generated {out} gigawatt-hours in the week ended \
+                 {ended}, up {rise} pct from a year earlier, the Marlow Power Board (MPB) \
+                 said. In its weekly report on output the board of the Marlow region said \
+                 that output in the week ended {prev} had been a little lower than expected \
+                 by the members of the board."
+            )
+        };
+        let a = week("48.31", "March 14", "March 7", "4.9");
+        let b = week("47.68", "April 4", "March 28", "11.1");
+        let (sa, sb) = (side(&a), side(&b));
+        let mut j = judge(&sa, &sb, &|_, _| true);
+        assert!(j.formula && long_shared_run(&j, &[]) && !clean(&j));
+        // the aligner left the slots' values unmatched, and nothing else
+        j.unmatched = Some(j.differing);
+        assert!(clean(&j));
+        let occurrences = [(
+            Occurrence {
+                doc: DocNum(0),
+                span: Span::new(0, a.len()),
+            },
+            Occurrence {
+                doc: DocNum(1),
+                span: Span::new(0, b.len()),
+            },
+        )];
+        let judged = [j];
+        // printed within a day: an updated reissue, reuse; days apart: a formula
+        assert_eq!(
+            decide_with_frame(&occurrences, &judged, &|_, _| false).0,
+            [false]
+        );
+        assert_eq!(
+            decide_with_frame(&occurrences, &judged, &|_, _| true).0,
+            [true]
+        );
+        // an edited copy reprinted weeks later (the aligner also left two plain words
+        // unmatched per differing specific: words dropped, inserted, misread): the long
+        // shared stretch keeps it reuse
+        let damaged = [Judgement {
+            unmatched: Some(3 * judged[0].differing),
+            ..judged[0].clone()
+        }];
+        assert_eq!(
+            decide_with_frame(&occurrences, &damaged, &|_, _| true).0,
+            [false]
+        );
+        let at = |d: i64| Some(When::instant(d * 24 * 3600));
+        assert!(!dated_apart(at(3), at(4)));
+        assert!(dated_apart(at(3), at(5)));
+        assert!(dated_apart(at(5), at(3)));
+        assert!(!dated_apart(at(3), None));
+        // a date-only value is its whole day: not certainly two days before day 5
+        assert!(!dated_apart(Some(When::day(3 * 24 * 3600)), at(5)));
+    }
+
+    #[test]
+    fn a_damaged_reprint_days_apart_stays_reuse() {
+        // a results table reprinted weeks later with digits dropped and misread: its
+        // differing specifics are one edit from the original's, no other values
+        let table = |net: &str, year: &str, shrs: &str, revs: &str| {
+            format!(
+                "Harlow Instruments Corp said quarterly results were in line with the forecast \
+                 that Harlow Instruments gave to its holders at the annual meeting in Denver \
+                 last month, the company said in a statement. Qtr Net {net} vs \
+                 2,885,000 Revs 50.7 mln vs 46.5 mln Avg shrs 9,396,000 vs 9,270,000 Year \
+                 Oper shr 96 cts vs 99 cts Oper net {year} vs 9,220,000 Avg shrs {shrs} vs \
+                 9,270,000 Revs {revs} mln vs 174.7 mln"
+            )
+        };
+        let a = table("2,245,000", "8,994,000", "9,396,000", "191.5");
+        let b = table("2,45,000", "8,994,00", "9,39,000", "19.5");
+        let mut j = judge(&side(&a), &side(&b), &|_, _| true);
+        j.unmatched = Some(j.differing);
+        assert!(j.formula && j.damaged && !clean(&j) && long_shared_run(&j, &[]));
+        let occurrences = [(
+            Occurrence {
+                doc: DocNum(0),
+                span: Span::new(0, a.len()),
+            },
+            Occurrence {
+                doc: DocNum(1),
+                span: Span::new(0, b.len()),
+            },
+        )];
+        assert_eq!(
+            decide_with_frame(&occurrences, &[j], &|_, _| true).0,
+            [false]
+        );
+        // the next quarter's table: other values in the same slots
+        let c = table("3,117,000", "10,412,000", "9,512,000", "203.8");
+        let mut j = judge(&side(&a), &side(&c), &|_, _| true);
+        j.unmatched = Some(j.differing);
+        assert!(j.formula && !j.damaged && clean(&j));
+        assert!(one_edit("885", "85") && one_edit("191", "19") && one_edit("denver", "dunver"));
+        assert!(!one_edit("245", "117") && !one_edit("191", "91x") && !one_edit("march", "april"));
+    }
+
+    #[test]
     fn damaged_specifics_are_the_same_specifics() {
         let story = "Mayor Ines Calder said on Tuesday that the council of Harbor City would \
                      spend 40 million dollars on the Dock Street mains.";
@@ -840,6 +1056,8 @@ mod tests {
                 Judgement {
                     formula,
                     differing: if formula { 2 } else { 0 },
+                    unmatched: None,
+                    damaged: false,
                     shared: vec![10, 11, 12, 13],
                     region: [None, None],
                     first_side: None,
@@ -948,6 +1166,8 @@ mod tests {
         let judged = |formula: bool, shared: &[u64]| Judgement {
             formula,
             differing: if formula { 4 } else { 0 },
+            unmatched: None,
+            damaged: false,
             shared: shared.to_vec(),
             region: [None, None],
             first_side: None,

@@ -543,7 +543,7 @@ mod tests {
             docs: &docs,
             tokens: &tokens,
         };
-        formulas_in(&occurrences, &sides, &corpus).unwrap()
+        formulas_in(&occurrences, &sides, &corpus, &|_, _| false).unwrap()
     }
 
     /// Six stake filings by other investors in other companies, each with the stock line.
