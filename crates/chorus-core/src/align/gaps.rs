@@ -220,11 +220,10 @@ impl Pair<'_> {
         const NEG: i32 = i32::MIN / 4;
         EXTEND_BUFFERS.with(|buf| {
             let ExtendBuffers { ka, kb, prev, cur } = &mut *buf.borrow_mut();
-            // each token's fuzzy key once, not once per cell of its row or column
+            // each token's fuzzy key once, not once per cell of its row or column, and
+            // only for the rows and columns the X-drop reaches
             ka.clear();
-            ka.extend((0..n).map(|k| FuzzyKey::of(self.a.text(at(k, i0)))));
             kb.clear();
-            kb.extend((0..m).map(|k| FuzzyKey::of(self.b.text(at(k, j0)))));
             // two rows of the (n + 1) × (m + 1) matrix; cells outside the band are NEG
             prev.clear();
             prev.resize(m + 1, (NEG, 0));
@@ -239,7 +238,12 @@ impl Pair<'_> {
                 let lo = i.saturating_sub(BAND);
                 let hi = (i + BAND).min(m);
                 cur.fill((NEG, 0));
-                let (ai, kai) = (at(i - 1, i0), &ka[i - 1]);
+                let ai = at(i - 1, i0);
+                ka.push(FuzzyKey::of(self.a.text(ai)));
+                while kb.len() < hi {
+                    kb.push(FuzzyKey::of(self.b.text(at(kb.len(), j0))));
+                }
+                let kai = &ka[i - 1];
                 let mut row_best = NEG;
                 for j in lo..=hi {
                     let mut cell = (NEG, 0u32);

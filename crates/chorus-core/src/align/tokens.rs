@@ -106,21 +106,34 @@ fn fuzzy_folded(x: impl Iterator<Item = u32>, y: impl Iterator<Item = u32>) -> b
     })
 }
 
+/// The class of an ASCII byte (see [`class_mask`]).
+const fn byte_class(c: u8) -> u32 {
+    match c {
+        b'r' | b'n' | b'm' => 0,
+        b'c' | b'l' | b'd' | b'e' | b'i' | b'1' | b'|' => 1,
+        b'v' | b'w' => 2,
+        b'0' | b'o' => 3,
+        b'a'..=b'z' => 4 + (c - b'a') as u32,
+        b'0'..=b'9' => 30 + (c - b'0') as u32,
+        _ => 40 + (c % 20) as u32,
+    }
+}
+
+/// The bit of each byte's class, looked up rather than matched.
+const CLASS_BITS: [u64; 256] = {
+    let mut t = [0u64; 256];
+    let mut c = 0;
+    while c < 256 {
+        t[c] = 1 << byte_class(c as u8);
+        c += 1;
+    }
+    t
+};
+
 /// The set of character classes of an ASCII word, as bits. Characters that OCR folding
 /// maps onto each other share a class (r n m; c l d e i 1 |; v w; 0 o).
 fn class_mask(word: &[u8]) -> u64 {
-    word.iter().fold(0u64, |m, &c| {
-        let class = match c {
-            b'r' | b'n' | b'm' => 0,
-            b'c' | b'l' | b'd' | b'e' | b'i' | b'1' | b'|' => 1,
-            b'v' | b'w' => 2,
-            b'0' | b'o' => 3,
-            b'a'..=b'z' => 4 + (c - b'a') as u32,
-            b'0'..=b'9' => 30 + (c - b'0') as u32,
-            _ => 40 + (c % 20) as u32,
-        };
-        m | 1 << class
-    })
+    word.iter().fold(0u64, |m, &c| m | CLASS_BITS[c as usize])
 }
 
 /// True when two different tokens are the same word up to a typo or an OCR confusion.
@@ -260,6 +273,15 @@ mod tests {
                 fuzzy_equal(&x, &y)
             );
         }
+    }
+
+    #[test]
+    fn class_table_is_the_class_of_each_byte() {
+        for c in 0..=255u8 {
+            assert_eq!(class_mask(&[c]), 1 << byte_class(c), "{c}");
+        }
+        assert_eq!(class_mask(b"rn"), 1);
+        assert_eq!(class_mask(b"ab"), 1 << 4 | 1 << 5);
     }
 
     #[test]
