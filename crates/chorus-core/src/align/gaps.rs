@@ -59,21 +59,59 @@ fn sentence_break(t: &Tokens, i: usize) -> bool {
 
 /// Tokens from position `i` forwards (or backwards) before a sentence break, up to `max`:
 /// extension completes the sentences a passage starts and ends in, never the next ones.
+#[cfg(test)]
 fn sentence_run(t: &Tokens, i: usize, forward: bool, max: usize) -> usize {
-    let mut k = 0;
-    while k < max {
-        // the step from the covered side onto token i + k (or i - 1 - k)
-        let crosses = if forward {
-            i + k > 0 && i + k < t.len() && sentence_break(t, i + k - 1)
-        } else {
-            i > k && i - k < t.len() && sentence_break(t, i - 1 - k)
-        };
-        if crosses {
-            break;
+    let mut run = SentenceRun::new(t, i, forward, max);
+    run.has(max);
+    run.known
+}
+
+/// [`sentence_run`] found lazily: the extension asks whether the run reaches a token only
+/// for the rows and columns its X-drop reaches, so the text beyond is never read.
+struct SentenceRun<'t> {
+    t: &'t Tokens,
+    i: usize,
+    forward: bool,
+    max: usize,
+    /// Tokens known to be in the run.
+    known: usize,
+    /// The run ends at `known`.
+    ended: bool,
+}
+
+impl<'t> SentenceRun<'t> {
+    fn new(t: &'t Tokens, i: usize, forward: bool, max: usize) -> SentenceRun<'t> {
+        SentenceRun {
+            t,
+            i,
+            forward,
+            max,
+            known: 0,
+            ended: false,
         }
-        k += 1;
     }
-    k
+
+    /// Whether the run has at least `len` tokens; afterwards `known` is the smaller of
+    /// `len` and the run's length.
+    #[inline]
+    fn has(&mut self, len: usize) -> bool {
+        let (t, i) = (self.t, self.i);
+        while self.known < len && !self.ended {
+            let k = self.known;
+            // the step from the covered side onto token i + k (or i - 1 - k)
+            let crosses = if self.forward {
+                i + k > 0 && i + k < t.len() && sentence_break(t, i + k - 1)
+            } else {
+                i > k && i - k < t.len() && sentence_break(t, i - 1 - k)
+            };
+            if k >= self.max || crosses {
+                self.ended = true;
+            } else {
+                self.known += 1;
+            }
+        }
+        self.known >= len
+    }
 }
 
 /// Tokens free of `blocked` ranges from position `i` forwards (or backwards), up to `max`.
@@ -207,12 +245,14 @@ impl Pair<'_> {
             forward,
             if forward { self.b.len() - j0 } else { j0 },
         );
-        let n = sentence_run(self.a, i0, forward, avail_a.min(p.extend_window));
-        if n == 0 {
+        // the rows (tokens of a) and columns (of b) the extension may take, found lazily
+        let mut rows = SentenceRun::new(self.a, i0, forward, avail_a.min(p.extend_window));
+        if !rows.has(1) {
             return (0, 0, 0);
         }
-        let m = sentence_run(self.b, j0, forward, avail_b.min(p.extend_window));
-        if m == 0 {
+        let max_b = avail_b.min(p.extend_window);
+        let mut cols = SentenceRun::new(self.b, j0, forward, max_b);
+        if !cols.has(1) {
             return (0, 0, 0);
         }
         let at = |k: usize, start: usize| if forward { start + k } else { start - 1 - k };
@@ -225,18 +265,28 @@ impl Pair<'_> {
             ka.clear();
             kb.clear();
             // two rows of the (n + 1) × (m + 1) matrix; cells outside the band are NEG
+            // (columns past the run's end, unknown yet, are never read)
             prev.clear();
-            prev.resize(m + 1, (NEG, 0));
+            prev.resize(max_b + 1, (NEG, 0));
             cur.clear();
-            cur.resize(m + 1, (NEG, 0));
+            cur.resize(max_b + 1, (NEG, 0));
             prev[0] = (0, 0);
-            for (j, cell) in prev.iter_mut().enumerate().take(m.min(BAND) + 1).skip(1) {
+            for (j, cell) in prev
+                .iter_mut()
+                .enumerate()
+                .take(max_b.min(BAND) + 1)
+                .skip(1)
+            {
                 *cell = (self.s.gap * j as i32, 0);
             }
             let mut best = (0i32, 0usize, 0usize, 0u32);
-            for i in 1..=n {
+            let mut i = 0;
+            while rows.has(i + 1) {
+                i += 1;
                 let lo = i.saturating_sub(BAND);
-                let hi = (i + BAND).min(m);
+                // the last column of the band: i + BAND, or the run's end before it
+                cols.has(i + BAND);
+                let hi = cols.known;
                 cur.fill((NEG, 0));
                 let ai = at(i - 1, i0);
                 ka.push(FuzzyKey::of(self.a.text(ai)));
