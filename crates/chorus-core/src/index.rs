@@ -11,7 +11,7 @@
 //! fingerprint): a round scatters the postings of its partitions, sorts them and keeps the
 //! shared groups, so at most one round's worth of unfiltered postings is in memory at once.
 //! Postings are counted per partition once, in a first pass; each round then recomputes
-//! the fingerprints and scatters its own. Cost: O(P log P) for P postings, 16 bytes per
+//! the fingerprints and scatters its own. Cost: O(P) for P postings (radix sort), 16 bytes per
 //! kept posting plus 16 bytes per posting of one round (half of them from 4 M postings
 //! on, at most 16 M) while building. A compact run
 //! ([`crate::corpus::Storage::Compact`]) notes every posting in a `SharedFilter` while
