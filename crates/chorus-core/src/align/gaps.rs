@@ -479,7 +479,7 @@ mod tests {
                 .wrapping_add(1_442_695_040_888_963_407);
             let r = (*state >> 33) as usize;
             out.push_str(VOCAB[r % VOCAB.len()]);
-            out.push_str(if r % 29 == 0 { ". " } else { " " });
+            out.push_str(if r.is_multiple_of(29) { ". " } else { " " });
         }
         out
     }
