@@ -8,7 +8,7 @@
 //! X-drop alignment, within the sentence the passage starts or ends in and outside blocked
 //! ranges, so damaged words at a passage's edges (where no n-gram survives) are covered.
 
-use super::tokens::fuzzy_equal;
+use super::tokens::{FuzzyKey, fuzzy_equal, fuzzy_equal_keyed};
 use super::{AlignParams, Scoring};
 use crate::tokenize::Tokens;
 
@@ -18,6 +18,26 @@ const SMALL_GAP_CELLS: usize = 64;
 thread_local! {
     /// Per-thread matrix for gap alignment: no allocation per gap.
     static GAP_MATRIX: std::cell::RefCell<Vec<(i32, u32)>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Per-thread buffers of [`Pair::extend`]: the fuzzy keys of the window's tokens on each
+/// side and two rows of its matrix.
+struct ExtendBuffers {
+    ka: Vec<FuzzyKey>,
+    kb: Vec<FuzzyKey>,
+    prev: Vec<(i32, u32)>,
+    cur: Vec<(i32, u32)>,
+}
+
+thread_local! {
+    static EXTEND_BUFFERS: std::cell::RefCell<ExtendBuffers> = const {
+        std::cell::RefCell::new(ExtendBuffers {
+            ka: Vec::new(),
+            kb: Vec::new(),
+            prev: Vec::new(),
+            cur: Vec::new(),
+        })
+    };
 }
 
 pub(crate) struct Pair<'t> {
@@ -39,21 +59,59 @@ fn sentence_break(t: &Tokens, i: usize) -> bool {
 
 /// Tokens from position `i` forwards (or backwards) before a sentence break, up to `max`:
 /// extension completes the sentences a passage starts and ends in, never the next ones.
+#[cfg(test)]
 fn sentence_run(t: &Tokens, i: usize, forward: bool, max: usize) -> usize {
-    let mut k = 0;
-    while k < max {
-        // the step from the covered side onto token i + k (or i - 1 - k)
-        let crosses = if forward {
-            i + k > 0 && i + k < t.len() && sentence_break(t, i + k - 1)
-        } else {
-            i > k && i - k < t.len() && sentence_break(t, i - 1 - k)
-        };
-        if crosses {
-            break;
+    let mut run = SentenceRun::new(t, i, forward, max);
+    run.has(max);
+    run.known
+}
+
+/// [`sentence_run`] found lazily: the extension asks whether the run reaches a token only
+/// for the rows and columns its X-drop reaches, so the text beyond is never read.
+struct SentenceRun<'t> {
+    t: &'t Tokens,
+    i: usize,
+    forward: bool,
+    max: usize,
+    /// Tokens known to be in the run.
+    known: usize,
+    /// The run ends at `known`.
+    ended: bool,
+}
+
+impl<'t> SentenceRun<'t> {
+    fn new(t: &'t Tokens, i: usize, forward: bool, max: usize) -> SentenceRun<'t> {
+        SentenceRun {
+            t,
+            i,
+            forward,
+            max,
+            known: 0,
+            ended: false,
         }
-        k += 1;
     }
-    k
+
+    /// Whether the run has at least `len` tokens; afterwards `known` is the smaller of
+    /// `len` and the run's length.
+    #[inline]
+    fn has(&mut self, len: usize) -> bool {
+        let (t, i) = (self.t, self.i);
+        while self.known < len && !self.ended {
+            let k = self.known;
+            // the step from the covered side onto token i + k (or i - 1 - k)
+            let crosses = if self.forward {
+                i + k > 0 && i + k < t.len() && sentence_break(t, i + k - 1)
+            } else {
+                i > k && i - k < t.len() && sentence_break(t, i - 1 - k)
+            };
+            if k >= self.max || crosses {
+                self.ended = true;
+            } else {
+                self.known += 1;
+            }
+        }
+        self.known >= len
+    }
 }
 
 /// Tokens free of `blocked` ranges from position `i` forwards (or backwards), up to `max`.
@@ -82,6 +140,18 @@ impl Pair<'_> {
         if self.a.hashes[i] == self.b.hashes[j] {
             (self.s.matched, true)
         } else if fuzzy_equal(self.a.text(i), self.b.text(j)) {
+            (self.s.fuzzy, true)
+        } else {
+            (self.s.mismatch, false)
+        }
+    }
+
+    /// [`Pair::cmp`] with the tokens' fuzzy keys at hand.
+    #[inline]
+    fn cmp_keyed(&self, i: usize, ki: &FuzzyKey, j: usize, kj: &FuzzyKey) -> (i32, bool) {
+        if self.a.hashes[i] == self.b.hashes[j] {
+            (self.s.matched, true)
+        } else if !ki.rules_out(kj) && fuzzy_equal_keyed(self.a.text(i), ki, self.b.text(j), kj) {
             (self.s.fuzzy, true)
         } else {
             (self.s.mismatch, false)
@@ -175,57 +245,92 @@ impl Pair<'_> {
             forward,
             if forward { self.b.len() - j0 } else { j0 },
         );
-        let n = sentence_run(self.a, i0, forward, avail_a.min(p.extend_window));
-        let m = sentence_run(self.b, j0, forward, avail_b.min(p.extend_window));
-        if n == 0 || m == 0 {
+        // the rows (tokens of a) and columns (of b) the extension may take, found lazily
+        let mut rows = SentenceRun::new(self.a, i0, forward, avail_a.min(p.extend_window));
+        if !rows.has(1) {
+            return (0, 0, 0);
+        }
+        let max_b = avail_b.min(p.extend_window);
+        let mut cols = SentenceRun::new(self.b, j0, forward, max_b);
+        if !cols.has(1) {
             return (0, 0, 0);
         }
         let at = |k: usize, start: usize| if forward { start + k } else { start - 1 - k };
         const BAND: usize = 8;
         const NEG: i32 = i32::MIN / 4;
-        let w = m + 1;
-        let mut h = vec![(NEG, 0u32); (n + 1) * w];
-        h[0] = (0, 0);
-        for (j, cell) in h.iter_mut().enumerate().take(m.min(BAND) + 1).skip(1) {
-            *cell = (self.s.gap * j as i32, 0);
-        }
-        let mut best = (0i32, 0usize, 0usize, 0u32);
-        for i in 1..=n {
-            let lo = i.saturating_sub(BAND);
-            let hi = (i + BAND).min(m);
-            let mut row_best = NEG;
-            for j in lo..=hi {
-                let mut cell = (NEG, 0u32);
-                if j == 0 {
-                    if i <= BAND {
-                        cell = (self.s.gap * i as i32, 0);
+        EXTEND_BUFFERS.with(|buf| {
+            let ExtendBuffers { ka, kb, prev, cur } = &mut *buf.borrow_mut();
+            // each token's fuzzy key once, not once per cell of its row or column, and
+            // only for the rows and columns the X-drop reaches
+            ka.clear();
+            kb.clear();
+            // two rows of the (n + 1) × (m + 1) matrix; cells outside the band are NEG
+            // (columns past the run's end, unknown yet, are never read)
+            prev.clear();
+            prev.resize(max_b + 1, (NEG, 0));
+            cur.clear();
+            cur.resize(max_b + 1, (NEG, 0));
+            prev[0] = (0, 0);
+            for (j, cell) in prev
+                .iter_mut()
+                .enumerate()
+                .take(max_b.min(BAND) + 1)
+                .skip(1)
+            {
+                *cell = (self.s.gap * j as i32, 0);
+            }
+            let mut best = (0i32, 0usize, 0usize, 0u32);
+            let mut i = 0;
+            while rows.has(i + 1) {
+                i += 1;
+                let lo = i.saturating_sub(BAND);
+                // the last column of the band: i + BAND, or the run's end before it
+                cols.has(i + BAND);
+                let hi = cols.known;
+                cur.fill((NEG, 0));
+                let ai = at(i - 1, i0);
+                ka.push(FuzzyKey::of(self.a.text(ai)));
+                while kb.len() < hi {
+                    kb.push(FuzzyKey::of(self.b.text(at(kb.len(), j0))));
+                }
+                let kai = &ka[i - 1];
+                let mut row_best = NEG;
+                for j in lo..=hi {
+                    let mut cell = (NEG, 0u32);
+                    if j == 0 {
+                        if i <= BAND {
+                            cell = (self.s.gap * i as i32, 0);
+                        }
+                    } else {
+                        let (c, is_match) = self.cmp_keyed(ai, kai, at(j - 1, j0), &kb[j - 1]);
+                        let d = prev[j - 1];
+                        if d.0 > NEG {
+                            cell = (d.0 + c, d.1 + u32::from(is_match));
+                        }
+                        let up = prev[j];
+                        if up.0 > NEG && up.0 + self.s.gap > cell.0 {
+                            cell = (up.0 + self.s.gap, up.1);
+                        }
+                        let left = cur[j - 1];
+                        if left.0 > NEG && left.0 + self.s.gap > cell.0 {
+                            cell = (left.0 + self.s.gap, left.1);
+                        }
                     }
-                } else {
-                    let (c, is_match) = self.cmp(at(i - 1, i0), at(j - 1, j0));
-                    let d = h[(i - 1) * w + j - 1];
-                    if d.0 > NEG {
-                        cell = (d.0 + c, d.1 + u32::from(is_match));
-                    }
-                    let up = h[(i - 1) * w + j];
-                    if up.0 > NEG && up.0 + self.s.gap > cell.0 {
-                        cell = (up.0 + self.s.gap, up.1);
-                    }
-                    let left = h[i * w + j - 1];
-                    if left.0 > NEG && left.0 + self.s.gap > cell.0 {
-                        cell = (left.0 + self.s.gap, left.1);
+                    cur[j] = cell;
+                    row_best = row_best.max(cell.0);
+                    if cell.0 > best.0
+                        || (cell.0 == best.0 && cell.0 > 0 && i + j < best.1 + best.2)
+                    {
+                        best = (cell.0, i, j, cell.1);
                     }
                 }
-                h[i * w + j] = cell;
-                row_best = row_best.max(cell.0);
-                if cell.0 > best.0 || (cell.0 == best.0 && cell.0 > 0 && i + j < best.1 + best.2) {
-                    best = (cell.0, i, j, cell.1);
+                if row_best < best.0 - p.extend_drop {
+                    break;
                 }
+                std::mem::swap(prev, cur);
             }
-            if row_best < best.0 - p.extend_drop {
-                break;
-            }
-        }
-        (best.1, best.2, best.3)
+            (best.1, best.2, best.3)
+        })
     }
 }
 
@@ -262,6 +367,160 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// The extension as it was first written (the whole matrix, each cell comparing its
+    /// tokens from scratch): the reference [`Pair::extend`] must equal.
+    fn extend_reference(
+        pair: &Pair<'_>,
+        i0: usize,
+        j0: usize,
+        forward: bool,
+        p: &AlignParams,
+    ) -> (usize, usize, u32) {
+        let avail_a = free_run(
+            pair.blocked_a,
+            i0,
+            forward,
+            if forward { pair.a.len() - i0 } else { i0 },
+        );
+        let avail_b = free_run(
+            pair.blocked_b,
+            j0,
+            forward,
+            if forward { pair.b.len() - j0 } else { j0 },
+        );
+        let n = sentence_run(pair.a, i0, forward, avail_a.min(p.extend_window));
+        let m = sentence_run(pair.b, j0, forward, avail_b.min(p.extend_window));
+        if n == 0 || m == 0 {
+            return (0, 0, 0);
+        }
+        let at = |k: usize, start: usize| if forward { start + k } else { start - 1 - k };
+        const BAND: usize = 8;
+        const NEG: i32 = i32::MIN / 4;
+        let w = m + 1;
+        let mut h = vec![(NEG, 0u32); (n + 1) * w];
+        h[0] = (0, 0);
+        for (j, cell) in h.iter_mut().enumerate().take(m.min(BAND) + 1).skip(1) {
+            *cell = (pair.s.gap * j as i32, 0);
+        }
+        let mut best = (0i32, 0usize, 0usize, 0u32);
+        for i in 1..=n {
+            let lo = i.saturating_sub(BAND);
+            let hi = (i + BAND).min(m);
+            let mut row_best = NEG;
+            for j in lo..=hi {
+                let mut cell = (NEG, 0u32);
+                if j == 0 {
+                    if i <= BAND {
+                        cell = (pair.s.gap * i as i32, 0);
+                    }
+                } else {
+                    let (c, is_match) = pair.cmp(at(i - 1, i0), at(j - 1, j0));
+                    let d = h[(i - 1) * w + j - 1];
+                    if d.0 > NEG {
+                        cell = (d.0 + c, d.1 + u32::from(is_match));
+                    }
+                    let up = h[(i - 1) * w + j];
+                    if up.0 > NEG && up.0 + pair.s.gap > cell.0 {
+                        cell = (up.0 + pair.s.gap, up.1);
+                    }
+                    let left = h[i * w + j - 1];
+                    if left.0 > NEG && left.0 + pair.s.gap > cell.0 {
+                        cell = (left.0 + pair.s.gap, left.1);
+                    }
+                }
+                h[i * w + j] = cell;
+                row_best = row_best.max(cell.0);
+                if cell.0 > best.0 || (cell.0 == best.0 && cell.0 > 0 && i + j < best.1 + best.2) {
+                    best = (cell.0, i, j, cell.1);
+                }
+            }
+            if row_best < best.0 - p.extend_drop {
+                break;
+            }
+        }
+        (best.1, best.2, best.3)
+    }
+
+    /// A text of `words` words drawn from a small vocabulary of near-misses (typos, OCR
+    /// confusions, short words, non-ASCII), with sentence ends here and there.
+    fn random_text(state: &mut u64, words: usize) -> String {
+        const VOCAB: [&str; 24] = [
+            "the",
+            "of",
+            "minister",
+            "ministcr",
+            "rninister",
+            "said",
+            "bridge",
+            "bridgc",
+            "river",
+            "rivers",
+            "modern",
+            "modem",
+            "a",
+            "innocent",
+            "innoceent",
+            "café",
+            "cafe",
+            "straße",
+            "strasse",
+            "world",
+            "wor1d",
+            "government",
+            "governor",
+            "1990",
+        ];
+        let mut out = String::new();
+        for _ in 0..words {
+            *state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            let r = (*state >> 33) as usize;
+            out.push_str(VOCAB[r % VOCAB.len()]);
+            out.push_str(if r.is_multiple_of(29) { ". " } else { " " });
+        }
+        out
+    }
+
+    #[test]
+    fn extension_equals_the_reference_on_random_texts() {
+        let mut state = 7u64;
+        let mut nonzero = 0;
+        for round in 0..400 {
+            let a = Tokens::new(&random_text(&mut state, 20 + round % 60));
+            let b = Tokens::new(&random_text(&mut state, 20 + round % 45));
+            let blocked: Vec<(u32, u32)> = if round % 5 == 0 { vec![(3, 6)] } else { vec![] };
+            let pair = Pair {
+                a: &a,
+                b: &b,
+                s: Scoring::default(),
+                blocked_a: &blocked,
+                blocked_b: &[],
+            };
+            let p = AlignParams {
+                extend_window: [24, 8, 40][round % 3],
+                ..AlignParams::default()
+            };
+            for (i0, j0) in [
+                (0, 0),
+                (5, 3),
+                (a.len() / 2, b.len() / 2),
+                (a.len(), b.len()),
+            ] {
+                for forward in [true, false] {
+                    let got = pair.extend(i0, j0, forward, &p);
+                    assert_eq!(
+                        got,
+                        extend_reference(&pair, i0, j0, forward, &p),
+                        "round {round} at {i0}, {j0}"
+                    );
+                    nonzero += usize::from(got.2 > 0);
+                }
+            }
+        }
+        assert!(nonzero > 100, "{nonzero}");
     }
 
     #[test]

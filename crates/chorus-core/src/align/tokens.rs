@@ -106,21 +106,34 @@ fn fuzzy_folded(x: impl Iterator<Item = u32>, y: impl Iterator<Item = u32>) -> b
     })
 }
 
+/// The class of an ASCII byte (see [`class_mask`]).
+const fn byte_class(c: u8) -> u32 {
+    match c {
+        b'r' | b'n' | b'm' => 0,
+        b'c' | b'l' | b'd' | b'e' | b'i' | b'1' | b'|' => 1,
+        b'v' | b'w' => 2,
+        b'0' | b'o' => 3,
+        b'a'..=b'z' => 4 + (c - b'a') as u32,
+        b'0'..=b'9' => 30 + (c - b'0') as u32,
+        _ => 40 + (c % 20) as u32,
+    }
+}
+
+/// The bit of each byte's class, looked up rather than matched.
+const CLASS_BITS: [u64; 256] = {
+    let mut t = [0u64; 256];
+    let mut c = 0;
+    while c < 256 {
+        t[c] = 1 << byte_class(c as u8);
+        c += 1;
+    }
+    t
+};
+
 /// The set of character classes of an ASCII word, as bits. Characters that OCR folding
 /// maps onto each other share a class (r n m; c l d e i 1 |; v w; 0 o).
 fn class_mask(word: &[u8]) -> u64 {
-    word.iter().fold(0u64, |m, &c| {
-        let class = match c {
-            b'r' | b'n' | b'm' => 0,
-            b'c' | b'l' | b'd' | b'e' | b'i' | b'1' | b'|' => 1,
-            b'v' | b'w' => 2,
-            b'0' | b'o' => 3,
-            b'a'..=b'z' => 4 + (c - b'a') as u32,
-            b'0'..=b'9' => 30 + (c - b'0') as u32,
-            _ => 40 + (c % 20) as u32,
-        };
-        m | 1 << class
-    })
+    word.iter().fold(0u64, |m, &c| m | CLASS_BITS[c as usize])
 }
 
 /// True when two different tokens are the same word up to a typo or an OCR confusion.
@@ -150,9 +163,126 @@ pub fn fuzzy_equal(x: &str, y: &str) -> bool {
     fuzzy_folded(x.chars().map(|c| c as u32), y.chars().map(|c| c as u32))
 }
 
+/// What [`fuzzy_equal`] reads of a token before folding it: its length in characters,
+/// whether it is ASCII, and for ASCII its first, second and last bytes and its
+/// [`class_mask`]. Computed once per token, it answers the many comparisons of one token
+/// against its neighbours in an extension or gap (most of them ruled out by these alone)
+/// without rescanning the token each time.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct FuzzyKey {
+    len: u32,
+    ascii: bool,
+    first: u8,
+    second: u8,
+    last: u8,
+    mask: u64,
+}
+
+impl FuzzyKey {
+    pub(crate) fn of(x: &str) -> FuzzyKey {
+        if x.is_ascii() {
+            let b = x.as_bytes();
+            FuzzyKey {
+                len: b.len() as u32,
+                ascii: true,
+                first: b.first().copied().unwrap_or(0),
+                second: b.get(1).copied().unwrap_or(0),
+                last: b.last().copied().unwrap_or(0),
+                mask: class_mask(b),
+            }
+        } else {
+            FuzzyKey {
+                len: x.chars().count() as u32,
+                ..FuzzyKey::default()
+            }
+        }
+    }
+}
+
+impl FuzzyKey {
+    /// True when the keys alone say that the two tokens are not fuzzily equal (the cheap
+    /// rules of [`fuzzy_equal`]: lengths, first and last letters, classes of characters).
+    #[inline]
+    pub(crate) fn rules_out(&self, other: &FuzzyKey) -> bool {
+        let (kx, ky) = (self, other);
+        // the length rule of both branches of `fuzzy_equal` (ASCII: bytes are characters)
+        if kx.len.min(ky.len) < 4 || kx.len.abs_diff(ky.len) > 2 {
+            return true;
+        }
+        if kx.ascii && ky.ascii {
+            if kx.first != ky.first && kx.last != ky.last && kx.second != ky.second {
+                return true;
+            }
+            let k = (kx.len.max(ky.len) / 4).max(1);
+            return (kx.mask ^ ky.mask).count_ones() > 2 * k;
+        }
+        false
+    }
+}
+
+/// [`fuzzy_equal`] of `x` and `y` given their keys ([`FuzzyKey::of`]): the same answer.
+pub(crate) fn fuzzy_equal_keyed(x: &str, kx: &FuzzyKey, y: &str, ky: &FuzzyKey) -> bool {
+    if kx.rules_out(ky) {
+        return false;
+    }
+    if kx.ascii && ky.ascii {
+        let (bx, by) = (x.as_bytes(), y.as_bytes());
+        return fuzzy_folded(bx.iter().map(|&c| c as u32), by.iter().map(|&c| c as u32));
+    }
+    fuzzy_folded(x.chars().map(|c| c as u32), y.chars().map(|c| c as u32))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// Words from a small alphabet rich in OCR confusions (so that many pairs are close),
+    /// with some non-ASCII letters.
+    fn word() -> impl Strategy<Value = String> {
+        proptest::collection::vec(
+            prop::sample::select(vec![
+                'a', 'c', 'd', 'e', 'i', 'l', 'm', 'n', 'o', 'r', 'v', 'w', '0', '1', '|', 'é',
+                'ß', 's', 't',
+            ]),
+            0..12,
+        )
+        .prop_map(|v| v.into_iter().collect())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(4000))]
+        #[test]
+        fn keyed_comparison_is_fuzzy_equal(x in word(), y in word()) {
+            prop_assert_eq!(
+                fuzzy_equal_keyed(&x, &FuzzyKey::of(&x), &y, &FuzzyKey::of(&y)),
+                fuzzy_equal(&x, &y)
+            );
+        }
+
+        #[test]
+        fn keyed_comparison_of_one_edit(x in word(), at in 0usize..12, c in prop::sample::select(vec!['a', 'e', 'n', 'é', '1'])) {
+            let mut y: Vec<char> = x.chars().collect();
+            if !y.is_empty() {
+                let at = at % y.len();
+                y[at] = c;
+            }
+            let y: String = y.into_iter().collect();
+            prop_assert_eq!(
+                fuzzy_equal_keyed(&x, &FuzzyKey::of(&x), &y, &FuzzyKey::of(&y)),
+                fuzzy_equal(&x, &y)
+            );
+        }
+    }
+
+    #[test]
+    fn class_table_is_the_class_of_each_byte() {
+        for c in 0..=255u8 {
+            assert_eq!(class_mask(&[c]), 1 << byte_class(c), "{c}");
+        }
+        assert_eq!(class_mask(b"rn"), 1);
+        assert_eq!(class_mask(b"ab"), 1 << 4 | 1 << 5);
+    }
 
     #[test]
     fn fuzzy_tokens() {

@@ -249,7 +249,7 @@ pub(crate) fn stock_lines(
         holders: &holders,
         spread: &spread,
     };
-    let mut stock: Vec<&Vec<usize>> = recurring.pairs(candidates.iter(), &partners);
+    let mut stock: Vec<&Vec<usize>> = recurring.pairs(candidates.iter().collect(), &partners);
     // an asked corpus tells the partners of those pairs only: more partners only make
     // fewer pairs recur
     if let Some(ask) = ask
@@ -266,7 +266,7 @@ pub(crate) fn stock_lines(
         }
         partners.sort_unstable();
         partners.dedup();
-        stock = recurring.pairs(stock.into_iter(), &partners);
+        stock = recurring.pairs(stock, &partners);
     }
     for g in stock {
         for &i in g {
@@ -289,9 +289,10 @@ struct Recurring<'a> {
 impl Recurring<'_> {
     /// The candidate pairs `groups` (their passages) whose passages all recur on both sides,
     /// `partners` (both ways, sorted) being the pairs of documents sharing a passage.
+    /// The groups are judged in parallel, each on its own; the kept ones keep their order.
     fn pairs<'g>(
         &self,
-        groups: impl Iterator<Item = &'g Vec<usize>>,
+        groups: Vec<&'g Vec<usize>>,
         partners: &[(u32, u32)],
     ) -> Vec<&'g Vec<usize>> {
         let partners_of = |d: u32| {
@@ -300,6 +301,7 @@ impl Recurring<'_> {
             partners[lo..hi].iter().map(|p| p.1)
         };
         groups
+            .into_par_iter()
             .filter(|g| {
                 let (x, y) = &self.occurrences[g[0]];
                 let mut related: Vec<u32> = partners_of(x.doc.0)
