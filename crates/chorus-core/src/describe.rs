@@ -63,8 +63,8 @@ pub(crate) fn build_report(
     let (aligned, found): (Vec<PairAlignment>, Vec<Option<Found>>) = tagged.into_iter().unzip();
     // byte spans and the formula decision (see crate::formula): decided per passage,
     // before clustering, so that no cluster joins documents through a shared frame
-    // (reworded passages are not judged: a rewording keeps some specifics and drops
-    // others, which is what a formula's differing specifics look like)
+    // (reworded passages only by their specifics' own rule: a rewording keeps some
+    // specifics and drops others, which is what step 1's differing specifics look like)
     let (occurrences, is_formula) = judge(
         docs,
         tokens,
@@ -179,8 +179,8 @@ pub(crate) fn build_report(
     })
 }
 
-/// [`formula::judge_passages`] of the exact passages; the reworded ones (`found`) are
-/// mapped to byte spans but never formulas.
+/// [`formula::judge_passages`] of the exact passages; the reworded ones (`found`) by
+/// [`formula::judge_reworded`] (a template filled with other specifics on both sides).
 fn judge(
     docs: &dyn ByNumber,
     tokens: Option<&TokenSource<'_>>,
@@ -197,7 +197,8 @@ fn judge(
     let pick = |ix: &[usize]| ix.iter().map(|&i| aligned[i].clone()).collect::<Vec<_>>();
     let (exact_occ, exact_formula) =
         formula::judge_passages(docs, tokens, recurrence, &pick(&exact), judge)?;
-    let (reworded_occ, _) = formula::judge_passages(docs, tokens, None, &pick(&reworded), false)?;
+    let (reworded_occ, reworded_formula) =
+        formula::judge_reworded(docs, tokens, &pick(&reworded), judge)?;
     let mut occ = vec![None; aligned.len()];
     let mut is_formula = exact_formula.as_ref().map(|_| vec![false; aligned.len()]);
     for (k, (&i, o)) in exact.iter().zip(exact_occ).enumerate() {
@@ -206,8 +207,11 @@ fn judge(
             out[i] = f[k];
         }
     }
-    for (&i, o) in reworded.iter().zip(reworded_occ) {
+    for (k, (&i, o)) in reworded.iter().zip(reworded_occ).enumerate() {
         occ[i] = Some(o);
+        if let (Some(out), Some(f)) = (&mut is_formula, &reworded_formula) {
+            out[i] = f[k];
+        }
     }
     Ok((
         occ.into_iter()

@@ -601,6 +601,35 @@ pub(crate) fn judge_passages(
     aligned: &[PairAlignment],
     judge: bool,
 ) -> Result<Judged> {
+    let (occurrences, side_specifics) = map_sides(docs, tokens, aligned, judge)?;
+    let apart = |x: DocNum, y: DocNum| dated_apart(docs.meta(x).when(), docs.meta(y).when());
+    let is_formula = match (judge, recurrence, tokens) {
+        (false, ..) => None,
+        (true, Some(r), _) => {
+            let corpus = recur::Corpus::Counted(r);
+            Some(formulas_in(&occurrences, &side_specifics, &corpus, &apart)?)
+        }
+        (true, None, Some(tokens)) => {
+            let corpus = recur::Corpus::Tokens { docs, tokens };
+            Some(formulas_in(&occurrences, &side_specifics, &corpus, &apart)?)
+        }
+        (true, None, None) => Some(formulas(&occurrences, &side_specifics)),
+    };
+    Ok((occurrences, is_formula))
+}
+
+/// The two occurrences of every aligned passage and the specifics of its two sides
+/// (`2 * i` and `2 * i + 1`).
+type Mapped = (Vec<(Occurrence, Occurrence)>, Vec<SideSpecifics>);
+
+/// The two occurrences of every aligned passage and, when `judge`, the specifics of its
+/// two sides (`2 * i` and `2 * i + 1`; else none).
+fn map_sides(
+    docs: &dyn ByNumber,
+    tokens: Option<&TokenSource<'_>>,
+    aligned: &[PairAlignment],
+    judge: bool,
+) -> Result<Mapped> {
     let mut sides: Vec<(DocNum, u32)> = aligned
         .iter()
         .enumerate()
@@ -655,21 +684,49 @@ pub(crate) fn judge_passages(
             ))
         })
         .collect::<Result<_>>()?;
-    drop(side_span);
-    let apart = |x: DocNum, y: DocNum| dated_apart(docs.meta(x).when(), docs.meta(y).when());
-    let is_formula = match (judge, recurrence, tokens) {
-        (false, ..) => None,
-        (true, Some(r), _) => {
-            let corpus = recur::Corpus::Counted(r);
-            Some(formulas_in(&occurrences, &side_specifics, &corpus, &apart)?)
-        }
-        (true, None, Some(tokens)) => {
-            let corpus = recur::Corpus::Tokens { docs, tokens };
-            Some(formulas_in(&occurrences, &side_specifics, &corpus, &apart)?)
-        }
-        (true, None, None) => Some(formulas(&occurrences, &side_specifics)),
-    };
+    Ok((occurrences, side_specifics))
+}
+
+/// The occurrences of every reworded passage and, when `judge`, which are formulas:
+/// in a pair of dated documents, a template filled for another event and reworded around
+/// its slots (see [`reworded_formula`]). Steps 1-3 are not taken: a rewording keeps some
+/// specifics of its source and drops others, which is what their differing specifics look
+/// like. Undated texts (essays, plagiarism) are not judged: their rewriters restate
+/// figures freely (a year for a date, a rounded value), while a dated stream repeats its
+/// templates with other values and rewrites a story with its own.
+pub(crate) fn judge_reworded(
+    docs: &dyn ByNumber,
+    tokens: Option<&TokenSource<'_>>,
+    aligned: &[PairAlignment],
+    judge: bool,
+) -> Result<Judged> {
+    let (occurrences, sides) = map_sides(docs, tokens, aligned, judge)?;
+    let dated = |d: DocNum| docs.meta(d).when().is_some();
+    let is_formula = judge.then(|| {
+        (0..occurrences.len())
+            .into_par_iter()
+            .map(|i| {
+                let (x, y) = &occurrences[i];
+                dated(x.doc) && dated(y.doc) && reworded_formula(&sides[2 * i], &sides[2 * i + 1])
+            })
+            .collect()
+    });
     Ok((occurrences, is_formula))
+}
+
+/// Whether a reworded passage is a formula: each side holds a figure (a specific with a
+/// digit) the other lacks, the specifics either side lacks (paired off as in step 1, so a
+/// damaged value is the same value) are at least [`MIN_DIFFERING`], and they are more
+/// than the specifics the sides share. A rewriter keeps a source's figures or drops them
+/// but does not change them (names it may spell, capitalise or replace: "the official",
+/// "U.S."), so a rewording's figures are shared or on one side only; a template filled
+/// for another event has other figures on both sides and shares only its frame's.
+fn reworded_formula(a: &SideSpecifics, b: &SideSpecifics) -> bool {
+    let p = pair_off(a, b);
+    let figure = |s: &SideSpecifics, t: &Capital| s.word(t).chars().any(char::is_numeric);
+    let figures = p.left[0].iter().any(|t| figure(a, t)) && p.left[1].iter().any(|t| figure(b, t));
+    let differing = p.overflow + p.left[0].len() + p.left[1].len();
+    figures && differing >= MIN_DIFFERING && differing > p.shared.len()
 }
 
 /// Which passages are formulas by steps 1 and 2 (see the module documentation), from
@@ -887,6 +944,33 @@ mod tests {
             assert!(formula(a, b), "{a} / {b}");
             assert!(formula(b, a), "{b} / {a}");
         }
+    }
+
+    #[test]
+    fn a_reworded_template_has_other_figures_on_both_sides() {
+        let reworded = |a: &str, b: &str| {
+            let (x, y) = (side(a), side(b));
+            reworded_formula(&x, &y) && reworded_formula(&y, &x)
+        };
+        // one template filled for two events, reworded around its slots
+        assert!(reworded(
+            "The Commodity Credit Corporation accepted bids for export bonuses to cover \
+             sales of 25,500 tonnes of wheat to Yemen at 38.50 dlrs per tonne, the \
+             department said.",
+            "The department said the Commodity Credit Corporation accepted bonus bids \
+             covering 150,250 tonnes of wheat for sale to Egypt, at 41.20 dlrs a tonne.",
+        ));
+        // the same story rewritten: its figures kept (one of them damaged) ...
+        assert!(!reworded(
+            "Harbor Mills said it sold 25,000 tonnes of wheat to Yemen for 3.2 mln dlrs.",
+            "Yemen bought 25,000 tonnes of wheat from Harbor Milis, paying 3.2 mln dlrs.",
+        ));
+        // ... or dropped by the shorter rewrite, whose names are its own
+        assert!(!reworded(
+            "Some argue that taking 1-1/8 pct down to 13/16 pct is debt forgiveness, \
+             a Reagan administration official said.",
+            "He said cutting the spread is no debt forgiveness for the U.S. Debt strategy.",
+        ));
     }
 
     #[test]
