@@ -1,0 +1,126 @@
+//! Step 1's updated-reissue exemption and what withdraws it: a passage judged a formula by
+//! its differing specifics is still a copy when one long stretch of it holds the same text
+//! with specifics of its own ([`long_shared_run`]: a story reissued with other figures in one
+//! sentence), unless the two documents are certainly dated apart ([`dated_apart`]) and their
+//! differing specifics are *clean* ([`clean`]): a periodic report repeating its text around
+//! new figures, not a damaged reprint ([`damaged`]).
+
+use super::{Capital, Judgement, LONG_RUN, MIN_DIFFERING, SideSpecifics, recur};
+use crate::order::DocNum;
+use crate::when::When;
+
+/// Whether a passage's differing specifics are *clean*, as two instances of a template
+/// differ: the aligner left unmatched at most [`CLEAN_UNMATCHED`] halves of a token per
+/// differing specific (the slots' values, and a plain word changed around one slot in
+/// two, "rose" and "fell"), and they are no damage ([`damaged`]). A copy reprinted with
+/// OCR or editing damage also differs in plain words (dropped, inserted, misread beyond
+/// fuzzy equality), or in specifics one edit apart. Unknown when the sides do not carry
+/// the aligner's count (then not clean).
+pub(super) fn clean(j: &Judgement) -> bool {
+    !j.damaged
+        && j.unmatched
+            .is_some_and(|u| 2 * u <= CLEAN_UNMATCHED * j.differing)
+}
+
+/// Halves of an unmatched token per differing specific, at most, in a clean passage
+/// ([`clean`]): 3, one and a half tokens.
+const CLEAN_UNMATCHED: usize = 3;
+
+/// Least characters of the longer of two differing specifics one edit apart for them to be
+/// one damaged word ([`damaged`]): shorter numbers ("14", "4") are one edit apart by chance.
+const DAMAGE_MIN_CHARS: usize = 3;
+
+/// Whether two words are one inserted, deleted or substituted character apart.
+pub(super) fn one_edit(x: &str, y: &str) -> bool {
+    let (cx, cy): (Vec<char>, Vec<char>) = (x.chars().collect(), y.chars().collect());
+    let (short, long) = if cx.len() <= cy.len() {
+        (&cx, &cy)
+    } else {
+        (&cy, &cx)
+    };
+    if long.len() - short.len() > 1 {
+        return false;
+    }
+    let head = short
+        .iter()
+        .zip(long.iter())
+        .take_while(|(p, q)| p == q)
+        .count();
+    if short.len() == long.len() {
+        head == short.len() || short[head + 1..] == long[head + 1..]
+    } else {
+        short[head..] == long[head + 1..]
+    }
+}
+
+/// Whether the differing specifics of a passage are mostly damage: at least half of those
+/// of the side with fewer (`left` of `a`, `right` of `b`) are one edit from one of the
+/// other side's (each paired once; the longer of at least [`DAMAGE_MIN_CHARS`]), such as
+/// a digit dropped ("885", "85") or a letter misread beyond the aligner's fuzzy equality.
+/// Two instances of a template fill their slots with other values, rarely one edit apart.
+pub(super) fn damaged(
+    a: &SideSpecifics,
+    b: &SideSpecifics,
+    left: &[&Capital],
+    right: &[&Capital],
+) -> bool {
+    let fewer = left.len().min(right.len());
+    if fewer == 0 {
+        return false;
+    }
+    let mut free: Vec<&str> = right.iter().map(|t| b.word(t)).collect();
+    let mut paired = 0;
+    for x in left {
+        let x = a.word(x);
+        if let Some(k) = free.iter().position(|y| {
+            x.chars().count().max(y.chars().count()) >= DAMAGE_MIN_CHARS && one_edit(x, y)
+        }) {
+            free.swap_remove(k);
+            paired += 1;
+        }
+    }
+    2 * paired >= fewer
+}
+
+/// Whether the first side of a passage judged a formula by its differing specifics
+/// still holds a long stretch of the same text with specifics of its own: at least
+/// [`LONG_RUN`] tokens between two differing specifics, holding at least
+/// [`MIN_DIFFERING`] shared specifics that are no frame words. That is an updated copy
+/// (a story reissued with other figures in one sentence), not a template.
+pub(super) fn long_shared_run(j: &Judgement, frame: &[u64]) -> bool {
+    let Some((at, matched, len)) = &j.first_side else {
+        return false;
+    };
+    let bounds: Vec<u32> = std::iter::once(0)
+        .chain(at.iter().copied())
+        .chain(std::iter::once(*len))
+        .collect();
+    bounds.windows(2).any(|w| {
+        w[1] - w[0] >= LONG_RUN
+            && matched
+                .iter()
+                .filter(|(i, h)| w[0] < *i && *i < w[1] && frame.binary_search(h).is_err())
+                .count()
+                >= MIN_DIFFERING
+    })
+}
+
+/// Whether two documents are certainly printed at least [`REISSUE_SPREAD`] apart (see
+/// [`dated_apart`]); `false` when either is undated.
+pub(crate) type Apart<'a> = &'a (dyn Fn(DocNum, DocNum) -> bool + Sync);
+
+/// Two documents printed at least this many seconds apart are no reissue of one story
+/// (two days, as step 3's spread).
+const REISSUE_SPREAD: i64 = recur::SPREAD;
+
+/// Whether two dates are certainly at least [`REISSUE_SPREAD`] apart (the later one's
+/// earliest instant after the earlier one's latest); `false` when either is unknown.
+pub(super) fn dated_apart(x: Option<When>, y: Option<When>) -> bool {
+    match (x, y) {
+        (Some(x), Some(y)) => {
+            x.first.saturating_sub(y.last) >= REISSUE_SPREAD
+                || y.first.saturating_sub(x.last) >= REISSUE_SPREAD
+        }
+        _ => false,
+    }
+}

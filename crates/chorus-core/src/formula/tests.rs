@@ -1,0 +1,356 @@
+//! Unit tests of the formula decision (texts written for them).
+
+use super::reissue::one_edit;
+use super::*;
+use crate::normalize::normalize;
+use crate::when::When;
+
+fn side(text: &str) -> SideSpecifics {
+    let n = normalize(text);
+    let t = Tokens::from_normalized(n.text.clone());
+    SideSpecifics::of(&t, &n.map, text, (0, t.len() as u32))
+}
+
+/// One passage over the whole of two texts, documents 0 and 1.
+fn whole_texts(a: &str, b: &str) -> [(Occurrence, Occurrence); 1] {
+    let at = |doc: u32, text: &str| Occurrence {
+        doc: DocNum(doc),
+        span: Span::new(0, text.len()),
+    };
+    [(at(0, a), at(1, b))]
+}
+
+fn formula(a: &str, b: &str) -> bool {
+    judge(&side(a), &side(b), &|_, _| true).formula
+}
+
+#[test]
+fn templates_with_other_specifics_are_formulas() {
+    for (a, b) in [
+        (
+            "Meadow Co said its board declared a quarterly dividend of 59 cts per share, \
+             payable January 27 to holders of record January 7.",
+            "Harbor Mills Inc said its board declared a quarterly dividend of 12 cts per \
+             share, payable April 30 to holders of record April 15.",
+        ),
+        (
+            "On nous prie d'annoncer le décès de M. Alphonse Bill, pharmacien, décédé le \
+             31 décembre, dans sa 78e année.",
+            "On nous prie d'annoncer le décès de M. Lucien Oakridge, pharmacien, décédé le \
+             5 janvier, dans sa 71e année.",
+        ),
+        (
+            "WEATHER -- Thornton: Rain today with a high near 82. Tonight, a low around 58.",
+            "WEATHER -- Petrov: Rain today with a high near 83. Tonight, a low around 60.",
+        ),
+    ] {
+        assert!(formula(a, b), "{a} / {b}");
+        assert!(formula(b, a), "{b} / {a}");
+    }
+}
+
+#[test]
+fn a_reworded_template_has_other_figures_on_both_sides() {
+    let reworded = |a: &str, b: &str| {
+        let (x, y) = (side(a), side(b));
+        reworded_formula(&x, &y) && reworded_formula(&y, &x)
+    };
+    // one template filled for two events, reworded around its slots
+    assert!(reworded(
+        "The Commodity Credit Corporation accepted bids for export bonuses to cover \
+         sales of 25,500 tonnes of wheat to Yemen at 38.50 dlrs per tonne, the \
+         department said.",
+        "The department said the Commodity Credit Corporation accepted bonus bids \
+         covering 150,250 tonnes of wheat for sale to Egypt, at 41.20 dlrs a tonne.",
+    ));
+    // the same story rewritten: its figures kept (one of them damaged) ...
+    assert!(!reworded(
+        "Harbor Mills said it sold 25,000 tonnes of wheat to Yemen for 3.2 mln dlrs.",
+        "Yemen bought 25,000 tonnes of wheat from Harbor Milis, paying 3.2 mln dlrs.",
+    ));
+    // ... or dropped by the shorter rewrite, whose names are its own
+    assert!(!reworded(
+        "Some argue that taking 1-1/8 pct down to 13/16 pct is debt forgiveness, \
+         a Reagan administration official said.",
+        "He said cutting the spread is no debt forgiveness for the U.S. Debt strategy.",
+    ));
+}
+
+#[test]
+fn copies_are_not_formulas() {
+    let story = "Mayor Ines Calder said on Tuesday that the council of Harbor City would \
+                 spend 40 million dollars on the Dock Street mains before 2027, and that \
+                 the Water Authority had agreed.";
+    for copy in [
+        story.to_string(),
+        // OCR damage in names and words: fuzzy matches, not other specifics
+        story
+            .replace("Calder", "Caldcr")
+            .replace("Street", "Strcet"),
+        // sentence-initial capitals and case changes alone are no specifics
+        story.replace("Mayor", "MAYOR"),
+    ] {
+        assert!(!formula(story, &copy), "{copy}");
+        assert!(!formula(&copy, story), "{copy}");
+    }
+    // an updated number in a long identical text
+    let long = format!(
+        "{story} The work will close two lanes of the road for most of the summer, and \
+         residents were asked to keep their water boiled until the new pipes are tested \
+         and the old ones are taken out of service by the crews of the authority."
+    );
+    let updated = long.replacen("40", "45", 1);
+    assert!(!formula(&long, &updated));
+    // the same update in a short text is a change of specifics like a template's
+    assert!(formula(
+        "It will cost 40 million dollars in 2027.",
+        "It will cost 45 million dollars in 2028."
+    ));
+}
+
+#[test]
+fn a_periodic_report_days_apart_is_no_reissue() {
+    // two issues of a weekly report: other figures in every sentence, but one long
+    // stretch of the same text naming the same board
+    let week = |out: &str, ended: &str, prev: &str, rise: &str| {
+        format!(
+            "Northern grid companies generated {out} gigawatt-hours in the week ended \
+             {ended}, up {rise} pct from a year earlier, the Marlow Power Board (MPB) \
+             said. In its weekly report on output the board of the Marlow region said \
+             that output in the week ended {prev} had been a little lower than expected \
+             by the members of the board."
+        )
+    };
+    let a = week("48.31", "March 14", "March 7", "4.9");
+    let b = week("47.68", "April 4", "March 28", "11.1");
+    let (sa, sb) = (side(&a), side(&b));
+    let mut j = judge(&sa, &sb, &|_, _| true);
+    assert!(j.formula && long_shared_run(&j, &[]) && !clean(&j));
+    // the aligner left the slots' values unmatched, and nothing else
+    j.unmatched = Some(j.differing);
+    assert!(clean(&j));
+    let occurrences = whole_texts(&a, &b);
+    let judged = [j];
+    // printed within a day: an updated reissue, reuse; days apart: a formula
+    assert_eq!(
+        decide_with_frame(&occurrences, &judged, &|_, _| false).0,
+        [false]
+    );
+    assert_eq!(
+        decide_with_frame(&occurrences, &judged, &|_, _| true).0,
+        [true]
+    );
+    // an edited copy reprinted weeks later (the aligner also left two plain words
+    // unmatched per differing specific: words dropped, inserted, misread): the long
+    // shared stretch keeps it reuse
+    let damaged = [Judgement {
+        unmatched: Some(3 * judged[0].differing),
+        ..judged[0].clone()
+    }];
+    assert_eq!(
+        decide_with_frame(&occurrences, &damaged, &|_, _| true).0,
+        [false]
+    );
+    let at = |d: i64| Some(When::instant(d * 24 * 3600));
+    assert!(!dated_apart(at(3), at(4)));
+    assert!(dated_apart(at(3), at(5)));
+    assert!(dated_apart(at(5), at(3)));
+    assert!(!dated_apart(at(3), None));
+    // a date-only value is its whole day: not certainly two days before day 5
+    assert!(!dated_apart(Some(When::day(3 * 24 * 3600)), at(5)));
+}
+
+#[test]
+fn a_damaged_reprint_days_apart_stays_reuse() {
+    // a results table reprinted weeks later with digits dropped and misread: its
+    // differing specifics are one edit from the original's, no other values
+    let table = |net: &str, year: &str, shrs: &str, revs: &str| {
+        format!(
+            "Harlow Instruments Corp said quarterly results were in line with the forecast \
+             that Harlow Instruments gave to its holders at the annual meeting in Denver \
+             last month, the company said in a statement. Qtr Net {net} vs \
+             2,885,000 Revs 50.7 mln vs 46.5 mln Avg shrs 9,396,000 vs 9,270,000 Year \
+             Oper shr 96 cts vs 99 cts Oper net {year} vs 9,220,000 Avg shrs {shrs} vs \
+             9,270,000 Revs {revs} mln vs 174.7 mln"
+        )
+    };
+    let a = table("2,245,000", "8,994,000", "9,396,000", "191.5");
+    let b = table("2,45,000", "8,994,00", "9,39,000", "19.5");
+    let mut j = judge(&side(&a), &side(&b), &|_, _| true);
+    j.unmatched = Some(j.differing);
+    assert!(j.formula && j.damaged && !clean(&j) && long_shared_run(&j, &[]));
+    let occurrences = whole_texts(&a, &b);
+    assert_eq!(
+        decide_with_frame(&occurrences, &[j], &|_, _| true).0,
+        [false]
+    );
+    // the next quarter's table: other values in the same slots
+    let c = table("3,117,000", "10,412,000", "9,512,000", "203.8");
+    let mut j = judge(&side(&a), &side(&c), &|_, _| true);
+    j.unmatched = Some(j.differing);
+    assert!(j.formula && !j.damaged && clean(&j));
+    assert!(one_edit("885", "85") && one_edit("191", "19") && one_edit("denver", "dunver"));
+    assert!(!one_edit("245", "117") && !one_edit("191", "91x") && !one_edit("march", "april"));
+}
+
+#[test]
+fn damaged_specifics_are_the_same_specifics() {
+    let story = "Mayor Ines Calder said on Tuesday that the council of Harbor City would \
+                 spend 40 million dollars on the Dock Street mains.";
+    // a transposed name and an OCR-damaged number: two edits, or too short for the
+    // aligner's fuzzy equality
+    let copy = story.replace("Calder", "Caldre").replace("40", "4O");
+    assert!(!formula(story, &copy), "{copy}");
+    assert!(near_equal("teh963", "the963"));
+    assert!(near_equal("smtih", "smith"));
+    assert!(!near_equal("30", "31"));
+    assert!(!near_equal("petrov", "peters"));
+    assert!(!near_equal("12", "21"));
+}
+
+#[test]
+fn names_of_a_reprinted_story_are_no_frame_words() {
+    let occ = |d: u32| Occurrence {
+        doc: DocNum(d),
+        span: Span::new(0, 300),
+    };
+    // four copies of one story sharing its four names; two pairs damaged in a name
+    // each side, judged formulas by their specifics
+    let pairs = [(0, 1), (0, 2), (0, 3), (1, 2), (1, 3), (2, 3)];
+    let occurrences: Vec<_> = pairs.iter().map(|&(x, y)| (occ(x), occ(y))).collect();
+    let judged: Vec<Judgement> = pairs
+        .iter()
+        .map(|&p| {
+            let formula = p == (0, 1) || p == (2, 3);
+            Judgement {
+                formula,
+                differing: if formula { 2 } else { 0 },
+                unmatched: None,
+                damaged: false,
+                shared: vec![10, 11, 12, 13],
+                region: [None, None],
+                first_side: None,
+            }
+        })
+        .collect();
+    assert_eq!(
+        decide(&occurrences, &judged),
+        [true, false, false, false, false, true]
+    );
+}
+
+#[test]
+fn a_noisy_copy_is_judged_by_its_own_differing_specifics() {
+    let story = "the mayor said that Ines Calder and the council of Harbor would spend the \
+                 money on the old mains before the end of the year, and that the work \
+                 would start in the spring when the ground is soft";
+    // a heavy copy: the names substituted by other capitalised words
+    let damaged = story.replace("Calder", "Later").replace("Harbor", "Often");
+    let texts: Vec<String> = [story; 5]
+        .iter()
+        .map(|s| s.to_string())
+        .chain([damaged])
+        .collect();
+    let template = |i: usize| {
+        story
+            .replace("Calder", ["Moss", "Ruiz", "Okafor", "Lind"][i])
+            .replace("Harbor", ["Dover", "Lyon", "Kano", "Perth"][i])
+    };
+    let occ = |d: u32| Occurrence {
+        doc: DocNum(d),
+        span: Span::new(0, 10),
+    };
+    let judged = |texts: &[String], unmatched: u32| {
+        let mut occurrences = Vec::new();
+        let mut sides = Vec::new();
+        for x in 0..texts.len() {
+            for y in x + 1..texts.len() {
+                occurrences.push((occ(x as u32), occ(y as u32)));
+                for t in [&texts[x], &texts[y]] {
+                    let s = side(t);
+                    let len = s.len as u32;
+                    sides.push(s.with_matched(len - unmatched));
+                }
+            }
+        }
+        let all: Vec<bool> = (0..occurrences.len())
+            .map(|i| judge(&sides[2 * i], &sides[2 * i + 1], &|_, _| true).formula)
+            .collect();
+        let own: Vec<bool> = judge_all(&occurrences, &sides)
+            .iter()
+            .map(|j| j.formula)
+            .collect();
+        (all, own)
+    };
+    // the pairs with the damaged copy (the last document): four differing specifics,
+    // two of them the story's names that the other copies keep
+    let (all, own) = judged(&texts, 6);
+    let last: Vec<usize> = [4, 8, 11, 13, 14].to_vec();
+    for i in 0..all.len() {
+        assert_eq!(all[i], last.contains(&i), "{i}");
+        assert!(!own[i], "{i}");
+    }
+    // not noisy (few unmatched words): the specifics all count
+    assert_eq!(judged(&texts, 1).1, all);
+    // four instances of a template, each with a filler of its own: formulas, noisy or
+    // not
+    let instances: Vec<String> = (0..4).map(template).collect();
+    let (all, own) = judged(&instances, 6);
+    assert!(all.iter().all(|&f| f));
+    assert_eq!(own, all);
+}
+
+#[test]
+fn sentence_starts_are_not_specifics() {
+    let s = side("The board met. \"Nobody came,\" she said.\nToday Paris is calm.");
+    let words: Vec<(&str, bool)> = s.tokens.iter().map(|t| (s.word(t), t.specific)).collect();
+    for (w, specific) in [
+        ("the", false),
+        ("nobody", false),
+        ("today", false),
+        ("paris", true),
+    ] {
+        assert!(words.contains(&(w, specific)), "{w}: {words:?}");
+    }
+}
+
+#[test]
+fn a_frame_inside_a_formula_is_a_formula_and_formulas_do_not_chain() {
+    let occ = |d: u32, b: usize, e: usize| Occurrence {
+        doc: DocNum(d),
+        span: Span::new(b, e),
+    };
+    let occurrences = [
+        // 0: a template with other specifics (step 1)
+        (occ(0, 100, 200), occ(1, 0, 100)),
+        // 1: the bare frame, inside the template in document 1
+        (occ(1, 10, 60), occ(2, 500, 550)),
+        // 2: the frame again, inside no formula of step 1
+        (occ(2, 500, 550), occ(3, 0, 50)),
+        // 3: the same instance of the template reprinted: its specifics are shared
+        (occ(1, 0, 100), occ(5, 0, 100)),
+        // 4: a copied story holding the template
+        (occ(0, 0, 400), occ(4, 0, 400)),
+    ];
+    let judged = |formula: bool, shared: &[u64]| Judgement {
+        formula,
+        differing: if formula { 4 } else { 0 },
+        unmatched: None,
+        damaged: false,
+        shared: shared.to_vec(),
+        region: [None, None],
+        first_side: None,
+    };
+    let step1 = [
+        judged(true, &[1]),
+        judged(false, &[]),
+        judged(false, &[]),
+        judged(false, &[2, 3, 4]),
+        judged(false, &[1, 2, 3, 5]),
+    ];
+    // pair 2 lies inside pair 1, a formula of step 2 only: step 2 is taken once
+    assert_eq!(
+        decide(&occurrences, &step1),
+        [true, true, false, false, false]
+    );
+}
