@@ -12,10 +12,14 @@
 //! one at least `threshold` and the other at least `threshold - slack` (an abridged
 //! reprint keeps most of the story but loses its tail; a follow-up that quotes part of a
 //! story, or an updated story that keeps only its first half, is mostly covered on
-//! neither side). With `containment`, a document covered at least `threshold` by a longer
-//! one is grouped with it whatever the other side's coverage (a wire story inside a longer
-//! article). Groups are the connected components of these pairs; one member is kept per
-//! group, chosen by [`Keep`].
+//! neither side). With `containment` (the default), a document covered at least `threshold`
+//! by a longer one lies *inside* it (a first short take of a wire story inside the full
+//! story, a story inside a longer article) and joins its group whatever the other side's
+//! coverage. Groups are the connected components of the near-duplicate pairs, each of which
+//! then joins the group of at most one longer document it lies inside (the one covering
+//! its members best), so that two groups are never joined through a short text both
+//! contain. One member is kept per group, chosen by [`Keep`] among the members that lie
+//! inside no other member: dropping the others never loses text the kept one lacks.
 //!
 //! Formulas count for nothing: the passages that `find` would keep out of its clusters as
 //! formulaic language (a frame shared with different specifics, see [`crate::formula`];
@@ -59,12 +63,13 @@ const WHOLE_COPY: f64 = 0.85;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Keep {
-    /// The earliest by date (then by id). The default.
+    /// The earliest by date (then by id) of the members lying inside no other member (see
+    /// [`DedupConfig::containment`]). The default.
     #[default]
     Earliest,
     /// The longest text.
     Longest,
-    /// The first in input order.
+    /// The first in input order of the members lying inside no other member.
     First,
 }
 
@@ -78,7 +83,7 @@ pub struct DedupConfig {
     /// How much less the other document may be covered. Default 0.25.
     pub slack: f64,
     /// Group a document covered `threshold` by a longer one regardless of the other side.
-    /// Default false.
+    /// Default true.
     pub containment: bool,
     pub keep: Keep,
     /// Lowest similarity (matched words over the longer side) of the passages two
@@ -92,23 +97,64 @@ impl Default for DedupConfig {
             find: Config::default(),
             threshold: 0.8,
             slack: 0.25,
-            containment: false,
+            containment: true,
             keep: Keep::Earliest,
             min_similarity: 0.75,
         }
     }
 }
 
+/// How the two documents of a pair are related, from their coverages.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Tie {
+    Unrelated,
+    /// Near-duplicates: both mostly covered.
+    Near,
+    /// The first (shorter) document lies inside the second, covering it this much.
+    Inside(DocNum, DocNum, f64),
+}
+
 impl DedupConfig {
-    fn is_duplicate(&self, ca: f64, cb: f64, a_shorter: bool) -> bool {
+    fn tie(&self, (a, ca): (DocNum, f64), (b, cb): (DocNum, f64), a_shorter: bool) -> Tie {
         let (hi, lo) = if ca >= cb { (ca, cb) } else { (cb, ca) };
         if hi >= self.threshold && lo >= self.threshold - self.slack {
-            return true;
+            return Tie::Near;
         }
         // containment: the shorter document is (almost) all inside the longer one
-        let shorter = if a_shorter { ca } else { cb };
-        self.containment && shorter >= self.threshold
+        let (inner, outer, c) = if a_shorter { (a, b, ca) } else { (b, a, cb) };
+        if self.containment && c >= self.threshold {
+            Tie::Inside(inner, outer, c)
+        } else {
+            Tie::Unrelated
+        }
     }
+}
+
+/// The groups of `n` documents: the connected components of the near-duplicate pairs
+/// (`near`), each then joined to the group of the one longer document (`inside`:
+/// `(inner, outer, coverage of inner)`) that covers one of its members best (ties: the
+/// lower outer number), unless already in it. Returns each document's group root.
+fn groups_of(n: usize, near: &[(DocNum, DocNum)], inside: &[(DocNum, DocNum, f64)]) -> Vec<u32> {
+    let mut uf = UnionFind::new(n);
+    for &(a, b) in near {
+        uf.union(a.0, b.0);
+    }
+    // per group of near-duplicates: the best longer document outside it
+    let mut best: std::collections::BTreeMap<u32, (f64, u32)> = Default::default();
+    for &(inner, outer, c) in inside {
+        let root = uf.find(inner.0);
+        if uf.find(outer.0) == root {
+            continue;
+        }
+        let e = best.entry(root).or_insert((c, outer.0));
+        if c > e.0 || (c == e.0 && outer.0 < e.1) {
+            *e = (c, outer.0);
+        }
+    }
+    for (root, (_, outer)) in best {
+        uf.union(root, outer);
+    }
+    (0..n as u32).map(|d| uf.find(d)).collect()
 }
 
 /// Token count of the union of sorted-or-not ranges.
@@ -177,7 +223,7 @@ pub(crate) fn plan_of(
     let ca = (seed_covered(&pa, n, a.1) as f64 / content(a)).min(1.0);
     let cb = (seed_covered(&pb, n, b.1) as f64 / content(b)).min(1.0);
     let (hi, lo) = if ca >= cb { (ca, cb) } else { (cb, ca) };
-    if hi < 0.25_f64.min(cfg.threshold - cfg.slack) && !cfg.containment {
+    if hi < 0.25_f64.min(cfg.threshold - cfg.slack) {
         PairPlan::Skip
     } else if hi >= cfg.threshold && lo >= cfg.threshold - cfg.slack {
         PairPlan::Decided(ca, cb)
@@ -341,14 +387,17 @@ pub(crate) fn dedup_tail(
         let share = |c: u32, d: DocNum| c as f64 / content[d.index()].max(1) as f64;
         let (sa, sb) = (share(ca, a).min(1.0), share(cb, b).min(1.0));
         let a_shorter = content[a.index()] <= content[b.index()];
-        let duplicate = similar && cfg.is_duplicate(sa, sb, a_shorter);
-        (a, b, sa, sb, duplicate)
+        let tie = if similar {
+            cfg.tie((a, sa), (b, sb), a_shorter)
+        } else {
+            Tie::Unrelated
+        };
+        (a, b, sa, sb, tie)
     };
     // per pair: the token ranges covered on each side
     let mut pairs: Vec<DupPair> = Vec::new();
-    // (a, b, coverage of a, coverage of b, near-duplicates?) for aligned and decided pairs
-    let mut scored: Vec<(DocNum, DocNum, f64, f64, bool)> = Vec::new();
-    let mut uf = UnionFind::new(n);
+    // (a, b, coverage of a, coverage of b, tie) for aligned and decided pairs
+    let mut scored: Vec<(DocNum, DocNum, f64, f64, Tie)> = Vec::new();
     let mut at = 0;
     for group in passages[..n_aligned].chunk_by(|x, y| (x.a, x.b) == (y.a, y.b)) {
         scored.push(score(group, &is_formula[at..at + group.len()]));
@@ -369,41 +418,58 @@ pub(crate) fn dedup_tail(
             .filter(|&(x, y)| is_formula[x..y].contains(&true));
         scored.push(match found {
             Some((x, y)) => score(&passages[x..y], &is_formula[x..y]),
-            None => (a, b, ca, cb, true),
+            None => (a, b, ca, cb, Tie::Near),
         });
     }
-    for (a, b, ca, cb, duplicate) in scored {
-        if duplicate {
-            uf.union(a.0, b.0);
+    let mut near = Vec::new();
+    let mut inside = Vec::new();
+    for (a, b, ca, cb, tie) in scored {
+        match tie {
+            Tie::Near => near.push((a, b)),
+            Tie::Inside(inner, outer, c) => inside.push((inner, outer, c)),
+            Tie::Unrelated => {}
         }
         pairs.push(DupPair {
             a: docs.id(a).to_string(),
             b: docs.id(b).to_string(),
             coverage_a: ca,
             coverage_b: cb,
-            duplicate,
+            duplicate: tie != Tie::Unrelated,
         });
     }
     let formula_passages = is_formula.iter().filter(|f| **f).count();
     let aligned_formulas = is_formula[..n_aligned].iter().filter(|f| **f).count();
+    let root = groups_of(n, &near, &inside);
     let mut groups: std::collections::BTreeMap<u32, Vec<DocNum>> = Default::default();
     for d in 0..n as u32 {
-        groups.entry(uf.find(d)).or_default().push(DocNum(d));
+        groups.entry(root[d as usize]).or_default().push(DocNum(d));
     }
+    // the members lying inside another member of their group are never kept
+    let mut inner: Vec<DocNum> = inside
+        .iter()
+        .filter(|&&(i, o, _)| root[i.index()] == root[o.index()])
+        .map(|&(i, _, _)| i)
+        .collect();
+    inner.sort_unstable();
+    inner.dedup();
     let mut clusters = Vec::new();
     let mut dropped = Vec::new();
     for members in groups.values().filter(|m| m.len() > 1) {
         let input = |d: DocNum| (al.input)(d);
+        let outer: Vec<DocNum> = members
+            .iter()
+            .copied()
+            .filter(|d| inner.binary_search(d).is_err())
+            .collect();
+        // the member with the most content lies inside none: `outer` is never empty
+        let from = if outer.is_empty() { members } else { &outer };
         let keep = match cfg.keep {
-            Keep::Earliest => members[0],
+            Keep::Earliest => from[0],
             Keep::Longest => *members
                 .iter()
                 .max_by_key(|&&d| ((al.text_len)(d), std::cmp::Reverse(d)))
                 .expect("non-empty"),
-            Keep::First => *members
-                .iter()
-                .min_by_key(|&&d| input(d))
-                .expect("non-empty"),
+            Keep::First => *from.iter().min_by_key(|&&d| input(d)).expect("non-empty"),
         };
         dropped.extend(members.iter().filter(|&&d| d != keep).map(|&d| input(d)));
         clusters.push(DupCluster {
@@ -536,15 +602,51 @@ mod tests {
              nineteen sixties by a builder who went bankrupt before the work was finished.",
             STORY
         );
-        let docs = vec![Document::new("story", STORY), Document::new("long", long)];
-        let plain = dedup(&docs, &DedupConfig::default(), &NoProgress).unwrap();
-        assert!(plain.clusters.is_empty(), "{:?}", plain.pairs);
-        let cfg = DedupConfig {
-            containment: true,
+        // the story first, the longer article a day later
+        let dated = |id: &str, text: &str, date: &str| {
+            let mut d = Document::new(id, text);
+            d.meta.date = Some(date.into());
+            d
+        };
+        let docs = vec![
+            dated("story", STORY, "2024-03-01"),
+            dated("long", &long, "2024-03-02"),
+        ];
+        let plain = DedupConfig {
+            containment: false,
             ..DedupConfig::default()
         };
-        let r = dedup(&docs, &cfg, &NoProgress).unwrap();
+        let r = dedup(&docs, &plain, &NoProgress).unwrap();
+        assert!(r.clusters.is_empty(), "{:?}", r.pairs);
+        let r = dedup(&docs, &DedupConfig::default(), &NoProgress).unwrap();
         assert_eq!(r.clusters.len(), 1);
+        // the earliest member lies inside the other: the longer one, with its own text, is
+        // kept
+        assert_eq!(r.clusters[0].docs, ["story", "long"]);
+        assert_eq!(r.clusters[0].keep, "long");
+        assert_eq!(r.dropped, [0]);
+    }
+
+    #[test]
+    fn groups_are_not_joined_through_a_text_they_contain() {
+        let d = |i: u32| DocNum(i);
+        // 0 and 1 near-duplicates; 0 inside 2 (0.9), 1 inside 3 (0.95); 4 and 5 inside 2
+        let root = groups_of(
+            6,
+            &[(d(0), d(1))],
+            &[
+                (d(0), d(2), 0.9),
+                (d(1), d(3), 0.95),
+                (d(4), d(2), 0.8),
+                (d(5), d(2), 0.85),
+            ],
+        );
+        // 0 and 1 join 3 (covering them best) only; 2 gathers what lies inside it alone
+        assert_eq!(root[0], root[1]);
+        assert_eq!(root[0], root[3]);
+        assert_ne!(root[0], root[2]);
+        assert_eq!(root[4], root[2]);
+        assert_eq!(root[5], root[2]);
     }
 
     #[test]

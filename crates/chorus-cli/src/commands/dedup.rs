@@ -30,9 +30,13 @@ pub struct DedupArgs {
     /// near-duplicates share, unless they match 0.85 of the shorter side.
     #[arg(long, default_value_t = DedupConfig::default().min_similarity)]
     pub min_dup_similarity: f64,
-    /// Also group a document that is (at least --threshold) contained in a longer one
-    /// (with --keep longest, so that the longer document and its own text are kept).
-    #[arg(long)]
+    /// Do not group a document that is (at least --threshold) contained in a longer one
+    /// (by default it joins the longer one's group, and a member contained in another is
+    /// never the one kept).
+    #[arg(long, overrides_with = "containment")]
+    pub no_containment: bool,
+    /// Group a document contained in a longer one (the default; undoes --no-containment).
+    #[arg(long, overrides_with = "no_containment")]
     pub containment: bool,
     /// Which member of each group to keep.
     #[arg(long, value_enum, default_value = "earliest")]
@@ -206,7 +210,7 @@ impl DedupArgs {
             find: self.corpus.tuning.config(),
             threshold: self.threshold,
             slack: self.slack,
-            containment: self.containment,
+            containment: !self.no_containment,
             min_similarity: self.min_dup_similarity,
             keep: match self.keep {
                 KeepArg::Earliest => Keep::Earliest,
@@ -300,7 +304,7 @@ mod tests {
             "--threshold=0.6",
             "--slack=0.1",
             "--min-dup-similarity=0.9",
-            "--containment",
+            "--no-containment",
             "--keep=longest",
         ]);
         let cfg = args.config();
@@ -308,7 +312,9 @@ mod tests {
             (cfg.threshold, cfg.slack, cfg.min_similarity),
             (0.6, 0.1, 0.9)
         );
-        assert!(cfg.containment);
+        assert!(!cfg.containment);
         assert_eq!(cfg.keep, Keep::Longest);
+        let args = parse::<DedupArgs>(&["in.jsonl", "--no-containment", "--containment"]);
+        assert!(args.config().containment);
     }
 }

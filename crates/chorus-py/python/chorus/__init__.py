@@ -101,7 +101,8 @@ def dedup(
     """Groups near-duplicate records and keeps one per group (``chorus dedup``).
 
     Takes what ``find`` takes, and ``threshold=``, ``slack=``, ``min_dup_similarity=``,
-    ``containment=``, ``keep=`` ("earliest", "longest" or "first"). Returns a
+    ``containment=`` (default True: a record inside a longer one joins its group),
+    ``keep=`` ("earliest", "longest" or "first"). Returns a
     ``DedupResult`` with each document's group id and a keep mask."""
     jsonl, texts = _jsonl(data, id, text, source, date, url, title)
     out, ids, groups, keep, problems = _chorus.dedup(jsonl, **texts, **settings)
