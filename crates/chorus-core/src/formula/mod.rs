@@ -583,7 +583,8 @@ fn map_sides(
 /// The occurrences of every reworded passage and, when `judge`, which are formulas:
 /// in a pair of dated documents, a template filled for another event and reworded around
 /// its slots (see [`reworded_formula`]), and, in a pair printed days apart, a passage
-/// whose sides hold other specifics each (see [`reworded_days_apart`]). Steps 1-3 are not
+/// without a copied stretch ([`shared_run`]) or whose sides hold other specifics each (see
+/// [`reworded_days_apart`]). Steps 1-3 are not
 /// taken: a rewording keeps some specifics of its source and drops others, which is what
 /// their differing specifics look like. Undated texts (essays, plagiarism) are not judged:
 /// their rewriters restate figures freely (a year for a date, a rounded value), while a
@@ -610,18 +611,22 @@ pub(crate) fn judge_reworded(
                     if reworded_formula(a, b) {
                         return Ok(true);
                     }
-                    let apart = dated_apart(docs.meta(x.doc).when(), docs.meta(y.doc).when());
-                    if !(apart && reworded_days_apart(a, b)) {
+                    if !dated_apart(docs.meta(x.doc).when(), docs.meta(y.doc).when()) {
                         return Ok(false);
                     }
                     let p = &aligned[i];
-                    let hashes = |d: DocNum, r: (u32, u32)| -> Result<Vec<u64>> {
-                        let text = docs.text(d)?;
-                        let (t, _) = tokens_with_map(tokens, d, &text);
-                        Ok(t.hashes[r.0 as usize..r.1 as usize].to_vec())
-                    };
-                    let (ha, hb) = (hashes(p.a, p.alignment.a)?, hashes(p.b, p.alignment.b)?);
-                    Ok(!copied(&ha, &hb))
+                    let (ta, tb) = (docs.text(p.a)?, docs.text(p.b)?);
+                    let ((ta, _), (tb, _)) = (
+                        tokens_with_map(tokens, p.a, &ta),
+                        tokens_with_map(tokens, p.b, &tb),
+                    );
+                    let (ra, rb) = (p.alignment.a, p.alignment.b);
+                    if shared_run(&ta, ra, &tb, rb) < COPIED_RUN {
+                        return Ok(true);
+                    }
+                    let side =
+                        |t: &Tokens, r: (u32, u32)| t.hashes[r.0 as usize..r.1 as usize].to_vec();
+                    Ok(reworded_days_apart(a, b) && !copied(&side(&ta, ra), &side(&tb, rb)))
                 })
                 .collect::<Result<Vec<bool>>>()?,
         ),
@@ -659,6 +664,38 @@ fn reworded_days_apart(a: &SideSpecifics, b: &SideSpecifics) -> bool {
     let p = pair_off(a, b);
     let differing = p.overflow + p.left[0].len() + p.left[1].len();
     !p.left[0].is_empty() && !p.left[1].is_empty() && differing >= MIN_DIFFERING
+}
+
+/// Fewest tokens in a row, equal or one typo apart, that two sides days apart must share
+/// to hold a copied stretch: the exact path's shortest passage
+/// ([`crate::align::AlignParams::min_tokens`]).
+const COPIED_RUN: usize = 10;
+
+/// The longest run of tokens in a row that sides `ra` of `a` and `rb` of `b` share, a token
+/// equal to another or [`fuzzy_equal`] to it (a typo, an OCR confusion) counting as the
+/// same. Days apart, a reworded passage sharing no run of [`COPIED_RUN`] holds nothing
+/// the exact path could have found: a later report telling the story in its own words or
+/// a template reworded around its slots (the same-event reports and templates that only
+/// `--paraphrase` pairs), while a story rewritten or reprinted days later keeps copied
+/// stretches.
+fn shared_run(a: &Tokens, ra: (u32, u32), b: &Tokens, rb: (u32, u32)) -> usize {
+    fn word(t: &Tokens, i: usize) -> &str {
+        let (x, y) = t.ranges[i];
+        &t.norm[x as usize..y as usize]
+    }
+    let (ra, rb) = (ra.0 as usize..ra.1 as usize, rb.0 as usize..rb.1 as usize);
+    let mut prev = vec![0usize; rb.len() + 1];
+    let mut cur = vec![0usize; rb.len() + 1];
+    let mut best = 0;
+    for i in ra {
+        for (k, j) in rb.clone().enumerate() {
+            let same = a.hashes[i] == b.hashes[j] || fuzzy_equal(word(a, i), word(b, j));
+            cur[k + 1] = if same { prev[k] + 1 } else { 0 };
+            best = best.max(cur[k + 1]);
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    best
 }
 
 /// Share of a side's tokens, at least, lying in word [`COPY_NGRAM`]-grams the other side

@@ -400,11 +400,19 @@ fn a_reworded_passage_days_apart_with_other_specifics_is_no_reuse() {
     // the same day it may be another desk's version of one story whose names it
     // changes: no figures differ, so no formula
     assert!(!judged_reworded(first, day1, later, day2));
-    // days apart, a later report keeping the story's names and figures (adding none on
-    // one side) stays reuse
-    let recap = "Harbor Bancshares Inc, whose 50 mln dlrs of debt Moody's Investors Service \
-                 Inc downgraded, and its lead bank Harbor Bank of Texas cited loan losses.";
-    assert!(!judged_reworded(first, day1, recap, day20));
+    // days apart, a later report quoting the story (a copied stretch) and adding no
+    // specifics of its own on one side stays reuse ...
+    let quoting = "Shares of Harbor Bancshares Inc fell after Moody's Investors Service Inc \
+                   said it downgraded 50 mln dlrs of debt of Harbor Bancshares Inc and its \
+                   lead bank, Harbor Bank of Texas, citing losses.";
+    assert!(!judged_reworded(first, day1, quoting, day20));
+    // ... while one telling it in its own words (no ten words in a row shared) is no reuse
+    let retold = "Harbor Bancshares Inc, whose 50 mln dlrs of debt Moody's Investors \
+                  Service Inc downgraded with that of its lead bank Harbor Bank of Texas, \
+                  blamed losses on energy loans.";
+    assert!(!reworded_days_apart(&side(first), &side(retold)));
+    assert!(judged_reworded(first, day1, retold, day20));
+    assert!(!judged_reworded(first, day1, retold, day2));
     // a copy weeks later, signed by another desk on each side, holds other names on both
     // sides too, but lies mostly in runs of the other: no template
     let (signed_a, signed_b) = (
@@ -438,6 +446,20 @@ fn a_reworded_passage_days_apart_with_other_specifics_is_no_reuse() {
             .unwrap()[0]
     };
     assert!(!undated(first, later));
+}
+
+#[test]
+fn a_shared_run_counts_typos_as_the_same_word() {
+    let t = |s: &str| Tokens::from_normalized(normalize(s).text);
+    let a = t("in other words the money had left either the municipal or the city safe");
+    let b = t("so in other wordds the money had left eithcr the municipal or the city vault");
+    let (ra, rb) = ((0, a.len() as u32), (0, b.len() as u32));
+    // "in other wordds ... city": 13 tokens, two of them damaged
+    assert_eq!(shared_run(&a, ra, &b, rb), 13);
+    // within ranges only
+    assert_eq!(shared_run(&a, (0, 3), &b, rb), 3);
+    let c = t("the council spent its reserve and the auditors were called in");
+    assert!(shared_run(&a, ra, &c, (0, c.len() as u32)) < COPIED_RUN);
 }
 
 #[test]
