@@ -354,3 +354,130 @@ fn a_frame_inside_a_formula_is_a_formula_and_formulas_do_not_chain() {
         [true, true, false, false, false]
     );
 }
+
+/// [`judge_reworded`] of one passage over the whole of two texts, documents 0 and 1,
+/// dated `da` and `db`.
+fn judged_reworded(a: &str, da: &str, b: &str, db: &str) -> bool {
+    let doc = |id: &str, text: &str, date: &str| {
+        let mut d = crate::Document::new(id, text);
+        d.meta.date = Some(date.to_string());
+        d
+    };
+    let docs: std::collections::BTreeMap<DocNum, crate::Document> =
+        [(DocNum(0), doc("a", a, da)), (DocNum(1), doc("b", b, db))].into();
+    let len = |t: &str| Tokens::from_normalized(normalize(t).text).len() as u32;
+    let aligned = [PairAlignment {
+        a: DocNum(0),
+        b: DocNum(1),
+        alignment: crate::align::Alignment {
+            a: (0, len(a)),
+            b: (0, len(b)),
+            matched: 0,
+            similarity: 0.5,
+        },
+    }];
+    let (_, is) = judge_reworded(&docs, None, &aligned, true).unwrap();
+    is.unwrap()[0]
+}
+
+#[test]
+fn a_reworded_passage_days_apart_with_other_specifics_is_no_reuse() {
+    // one rating agency's template, filled for two banks weeks apart and worded a little
+    // differently: other names on both sides, the same figures and frame words
+    let first = "Moody's Investors Service Inc said it downgraded 50 mln dlrs of debt of \
+                 Harbor Bancshares Inc and its lead bank, Harbor Bank of Texas. The agency \
+                 cited the bank's loan losses in the energy sector.";
+    let later = "Moody's Investors Service Inc said it cut 50 mln dlrs of debt of Meadow \
+                 National Banks Inc and the lead bank, Meadow National Bank. Moody's cited \
+                 loan losses in the region's energy sector.";
+    let (day1, day2, day20) = (
+        "1987-03-02T10:00:00Z",
+        "1987-03-02T15:00:00Z",
+        "1987-03-20T10:00:00Z",
+    );
+    assert!(judged_reworded(first, day1, later, day20));
+    assert!(judged_reworded(later, day20, first, day1));
+    // the same day it may be another desk's version of one story whose names it
+    // changes: no figures differ, so no formula
+    assert!(!judged_reworded(first, day1, later, day2));
+    // days apart, a later report quoting the story (a copied stretch) and adding no
+    // specifics of its own on one side stays reuse ...
+    let quoting = "Shares of Harbor Bancshares Inc fell after Moody's Investors Service Inc \
+                   said it downgraded 50 mln dlrs of debt of Harbor Bancshares Inc and its \
+                   lead bank, Harbor Bank of Texas, citing losses.";
+    assert!(!judged_reworded(first, day1, quoting, day20));
+    // ... while one telling it in its own words (no ten words in a row shared) is no reuse
+    let retold = "Harbor Bancshares Inc, whose 50 mln dlrs of debt Moody's Investors \
+                  Service Inc downgraded with that of its lead bank Harbor Bank of Texas, \
+                  blamed losses on energy loans.";
+    assert!(!reworded_days_apart(&side(first), &side(retold)));
+    assert!(judged_reworded(first, day1, retold, day20));
+    assert!(!judged_reworded(first, day1, retold, day2));
+    // a copy weeks later, signed by another desk on each side, holds other names on both
+    // sides too, but lies mostly in runs of the other: no template
+    let (signed_a, signed_b) = (
+        format!("{first} Filed by Ann Lee in Dallas."),
+        format!("{first} Filed by Tom Ray in Houston."),
+    );
+    assert!(reworded_days_apart(&side(&signed_a), &side(&signed_b)));
+    assert!(!judged_reworded(&signed_a, day1, &signed_b, day20));
+    // undated texts are not judged
+    let undated = |a: &str, b: &str| {
+        let mut docs: std::collections::BTreeMap<DocNum, crate::Document> = [
+            (DocNum(0), crate::Document::new("a", a)),
+            (DocNum(1), crate::Document::new("b", b)),
+        ]
+        .into();
+        docs.get_mut(&DocNum(0)).unwrap().meta.date = None;
+        let len = |t: &str| Tokens::from_normalized(normalize(t).text).len() as u32;
+        let aligned = [PairAlignment {
+            a: DocNum(0),
+            b: DocNum(1),
+            alignment: crate::align::Alignment {
+                a: (0, len(a)),
+                b: (0, len(b)),
+                matched: 0,
+                similarity: 0.5,
+            },
+        }];
+        judge_reworded(&docs, None, &aligned, true)
+            .unwrap()
+            .1
+            .unwrap()[0]
+    };
+    assert!(!undated(first, later));
+}
+
+#[test]
+fn a_shared_run_counts_typos_as_the_same_word() {
+    let t = |s: &str| Tokens::from_normalized(normalize(s).text);
+    let a = t("in other words the money had left either the municipal or the city safe");
+    let b = t("so in other wordds the money had left eithcr the municipal or the city vault");
+    let (ra, rb) = ((0, a.len() as u32), (0, b.len() as u32));
+    // "in other wordds ... city": 13 tokens, two of them damaged
+    assert_eq!(shared_run(&a, ra, &b, rb), 13);
+    // within ranges only
+    assert_eq!(shared_run(&a, (0, 3), &b, rb), 3);
+    let c = t("the council spent its reserve and the auditors were called in");
+    assert!(shared_run(&a, ra, &c, (0, c.len() as u32)) < COPIED_RUN);
+}
+
+#[test]
+fn a_copy_lies_mostly_in_shared_five_word_runs() {
+    let a: Vec<u64> = (1..=20).collect();
+    // the same 20 tokens: a copy
+    assert!(copied(&a, &a));
+    // one token changed in the middle: 5-grams around it lost, 18 of 20 still covered
+    let mut b = a.clone();
+    b[10] = 99;
+    assert!(copied(&a, &b));
+    // a template: the frame's runs broken at a slot every five tokens
+    let t: Vec<u64> = a
+        .iter()
+        .map(|&x| if x % 5 == 0 { 100 + x } else { x })
+        .collect();
+    assert!(!copied(&a, &t));
+    // a short side wholly inside a longer one is a copy of part of it
+    assert!(copied(&a[3..12], &a));
+    assert!(!copied(&[], &a));
+}
