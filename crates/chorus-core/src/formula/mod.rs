@@ -27,10 +27,11 @@
 //!    least 30 tokens between two differing specifics with at least 2 shared specifics
 //!    that are no *frame words* (the capitalised and numeric words that such formulas share
 //!    in 3 or more documents, "Securities and Exchange Commission", counting only the
-//!    formulas whose differing specifics are at least their shared ones less one: copies of a
-//!    story damaged in a name or two share more names than they change, and their names
-//!    are no frame): that is a story reissued with other figures in one sentence, not a
-//!    template. A reissue follows its story within days: two documents dated at least two
+//!    formulas whose differing specifics are at least their shared ones less one, copies of a
+//!    story damaged in a name or two sharing more names than they change, and each of whose
+//!    differing specifics is its side's own as above, not the text of a story that most of
+//!    its copies print there (`frame.rs`): that is a story reissued with other figures in
+//!    one sentence, not a template. A reissue follows its story within days: two documents dated at least two
 //!    days apart (certainly, a date-only value being its whole day) get no such exemption
 //!    when their differing specifics are clean (the aligner left at most one and a half
 //!    tokens unmatched per differing specific, and fewer than half of the side with fewer
@@ -80,6 +81,7 @@ use rayon::prelude::*;
 pub(crate) use reissue::Apart;
 use reissue::{clean, damaged, dated_apart, long_shared_run};
 
+mod frame;
 mod recur;
 mod reissue;
 #[cfg(test)]
@@ -100,9 +102,6 @@ pub(crate) const MAX_DIFFERING_SHARE: usize = 25;
 /// Tokens of the same text, with specifics of its own, that make a copy of a passage
 /// whose specifics differ elsewhere.
 pub(crate) const LONG_RUN: u32 = 30;
-/// Documents in which instances of templates share a capitalised or numeric word that
-/// make it a word of the frame.
-const FRAME_DOCS: usize = 3;
 /// Bytes around the differing specifics of a formula that count as its frame.
 const REGION_MARGIN: usize = 80;
 /// A passage is noisy when the aligner left at least this many unmatched tokens per
@@ -738,7 +737,9 @@ pub(crate) fn formulas(
     occurrences: &[(Occurrence, Occurrence)],
     sides: &[SideSpecifics],
 ) -> Vec<bool> {
-    decide_with_frame(occurrences, &judge_all(occurrences, sides), &|_, _| false).0
+    let judged = judge_all(occurrences, sides);
+    let evidence = frame::evidence(occurrences, sides, &judged);
+    decide_with_frame(occurrences, &judged, &evidence, &|_, _| false).0
 }
 
 /// [`formulas`], then step 3 (recurring stock lines, [`recur`]) over `corpus`.
@@ -749,7 +750,8 @@ pub(crate) fn formulas_in(
     apart: Apart<'_>,
 ) -> Result<Vec<bool>> {
     let judged = judge_all(occurrences, sides);
-    let (mut is, frame) = decide_with_frame(occurrences, &judged, apart);
+    let evidence = frame::evidence(occurrences, sides, &judged);
+    let (mut is, frame) = decide_with_frame(occurrences, &judged, &evidence, apart);
     let own: Vec<Vec<u64>> = judged
         .iter()
         .map(|j| {
@@ -816,35 +818,28 @@ fn judge_all(occurrences: &[(Occurrence, Occurrence)], sides: &[SideSpecifics]) 
 /// Step 2 of the module documentation, from every passage's judgement of step 1.
 #[cfg(test)]
 fn decide(occurrences: &[(Occurrence, Occurrence)], judged: &[Judgement]) -> Vec<bool> {
-    decide_with_frame(occurrences, judged, &|_, _| false).0
+    decide_with_frame(occurrences, judged, &frame_evidence(judged), &|_, _| false).0
 }
 
-/// Step 2 of the module documentation, from every passage's judgement of step 1; and the
-/// frame words (sorted hashes).
+/// Which passages give frame-word evidence when no sides are at hand (unit tests of step
+/// 2): step 1's candidates, every differing specific counted as the side's own.
+#[cfg(test)]
+fn frame_evidence(judged: &[Judgement]) -> Vec<bool> {
+    judged.iter().map(frame::candidate).collect()
+}
+
+/// Step 2 of the module documentation, from every passage's judgement of step 1 and which
+/// passages give frame-word evidence ([`frame::evidence`]); and the frame words (sorted
+/// hashes).
 fn decide_with_frame(
     occurrences: &[(Occurrence, Occurrence)],
     judged: &[Judgement],
+    evidence: &[bool],
     apart: Apart<'_>,
 ) -> (Vec<bool>, Vec<u64>) {
     // the frame's own capitalised and numeric words: those that instances of templates
-    // share (they are no specifics of any one instance) in at least FRAME_DOCS documents,
-    // from the passages whose specifics differ throughout (no long stretch of the same
-    // text with specifics) whose differing specifics are at least their shared ones less
-    // one: copies of a story damaged in a few names share more names than they change,
-    // and theirs are no frame
-    let mut seen: Vec<(u64, DocNum)> = occurrences
-        .iter()
-        .zip(judged)
-        .filter(|(_, j)| j.formula && !long_shared_run(j, &[]) && j.differing + 1 >= j.shared.len())
-        .flat_map(|((x, y), j)| j.shared.iter().flat_map(|&h| [(h, x.doc), (h, y.doc)]))
-        .collect();
-    seen.sort_unstable();
-    seen.dedup();
-    let frame: Vec<u64> = seen
-        .chunk_by(|p, q| p.0 == q.0)
-        .filter(|g| g.len() >= FRAME_DOCS)
-        .map(|g| g[0].0)
-        .collect();
+    // share (they are no specifics of any one instance) in at least FRAME_DOCS documents
+    let frame = frame::words(occurrences, judged, evidence);
     // step 1: differing specifics, unless a long stretch of the text is the same
     let step1: Vec<bool> = occurrences
         .iter()
