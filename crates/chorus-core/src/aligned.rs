@@ -14,7 +14,7 @@
 
 use crate::align::{Alignment, align_seeds_blocked};
 use crate::boilerplate::{Sources, blocked_by_doc};
-use crate::candidates::{Candidate, PASS_SEEDS, candidates_of_pass, plan_candidates};
+use crate::candidates::{Candidate, PASS_SEEDS, candidates_of_pass_kept, plan_candidates};
 use crate::config::Config;
 use crate::corpus::{COMPACT_CACHE_PER_TEXT_BYTE, Corpus, Storage};
 use crate::error::Result;
@@ -89,6 +89,13 @@ pub(crate) type Decided = (DocNum, DocNum, f64, f64);
 /// the documents.
 pub(crate) type PlanFn<'p> = dyn Fn(&Candidate, &[u32], &[Vec<(u32, u32)>]) -> PairPlan + Sync + 'p;
 
+/// Whether a caller's plan may want a document pair `a < b` with this many seeds, given
+/// the token counts and the boilerplate ranges of the documents: `false` only for a pair
+/// its [`PlanFn`] would certainly skip, which is then never made into a candidate (it is
+/// still counted in [`Stats::candidate_pairs`]).
+pub(crate) type WantFn<'p> =
+    dyn Fn(DocNum, DocNum, usize, &[u32], &[Vec<(u32, u32)>]) -> bool + Sync + 'p;
+
 /// Text bytes tokenised per batch when the index is built on disk.
 const DISK_BATCH_BYTES: usize = 64 << 20;
 
@@ -100,6 +107,19 @@ pub(crate) fn align_corpus_with<'c>(
     cfg: &Config,
     storage: &Storage,
     progress: &dyn Progress,
+    plan: &PlanFn<'_>,
+) -> Result<(Aligned<'c>, Vec<Decided>)> {
+    align_corpus_wanted(docs, cfg, storage, progress, &|_, _, _, _, _| true, plan)
+}
+
+/// [`align_corpus_with`], the pairs that `want` turns down from their seed count alone
+/// skipped before they are made into candidates (their seeds are never copied nor planned).
+pub(crate) fn align_corpus_wanted<'c>(
+    docs: &'c dyn Corpus,
+    cfg: &Config,
+    storage: &Storage,
+    progress: &dyn Progress,
+    want: &WantFn<'_>,
     plan: &PlanFn<'_>,
 ) -> Result<(Aligned<'c>, Vec<Decided>)> {
     cfg.validate()?;
@@ -178,16 +198,18 @@ pub(crate) fn align_corpus_with<'c>(
     progress.stage("align", cplan.seeds as u64);
     let mut advanced = 0u64;
     for pass in cplan.passes {
-        let cands = candidates_of_pass(
+        let (cands, turned_down) = candidates_of_pass_kept(
             index.as_ref().expect("index kept for every pass"),
             &cfg.seeds,
             &sources,
             pass,
+            Some(&cplan.partition_seeds),
+            &|a, b, seeds| want(a, b, seeds, &token_counts, &blocked),
         )?;
         if single {
             index = None;
         }
-        n_candidates += cands.len();
+        n_candidates += cands.len() + turned_down;
         advanced += cands.iter().map(|c| c.seeds.len() as u64).sum::<u64>();
         let plans: Vec<PairPlan> = cands
             .par_iter()

@@ -223,6 +223,9 @@ pub struct CandidatePlan {
     pub passes: Vec<std::ops::Range<usize>>,
     /// Seeds over all passes.
     pub seeds: usize,
+    /// Seeds of each bucket, per index partition: what [`candidates_of_pass`] collects
+    /// there, so that its buffers are allocated once at their size.
+    pub partition_seeds: Vec<Vec<usize>>,
 }
 
 /// Counts the seeds of every bucket of first documents (without keeping them), collects the
@@ -254,10 +257,12 @@ pub fn plan_candidates(
     let mut counts = vec![0usize; n_buckets];
     let mut boilerplate: Vec<(u32, u32)> =
         Vec::with_capacity(counted.iter().map(|p| p.1.len()).sum());
+    let mut partition_seeds = Vec::with_capacity(counted.len());
     for (c, b) in counted {
-        for (t, x) in counts.iter_mut().zip(c) {
+        for (t, x) in counts.iter_mut().zip(&c) {
             *t += x;
         }
+        partition_seeds.push(c);
         boilerplate.extend(b);
     }
     boilerplate.par_sort_unstable();
@@ -275,6 +280,7 @@ pub fn plan_candidates(
         boilerplate,
         passes,
         seeds: counts.iter().sum(),
+        partition_seeds,
     })
 }
 
@@ -290,6 +296,25 @@ pub fn candidates_of_pass(
     sources: &Sources,
     pass: std::ops::Range<usize>,
 ) -> Result<Vec<Candidate>> {
+    Ok(candidates_of_pass_kept(index, lim, sources, pass, None, &|_, _, _| true)?.0)
+}
+
+/// Whether a document pair `a < b` with this many seeds is worth making into a
+/// [`Candidate`]: a caller's plan that would skip it from its seed count alone says no, so
+/// its seeds are never copied nor planned.
+pub(crate) type KeepFn<'k> = dyn Fn(DocNum, DocNum, usize) -> bool + Sync + 'k;
+
+/// [`candidates_of_pass`] without the pairs `keep` turns down (those over `min_seeds`
+/// seeds are counted, the second value); `sizes`, when given, are the seeds of each bucket
+/// per partition ([`CandidatePlan::partition_seeds`]), for buffers of the right size.
+pub(crate) fn candidates_of_pass_kept(
+    index: &NgramIndex,
+    lim: &SeedLimits,
+    sources: &Sources,
+    pass: std::ops::Range<usize>,
+    sizes: Option<&[Vec<usize>]>,
+    keep: &KeepFn<'_>,
+) -> Result<(Vec<Candidate>, usize)> {
     let docs = sources.of_doc.len();
     let parts: Vec<SeedBuckets> = (0..index.partition_count())
         .into_par_iter()
@@ -299,7 +324,18 @@ pub fn candidates_of_pass(
                 seeds: SeedBuckets::new(docs),
                 pass: pass.clone(),
             };
+            if let Some(sizes) = sizes {
+                for b in pass.clone() {
+                    out.seeds.buckets[b].reserve_exact(sizes[p][b]);
+                }
+            }
             seeds_of_partition(&part, lim, sources, &mut out, None);
+            if let Some(sizes) = sizes {
+                debug_assert!(
+                    pass.clone()
+                        .all(|b| out.seeds.buckets[b].len() == sizes[p][b])
+                );
+            }
             Ok(out.seeds)
         })
         .collect::<Result<_>>()?;
@@ -314,7 +350,7 @@ pub fn candidates_of_pass(
             }
         }
     }
-    let pairs: Vec<Vec<Candidate>> = by_bucket
+    let pairs: Vec<(Vec<Candidate>, usize)> = by_bucket
         .into_par_iter()
         .map(|pieces| {
             let mut seeds: Vec<SeedRec> = Vec::with_capacity(pieces.iter().map(Vec::len).sum());
@@ -322,8 +358,15 @@ pub fn candidates_of_pass(
                 seeds.extend(piece);
             }
             seeds.sort_unstable();
-            seeds
+            let mut turned_down = 0;
+            let kept = seeds
                 .chunk_by(|x, y| x.pair == y.pair)
+                .filter(|g| {
+                    let (a, b) = (DocNum((g[0].pair >> 32) as u32), DocNum(g[0].pair as u32));
+                    let ok = g.len() < lim.min_seeds || keep(a, b, g.len());
+                    turned_down += usize::from(!ok);
+                    ok
+                })
                 .filter_map(|g| {
                     candidate_of_sorted(
                         DocNum((g[0].pair >> 32) as u32),
@@ -332,10 +375,12 @@ pub fn candidates_of_pass(
                         lim,
                     )
                 })
-                .collect()
+                .collect();
+            (kept, turned_down)
         })
         .collect();
-    Ok(pairs.into_iter().flatten().collect())
+    let turned_down = pairs.iter().map(|p| p.1).sum();
+    Ok((pairs.into_iter().flat_map(|p| p.0).collect(), turned_down))
 }
 
 /// Candidate pairs from the index, in `(a, b)` order, and the boilerplate occurrences, in

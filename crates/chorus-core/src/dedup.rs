@@ -34,7 +34,7 @@
 //! their seeds and the formula decision (a normalisation of each document sharing a
 //! passage), plus O(p) for p aligned passages.
 
-use crate::aligned::{Decided, PairAlignment, PairPlan, align_corpus_with, align_pair};
+use crate::aligned::{Decided, PairAlignment, PairPlan, align_corpus_wanted, align_pair};
 use crate::candidates::Candidate;
 use crate::config::Config;
 use crate::corpus::{Corpus, Storage};
@@ -223,7 +223,7 @@ pub(crate) fn plan_of(
     let ca = (seed_covered(&pa, n, a.1) as f64 / content(a)).min(1.0);
     let cb = (seed_covered(&pb, n, b.1) as f64 / content(b)).min(1.0);
     let (hi, lo) = if ca >= cb { (ca, cb) } else { (cb, ca) };
-    if hi < 0.25_f64.min(cfg.threshold - cfg.slack) {
+    if hi < SKIP_BELOW.min(cfg.threshold - cfg.slack) {
         PairPlan::Skip
     } else if hi >= cfg.threshold && lo >= cfg.threshold - cfg.slack {
         PairPlan::Decided(ca, cb)
@@ -231,6 +231,29 @@ pub(crate) fn plan_of(
         PairPlan::Align
     }
 }
+
+/// Whether a candidate pair with `seeds` seeds between documents of `(tokens, blocked
+/// ranges)` `a` and `b` may be planned otherwise than skipped by [`plan_of`]: its seeds
+/// cover at most `ngram` tokens each, so when that many cannot reach the skip bound on
+/// either side, [`plan_of`] skips the pair whatever the positions (it is then never made
+/// into a candidate).
+pub(crate) fn may_plan(
+    cfg: &DedupConfig,
+    seeds: usize,
+    a: (u32, &[(u32, u32)]),
+    b: (u32, &[(u32, u32)]),
+) -> bool {
+    let most = (seeds as u64 * cfg.find.align.ngram as u64) as f64;
+    let content =
+        |(len, blocked): (u32, &[(u32, u32)])| (len - overlap_with(blocked, 0, len)).max(1) as f64;
+    let bound = SKIP_BELOW.min(cfg.threshold - cfg.slack);
+    most / content(a) >= bound || most / content(b) >= bound
+}
+
+/// Seed coverage of the better covered side under which a pair is skipped (unless
+/// `threshold - slack` is lower): noise costs a copy some n-grams, never three quarters
+/// of them.
+const SKIP_BELOW: f64 = 0.25;
 
 /// Groups near-duplicate documents (see the module documentation).
 pub fn dedup(docs: &[Document], cfg: &DedupConfig, progress: &dyn Progress) -> Result<DedupReport> {
@@ -248,16 +271,25 @@ pub fn dedup_in(
     // for the decision alone, which needs passages
     let judge = !cfg.find.keep_formulas;
     let decided_pairs: Mutex<Vec<Candidate>> = Mutex::new(Vec::new());
-    let (mut al, decided) = align_corpus_with(docs, &cfg.find, storage, progress, &|c, t, b| {
-        let plan = plan_pair(cfg, c, t, b);
-        if judge && matches!(plan, PairPlan::Decided(..)) {
-            decided_pairs
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .push(c.clone());
-        }
-        plan
-    })?;
+    let want = |a: DocNum, b: DocNum, seeds: usize, t: &[u32], bl: &[Vec<(u32, u32)>]| {
+        may_plan(
+            cfg,
+            seeds,
+            (t[a.index()], &bl[a.index()]),
+            (t[b.index()], &bl[b.index()]),
+        )
+    };
+    let (mut al, decided) =
+        align_corpus_wanted(docs, &cfg.find, storage, progress, &want, &|c, t, b| {
+            let plan = plan_pair(cfg, c, t, b);
+            if judge && matches!(plan, PairPlan::Decided(..)) {
+                decided_pairs
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .push(c.clone());
+            }
+            plan
+        })?;
     // every passage, those of the decided pairs after the aligned ones, and which are
     // formulas
     let n_aligned = al.aligned.len();
@@ -677,6 +709,70 @@ mod tests {
         assert_eq!(disk, memory);
         let compact = dedup_in(&docs, &cfg, &Storage::Compact, &NoProgress).unwrap();
         assert_eq!(compact, memory);
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
+        /// A pair that `may_plan` turns down from its seed count is one `plan_of` skips,
+        /// wherever its seeds lie (repeated positions, seeds in boilerplate, short documents).
+        #[test]
+        fn a_pair_turned_down_by_its_seed_count_is_skipped(
+            len_a in 1u32..400,
+            len_b in 1u32..400,
+            raw in proptest::collection::vec((0u32..400, 0u32..400), 0..120),
+            blocked_a in proptest::collection::vec((0u32..400, 0u32..40), 0..4),
+            blocked_b in proptest::collection::vec((0u32..400, 0u32..40), 0..4),
+            threshold in 0.3f64..1.0,
+            slack in 0.0f64..0.6,
+            containment in proptest::bool::weighted(0.5),
+        ) {
+            let cfg = DedupConfig { threshold, slack, containment, ..DedupConfig::default() };
+            let n = cfg.find.align.ngram as u32;
+            let ranges = |raw: Vec<(u32, u32)>, len: u32| {
+                let mut r: Vec<(u32, u32)> = raw
+                    .into_iter()
+                    .map(|(s, l)| (s.min(len), (s + l).min(len)))
+                    .filter(|r| r.1 > r.0)
+                    .collect();
+                r.sort_unstable();
+                let mut out: Vec<(u32, u32)> = Vec::new();
+                for (s, e) in r {
+                    match out.last_mut() {
+                        Some(last) if s <= last.1 => last.1 = last.1.max(e),
+                        _ => out.push((s, e)),
+                    }
+                }
+                out
+            };
+            let (ba, bb) = (ranges(blocked_a, len_a), ranges(blocked_b, len_b));
+            let mut seeds: Vec<(u32, u32)> = raw
+                .into_iter()
+                .map(|(x, y)| (x % len_a.saturating_sub(n - 1).max(1), y % len_b.saturating_sub(n - 1).max(1)))
+                .collect();
+            seeds.sort_unstable();
+            let a = (len_a, ba.as_slice());
+            let b = (len_b, bb.as_slice());
+            if !may_plan(&cfg, seeds.len(), a, b) {
+                proptest::prop_assert!(matches!(plan_of(&cfg, &seeds, a, b), PairPlan::Skip));
+            }
+        }
+    }
+
+    #[test]
+    fn few_seeds_between_long_documents_are_turned_down() {
+        let cfg = DedupConfig::default();
+        // 10 seeds of 5 tokens cover at most 50 of 1000 tokens: under a quarter on both sides
+        assert!(!may_plan(&cfg, 10, (1000, &[]), (1000, &[])));
+        // ... but a quarter of a 200-token document
+        assert!(may_plan(&cfg, 10, (1000, &[]), (200, &[])));
+        // boilerplate aside, a 1000-token document with 800 blocked tokens has 200
+        assert!(may_plan(&cfg, 10, (1000, &[(0, 800)]), (1000, &[])));
+        // containment changes nothing: a contained side is covered well past the bound
+        let plain = DedupConfig {
+            containment: false,
+            ..DedupConfig::default()
+        };
+        assert!(!may_plan(&plain, 10, (1000, &[]), (1000, &[])));
     }
 
     /// A dividend notice of the template the formula tests use, for `company`.

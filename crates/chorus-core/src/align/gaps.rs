@@ -8,7 +8,7 @@
 //! X-drop alignment, within the sentence the passage starts or ends in and outside blocked
 //! ranges, so damaged words at a passage's edges (where no n-gram survives) are covered.
 
-use super::tokens::{FuzzyKey, fuzzy_equal, fuzzy_equal_keyed};
+use super::tokens::{FuzzyKey, fuzzy_equal_keyed};
 use super::{AlignParams, Scoring};
 use crate::tokenize::Tokens;
 
@@ -18,6 +18,11 @@ const SMALL_GAP_CELLS: usize = 64;
 thread_local! {
     /// Per-thread matrix for gap alignment: no allocation per gap.
     static GAP_MATRIX: std::cell::RefCell<Vec<(i32, u32)>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+thread_local! {
+    /// Per-thread fuzzy keys of a gap's tokens, of `a` then of `b`.
+    static GAP_KEYS: std::cell::RefCell<Vec<FuzzyKey>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 /// Per-thread buffers of [`Pair::extend`]: the fuzzy keys of the window's tokens on each
@@ -135,18 +140,8 @@ fn free_run(blocked: &[(u32, u32)], i: usize, forward: bool, max: usize) -> usiz
 }
 
 impl Pair<'_> {
-    /// Score of aligning token `i` of `a` with token `j` of `b`, and whether it is a match.
-    fn cmp(&self, i: usize, j: usize) -> (i32, bool) {
-        if self.a.hashes[i] == self.b.hashes[j] {
-            (self.s.matched, true)
-        } else if fuzzy_equal(self.a.text(i), self.b.text(j)) {
-            (self.s.fuzzy, true)
-        } else {
-            (self.s.mismatch, false)
-        }
-    }
-
-    /// [`Pair::cmp`] with the tokens' fuzzy keys at hand.
+    /// Score of aligning token `i` of `a` (fuzzy key `ki`) with token `j` of `b` (`kj`),
+    /// and whether it is a match.
     #[inline]
     fn cmp_keyed(&self, i: usize, ki: &FuzzyKey, j: usize, kj: &FuzzyKey) -> (i32, bool) {
         if self.a.hashes[i] == self.b.hashes[j] {
@@ -192,17 +187,41 @@ impl Pair<'_> {
         m: usize,
         h: &mut [(i32, u32)],
     ) -> (i32, u32) {
-        const FUZZY_BAND: usize = 3;
-        let w = m + 1;
         for (j, cell) in h.iter_mut().enumerate().take(m + 1) {
             *cell = (self.s.gap * j as i32, 0);
         }
+        GAP_KEYS.with(|buf| {
+            // each token's fuzzy key once, not once per cell of the band it is compared in
+            let keys = &mut *buf.borrow_mut();
+            keys.clear();
+            keys.extend((a0..a0 + n).map(|i| FuzzyKey::of(self.a.text(i))));
+            keys.extend((b0..b0 + m).map(|j| FuzzyKey::of(self.b.text(j))));
+            let (ka, kb) = keys.split_at(n);
+            self.gap_cells(a0, n, b0, m, h, ka, kb)
+        })
+    }
+
+    /// The cells of [`Pair::gap_matrix`] below its first row and right of its first
+    /// column, `ka` and `kb` the fuzzy keys of the gap's tokens of `a` and of `b`.
+    #[allow(clippy::too_many_arguments)]
+    fn gap_cells(
+        &self,
+        a0: usize,
+        n: usize,
+        b0: usize,
+        m: usize,
+        h: &mut [(i32, u32)],
+        ka: &[FuzzyKey],
+        kb: &[FuzzyKey],
+    ) -> (i32, u32) {
+        const FUZZY_BAND: usize = 3;
+        let w = m + 1;
         for i in 1..=n {
             h[i * w] = (self.s.gap * i as i32, 0);
             let diag = i * m / n;
             for j in 1..=m {
                 let (c, is_match) = if j.abs_diff(diag) <= FUZZY_BAND {
-                    self.cmp(a0 + i - 1, b0 + j - 1)
+                    self.cmp_keyed(a0 + i - 1, &ka[i - 1], b0 + j - 1, &kb[j - 1])
                 } else if self.a.hashes[a0 + i - 1] == self.b.hashes[b0 + j - 1] {
                     (self.s.matched, true)
                 } else {
@@ -369,6 +388,104 @@ mod tests {
         }
     }
 
+    /// The score of aligning two tokens as first written (comparing their texts from
+    /// scratch, without fuzzy keys).
+    fn cmp(pair: &Pair<'_>, i: usize, j: usize) -> (i32, bool) {
+        if pair.a.hashes[i] == pair.b.hashes[j] {
+            (pair.s.matched, true)
+        } else if super::super::tokens::fuzzy_equal(pair.a.text(i), pair.b.text(j)) {
+            (pair.s.fuzzy, true)
+        } else {
+            (pair.s.mismatch, false)
+        }
+    }
+
+    /// The gap matrix as first written (each band cell comparing its tokens from
+    /// scratch): the reference [`Pair::gap_fill`] must equal.
+    fn gap_reference(pair: &Pair<'_>, a0: usize, a1: usize, b0: usize, b1: usize) -> (i32, u32) {
+        let (n, m) = (a1 - a0, b1 - b0);
+        if n == 0 || m == 0 {
+            return (pair.s.gap * (n + m) as i32, 0);
+        }
+        let w = m + 1;
+        let mut h = vec![(0i32, 0u32); (n + 1) * w];
+        for (j, cell) in h.iter_mut().enumerate().take(m + 1) {
+            *cell = (pair.s.gap * j as i32, 0);
+        }
+        for i in 1..=n {
+            h[i * w] = (pair.s.gap * i as i32, 0);
+            let diag = i * m / n;
+            for j in 1..=m {
+                let (c, is_match) = if j.abs_diff(diag) <= 3 {
+                    cmp(pair, a0 + i - 1, b0 + j - 1)
+                } else if pair.a.hashes[a0 + i - 1] == pair.b.hashes[b0 + j - 1] {
+                    (pair.s.matched, true)
+                } else {
+                    (pair.s.mismatch, false)
+                };
+                let d = h[(i - 1) * w + j - 1];
+                let mut best = (d.0 + c, d.1 + u32::from(is_match));
+                let up = h[(i - 1) * w + j];
+                if up.0 + pair.s.gap > best.0 {
+                    best = (up.0 + pair.s.gap, up.1);
+                }
+                let left = h[i * w + j - 1];
+                if left.0 + pair.s.gap > best.0 {
+                    best = (left.0 + pair.s.gap, left.1);
+                }
+                h[i * w + j] = best;
+            }
+        }
+        h[n * w + m]
+    }
+
+    #[test]
+    fn gap_fill_equals_the_reference_on_random_texts() {
+        let mut state = 11u64;
+        let mut fuzzy = 0;
+        for round in 0..300 {
+            let a = Tokens::new(&random_text(&mut state, 5 + round % 40));
+            let b = Tokens::new(&random_text(&mut state, 5 + round % 33));
+            let pair = Pair {
+                a: &a,
+                b: &b,
+                s: Scoring::default(),
+                blocked_a: &[],
+                blocked_b: &[],
+            };
+            for (a0, b0) in [(0, 0), (1, 2), (a.len() / 3, b.len() / 4)] {
+                for (a1, b1) in [(a.len(), b.len()), (a0 + 3, b0 + 4), (a0 + 9, b0 + 7)] {
+                    let (a1, b1) = (a1.min(a.len()), b1.min(b.len()));
+                    if a1 < a0 || b1 < b0 {
+                        continue;
+                    }
+                    let got = pair.gap_fill(a0, a1, b0, b1);
+                    assert_eq!(
+                        got,
+                        gap_reference(&pair, a0, a1, b0, b1),
+                        "round {round}: {a0}..{a1} × {b0}..{b1}"
+                    );
+                    // matches beyond the exact ones: fuzzy comparisons were made and held
+                    let exact = gap_reference(
+                        &Pair {
+                            s: Scoring {
+                                fuzzy: -1000,
+                                ..Scoring::default()
+                            },
+                            ..pair
+                        },
+                        a0,
+                        a1,
+                        b0,
+                        b1,
+                    );
+                    fuzzy += usize::from(exact != got);
+                }
+            }
+        }
+        assert!(fuzzy > 50, "{fuzzy}");
+    }
+
     /// The extension as it was first written (the whole matrix, each cell comparing its
     /// tokens from scratch): the reference [`Pair::extend`] must equal.
     fn extend_reference(
@@ -416,7 +533,7 @@ mod tests {
                         cell = (pair.s.gap * i as i32, 0);
                     }
                 } else {
-                    let (c, is_match) = pair.cmp(at(i - 1, i0), at(j - 1, j0));
+                    let (c, is_match) = cmp(pair, at(i - 1, i0), at(j - 1, j0));
                     let d = h[(i - 1) * w + j - 1];
                     if d.0 > NEG {
                         cell = (d.0 + c, d.1 + u32::from(is_match));

@@ -65,25 +65,26 @@ fn edit_distance_at_most<T: PartialEq>(a: &[T], b: &[T], k: usize) -> bool {
     if b.len() >= MAX {
         return a == b;
     }
-    let mut prev = [0usize; MAX];
-    let mut cur = [0usize; MAX];
+    // two rows, swapped by reference (distances stay under 2 * MAX: u32 is plenty)
+    let (mut row0, mut row1) = ([0u32; MAX], [0u32; MAX]);
+    let (mut prev, mut cur) = (&mut row0, &mut row1);
     for (j, p) in prev.iter_mut().enumerate().take(b.len() + 1) {
-        *p = j;
+        *p = j as u32;
     }
     for i in 1..=a.len() {
-        cur[0] = i;
+        cur[0] = i as u32;
         let mut row_min = cur[0];
         for j in 1..=b.len() {
-            let sub = prev[j - 1] + usize::from(a[i - 1] != b[j - 1]);
+            let sub = prev[j - 1] + u32::from(a[i - 1] != b[j - 1]);
             cur[j] = sub.min(prev[j] + 1).min(cur[j - 1] + 1);
             row_min = row_min.min(cur[j]);
         }
-        if row_min > k {
+        if row_min as usize > k {
             return false;
         }
         std::mem::swap(&mut prev, &mut cur);
     }
-    prev[b.len()] <= k
+    prev[b.len()] as usize <= k
 }
 
 thread_local! {
@@ -258,6 +259,27 @@ mod tests {
                 fuzzy_equal_keyed(&x, &FuzzyKey::of(&x), &y, &FuzzyKey::of(&y)),
                 fuzzy_equal(&x, &y)
             );
+        }
+
+        #[test]
+        fn edit_distance_bound_is_the_levenshtein_distance(x in word(), y in word(), k in 0usize..6) {
+            let (a, b): (Vec<char>, Vec<char>) = (x.chars().collect(), y.chars().collect());
+            // the textbook full matrix
+            let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+            for (i, row) in d.iter_mut().enumerate() {
+                row[0] = i;
+            }
+            for (j, cell) in d[0].iter_mut().enumerate() {
+                *cell = j;
+            }
+            for i in 1..=a.len() {
+                for j in 1..=b.len() {
+                    d[i][j] = (d[i - 1][j - 1] + usize::from(a[i - 1] != b[j - 1]))
+                        .min(d[i - 1][j] + 1)
+                        .min(d[i][j - 1] + 1);
+                }
+            }
+            prop_assert_eq!(edit_distance_at_most(&a, &b, k), d[a.len()][b.len()] <= k);
         }
 
         #[test]
