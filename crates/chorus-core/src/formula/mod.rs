@@ -51,8 +51,8 @@
 //!    is at hand (`find`, `dedup`, and their stages, which count the corpus's part by
 //!    n-gram: [`Recurrence`]): a pair whose passages are all short lines sharing at most
 //!    one name of their own, each line's words recurring in 4 or more documents of the
-//!    corpus printed days apart, is a template's pair (the aligner cut its frame between
-//!    the fillers, so no single passage shows other specifics).
+//!    corpus printed days apart (unrelated to the pair, or printed on a schedule:
+//!    `schedule.rs`), is a template's pair (no single passage shows other specifics).
 //!
 //! Formulas are kept out of clusters, so that two documents are never in one cluster
 //! through a shared frame, and are listed on request as their own groups
@@ -65,8 +65,8 @@
 //! company "declined to comment" twice) is reported as reuse; a statement that its copies
 //! changed in every name is reported as a formula; a short passage without specifics of
 //! its own, lying inside a formula's frame in some document (where the aligner ran on
-//! from it into text with other names and numbers), is taken for that frame. The words
-//! counted are tokens, so "7,242,117" is three numbers.
+//! from it into text with other names and numbers), is taken for that frame. Words are
+//! counted as tokens ("7,242,117" is three numbers).
 
 use crate::align::fuzzy_equal;
 use crate::aligned::PairAlignment;
