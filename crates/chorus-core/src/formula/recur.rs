@@ -22,6 +22,10 @@
 //!   the pair: neither document shares a passage with them. The copies of a reprinted
 //!   story hold its words too, but they are the documents' partners (the aligner paired
 //!   them); a stock line's other instances are in documents that share nothing else.
+//!   An n-gram printed on a schedule (one hour of the day, day after day, for weeks:
+//!   [`schedule`]) recurs whoever its holders are: a daily column's editions pair with
+//!   each other through its opening line, as a brief's reprints do, but reprints follow
+//!   their first printing at random lags and hours.
 //!
 //! The decision reads the corpus and the passages found, not earlier decisions of this
 //! step, so it never chains. Undated documents give no spread, so a corpus without dates
