@@ -47,6 +47,10 @@
 //!    step is taken once, from step 1's decisions only, so formulas never chain. A copied
 //!    story holding a formula line is not inside the formula (the formula lies inside it),
 //!    and the same instance of a template reprinted shares its specifics: both stay reuse.
+//!    **Slots at the edges** (`edges.rs`, taken after step 2): a document pair's one
+//!    passage, less than three quarters of one of its documents, is a formula when just
+//!    beyond one of its ends each side holds a number the other's words there lack,
+//!    between the same two words (the aligner stopped at a filler; the frame resumes).
 //! 3. **Recurring stock lines** (`recur.rs`), decided per document pair where the corpus
 //!    is at hand (`find`, `dedup`, and their stages, which count the corpus's part by
 //!    n-gram: [`Recurrence`]): a pair whose passages are all short lines sharing at most
@@ -68,7 +72,6 @@
 //! from it into text with other names and numbers), is taken for that frame. Words are
 //! counted as tokens ("7,242,117" is three numbers).
 
-use crate::align::fuzzy_equal;
 use crate::aligned::PairAlignment;
 use crate::document::Span;
 use crate::error::Result;
@@ -78,8 +81,9 @@ use crate::token_source::{TokenSource, tokens_with_map};
 use crate::tokenize::Tokens;
 use rayon::prelude::*;
 pub(crate) use reissue::Apart;
-use reissue::{clean, damaged, dated_apart, long_shared_run};
+use reissue::{clean, damaged, dated_apart, long_shared_run, near_equal};
 
+mod edges;
 mod recur;
 mod reissue;
 #[cfg(test)]
@@ -148,6 +152,8 @@ pub(crate) struct SideSpecifics {
     /// Tokens of the side that the aligner matched (exactly or fuzzily) with the other
     /// side, when known.
     matched: Option<u32>,
+    /// The words just outside the side ([`edges`]).
+    edges: edges::Edges,
 }
 
 impl SideSpecifics {
@@ -157,6 +163,7 @@ impl SideSpecifics {
         let mut out = SideSpecifics {
             len: (t1 - t0) as usize,
             start: t0,
+            edges: edges::Edges::of(tokens, map, original, (t0, t1)),
             ..Default::default()
         };
         if (t1 - t0) as usize <= recur::MAX_LINE {
@@ -439,43 +446,6 @@ fn judge(a: &SideSpecifics, b: &SideSpecifics, own: &dyn Fn(bool, &Capital) -> b
     }
 }
 
-/// Whether two differing specifics are one damaged word: within the aligner's fuzzy
-/// equality, one adjacent transposition apart ("Smtih", "Smith"), or holding the same
-/// digits once OCR confusions are folded ("teh963", "the963"; "3o", "30").
-fn near_equal(x: &str, y: &str) -> bool {
-    if fuzzy_equal(x, y) {
-        return true;
-    }
-    let (cx, cy): (Vec<char>, Vec<char>) = (x.chars().collect(), y.chars().collect());
-    if cx.len() == cy.len() && cx.len() >= 3 {
-        let diff: Vec<usize> = (0..cx.len()).filter(|&i| cx[i] != cy[i]).collect();
-        if diff.len() == 2
-            && diff[1] == diff[0] + 1
-            && cx[diff[0]] == cy[diff[1]]
-            && cx[diff[1]] == cy[diff[0]]
-        {
-            return true;
-        }
-    }
-    if !cx.iter().chain(&cy).any(|c| c.is_ascii_digit()) {
-        return false;
-    }
-    let digits = |w: &[char]| -> String {
-        w.iter()
-            .map(|&c| match c {
-                'o' | 'O' => '0',
-                'l' | 'i' | 'I' | '|' => '1',
-                's' | 'S' => '5',
-                'b' | 'B' => '8',
-                c => c,
-            })
-            .filter(char::is_ascii_digit)
-            .collect()
-    };
-    let (dx, dy) = (digits(&cx), digits(&cy));
-    !dx.is_empty() && dx == dy && cx.len().abs_diff(cy.len()) <= 2
-}
-
 /// Every passage's two occurrences, and which passages are formulas (when judged).
 pub(crate) type Judged = (Vec<(Occurrence, Occurrence)>, Option<Vec<bool>>);
 
@@ -630,7 +600,9 @@ pub(crate) fn formulas(
     occurrences: &[(Occurrence, Occurrence)],
     sides: &[SideSpecifics],
 ) -> Vec<bool> {
-    decide_with_frame(occurrences, &judge_all(occurrences, sides), &|_, _| false).0
+    let mut is = decide_with_frame(occurrences, &judge_all(occurrences, sides), &|_, _| false).0;
+    edges::slots_at_edges(occurrences, sides, &mut is);
+    is
 }
 
 /// [`formulas`], then step 3 (recurring stock lines, [`recur`]) over `corpus`.
@@ -642,6 +614,7 @@ pub(crate) fn formulas_in(
 ) -> Result<Vec<bool>> {
     let judged = judge_all(occurrences, sides);
     let (mut is, frame) = decide_with_frame(occurrences, &judged, apart);
+    edges::slots_at_edges(occurrences, sides, &mut is);
     let own: Vec<Vec<u64>> = judged
         .iter()
         .map(|j| {
