@@ -41,20 +41,23 @@ const COVER_DEN: usize = 4;
 #[derive(Debug, Default, Clone, PartialEq)]
 pub(crate) struct Edges {
     /// The words before the side and after it, nearest first, up to [`WINDOW`], stopping
-    /// at a paragraph break (none when the side's end is a paragraph's).
+    /// at a paragraph break (none when the side's end is a paragraph's, cuts a word, or
+    /// has no number among them).
     ends: [Vec<Word>; 2],
     /// Tokens in the side's document.
     doc_len: u32,
 }
 
 /// A word beside a passage.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 struct Word {
     hash: u64,
-    /// A number's significant digits (OCR confusions folded; no leading or trailing
-    /// zeros); `None` for a word without a digit.
-    digits: Option<String>,
+    /// A number's significant digits ([`digits`]); `None` for a word without a digit.
+    digits: Option<Digits>,
 }
+
+/// A number's significant digits (at most the first 19) as a value and their count.
+type Digits = (u64, u8);
 
 impl Edges {
     /// The words around tokens `t0..t1` of a document (`tokens`, its normalised text's
@@ -82,8 +85,8 @@ impl Edges {
                 .is_some_and(|g| !g.chars().any(char::is_whitespace))
         };
         let mut out = Edges {
+            ends: [Vec::new(), Vec::new()],
             doc_len: n,
-            ..Default::default()
         };
         if t1 <= t0 + INNER {
             return out;
@@ -114,6 +117,12 @@ impl Edges {
                 edge = e;
             }
         }
+        // a slot needs a number on both sides: words without one are not kept
+        for end in &mut out.ends {
+            if !end.iter().any(|w| w.digits.is_some()) {
+                *end = Vec::new();
+            }
+        }
         out
     }
 }
@@ -136,8 +145,9 @@ fn paragraph(s: &str) -> bool {
 }
 
 /// A number's significant digits: OCR confusions folded ("3o.7" is "30.7"), separators
-/// dropped, no leading or trailing zeros ("1,050,000" and "1.05" are both "105").
-fn digits(w: &str) -> String {
+/// dropped, no leading or trailing zeros ("1,050,000" and "1.05" are both "105"), the
+/// first 19 kept.
+fn digits(w: &str) -> Digits {
     let folded: String = w
         .chars()
         .map(|c| match c {
@@ -149,26 +159,21 @@ fn digits(w: &str) -> String {
         })
         .filter(char::is_ascii_digit)
         .collect();
-    folded
-        .trim_start_matches('0')
-        .trim_end_matches('0')
-        .to_string()
+    let d = folded.trim_start_matches('0').trim_end_matches('0');
+    let d = &d[..d.len().min(19)];
+    (d.parse().unwrap_or(0), d.len() as u8)
 }
 
 /// Whether two numbers' significant digits agree: the same, one a prefix of the other,
 /// or one the other rounded ("2.08", "2.084"; "304", "303.9").
-fn agree(x: &str, y: &str) -> bool {
-    let (a, b) = if x.len() <= y.len() { (x, y) } else { (y, x) };
-    if a == b || (!a.is_empty() && b.starts_with(a)) {
-        return true;
+fn agree(x: Digits, y: Digits) -> bool {
+    let ((va, la), (vb, lb)) = if x.1 <= y.1 { (x, y) } else { (y, x) };
+    if la == lb || la == 0 {
+        return la == lb && va == vb;
     }
-    if a.is_empty() || b.len() <= a.len() || a.len() >= 30 {
-        return false;
-    }
-    match (b[..a.len() + 1].parse::<u128>(), a.parse::<u128>()) {
-        (Ok(v), Ok(r)) => (v + 5) / 10 == r,
-        _ => false,
-    }
+    // b cut to one digit more than a: a prefix of it, or it rounded
+    let cut = vb / 10u64.pow(u32::from(lb - la - 1));
+    cut / 10 == va || (cut + 5) / 10 == va
 }
 
 /// Whether one end's words of two sides (`a`, `b`, nearest first) show a slot: each side
@@ -180,10 +185,8 @@ fn slot(a: &[Word], b: &[Word]) -> bool {
         x.iter()
             .enumerate()
             .filter_map(|(i, w)| {
-                let d = w.digits.as_ref()?;
-                if y.iter()
-                    .any(|v| v.digits.as_ref().is_some_and(|e| agree(d, e)))
-                {
+                let d = w.digits?;
+                if y.iter().any(|v| v.digits.is_some_and(|e| agree(d, e))) {
                     return None;
                 }
                 let toward = match i {
@@ -237,7 +240,7 @@ mod tests {
 
     #[test]
     fn numbers_agree_when_rounded_or_damaged() {
-        let agree_w = |x: &str, y: &str| agree(&digits(x), &digits(y));
+        let agree_w = |x: &str, y: &str| agree(digits(x), digits(y));
         assert!(agree_w("2.084", "2.08"));
         assert!(agree_w("303.9", "304"));
         assert!(agree_w("1,050,000", "1.05"));
