@@ -18,14 +18,20 @@
 //! it one value (a background figure updated, misprinted), not other fillers. A pair is judged only
 //! when this is its one passage (a copy cut by a slot into several passages keeps its
 //! other passages), and only when the passage is at most three quarters of at least one
-//! of its documents: a story reissued with a corrected last figure is nearly all of both.
+//! of its documents: a story reissued with a corrected last figure is nearly all of both;
+//! and only when its documents are dated at least two days apart (as the updated-reissue
+//! exemption of step 1 reads them): a story's update re-filed the same day or the next,
+//! its background sentence ending at a figure it revised ("96.03" and "96.93 pct"),
+//! stays reuse, while a template recurs across days. Undated documents and a query
+//! (undated) are not judged here.
+//! Tokens written together ("12.21", "U.S.", "7,730,000") are one word here.
 //! Language-independent: it reads digits, paragraph breaks and token identity only.
 //! Limits: slots holding names (not numbers) are not seen here; a copy whose two
 //! documents both put the copied paragraph right after a number in the same frame (two
 //! results tables, each followed by the same inserted paragraph on the same line) is
 //! taken for a template.
 
-use super::SideSpecifics;
+use super::{Apart, SideSpecifics};
 use crate::spans::Occurrence;
 use crate::tokenize::Tokens;
 
@@ -68,22 +74,31 @@ impl Edges {
             let (b, e) = tokens.ranges[i as usize];
             (map[b as usize] as usize, map[e as usize] as usize)
         };
-        let word = |i: u32| {
-            let (b, e) = tokens.ranges[i as usize];
-            let w = &tokens.norm[b as usize..e as usize];
-            Word {
-                hash: tokens.hashes[i as usize],
-                digits: w.chars().any(char::is_numeric).then(|| digits(w)),
-            }
-        };
-        let broken = |x: usize, y: usize| original.get(x.min(y)..x.max(y)).is_some_and(paragraph);
-        // no space between the side's end and the next word: the end cuts a word or a
-        // number ("8." and "16"), whose shared part makes one value, not another filler
         let glued = |x: usize, y: usize| {
             original
                 .get(x.min(y)..x.max(y))
                 .is_some_and(|g| !g.chars().any(char::is_whitespace))
         };
+        // the word of tokens `i..=j` (glued tokens: "12.21", "U.S.", "7,730,000")
+        let word = |i: u32, j: u32| {
+            let numeric = (i..=j).any(|k| {
+                let (b, e) = tokens.ranges[k as usize];
+                tokens.norm[b as usize..e as usize]
+                    .chars()
+                    .any(char::is_numeric)
+            });
+            let hash = (i..=j).fold(0u64, |h, k| {
+                (h.rotate_left(17) ^ tokens.hashes[k as usize]).wrapping_mul(0x9e37_79b9_7f4a_7c15)
+            });
+            let text = original.get(bytes(i).0..bytes(j).1).unwrap_or("");
+            Word {
+                hash,
+                digits: numeric.then(|| digits(text)),
+            }
+        };
+        let broken = |x: usize, y: usize| original.get(x.min(y)..x.max(y)).is_some_and(paragraph);
+        // no space between the side's end and the next word: the end cuts a word or a
+        // number ("8." and "16"), whose shared part makes one value, not another filler
         let mut out = Edges {
             ends: [Vec::new(), Vec::new()],
             doc_len: n,
@@ -95,26 +110,37 @@ impl Edges {
             && (t0 == 0 || !glued(bytes(t0 - 1).1, bytes(t0).0))
         {
             let mut edge = bytes(t0).0;
-            for i in (t0.saturating_sub(WINDOW)..t0).rev() {
-                let (b, e) = bytes(i);
-                if broken(e, edge) {
+            let mut j = t0;
+            while j > 0 && out.ends[0].len() < WINDOW as usize {
+                let last = j - 1;
+                if broken(bytes(last).1, edge) {
                     break;
                 }
-                out.ends[0].push(word(i));
-                edge = b;
+                let mut first = last;
+                while first > 0 && glued(bytes(first - 1).1, bytes(first).0) {
+                    first -= 1;
+                }
+                out.ends[0].push(word(first, last));
+                edge = bytes(first).0;
+                j = first;
             }
         }
         if !broken(bytes(t1 - 1 - INNER).1, bytes(t1 - 1).1)
             && (t1 == n || !glued(bytes(t1 - 1).1, bytes(t1).0))
         {
             let mut edge = bytes(t1 - 1).1;
-            for i in t1..(t1 + WINDOW).min(n) {
-                let (b, e) = bytes(i);
-                if broken(edge, b) {
+            let mut j = t1;
+            while j < n && out.ends[1].len() < WINDOW as usize {
+                if broken(edge, bytes(j).0) {
                     break;
                 }
-                out.ends[1].push(word(i));
-                edge = e;
+                let mut last = j;
+                while last + 1 < n && glued(bytes(last).1, bytes(last + 1).0) {
+                    last += 1;
+                }
+                out.ends[1].push(word(j, last));
+                edge = bytes(last).1;
+                j = last + 1;
             }
         }
         // a slot needs a number on both sides: words without one are not kept
@@ -204,10 +230,12 @@ fn slot(a: &[Word], b: &[Word]) -> bool {
 }
 
 /// Marks in `is` the passages that are a document pair's one passage (no formula yet),
-/// less than three quarters of at least one of its documents, with a slot at an edge.
+/// of documents dated at least two days apart (`apart`), less than three quarters of at
+/// least one of its documents, with a slot at an edge.
 pub(crate) fn slots_at_edges(
     occurrences: &[(Occurrence, Occurrence)],
     sides: &[SideSpecifics],
+    apart: Apart<'_>,
     is: &mut [bool],
 ) {
     let mut by_pair: Vec<(u32, u32, usize)> = occurrences
@@ -223,6 +251,10 @@ pub(crate) fn slots_at_edges(
         .map(|g| g[0].2)
         .collect();
     for i in alone {
+        let (x, y) = &occurrences[i];
+        if !apart(x.doc, y.doc) {
+            continue;
+        }
         let (a, b) = (&sides[2 * i], &sides[2 * i + 1]);
         let whole = |s: &SideSpecifics| COVER_DEN * s.len >= COVER_NUM * s.edges.doc_len as usize;
         if whole(a) && whole(b) {

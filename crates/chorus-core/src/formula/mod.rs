@@ -47,8 +47,8 @@
 //!    step is taken once, from step 1's decisions only, so formulas never chain. A copied
 //!    story holding a formula line is not inside the formula (the formula lies inside it),
 //!    and the same instance of a template reprinted shares its specifics: both stay reuse.
-//!    **Slots at the edges** (`edges.rs`, taken after step 2): a document pair's one
-//!    passage, less than three quarters of one of its documents, is a formula when just
+//!    **Slots at the edges** (`edges.rs`, after step 2, where dates are at hand): a pair's
+//!    one passage, dated 2+ days apart and less than 3/4 of a document, is a formula when just
 //!    beyond one of its ends each side holds a number the other's words there lack,
 //!    between the same two words (the aligner stopped at a filler; the frame resumes).
 //! 3. **Recurring stock lines** (`recur.rs`), decided per document pair where the corpus
@@ -600,9 +600,7 @@ pub(crate) fn formulas(
     occurrences: &[(Occurrence, Occurrence)],
     sides: &[SideSpecifics],
 ) -> Vec<bool> {
-    let mut is = decide_with_frame(occurrences, &judge_all(occurrences, sides), &|_, _| false).0;
-    edges::slots_at_edges(occurrences, sides, &mut is);
-    is
+    decide_with_frame(occurrences, &judge_all(occurrences, sides), &|_, _| false).0
 }
 
 /// [`formulas`], then step 3 (recurring stock lines, [`recur`]) over `corpus`.
@@ -614,7 +612,7 @@ pub(crate) fn formulas_in(
 ) -> Result<Vec<bool>> {
     let judged = judge_all(occurrences, sides);
     let (mut is, frame) = decide_with_frame(occurrences, &judged, apart);
-    edges::slots_at_edges(occurrences, sides, &mut is);
+    edges::slots_at_edges(occurrences, sides, apart, &mut is);
     let own: Vec<Vec<u64>> = judged
         .iter()
         .map(|j| {

@@ -382,6 +382,12 @@ fn shared_part(
 
 #[test]
 fn a_template_cut_at_its_slot_is_a_formula() {
+    // documents dated days apart, or not (a story's update re-filed the same day)
+    let with_edges = |occ: &[(Occurrence, Occurrence)], sides: &[SideSpecifics], apart: bool| {
+        let mut is = formulas(occ, sides);
+        edges::slots_at_edges(occ, sides, &|_, _| apart, &mut is);
+        is
+    };
     let frame = "dlr euro-commercial paper program, Harlow Guaranty Ltd said as one of the \
                  dealers. The other dealer is Baxter Bank Corp International Ltd and Harlow \
                  Guaranty Trust Co is issuing and paying agent.";
@@ -396,11 +402,25 @@ fn a_template_cut_at_its_slot_is_a_formula() {
     let (occ, sides) = shared_part(&a, &b, frame);
     // the passage alone shares its names: no formula by its specifics
     assert!(!judge(&sides[0], &sides[1], &|_, _| true).formula);
-    assert_eq!(formulas(&occ, &sides), [true]);
+    assert_eq!(with_edges(&occ, &sides, true), [true]);
+    assert_eq!(with_edges(&occ, &sides, false), [false]);
+    // a slot holding a decimal figure, after the passage
+    let frame = "the agency said in its weekly report. Refinery crude runs in the four weeks were";
+    let a = format!("Demand rose sharply, {frame} 12.21 mln bpd, up 2.2 pct from a year earlier.");
+    let b =
+        format!("Stocks fell again, {frame} 11.90 mln bpd, up 1.4 pct, and imports fell 3 pct.");
+    let (occ, sides) = shared_part(&a, &b, frame);
+    assert_eq!(with_edges(&occ, &sides, true), [true]);
 }
 
 #[test]
 fn a_paragraph_copied_into_other_texts_stays_reuse() {
+    // judged as documents dated days apart
+    let formulas = |occ: &[(Occurrence, Occurrence)], sides: &[SideSpecifics]| {
+        let mut is = formulas(occ, sides);
+        edges::slots_at_edges(occ, sides, &|_, _| true, &mut is);
+        is
+    };
     let para = "dealers said the central bank would keep its key rate at the current level \
                 until the end of the quarter, citing Minister Halvorsen.";
     // unrelated text around it, numbers too
