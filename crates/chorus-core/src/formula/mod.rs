@@ -48,12 +48,16 @@
 //!    step is taken once, from step 1's decisions only, so formulas never chain. A copied
 //!    story holding a formula line is not inside the formula (the formula lies inside it),
 //!    and the same instance of a template reprinted shares its specifics: both stay reuse.
+//!    **Slots at the edges** (`edges.rs`, after step 2, where dates are at hand): a pair's
+//!    one passage, dated 2+ days apart and less than 3/4 of a document, is a formula when just
+//!    beyond one of its ends each side holds a number the other's words there lack,
+//!    between the same two words (the aligner stopped at a filler; the frame resumes).
 //! 3. **Recurring stock lines** (`recur.rs`), decided per document pair where the corpus
 //!    is at hand (`find`, `dedup`, and their stages, which count the corpus's part by
 //!    n-gram: [`Recurrence`]): a pair whose passages are all short lines sharing at most
 //!    one name of their own, each line's words recurring in 4 or more documents of the
-//!    corpus printed days apart, is a template's pair (the aligner cut its frame between
-//!    the fillers, so no single passage shows other specifics).
+//!    corpus printed days apart (unrelated to the pair, or printed on a schedule:
+//!    `schedule.rs`), is a template's pair (no single passage shows other specifics).
 //!
 //! Formulas are kept out of clusters, so that two documents are never in one cluster
 //! through a shared frame, and are listed on request as their own groups
@@ -66,10 +70,9 @@
 //! company "declined to comment" twice) is reported as reuse; a statement that its copies
 //! changed in every name is reported as a formula; a short passage without specifics of
 //! its own, lying inside a formula's frame in some document (where the aligner ran on
-//! from it into text with other names and numbers), is taken for that frame. The words
-//! counted are tokens, so "7,242,117" is three numbers.
+//! from it into text with other names and numbers), is taken for that frame. Words are
+//! counted as tokens ("7,242,117" is three numbers).
 
-use crate::align::fuzzy_equal;
 use crate::aligned::PairAlignment;
 use crate::document::Span;
 use crate::error::Result;
@@ -79,11 +82,14 @@ use crate::token_source::{TokenSource, tokens_with_map};
 use crate::tokenize::Tokens;
 use rayon::prelude::*;
 pub(crate) use reissue::Apart;
-use reissue::{clean, damaged, dated_apart, long_shared_run};
+use reissue::{clean, damaged, dated_apart, long_shared_run, near_equal};
+pub(crate) use reworded::judge_reworded;
 
+mod edges;
 mod frame;
 mod recur;
 mod reissue;
+mod reworded;
 #[cfg(test)]
 mod tests;
 pub(crate) use recur::{Ask, Corpus, line_ngrams};
@@ -147,6 +153,8 @@ pub(crate) struct SideSpecifics {
     /// Tokens of the side that the aligner matched (exactly or fuzzily) with the other
     /// side, when known.
     matched: Option<u32>,
+    /// The words just outside the side ([`edges`]).
+    edges: edges::Edges,
 }
 
 impl SideSpecifics {
@@ -156,6 +164,7 @@ impl SideSpecifics {
         let mut out = SideSpecifics {
             len: (t1 - t0) as usize,
             start: t0,
+            edges: edges::Edges::of(tokens, map, original, (t0, t1)),
             ..Default::default()
         };
         if (t1 - t0) as usize <= recur::MAX_LINE {
@@ -438,43 +447,6 @@ fn judge(a: &SideSpecifics, b: &SideSpecifics, own: &dyn Fn(bool, &Capital) -> b
     }
 }
 
-/// Whether two differing specifics are one damaged word: within the aligner's fuzzy
-/// equality, one adjacent transposition apart ("Smtih", "Smith"), or holding the same
-/// digits once OCR confusions are folded ("teh963", "the963"; "3o", "30").
-fn near_equal(x: &str, y: &str) -> bool {
-    if fuzzy_equal(x, y) {
-        return true;
-    }
-    let (cx, cy): (Vec<char>, Vec<char>) = (x.chars().collect(), y.chars().collect());
-    if cx.len() == cy.len() && cx.len() >= 3 {
-        let diff: Vec<usize> = (0..cx.len()).filter(|&i| cx[i] != cy[i]).collect();
-        if diff.len() == 2
-            && diff[1] == diff[0] + 1
-            && cx[diff[0]] == cy[diff[1]]
-            && cx[diff[1]] == cy[diff[0]]
-        {
-            return true;
-        }
-    }
-    if !cx.iter().chain(&cy).any(|c| c.is_ascii_digit()) {
-        return false;
-    }
-    let digits = |w: &[char]| -> String {
-        w.iter()
-            .map(|&c| match c {
-                'o' | 'O' => '0',
-                'l' | 'i' | 'I' | '|' => '1',
-                's' | 'S' => '5',
-                'b' | 'B' => '8',
-                c => c,
-            })
-            .filter(char::is_ascii_digit)
-            .collect()
-    };
-    let (dx, dy) = (digits(&cx), digits(&cy));
-    !dx.is_empty() && dx == dy && cx.len().abs_diff(cy.len()) <= 2
-}
-
 /// Every passage's two occurrences, and which passages are formulas (when judged).
 pub(crate) type Judged = (Vec<(Occurrence, Occurrence)>, Option<Vec<bool>>);
 
@@ -579,156 +551,6 @@ fn map_sides(
     Ok((occurrences, side_specifics))
 }
 
-/// The occurrences of every reworded passage and, when `judge`, which are formulas:
-/// in a pair of dated documents, a template filled for another event and reworded around
-/// its slots (see [`reworded_formula`]), and, in a pair printed days apart, a passage
-/// without a copied stretch ([`shared_run`]) or whose sides hold other specifics each (see
-/// [`reworded_days_apart`]). Steps 1-3 are not
-/// taken: a rewording keeps some specifics of its source and drops others, which is what
-/// their differing specifics look like. Undated texts (essays, plagiarism) are not judged:
-/// their rewriters restate figures freely (a year for a date, a rounded value), while a
-/// dated stream repeats its templates with other values and rewrites a story with its own.
-pub(crate) fn judge_reworded(
-    docs: &dyn ByNumber,
-    tokens: Option<&TokenSource<'_>>,
-    aligned: &[PairAlignment],
-    judge: bool,
-) -> Result<Judged> {
-    let (occurrences, sides) = map_sides(docs, tokens, aligned, judge)?;
-    let dated = |d: DocNum| docs.meta(d).when().is_some();
-    let is_formula = match judge {
-        false => None,
-        true => Some(
-            (0..occurrences.len())
-                .into_par_iter()
-                .map(|i| {
-                    let (x, y) = &occurrences[i];
-                    let (a, b) = (&sides[2 * i], &sides[2 * i + 1]);
-                    if !(dated(x.doc) && dated(y.doc)) {
-                        return Ok(false);
-                    }
-                    if reworded_formula(a, b) {
-                        return Ok(true);
-                    }
-                    if !dated_apart(docs.meta(x.doc).when(), docs.meta(y.doc).when()) {
-                        return Ok(false);
-                    }
-                    let p = &aligned[i];
-                    let (ta, tb) = (docs.text(p.a)?, docs.text(p.b)?);
-                    let ((ta, _), (tb, _)) = (
-                        tokens_with_map(tokens, p.a, &ta),
-                        tokens_with_map(tokens, p.b, &tb),
-                    );
-                    let (ra, rb) = (p.alignment.a, p.alignment.b);
-                    if shared_run(&ta, ra, &tb, rb) < COPIED_RUN {
-                        return Ok(true);
-                    }
-                    let side =
-                        |t: &Tokens, r: (u32, u32)| t.hashes[r.0 as usize..r.1 as usize].to_vec();
-                    Ok(reworded_days_apart(a, b) && !copied(&side(&ta, ra), &side(&tb, rb)))
-                })
-                .collect::<Result<Vec<bool>>>()?,
-        ),
-    };
-    Ok((occurrences, is_formula))
-}
-
-/// Whether a reworded passage is a formula: each side holds a figure (a specific with a
-/// digit) the other lacks, the specifics either side lacks (paired off as in step 1, so a
-/// damaged value is the same value) are at least [`MIN_DIFFERING`], and they are more
-/// than the specifics the sides share. A rewriter keeps a source's figures or drops them
-/// but does not change them (names it may spell, capitalise or replace: "the official",
-/// "U.S."), so a rewording's figures are shared or on one side only; a template filled
-/// for another event has other figures on both sides and shares only its frame's.
-fn reworded_formula(a: &SideSpecifics, b: &SideSpecifics) -> bool {
-    let p = pair_off(a, b);
-    let figure = |s: &SideSpecifics, t: &Capital| s.word(t).chars().any(char::is_numeric);
-    let figures = p.left[0].iter().any(|t| figure(a, t)) && p.left[1].iter().any(|t| figure(b, t));
-    let differing = p.overflow + p.left[0].len() + p.left[1].len();
-    figures && differing >= MIN_DIFFERING && differing > p.shared.len()
-}
-
-/// Whether a reworded passage of two documents printed days apart (certainly at least
-/// two days, [`dated_apart`]) is no reuse: each side holds a specific (a name or a figure,
-/// paired off as in step 1) the other lacks, and they are at least [`MIN_DIFFERING`]. A
-/// story is rewritten within its news cycle (another desk's version, an update the same
-/// day); days later, two texts worded alike around other names or figures are a template
-/// filled for another event (a rating action, a price change, an agency's solicitation)
-/// or a later report telling the story's background in its own words. [`reworded_formula`]
-/// asks for figures and more differing than shared specifics, since within a day a
-/// rewriter changes how names appear; days apart the shared ones are mostly the frame's
-/// (an agency, "Securities and Exchange Commission", a maturity year). A copy is spared
-/// by [`copied`], the caller's test.
-fn reworded_days_apart(a: &SideSpecifics, b: &SideSpecifics) -> bool {
-    let p = pair_off(a, b);
-    let differing = p.overflow + p.left[0].len() + p.left[1].len();
-    !p.left[0].is_empty() && !p.left[1].is_empty() && differing >= MIN_DIFFERING
-}
-
-/// Fewest tokens in a row, equal or one typo apart, that two sides days apart must share
-/// to hold a copied stretch: the exact path's shortest passage
-/// ([`crate::align::AlignParams::min_tokens`]).
-const COPIED_RUN: usize = 10;
-
-/// The longest run of tokens in a row that sides `ra` of `a` and `rb` of `b` share, a token
-/// equal to another or [`fuzzy_equal`] to it (a typo, an OCR confusion) counting as the
-/// same. Days apart, a reworded passage sharing no run of [`COPIED_RUN`] holds nothing
-/// the exact path could have found: a later report telling the story in its own words or
-/// a template reworded around its slots (the same-event reports and templates that only
-/// `--paraphrase` pairs), while a story rewritten or reprinted days later keeps copied
-/// stretches.
-fn shared_run(a: &Tokens, ra: (u32, u32), b: &Tokens, rb: (u32, u32)) -> usize {
-    fn word(t: &Tokens, i: usize) -> &str {
-        let (x, y) = t.ranges[i];
-        &t.norm[x as usize..y as usize]
-    }
-    let (ra, rb) = (ra.0 as usize..ra.1 as usize, rb.0 as usize..rb.1 as usize);
-    let mut prev = vec![0usize; rb.len() + 1];
-    let mut cur = vec![0usize; rb.len() + 1];
-    let mut best = 0;
-    for i in ra {
-        for (k, j) in rb.clone().enumerate() {
-            let same = a.hashes[i] == b.hashes[j] || fuzzy_equal(word(a, i), word(b, j));
-            cur[k + 1] = if same { prev[k] + 1 } else { 0 };
-            best = best.max(cur[k + 1]);
-        }
-        std::mem::swap(&mut prev, &mut cur);
-    }
-    best
-}
-
-/// Share of a side's tokens, at least, lying in word [`COPY_NGRAM`]-grams the other side
-/// holds too that makes a reworded passage a copy ([`copied`]): 4 in 5.
-const COPY_SHARE: (usize, usize) = (4, 5);
-/// Words of the n-grams [`copied`] counts.
-const COPY_NGRAM: usize = 5;
-
-/// Whether either side of a passage (token hashes `a`, `b`) lies mostly, [`COPY_SHARE`],
-/// in word n-grams the other side holds too: a copy (a reprint damaged by OCR or editing,
-/// weeks later, whose differing specifics are damage, or the extent of one side), which
-/// the paraphrase path reports as reworded when it reaches past the exact passages it
-/// absorbed; a template's instances share their frame's lines, broken at every slot.
-fn copied(a: &[u64], b: &[u64]) -> bool {
-    fn grams(t: &[u64]) -> Vec<&[u64]> {
-        let mut g: Vec<&[u64]> = t.windows(COPY_NGRAM).collect();
-        g.sort_unstable();
-        g.dedup();
-        g
-    }
-    let covered = |x: &[u64], other: &[&[u64]]| {
-        let mut on = vec![false; x.len()];
-        for (i, w) in x.windows(COPY_NGRAM).enumerate() {
-            if other.binary_search(&w).is_ok() {
-                on[i..i + COPY_NGRAM].iter_mut().for_each(|o| *o = true);
-            }
-        }
-        let n = on.iter().filter(|&&o| o).count();
-        !x.is_empty() && n * COPY_SHARE.1 >= x.len() * COPY_SHARE.0
-    };
-    let (ga, gb) = (grams(a), grams(b));
-    covered(a, &gb) || covered(b, &ga)
-}
-
 /// Which passages are formulas by steps 1 and 2 (see the module documentation), from
 /// each passage's two occurrences and the specifics of its two sides (`sides[2 * i]` and
 /// `sides[2 * i + 1]` for passage `i`): the decision where no corpus is at hand (a
@@ -752,6 +574,7 @@ pub(crate) fn formulas_in(
     let judged = judge_all(occurrences, sides);
     let evidence = frame::evidence(occurrences, sides, &judged);
     let (mut is, frame) = decide_with_frame(occurrences, &judged, &evidence, apart);
+    edges::slots_at_edges(occurrences, sides, apart, &mut is);
     let own: Vec<Vec<u64>> = judged
         .iter()
         .map(|j| {

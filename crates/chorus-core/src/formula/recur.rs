@@ -22,6 +22,10 @@
 //!   the pair: neither document shares a passage with them. The copies of a reprinted
 //!   story hold its words too, but they are the documents' partners (the aligner paired
 //!   them); a stock line's other instances are in documents that share nothing else.
+//!   An n-gram printed on a schedule (one hour of the day, day after day, for weeks:
+//!   [`schedule`]) recurs whoever its holders are: a daily column's editions pair with
+//!   each other through its opening line, as a brief's reprints do, but reprints follow
+//!   their first printing at random lags and hours.
 //!
 //! The decision reads the corpus and the passages found, not earlier decisions of this
 //! step, so it never chains. Undated documents give no spread, so a corpus without dates
@@ -45,6 +49,11 @@ use crate::token_source::TokenSource;
 use crate::tokenize::Tokens;
 use crate::when::When;
 use rayon::prelude::*;
+use schedule::scheduled;
+
+/// Step 3's reading of the holders' dates (a file of the formula module).
+#[path = "schedule.rs"]
+mod schedule;
 
 /// Most specifics of their own (no frame words) that the passages of a pair of stock
 /// lines share: one name ("George Soros", "Morgan Guaranty").
@@ -232,7 +241,7 @@ pub(crate) fn stock_lines(
         }
         c => (c, None),
     };
-    let (holders, spread) = recurring_ngrams(&wanted, corpus)?;
+    let (holders, spread, scheduled) = recurring_ngrams(&wanted, corpus)?;
     // the documents each document shares a passage with (formula or not)
     let mut partners: Vec<(u32, u32)> = occurrences
         .iter()
@@ -248,6 +257,7 @@ pub(crate) fn stock_lines(
         sides,
         holders: &holders,
         spread: &spread,
+        scheduled: &scheduled,
     };
     let mut stock: Vec<&Vec<usize>> = recurring.pairs(candidates.iter().collect(), &partners);
     // an asked corpus tells the partners of those pairs only: more partners only make
@@ -284,6 +294,8 @@ struct Recurring<'a> {
     holders: &'a [(u64, u32)],
     /// The wanted n-grams held over [`SPREAD`] by [`RECUR_DOCS`] or more documents, sorted.
     spread: &'a [u64],
+    /// The wanted n-grams whose holders print them on a schedule ([`scheduled`]), sorted.
+    scheduled: &'a [u64],
 }
 
 impl Recurring<'_> {
@@ -319,11 +331,16 @@ impl Recurring<'_> {
     }
 
     /// Whether at least RECUR_SHARE of a line's tokens lie in n-grams that recur in
-    /// documents unrelated to the pair (`related`: sorted).
+    /// documents unrelated to the pair (`related`: sorted) or on a schedule, whoever
+    /// holds them ([`scheduled`]).
     fn recurs(&self, line: &[u64], related: &[u32]) -> bool {
         let holders = self.holders;
         let mut covered = vec![false; line.len()];
         for_each_ngram_fingerprint(line, NGRAM, |k, f| {
+            if self.scheduled.binary_search(&f).is_ok() {
+                covered[k..k + NGRAM].fill(true);
+                return;
+            }
             if self.spread.binary_search(&f).is_err() {
                 return;
             }
@@ -410,9 +427,10 @@ impl<'a> Wanted<'a> {
 }
 
 /// The documents holding each n-gram of `wanted` (sorted fingerprints), as sorted
-/// `(fingerprint, document)`; and the n-grams (sorted) that at least [`RECUR_DOCS`]
-/// documents hold, printed at least [`SPREAD`] seconds apart.
-fn recurring_ngrams(wanted: &[u64], corpus: &Corpus<'_>) -> Result<(Holders, Vec<u64>)> {
+/// `(fingerprint, document)`; the n-grams (sorted) that at least [`RECUR_DOCS`]
+/// documents hold, printed at least [`SPREAD`] seconds apart; and those (sorted) that
+/// their holders print on a schedule ([`scheduled`]).
+fn recurring_ngrams(wanted: &[u64], corpus: &Corpus<'_>) -> Result<(Holders, Vec<u64>, Vec<u64>)> {
     match corpus {
         Corpus::Tokens { docs, tokens } => {
             let wanted = Wanted::new(wanted);
@@ -447,10 +465,11 @@ fn recurring_ngrams(wanted: &[u64], corpus: &Corpus<'_>) -> Result<(Holders, Vec
             let mut hits: Holders = hits.into_iter().flatten().collect();
             hits.sort_unstable();
             let mut dates: Vec<Option<Option<When>>> = vec![None; tokens.len()];
-            let spread = spread_of(&hits, |d| {
-                *dates[d as usize].get_or_insert_with(|| docs.meta(DocNum(d)).when())
-            });
-            Ok((hits, spread))
+            let mut when =
+                |d: u32| *dates[d as usize].get_or_insert_with(|| docs.meta(DocNum(d)).when());
+            let spread = spread_of(&hits, &mut when);
+            let scheduled = scheduled_of(&hits, &mut when);
+            Ok((hits, spread, scheduled))
         }
         Corpus::Asked(_) => unreachable!("asked for before"),
         Corpus::Counted(r) => {
@@ -461,7 +480,8 @@ fn recurring_ngrams(wanted: &[u64], corpus: &Corpus<'_>) -> Result<(Holders, Vec
                 .filter(|h| wanted.binary_search(&h.0).is_ok())
                 .collect();
             let spread = spread_of(&hits, |d| r.when(d));
-            Ok((hits, spread))
+            let scheduled = scheduled_of(&hits, |d| r.when(d));
+            Ok((hits, spread, scheduled))
         }
     }
 }
@@ -489,6 +509,20 @@ fn spread_of(hits: &[(u64, u32)], mut when: impl FnMut(u32) -> Option<When>) -> 
     out
 }
 
+/// The n-grams (sorted) of `hits` (sorted `(fingerprint, document)`) that their holders
+/// print on a schedule ([`scheduled`]).
+fn scheduled_of(hits: &[(u64, u32)], mut when: impl FnMut(u32) -> Option<When>) -> Vec<u64> {
+    hits.chunk_by(|p, q| p.0 == q.0)
+        .filter(|g| {
+            g.len() >= RECUR_DOCS && {
+                let whens: Vec<Option<When>> = g.iter().map(|&(_, d)| when(d)).collect();
+                scheduled(&whens, RECUR_DOCS)
+            }
+        })
+        .map(|g| g[0].0)
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::formulas_in;
@@ -499,12 +533,12 @@ mod tests {
 
     const LINE: &str = "It said it may buy more shares or sell some or all of its current stake.";
 
-    /// Documents `d` = 0.. with `texts[d]`, printed on day `days[d]` of March 1987.
-    fn corpus(texts: &[String], days: &[u32]) -> (BTreeMap<DocNum, Document>, Vec<Tokens>) {
+    /// Documents `d` = 0.. with `texts[d]`, printed at `dates[d]`.
+    fn corpus(texts: &[String], dates: &[String]) -> (BTreeMap<DocNum, Document>, Vec<Tokens>) {
         let mut docs = BTreeMap::new();
-        for (d, (t, day)) in texts.iter().zip(days).enumerate() {
+        for (d, (t, date)) in texts.iter().zip(dates).enumerate() {
             let mut doc = Document::new(format!("d{d}"), t.clone());
-            doc.meta.date = Some(format!("1987-03-{day:02}"));
+            doc.meta.date = Some(date.clone());
             docs.insert(DocNum(d as u32), doc);
         }
         let tokens = texts.iter().map(|t| Tokens::new(t)).collect();
@@ -529,9 +563,20 @@ mod tests {
         )
     }
 
-    /// Which of the passages `(a, b, text shared)` are formulas.
+    /// Which of the passages `(a, b, text shared)` are formulas, document `d` printed on
+    /// day `days[d]` of March 1987.
     fn decide(texts: &[String], days: &[u32], passages: &[(usize, usize, &str)]) -> Vec<bool> {
-        let (docs, tokens) = corpus(texts, days);
+        let dates: Vec<String> = days.iter().map(|d| format!("1987-03-{d:02}")).collect();
+        decide_at(texts, &dates, passages)
+    }
+
+    /// [`decide`], document `d` printed at `dates[d]`.
+    fn decide_at(
+        texts: &[String],
+        dates: &[String],
+        passages: &[(usize, usize, &str)],
+    ) -> Vec<bool> {
+        let (docs, tokens) = corpus(texts, dates);
         let tokens = TokenSource::Memory(tokens);
         let mut occurrences = Vec::new();
         let mut sides = Vec::new();
@@ -596,6 +641,79 @@ mod tests {
         assert_eq!(
             decide(&texts, &days, &[(0, 1, LINE), (0, 1, story)]),
             [false, false]
+        );
+    }
+
+    /// Editions of a morning column, each opening with the same line (its verb varies)
+    /// and going on with other text.
+    fn column() -> (Vec<String>, [&'static str; 2]) {
+        let lines = [
+            "The central bank is expected to enter the money market to add temporary reserves, \
+             dealers said.",
+            "The central bank is not expected to enter the money market to add temporary \
+             reserves, dealers said.",
+        ];
+        let rest = [
+            "Overnight funds opened at 4-1/8 pct after averaging 4.02 pct on Monday.",
+            "They see a need of about two billion crowns before the period ends on Wednesday.",
+            "Funds traded at 3-7/8 pct, down from 4.11 pct late yesterday.",
+            "Most dealers expect a round of repurchases of 1.5 billion crowns.",
+            "Rates were steady at 4-1/16 pct in early trading after a quiet Friday.",
+            "The need this week is smaller than in the previous period, dealers said.",
+        ];
+        let texts = rest
+            .iter()
+            .enumerate()
+            .map(|(d, r)| format!("{} {r}", lines[d % 2]))
+            .collect();
+        (texts, lines)
+    }
+
+    #[test]
+    fn a_line_printed_on_a_schedule_is_a_formula_though_its_holders_pair() {
+        let (texts, [line, not]) = column();
+        // every two editions share the line (each holder is a partner of every other)
+        let shared = "to enter the money market to add temporary reserves, dealers said.";
+        let mut all: Vec<(usize, usize, &str)> = Vec::new();
+        for a in 0..texts.len() {
+            for b in a + 1..texts.len() {
+                all.push((
+                    a,
+                    b,
+                    if a % 2 == b % 2 {
+                        [line, not][a % 2]
+                    } else {
+                        shared
+                    },
+                ));
+            }
+        }
+        let at = |days: &[u32], hours: &[&str]| -> Vec<String> {
+            days.iter()
+                .zip(hours)
+                .map(|(d, h)| format!("1987-03-{d:02}T{h}:00Z"))
+                .collect()
+        };
+        let days = [2, 5, 9, 13, 20, 27];
+        let eleven = ["11:03", "10:52", "11:21", "11:09", "10:58", "11:14"];
+        assert!(
+            decide_at(&texts, &at(&days, &eleven), &all)
+                .iter()
+                .all(|&f| f)
+        );
+        // the same days at any hour: a brief reprinted over weeks, reuse
+        let any = ["11:03", "15:40", "08:12", "19:55", "02:30", "13:05"];
+        assert!(
+            decide_at(&texts, &at(&days, &any), &all)
+                .iter()
+                .all(|&f| !f)
+        );
+        // the same hour on six days of one week: a story's follow-ups, reuse
+        let week = [2, 3, 4, 5, 6, 7];
+        assert!(
+            decide_at(&texts, &at(&week, &eleven), &all)
+                .iter()
+                .all(|&f| !f)
         );
     }
 }

@@ -6,6 +6,7 @@
 //! new figures, not a damaged reprint ([`damaged`]).
 
 use super::{Capital, Judgement, LONG_RUN, MIN_DIFFERING, SideSpecifics, recur};
+use crate::align::fuzzy_equal;
 use crate::order::DocNum;
 use crate::when::When;
 
@@ -123,4 +124,41 @@ pub(super) fn dated_apart(x: Option<When>, y: Option<When>) -> bool {
         }
         _ => false,
     }
+}
+
+/// Whether two differing specifics are one damaged word: within the aligner's fuzzy
+/// equality, one adjacent transposition apart ("Smtih", "Smith"), or holding the same
+/// digits once OCR confusions are folded ("teh963", "the963"; "3o", "30").
+pub(super) fn near_equal(x: &str, y: &str) -> bool {
+    if fuzzy_equal(x, y) {
+        return true;
+    }
+    let (cx, cy): (Vec<char>, Vec<char>) = (x.chars().collect(), y.chars().collect());
+    if cx.len() == cy.len() && cx.len() >= 3 {
+        let diff: Vec<usize> = (0..cx.len()).filter(|&i| cx[i] != cy[i]).collect();
+        if diff.len() == 2
+            && diff[1] == diff[0] + 1
+            && cx[diff[0]] == cy[diff[1]]
+            && cx[diff[1]] == cy[diff[0]]
+        {
+            return true;
+        }
+    }
+    if !cx.iter().chain(&cy).any(|c| c.is_ascii_digit()) {
+        return false;
+    }
+    let digits = |w: &[char]| -> String {
+        w.iter()
+            .map(|&c| match c {
+                'o' | 'O' => '0',
+                'l' | 'i' | 'I' | '|' => '1',
+                's' | 'S' => '5',
+                'b' | 'B' => '8',
+                c => c,
+            })
+            .filter(char::is_ascii_digit)
+            .collect()
+    };
+    let (dx, dy) = (digits(&cx), digits(&cy));
+    !dx.is_empty() && dx == dy && cx.len().abs_diff(cy.len()) <= 2
 }

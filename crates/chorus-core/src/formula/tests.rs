@@ -1,6 +1,7 @@
 //! Unit tests of the formula decision (texts written for them).
 
 use super::reissue::one_edit;
+use super::reworded::{COPIED_RUN, copied, reworded_days_apart, reworded_formula, shared_run};
 use super::*;
 use crate::normalize::normalize;
 use crate::when::When;
@@ -564,4 +565,100 @@ fn a_damaged_story_gives_no_frame_words_and_a_template_does() {
     let (kept, before) = frame(&instances);
     assert_eq!(kept, ["harbor"]);
     assert_eq!(before, kept);
+}
+
+/// The passage `part` shared by documents 0 (`a`) and 1 (`b`), and its two sides.
+fn shared_part(
+    a: &str,
+    b: &str,
+    part: &str,
+) -> ([(Occurrence, Occurrence); 1], Vec<SideSpecifics>) {
+    let side_of = |doc: u32, text: &str| {
+        let at = text.find(part).expect("part of the text");
+        let n = normalize(text);
+        let t = Tokens::from_normalized(n.text.clone());
+        let before = Tokens::new(&text[..at]).len() as u32;
+        let within = Tokens::new(part).len() as u32;
+        let occ = Occurrence {
+            doc: DocNum(doc),
+            span: Span::new(at, at + part.len()),
+        };
+        (
+            occ,
+            SideSpecifics::of(&t, &n.map, text, (before, before + within)),
+        )
+    };
+    let ((x, sx), (y, sy)) = (side_of(0, a), side_of(1, b));
+    ([(x, y)], vec![sx, sy])
+}
+
+#[test]
+fn a_template_cut_at_its_slot_is_a_formula() {
+    // documents dated days apart, or not (a story's update re-filed the same day)
+    let with_edges = |occ: &[(Occurrence, Occurrence)], sides: &[SideSpecifics], apart: bool| {
+        let mut is = formulas(occ, sides);
+        edges::slots_at_edges(occ, sides, &|_, _| apart, &mut is);
+        is
+    };
+    let frame = "dlr euro-commercial paper program, Harlow Guaranty Ltd said as one of the \
+                 dealers. The other dealer is Baxter Bank Corp International Ltd and Harlow \
+                 Guaranty Trust Co is issuing and paying agent.";
+    let a = format!(
+        "The Tarrant Water Authority is launching a 300 mln {frame}\n    The program is \
+         guaranteed by the state. Paper will be issued in denominations of 500,000 dlrs."
+    );
+    let b = format!(
+        "Ostrava Chemie AG, a unit of Ostrava Group, is establishing a 50 mln {frame}\n    \
+         Paper will have maturities between seven and 183 days and will be issued in global form."
+    );
+    let (occ, sides) = shared_part(&a, &b, frame);
+    // the passage alone shares its names: no formula by its specifics
+    assert!(!judge(&sides[0], &sides[1], &|_, _| true).formula);
+    assert_eq!(with_edges(&occ, &sides, true), [true]);
+    assert_eq!(with_edges(&occ, &sides, false), [false]);
+    // a slot holding a decimal figure, after the passage
+    let frame = "the agency said in its weekly report. Refinery crude runs in the four weeks were";
+    let a = format!("Demand rose sharply, {frame} 12.21 mln bpd, up 2.2 pct from a year earlier.");
+    let b =
+        format!("Stocks fell again, {frame} 11.90 mln bpd, up 1.4 pct, and imports fell 3 pct.");
+    let (occ, sides) = shared_part(&a, &b, frame);
+    assert_eq!(with_edges(&occ, &sides, true), [true]);
+}
+
+#[test]
+fn a_paragraph_copied_into_other_texts_stays_reuse() {
+    // judged as documents dated days apart
+    let formulas = |occ: &[(Occurrence, Occurrence)], sides: &[SideSpecifics]| {
+        let mut is = formulas(occ, sides);
+        edges::slots_at_edges(occ, sides, &|_, _| true, &mut is);
+        is
+    };
+    let para = "dealers said the central bank would keep its key rate at the current level \
+                until the end of the quarter, citing Minister Halvorsen.";
+    // unrelated text around it, numbers too
+    let a = format!("Prices fell 3 pct on Monday as {para} Trading was thin.");
+    let b = format!("Output rose 12 pct in March and {para} Exports were 4.5 billion.");
+    let (occ, sides) = shared_part(&a, &b, para);
+    assert_eq!(formulas(&occ, &sides), [false]);
+    // after a paragraph break, right after a figure in the same frame
+    let a = format!("Revs 349.2 mln vs 307.0 mln\n\n{para}\n\nMore follows.");
+    let b = format!("Revs 54.3 mln vs 33.5 mln\n\n{para}\n\nMore follows.");
+    let (occ, sides) = shared_part(&a, &b, para);
+    assert_eq!(formulas(&occ, &sides), [false]);
+    // a copy whose next figure is damaged or rounded
+    let a = format!("{para} Writedowns totalled 2.084 billion dlrs in the year, it said.");
+    let b = format!("{para} Writedowns totalled 2.08 billion dlrs, the bank said later.");
+    let (occ, sides) = shared_part(&a, &b, para);
+    assert_eq!(formulas(&occ, &sides), [false]);
+    // a figure cut by the passage's end: one value, updated
+    let a = format!("Ecuador said {para} Its debt is 8.16 billion dlrs and rising.");
+    let b = format!("Volcker said {para} Its debt is 8.3 billion dlrs, he added.");
+    let part = format!("{para} Its debt is 8.");
+    let (occ, sides) = shared_part(&a, &b, &part);
+    assert_eq!(formulas(&occ, &sides), [false]);
+    // a story reissued with its last figure corrected: nearly all of both documents
+    let a = format!("{para} Reserves were 12.21 mln.");
+    let b = format!("{para} Reserves were 12.25 mln.");
+    let (occ, sides) = shared_part(&a, &b, para);
+    assert_eq!(formulas(&occ, &sides), [false]);
 }
