@@ -176,13 +176,7 @@ fn paragraph(s: &str) -> bool {
 fn digits(w: &str) -> Digits {
     let folded: String = w
         .chars()
-        .map(|c| match c {
-            'o' | 'O' => '0',
-            'l' | 'i' | 'I' | '|' => '1',
-            's' | 'S' => '5',
-            'b' | 'B' => '8',
-            c => c,
-        })
+        .map(super::reissue::ocr_digit)
         .filter(char::is_ascii_digit)
         .collect();
     let d = folded.trim_start_matches('0').trim_end_matches('0');

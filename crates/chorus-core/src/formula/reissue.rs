@@ -149,16 +149,22 @@ pub(super) fn near_equal(x: &str, y: &str) -> bool {
     }
     let digits = |w: &[char]| -> String {
         w.iter()
-            .map(|&c| match c {
-                'o' | 'O' => '0',
-                'l' | 'i' | 'I' | '|' => '1',
-                's' | 'S' => '5',
-                'b' | 'B' => '8',
-                c => c,
-            })
+            .map(|&c| ocr_digit(c))
             .filter(char::is_ascii_digit)
             .collect()
     };
     let (dx, dy) = (digits(&cx), digits(&cy));
     !dx.is_empty() && dx == dy && cx.len().abs_diff(cy.len()) <= 2
+}
+
+/// The digit an OCR engine commonly misreads as `c` ("o" for 0, "l" for 1, "s" for 5, "b"
+/// for 8), else `c`.
+pub(super) fn ocr_digit(c: char) -> char {
+    match c {
+        'o' | 'O' => '0',
+        'l' | 'i' | 'I' | '|' => '1',
+        's' | 'S' => '5',
+        'b' | 'B' => '8',
+        c => c,
+    }
 }

@@ -375,9 +375,14 @@ fn a_frame_inside_a_formula_is_a_formula_and_formulas_do_not_chain() {
 /// [`judge_reworded`] of one passage over the whole of two texts, documents 0 and 1,
 /// dated `da` and `db`.
 fn judged_reworded(a: &str, da: &str, b: &str, db: &str) -> bool {
-    let doc = |id: &str, text: &str, date: &str| {
+    judged_reworded_when(a, Some(da), b, Some(db))
+}
+
+/// [`judged_reworded`] of texts with or without a date.
+fn judged_reworded_when(a: &str, da: Option<&str>, b: &str, db: Option<&str>) -> bool {
+    let doc = |id: &str, text: &str, date: Option<&str>| {
         let mut d = crate::Document::new(id, text);
-        d.meta.date = Some(date.to_string());
+        d.meta.date = date.map(str::to_string);
         d
     };
     let docs: std::collections::BTreeMap<DocNum, crate::Document> =
@@ -439,30 +444,7 @@ fn a_reworded_passage_days_apart_with_other_specifics_is_no_reuse() {
     assert!(reworded_days_apart(&side(&signed_a), &side(&signed_b)));
     assert!(!judged_reworded(&signed_a, day1, &signed_b, day20));
     // undated texts are not judged
-    let undated = |a: &str, b: &str| {
-        let mut docs: std::collections::BTreeMap<DocNum, crate::Document> = [
-            (DocNum(0), crate::Document::new("a", a)),
-            (DocNum(1), crate::Document::new("b", b)),
-        ]
-        .into();
-        docs.get_mut(&DocNum(0)).unwrap().meta.date = None;
-        let len = |t: &str| Tokens::from_normalized(normalize(t).text).len() as u32;
-        let aligned = [PairAlignment {
-            a: DocNum(0),
-            b: DocNum(1),
-            alignment: crate::align::Alignment {
-                a: (0, len(a)),
-                b: (0, len(b)),
-                matched: 0,
-                similarity: 0.5,
-            },
-        }];
-        judge_reworded(&docs, None, &aligned, true)
-            .unwrap()
-            .1
-            .unwrap()[0]
-    };
-    assert!(!undated(first, later));
+    assert!(!judged_reworded_when(first, None, later, None));
 }
 
 #[test]
