@@ -527,8 +527,7 @@ fn scheduled_of(hits: &[(u64, u32)], mut when: impl FnMut(u32) -> Option<When>) 
 mod tests {
     use super::super::formulas_in;
     use super::*;
-    use crate::document::{Document, Span};
-    use crate::normalize::normalize;
+    use crate::document::Document;
     use std::collections::BTreeMap;
 
     const LINE: &str = "It said it may buy more shares or sell some or all of its current stake.";
@@ -547,20 +546,7 @@ mod tests {
 
     /// The occurrence of `part` in document `d` and the specifics of that side.
     fn side(texts: &[String], d: usize, part: &str) -> (Occurrence, SideSpecifics) {
-        let text = &texts[d];
-        let at = text.find(part).expect("part of the text");
-        let n = normalize(text);
-        let t = Tokens::from_normalized(n.text.clone());
-        let before = Tokens::new(&text[..at]).len() as u32;
-        let within = Tokens::new(part).len() as u32;
-        let occ = Occurrence {
-            doc: DocNum(d as u32),
-            span: Span::new(at, at + part.len()),
-        };
-        (
-            occ,
-            SideSpecifics::of(&t, &n.map, text, (before, before + within)),
-        )
+        super::super::tests::side_of(d as u32, &texts[d], part)
     }
 
     /// Which of the passages `(a, b, text shared)` are formulas, document `d` printed on

@@ -549,28 +549,31 @@ fn a_damaged_story_gives_no_frame_words_and_a_template_does() {
     assert_eq!(before, kept);
 }
 
+/// The occurrence of `part` in `text`, document `doc`, and the specifics of that side (also
+/// used by `recur`'s tests).
+pub(super) fn side_of(doc: u32, text: &str, part: &str) -> (Occurrence, SideSpecifics) {
+    let at = text.find(part).expect("part of the text");
+    let n = normalize(text);
+    let t = Tokens::from_normalized(n.text.clone());
+    let before = Tokens::new(&text[..at]).len() as u32;
+    let within = Tokens::new(part).len() as u32;
+    let occ = Occurrence {
+        doc: DocNum(doc),
+        span: Span::new(at, at + part.len()),
+    };
+    (
+        occ,
+        SideSpecifics::of(&t, &n.map, text, (before, before + within)),
+    )
+}
+
 /// The passage `part` shared by documents 0 (`a`) and 1 (`b`), and its two sides.
 fn shared_part(
     a: &str,
     b: &str,
     part: &str,
 ) -> ([(Occurrence, Occurrence); 1], Vec<SideSpecifics>) {
-    let side_of = |doc: u32, text: &str| {
-        let at = text.find(part).expect("part of the text");
-        let n = normalize(text);
-        let t = Tokens::from_normalized(n.text.clone());
-        let before = Tokens::new(&text[..at]).len() as u32;
-        let within = Tokens::new(part).len() as u32;
-        let occ = Occurrence {
-            doc: DocNum(doc),
-            span: Span::new(at, at + part.len()),
-        };
-        (
-            occ,
-            SideSpecifics::of(&t, &n.map, text, (before, before + within)),
-        )
-    };
-    let ((x, sx), (y, sy)) = (side_of(0, a), side_of(1, b));
+    let ((x, sx), (y, sy)) = (side_of(0, a, part), side_of(1, b, part));
     ([(x, y)], vec![sx, sy])
 }
 
