@@ -155,6 +155,8 @@ pub(crate) struct SideSpecifics {
     matched: Option<u32>,
     /// The words just outside the side ([`edges`]).
     edges: edges::Edges,
+    /// Tokens of the side's whole document.
+    doc_len: usize,
 }
 
 impl SideSpecifics {
@@ -164,6 +166,7 @@ impl SideSpecifics {
         let mut out = SideSpecifics {
             len: (t1 - t0) as usize,
             start: t0,
+            doc_len: tokens.len(),
             edges: edges::Edges::of(tokens, map, original, (t0, t1)),
             ..Default::default()
         };

@@ -13,7 +13,10 @@
 //!   together share at most [`MAX_OWN`] specifics that are no frame words (one name: the
 //!   same investor or bank in every instance of its template; a copied story, or a
 //!   statement naming its people, places and numbers, shares more: it stays reuse, and a
-//!   stock line inside a copy never hides the copy, whose pair shares them);
+//!   stock line inside a copy never hides the copy, whose pair shares them), and they
+//!   do not cover both documents whole with the same text (9 in 10 of each document's
+//!   tokens, every one matched: one notice filed or printed twice is reuse however common
+//!   its wording);
 //! - each of them *recurs* on both sides: at least [`RECUR_SHARE_NUM`] in
 //!   [`RECUR_SHARE_DEN`] of its tokens lie in word [`NGRAM`]-grams that the corpus's
 //!   documents hold printed at least [`SPREAD`] seconds apart (a frame recurs over time; a
@@ -389,10 +392,43 @@ fn candidate_pairs(
             shared.len() <= MAX_OWN
                 && g.iter()
                     .all(|&(_, _, i)| line(&sides[2 * i]) && line(&sides[2 * i + 1]))
+                && !whole_documents(g.iter().map(|p| p.2), sides)
         })
         .map(|g| g.iter().map(|p| p.2).collect())
         .collect()
 }
+
+/// Whether the passages `pair` of one document pair cover at least [`WHOLE_NUM`] in
+/// [`WHOLE_DEN`] of the tokens of both documents with the same text (the aligner matched
+/// every token of each side, exactly or within fuzzy equality): the two documents are one
+/// item printed twice (a notice re-filed or reprinted, an advertisement run again), not a
+/// stock line inside documents that otherwise differ, and a reprinted notice is reuse
+/// however common its wording. Instances of a template for different events that cover
+/// each other whole differ in their fillers: numbers and names, which step 1 reads, or
+/// words ("seven grain ships loading", "five"), which the aligner leaves unmatched. Two
+/// instances whose fillers all agree are the same text: they stay reuse.
+fn whole_documents(pair: impl Iterator<Item = usize> + Clone, sides: &[SideSpecifics]) -> bool {
+    [0, 1].into_iter().all(|s| {
+        let mut covered = 0;
+        let mut doc_len = 0;
+        for i in pair.clone() {
+            let side = &sides[2 * i + s];
+            // the aligner matched every token of the side (exactly or fuzzily): the same
+            // text, not a template refilled with words
+            if side.matched.is_none_or(|m| (m as usize) < side.len) {
+                return false;
+            }
+            covered += side.len;
+            doc_len = side.doc_len;
+        }
+        doc_len > 0 && covered * WHOLE_DEN >= WHOLE_NUM * doc_len
+    })
+}
+
+/// Share of each document that a pair's passages cover for the two to be one item printed
+/// twice ([`whole_documents`]): 9 in 10 (a sign-off or a dateline may lie outside).
+const WHOLE_NUM: usize = 9;
+const WHOLE_DEN: usize = 10;
 
 /// `(fingerprint, document)` for each document holding an n-gram, sorted.
 type Holders = Vec<(u64, u32)>;
@@ -579,6 +615,32 @@ mod tests {
         formulas_in(&occurrences, &sides, &corpus, &|_, _| false).unwrap()
     }
 
+    /// Whether the one passage `part_a` of document 0 and `part_b` of document 1 is a
+    /// formula, the aligner having left `unmatched` tokens of each side unmatched.
+    fn decide_matched(
+        texts: &[String],
+        days: &[u32],
+        part_a: &str,
+        part_b: &str,
+        unmatched: u32,
+    ) -> Vec<bool> {
+        let dates: Vec<String> = days.iter().map(|d| format!("1987-03-{d:02}")).collect();
+        let (docs, tokens) = corpus(texts, &dates);
+        let tokens = TokenSource::Memory(tokens);
+        let (x, sx) = side(texts, 0, part_a);
+        let (y, sy) = side(texts, 1, part_b);
+        let (la, lb) = (sx.len as u32, sy.len as u32);
+        let sides = [
+            sx.with_matched(la - unmatched),
+            sy.with_matched(lb - unmatched),
+        ];
+        let corpus = Corpus::Tokens {
+            docs: &docs,
+            tokens: &tokens,
+        };
+        formulas_in(&[(x, y)], &sides, &corpus, &|_, _| false).unwrap()
+    }
+
     /// Six stake filings by other investors in other companies, each with the stock line.
     fn filings() -> Vec<String> {
         [
@@ -628,6 +690,24 @@ mod tests {
             decide(&texts, &days, &[(0, 1, LINE), (0, 1, story)]),
             [false, false]
         );
+    }
+
+    #[test]
+    fn a_notice_printed_twice_whole_stays_reuse() {
+        // the same short notice, all of it a stock line around one name, filed twice
+        let notice = format!("Orr Capital said so. {LINE} Reuter");
+        let mut texts = filings();
+        texts[0] = notice.clone();
+        texts[1] = notice.clone();
+        let days = [2, 5, 9, 13, 20, 27];
+        assert_eq!(decide_matched(&texts, &days, &notice, &notice, 0), [false]);
+        // the same frame refilled with other words is no notice printed twice
+        let other = format!("Orr Capital said more. {LINE} Reuter");
+        texts[1] = other.clone();
+        assert_eq!(decide_matched(&texts, &days, &notice, &other, 1), [true]);
+        // the stock line alone, in two documents that otherwise differ, stays a formula
+        texts[1] = format!("Vela Group said it holds 9 pct of Pioneer Gas stock. {LINE} Reuter");
+        assert_eq!(decide(&texts, &days, &[(0, 1, LINE)]), [true]);
     }
 
     /// Editions of a morning column, each opening with the same line (its verb varies)
