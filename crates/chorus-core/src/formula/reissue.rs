@@ -2,8 +2,9 @@
 //! its differing specifics is still a copy when one long stretch of it holds the same text
 //! with specifics of its own ([`long_shared_run`]: a story reissued with other figures in one
 //! sentence), unless the two documents are certainly dated apart ([`dated_apart`]) and their
-//! differing specifics are *clean* ([`clean`]): a periodic report repeating its text around
-//! new figures, not a damaged reprint ([`damaged`]).
+//! differing specifics are *clean* ([`clean`]) or one side's repeat a filler the other lacks
+//! ([`refilled`]): a periodic report repeating its text around new figures, not a damaged
+//! reprint ([`damaged`]).
 
 use super::{Capital, Judgement, LONG_RUN, MIN_DIFFERING, SideSpecifics, recur};
 use crate::align::fuzzy_equal;
