@@ -35,7 +35,9 @@
 //!    days apart (certainly, a date-only value being its whole day) get no such exemption
 //!    when their differing specifics are clean (the aligner left at most one and a half
 //!    tokens unmatched per differing specific, and fewer than half of the side with fewer
-//!    are one edit from one of the other side's), since a weekly or monthly report
+//!    are one edit from one of the other side's; or one side's differing specifics repeat
+//!    a word at least 3 times that the other side lacks altogether, a slot's value used
+//!    throughout a rewritten issue, `reissue::refilled`), since a weekly or monthly report
 //!    repeats its text around other values; a copy damaged by OCR or editing weeks later
 //!    ("885" printed "85", plain words dropped or misread) keeps it, as do undated
 //!    documents and a query (undated).
@@ -82,7 +84,7 @@ use crate::token_source::{TokenSource, tokens_with_map};
 use crate::tokenize::Tokens;
 use rayon::prelude::*;
 pub(crate) use reissue::Apart;
-use reissue::{clean, damaged, dated_apart, long_shared_run, near_equal};
+use reissue::{damaged, dated_apart, long_shared_run, near_equal, refilled, reissued_apart};
 pub(crate) use reworded::judge_reworded;
 
 mod edges;
@@ -264,6 +266,10 @@ struct Judgement {
     /// a differing specific of the other side ([`damaged`]): a copy's damage rather than
     /// other values.
     damaged: bool,
+    /// One side's differing specifics repeat one word at least [`reissue::REFILL_REPEAT`] times that
+    /// the other side lacks altogether ([`refilled`]): a slot's value used throughout the
+    /// text, as a periodic report's period or a notice's date.
+    refilled: bool,
     /// Where the differing specifics lie in each side's original text (from the first to
     /// the last), when they make a formula.
     region: [Option<Span>; 2],
@@ -440,6 +446,7 @@ fn judge(a: &SideSpecifics, b: &SideSpecifics, own: &dyn Fn(bool, &Capital) -> b
             _ => None,
         },
         damaged: formula && damaged(a, b, &left, &ub),
+        refilled: formula && (refilled(&left, b) || refilled(&ub, a)),
         shared: p.shared,
         region: if formula {
             [region(&left), region(&ub)]
@@ -671,7 +678,7 @@ fn decide_with_frame(
         .iter()
         .zip(judged)
         .map(|((x, y), j)| {
-            j.formula && ((clean(j) && apart(x.doc, y.doc)) || !long_shared_run(j, &frame))
+            j.formula && ((reissued_apart(j) && apart(x.doc, y.doc)) || !long_shared_run(j, &frame))
         })
         .collect();
     // the formula regions of step 1 (from the first to the last differing specific, and

@@ -2,8 +2,9 @@
 //! its differing specifics is still a copy when one long stretch of it holds the same text
 //! with specifics of its own ([`long_shared_run`]: a story reissued with other figures in one
 //! sentence), unless the two documents are certainly dated apart ([`dated_apart`]) and their
-//! differing specifics are *clean* ([`clean`]): a periodic report repeating its text around
-//! new figures, not a damaged reprint ([`damaged`]).
+//! differing specifics are *clean* ([`clean`]) or one side's repeat a filler the other lacks
+//! ([`refilled`]): a periodic report repeating its text around new figures, not a damaged
+//! reprint ([`damaged`]).
 
 use super::{Capital, Judgement, LONG_RUN, MIN_DIFFERING, SideSpecifics, recur};
 use crate::align::fuzzy_equal;
@@ -21,6 +22,40 @@ pub(super) fn clean(j: &Judgement) -> bool {
     !j.damaged
         && j.unmatched
             .is_some_and(|u| 2 * u <= CLEAN_UNMATCHED * j.differing)
+}
+
+/// Whether a passage judged a formula is a periodic report's text when its documents are
+/// dated apart: its differing specifics are clean ([`clean`]), or one side's repeat a
+/// filler the other side lacks ([`refilled`]).
+pub(super) fn reissued_apart(j: &Judgement) -> bool {
+    clean(j) || j.refilled
+}
+
+/// Least times one side's differing specifics repeat a word that the other side lacks
+/// for it to be a filler used throughout the text ([`refilled`]).
+pub(super) const REFILL_REPEAT: usize = 3;
+
+/// Whether the differing specifics of one side (`left`, after pairing) hold one word at
+/// least [`REFILL_REPEAT`] times while the `other` side holds it nowhere (not even where a
+/// sentence starts): a slot's value that the text repeats, as a monthly report names its
+/// month in every sentence ("in February" four times, "in January" in the other issue)
+/// or an extended offer its new date. A rewritten issue of such a report differs in many
+/// plain words as well (it is not [`clean`]), but a copy reprinted with damage does not
+/// replace every occurrence of one of its words with nothing: OCR and editing damage
+/// each occurrence on its own (the damaged ones pair fuzzily, [`near_equal`]), and a
+/// word the copy dropped once is still there elsewhere. Limit: a copy weeks later into
+/// whose aligned passage an editor inserted a new name three times (without the aligner
+/// cutting the passage there) is taken for another issue.
+pub(super) fn refilled(left: &[&Capital], other: &SideSpecifics) -> bool {
+    let mut hashes: Vec<u64> = left.iter().map(|t| t.hash).collect();
+    hashes.sort_unstable();
+    hashes.chunk_by(|x, y| x == y).any(|g| {
+        g.len() >= REFILL_REPEAT
+            && other
+                .tokens
+                .binary_search_by_key(&g[0], |t| t.hash)
+                .is_err()
+    })
 }
 
 /// Halves of an unmatched token per differing specific, at most, in a clean passage

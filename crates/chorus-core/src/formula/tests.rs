@@ -1,6 +1,6 @@
 //! Unit tests of the formula decision (texts written for them).
 
-use super::reissue::one_edit;
+use super::reissue::{clean, one_edit};
 use super::reworded::{COPIED_RUN, copied, reworded_days_apart, reworded_formula, shared_run};
 use super::*;
 use crate::normalize::normalize;
@@ -191,7 +191,7 @@ fn a_damaged_reprint_days_apart_stays_reuse() {
     let b = table("2,45,000", "8,994,00", "9,39,000", "19.5");
     let mut j = judge(&side(&a), &side(&b), &|_, _| true);
     j.unmatched = Some(j.differing);
-    assert!(j.formula && j.damaged && !clean(&j) && long_shared_run(&j, &[]));
+    assert!(j.formula && j.damaged && !clean(&j) && !j.refilled && long_shared_run(&j, &[]));
     let occurrences = whole_texts(&a, &b);
     let judged = [j];
     assert_eq!(
@@ -244,6 +244,7 @@ fn names_of_a_reprinted_story_are_no_frame_words() {
                 differing: if formula { 2 } else { 0 },
                 unmatched: None,
                 damaged: false,
+                refilled: false,
                 shared: vec![10, 11, 12, 13],
                 region: [None, None],
                 first_side: None,
@@ -354,6 +355,7 @@ fn a_frame_inside_a_formula_is_a_formula_and_formulas_do_not_chain() {
         differing: if formula { 4 } else { 0 },
         unmatched: None,
         damaged: false,
+        refilled: false,
         shared: shared.to_vec(),
         region: [None, None],
         first_side: None,
@@ -646,4 +648,60 @@ fn a_paragraph_copied_into_other_texts_stays_reuse() {
     let b = format!("{para} Reserves were 12.25 mln.");
     let (occ, sides) = shared_part(&a, &b, para);
     assert_eq!(formulas(&occ, &sides), [false]);
+}
+
+#[test]
+fn a_rewritten_monthly_report_days_apart_is_no_reissue() {
+    // two issues of a monthly report: the second rewrote its first sentences (many plain
+    // words unmatched: not clean), but names its month in every sentence, a month the
+    // first issue never names
+    let january = "Harland's seasonally adjusted jobless rate rose to a record 6.1 pct in \
+         January, the worst since the Statistics Office of Harland started compiling the \
+         figures under its current method in 1971, up from 5.7 pct in December, the \
+         Statistics Office said. Unemployment was up from 5.4 pct a year earlier and the \
+         office said the rise was the largest since the Statistics Office of Harland began \
+         to count the jobless by region. Unadjusted January unemployment totalled 412,000 \
+         people, up from 398,000 in December. Male unemployment in January remained at \
+         6.3 pct. Female unemployment in January stayed at 5.8 pct.";
+    let february = "Harland's seasonally adjusted jobless rate fell to 6.0 pct in February \
+         from the record 6.1 pct in January, the Statistics Office said. The January level \
+         was the worst since the Statistics Office of Harland started compiling the \
+         figures under its current method in 1971. Unemployment was up from 5.4 pct a year \
+         earlier and the office said the rise was the largest since the Statistics Office \
+         of Harland began to count the jobless by region. Unadjusted February unemployment \
+         totalled 405,000 people, down from 412,000 in January. Male unemployment in \
+         February remained at 6.3 pct. Female unemployment in February rose to 5.9 pct.";
+    let mut j = judge(&side(january), &side(february), &|_, _| true);
+    // rewritten: the aligner left three plain words unmatched per differing specific
+    j.unmatched = Some(3 * j.differing);
+    assert!(j.formula && long_shared_run(&j, &[]) && !clean(&j) && j.refilled);
+    let occurrences = whole_texts(january, february);
+    let judged = [j];
+    let decide_apart = |apart: bool| {
+        decide_with_frame(
+            &occurrences,
+            &judged,
+            &frame_evidence(&judged),
+            &move |_, _| apart,
+        )
+        .0
+    };
+    // a month apart: the next issue of a report; within a day: an updated reissue
+    assert_eq!(decide_apart(true), [true]);
+    assert_eq!(decide_apart(false), [false]);
+    // a copy of the February issue reprinted weeks later, edited and misread: one
+    // "February" dropped, one misread, a figure damaged; the copy still holds the month
+    let copy = february
+        .replacen("Unadjusted February", "Unadjusted", 1)
+        .replacen(
+            "Female unemployment in February",
+            "Female unemployment in Febmary",
+            1,
+        )
+        .replace("405,000", "405,00")
+        .replace("412,000", "41,000");
+    let j = judge(&side(&copy), &side(february), &|_, _| true);
+    assert!(!j.refilled);
+    let j = judge(&side(february), &side(&copy), &|_, _| true);
+    assert!(!j.refilled);
 }
