@@ -18,7 +18,8 @@ use crate::candidates::{Candidate, PASS_SEEDS, candidates_of_pass_kept, plan_can
 use crate::config::Config;
 use crate::corpus::{COMPACT_CACHE_PER_TEXT_BYTE, Corpus, Storage};
 use crate::error::Result;
-use crate::index::{DiskIndexBuilder, NgramIndex};
+use crate::fingerprint::for_each_ngram_fingerprint;
+use crate::index::{DiskIndexBuilder, NgramIndex, SharedFilter};
 use crate::order::{DocNum, Order};
 use crate::progress::Progress;
 use crate::report::Stats;
@@ -134,14 +135,28 @@ pub(crate) fn align_corpus_wanted<'c>(
     };
     let (tokens, token_counts, index) = match storage {
         Storage::Memory => {
+            // every posting noted as it is made, so that the index scatters and sorts
+            // only those of fingerprints that may be shared (see `SharedFilter`)
+            let filter = SharedFilter::new(bytes);
             let tokens: Vec<Tokens> = order
                 .inputs()
                 .par_iter()
-                .map(|&i| tokenize(i))
+                .map_init(
+                    || (Vec::new(), Vec::new()),
+                    |(fps, scratch), &i| {
+                        let t = tokenize(i)?;
+                        fps.clear();
+                        for_each_ngram_fingerprint(&t.hashes, cfg.align.ngram, |_, fp| {
+                            fps.push(fp)
+                        });
+                        filter.note(fps, scratch);
+                        Ok(t)
+                    },
+                )
                 .collect::<Result<_>>()?;
             let counts = tokens.iter().map(|t| t.len() as u32).collect();
             progress.stage("index", 0);
-            let index = NgramIndex::build_from_tokens(&tokens, cfg.align.ngram);
+            let index = NgramIndex::build_from_tokens_filtered(&tokens, cfg.align.ngram, filter);
             (TokenSource::Memory(tokens), counts, index)
         }
         Storage::Compact => {

@@ -74,7 +74,7 @@ pub enum Storage {
     #[default]
     Memory,
     /// Every document's tokens packed in memory (the normalised text and about two bytes a
-    /// token: 1.35 times the text for English, against 3.7 unpacked), unpacked when a stage
+    /// token: 1.35 times the text for English, against 3.3 unpacked), unpacked when a stage
     /// asks for them through a cache of [`COMPACT_CACHE_PER_TEXT_BYTE`] times the text,
     /// and the index built keeping only the postings of fingerprints that may be in two
     /// documents (see [`crate::index`]): about 4.4 times the text at the peak on 100 MB,

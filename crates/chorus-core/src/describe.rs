@@ -402,7 +402,7 @@ fn list_boilerplate(
             Ok(ranges
                 .iter()
                 .map(|&(b, e)| {
-                    let (nb, ne) = (t.ranges[b as usize].0, t.ranges[e as usize - 1].1);
+                    let (nb, ne) = (t.ranges.start(b as usize), t.ranges.end(e as usize - 1));
                     let key = (
                         sources.of_doc[d.index()],
                         t.norm[nb as usize..ne as usize].to_string(),

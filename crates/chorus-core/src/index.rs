@@ -313,12 +313,19 @@ fn sort_and_keep_shared(part: &mut Vec<Posting>) {
 /// Where the index reads fingerprints from: stored per document, or computed from token
 /// hashes (again in every round, which costs little next to the memory it saves).
 trait FingerprintSource: Sync {
+    /// Buffers a caller keeps from one document to the next.
+    type Scratch: Default;
     fn docs(&self) -> usize;
     fn postings(&self) -> usize;
     fn each(&self, doc: usize, f: impl FnMut(usize, u64));
+    /// The fingerprints of document `doc`, in position order, appended to `out`.
+    fn fingerprints_into(&self, doc: usize, _scratch: &mut Self::Scratch, out: &mut Vec<u64>) {
+        self.each(doc, |_, fp| out.push(fp));
+    }
 }
 
 impl FingerprintSource for &[Vec<u64>] {
+    type Scratch = ();
     fn docs(&self) -> usize {
         self.len()
     }
@@ -339,6 +346,7 @@ struct FromTokens<'a> {
 }
 
 impl FingerprintSource for FromTokens<'_> {
+    type Scratch = ();
     fn docs(&self) -> usize {
         self.tokens.len()
     }
@@ -351,6 +359,35 @@ impl FingerprintSource for FromTokens<'_> {
     #[inline]
     fn each(&self, doc: usize, f: impl FnMut(usize, u64)) {
         for_each_ngram_fingerprint(&self.tokens[doc].hashes, self.n, f);
+    }
+}
+
+struct FromPacked<'a> {
+    tokens: &'a [PackedTokens],
+    n: usize,
+}
+
+impl FingerprintSource for FromPacked<'_> {
+    /// Token ranges and hashes, unpacked.
+    type Scratch = (Vec<(u32, u32)>, Vec<u64>);
+    fn docs(&self) -> usize {
+        self.tokens.len()
+    }
+    fn postings(&self) -> usize {
+        self.tokens
+            .iter()
+            .map(|t| (t.len() + 1).saturating_sub(self.n))
+            .sum()
+    }
+    fn each(&self, doc: usize, f: impl FnMut(usize, u64)) {
+        let mut scratch = Self::Scratch::default();
+        self.tokens[doc].hashes_into(&mut scratch.0, &mut scratch.1);
+        for_each_ngram_fingerprint(&scratch.1, self.n, f);
+    }
+    fn fingerprints_into(&self, doc: usize, scratch: &mut Self::Scratch, out: &mut Vec<u64>) {
+        let (ranges, hashes) = scratch;
+        self.tokens[doc].hashes_into(ranges, hashes);
+        for_each_ngram_fingerprint(hashes, self.n, |_, fp| out.push(fp));
     }
 }
 
@@ -451,29 +488,40 @@ impl NgramIndex {
         n: usize,
         filter: SharedFilter,
     ) -> NgramIndex {
+        NgramIndex::build_passing(&FromPacked { tokens, n }, filter)
+    }
+
+    /// [`NgramIndex::build_filtered`] over unpacked tokens: the index
+    /// [`NgramIndex::build_from_tokens`] gives, from the postings `filter` lets pass.
+    pub(crate) fn build_from_tokens_filtered(
+        tokens: &[Tokens],
+        n: usize,
+        filter: SharedFilter,
+    ) -> NgramIndex {
+        NgramIndex::build_passing(&FromTokens { tokens, n }, filter)
+    }
+
+    /// Scatters the postings of `source` that `filter` (every posting noted) lets pass,
+    /// sorts each partition and keeps the shared groups, in one round.
+    fn build_passing<S: FingerprintSource>(source: &S, filter: SharedFilter) -> NgramIndex {
         let filter = filter.into_shared();
-        let postings = tokens.iter().map(|t| (t.len() + 1).saturating_sub(n)).sum();
-        let docs = tokens.len();
+        let postings = source.postings();
+        let docs = source.docs();
         let chunk = docs.div_ceil(rayon::current_num_threads() * 8).max(1);
         let chunks: Vec<Vec<Vec<Posting>>> = (0..docs.div_ceil(chunk))
             .into_par_iter()
             .map(|c| {
                 let mut parts: Vec<Vec<Posting>> = vec![Vec::new(); PARTITIONS];
-                let (mut ranges, mut hashes, mut fps) = (Vec::new(), Vec::new(), Vec::new());
-                let first = c * chunk;
-                for (doc, t) in tokens[first..((c + 1) * chunk).min(docs)]
-                    .iter()
-                    .enumerate()
-                    .map(|(i, t)| (first + i, t))
-                {
-                    t.hashes_into(&mut ranges, &mut hashes);
+                let (mut scratch, mut fps, mut pass) =
+                    (S::Scratch::default(), Vec::new(), Vec::new());
+                for doc in c * chunk..((c + 1) * chunk).min(docs) {
                     fps.clear();
-                    for_each_ngram_fingerprint(&hashes, n, |_, fingerprint| fps.push(fingerprint));
+                    source.fingerprints_into(doc, &mut scratch, &mut fps);
                     // the bits first, all of them (independent loads), then the postings
-                    hashes.clear();
-                    hashes.extend(fps.iter().map(|&fp| filter.may_be_shared(fp) as u64));
-                    for (pos, (&fingerprint, &pass)) in fps.iter().zip(&hashes).enumerate() {
-                        if pass != 0 {
+                    pass.clear();
+                    pass.extend(fps.iter().map(|&fp| filter.may_be_shared(fp)));
+                    for (pos, (&fingerprint, &pass)) in fps.iter().zip(&pass).enumerate() {
+                        if pass {
                             parts[(fingerprint >> (64 - PARTITION_BITS)) as usize].push(Posting {
                                 fingerprint,
                                 doc: doc as u32,

@@ -61,6 +61,7 @@ pub mod order;
 pub mod normalize;
 mod packed_tokens;
 mod swar;
+mod token_ranges;
 mod token_source;
 pub mod tokenize;
 

@@ -27,8 +27,8 @@ pub struct Occurrence {
 pub fn token_span(tokens: &Tokens, map: &[u32], (t0, t1): (u32, u32)) -> Span {
     let r = &tokens.ranges;
     Span::new(
-        map[r[t0 as usize].0 as usize] as usize,
-        map[r[t1 as usize - 1].1 as usize] as usize,
+        map[r.start(t0 as usize) as usize] as usize,
+        map[r.end(t1 as usize - 1) as usize] as usize,
     )
 }
 

@@ -165,7 +165,7 @@ struct Shard {
 }
 
 fn weight(t: &Tokens) -> usize {
-    t.norm.len() + t.len() * 16 + 64
+    t.norm.len() + t.ranges.heap_bytes() + t.hashes.len() * 8 + 64
 }
 
 impl TokenCache {

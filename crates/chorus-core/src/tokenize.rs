@@ -13,6 +13,7 @@
 //! runs and platforms, so it may be persisted.
 
 use crate::swar::{HI, bytes_word, gather, word_and_high_bits};
+pub use crate::token_ranges::{RangeSink, TokenRanges};
 use unicode_normalization::char::is_combining_mark;
 use xxhash_rust::xxh3::xxh3_64;
 
@@ -23,7 +24,7 @@ pub struct Tokens {
     /// Normalised text (see [`crate::normalize`]).
     pub norm: String,
     /// Byte range `[begin, end)` of each token in `norm`.
-    pub ranges: Vec<(u32, u32)>,
+    pub ranges: TokenRanges,
     /// [`token_hash`] of each token's normalised bytes.
     pub hashes: Vec<u64>,
 }
@@ -37,8 +38,11 @@ impl Tokens {
 
     /// Segments already normalised text.
     pub fn from_normalized(norm: String) -> Tokens {
-        let ranges = token_ranges(&norm);
-        let hashes = token_hashes(&norm, &ranges).collect();
+        let mut ranges = TokenRanges::with_capacity(norm.len() / 5);
+        token_ranges_into(&norm, &mut ranges);
+        // the estimate above is ~10% high on English; the ranges live as long as the corpus
+        ranges.shrink_to_fit();
+        let hashes = token_hashes(&norm, ranges.iter()).collect();
         Tokens {
             norm,
             ranges,
@@ -54,7 +58,8 @@ impl Tokens {
         self.ranges.clear();
         token_ranges_into(&self.norm, &mut self.ranges);
         self.hashes.clear();
-        self.hashes.extend(token_hashes(&self.norm, &self.ranges));
+        self.hashes
+            .extend(token_hashes(&self.norm, self.ranges.iter()));
     }
 
     pub fn len(&self) -> usize {
@@ -67,20 +72,18 @@ impl Tokens {
 
     /// The normalised text of token `i`.
     pub fn text(&self, i: usize) -> &str {
-        let (b, e) = self.ranges[i];
+        let (b, e) = self.ranges.at(i);
         &self.norm[b as usize..e as usize]
     }
 }
 
 /// The [`token_hash`] of each token's normalised bytes.
-pub(crate) fn token_hashes<'a>(
+pub(crate) fn token_hashes<'a, R: Iterator<Item = (u32, u32)> + 'a>(
     norm: &'a str,
-    ranges: &'a [(u32, u32)],
+    ranges: R,
 ) -> impl Iterator<Item = u64> + 'a {
     let bytes = norm.as_bytes();
-    ranges
-        .iter()
-        .map(|&(b, e)| token_hash_at(bytes, b as usize, e as usize))
+    ranges.map(|(b, e)| token_hash_at(bytes, b as usize, e as usize))
 }
 
 /// Keys of [`token_hash`]. `K0` and `K1` each have a byte `0xff`, which UTF-8 text (padded
@@ -201,7 +204,7 @@ pub fn token_ranges(text: &str) -> Vec<(u32, u32)> {
 }
 
 /// [`token_ranges`] appended to `out`.
-pub fn token_ranges_into(text: &str, out: &mut Vec<(u32, u32)>) {
+pub fn token_ranges_into(text: &str, out: &mut impl RangeSink) {
     let bytes = text.as_bytes();
     let mut start: Option<usize> = None;
     let mut i = 0;
@@ -233,7 +236,7 @@ pub fn token_ranges_into(text: &str, out: &mut Vec<(u32, u32)>) {
                     i += ascii;
                     continue;
                 }
-                out.push((s as u32, (i + ends.trailing_zeros() as usize) as u32));
+                out.push_range((s as u32, (i + ends.trailing_zeros() as usize) as u32));
                 ends &= ends - 1;
                 start = None;
             }
@@ -245,7 +248,7 @@ pub fn token_ranges_into(text: &str, out: &mut Vec<(u32, u32)>) {
                     start = Some(b);
                     break;
                 }
-                out.push((b as u32, (i + ends.trailing_zeros() as usize) as u32));
+                out.push_range((b as u32, (i + ends.trailing_zeros() as usize) as u32));
                 ends &= ends - 1;
             }
             i += ascii;
@@ -255,20 +258,20 @@ pub fn token_ranges_into(text: &str, out: &mut Vec<(u32, u32)>) {
         let w = c.len_utf8();
         if is_unspaced_script(c) {
             if let Some(s) = start.take() {
-                out.push((s as u32, i as u32));
+                out.push_range((s as u32, i as u32));
             }
-            out.push((i as u32, (i + w) as u32));
+            out.push_range((i as u32, (i + w) as u32));
         } else if is_word_char(c) {
             if start.is_none() {
                 start = Some(i);
             }
         } else if let Some(s) = start.take() {
-            out.push((s as u32, i as u32));
+            out.push_range((s as u32, i as u32));
         }
         i += w;
     }
     if let Some(s) = start {
-        out.push((s as u32, bytes.len() as u32));
+        out.push_range((s as u32, bytes.len() as u32));
     }
 }
 

@@ -67,7 +67,7 @@ proptest! {
         let n = normalize(&original);
         prop_assert_eq!(n.map.len(), n.text.len() + 1);
         let t = Tokens::from_normalized(n.text.clone());
-        for (i, &(b, e)) in t.ranges.iter().enumerate() {
+        for (i, (b, e)) in t.ranges.iter().enumerate() {
             let span = token_span(&t, &n.map, (i as u32, i as u32 + 1));
             prop_assert!(span.end <= original.len());
             prop_assert!(original.is_char_boundary(span.begin));

@@ -56,7 +56,7 @@ pub(crate) struct Pair<'t> {
 
 /// True when a sentence ends between tokens `i` and `i + 1`.
 fn sentence_break(t: &Tokens, i: usize) -> bool {
-    let (end, next) = (t.ranges[i].1 as usize, t.ranges[i + 1].0 as usize);
+    let (end, next) = (t.ranges.end(i) as usize, t.ranges.start(i + 1) as usize);
     t.norm.as_bytes()[end..next]
         .iter()
         .any(|c| matches!(c, b'.' | b'!' | b'?' | b';'))

@@ -71,7 +71,7 @@ impl Edges {
     pub(crate) fn of(tokens: &Tokens, map: &[u32], original: &str, (t0, t1): (u32, u32)) -> Self {
         let n = tokens.hashes.len() as u32;
         let bytes = |i: u32| {
-            let (b, e) = tokens.ranges[i as usize];
+            let (b, e) = tokens.ranges.at(i as usize);
             (map[b as usize] as usize, map[e as usize] as usize)
         };
         let glued = |x: usize, y: usize| {
@@ -82,7 +82,7 @@ impl Edges {
         // the word of tokens `i..=j` (glued tokens: "12.21", "U.S.", "7,730,000")
         let word = |i: u32, j: u32| {
             let numeric = (i..=j).any(|k| {
-                let (b, e) = tokens.ranges[k as usize];
+                let (b, e) = tokens.ranges.at(k as usize);
                 tokens.norm[b as usize..e as usize]
                     .chars()
                     .any(char::is_numeric)

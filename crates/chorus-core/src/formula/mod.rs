@@ -176,7 +176,7 @@ impl SideSpecifics {
             out.line = tokens.hashes[t0 as usize..t1 as usize].to_vec();
         }
         for i in t0 as usize..t1 as usize {
-            let (b, e) = tokens.ranges[i];
+            let (b, e) = tokens.ranges.at(i);
             let word = &tokens.norm[b as usize..e as usize];
             let numeric = word.chars().any(char::is_numeric);
             let at = map[b as usize] as usize;

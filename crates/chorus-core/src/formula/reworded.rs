@@ -112,7 +112,7 @@ pub(super) const COPIED_RUN: usize = 10;
 /// stretches.
 pub(super) fn shared_run(a: &Tokens, ra: (u32, u32), b: &Tokens, rb: (u32, u32)) -> usize {
     fn word(t: &Tokens, i: usize) -> &str {
-        let (x, y) = t.ranges[i];
+        let (x, y) = t.ranges.at(i);
         &t.norm[x as usize..y as usize]
     }
     let (ra, rb) = (ra.0 as usize..ra.1 as usize, rb.0 as usize..rb.1 as usize);

@@ -129,15 +129,22 @@ fn the_filtered_build_equals_the_full_one() {
         assert!(n < 5 || full.kept() < full.len() / 2);
         // a filter of 4096 bits (many postings share a bit) and one of 1 M
         for bits in [1, 1 << 20] {
-            let filter = SharedFilter::new(bits);
-            let mut scratch = Vec::new();
-            for t in &tokens {
-                let fps = crate::fingerprint::ngram_fingerprints(&t.hashes, n);
-                filter.note(&fps, &mut scratch);
-            }
-            let filtered = NgramIndex::build_filtered(&packed, n, filter);
+            let noted = || {
+                let filter = SharedFilter::new(bits);
+                let mut scratch = Vec::new();
+                for t in &tokens {
+                    let fps = crate::fingerprint::ngram_fingerprints(&t.hashes, n);
+                    filter.note(&fps, &mut scratch);
+                }
+                filter
+            };
+            // packed tokens (a compact run) and unpacked ones (the default in memory)
+            let filtered = NgramIndex::build_filtered(&packed, n, noted());
             assert_eq!(filtered.len(), full.len());
             assert_eq!(filtered.partitions().unwrap(), full.partitions().unwrap());
+            let unpacked = NgramIndex::build_from_tokens_filtered(&tokens, n, noted());
+            assert_eq!(unpacked.len(), full.len());
+            assert_eq!(unpacked.partitions().unwrap(), full.partitions().unwrap());
         }
     }
 }

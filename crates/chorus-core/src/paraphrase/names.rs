@@ -26,7 +26,7 @@ pub(crate) fn names(original: &str, t: &Tokens, token_stems: &[u64], starts: &[u
     }
     let mut seen: Vec<(u64, bool)> = Vec::new();
     let (mut capitals, mut cased) = (0usize, 0usize);
-    for (i, &(b, _)) in t.ranges.iter().enumerate() {
+    for (i, (b, _)) in t.ranges.iter().enumerate() {
         let at = n.map[b as usize] as usize;
         let Some(c) = original.get(at..).and_then(|s| s.chars().next()) else {
             continue;

@@ -8,18 +8,24 @@
 //! stretch is still compared piece by piece). Token ranges map back to exact bytes of the
 //! original through the offset map, as every passage does ([`crate::spans`]).
 
+use crate::tokenize::TokenRanges;
+
 /// Longest sentence, in tokens; longer runs are cut into pieces.
 pub(crate) const MAX_SENTENCE: usize = 60;
 
 /// The sentences of a document as token ranges `[begin, end)`, in order, covering every
 /// token.
-pub(crate) fn sentences(norm: &str, ranges: &[(u32, u32)]) -> Vec<(u32, u32)> {
+pub(crate) fn sentences(norm: &str, ranges: &TokenRanges) -> Vec<(u32, u32)> {
     let bytes = norm.as_bytes();
     let mut out = Vec::new();
     let mut start = 0usize;
     for i in 0..ranges.len() {
-        let gap_end = ranges.get(i + 1).map_or(bytes.len(), |r| r.0 as usize);
-        let gap = &norm[ranges[i].1 as usize..gap_end];
+        let gap_end = if i + 1 < ranges.len() {
+            ranges.start(i + 1) as usize
+        } else {
+            bytes.len()
+        };
+        let gap = &norm[ranges.end(i) as usize..gap_end];
         let ends = ends_sentence(gap, i + 1 == ranges.len());
         if ends || i + 1 - start >= MAX_SENTENCE {
             out.push((start as u32, i as u32 + 1));
