@@ -8,7 +8,8 @@
 //! kept each time, and dropped when its bucket is written). Committing the load
 //! ([`IndexWriter::merge_added`], or any other change of the index) sorts the buckets in
 //! parallel (one radix pass, then runs of a few postings), lays the table out in parallel,
-//! a bucket's part each ([`TablePart`], appended in order), writes it and commits the
+//! a bucket's part each ([`TablePart`], appended in order; a window of buckets laid out while
+//! the window before is written), writes it and commits the
 //! segment: every byte of the index is written once, where committing each batch and
 //! merging them at the end wrote it twice and read it back once, and the merge ran on one
 //! thread.
