@@ -8,7 +8,8 @@
 //! kept each time, and dropped when its bucket is written). Committing the load
 //! ([`IndexWriter::merge_added`], or any other change of the index) sorts the buckets in
 //! parallel (one radix pass, then runs of a few postings), lays the table out in parallel,
-//! a bucket's part each ([`TablePart`], appended in order), writes it and commits the
+//! a bucket's part each ([`TablePart`], appended in order; a window of buckets laid out while
+//! the window before is written), writes it and commits the
 //! segment: every byte of the index is written once, where committing each batch and
 //! merging them at the end wrote it twice and read it back once, and the merge ran on one
 //! thread.
@@ -32,7 +33,7 @@ use crate::reader::{LiveSegment, Tombstones};
 use crate::segment::{Segment, SegmentBuilder, TablePart, doc_header, id_hash};
 use crate::writer::AddSummary;
 use chorus_core::Document;
-use chorus_core::fingerprint::ngram_fingerprints;
+use chorus_core::fingerprint::for_each_ngram_fingerprint;
 use chorus_core::tokenize::Tokens;
 use rayon::prelude::*;
 use std::sync::Arc;
@@ -158,56 +159,75 @@ impl PendingLoad {
             dropped,
             ..
         } = self;
-        let buckets: Vec<Vec<Posting>> = buckets.into_par_iter().map(sort_bucket).collect();
-        let counts: Vec<u64> = buckets
-            .par_iter()
-            .map(|b| b.chunk_by(|x, y| x.key() == y.key()).count() as u64)
-            .collect();
+        let (buckets, counts): (Vec<Vec<Posting>>, Vec<u64>) =
+            buckets.into_par_iter().map(sort_bucket).unzip();
         let keys = counts.iter().sum();
         let mut w = builder.start_postings(keys)?;
         // the table laid out in parts, a bucket each, in parallel (a window of buckets at a
-        // time, so that only a window's part of the table is held), appended in order
+        // time, so that only two windows' parts of the table are held), appended in order:
+        // a window is appended (on one thread, waiting for the disk) while the next one is
+        // laid out (on the others)
         let slots = w.slots();
         let mut buckets = buckets.into_iter().zip(counts);
-        loop {
+        let mut window = |base: u64| {
             let window: Vec<(Vec<Posting>, u64)> = buckets.by_ref().take(LAYOUT_WINDOW).collect();
-            if window.is_empty() {
-                break;
-            }
-            let mut parts: Vec<TablePart> = window
-                .into_par_iter()
-                .map(|(b, keys)| {
-                    let mut part = TablePart::new(slots, keys);
-                    let mut docs = Vec::new();
-                    for g in b.chunk_by(|x, y| x.key() == y.key()) {
-                        docs.clear();
-                        docs.extend(g.iter().map(|p| p.doc()));
-                        docs.dedup();
-                        part.push(g[0].key(), &docs);
+            lay_out_window(window, slots, base)
+        };
+        let (mut parts, mut base) = window(w.overflow_len());
+        while !parts.is_empty() {
+            let (pushed, (next, next_base)) = rayon::join(
+                || -> Result<()> {
+                    for p in parts {
+                        w.push_part(p)?;
                     }
-                    part
-                })
-                .collect();
-            let mut base = w.overflow_len();
-            let bases: Vec<u64> = parts
-                .iter()
-                .map(|p| {
-                    let b = base;
-                    base += p.overflow_len();
-                    b
-                })
-                .collect();
-            parts
-                .par_iter_mut()
-                .zip(bases)
-                .for_each(|(p, b)| p.rebase(b));
-            for p in parts {
-                w.push_part(p)?;
-            }
+                    Ok(())
+                },
+                || window(base),
+            );
+            pushed?;
+            (parts, base) = (next, next_base);
         }
         w.finish()?;
         Ok((id, dropped))
     }
+}
+
+/// The parts of the table for a window of sorted buckets (with their numbers of distinct
+/// keys), laid out in parallel, their overflow lists numbered after `base` u32s of lists
+/// before them; returns the parts and the base after them.
+fn lay_out_window(
+    window: Vec<(Vec<Posting>, u64)>,
+    slots: u64,
+    base: u64,
+) -> (Vec<TablePart>, u64) {
+    let mut parts: Vec<TablePart> = window
+        .into_par_iter()
+        .map(|(b, keys)| {
+            let mut part = TablePart::new(slots, keys);
+            let mut docs = Vec::new();
+            for g in b.chunk_by(|x, y| x.key() == y.key()) {
+                docs.clear();
+                docs.extend(g.iter().map(|p| p.doc()));
+                docs.dedup();
+                part.push(g[0].key(), &docs);
+            }
+            part
+        })
+        .collect();
+    let mut end = base;
+    let bases: Vec<u64> = parts
+        .iter()
+        .map(|p| {
+            let b = end;
+            end += p.overflow_len();
+            b
+        })
+        .collect();
+    parts
+        .par_iter_mut()
+        .zip(bases)
+        .for_each(|(p, b)| p.rebase(b));
+    (parts, end)
 }
 
 /// The postings of `docs` (numbered from `first`), by bucket: each document's
@@ -215,10 +235,13 @@ impl PendingLoad {
 /// where `finish` drops them). Counted first, so that each bucket's piece is allocated once
 /// and exactly.
 fn postings_of(docs: &[&Document], first: u32, ngram: usize) -> Vec<Vec<Posting>> {
-    let mut keys = Vec::new();
+    // room for a fingerprint every two bytes, the most plain text has (a one-letter word and
+    // a space), reserved once: pages past those written are never touched, where growing
+    // the vector copied it and touched each new page (a page fault each)
+    let mut keys = Vec::with_capacity(docs.iter().map(|d| d.text.len() / 2 + 1).sum());
     let mut ends = Vec::with_capacity(docs.len());
     for d in docs {
-        keys.extend(ngram_fingerprints(&Tokens::new(&d.text).hashes, ngram));
+        for_each_ngram_fingerprint(&Tokens::new(&d.text).hashes, ngram, |_, k| keys.push(k));
         ends.push(keys.len());
     }
     let mut counts = [0usize; BUCKETS];
@@ -237,17 +260,21 @@ fn postings_of(docs: &[&Document], first: u32, ngram: usize) -> Vec<Vec<Posting>
     pieces
 }
 
-/// The postings of one bucket (its pieces, freed as they are read) in one vector, sorted
-/// by fingerprint, then document: one pass spreads them by the fingerprint's next bits
-/// after the bucket's byte (as many as make runs of about 8 postings, 8 to 16 of them),
-/// then each run is sorted on its own.
-fn sort_bucket(pieces: Vec<Vec<Posting>>) -> Vec<Posting> {
-    let by_key = |p: &Posting| (p.key(), p.doc());
+/// The postings of one bucket (its pieces, in document order, freed as they are read) in
+/// one vector, sorted by fingerprint, then document, and the number of distinct
+/// fingerprints: one pass spreads them by the fingerprint's next bits after the bucket's
+/// byte (as many as make runs of about 8 postings, 8 to 16 of them), keeping their order,
+/// then each run is sorted by fingerprint alone, stably (an insertion sort of a few `u64`
+/// keys), which leaves the documents of a fingerprint in order, and its distinct
+/// fingerprints counted while it is in the cache.
+fn sort_bucket(pieces: Vec<Vec<Posting>>) -> (Vec<Posting>, u64) {
+    let distinct = |run: &[Posting]| run.chunk_by(|x, y| x.key() == y.key()).count() as u64;
     let len: usize = pieces.iter().map(Vec::len).sum();
     if len < 4096 {
         let mut b: Vec<Posting> = pieces.into_iter().flatten().collect();
-        b.sort_unstable_by_key(by_key);
-        return b;
+        b.sort_by_key(|p| p.key());
+        let n = distinct(&b);
+        return (b, n);
     }
     let bits = ((len / 8).ilog2()).clamp(8, 16);
     let digit = |p: &Posting| ((p.key() << 8) >> (64 - bits)) as usize;
@@ -267,10 +294,26 @@ fn sort_bucket(pieces: Vec<Vec<Posting>>) -> Vec<Posting> {
             at[d] += 1;
         }
     }
+    let mut keys = 0;
     for w in start.windows(2) {
-        out[w[0]..w[1]].sort_unstable_by_key(by_key);
+        let run = &mut out[w[0]..w[1]];
+        insertion_sort_by_key(run);
+        keys += distinct(run);
     }
-    out
+    (out, keys)
+}
+
+/// Sorts a short run by fingerprint, stably.
+fn insertion_sort_by_key(run: &mut [Posting]) {
+    for i in 1..run.len() {
+        let p = run[i];
+        let mut j = i;
+        while j > 0 && run[j - 1].key() > p.key() {
+            run[j] = run[j - 1];
+            j -= 1;
+        }
+        run[j] = p;
+    }
 }
 
 impl IndexWriter {
@@ -453,10 +496,11 @@ mod tests {
                     x ^= x << 13;
                     x ^= x >> 7;
                     x ^= x << 17;
-                    // few distinct keys: many equal ones, documents in any order
+                    // few distinct keys: many equal ones, documents in order (as a
+                    // load's pieces hold them)
                     Posting {
                         key: (x % 4000) << 44 | 0xab << 56,
-                        doc: (x >> 40) as u32 ^ i as u32,
+                        doc: i as u32,
                     }
                 })
                 .collect();
@@ -468,9 +512,12 @@ mod tests {
                 let tail = pieces[0].split_off(n / 3);
                 pieces.push(tail);
             }
-            let b = sort_bucket(pieces);
+            let (b, keys) = sort_bucket(pieces);
             let got: Vec<(u64, u32)> = b.iter().map(|p| (p.key(), p.doc())).collect();
             assert_eq!(got, want);
+            let mut distinct: Vec<u64> = want.iter().map(|w| w.0).collect();
+            distinct.dedup();
+            assert_eq!(keys, distinct.len() as u64);
         }
     }
 }
