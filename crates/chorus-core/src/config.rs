@@ -45,8 +45,7 @@ pub struct Config {
     pub lang: Option<crate::paraphrase::Lang>,
     /// Also align the weak passages of candidate pairs (under the `align` filters, above
     /// [`crate::corroborate::floor`]) and keep those that third documents corroborate
-    /// ([`crate::corroborate`]). Default false: on the `all` speed corpus (20,000
-    /// documents) it costs precision 0.907 → 0.874 (see ARCHITECTURE.md, corroborate).
+    /// ([`crate::corroborate`]). Default true.
     pub corroborate: bool,
 }
 
@@ -70,7 +69,7 @@ impl Default for Config {
             window_secs: 24 * 3600,
             paraphrase: false,
             lang: None,
-            corroborate: false,
+            corroborate: true,
         }
     }
 }

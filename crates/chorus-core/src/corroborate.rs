@@ -16,7 +16,9 @@
 //!    they share;
 //! 4. at most one of its sides already lies (by half or more) in a passage that passes:
 //!    a kept passage brings a copy that has no other evidence to the others, it never
-//!    joins two copies that each have theirs.
+//!    joins two copies that each have theirs;
+//! 5. its two documents come from different sources: a source's own repeated lines (a
+//!    byline under its boilerplate share) are not reuse.
 //!
 //! Why these hold in general: transitivity is evidence only when it is independent of the
 //! passage itself, so (2) asks for two witnesses and for one span of each witness; the
@@ -41,6 +43,7 @@
 
 use crate::align::{AlignParams, Alignment, passes};
 use crate::aligned::PairAlignment;
+use crate::boilerplate::Sources;
 use crate::error::Result;
 use crate::order::{ByNumber, DocNum};
 use crate::spans::Occurrence;
@@ -109,7 +112,9 @@ pub(crate) fn corroborated(
     weak: &[PairAlignment],
     docs: &dyn ByNumber,
     tokens: Option<&TokenSource<'_>>,
+    sources: &Sources,
 ) -> Result<Vec<(usize, (Occurrence, Occurrence))>> {
+    let source = |d: DocNum| sources.of_doc.get(d.index()).copied();
     let key = |x: &Side, y: &Side| (x.0.min(y.0), x.0.max(y.0));
     let strong: Vec<(Side, Side)> = strong.iter().map(sides).collect();
     let weak: Vec<(Side, Side)> = weak.iter().map(sides).collect();
@@ -159,7 +164,10 @@ pub(crate) fn corroborated(
     };
     let mut candidates: Vec<usize> = Vec::new();
     for (i, (x, y)) in weak.iter().enumerate() {
-        if !open[i] || (attached(x) && attached(y)) {
+        // (5) two documents of one source: a source's own repeated lines are its
+        // boilerplate, not reuse
+        let one_source = source(x.0).is_some() && source(x.0) == source(y.0);
+        if !open[i] || one_source || (attached(x) && attached(y)) {
             continue;
         }
         let (wx, wy) = (over(x, y.0), over(y, x.0));

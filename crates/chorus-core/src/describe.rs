@@ -99,7 +99,7 @@ pub(crate) fn build_report(
     // the weak passages that third documents corroborate (see crate::corroborate) join
     // the passages kept
     let (occurrences, aligned, found) = if cfg.corroborate && !weak.is_empty() {
-        let kept = crate::corroborate::corroborated(&aligned, &weak, docs, tokens)?;
+        let kept = crate::corroborate::corroborated(&aligned, &weak, docs, tokens, sources)?;
         let (mut occurrences, mut aligned, mut found) = (occurrences, aligned, found);
         for (i, o) in kept {
             occurrences.push(o);

@@ -36,16 +36,31 @@ fn whole(texts: &[&str]) -> Vec<(u32, u32)> {
 /// Runs [`corroborated`] over documents `texts` (ids `d0`, `d1`, ... in that order):
 /// which of `weak` are kept.
 fn run(texts: &[&str], strong: &[PairAlignment], weak: &[PairAlignment]) -> Vec<bool> {
+    run_in(texts, &[], strong, weak)
+}
+
+/// [`run`], documents `d0`, `d1`, ... of the sources `outlets` (none past its end).
+fn run_in(
+    texts: &[&str],
+    outlets: &[&str],
+    strong: &[PairAlignment],
+    weak: &[PairAlignment],
+) -> Vec<bool> {
     let docs: Vec<Document> = texts
         .iter()
         .enumerate()
-        .map(|(i, t)| Document::new(format!("d{i}"), *t))
+        .map(|(i, t)| {
+            let mut d = Document::new(format!("d{i}"), *t);
+            d.meta.source = outlets.get(i).map(|o| o.to_string());
+            d
+        })
         .collect();
     let corpus: &[Document] = &docs;
     let order = Order::new(&corpus).unwrap();
     let numbered = order.numbered(&corpus);
     let mut out = vec![false; weak.len()];
-    for (i, _) in corroborated(strong, weak, &numbered, None).unwrap() {
+    let sources = Sources::of(docs.iter().map(|d| &d.meta));
+    for (i, _) in corroborated(strong, weak, &numbered, None, &sources).unwrap() {
         out[i] = true;
     }
     out
@@ -223,4 +238,16 @@ fn two_copies_that_each_have_a_passage_are_not_joined() {
     // without d1's own passage, d1 is brought in
     let weak = [p(0, 1), p(1, 2), p(1, 3)];
     assert!(run(&texts, &strong[..2], &weak)[0]);
+}
+
+#[test]
+fn two_documents_of_one_source_are_not_joined() {
+    let texts = [DAMAGED, DAMAGED, NOTE, NOTE];
+    let w = whole(&texts);
+    let p = |x: u32, y: u32| pa(x, w[x as usize], y, w[y as usize]);
+    let strong = [p(0, 2), p(0, 3)];
+    let weak = [p(0, 1), p(1, 2), p(1, 3)];
+    assert!(run_in(&texts, &["times", "herald", "post", "mail"], &strong, &weak)[0]);
+    // d0 and d1 of one outlet: its own repeated line
+    assert!(!run_in(&texts, &["times", "times", "post", "mail"], &strong, &weak)[0]);
 }
