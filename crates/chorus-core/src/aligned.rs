@@ -12,7 +12,7 @@
 //! from the same inputs ([`crate::memo`]). Every aligned passage is a
 //! [`PairAlignment`]; [`align_pair`] is the alignment of one pair, also the public stage.
 
-use crate::align::{Alignment, align_seeds_blocked};
+use crate::align::{Alignment, align_seeds_floor};
 use crate::boilerplate::{Sources, blocked_by_doc};
 use crate::candidates::{Candidate, PASS_SEEDS, candidates_of_pass_kept, plan_candidates};
 use crate::config::Config;
@@ -37,7 +37,9 @@ pub struct PairAlignment {
 
 /// Aligns one candidate pair: `a` and `b` are the tokens of `c.a` and `c.b`
 /// (`Tokens::new(text)`), `blocked_a` and `blocked_b` their boilerplate token ranges (see
-/// [`crate::boilerplate::blocked_ranges`]). Passages are in `a` order. The public stage
+/// [`crate::boilerplate::blocked_ranges`]). Passages are in `a` order. With
+/// `cfg.corroborate`, the pair's weak passages come too (under `cfg.align`'s filters,
+/// above [`crate::corroborate::floor`]; see [`crate::corroborate`]). The public stage
 /// [`crate::stages::align_pair`].
 pub fn align_pair(
     a: &Tokens,
@@ -47,14 +49,25 @@ pub fn align_pair(
     blocked_b: &[(u32, u32)],
     cfg: &Config,
 ) -> Vec<PairAlignment> {
-    align_seeds_blocked(a, b, &c.seeds, &cfg.align, blocked_a, blocked_b)
-        .into_iter()
-        .map(|alignment| PairAlignment {
-            a: c.a,
-            b: c.b,
-            alignment,
-        })
-        .collect()
+    let floor = cfg
+        .corroborate
+        .then(|| crate::corroborate::floor(&cfg.align));
+    align_seeds_floor(
+        a,
+        b,
+        &c.seeds,
+        &cfg.align,
+        floor.as_ref(),
+        blocked_a,
+        blocked_b,
+    )
+    .into_iter()
+    .map(|alignment| PairAlignment {
+        a: c.a,
+        b: c.b,
+        alignment,
+    })
+    .collect()
 }
 
 /// What the pipeline knows after alignment, before clustering: documents in pipeline

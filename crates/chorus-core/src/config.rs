@@ -43,6 +43,10 @@ pub struct Config {
     /// The language of every document for the paraphrase path (its stems and stop words),
     /// overriding a document's `lang`/`language` field and the detection. Default `None`.
     pub lang: Option<crate::paraphrase::Lang>,
+    /// Also align the weak passages of candidate pairs (under the `align` filters, above
+    /// [`crate::corroborate::floor`]) and keep those that third documents corroborate
+    /// ([`crate::corroborate`]). Default true.
+    pub corroborate: bool,
 }
 
 impl Default for Config {
@@ -65,6 +69,7 @@ impl Default for Config {
             window_secs: 24 * 3600,
             paraphrase: false,
             lang: None,
+            corroborate: true,
         }
     }
 }

@@ -267,6 +267,12 @@ pub fn dedup_in(
     storage: &Storage,
     progress: &dyn Progress,
 ) -> Result<DedupReport> {
+    // dedup reads the passages that pass the filters only: no weak ones are aligned
+    // (see crate::corroborate)
+    let find = Config {
+        corroborate: false,
+        ..cfg.find
+    };
     // formulas (see crate::formula): the pairs decided from their seeds are aligned too,
     // for the decision alone, which needs passages
     let judge = !cfg.find.keep_formulas;
@@ -280,7 +286,7 @@ pub fn dedup_in(
         )
     };
     let (mut al, decided) =
-        align_corpus_wanted(docs, &cfg.find, storage, progress, &want, &|c, t, b| {
+        align_corpus_wanted(docs, &find, storage, progress, &want, &|c, t, b| {
             let plan = plan_pair(cfg, c, t, b);
             if judge && matches!(plan, PairPlan::Decided(..)) {
                 decided_pairs
@@ -308,7 +314,7 @@ pub fn dedup_in(
                     c,
                     &al.blocked[c.a.index()],
                     &al.blocked[c.b.index()],
-                    &cfg.find,
+                    &find,
                 ))
             })
             .collect::<Result<_>>()?;

@@ -43,6 +43,7 @@ pub(crate) fn build_report(
     recurrence: Option<&Recurrence>,
     aligned: Vec<PairAlignment>,
     found: Option<Vec<Found>>,
+    weak: Vec<PairAlignment>,
     blocked: &[(DocNum, &[(u32, u32)])],
     sources: &Sources,
     mut stats: Stats,
@@ -94,6 +95,20 @@ pub(crate) fn build_report(
             (kept.0, kept.1, kept.2, out)
         }
         None => (occurrences, aligned, found, Vec::new()),
+    };
+    // the weak passages that third documents corroborate (see crate::corroborate) join
+    // the passages kept
+    let (occurrences, aligned, found) = if cfg.corroborate && !weak.is_empty() {
+        let kept = crate::corroborate::corroborated(&aligned, &weak, docs, tokens, sources)?;
+        let (mut occurrences, mut aligned, mut found) = (occurrences, aligned, found);
+        for (i, o) in kept {
+            occurrences.push(o);
+            aligned.push(weak[i].clone());
+            found.push(None);
+        }
+        (occurrences, aligned, found)
+    } else {
+        (occurrences, aligned, found)
     };
     // the documents the report speaks of: those sharing a passage, and with the formulas
     // listed, those holding one

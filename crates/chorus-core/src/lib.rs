@@ -83,6 +83,7 @@ pub mod paraphrase;
 
 mod spans;
 
+pub mod corroborate;
 pub mod formula;
 
 pub mod cluster;

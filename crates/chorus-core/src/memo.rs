@@ -80,7 +80,8 @@ pub fn find_in_memo(
 ) -> Result<Report> {
     // the numbering the run makes (it is a function of the corpus)
     let order = Order::new(docs)?;
-    let settings = xxhash_rust::xxh3::xxh3_64(format!("{:?}", cfg.align).as_bytes());
+    let settings =
+        xxhash_rust::xxh3::xxh3_64(format!("{:?} {}", cfg.align, cfg.corroborate).as_bytes());
     let aligned_here: Mutex<Vec<(DocNum, DocNum, u128)>> = Mutex::new(Vec::new());
     let (al, _) = align_corpus_with(docs, cfg, storage, progress, &|c, counts, blocked| {
         let key = plan_key(c, counts, blocked, settings);

@@ -44,6 +44,8 @@ pub(crate) fn report_of(
     progress: &dyn Progress,
 ) -> Result<Report> {
     let aligned = std::mem::take(&mut al.aligned);
+    // the weak passages wait for corroboration (see crate::corroborate)
+    let (aligned, weak) = crate::corroborate::split_weak(aligned, &cfg.align);
     let numbered = al.order.numbered(docs);
     // the paraphrase path adds its passages and says how each was found
     let (aligned, found) = if cfg.paraphrase {
@@ -72,6 +74,7 @@ pub(crate) fn report_of(
         None,
         aligned,
         found,
+        weak,
         &blocked,
         &al.sources,
         al.stats.clone(),

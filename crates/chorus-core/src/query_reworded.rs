@@ -84,6 +84,7 @@ fn reworded_passages(
     corpus.extend(candidates.iter().cloned());
     let mut cfg = Config {
         paraphrase: true,
+        corroborate: false,
         lang,
         align: AlignParams {
             ngram: q.ngram(),

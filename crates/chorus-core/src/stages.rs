@@ -208,8 +208,10 @@ pub fn report(
         .map(|(d, r)| (*d, r.as_slice()))
         .collect();
     blocked.sort_unstable_by_key(|b| b.0);
+    // the weak passages wait for corroboration (see crate::corroborate)
+    let (alignments, weak) = crate::corroborate::split_weak(alignments, &cfg.align);
     if cfg.paraphrase {
-        return report_reworded(docs, alignments, &blocked, sources, stats, cfg);
+        return report_reworded(docs, alignments, weak, &blocked, sources, stats, cfg);
     }
     build_report(
         docs,
@@ -217,6 +219,7 @@ pub fn report(
         Some(recurrence),
         alignments,
         None,
+        weak,
         &blocked,
         sources,
         stats,
@@ -230,6 +233,7 @@ pub fn report(
 fn report_reworded(
     docs: &dyn ByNumber,
     alignments: Vec<PairAlignment>,
+    weak: Vec<PairAlignment>,
     blocked: &[(DocNum, &[(u32, u32)])],
     sources: &Sources,
     stats: Stats,
@@ -258,6 +262,7 @@ fn report_reworded(
         None,
         aligned,
         Some(found),
+        weak,
         blocked,
         sources,
         stats,
@@ -323,6 +328,11 @@ pub fn dedup_report(
     mut decided_passages: Vec<PairAlignment>,
     cfg: &DedupConfig,
 ) -> Result<DedupReport> {
+    // dedup reads the passages that pass the filters only ([`align_pair`] also gives the
+    // weak ones that `find` corroborates, see crate::corroborate)
+    let passing = |p: &PairAlignment| crate::align::passes(&p.alignment, &cfg.find.align);
+    aligned.retain(passing);
+    decided_passages.retain(passing);
     // the order `dedup` has them in: by pair, a stable sort keeps each pair's passages
     aligned.sort_by_key(|p| (p.a, p.b));
     decided.sort_unstable_by_key(|d| (d.0, d.1));

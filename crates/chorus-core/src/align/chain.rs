@@ -106,6 +106,23 @@ pub fn align_seeds_blocked(
     blocked_a: &[(u32, u32)],
     blocked_b: &[(u32, u32)],
 ) -> Vec<Alignment> {
+    align_seeds_floor(a, b, seeds, p, None, blocked_a, blocked_b)
+}
+
+/// [`align_seeds_blocked`], also giving, when `floor` is set, the weak passages: those
+/// under `p`'s filters (`min_tokens`, `min_matched`, `min_similarity`) that pass
+/// `floor`'s, and that do not mostly repeat a passage kept before them (see
+/// [`crate::corroborate`]). The passages that pass `p`'s filters are exactly those of
+/// [`align_seeds_blocked`]: a weak passage never displaces one.
+pub fn align_seeds_floor(
+    a: &Tokens,
+    b: &Tokens,
+    seeds: &[(u32, u32)],
+    p: &AlignParams,
+    floor: Option<&AlignParams>,
+    blocked_a: &[(u32, u32)],
+    blocked_b: &[(u32, u32)],
+) -> Vec<Alignment> {
     let segs = segments(seeds, p.ngram);
     if segs.is_empty() {
         return Vec::new();
@@ -198,19 +215,24 @@ pub fn align_seeds_blocked(
             cur = prev;
         }
         chain.reverse();
-        if let Some(al) = chain_alignment(&pair, &segs, &chain, p) {
+        if let Some(al) = chain_alignment(&pair, &segs, &chain, floor.unwrap_or(p)) {
             out.push(al);
         }
     }
+    // the weak passages are read after the others, so they never displace one
+    let (mut out, mut weak): (Vec<Alignment>, Vec<Alignment>) =
+        out.into_iter().partition(|al| passes(al, p));
     // drop passages that mostly repeat a better one (repeated text inside a document)
-    out.sort_by(|x, y| {
+    let better = |x: &Alignment, y: &Alignment| {
         y.matched
             .cmp(&x.matched)
             .then(x.a.cmp(&y.a))
             .then(x.b.cmp(&y.b))
-    });
+    };
+    out.sort_by(better);
+    weak.sort_by(better);
     let mut kept: Vec<Alignment> = Vec::with_capacity(out.len());
-    for al in out {
+    for al in out.into_iter().chain(weak) {
         let dup = kept.iter().any(|k| {
             range_overlap(k.a, al.a) * 2 > (al.a.1 - al.a.0)
                 && range_overlap(k.b, al.b) * 2 > (al.b.1 - al.b.0)
@@ -221,6 +243,15 @@ pub fn align_seeds_blocked(
     }
     kept.sort_by(|x, y| x.a.cmp(&y.a).then(x.b.cmp(&y.b)));
     kept
+}
+
+/// Whether a passage passes the filters of `p`: `min_tokens` on each side, `min_matched`
+/// matched tokens and `min_similarity`.
+pub fn passes(al: &Alignment, p: &AlignParams) -> bool {
+    let (na, nb) = (al.a.1 - al.a.0, al.b.1 - al.b.0);
+    na.min(nb) as usize >= p.min_tokens
+        && al.matched as usize >= p.min_matched
+        && al.similarity >= p.min_similarity
 }
 
 fn range_overlap(x: (u32, u32), y: (u32, u32)) -> u32 {

@@ -35,7 +35,7 @@ mod gaps;
 mod seeds;
 mod tokens;
 
-pub use chain::align_seeds_blocked;
+pub use chain::{align_seeds_blocked, align_seeds_floor, passes};
 pub use seeds::{NgramPositions, shared_seeds};
 pub use tokens::fuzzy_equal;
 
