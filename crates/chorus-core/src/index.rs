@@ -340,6 +340,11 @@ impl FingerprintSource for &[Vec<u64>] {
     }
 }
 
+/// Word `n`-grams in documents of `lens` tokens.
+fn ngrams_in(lens: impl Iterator<Item = usize>, n: usize) -> usize {
+    lens.map(|len| (len + 1).saturating_sub(n)).sum()
+}
+
 struct FromTokens<'a> {
     tokens: &'a [Tokens],
     n: usize,
@@ -351,10 +356,7 @@ impl FingerprintSource for FromTokens<'_> {
         self.tokens.len()
     }
     fn postings(&self) -> usize {
-        self.tokens
-            .iter()
-            .map(|t| (t.len() + 1).saturating_sub(self.n))
-            .sum()
+        ngrams_in(self.tokens.iter().map(|t| t.len()), self.n)
     }
     #[inline]
     fn each(&self, doc: usize, f: impl FnMut(usize, u64)) {
@@ -374,10 +376,7 @@ impl FingerprintSource for FromPacked<'_> {
         self.tokens.len()
     }
     fn postings(&self) -> usize {
-        self.tokens
-            .iter()
-            .map(|t| (t.len() + 1).saturating_sub(self.n))
-            .sum()
+        ngrams_in(self.tokens.iter().map(|t| t.len()), self.n)
     }
     fn each(&self, doc: usize, f: impl FnMut(usize, u64)) {
         let mut scratch = Self::Scratch::default();
