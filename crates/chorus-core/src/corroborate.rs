@@ -45,6 +45,7 @@ use crate::align::{AlignParams, Alignment, passes};
 use crate::aligned::PairAlignment;
 use crate::boilerplate::Sources;
 use crate::error::Result;
+use crate::formula::starts_sentence;
 use crate::order::{ByNumber, DocNum};
 use crate::spans::Occurrence;
 use crate::token_source::TokenSource;
@@ -221,7 +222,7 @@ pub(crate) fn corroborated(
 
 /// The specifics of an occurrence in `text` (its document's original text), lowercased,
 /// sorted and distinct: words holding a digit, and capitalised words that do not start a
-/// sentence.
+/// sentence ([`starts_sentence`], as the formula step reads them).
 fn specifics(text: &str, o: &Occurrence) -> Vec<String> {
     let (b, e) = (o.span.begin.min(text.len()), o.span.end.min(text.len()));
     let Some(seg) = text.get(b..e) else {
@@ -253,20 +254,6 @@ fn specifics(text: &str, o: &Occurrence) -> Vec<String> {
     out.sort_unstable();
     out.dedup();
     out
-}
-
-/// Whether the word at byte `at` of `text` starts a sentence, a line or the text: only
-/// spaces, quotation marks, brackets and emphasis marks lie between it and a sentence end.
-fn starts_sentence(text: &str, at: usize) -> bool {
-    for c in text[..at].chars().rev() {
-        match c {
-            '\n' => return true,
-            '"' | '\'' | '(' | '[' | '“' | '‘' | '«' | '_' | '*' => continue,
-            c if c.is_whitespace() => continue,
-            c => return matches!(c, '.' | '!' | '?' | ':' | ';'),
-        }
-    }
-    true
 }
 
 #[cfg(test)]

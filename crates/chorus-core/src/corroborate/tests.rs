@@ -33,6 +33,12 @@ fn whole(texts: &[&str]) -> Vec<(u32, u32)> {
         .collect()
 }
 
+/// Passages over every token of document `x` and of document `y` of `texts`.
+fn whole_pairs(texts: &[&str]) -> impl Fn(u32, u32) -> PairAlignment {
+    let w = whole(texts);
+    move |x, y| pa(x, w[x as usize], y, w[y as usize])
+}
+
 /// Runs [`corroborated`] over documents `texts` (ids `d0`, `d1`, ... in that order):
 /// which of `weak` are kept.
 fn run(texts: &[&str], strong: &[PairAlignment], weak: &[PairAlignment]) -> Vec<bool> {
@@ -141,8 +147,7 @@ fn the_aligner_gives_weak_passages_only_with_a_floor_and_keeps_the_others() {
 fn a_weak_copy_corroborated_by_two_witnesses_is_kept() {
     // d0, d1: damaged copies whose passage is weak; d2, d3: witnesses holding the note
     let texts = [DAMAGED, DAMAGED, NOTE, NOTE];
-    let w = whole(&texts);
-    let p = |x: u32, y: u32| pa(x, w[x as usize], y, w[y as usize]);
+    let p = whole_pairs(&texts);
     let weak = [p(0, 1)];
     // strong d0-witness, weak d1-witness over the same span of the witness
     let strong = [p(0, 2), p(0, 3)];
@@ -188,8 +193,7 @@ fn a_witness_must_hold_both_copies_on_one_span() {
 #[test]
 fn a_stock_phrase_is_not_kept_however_corroborated() {
     let texts = [STOCK, STOCK, STOCK, STOCK];
-    let w = whole(&texts);
-    let p = |x: u32, y: u32| pa(x, w[x as usize], y, w[y as usize]);
+    let p = whole_pairs(&texts);
     let strong = [p(0, 2), p(0, 3)];
     let weak = [p(0, 1), p(1, 2), p(1, 3)];
     assert!(!run(&texts, &strong, &weak)[0]);
@@ -201,8 +205,7 @@ fn a_template_with_different_fillers_is_not_kept() {
     let x = "Smith of Leeds wrote to Brown in Paris of the Scotch trade in 1722.";
     let y = "Jones of Derby wrote to Green in Berne of the Scotch trade in 1722.";
     let texts = [x, y, x, y];
-    let w = whole(&texts);
-    let p = |a: u32, b: u32| pa(a, w[a as usize], b, w[b as usize]);
+    let p = whole_pairs(&texts);
     let strong = [p(0, 2), p(1, 3)];
     let weak = [p(0, 1), p(1, 2), p(0, 3)];
     assert!(!run(&texts, &strong, &weak)[0]);
@@ -212,8 +215,7 @@ fn a_template_with_different_fillers_is_not_kept() {
 #[test]
 fn a_weak_passage_beside_one_that_passes_is_left_out() {
     let texts = [DAMAGED, DAMAGED, NOTE, NOTE];
-    let w = whole(&texts);
-    let p = |x: u32, y: u32| pa(x, w[x as usize], y, w[y as usize]);
+    let p = whole_pairs(&texts);
     let strong = [p(0, 2), p(0, 3), pa(0, (0, 5), 1, (0, 5))];
     let weak = [p(0, 1), p(1, 2), p(1, 3)];
     assert!(!run(&texts, &strong, &weak)[0]);
@@ -230,8 +232,7 @@ fn specifics_skip_a_capital_that_starts_a_sentence() {
 fn two_copies_that_each_have_a_passage_are_not_joined() {
     // d0 and d1 each already share the note with a witness: the weak d0-d1 is left out
     let texts = [DAMAGED, DAMAGED, NOTE, NOTE];
-    let w = whole(&texts);
-    let p = |x: u32, y: u32| pa(x, w[x as usize], y, w[y as usize]);
+    let p = whole_pairs(&texts);
     let strong = [p(0, 2), p(0, 3), p(1, 2)];
     let weak = [p(0, 1), p(1, 3)];
     assert_eq!(run(&texts, &strong, &weak), vec![false, false]);
@@ -243,8 +244,7 @@ fn two_copies_that_each_have_a_passage_are_not_joined() {
 #[test]
 fn two_documents_of_one_source_are_not_joined() {
     let texts = [DAMAGED, DAMAGED, NOTE, NOTE];
-    let w = whole(&texts);
-    let p = |x: u32, y: u32| pa(x, w[x as usize], y, w[y as usize]);
+    let p = whole_pairs(&texts);
     let strong = [p(0, 2), p(0, 3)];
     let weak = [p(0, 1), p(1, 2), p(1, 3)];
     assert!(run_in(&texts, &["times", "herald", "post", "mail"], &strong, &weak)[0]);

@@ -216,7 +216,7 @@ impl SideSpecifics {
 /// Whether the word at byte `at` of `text` starts a sentence (or a line, or the text):
 /// only spaces, opening quotation marks and brackets lie between it and the end of the
 /// previous sentence.
-fn starts_sentence(text: &str, at: usize) -> bool {
+pub(crate) fn starts_sentence(text: &str, at: usize) -> bool {
     for c in text[..at].chars().rev() {
         match c {
             ' ' | '\t' | '"' | '\'' | '“' | '‘' | '«' | '„' | '(' | '[' | '¿' | '¡' => {
