@@ -187,8 +187,10 @@ fn read_blocks(
     let mut want = block;
     // how many bytes at the start of `buf` are known to hold no `\n` (part of a line)
     let mut no_newline = 0;
+    // how the last fill ended, when a line over the limit ended in it
+    let mut pending = None;
     loop {
-        let end = buf.fill(reader, want);
+        let end = pending.take().unwrap_or_else(|| buf.fill(reader, want));
         let complete = match end {
             Fill::Eof => buf.len,
             Fill::Full | Fill::Failed(_) => memchr::memrchr(b'\n', &buf.bytes()[no_newline..])
@@ -204,16 +206,7 @@ fn read_blocks(
         match end {
             Fill::Eof => break,
             Fill::Failed(err) => {
-                let (kind, what) = stream_error(&err);
-                let after = match split.line_no {
-                    0 => String::new(),
-                    n => format!(" after line {n}"),
-                };
-                emit.problem(InputProblem::file(
-                    name.display,
-                    kind,
-                    format!("{what}{after}"),
-                ));
+                report_stream_error(&err, split.line_no, name, emit, stream_error);
                 return;
             }
             Fill::Full => {}
@@ -228,52 +221,39 @@ fn read_blocks(
         // a line over the limit: read past it without keeping it
         let mut len = buf.len as u64;
         buf.len = 0;
-        let ended = loop {
-            match buf.fill(reader, block) {
-                Fill::Failed(err) => break Err(err),
-                end => {
-                    if let Some(at) = memchr::memchr(b'\n', buf.bytes()) {
-                        len += at as u64 + 1;
-                        buf.consume(at + 1);
-                        break Ok(false);
-                    }
-                    len += buf.len as u64;
-                    buf.len = 0;
-                    if matches!(end, Fill::Eof) {
-                        break Ok(true);
-                    }
+        let end = loop {
+            let end = buf.fill(reader, block);
+            if let Some(at) = memchr::memchr(b'\n', buf.bytes()) {
+                len += at as u64 + 1;
+                buf.consume(at + 1);
+                break Some(end);
+            }
+            len += buf.len as u64;
+            buf.len = 0;
+            match end {
+                Fill::Full => {}
+                Fill::Eof => break None,
+                Fill::Failed(err) => {
+                    // the line did not end: only the error is reported
+                    report_stream_error(&err, split.line_no, name, emit, stream_error);
+                    return;
                 }
             }
         };
-        match ended {
-            Ok(eof) => {
-                split.line_no += 1;
-                split.records += 1;
-                let item = Item::TooLong {
-                    line_no: split.line_no,
-                    len,
-                };
-                parse_and_deliver(&[item], name, opts, emit);
-                if eof {
-                    break;
-                }
-                // what follows the line may hold whole lines
-                no_newline = 0;
-                want = block;
-            }
-            Err(err) => {
-                let (kind, what) = stream_error(&err);
-                let after = match split.line_no {
-                    0 => String::new(),
-                    n => format!(" after line {n}"),
-                };
-                emit.problem(InputProblem::file(
-                    name.display,
-                    kind,
-                    format!("{what}{after}"),
-                ));
-                return;
-            }
+        split.line_no += 1;
+        split.records += 1;
+        let item = Item::TooLong {
+            line_no: split.line_no,
+            len,
+        };
+        parse_and_deliver(&[item], name, opts, emit);
+        // the bytes after the line may hold whole lines, and the end of the stream or an error
+        no_newline = 0;
+        want = block;
+        match end {
+            None => break,
+            Some(Fill::Full) => {}
+            Some(end) => pending = Some(end),
         }
     }
     if split.records == 0 {
@@ -283,6 +263,26 @@ fn read_blocks(
             "no records (only blank lines)",
         ));
     }
+}
+
+/// Reports a read error met after `line_no` lines.
+fn report_stream_error(
+    err: &std::io::Error,
+    line_no: u64,
+    name: &StreamName<'_>,
+    emit: &mut Emit<'_>,
+    stream_error: &dyn Fn(&std::io::Error) -> (ProblemKind, String),
+) {
+    let (kind, what) = stream_error(err);
+    let after = match line_no {
+        0 => String::new(),
+        n => format!(" after line {n}"),
+    };
+    emit.problem(InputProblem::file(
+        name.display,
+        kind,
+        format!("{what}{after}"),
+    ));
 }
 
 /// Parses `items` on all threads and hands them on in order; false when the stream turned
@@ -1011,6 +1011,7 @@ mod tests {
             .into_bytes(),
             format!("{exact}\n{{\"text\":\"{}\"}}", "z".repeat(60)).into_bytes(),
             format!("{exact}x").into_bytes(),
+            format!("{{\"text\":\"{}\"}}\n{{\"text\":\"after\"}}\n{{\"id\":\"b\",\"text\":\"x\"}}\n", "l".repeat(100)).into_bytes(),
             format!("{exact}\r\n\r\n").into_bytes(),
             b"\n \n\t\r\n".to_vec(),
             b"[{\"text\":\"in an array\"},\n{\"text\":\"x\"}]\n".to_vec(),
@@ -1022,7 +1023,7 @@ mod tests {
             for fail in [false, true] {
                 let want = read_by_lines(bytes, fail, limit as u64);
                 problems += want.iter().filter(|e| !e.starts_with("doc ")).count();
-                for block in [1, 2, 3, 5, 16, 41, 64, BLOCK_BYTES] {
+                for block in [1, 2, 3, 5, 16, 41, 64, 100, 115, 200, BLOCK_BYTES] {
                     let got = read_in_blocks(bytes, fail, limit as u64, block);
                     assert_eq!(got, want, "input {i}, fail {fail}, block {block}");
                 }
