@@ -214,8 +214,8 @@ fn read_blocks(
         buf.consume(complete);
         no_newline = buf.len;
         if buf.len <= limit {
-            // a block, or more of a line longer than one
-            want = (buf.len + block).min(limit.saturating_add(1));
+            // a block more (of a line longer than one, if no line ended)
+            want = buf.len + block;
             continue;
         }
         // a line over the limit: read past it without keeping it
