@@ -31,7 +31,22 @@ pub(crate) struct Emit<'a> {
     pub(super) file: usize,
 }
 
-impl Emit<'_> {
+impl<'a> Emit<'a> {
+    /// An `Emit` for a reader's unit tests.
+    #[cfg(test)]
+    pub(crate) fn for_test(
+        tally: &'a mut Tally,
+        on_doc: &'a mut dyn FnMut(Document),
+        on_problem: &'a mut dyn FnMut(InputProblem),
+    ) -> Self {
+        Emit {
+            tally,
+            on_doc,
+            on_problem,
+            file: 0,
+        }
+    }
+
     pub(super) fn start_stream(&mut self, display: &str) {
         self.file = self.tally.files.len();
         self.tally.files.push(display.to_owned());

@@ -14,7 +14,7 @@ mod dispatch;
 mod emit;
 mod options;
 
-pub(crate) use emit::Emit;
+pub(crate) use emit::{Emit, Tally};
 pub use options::{Columns, DEFAULT_MAX_RECORD_BYTES, ReadOptions};
 
 use std::fs;
@@ -25,7 +25,6 @@ use crate::problem::{InputError, InputProblem, ProblemKind};
 use crate::walk::files_under;
 use chorus_core::Document;
 use dispatch::{is_url, open_problem, read_file, read_stream};
-use emit::Tally;
 
 /// What a read produced, counted over every input.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
