@@ -176,7 +176,12 @@ pub(crate) fn align_corpus_wanted<'c>(
             let index =
                 NgramIndex::build_from_unhashed_filtered(&unhashed, cfg.align.ngram, filter);
             // hashed below, once the candidate pairs say which documents alignment needs
-            (TokenSource::Memory(Vec::new()), counts, index, Some(unhashed))
+            (
+                TokenSource::Memory(Vec::new()),
+                counts,
+                index,
+                Some(unhashed),
+            )
         }
         Storage::Compact => {
             let cache = (bytes as f64 * COMPACT_CACHE_PER_TEXT_BYTE) as usize;

@@ -68,7 +68,12 @@ impl<'c> TokenSource<'c> {
     /// Frees the tokens held in memory of every document `keep` turns down (numbered
     /// by `order`, texts in `docs`): a later [`TokenSource::get`] of one makes them again
     /// from its text, the same tokens. Packed or recomputed tokens are left as they are.
-    pub fn keep_only(&mut self, docs: &'c dyn Corpus, order: &Order, keep: impl Fn(DocNum) -> bool) {
+    pub fn keep_only(
+        &mut self,
+        docs: &'c dyn Corpus,
+        order: &Order,
+        keep: impl Fn(DocNum) -> bool,
+    ) {
         match self {
             TokenSource::Memory(t) => {
                 let tokens = std::mem::take(t)
@@ -275,7 +280,12 @@ mod tests {
     #[test]
     fn tokens_freed_are_made_again_from_the_text() {
         let docs: Vec<Document> = (0..6)
-            .map(|i| Document::new(format!("d{i}"), format!("Story {i}: the Harbour café, {i}!")))
+            .map(|i| {
+                Document::new(
+                    format!("d{i}"),
+                    format!("Story {i}: the Harbour café, {i}!"),
+                )
+            })
             .collect();
         let order = Order::new(&docs).unwrap();
         let made = |d: usize| Tokens::new(&docs[order.input(DocNum(d as u32))].text);
