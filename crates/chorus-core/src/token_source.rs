@@ -1,4 +1,5 @@
-//! Every document's tokens, by document number: all kept in memory, kept packed and
+//! Every document's tokens, by document number: all kept in memory (or only those a later
+//! stage needs, the others recomputed from the text when asked for), kept packed and
 //! unpacked when asked for, or recomputed from the text when asked for; the last two
 //! through a bounded cache (see [`crate::corpus::Storage`]). `tokenize_and_index` is the
 //! tokenising and indexing of a packed ([`crate::corpus::Storage::Compact`]) run.
