@@ -24,7 +24,7 @@ use crate::order::{DocNum, Order};
 use crate::progress::Progress;
 use crate::report::Stats;
 use crate::token_source::{TokenCache, TokenRef, TokenSource, tokenize_and_index};
-use crate::tokenize::Tokens;
+use crate::tokenize::{Tokens, Unhashed};
 use rayon::prelude::*;
 
 /// One passage aligned between documents `a < b` (document numbers).
@@ -146,12 +146,16 @@ pub(crate) fn align_corpus_wanted<'c>(
         progress.advance(docs.text_len(i) as u64);
         Ok(t)
     };
-    let (tokens, token_counts, index) = match storage {
+    let (mut tokens, token_counts, index, mut unhashed) = match storage {
         Storage::Memory => {
             // every posting noted as it is made, so that the index scatters and sorts
-            // only those of fingerprints that may be shared (see `SharedFilter`)
+            // only those of fingerprints that may be shared (see `SharedFilter`); the
+            // token hashes are dropped meanwhile (`Unhashed`) and computed again where the
+            // build needs them, and for good once the candidate pairs are made, so that
+            // they are never in memory with the build's buffers nor with the seeds'
+            // (and only for documents in a pair, when the pairs are made in one pass)
             let filter = SharedFilter::new(bytes);
-            let tokens: Vec<Tokens> = order
+            let unhashed: Vec<Unhashed> = order
                 .inputs()
                 .par_iter()
                 .map_init(
@@ -163,18 +167,27 @@ pub(crate) fn align_corpus_wanted<'c>(
                             fps.push(fp)
                         });
                         filter.note(fps, scratch);
-                        Ok(t)
+                        Ok(Unhashed::of(t))
                     },
                 )
                 .collect::<Result<_>>()?;
-            let counts = tokens.iter().map(|t| t.len() as u32).collect();
+            let counts = unhashed.iter().map(|t| t.len() as u32).collect();
             progress.stage("index", 0);
-            let index = NgramIndex::build_from_tokens_filtered(&tokens, cfg.align.ngram, filter);
-            (TokenSource::Memory(tokens), counts, index)
+            let index =
+                NgramIndex::build_from_unhashed_filtered(&unhashed, cfg.align.ngram, filter);
+            // hashed below, once the candidate pairs say which documents alignment needs
+            (
+                TokenSource::Memory(Vec::new()),
+                counts,
+                index,
+                Some(unhashed),
+            )
         }
         Storage::Compact => {
             let cache = (bytes as f64 * COMPACT_CACHE_PER_TEXT_BYTE) as usize;
-            tokenize_and_index(docs, &order, cfg.align.ngram, cache, progress)?
+            let (tokens, counts, index) =
+                tokenize_and_index(docs, &order, cfg.align.ngram, cache, progress)?;
+            (tokens, counts, index, None)
         }
         Storage::Disk { dir, cache_bytes } => {
             let mut builder = DiskIndexBuilder::create(dir, cfg.align.ngram)?;
@@ -203,7 +216,7 @@ pub(crate) fn align_corpus_wanted<'c>(
                 order: order.clone(),
                 cache: TokenCache::new(*cache_bytes),
             };
-            (tokens, counts, index)
+            (tokens, counts, index, None)
         }
     };
     let n_tokens = token_counts.iter().map(|&c| c as usize).sum();
@@ -218,6 +231,9 @@ pub(crate) fn align_corpus_wanted<'c>(
     let cplan = plan_candidates(&index, &cfg.seeds, &sources, PASS_SEEDS)?;
     let blocked = blocked_by_doc(&cplan.boilerplate, docs.len(), cfg.align.ngram);
     let single = cplan.passes.len() == 1;
+    if !single && let Some(u) = unhashed.take() {
+        tokens = TokenSource::Memory(u.into_par_iter().map(Unhashed::hash).collect());
+    }
     // one pass: the index is dropped before aligning; several: it is kept for the next
     let mut index = Some(index);
     let mut n_candidates = 0usize;
@@ -243,6 +259,25 @@ pub(crate) fn align_corpus_wanted<'c>(
             .par_iter()
             .map(|c| plan(c, &token_counts, &blocked))
             .collect();
+        if let Some(u) = unhashed.take() {
+            // one pass, every candidate pair made and its seeds' buffers gone: only the
+            // documents in a pair are hashed and kept; alignment never asks for the others,
+            // and a later stage that does makes them again from the text
+            let mut wanted = vec![false; u.len()];
+            for c in &cands {
+                wanted[c.a.index()] = true;
+                wanted[c.b.index()] = true;
+            }
+            tokens = TokenSource::Partial {
+                tokens: u
+                    .into_par_iter()
+                    .zip(wanted)
+                    .map(|(u, w)| w.then(|| u.hash()))
+                    .collect(),
+                docs,
+                order: order.clone(),
+            };
+        }
         decided.extend(cands.iter().zip(&plans).filter_map(|(c, p)| match p {
             PairPlan::Decided(x, y) => Some((c.a, c.b, *x, *y)),
             _ => None,

@@ -22,7 +22,7 @@ use crate::error::{Error, Result};
 use crate::fingerprint::for_each_ngram_fingerprint;
 use crate::packed_tokens::PackedTokens;
 use crate::scratch::ScratchFolder;
-use crate::tokenize::Tokens;
+use crate::tokenize::{Tokens, Unhashed};
 use rayon::prelude::*;
 use std::borrow::Cow;
 use std::io::Write;
@@ -364,6 +364,31 @@ impl FingerprintSource for FromTokens<'_> {
     }
 }
 
+struct FromUnhashed<'a> {
+    tokens: &'a [Unhashed],
+    n: usize,
+}
+
+impl FingerprintSource for FromUnhashed<'_> {
+    /// Token hashes, computed again.
+    type Scratch = Vec<u64>;
+    fn docs(&self) -> usize {
+        self.tokens.len()
+    }
+    fn postings(&self) -> usize {
+        ngrams_in(self.tokens.iter().map(|t| t.len()), self.n)
+    }
+    fn each(&self, doc: usize, f: impl FnMut(usize, u64)) {
+        let mut hashes = Vec::new();
+        self.tokens[doc].hashes_into(&mut hashes);
+        for_each_ngram_fingerprint(&hashes, self.n, f);
+    }
+    fn fingerprints_into(&self, doc: usize, hashes: &mut Self::Scratch, out: &mut Vec<u64>) {
+        self.tokens[doc].hashes_into(hashes);
+        for_each_ngram_fingerprint(hashes, self.n, |_, fp| out.push(fp));
+    }
+}
+
 struct FromPacked<'a> {
     tokens: &'a [PackedTokens],
     n: usize,
@@ -490,16 +515,6 @@ impl NgramIndex {
         NgramIndex::build_passing(&FromPacked { tokens, n }, filter)
     }
 
-    /// [`NgramIndex::build_filtered`] over unpacked tokens: the index
-    /// [`NgramIndex::build_from_tokens`] gives, from the postings `filter` lets pass.
-    pub(crate) fn build_from_tokens_filtered(
-        tokens: &[Tokens],
-        n: usize,
-        filter: SharedFilter,
-    ) -> NgramIndex {
-        NgramIndex::build_passing(&FromTokens { tokens, n }, filter)
-    }
-
     /// Scatters the postings of `source` that `filter` (every posting noted) lets pass,
     /// sorts each partition and keeps the shared groups, in one round.
     fn build_passing<S: FingerprintSource>(source: &S, filter: SharedFilter) -> NgramIndex {
@@ -554,6 +569,17 @@ impl NgramIndex {
             partitions: Partitions::Memory(partitions),
             postings,
         }
+    }
+
+    /// [`NgramIndex::build_filtered`] over tokens without their hashes, which are computed
+    /// again from the normalised text: the index [`NgramIndex::build_from_tokens`] gives,
+    /// from the postings `filter` lets pass.
+    pub(crate) fn build_from_unhashed_filtered(
+        tokens: &[Unhashed],
+        n: usize,
+        filter: SharedFilter,
+    ) -> NgramIndex {
+        NgramIndex::build_passing(&FromUnhashed { tokens, n }, filter)
     }
 
     /// Indexes the fingerprints of every document (`fingerprints[doc][pos]`).

@@ -37,9 +37,9 @@ pub fn find_in(
 }
 
 /// The report of the aligned corpus `docs`: byte spans, clusters and their description.
-pub(crate) fn report_of(
-    mut al: Aligned<'_>,
-    docs: &dyn Corpus,
+pub(crate) fn report_of<'c>(
+    mut al: Aligned<'c>,
+    docs: &'c dyn Corpus,
     cfg: &Config,
     progress: &dyn Progress,
 ) -> Result<Report> {
@@ -61,6 +61,15 @@ pub(crate) fn report_of(
     } else {
         (aligned, None)
     };
+    // the report speaks only of documents that share a passage: the tokens of the others
+    // (most documents of most corpora) are freed before its stages run
+    let mut involved = vec![false; al.tokens.len()];
+    for p in aligned.iter().chain(&weak) {
+        involved[p.a.index()] = true;
+        involved[p.b.index()] = true;
+    }
+    al.tokens
+        .keep_only(docs, &al.order, |d| involved[d.index()]);
     let blocked: Vec<(DocNum, &[(u32, u32)])> = al
         .blocked
         .iter()

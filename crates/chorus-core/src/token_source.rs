@@ -1,4 +1,5 @@
-//! Every document's tokens, by document number: all kept in memory, kept packed and
+//! Every document's tokens, by document number: all kept in memory (or only those a later
+//! stage needs, the others recomputed from the text when asked for), kept packed and
 //! unpacked when asked for, or recomputed from the text when asked for; the last two
 //! through a bounded cache (see [`crate::corpus::Storage`]). `tokenize_and_index` is the
 //! tokenising and indexing of a packed ([`crate::corpus::Storage::Compact`]) run.
@@ -44,6 +45,13 @@ impl Deref for TokenRef<'_> {
 
 pub(crate) enum TokenSource<'c> {
     Memory(Vec<Tokens>),
+    /// The tokens of the documents a later stage may still ask for in memory (`Some`), the
+    /// others made again from the text when asked for (see [`TokenSource::keep_only`]).
+    Partial {
+        tokens: Vec<Option<Tokens>>,
+        docs: &'c dyn Corpus,
+        order: Order,
+    },
     /// Every document's tokens packed (see [`crate::packed_tokens`]), the most used
     /// unpacked in a cache.
     Packed {
@@ -57,11 +65,45 @@ pub(crate) enum TokenSource<'c> {
     },
 }
 
-impl TokenSource<'_> {
+impl<'c> TokenSource<'c> {
+    /// Frees the tokens held in memory of every document `keep` turns down (numbered
+    /// by `order`, texts in `docs`): a later [`TokenSource::get`] of one makes them again
+    /// from its text, the same tokens. Packed or recomputed tokens are left as they are.
+    pub fn keep_only(
+        &mut self,
+        docs: &'c dyn Corpus,
+        order: &Order,
+        keep: impl Fn(DocNum) -> bool,
+    ) {
+        match self {
+            TokenSource::Memory(t) => {
+                let tokens = std::mem::take(t)
+                    .into_iter()
+                    .enumerate()
+                    .map(|(d, t)| keep(DocNum(d as u32)).then_some(t))
+                    .collect();
+                *self = TokenSource::Partial {
+                    tokens,
+                    docs,
+                    order: order.clone(),
+                };
+            }
+            TokenSource::Partial { tokens, .. } => {
+                for (d, t) in tokens.iter_mut().enumerate() {
+                    if !keep(DocNum(d as u32)) {
+                        *t = None;
+                    }
+                }
+            }
+            TokenSource::Packed { .. } | TokenSource::OnDemand { .. } => {}
+        }
+    }
+
     /// How many documents there are.
     pub fn len(&self) -> usize {
         match self {
             TokenSource::Memory(t) => t.len(),
+            TokenSource::Partial { tokens, .. } => tokens.len(),
             TokenSource::Packed { packed, .. } => packed.len(),
             TokenSource::OnDemand { order, .. } => order.len(),
         }
@@ -71,6 +113,14 @@ impl TokenSource<'_> {
     pub fn get(&self, d: DocNum) -> Result<TokenRef<'_>> {
         Ok(match self {
             TokenSource::Memory(t) => TokenRef::Borrowed(&t[d.index()]),
+            TokenSource::Partial {
+                tokens,
+                docs,
+                order,
+            } => match &tokens[d.index()] {
+                Some(t) => TokenRef::Borrowed(t),
+                None => TokenRef::Owned(Tokens::new(&docs.text(order.input(d))?)),
+            },
             TokenSource::Packed { packed, cache } => {
                 TokenRef::Shared(cache.get_or_try_insert(d.0, || Ok(packed[d.index()].unpack()))?)
             }
@@ -92,6 +142,10 @@ pub(crate) fn tokens_with_map<'t>(
     let n = normalize(text);
     match tokens {
         Some(TokenSource::Memory(t)) => (TokenRef::Borrowed(&t[d.index()]), n.map),
+        Some(TokenSource::Partial { tokens, .. }) if tokens[d.index()].is_some() => (
+            TokenRef::Borrowed(tokens[d.index()].as_ref().expect("kept")),
+            n.map,
+        ),
         Some(TokenSource::Packed { packed, .. }) => {
             (TokenRef::Owned(packed[d.index()].unpack()), n.map)
         }
@@ -222,6 +276,38 @@ impl TokenCache {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::document::Document;
+
+    #[test]
+    fn tokens_freed_are_made_again_from_the_text() {
+        let docs: Vec<Document> = (0..6)
+            .map(|i| {
+                Document::new(
+                    format!("d{i}"),
+                    format!("Story {i}: the Harbour café, {i}!"),
+                )
+            })
+            .collect();
+        let order = Order::new(&docs).unwrap();
+        let made = |d: usize| Tokens::new(&docs[order.input(DocNum(d as u32))].text);
+        let mut source = TokenSource::Memory((0..docs.len()).map(made).collect());
+        source.keep_only(&docs, &order, |d| d.0 % 2 == 0);
+        let TokenSource::Partial { tokens, .. } = &source else {
+            panic!("in memory, tokens are freed");
+        };
+        assert_eq!(tokens.iter().filter(|t| t.is_some()).count(), 3);
+        source.keep_only(&docs, &order, |d| d.0 != 4);
+        for d in 0..docs.len() {
+            let t = source.get(DocNum(d as u32)).unwrap();
+            assert_eq!(*t, made(d));
+            assert_eq!(matches!(t, TokenRef::Borrowed(_)), d % 2 == 0 && d != 4);
+            let text = &docs[order.input(DocNum(d as u32))].text;
+            let (t, map) = tokens_with_map(Some(&source), DocNum(d as u32), text);
+            assert_eq!(*t, made(d));
+            assert_eq!(map, normalize(text).map);
+        }
+        assert_eq!(source.len(), docs.len());
+    }
 
     #[test]
     fn the_cache_keeps_used_entries_and_stays_in_budget() {

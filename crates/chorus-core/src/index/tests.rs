@@ -138,11 +138,13 @@ fn the_filtered_build_equals_the_full_one() {
                 }
                 filter
             };
-            // packed tokens (a compact run) and unpacked ones (the default in memory)
+            // packed tokens (a compact run) and tokens without their hashes (the default
+            // in memory)
             let filtered = NgramIndex::build_filtered(&packed, n, noted());
             assert_eq!(filtered.len(), full.len());
             assert_eq!(filtered.partitions().unwrap(), full.partitions().unwrap());
-            let unpacked = NgramIndex::build_from_tokens_filtered(&tokens, n, noted());
+            let unhashed: Vec<Unhashed> = tokens.iter().cloned().map(Unhashed::of).collect();
+            let unpacked = NgramIndex::build_from_unhashed_filtered(&unhashed, n, noted());
             assert_eq!(unpacked.len(), full.len());
             assert_eq!(unpacked.partitions().unwrap(), full.partitions().unwrap());
         }
