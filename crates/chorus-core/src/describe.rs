@@ -61,6 +61,7 @@ pub(crate) fn build_report(
             docs,
             tokens,
             blocked,
+            sources,
             &cfg.align,
             Some(&floor),
         )?;

@@ -16,7 +16,9 @@
 //!    by several documents, not a line two documents happen to share;
 //! 2. `A` and `B` have no passage yet (weak or not);
 //! 3. at most [`MAX_PER_SIDE`] documents `B` per weak passage of `A` (by document number):
-//!    one passage that passes brings the copy into its cluster.
+//!    one passage that passes brings the copy into its cluster;
+//! 4. `A` and `C`, and `A` and `B`, come from different sources: a source's own repeated
+//!    lines are its boilerplate, not reuse (as in [`crate::corroborate`]).
 //!
 //! The pair is seeded with the [`SEED_NGRAM`]-grams the two windows share (`A`'s side of
 //! `A`–`C`, and the part of `B`'s side of `B`–`C` facing `A`'s span of `C`, read along
@@ -40,6 +42,7 @@
 
 use crate::align::{AlignParams, align_seeds_floor, passes};
 use crate::aligned::PairAlignment;
+use crate::boilerplate::Sources;
 use crate::error::Result;
 use crate::fingerprint::for_each_ngram_key;
 use crate::order::{ByNumber, DocNum};
@@ -78,7 +81,13 @@ type Window = (Side, Side);
 /// The pairs to align through third copies, given the passages that pass the filters
 /// (`strong`) and the weak ones (see the module documentation); in a canonical order,
 /// whatever the order of the passages.
-pub(crate) fn windows(strong: &[PairAlignment], weak: &[PairAlignment]) -> Vec<Window> {
+pub(crate) fn windows(
+    strong: &[PairAlignment],
+    weak: &[PairAlignment],
+    sources: &Sources,
+) -> Vec<Window> {
+    let source = |d: DocNum| sources.of_doc.get(d.index()).copied();
+    let one_source = |x: DocNum, y: DocNum| source(x).is_some() && source(x) == source(y);
     let key = |a: DocNum, b: DocNum| (a.min(b), a.max(b));
     let linked: HashSet<(DocNum, DocNum)> =
         strong.iter().chain(weak).map(|p| key(p.a, p.b)).collect();
@@ -117,12 +126,18 @@ pub(crate) fn windows(strong: &[PairAlignment], weak: &[PairAlignment]) -> Vec<W
     let mut out: Vec<Window> = Vec::new();
     let mut taken: HashSet<(DocNum, DocNum)> = HashSet::new();
     for (x, c) in starts {
+        // (4) A and C of one source: a source's own repeated lines are not reuse
+        if one_source(x.0, c.0) {
+            continue;
+        }
         // (1) the documents besides A whose passage with C passes and covers half of
         // A's span of C
         let mut holders: Vec<Side> = held(c.0)
             .iter()
             .filter(|(h, o, s)| {
-                *s && o.0 != x.0
+                !one_source(x.0, o.0)
+                    && *s
+                    && o.0 != x.0
                     && 2 * overlap(h, &c) >= len(&c)
                     && len(h) <= MAX_SPAN_RATIO * len(&c)
             })
@@ -198,12 +213,14 @@ fn widen(w: (u32, u32), by: u32, n: usize) -> (u32, u32) {
 /// that pass `p`'s filters and, with `floor`, the weak ones. `tokens` are the documents'
 /// tokens when the caller holds them (else they are made from the texts), `blocked` the
 /// boilerplate token ranges of the documents that have any, sorted by document.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn align_through(
     strong: &[PairAlignment],
     weak: &[PairAlignment],
     docs: &dyn ByNumber,
     tokens: Option<&TokenSource<'_>>,
     blocked: &[(DocNum, &[(u32, u32)])],
+    sources: &Sources,
     p: &AlignParams,
     floor: Option<&AlignParams>,
 ) -> Result<Vec<PairAlignment>> {
@@ -227,7 +244,7 @@ pub(crate) fn align_through(
         ..*f
     });
     let by = p.extend_window as u32;
-    let found: Vec<Vec<PairAlignment>> = windows(strong, weak)
+    let found: Vec<Vec<PairAlignment>> = windows(strong, weak, sources)
         .par_iter()
         .map(|(x, y)| {
             let (a, b) = (get(x.0)?, get(y.0)?);

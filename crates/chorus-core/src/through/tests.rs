@@ -19,7 +19,7 @@ fn pa(a: u32, ta: (u32, u32), b: u32, tb: (u32, u32)) -> PairAlignment {
 
 /// The document pairs of `windows`.
 fn pairs(strong: &[PairAlignment], weak: &[PairAlignment]) -> Vec<(u32, u32)> {
-    windows(strong, weak)
+    windows(strong, weak, &Sources::default())
         .iter()
         .map(|(x, y)| (x.0.0, y.0.0))
         .collect()
@@ -31,7 +31,7 @@ fn pairs(strong: &[PairAlignment], weak: &[PairAlignment]) -> Vec<(u32, u32)> {
 fn a_weak_copy_is_paired_with_the_holders_of_its_span_of_c() {
     let weak = [pa(0, (12, 38), 1, (5, 30))];
     let strong = [pa(0, (10, 40), 2, (0, 30)), pa(0, (11, 40), 3, (50, 80))];
-    let w = windows(&strong, &weak);
+    let w = windows(&strong, &weak, &Sources::default());
     assert_eq!(
         w,
         vec![
@@ -43,7 +43,7 @@ fn a_weak_copy_is_paired_with_the_holders_of_its_span_of_c() {
     // in any order of the passages
     let mut s2 = strong.to_vec();
     s2.reverse();
-    assert_eq!(windows(&s2, &weak), w);
+    assert_eq!(windows(&s2, &weak, &Sources::default()), w);
 }
 
 #[test]
@@ -178,7 +178,17 @@ fn two_damaged_copies_sharing_few_seeds_are_aligned_through_c() {
     // C (0) holds the note with A weakly, with B and 3 by passages that pass
     let weak = [pa(0, note(0), 1, a)];
     let strong = [pa(0, note(0), 2, b), pa(0, note(0), 3, note(3))];
-    let found = align_through(&strong, &weak, &numbered, None, &[], &p, None).unwrap();
+    let found = align_through(
+        &strong,
+        &weak,
+        &numbered,
+        None,
+        &[],
+        &Sources::default(),
+        &p,
+        None,
+    )
+    .unwrap();
     let ab: Vec<&PairAlignment> = found
         .iter()
         .filter(|q| (q.a, q.b) == (DocNum(1), DocNum(2)))
@@ -195,8 +205,42 @@ fn two_damaged_copies_sharing_few_seeds_are_aligned_through_c() {
     assert!(whole.iter().all(|x| !passes(x, &p)));
     // without a second holder of C's span, nothing is aligned
     assert!(
-        align_through(&strong[..1], &weak, &numbered, None, &[], &p, None)
-            .unwrap()
-            .is_empty()
+        align_through(
+            &strong[..1],
+            &weak,
+            &numbered,
+            None,
+            &[],
+            &Sources::default(),
+            &p,
+            None
+        )
+        .unwrap()
+        .is_empty()
     );
+}
+
+#[test]
+fn documents_of_one_source_are_not_paired() {
+    let weak = [pa(0, (12, 38), 1, (5, 30))];
+    let strong = [
+        pa(0, (10, 40), 2, (0, 30)),
+        pa(0, (11, 40), 3, (50, 80)),
+        pa(0, (10, 40), 4, (0, 30)),
+    ];
+    let of = |v: Vec<u32>| Sources {
+        of_doc: v,
+        ..Sources::default()
+    };
+    let run = |s: &Sources| -> Vec<(u32, u32)> {
+        windows(&strong, &weak, s)
+            .iter()
+            .map(|(x, y)| (x.0.0, y.0.0))
+            .collect()
+    };
+    assert_eq!(run(&of(vec![0, 1, 2, 3, 4])), vec![(1, 2), (1, 3), (1, 4)]);
+    // B of A's source: not paired (3 is A's)
+    assert_eq!(run(&of(vec![0, 1, 2, 1, 4])), vec![(1, 2), (1, 4)]);
+    // C of A's source: nothing through it
+    assert!(run(&of(vec![1, 1, 2, 3, 4])).is_empty());
 }
