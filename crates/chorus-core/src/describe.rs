@@ -51,6 +51,32 @@ pub(crate) fn build_report(
     progress: &dyn Progress,
 ) -> Result<Report> {
     progress.stage("cluster", 0);
+    // copies of one span of a third document aligned directly, re-seeded inside the
+    // windows it projects (see crate::through): their passages are judged as any
+    let (aligned, found, weak) = if cfg.corroborate && !weak.is_empty() {
+        let floor = crate::corroborate::floor(&cfg.align);
+        let more = crate::through::align_through(
+            &aligned,
+            &weak,
+            docs,
+            tokens,
+            blocked,
+            sources,
+            &cfg.align,
+            Some(&floor),
+        )?;
+        let (more, more_weak) = crate::corroborate::split_weak(more, &cfg.align);
+        let found = found.map(|mut f| {
+            f.extend(more.iter().map(|_| Found::Exact));
+            f
+        });
+        let (mut aligned, mut weak) = (aligned, weak);
+        aligned.extend(more);
+        weak.extend(more_weak);
+        (aligned, found, weak)
+    } else {
+        (aligned, found, weak)
+    };
     // each passage with how it was found (only with the paraphrase path)
     let mut tagged: Vec<(PairAlignment, Option<Found>)> = match found {
         Some(f) => aligned.into_iter().zip(f.into_iter().map(Some)).collect(),

@@ -78,6 +78,7 @@ pub mod align;
 
 pub mod aligned;
 pub mod memo;
+mod through;
 
 pub mod paraphrase;
 
