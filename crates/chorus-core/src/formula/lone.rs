@@ -1,5 +1,5 @@
 //! A lone short stretch: a document pair whose whole shared text (no formula yet) is one
-//! passage of at most [`SHORT`] tokens a side, about one sentence (step 2c of the parent
+//! stretch of at most [`SHORT`] tokens a side, about one sentence (step 2c of the parent
 //! module, after the slots at the edges and with step 3, which counts the n-grams).
 //!
 //! So little shared text is reuse only with evidence of copying; without it, it is a frame
@@ -11,8 +11,10 @@
 //!
 //! - **Quoted** ([`crate::quotation`]) on either side: a statement quoted is someone's
 //!   words repeated, the same statement, however short.
-//! - **Whole**: the stretch covers at least 3/4 of the tokens of both documents (one short
-//!   notice, a table, filed or printed twice).
+//! - **Whole**: the stretch covers at least 9 in 10 of the tokens of both documents (one
+//!   short notice, a table, filed or printed twice).
+//! - **Running on** ([`runs_on`]): the text just beyond one end goes on alike on both sides
+//!   (a copy damaged by noise, its passage cut at a misread word), not at a slot.
 //! - Documents dated **apart** (certainly two days or more, as step 1 reads dates): a copy
 //!   of one event's text follows it within days, while a series of stories or reports
 //!   repeats its lead-in around new values; only a stretch of whole sentences on both
@@ -32,7 +34,9 @@
 //! (undated) are not judged. Limits: a notice of whole sentences reprinted days later for
 //! another event ("raised ... by 0.50 cent a gallon, effective today.") is kept; a short
 //! unquoted statement printed by four or more documents within two days is taken for a
-//! frame; a recycled background sentence copied whole days later is kept.
+//! frame; a recycled background sentence copied whole days later is kept; a digest item
+//! summarising a story the same day, cut at a differing value, is taken for a frame; heavily
+//! damaged short reprints that do not run on past their stretch are lost.
 
 use super::{Dated, SideSpecifics};
 use crate::spans::Occurrence;
@@ -277,7 +281,7 @@ pub(super) fn sentence_ends(text: &str, at: usize, clause: bool) -> bool {
                 match chars.peek() {
                     None => return true,
                     Some((_, n)) if n.is_whitespace() => return true,
-                    Some((_, n)) if matches!(n, '"' | '\'' | '”' | '’' | '»' | ')' | ']') => {
+                    Some((_, '"' | '\'' | '”' | '’' | '»' | ')' | ']')) => {
                         continue;
                     }
                     _ => return false,

@@ -54,6 +54,10 @@
 //!    one passage, dated 2+ days apart and less than 3/4 of a document, is a formula when just
 //!    beyond one of its ends each side holds a number the other's words there lack,
 //!    between the same two words (the aligner stopped at a filler; the frame resumes).
+//!    **A lone short stretch** (`lone.rs`): a dated pair whose whole shared text is one
+//!    stretch of about a sentence is reuse only with evidence of copying (quoted, a whole
+//!    notice, running on past a damaged word, whole sentences when days apart, a sentence
+//!    or clause copied within days that no four documents fill as a frame).
 //! 3. **Recurring stock lines** (`recur.rs`), decided per document pair where the corpus
 //!    is at hand (`find`, `dedup`, and their stages, which count the corpus's part by
 //!    n-gram: [`Recurrence`]): a pair whose passages are all short lines sharing at most
