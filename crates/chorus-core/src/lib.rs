@@ -84,14 +84,14 @@ pub mod paraphrase;
 
 mod spans;
 
+mod attribution;
+pub mod quotation;
+
 pub mod corroborate;
 pub mod formula;
 
 pub mod cluster;
 mod union_find;
-
-mod attribution;
-pub mod quotation;
 
 pub mod analyze;
 

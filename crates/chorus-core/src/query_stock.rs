@@ -138,7 +138,13 @@ pub(crate) fn judge_in(
 ) -> Result<Vec<bool>> {
     let (occurrences, sides, judged) = passages(matches);
     let ask = WithQuery { q, index };
-    let flags = formula::formulas_in(&occurrences, &sides, &Corpus::Asked(&ask), &|_, _| false)?;
+    let flags = formula::formulas_in(
+        &occurrences,
+        &sides,
+        &Corpus::Asked(&ask),
+        &|_, _| false,
+        &|_, _| None,
+    )?;
     Ok(spread(judged, flags))
 }
 

@@ -54,6 +54,10 @@
 //!    one passage, dated 2+ days apart and less than 3/4 of a document, is a formula when just
 //!    beyond one of its ends each side holds a number the other's words there lack,
 //!    between the same two words (the aligner stopped at a filler; the frame resumes).
+//!    **A lone short stretch** (`lone.rs`): a dated pair whose whole shared text is one
+//!    stretch of about a sentence is reuse only with evidence of copying (quoted, a whole
+//!    notice, running on past a damaged word, whole sentences when days apart, a sentence
+//!    or clause copied within days that no four documents fill as a frame).
 //! 3. **Recurring stock lines** (`recur.rs`), decided per document pair where the corpus
 //!    is at hand (`find`, `dedup`, and their stages, which count the corpus's part by
 //!    n-gram: [`Recurrence`]): a pair whose passages are all short lines sharing at most
@@ -89,6 +93,7 @@ pub(crate) use reworded::judge_reworded;
 
 mod edges;
 mod frame;
+mod lone;
 mod recur;
 mod reissue;
 mod reworded;
@@ -159,6 +164,8 @@ pub(crate) struct SideSpecifics {
     edges: edges::Edges,
     /// Tokens of the side's whole document.
     doc_len: usize,
+    /// The text around a side of at most [`lone::SHORT`] tokens ([`lone`]), else default.
+    lone: lone::Around,
 }
 
 impl SideSpecifics {
@@ -174,6 +181,9 @@ impl SideSpecifics {
         };
         if (t1 - t0) as usize <= recur::MAX_LINE {
             out.line = tokens.hashes[t0 as usize..t1 as usize].to_vec();
+        }
+        if t1 > t0 && (t1 - t0) as usize <= lone::SHORT {
+            out.lone = lone::Around::of(tokens, map, original, (t0, t1));
         }
         for i in t0 as usize..t1 as usize {
             let (b, e) = tokens.ranges.at(i);
@@ -477,15 +487,31 @@ pub(crate) fn judge_passages(
 ) -> Result<Judged> {
     let (occurrences, side_specifics) = map_sides(docs, tokens, aligned, judge)?;
     let apart = |x: DocNum, y: DocNum| dated_apart(docs.meta(x).when(), docs.meta(y).when());
+    let dated = |x: DocNum, y: DocNum| {
+        let (wx, wy) = (docs.meta(x).when(), docs.meta(y).when());
+        (wx.is_some() && wy.is_some()).then(|| dated_apart(wx, wy))
+    };
     let is_formula = match (judge, recurrence, tokens) {
         (false, ..) => None,
         (true, Some(r), _) => {
             let corpus = recur::Corpus::Counted(r);
-            Some(formulas_in(&occurrences, &side_specifics, &corpus, &apart)?)
+            Some(formulas_in(
+                &occurrences,
+                &side_specifics,
+                &corpus,
+                &apart,
+                &dated,
+            )?)
         }
         (true, None, Some(tokens)) => {
             let corpus = recur::Corpus::Tokens { docs, tokens };
-            Some(formulas_in(&occurrences, &side_specifics, &corpus, &apart)?)
+            Some(formulas_in(
+                &occurrences,
+                &side_specifics,
+                &corpus,
+                &apart,
+                &dated,
+            )?)
         }
         (true, None, None) => Some(formulas(&occurrences, &side_specifics)),
     };
@@ -580,11 +606,21 @@ pub(crate) fn formulas_in(
     sides: &[SideSpecifics],
     corpus: &recur::Corpus<'_>,
     apart: Apart<'_>,
+    dated: Dated<'_>,
 ) -> Result<Vec<bool>> {
     let judged = judge_all(occurrences, sides);
     let evidence = frame::evidence(occurrences, sides, &judged);
     let (mut is, frame) = decide_with_frame(occurrences, &judged, &evidence, apart);
     edges::slots_at_edges(occurrences, sides, apart, &mut is);
+    // lone short stretches: formulas without evidence of copying, or when a frame
+    let lone = lone::lone_stretches(occurrences, sides, dated, &is);
+    let mut if_frame = Vec::new();
+    for &(i, need) in &lone {
+        match need {
+            lone::Lone::Formula => is[i] = true,
+            lone::Lone::IfFrame => if_frame.push(i),
+        }
+    }
     let own: Vec<Vec<u64>> = judged
         .iter()
         .map(|j| {
@@ -595,9 +631,13 @@ pub(crate) fn formulas_in(
                 .collect()
         })
         .collect();
-    recur::stock_lines(occurrences, sides, &own, corpus, &mut is)?;
+    recur::stock_lines(occurrences, sides, &own, corpus, &if_frame, &mut is)?;
     Ok(is)
 }
+
+/// Whether two documents are both dated and then whether certainly at least two days
+/// apart (as [`Apart`]); `None` when either is undated (a query's text is).
+pub(crate) type Dated<'a> = &'a (dyn Fn(DocNum, DocNum) -> Option<bool> + Sync);
 
 /// Step 1's judgement of every passage: by all its differing specifics, then, for a
 /// noisy passage judged a formula, by its own differing specifics only ([`Agreement`]).

@@ -220,18 +220,17 @@ pub(crate) fn stock_lines(
     sides: &[SideSpecifics],
     own: &[Vec<u64>],
     corpus: &Corpus<'_>,
+    if_frame: &[usize],
     is: &mut [bool],
 ) -> Result<()> {
     let candidates = candidate_pairs(occurrences, sides, own, is);
-    if candidates.is_empty() {
+    if candidates.is_empty() && if_frame.is_empty() {
         return Ok(());
     }
     let mut wanted: Vec<u64> = Vec::new();
-    for g in &candidates {
-        for &i in g {
-            for s in [2 * i, 2 * i + 1] {
-                for_each_ngram_fingerprint(&sides[s].line, NGRAM, |_, f| wanted.push(f));
-            }
+    for &i in candidates.iter().flatten().chain(if_frame) {
+        for s in [2 * i, 2 * i + 1] {
+            for_each_ngram_fingerprint(&sides[s].line, NGRAM, |_, f| wanted.push(f));
         }
     }
     wanted.sort_unstable();
@@ -245,6 +244,22 @@ pub(crate) fn stock_lines(
         c => (c, None),
     };
     let (holders, spread, scheduled) = recurring_ngrams(&wanted, corpus)?;
+    // lone short stretches whose words on both sides are a frame many documents fill
+    let framed: Vec<usize> = if_frame
+        .iter()
+        .copied()
+        .filter(|&i| {
+            [2 * i, 2 * i + 1]
+                .iter()
+                .all(|&s| frame_filled(&sides[s].line, &holders))
+        })
+        .collect();
+    for i in framed {
+        is[i] = true;
+    }
+    if candidates.is_empty() {
+        return Ok(());
+    }
     // the documents each document shares a passage with (formula or not)
     let mut partners: Vec<(u32, u32)> = occurrences
         .iter()
@@ -287,6 +302,24 @@ pub(crate) fn stock_lines(
         }
     }
     Ok(())
+}
+
+/// Whether at least [`super::lone::FRAME_SHARE_NUM`] in [`super::lone::FRAME_SHARE_DEN`]
+/// of a line's tokens lie in n-grams that [`super::lone::FRAME_DOCS`] or more documents
+/// hold (`holders`: sorted `(fingerprint, document)`), whoever and whenever: a frame many
+/// documents fill ([`super::lone`]).
+fn frame_filled(line: &[u64], holders: &[(u64, u32)]) -> bool {
+    use super::lone::{FRAME_DOCS, FRAME_SHARE_DEN, FRAME_SHARE_NUM};
+    let mut covered = vec![false; line.len()];
+    for_each_ngram_fingerprint(line, NGRAM, |k, f| {
+        let lo = holders.partition_point(|h| h.0 < f);
+        let hi = holders.partition_point(|h| h.0 <= f);
+        if hi - lo >= FRAME_DOCS {
+            covered[k..k + NGRAM].fill(true);
+        }
+    });
+    let n = covered.iter().filter(|&&c| c).count();
+    !line.is_empty() && n * FRAME_SHARE_DEN >= FRAME_SHARE_NUM * line.len()
 }
 
 /// What decides whether the passages of a candidate pair recur.
@@ -612,7 +645,7 @@ mod tests {
             docs: &docs,
             tokens: &tokens,
         };
-        formulas_in(&occurrences, &sides, &corpus, &|_, _| false).unwrap()
+        formulas_in(&occurrences, &sides, &corpus, &|_, _| false, &|_, _| None).unwrap()
     }
 
     /// Whether the one passage `part_a` of document 0 and `part_b` of document 1 is a
@@ -638,7 +671,7 @@ mod tests {
             docs: &docs,
             tokens: &tokens,
         };
-        formulas_in(&[(x, y)], &sides, &corpus, &|_, _| false).unwrap()
+        formulas_in(&[(x, y)], &sides, &corpus, &|_, _| false, &|_, _| None).unwrap()
     }
 
     /// Six stake filings by other investors in other companies, each with the stock line.
