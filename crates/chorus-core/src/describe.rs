@@ -490,15 +490,23 @@ mod tests {
     use crate::report::EarliestUnknown;
     use crate::{Config, Document, NoProgress, find};
 
-    /// Documents printing one passage, with the given dates.
+    /// Documents printing one passage amid their own words (no frame around it), with the
+    /// given dates.
     fn dated(dates: &[(&str, Option<&str>)]) -> Vec<Document> {
         let passage = "The committee announced on Tuesday that the harbour bridge will close \
                        for repairs until the end of the summer season.";
+        let around = [
+            ("Morning bulletin.", "Traffic was light."),
+            ("City desk.", "More follows later today."),
+            ("Harbour news in brief.", "Ferries run as usual."),
+            ("Weekend edition.", "Readers may write to us."),
+        ];
         dates
             .iter()
             .enumerate()
             .map(|(i, &(id, date))| {
-                let mut d = Document::new(id, format!("Item {i}. {passage} Item {i} ends."));
+                let (lead, tail) = around[i % around.len()];
+                let mut d = Document::new(id, format!("{lead} {passage} {tail}"));
                 d.meta.date = date.map(str::to_string);
                 d
             })

@@ -15,26 +15,29 @@
 //!   short notice, a table, filed or printed twice).
 //! - **Running on** ([`runs_on`]): the text just beyond one end goes on alike on both sides
 //!   (a copy damaged by noise, its passage cut at a misread word), not at a slot.
+//! - **Whole sentences** on both sides, whatever the dates: a statement or notice
+//!   reprinted whole starts and ends where its sentences do; a frame shared by two
+//!   instances stops inside a sentence, at a slot.
 //! - Documents dated **apart** (certainly two days or more, as step 1 reads dates): a copy
 //!   of one event's text follows it within days, while a series of stories or reports
-//!   repeats its lead-in around new values; only a stretch of whole sentences on both
-//!   sides is kept (a statement or notice reprinted whole starts and ends where its
-//!   sentences do; a frame shared by two instances stops inside a sentence, at a slot).
+//!   repeats its lead-in around new values; nothing else is kept.
 //! - Documents printed **close** in time (both dated, less than two days apart): kept
 //!   when the stretch covers at least half of one document (a short notice or table
-//!   refiled) or ends a sentence on at least one side (a sentence copied, not a frame cut
-//!   at its filler), and in either case its words are no frame that many documents fill:
-//!   fewer than [`FRAME_SHARE_NUM`] in [`FRAME_SHARE_DEN`] of the tokens of a side lie in
-//!   word n-grams held by [`FRAME_DOCS`] or more documents of the corpus (whoever holds
-//!   them: twenty banks raising their prime rates on one day pair with each other, so
-//!   step 3's unrelated holders miss them).
+//!   refiled) or ends a sentence or clause on at least one side (a sentence copied, not a
+//!   frame cut at its filler).
+//!
+//! Every criterion reads the pair's own texts and dates, nothing counted over the corpus,
+//! so a run over part of a corpus (the server's incremental clusters) decides as a run over
+//! all of it.
 //!
 //! Coordinated messaging (one statement printed verbatim by many outlets in a day) is
-//! longer than [`SHORT`] tokens or quoted and stays reuse; undated documents and a query
+//! longer than [`SHORT`] tokens, quoted or whole sentences, and stays reuse; undated documents and a query
 //! (undated) are not judged. Limits: a notice of whole sentences reprinted days later for
 //! another event ("raised ... by 0.50 cent a gallon, effective today.") is kept; a short
-//! unquoted statement printed by four or more documents within two days is taken for a
-//! frame; a recycled background sentence copied whole days later is kept; a digest item
+//! unquoted stretch cut inside a sentence on both sides, without a clause's end, is taken
+//! for a frame though printed the same day; a frame that ends a sentence (twenty banks
+//! printing "its prime rate to 7-3/4 pct from 7-1/2 pct, effective immediately." on one
+//! day) is kept; a recycled background sentence copied whole days later is kept; a digest item
 //! summarising a story the same day, cut at a differing value, is taken for a frame; heavily
 //! damaged short reprints that do not run on past their stretch are lost.
 
@@ -45,42 +48,35 @@ use crate::tokenize::Tokens;
 /// Longest side (tokens) of a lone stretch judged here: about one sentence. Shorter than
 /// a statement that outlets print (a quotation aside).
 pub(crate) const SHORT: usize = 28;
-/// Documents holding an n-gram that make it a frame many documents fill.
-pub(super) const FRAME_DOCS: usize = super::STOCK_LINE_DOCS;
-/// Share of a side's tokens in such n-grams that makes the side a frame: 2 in 5.
-pub(super) const FRAME_SHARE_NUM: usize = 2;
-pub(super) const FRAME_SHARE_DEN: usize = 5;
-
-/// What a lone stretch needs to be a formula.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Lone {
-    /// Nothing: no evidence of copying.
-    Formula,
-    /// Its words being a frame that many documents fill ([`FRAME_DOCS`]).
-    IfFrame,
-}
-
 /// Whether a side covers at least `num` in `den` of its document's tokens.
 fn covers(s: &SideSpecifics, num: usize, den: usize) -> bool {
     s.doc_len > 0 && den * s.len >= num * s.doc_len
 }
 
 /// What one passage of at most [`SHORT`] tokens a side, of documents `apart` or not,
-/// needs to be a formula: `None` when there is evidence of copying.
-fn need(a: &SideSpecifics, b: &SideSpecifics, apart: bool) -> Option<Lone> {
+/// is a formula: `false` when there is evidence of copying. The decision reads the pair's
+/// own texts and dates only, so that a run over part of a corpus (the server's
+/// incremental clusters) decides as a run over all of it.
+fn is_formula(a: &SideSpecifics, b: &SideSpecifics, apart: bool) -> bool {
     if a.lone.quoted
         || b.lone.quoted
         || (covers(a, WHOLE_NUM, WHOLE_DEN) && covers(b, WHOLE_NUM, WHOLE_DEN))
         || runs_on(&a.lone, &b.lone)
     {
-        return None;
+        return false;
     }
+    // A stretch of whole sentences on both sides was copied as sentences (a statement, a
+    // notice), whatever the dates and however many documents print it: a frame filled for
+    // another event stops inside a sentence, at its slot.
     let whole_sentences = |s: &SideSpecifics| s.lone.starts && s.lone.ends;
+    if whole_sentences(a) && whole_sentences(b) {
+        return false;
+    }
     if apart {
-        return (!(whole_sentences(a) && whole_sentences(b))).then_some(Lone::Formula);
+        return true;
     }
     let copied = covers(a, 1, 2) || covers(b, 1, 2) || a.lone.ends_clause || b.lone.ends_clause;
-    Some(if copied { Lone::IfFrame } else { Lone::Formula })
+    !copied
 }
 
 /// Share of the tokens of both documents that a stretch covers for the two to be one
@@ -100,7 +96,7 @@ pub(super) fn lone_stretches(
     sides: &[SideSpecifics],
     dated: Dated<'_>,
     is: &[bool],
-) -> Vec<(usize, Lone)> {
+) -> Vec<usize> {
     let mut by_pair: Vec<(u32, u32, usize)> = occurrences
         .iter()
         .enumerate()
@@ -140,15 +136,11 @@ pub(super) fn lone_stretches(
         if !short || !(one(true) || one(false)) {
             continue;
         }
-        let needs: Option<Vec<Lone>> = g
-            .iter()
-            .map(|p| {
-                let (a, b) = of(p.2);
-                need(a, b, apart)
-            })
-            .collect();
-        if let Some(needs) = needs {
-            out.extend(g.iter().map(|p| p.2).zip(needs));
+        if g.iter().all(|p| {
+            let (a, b) = of(p.2);
+            is_formula(a, b, apart)
+        }) {
+            out.extend(g.iter().map(|p| p.2));
         }
     }
     out
@@ -353,45 +345,40 @@ mod tests {
         formulas_in(&occurrences, &sides, &corpus, &apart, &dated).unwrap()
     }
 
-    /// Short notices of `banks`, each raising its prime rate in the same words.
-    fn notices(banks: &[&str]) -> Vec<String> {
+    /// Short notices of `banks`, each raising its prime rate in the same words, effective
+    /// on its own `when`.
+    fn notices(banks: &[&str], when: &[&str]) -> Vec<String> {
         banks
             .iter()
-            .map(|b| format!("{b} said it is raising its prime rate to 7-3/4 pct from 7-1/2 pct, effective immediately. Reuter"))
+            .zip(when)
+            .map(|(b, w)| format!("{b} said it is raising its prime rate to 7-3/4 pct from 7-1/2 pct, effective {w}. Reuter"))
             .collect()
     }
 
-    /// All that two notices share (the aligner's passage runs over every shared word).
+    /// All that two notices effective at other times share.
+    const FRAME: &str = "said it is raising its prime rate to 7-3/4 pct from 7-1/2 pct, effective";
+    /// All that two notices effective at the same time share.
     const PRIME: &str =
         "said it is raising its prime rate to 7-3/4 pct from 7-1/2 pct, effective immediately.";
 
     #[test]
-    fn a_frame_many_documents_fill_in_a_day_is_a_formula() {
-        let six = [
-            "Harbor Trust",
-            "Quinn Savings Bank",
-            "Orr National",
-            "Vela Bancorp",
-            "Wendt Federal",
-            "Marsh First",
-        ];
-        // six banks print the frame on one day: a frame, though each notice is mostly it
-        assert_eq!(
-            judged(&notices(&six), Some(&[3; 6]), &[(0, 1, PRIME)]),
-            [true]
-        );
-        // two notices only: the stretch is no frame that many fill (a notice refiled)
-        assert_eq!(
-            judged(&notices(&six[..2]), Some(&[3; 2]), &[(0, 1, PRIME)]),
-            [false]
-        );
+    fn a_notice_cut_at_its_filler_is_a_formula_and_a_sentence_copied_the_same_day_is_not() {
+        let banks = ["Harbor Trust", "Quinn Savings Bank"];
+        // one day, the frame cut where the fillers differ: a formula
+        let other = notices(&banks, &["immediately", "April 2"]);
+        assert_eq!(judged(&other, Some(&[3, 3]), &[(0, 1, FRAME)]), [true]);
         // undated documents are not judged
-        assert_eq!(judged(&notices(&six), None, &[(0, 1, PRIME)]), [false]);
-        // the same notice printed twice whole stays reuse, frame or not
-        let mut same = notices(&six);
-        same[1] = same[0].clone();
-        let whole = same[0].trim_end_matches(" Reuter").to_string();
-        assert_eq!(judged(&same, Some(&[3; 6]), &[(0, 1, &whole)]), [false]);
+        assert_eq!(judged(&other, None, &[(0, 1, FRAME)]), [false]);
+        // the stretch ends the sentence on both sides the same day: a sentence copied
+        // (a limit: banks printing one wording the same day are taken for copies)
+        let same = notices(&banks, &["immediately", "immediately"]);
+        assert_eq!(judged(&same, Some(&[3, 3]), &[(0, 1, PRIME)]), [false]);
+        // days apart, cut inside a sentence: a formula
+        assert_eq!(judged(&same, Some(&[3, 9]), &[(0, 1, PRIME)]), [true]);
+        // the same notice printed twice whole stays reuse, whatever the dates
+        let whole = vec![same[0].clone(), same[0].clone()];
+        let text = whole[0].trim_end_matches(" Reuter").to_string();
+        assert_eq!(judged(&whole, Some(&[3, 9]), &[(0, 1, &text)]), [false]);
     }
 
     /// Two longer stories, each holding `a` and `b` between other sentences.

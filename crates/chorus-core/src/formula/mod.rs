@@ -612,14 +612,9 @@ pub(crate) fn formulas_in(
     let evidence = frame::evidence(occurrences, sides, &judged);
     let (mut is, frame) = decide_with_frame(occurrences, &judged, &evidence, apart);
     edges::slots_at_edges(occurrences, sides, apart, &mut is);
-    // lone short stretches: formulas without evidence of copying, or when a frame
-    let lone = lone::lone_stretches(occurrences, sides, dated, &is);
-    let mut if_frame = Vec::new();
-    for &(i, need) in &lone {
-        match need {
-            lone::Lone::Formula => is[i] = true,
-            lone::Lone::IfFrame => if_frame.push(i),
-        }
+    // lone short stretches: formulas without evidence of copying
+    for i in lone::lone_stretches(occurrences, sides, dated, &is) {
+        is[i] = true;
     }
     let own: Vec<Vec<u64>> = judged
         .iter()
@@ -631,7 +626,7 @@ pub(crate) fn formulas_in(
                 .collect()
         })
         .collect();
-    recur::stock_lines(occurrences, sides, &own, corpus, &if_frame, &mut is)?;
+    recur::stock_lines(occurrences, sides, &own, corpus, &mut is)?;
     Ok(is)
 }
 

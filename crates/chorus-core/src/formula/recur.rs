@@ -220,15 +220,14 @@ pub(crate) fn stock_lines(
     sides: &[SideSpecifics],
     own: &[Vec<u64>],
     corpus: &Corpus<'_>,
-    if_frame: &[usize],
     is: &mut [bool],
 ) -> Result<()> {
     let candidates = candidate_pairs(occurrences, sides, own, is);
-    if candidates.is_empty() && if_frame.is_empty() {
+    if candidates.is_empty() {
         return Ok(());
     }
     let mut wanted: Vec<u64> = Vec::new();
-    for &i in candidates.iter().flatten().chain(if_frame) {
+    for &i in candidates.iter().flatten() {
         for s in [2 * i, 2 * i + 1] {
             for_each_ngram_fingerprint(&sides[s].line, NGRAM, |_, f| wanted.push(f));
         }
@@ -244,22 +243,6 @@ pub(crate) fn stock_lines(
         c => (c, None),
     };
     let (holders, spread, scheduled) = recurring_ngrams(&wanted, corpus)?;
-    // lone short stretches whose words on both sides are a frame many documents fill
-    let framed: Vec<usize> = if_frame
-        .iter()
-        .copied()
-        .filter(|&i| {
-            [2 * i, 2 * i + 1]
-                .iter()
-                .all(|&s| frame_filled(&sides[s].line, &holders))
-        })
-        .collect();
-    for i in framed {
-        is[i] = true;
-    }
-    if candidates.is_empty() {
-        return Ok(());
-    }
     // the documents each document shares a passage with (formula or not)
     let mut partners: Vec<(u32, u32)> = occurrences
         .iter()
@@ -302,24 +285,6 @@ pub(crate) fn stock_lines(
         }
     }
     Ok(())
-}
-
-/// Whether at least [`super::lone::FRAME_SHARE_NUM`] in [`super::lone::FRAME_SHARE_DEN`]
-/// of a line's tokens lie in n-grams that [`super::lone::FRAME_DOCS`] or more documents
-/// hold (`holders`: sorted `(fingerprint, document)`), whoever and whenever: a frame many
-/// documents fill ([`super::lone`]).
-fn frame_filled(line: &[u64], holders: &[(u64, u32)]) -> bool {
-    use super::lone::{FRAME_DOCS, FRAME_SHARE_DEN, FRAME_SHARE_NUM};
-    let mut covered = vec![false; line.len()];
-    for_each_ngram_fingerprint(line, NGRAM, |k, f| {
-        let lo = holders.partition_point(|h| h.0 < f);
-        let hi = holders.partition_point(|h| h.0 <= f);
-        if hi - lo >= FRAME_DOCS {
-            covered[k..k + NGRAM].fill(true);
-        }
-    });
-    let n = covered.iter().filter(|&&c| c).count();
-    !line.is_empty() && n * FRAME_SHARE_DEN >= FRAME_SHARE_NUM * line.len()
 }
 
 /// What decides whether the passages of a candidate pair recur.
