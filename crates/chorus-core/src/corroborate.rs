@@ -82,17 +82,17 @@ pub(crate) fn split_weak(
 }
 
 /// A passage side: its document and token range.
-type Side = (DocNum, (u32, u32));
+pub(crate) type Side = (DocNum, (u32, u32));
 
 fn sides(p: &PairAlignment) -> (Side, Side) {
     ((p.a, p.alignment.a), (p.b, p.alignment.b))
 }
 
-fn len(x: &Side) -> u32 {
+pub(crate) fn len(x: &Side) -> u32 {
     x.1.1 - x.1.0
 }
 
-fn overlap(x: &Side, y: &Side) -> u32 {
+pub(crate) fn overlap(x: &Side, y: &Side) -> u32 {
     if x.0 != y.0 {
         return 0;
     }

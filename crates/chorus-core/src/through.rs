@@ -43,6 +43,7 @@
 use crate::align::{AlignParams, align_seeds_floor, passes};
 use crate::aligned::PairAlignment;
 use crate::boilerplate::Sources;
+use crate::corroborate::{Side, len, overlap};
 use crate::error::Result;
 use crate::fingerprint::for_each_ngram_key;
 use crate::order::{ByNumber, DocNum};
@@ -59,20 +60,6 @@ pub const MIN_HOLDERS: usize = 2;
 pub const MAX_SPAN_RATIO: u32 = 4;
 /// Most documents `B` aligned with `A` through one weak passage.
 pub const MAX_PER_SIDE: usize = 8;
-
-/// A passage side: its document and token range.
-type Side = (DocNum, (u32, u32));
-
-fn len(x: &Side) -> u32 {
-    x.1.1 - x.1.0
-}
-
-fn overlap(x: &Side, y: &Side) -> u32 {
-    if x.0 != y.0 {
-        return 0;
-    }
-    x.1.1.min(y.1.1).saturating_sub(x.1.0.max(y.1.0))
-}
 
 /// Same document, overlapping by at least half of the longer.
 /// A pair to align: the two windows, lower document number first.

@@ -232,13 +232,7 @@ pub(crate) fn slots_at_edges(
     apart: Apart<'_>,
     is: &mut [bool],
 ) {
-    let mut by_pair: Vec<(u32, u32, usize)> = occurrences
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| !is[*i])
-        .map(|(i, (x, y))| (x.doc.0.min(y.doc.0), x.doc.0.max(y.doc.0), i))
-        .collect();
-    by_pair.sort_unstable();
+    let by_pair = super::unjudged_by_pair(occurrences, is);
     let alone: Vec<usize> = by_pair
         .chunk_by(|p, q| (p.0, p.1) == (q.0, q.1))
         .filter(|g| g.len() == 1)

@@ -630,6 +630,22 @@ pub(crate) fn formulas_in(
     Ok(is)
 }
 
+/// The passages not yet judged formulas (`is`), as `(first document, second document,
+/// passage)` sorted, so that each document pair's passages lie together (steps 2b, 2c).
+fn unjudged_by_pair(
+    occurrences: &[(Occurrence, Occurrence)],
+    is: &[bool],
+) -> Vec<(u32, u32, usize)> {
+    let mut by_pair: Vec<(u32, u32, usize)> = occurrences
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !is[*i])
+        .map(|(i, (x, y))| (x.doc.0.min(y.doc.0), x.doc.0.max(y.doc.0), i))
+        .collect();
+    by_pair.sort_unstable();
+    by_pair
+}
+
 /// Whether two documents are both dated and then whether certainly at least two days
 /// apart (as [`Apart`]); `None` when either is undated (a query's text is).
 pub(crate) type Dated<'a> = &'a (dyn Fn(DocNum, DocNum) -> Option<bool> + Sync);
