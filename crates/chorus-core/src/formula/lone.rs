@@ -339,13 +339,20 @@ mod tests {
         formulas_in(&occurrences, &sides, &corpus, &apart, &dated).unwrap()
     }
 
-    /// Short notices of `banks`, each raising its prime rate in the same words, effective
-    /// on its own `when`.
+    /// News of `banks`, each raising its prime rate in the same words, effective on its
+    /// own `when`, then telling news of its own (the shared stretch is under half of each).
     fn notices(banks: &[&str], when: &[&str]) -> Vec<String> {
+        let own = [
+            "It also opened two new branches in Dover and Mill Creek last week, its first \
+             in the county since the merger with Bayside.",
+            "Deposits reached a record in the winter quarter, and a new chief lending \
+             officer was named for its commercial division.",
+        ];
         banks
             .iter()
             .zip(when)
-            .map(|(b, w)| format!("{b} said it is raising its prime rate to 7-3/4 pct from 7-1/2 pct, effective {w}. Reuter"))
+            .zip(own.iter().cycle())
+            .map(|((b, w), o)| format!("{b} said it is raising its prime rate to 7-3/4 pct from 7-1/2 pct, effective {w}. {o} Reuter"))
             .collect()
     }
 
