@@ -491,29 +491,21 @@ pub(crate) fn judge_passages(
         let (wx, wy) = (docs.meta(x).when(), docs.meta(y).when());
         (wx.is_some() && wy.is_some()).then(|| dated_apart(wx, wy))
     };
-    let is_formula = match (judge, recurrence, tokens) {
-        (false, ..) => None,
-        (true, Some(r), _) => {
-            let corpus = recur::Corpus::Counted(r);
-            Some(formulas_in(
-                &occurrences,
-                &side_specifics,
-                &corpus,
-                &apart,
-                &dated,
-            )?)
-        }
-        (true, None, Some(tokens)) => {
-            let corpus = recur::Corpus::Tokens { docs, tokens };
-            Some(formulas_in(
-                &occurrences,
-                &side_specifics,
-                &corpus,
-                &apart,
-                &dated,
-            )?)
-        }
-        (true, None, None) => Some(formulas(&occurrences, &side_specifics)),
+    let corpus = match (recurrence, tokens) {
+        (Some(r), _) => Some(recur::Corpus::Counted(r)),
+        (None, Some(tokens)) => Some(recur::Corpus::Tokens { docs, tokens }),
+        (None, None) => None,
+    };
+    let is_formula = match (judge, corpus) {
+        (false, _) => None,
+        (true, Some(corpus)) => Some(formulas_in(
+            &occurrences,
+            &side_specifics,
+            &corpus,
+            &apart,
+            &dated,
+        )?),
+        (true, None) => Some(formulas(&occurrences, &side_specifics)),
     };
     Ok((occurrences, is_formula))
 }
