@@ -79,6 +79,23 @@ impl Edges {
                 .get(x.min(y)..x.max(y))
                 .is_some_and(|g| !g.chars().any(char::is_whitespace))
         };
+        // a number written in groups of three digits after a space ("2 900", "1 050 000":
+        // French and many other languages separate thousands so) is one value too
+        let digit_run = |k: u32, three: bool| {
+            let t = original.get(bytes(k).0..bytes(k).1).unwrap_or("");
+            !t.is_empty()
+                && t.bytes().all(|c| c.is_ascii_digit())
+                && if three { t.len() == 3 } else { t.len() <= 3 }
+        };
+        let grouped = |k: u32| {
+            matches!(
+                original.get(bytes(k).1..bytes(k + 1).0),
+                Some(" " | "\u{a0}" | "\u{202f}")
+            ) && digit_run(k, false)
+                && digit_run(k + 1, true)
+        };
+        // tokens `k` and `k + 1` are one word
+        let joined = |k: u32| glued(bytes(k).1, bytes(k + 1).0) || grouped(k);
         // the word of tokens `i..=j` (glued tokens: "12.21", "U.S.", "7,730,000")
         let word = |i: u32, j: u32| {
             let numeric = (i..=j).any(|k| {
@@ -106,9 +123,7 @@ impl Edges {
         if t1 <= t0 + INNER {
             return out;
         }
-        if !broken(bytes(t0).0, bytes(t0 + INNER).0)
-            && (t0 == 0 || !glued(bytes(t0 - 1).1, bytes(t0).0))
-        {
+        if !broken(bytes(t0).0, bytes(t0 + INNER).0) && (t0 == 0 || !joined(t0 - 1)) {
             let mut edge = bytes(t0).0;
             let mut j = t0;
             while j > 0 && out.ends[0].len() < WINDOW as usize {
@@ -117,7 +132,7 @@ impl Edges {
                     break;
                 }
                 let mut first = last;
-                while first > 0 && glued(bytes(first - 1).1, bytes(first).0) {
+                while first > 0 && joined(first - 1) {
                     first -= 1;
                 }
                 out.ends[0].push(word(first, last));
@@ -125,9 +140,7 @@ impl Edges {
                 j = first;
             }
         }
-        if !broken(bytes(t1 - 1 - INNER).1, bytes(t1 - 1).1)
-            && (t1 == n || !glued(bytes(t1 - 1).1, bytes(t1).0))
-        {
+        if !broken(bytes(t1 - 1 - INNER).1, bytes(t1 - 1).1) && (t1 == n || !joined(t1 - 1)) {
             let mut edge = bytes(t1 - 1).1;
             let mut j = t1;
             while j < n && out.ends[1].len() < WINDOW as usize {
@@ -135,7 +148,7 @@ impl Edges {
                     break;
                 }
                 let mut last = j;
-                while last + 1 < n && glued(bytes(last).1, bytes(last + 1).0) {
+                while last + 1 < n && joined(last) {
                     last += 1;
                 }
                 out.ends[1].push(word(j, last));

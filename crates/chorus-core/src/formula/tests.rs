@@ -613,6 +613,30 @@ fn a_template_cut_at_its_slot_is_a_formula() {
 }
 
 #[test]
+fn a_number_in_groups_of_three_digits_is_one_slot() {
+    // two French tenders: the frame resumes after the deposit, written "2 900" and "3 500"
+    let with_edges = |occ: &[(Occurrence, Occurrence)], sides: &[SideSpecifics]| {
+        let mut is = formulas(occ, sides);
+        edges::slots_at_edges(occ, sides, &|_, _| true, &mut is);
+        is
+    };
+    let tail = "francs. Les pièces du projet sont déposées à la mairie, où l'on peut en prendre \
+                connaissance tous les jours, de neuf heures à onze heures.";
+    let a = format!(
+        "Travaux de la ville de Tours, estimés à 62 500 francs. Cautionnement provisoire: 2 900 {tail}\n\nNora laughed."
+    );
+    let b = format!(
+        "Fourniture de charbon pour Nancy, estimée à 122 500 francs. Cautionnement provisoire: 3 500 {tail}\n\nHe was late."
+    );
+    let (occ, sides) = shared_part(&a, &b, tail);
+    assert_eq!(with_edges(&occ, &sides), [true]);
+    // the same deposit (one value in groups) is no slot: a copy running on
+    let b = b.replace("3 500", "2 900");
+    let (occ, sides) = shared_part(&a, &b, tail);
+    assert_eq!(with_edges(&occ, &sides), [false]);
+}
+
+#[test]
 fn a_paragraph_copied_into_other_texts_stays_reuse() {
     // judged as documents dated days apart
     let formulas = |occ: &[(Occurrence, Occurrence)], sides: &[SideSpecifics]| {
