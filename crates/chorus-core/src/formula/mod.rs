@@ -603,6 +603,18 @@ pub(crate) fn formulas_in(
     let judged = judge_all(occurrences, sides);
     let evidence = frame::evidence(occurrences, sides, &judged);
     let (mut is, frame) = decide_with_frame(occurrences, &judged, &evidence, apart);
+    // where step 1's formulas differ in each document (their first to last differing
+    // specific): a template instance's slot values, which step 3 reads
+    let mut slots: Vec<(DocNum, Span)> = occurrences
+        .iter()
+        .zip(&judged)
+        .zip(&is)
+        .filter(|(_, f)| **f)
+        .flat_map(|(((x, y), j), _)| [(x.doc, j.region[0]), (y.doc, j.region[1])])
+        .filter_map(|(d, r)| Some((d, r?)))
+        .collect();
+    slots.sort_unstable();
+    slots.dedup();
     edges::slots_at_edges(occurrences, sides, apart, &mut is);
     // lone short stretches: formulas without evidence of copying
     for i in lone::lone_stretches(occurrences, sides, dated, &is) {
@@ -618,7 +630,7 @@ pub(crate) fn formulas_in(
                 .collect()
         })
         .collect();
-    recur::stock_lines(occurrences, sides, &own, corpus, &mut is)?;
+    recur::stock_lines(occurrences, sides, &own, &slots, corpus, &mut is)?;
     Ok(is)
 }
 

@@ -44,6 +44,7 @@
 //! the candidate lines behind a bit filter (`Wanted`); only when some pair is a candidate.
 
 use super::SideSpecifics;
+use crate::document::Span;
 use crate::error::Result;
 use crate::fingerprint::for_each_ngram_fingerprint;
 use crate::order::{ByNumber, DocNum};
@@ -214,15 +215,17 @@ pub(crate) fn line_ngrams<T: std::ops::Deref<Target = Tokens>>(
 /// Marks in `is` the passages of document pairs that share only recurring stock lines
 /// (see the module documentation). `sides`: the specifics of passage `i`'s sides at
 /// `2 * i` and `2 * i + 1`; `own[i]`: the hashes of the specifics that its two sides share
-/// and that are no frame words.
+/// and that are no frame words; `slots`: where step 1's formulas differ in each document
+/// (sorted), as [`candidate_pairs`] reads them.
 pub(crate) fn stock_lines(
     occurrences: &[(Occurrence, Occurrence)],
     sides: &[SideSpecifics],
     own: &[Vec<u64>],
+    slots: &[(DocNum, Span)],
     corpus: &Corpus<'_>,
     is: &mut [bool],
 ) -> Result<()> {
-    let candidates = candidate_pairs(occurrences, sides, own, is);
+    let candidates = candidate_pairs(occurrences, sides, own, slots, is);
     if candidates.is_empty() {
         return Ok(());
     }
@@ -365,14 +368,26 @@ impl Recurring<'_> {
     }
 }
 
-/// The passages (no formulas yet) of each document pair whose passages are all short
-/// and share at most [`MAX_OWN`] specifics of their own.
+/// The passages (no formulas yet) of each document pair whose passages are all short,
+/// share at most [`MAX_OWN`] specifics of their own and hold on no side the whole of a
+/// region of `slots` (sorted `(document, span)`: where a formula of step 1 in that
+/// document differs from another instance of its template). A pair sharing those values
+/// agrees where the template's instances differ: the same instance printed twice (a
+/// notice reprinted with its names and figures), reuse however common its frame.
 fn candidate_pairs(
     occurrences: &[(Occurrence, Occurrence)],
     sides: &[SideSpecifics],
     own: &[Vec<u64>],
+    slots: &[(DocNum, Span)],
     is: &[bool],
 ) -> Vec<Vec<usize>> {
+    let holds_slots = |o: &Occurrence| {
+        let lo = slots.partition_point(|(d, _)| *d < o.doc);
+        let hi = slots.partition_point(|(d, _)| *d <= o.doc);
+        slots[lo..hi]
+            .iter()
+            .any(|(_, r)| o.span.begin <= r.begin && r.end <= o.span.end)
+    };
     let mut by_pair: Vec<(DocNum, DocNum, usize)> = occurrences
         .iter()
         .enumerate()
@@ -394,6 +409,9 @@ fn candidate_pairs(
                 && g.iter()
                     .all(|&(_, _, i)| line(&sides[2 * i]) && line(&sides[2 * i + 1]))
                 && !whole_documents(g.iter().map(|p| p.2), sides)
+                && !g.iter().any(|&(_, _, i)| {
+                    holds_slots(&occurrences[i].0) || holds_slots(&occurrences[i].1)
+                })
         })
         .map(|g| g.iter().map(|p| p.2).collect())
         .collect()
@@ -720,6 +738,51 @@ mod tests {
         let decided = decide_sides(&texts, &days, &at);
         assert!(decided[1..].iter().all(|&f| f));
         assert!(decided[0]);
+    }
+
+    #[test]
+    fn the_same_instance_of_a_template_printed_twice_stays_reuse() {
+        let notice = |a: u32, b: u32| {
+            format!(
+                "LONDON, March 3 - The Bank of England said it had given the money market \
+                 its assistance of {a} mln stg during the morning. The Bank earlier forecast \
+                 a shortage of around {b} mln stg in the system today."
+            )
+        };
+        let figures = [
+            (664, 983),
+            (664, 983),
+            (215, 400),
+            (87, 650),
+            (312, 1150),
+            (940, 720),
+        ];
+        let hosts = [
+            "The harbour was quiet that week.",
+            "Rain fell on the valley all night.",
+            "He walked home along the river.",
+            "The school reopened in the autumn.",
+            "Nobody answered the letter.",
+            "The mill closed before the war.",
+        ];
+        let texts: Vec<String> = figures
+            .iter()
+            .zip(hosts)
+            .map(|(&(a, b), h)| format!("{h}\n\n{}\n\n{h}", notice(a, b)))
+            .collect();
+        let days = [2, 3, 9, 13, 20, 27];
+        let mut at = vec![(0, 1, notice(664, 983), notice(664, 983))];
+        for k in 2..texts.len() {
+            for d in [0, 1] {
+                let (a, b) = figures[k];
+                at.push((d, k, notice(664, 983), notice(a, b)));
+            }
+        }
+        let decided = decide_sides(&texts, &days, &at);
+        // the other instances are formulas of each; documents 0 and 1 share the figures
+        // where the instances differ: one notice printed twice
+        assert!(decided[1..].iter().all(|&f| f));
+        assert!(!decided[0]);
     }
 
     /// Which of the passages `(a, b, a's text, b's text)` are formulas, document `d`
