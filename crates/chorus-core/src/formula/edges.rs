@@ -24,7 +24,8 @@
 //! its background sentence ending at a figure it revised ("96.03" and "96.93 pct"),
 //! stays reuse, while a template recurs across days. Undated documents and a query
 //! (undated) are not judged here.
-//! Tokens written together ("12.21", "U.S.", "7,730,000") are one word here.
+//! Tokens written together ("12.21", "U.S.", "7,730,000") are one word here, and so is a
+//! number in groups of three digits after a space ("2 900": thousands as French writes them).
 //! Language-independent: it reads digits, paragraph breaks and token identity only.
 //! Limits: slots holding names (not numbers) are not seen here; a copy whose two
 //! documents both put the copied paragraph right after a number in the same frame (two

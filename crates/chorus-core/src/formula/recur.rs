@@ -22,13 +22,18 @@
 //!   documents hold printed at least [`SPREAD`] seconds apart (a frame recurs over time; a
 //!   statement printed by a hundred outlets within a day stays reuse), and at least
 //!   [`RECUR_DOCS`] of those documents, and no fewer than the others, are *unrelated* to
-//!   the pair: neither document shares a passage with them. The copies of a reprinted
-//!   story hold its words too, but they are the documents' partners (the aligner paired
-//!   them); a stock line's other instances are in documents that share nothing else.
+//!   the pair: neither document shares with them a passage that is no formula yet. The
+//!   copies of a reprinted story hold its words too, but they are the documents' partners
+//!   (the aligner paired them); a stock line's other instances are in documents that share
+//!   nothing else, or only passages earlier steps judged formulas (a notice family whose
+//!   fixed last lines the aligner pairs in every two instances);
 //!   An n-gram printed on a schedule (one hour of the day, day after day, for weeks:
 //!   [`schedule`]) recurs whoever its holders are: a daily column's editions pair with
 //!   each other through its opening line, as a brief's reprints do, but reprints follow
 //!   their first printing at random lags and hours.
+//! - no side holds the whole region where a formula of step 1 in its document differs from
+//!   another instance (the slots' values): the pair agrees where the instances differ, one
+//!   instance printed twice.
 //!
 //! The decision reads the corpus and the passages found, not earlier decisions of this
 //! step, so it never chains. Undated documents give no spread, so a corpus without dates
