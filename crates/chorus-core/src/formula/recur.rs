@@ -777,9 +777,8 @@ mod tests {
             .collect();
         let days = [2, 3, 9, 13, 20, 27];
         let mut at = vec![(0, 1, notice(664, 983), notice(664, 983))];
-        for k in 2..texts.len() {
+        for (k, &(a, b)) in figures.iter().enumerate().skip(2) {
             for d in [0, 1] {
-                let (a, b) = figures[k];
                 at.push((d, k, notice(664, 983), notice(a, b)));
             }
         }
