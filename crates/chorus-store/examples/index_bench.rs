@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! cargo run --release -p chorus-store --example index_bench -- CORPUS.jsonl INDEX_DIR \
-//!     [--queries 1000] [--query-bytes 4096] [--batch-mb 64] [--reuse]
+//!     [--queries 1000] [--query-bytes 4096] [--batch-mb 64] [--load-budget-mb N] [--reuse]
 //!     [--max-candidates 32] [--min-shared 3] [--max-df 1000]
 //! ```
 //! Prints one line of JSON with the measurements.
@@ -41,6 +41,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let qbytes = arg(&args, "--query-bytes", 4096);
     let batch_bytes = arg(&args, "--batch-mb", 64) << 20;
     let reuse = args.iter().any(|a| a == "--reuse");
+    // postings held in memory before a load spills them (0: the writer's default)
+    let budget_mb = arg(&args, "--load-budget-mb", 0);
 
     // ingest (skipped with --reuse when the index exists)
     let mut ingest_s = f64::NAN;
@@ -53,7 +55,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let t0 = Instant::now();
     let mut writer = if build {
-        Some(IndexWriter::open(&index, IndexOptions::default())?)
+        let mut w = IndexWriter::open(&index, IndexOptions::default())?;
+        if budget_mb > 0 {
+            w.set_load_budget(budget_mb << 20);
+        }
+        Some(w)
     } else {
         None
     };

@@ -182,6 +182,13 @@ impl IndexWriter {
         Ok(w)
     }
 
+    /// Bytes of postings a bulk load ([`IndexWriter::add_to_load`]) holds in memory before
+    /// it moves them to a scratch file; by default a quarter of the available memory,
+    /// within 256 MiB–4 GiB.
+    pub fn set_load_budget(&mut self, bytes: usize) {
+        self.load_budget = bytes.max(1);
+    }
+
     /// The index folder.
     pub fn path(&self) -> &Path {
         &self.dir

@@ -76,6 +76,11 @@ impl SegmentBuilder {
         i
     }
 
+    /// The segment file's path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
     /// Number of documents added so far (the next document's number).
     pub fn docs(&self) -> u32 {
         self.offsets.len() as u32

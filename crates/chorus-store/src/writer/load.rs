@@ -16,10 +16,14 @@
 //!
 //! Memory is bounded: once the postings held reach [`load_budget`] (a quarter of the
 //! available memory, within 256 MiB–4 GiB; about 17 M postings per 100 MB of news text),
-//! the segment is committed and the load goes on in a new one;
-//! [`IndexWriter::merge_added`] merges the segments of a load when there are several. A load
-//! killed before its commit leaves the index as it was (the next writer deletes the
-//! uncommitted file), and so does a load that fails.
+//! they are moved to a scratch file beside the segment (`seg-*.spill.tmp`, about 8 bytes a
+//! posting, a run of the 256 buckets at a time), and the load goes on: committing it reads
+//! each bucket's runs back (a window of buckets at a time, beside the postings still held),
+//! sorts them as above and lays the table out, so a load of any size ends in one segment,
+//! written once, with no merge. The table's size is then fixed from the distinct keys of
+//! the first window of buckets (a sixteenth of the key range), scaled. A load killed before
+//! its commit leaves the index as it was (the next writer deletes the uncommitted segment and
+//! scratch file), and so does a load that fails (its files deleted at once).
 //!
 //! A document replaces a stored one with the same id (tombstoned in the commit of the
 //! load), and a later batch's document one of an earlier batch of the same load (kept in
@@ -27,7 +31,7 @@
 
 use super::IndexWriter;
 use crate::corpus::available_memory;
-use crate::error::Result;
+use crate::error::{Error, IoContext, Result};
 use crate::manifest::{Manifest, SegmentEntry, segment_file_name, tombstone_file_name};
 use crate::reader::{LiveSegment, Tombstones};
 use crate::segment::{Segment, SegmentBuilder, TablePart, doc_header, id_hash};
@@ -81,6 +85,8 @@ pub(super) struct PendingLoad {
     ids: foldhash::HashMap<String, u32>,
     /// Documents of the segment replaced by later ones of the load.
     dropped: Vec<u32>,
+    /// Postings moved to disk, when the load went over its memory budget.
+    spill: Option<Spill>,
 }
 
 impl PendingLoad {
@@ -94,6 +100,7 @@ impl PendingLoad {
             postings: 0,
             ids: foldhash::HashMap::default(),
             dropped: Vec::new(),
+            spill: None,
         })
     }
 
@@ -149,6 +156,45 @@ impl PendingLoad {
         written
     }
 
+    /// Moves the postings held to the load's scratch file (created on the first spill), a
+    /// bucket's postings of this run at a time, so that memory holds a budget's worth of them
+    /// whatever the size of the load: the buckets' pieces are encoded in parallel, a window
+    /// of buckets at a time, one window written while the next one is encoded.
+    fn spill(&mut self) -> Result<()> {
+        if self.spill.is_none() {
+            let path = self.builder.path().with_extension("spill.tmp");
+            self.spill = Some(Spill::create(path)?);
+        }
+        let spill = self.spill.as_mut().expect("a spill");
+        let buckets = std::mem::replace(
+            &mut self.buckets,
+            (0..BUCKETS).map(|_| Vec::new()).collect(),
+        );
+        self.postings = 0;
+        let mut buckets = buckets.into_iter();
+        let mut encoded = |_: ()| -> Vec<(Vec<u8>, usize)> {
+            let window: Vec<Vec<Vec<Posting>>> = buckets.by_ref().take(LAYOUT_WINDOW).collect();
+            window.into_par_iter().map(encode_postings).collect()
+        };
+        let mut run = Vec::with_capacity(BUCKETS);
+        let mut window = encoded(());
+        while !window.is_empty() {
+            let (written, next) = rayon::join(
+                || -> Result<Vec<SpilledBucket>> {
+                    window
+                        .iter()
+                        .map(|(bytes, postings)| spill.append(bytes, *postings))
+                        .collect()
+                },
+                || encoded(()),
+            );
+            run.extend(written?);
+            window = next;
+        }
+        spill.runs.push(run);
+        Ok(())
+    }
+
     /// Sorts the postings, writes the table and syncs the file; returns the segment's
     /// number and the documents replaced within the load.
     fn finish(self) -> Result<(u64, Vec<u32>)> {
@@ -157,25 +203,63 @@ impl PendingLoad {
             builder,
             buckets,
             dropped,
+            spill,
             ..
         } = self;
-        let (buckets, counts): (Vec<Vec<Posting>>, Vec<u64>) =
-            buckets.into_par_iter().map(sort_bucket).unzip();
-        let keys = counts.iter().sum();
+        // each bucket sorted: all of them at once when they are in memory, which counts
+        // the distinct keys exactly; a window at a time when some were spilled, read back
+        // beside those held, the keys estimated from the first window's (as a merge does)
+        let sorted: Vec<(Vec<Posting>, u64)>;
+        let mut first: Vec<(Vec<Posting>, u64)>;
+        let keys;
+        let mut held = buckets.into_iter().enumerate();
+        let mut gather = |n: usize| -> Result<Vec<(Vec<Posting>, u64)>> {
+            let window: Vec<(usize, Vec<Vec<Posting>>)> = held.by_ref().take(n).collect();
+            window
+                .into_par_iter()
+                .map(|(b, pieces)| {
+                    let mut all = match &spill {
+                        Some(s) => s.read_bucket(b)?,
+                        None => Vec::new(),
+                    };
+                    all.extend(pieces);
+                    Ok(sort_bucket(all))
+                })
+                .collect()
+        };
+        if spill.is_none() {
+            sorted = gather(BUCKETS)?;
+            first = Vec::new();
+            keys = sorted.iter().map(|b| b.1).sum();
+        } else {
+            sorted = Vec::new();
+            first = gather(LAYOUT_WINDOW)?;
+            let counted: u64 = first.iter().map(|b| b.1).sum();
+            keys = counted * (BUCKETS / LAYOUT_WINDOW) as u64;
+        }
+        let mut sorted = sorted.into_iter();
+        let mut next_window = || -> Result<Vec<(Vec<Posting>, u64)>> {
+            if !first.is_empty() {
+                return Ok(std::mem::take(&mut first));
+            }
+            if spill.is_some() {
+                gather(LAYOUT_WINDOW)
+            } else {
+                Ok(sorted.by_ref().take(LAYOUT_WINDOW).collect())
+            }
+        };
         let mut w = builder.start_postings(keys)?;
         // the table laid out in parts, a bucket each, in parallel (a window of buckets at a
         // time, so that only two windows' parts of the table are held), appended in order:
         // a window is appended (on one thread, waiting for the disk) while the next one is
         // laid out (on the others)
         let slots = w.slots();
-        let mut buckets = buckets.into_iter().zip(counts);
-        let mut window = |base: u64| {
-            let window: Vec<(Vec<Posting>, u64)> = buckets.by_ref().take(LAYOUT_WINDOW).collect();
-            lay_out_window(window, slots, base)
+        let mut window = |base: u64| -> Result<(Vec<TablePart>, u64)> {
+            Ok(lay_out_window(next_window()?, slots, base))
         };
-        let (mut parts, mut base) = window(w.overflow_len());
+        let (mut parts, mut base) = window(w.overflow_len())?;
         while !parts.is_empty() {
-            let (pushed, (next, next_base)) = rayon::join(
+            let (pushed, laid_out) = rayon::join(
                 || -> Result<()> {
                     for p in parts {
                         w.push_part(p)?;
@@ -185,11 +269,147 @@ impl PendingLoad {
                 || window(base),
             );
             pushed?;
-            (parts, base) = (next, next_base);
+            (parts, base) = laid_out?;
         }
         w.finish()?;
+        drop(spill);
         Ok((id, dropped))
     }
+}
+
+/// A bucket's postings of one spilled run: where they are in the scratch file.
+#[derive(Clone, Copy)]
+struct SpilledBucket {
+    offset: u64,
+    bytes: usize,
+    postings: usize,
+}
+
+/// The scratch file of a load over its memory budget: runs of postings, each bucket's
+/// postings of a run stored together ([`encode_postings`]). Deleted when dropped (the load
+/// committed or given up); named after the segment (`seg-*.spill.tmp`), so that the next
+/// writer deletes it when a killed load leaves it behind.
+struct Spill {
+    path: std::path::PathBuf,
+    file: std::fs::File,
+    len: u64,
+    /// Per run, per bucket.
+    runs: Vec<Vec<SpilledBucket>>,
+}
+
+impl Spill {
+    fn create(path: std::path::PathBuf) -> Result<Spill> {
+        let file = std::fs::File::options()
+            .read(true)
+            .write(true)
+            .create_new(true)
+            .open(&path)
+            .at(&path)?;
+        Ok(Spill {
+            path,
+            file,
+            len: 0,
+            runs: Vec::new(),
+        })
+    }
+
+    fn append(&mut self, bytes: &[u8], postings: usize) -> Result<SpilledBucket> {
+        use std::io::Write;
+        (&self.file).write_all(bytes).at(&self.path)?;
+        let b = SpilledBucket {
+            offset: self.len,
+            bytes: bytes.len(),
+            postings,
+        };
+        self.len += bytes.len() as u64;
+        Ok(b)
+    }
+
+    /// Bucket `b`'s postings of every run, in document order (a piece per run).
+    fn read_bucket(&self, b: usize) -> Result<Vec<Vec<Posting>>> {
+        use std::io::{Read, Seek, SeekFrom};
+        let mut file = std::fs::File::open(&self.path).at(&self.path)?;
+        let mut bytes = Vec::new();
+        let mut pieces = Vec::with_capacity(self.runs.len());
+        for run in &self.runs {
+            let s = run[b];
+            bytes.resize(s.bytes, 0);
+            file.seek(SeekFrom::Start(s.offset)).at(&self.path)?;
+            file.read_exact(&mut bytes).at(&self.path)?;
+            let piece = decode_postings(&bytes, b as u8, s.postings).ok_or_else(|| {
+                Error::IndexCorrupt {
+                    path: self.path.clone(),
+                    detail: "a load's scratch file does not decode".into(),
+                }
+            })?;
+            pieces.push(piece);
+        }
+        Ok(pieces)
+    }
+}
+
+impl Drop for Spill {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+/// A bucket's pieces of postings (in document order) as bytes, freed as they are encoded:
+/// per posting, the fingerprint's 7 low bytes (the top one is the bucket's) and the
+/// document's difference from the one before as a LEB128 varint (mostly 0 or 1 byte, the
+/// documents coming in order): about 8 bytes where memory holds 12. Returns the bytes and
+/// the number of postings.
+fn encode_postings(pieces: Vec<Vec<Posting>>) -> (Vec<u8>, usize) {
+    let n: usize = pieces.iter().map(Vec::len).sum();
+    let mut out = Vec::with_capacity(n * 9);
+    let mut last = 0u32;
+    for piece in pieces {
+        for p in piece {
+            out.extend_from_slice(&p.key().to_le_bytes()[..7]);
+            let mut d = p.doc().wrapping_sub(last);
+            last = p.doc();
+            while d >= 0x80 {
+                out.push((d as u8) | 0x80);
+                d >>= 7;
+            }
+            out.push(d as u8);
+        }
+    }
+    (out, n)
+}
+
+/// [`encode_postings`]'s postings of bucket `bucket`, back; `None` when `bytes` do not
+/// hold exactly `n` of them.
+fn decode_postings(bytes: &[u8], bucket: u8, n: usize) -> Option<Vec<Posting>> {
+    let mut out = Vec::with_capacity(n);
+    let mut at = 0;
+    let mut last = 0u32;
+    let top = u64::from(bucket) << 56;
+    for _ in 0..n {
+        let k = bytes.get(at..at + 7)?;
+        let mut key = [0u8; 8];
+        key[..7].copy_from_slice(k);
+        at += 7;
+        let (mut d, mut shift) = (0u32, 0);
+        loop {
+            let byte = *bytes.get(at)?;
+            at += 1;
+            if shift > 28 {
+                return None;
+            }
+            d |= u32::from(byte & 0x7f) << shift;
+            shift += 7;
+            if byte < 0x80 {
+                break;
+            }
+        }
+        last = last.wrapping_add(d);
+        out.push(Posting {
+            key: top | u64::from_le_bytes(key),
+            doc: last,
+        });
+    }
+    (at == bytes.len()).then_some(out)
 }
 
 /// The parts of the table for a window of sorted buckets (with their numbers of distinct
@@ -322,8 +542,9 @@ impl IndexWriter {
     /// committed, by [`IndexWriter::merge_added`] (or by any other change), in one pass:
     /// nothing is merged. A load that is never committed leaves the index as it was. A
     /// document replaces one with the same id, stored or of an earlier batch of the load
-    /// (within the batch, the last one wins). A load of more postings than a quarter of the
-    /// available memory commits a segment now and then on its own (merged at the end).
+    /// (within the batch, the last one wins). A load of more postings than its budget
+    /// ([`IndexWriter::set_load_budget`]) moves them to a scratch file now and then, and
+    /// still ends in one segment.
     pub fn add_to_load(&mut self, docs: Vec<Document>) -> Result<AddSummary> {
         let result = self.load_batch(docs);
         if result.is_err() {
@@ -351,7 +572,7 @@ impl IndexWriter {
             .filter(|&(&n, &l)| n > 0 || l)
             .count();
         if load.bytes() >= self.load_budget {
-            self.commit_load()?;
+            load.spill()?;
         }
         Ok(AddSummary {
             added: kept.len(),
@@ -429,31 +650,220 @@ mod tests {
         Document::new(id, words.join(" "))
     }
 
-    /// A load over its memory budget commits a segment per batch and merges them at the
-    /// end: the same documents as a load in one segment, a replaced one included.
+    /// Batches of documents sharing passages (so that fingerprints have several documents).
+    fn batches(n: u64, per: u64) -> Vec<Vec<Document>> {
+        let shared: Vec<String> = (0..5).map(|i| doc("s", 900 + i).text).collect();
+        (0..n)
+            .map(|b| {
+                (0..per)
+                    .map(|i| {
+                        let k = b * per + i;
+                        let own = doc("x", k).text;
+                        let text = format!("{own} {} {own}", shared[(k % 5) as usize]);
+                        Document::new(format!("d{b}-{i}"), text)
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// Every entry of `a` in key order, and `b` answers each of its keys with the same
+    /// documents (looked up, so `b`'s table is checked whatever its size).
+    fn same_postings(a: &Segment, b: &Segment) {
+        let mut n = 0;
+        for e in a.entries() {
+            let (k, p) = e.unwrap();
+            let want: Vec<u32> = p.iter().collect();
+            let got: Vec<u32> = b.lookup(k).unwrap().expect("key in both").iter().collect();
+            assert_eq!(got, want, "key {k:x}");
+            n += 1;
+        }
+        assert_eq!(n, b.keys());
+        assert_eq!(a.docs(), b.docs());
+        for d in 0..a.docs() {
+            assert_eq!(a.blob(d).unwrap(), b.blob(d).unwrap());
+        }
+    }
+
+    fn spill_files(dir: &std::path::Path) -> Vec<String> {
+        std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".spill.tmp"))
+            .collect()
+    }
+
+    /// A load over its memory budget spills its postings and still commits one segment,
+    /// holding what a load in memory holds (a document replaced within the load included),
+    /// with every posting from the scratch file (a spill per batch) or some still in
+    /// memory; the scratch file is gone after the commit.
     #[test]
-    fn a_load_over_its_budget_commits_segments_and_merges_them() {
+    fn a_load_over_its_budget_spills_and_commits_one_segment() {
+        let mut batches = batches(4, 40);
+        batches[3].push(doc("d0-1", 99));
+        let load = |budget: usize| {
+            let dir = tempfile::tempdir().unwrap();
+            let mut w = IndexWriter::open(dir.path(), IndexOptions::default()).unwrap();
+            w.set_load_budget(budget);
+            let mut spilled = 0;
+            for b in &batches {
+                let s = w.add_to_load(b.clone()).unwrap();
+                assert_eq!(s.added, b.len());
+                spilled += spill_files(dir.path()).len();
+                // nothing committed before the end
+                assert_eq!(w.segment_count(), 0);
+            }
+            assert_eq!(w.merge_added().unwrap(), 0);
+            assert_eq!(w.segment_count(), 1);
+            assert!(spill_files(dir.path()).is_empty());
+            let r = w.reader().unwrap();
+            assert_eq!(r.len(), 160);
+            assert_eq!(r.stats().unwrap().deleted, 1);
+            assert_eq!(r.get("d0-1").unwrap().unwrap().text, doc("d0-1", 99).text);
+            (dir, w, spilled)
+        };
+        let (_d0, whole, spilled) = load(usize::MAX);
+        assert_eq!(spilled, 0);
+        // a batch holds about 9,400 postings (113 KB): a budget of one spills every batch
+        // (the commit reads all back), one of 250 KB the first three together (the last
+        // batch still in memory at the commit)
+        for budget in [1, 250_000] {
+            let (_d, w, spilled) = load(budget);
+            assert!(spilled > 0);
+            same_postings(&whole.segments[0].seg, &w.segments[0].seg);
+            same_postings(&w.segments[0].seg, &whole.segments[0].seg);
+        }
+    }
+
+    /// The scratch encoding gives back what it took: documents in order, far apart, and
+    /// out of order (any order is kept), keys of the whole bucket's range.
+    #[test]
+    fn spilled_postings_decode_to_themselves() {
+        let mut x = 3u64;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        let bucket = 0xc3u8;
+        let mut pieces = Vec::new();
+        let mut doc = 0u32;
+        for len in [0usize, 1, 7, 1000] {
+            let piece: Vec<Posting> = (0..len)
+                .map(|i| {
+                    doc = match i % 5 {
+                        0 => doc,
+                        1 => doc + 1,
+                        2 => doc.wrapping_add(next() as u32 >> 1),
+                        3 => doc.wrapping_sub(7),
+                        _ => u32::MAX,
+                    };
+                    let key = (u64::from(bucket) << 56) | (next() >> 8);
+                    Posting { key, doc }
+                })
+                .collect();
+            pieces.push(piece);
+        }
+        let want: Vec<(u64, u32)> = pieces
+            .iter()
+            .flatten()
+            .map(|p| (p.key(), p.doc()))
+            .collect();
+        let (bytes, n) = encode_postings(pieces);
+        assert_eq!(n, want.len());
+        let got: Vec<(u64, u32)> = decode_postings(&bytes, bucket, n)
+            .unwrap()
+            .iter()
+            .map(|p| (p.key(), p.doc()))
+            .collect();
+        assert_eq!(got, want);
+        // cut short, or asked for fewer than it holds: refused
+        assert!(decode_postings(&bytes[..bytes.len() - 1], bucket, n).is_none());
+        assert!(decode_postings(&bytes, bucket, n - 1).is_none());
+    }
+
+    /// The committed documents and files of an index.
+    fn state(dir: &std::path::Path) -> (Vec<(String, String)>, Vec<String>) {
+        let r = crate::IndexReader::open(dir).unwrap();
+        let mut docs: Vec<(String, String)> = r
+            .documents()
+            .unwrap()
+            .into_iter()
+            .map(|d| (d.id, d.text))
+            .collect();
+        docs.sort();
+        let mut files: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        files.sort();
+        (docs, files)
+    }
+
+    /// A load that fails while spilling, or while reading its scratch file back at the
+    /// commit, leaves the index as it was: the same documents and files (the uncommitted
+    /// segment and the scratch file deleted at once), and the writer goes on. A scratch file
+    /// a killed load left behind is deleted by the next writer.
+    #[test]
+    fn a_load_that_fails_leaves_the_index_as_it_was() {
         let dir = tempfile::tempdir().unwrap();
         let mut w = IndexWriter::open(dir.path(), IndexOptions::default()).unwrap();
-        w.load_budget = 1;
-        for b in 0..3u64 {
-            let docs = (0..4)
-                .map(|i| doc(&format!("d{b}-{i}"), b * 10 + i))
-                .collect();
-            w.add_to_load(docs).unwrap();
-            // each batch was committed on its own
-            assert_eq!(w.segment_count(), b as usize + 1);
-            assert!(w.load.is_none());
-        }
-        let s = w.add_to_load(vec![doc("d0-1", 99)]).unwrap();
-        assert_eq!((s.added, s.replaced), (1, 1));
-        assert_eq!(w.merge_added().unwrap(), 4);
-        assert_eq!(w.segment_count(), 1);
+        let batches = batches(3, 20);
+        w.add(batches[0].clone()).unwrap();
+        let before = state(dir.path());
+        let replaced = batches[0][3].clone();
+        // the load's segment and scratch file (the same for each try: none commits)
+        let seg = crate::manifest::segment_file_name(w.manifest.next_segment);
+        let spill = dir.path().join(seg).with_extension("spill.tmp");
+
+        // the scratch file cannot be created (a folder in its place)
+        let blocker = spill.clone();
+        std::fs::create_dir(&blocker).unwrap();
+        w.set_load_budget(1);
+        let mut one = batches[1].clone();
+        one.push(Document::new(
+            replaced.id.clone(),
+            "a new text for a stored id",
+        ));
+        assert!(w.add_to_load(one.clone()).is_err());
+        std::fs::remove_dir(&blocker).unwrap();
+        assert_eq!(state(dir.path()), before);
+        assert!(w.load.is_none());
+
+        // the scratch file is damaged before the commit reads it back
+        w.add_to_load(one.clone()).unwrap();
+        w.add_to_load(batches[2].clone()).unwrap();
+        assert!(spill.exists());
+        let len = std::fs::metadata(&spill).unwrap().len();
+        std::fs::File::options()
+            .write(true)
+            .open(&spill)
+            .unwrap()
+            .set_len(len / 2)
+            .unwrap();
+        assert!(w.merge_added().is_err());
+        assert!(!spill.exists());
+        assert_eq!(state(dir.path()), before);
+
+        // the writer goes on: the same load now commits
+        w.add_to_load(one).unwrap();
+        w.add_to_load(batches[2].clone()).unwrap();
+        w.merge_added().unwrap();
         let r = w.reader().unwrap();
-        assert_eq!(r.len(), 12);
-        assert_eq!(r.stats().unwrap().deleted, 0);
-        assert_eq!(r.get("d0-1").unwrap().unwrap().text, doc("d0-1", 99).text);
-        assert_eq!(r.get("d2-3").unwrap().unwrap().text, doc("d2-3", 23).text);
+        assert_eq!(r.len(), 60);
+        assert_eq!(
+            r.get(&replaced.id).unwrap().unwrap().text,
+            "a new text for a stored id"
+        );
+        drop(r);
+
+        // a killed load's scratch file is deleted when the index is next opened
+        let left = dir.path().join("seg-0000099999.spill.tmp");
+        std::fs::write(&left, b"left behind").unwrap();
+        drop(w);
+        let _w = IndexWriter::open(dir.path(), IndexOptions::default()).unwrap();
+        assert!(!left.exists());
     }
 
     /// A passage repeated within a document and across documents: each fingerprint lists
