@@ -26,7 +26,7 @@
 //! (`she`, `il`). A phrase of more than nine words, or one that starts with a preposition,
 //! is not a speaker.
 
-use regex::Regex;
+use regex::{Regex, RegexBuilder};
 use std::sync::LazyLock;
 
 /// The words one language attributes quotations with; each list is `|`-separated.
@@ -138,8 +138,19 @@ fn alternation(pick: impl Fn(&Language) -> &'static str) -> String {
         .join("|")
 }
 
+/// Bytes of the lazy DFA cache of each pattern, in each thread that matches it. The
+/// patterns are long alternations under Unicode case folding with bounded repeats of `.`,
+/// whose lazy DFAs grow to the regex crate's default (2 MiB each way) on a few thousand
+/// clauses: some 9 MB of a run, whatever the size of its corpus. Matching is the same with
+/// a smaller cache (states are rebuilt, or a slower engine used, when it fills); the
+/// clauses read are short, one sentence next to a quotation mark.
+const DFA_CACHE_BYTES: usize = 256 << 10;
+
 fn build(pattern: &str) -> Regex {
-    Regex::new(pattern).expect("valid attribution pattern")
+    RegexBuilder::new(pattern)
+        .dfa_size_limit(DFA_CACHE_BYTES)
+        .build()
+        .expect("valid attribution pattern")
 }
 
 static VERBS: LazyLock<String> = LazyLock::new(|| alternation(|l| l.verbs));

@@ -71,7 +71,8 @@ impl<T: Deref<Target = [Document]> + Sync> Corpus for T {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub enum Storage {
     /// Everything in memory: about 6 times the text at the peak (token hashes dropped while
-    /// the index is built, tokens freed of the documents no later stage needs).
+    /// the index is built and in the report stages, tokens freed of the documents no later
+    /// stage needs).
     #[default]
     Memory,
     /// Every document's tokens packed in memory (the normalised text and about two bytes a

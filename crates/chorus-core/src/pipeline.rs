@@ -19,6 +19,10 @@ use crate::order::DocNum;
 use crate::progress::Progress;
 use crate::report::Report;
 
+/// The cache of hashed tokens of the report stages of a run in memory, as a multiple of its
+/// text (see [`crate::token_source::TokenSource::keep_only`]).
+const REPORT_CACHE_PER_TEXT_BYTE: f64 = 0.25;
+
 /// Finds the passages that documents share (see the module documentation), keeping
 /// everything in memory.
 pub fn find(docs: &[Document], cfg: &Config, progress: &dyn Progress) -> Result<Report> {
@@ -68,8 +72,11 @@ pub(crate) fn report_of<'c>(
         involved[p.a.index()] = true;
         involved[p.b.index()] = true;
     }
+    // and so are the hashes of the others, made again when asked for (report stages ask
+    // for few documents, most of them several times: the cache keeps them)
+    let cache = (al.stats.bytes as f64 * REPORT_CACHE_PER_TEXT_BYTE) as usize;
     al.tokens
-        .keep_only(docs, &al.order, |d| involved[d.index()]);
+        .keep_only(docs, &al.order, |d| involved[d.index()], cache);
     let blocked: Vec<(DocNum, &[(u32, u32)])> = al
         .blocked
         .iter()

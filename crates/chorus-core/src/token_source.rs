@@ -18,7 +18,7 @@ use crate::normalize::normalize;
 use crate::order::{DocNum, Order};
 use crate::packed_tokens::PackedTokens;
 use crate::progress::Progress;
-use crate::tokenize::Tokens;
+use crate::tokenize::{Tokens, Unhashed};
 use foldhash::HashMap;
 use rayon::prelude::*;
 use std::collections::VecDeque;
@@ -52,6 +52,17 @@ pub(crate) enum TokenSource<'c> {
         docs: &'c dyn Corpus,
         order: Order,
     },
+    /// The normalised text and token ranges of the documents a later stage may still ask
+    /// for (`Some`), hashed again ([`Unhashed::hashed`], about 2 ns a token and a copy)
+    /// when asked for, the most used kept hashed in a cache; the others made again from
+    /// the text (see [`TokenSource::keep_only`]). Every document's hashes (8 bytes a token,
+    /// 1.4 times the text for English) are never in memory at once.
+    Unhashed {
+        tokens: Vec<Option<Unhashed>>,
+        docs: &'c dyn Corpus,
+        order: Order,
+        cache: TokenCache,
+    },
     /// Every document's tokens packed (see [`crate::packed_tokens`]), the most used
     /// unpacked in a cache.
     Packed {
@@ -67,36 +78,44 @@ pub(crate) enum TokenSource<'c> {
 
 impl<'c> TokenSource<'c> {
     /// Frees the tokens held in memory of every document `keep` turns down (numbered
-    /// by `order`, texts in `docs`): a later [`TokenSource::get`] of one makes them again
-    /// from its text, the same tokens. Packed or recomputed tokens are left as they are.
+    /// by `order`, texts in `docs`), and the hashes of those it keeps: a later
+    /// [`TokenSource::get`] of a freed document makes its tokens again from its text, of a
+    /// kept one hashes them again (through a cache of about `cache_bytes`), the same
+    /// tokens. Packed or recomputed tokens are left as they are.
     pub fn keep_only(
         &mut self,
         docs: &'c dyn Corpus,
         order: &Order,
         keep: impl Fn(DocNum) -> bool,
+        cache_bytes: usize,
     ) {
-        match self {
-            TokenSource::Memory(t) => {
-                let tokens = std::mem::take(t)
-                    .into_iter()
-                    .enumerate()
-                    .map(|(d, t)| keep(DocNum(d as u32)).then_some(t))
-                    .collect();
-                *self = TokenSource::Partial {
-                    tokens,
-                    docs,
-                    order: order.clone(),
-                };
-            }
-            TokenSource::Partial { tokens, .. } => {
+        let kept = match self {
+            TokenSource::Memory(t) => std::mem::take(t)
+                .into_iter()
+                .enumerate()
+                .map(|(d, t)| keep(DocNum(d as u32)).then(|| Unhashed::of(t)))
+                .collect(),
+            TokenSource::Partial { tokens, .. } => std::mem::take(tokens)
+                .into_iter()
+                .enumerate()
+                .map(|(d, t)| t.filter(|_| keep(DocNum(d as u32))).map(Unhashed::of))
+                .collect(),
+            TokenSource::Unhashed { tokens, .. } => {
                 for (d, t) in tokens.iter_mut().enumerate() {
                     if !keep(DocNum(d as u32)) {
                         *t = None;
                     }
                 }
+                return;
             }
-            TokenSource::Packed { .. } | TokenSource::OnDemand { .. } => {}
-        }
+            TokenSource::Packed { .. } | TokenSource::OnDemand { .. } => return,
+        };
+        *self = TokenSource::Unhashed {
+            tokens: kept,
+            docs,
+            order: order.clone(),
+            cache: TokenCache::new(cache_bytes),
+        };
     }
 
     /// How many documents there are.
@@ -104,6 +123,7 @@ impl<'c> TokenSource<'c> {
         match self {
             TokenSource::Memory(t) => t.len(),
             TokenSource::Partial { tokens, .. } => tokens.len(),
+            TokenSource::Unhashed { tokens, .. } => tokens.len(),
             TokenSource::Packed { packed, .. } => packed.len(),
             TokenSource::OnDemand { order, .. } => order.len(),
         }
@@ -119,6 +139,15 @@ impl<'c> TokenSource<'c> {
                 order,
             } => match &tokens[d.index()] {
                 Some(t) => TokenRef::Borrowed(t),
+                None => TokenRef::Owned(Tokens::new(&docs.text(order.input(d))?)),
+            },
+            TokenSource::Unhashed {
+                tokens,
+                docs,
+                order,
+                cache,
+            } => match &tokens[d.index()] {
+                Some(u) => TokenRef::Shared(cache.get_or_try_insert(d.0, || Ok(u.hashed()))?),
                 None => TokenRef::Owned(Tokens::new(&docs.text(order.input(d))?)),
             },
             TokenSource::Packed { packed, cache } => {
@@ -146,6 +175,13 @@ pub(crate) fn tokens_with_map<'t>(
             TokenRef::Borrowed(tokens[d.index()].as_ref().expect("kept")),
             n.map,
         ),
+        Some(TokenSource::Unhashed { tokens, cache, .. }) if tokens[d.index()].is_some() => {
+            let u = tokens[d.index()].as_ref().expect("kept");
+            let t = cache
+                .get_or_try_insert(d.0, || Ok(u.hashed()))
+                .expect("kept tokens are hashed without error");
+            (TokenRef::Shared(t), n.map)
+        }
         Some(TokenSource::Packed { packed, .. }) => {
             (TokenRef::Owned(packed[d.index()].unpack()), n.map)
         }
@@ -291,22 +327,69 @@ mod tests {
         let order = Order::new(&docs).unwrap();
         let made = |d: usize| Tokens::new(&docs[order.input(DocNum(d as u32))].text);
         let mut source = TokenSource::Memory((0..docs.len()).map(made).collect());
-        source.keep_only(&docs, &order, |d| d.0 % 2 == 0);
-        let TokenSource::Partial { tokens, .. } = &source else {
+        source.keep_only(&docs, &order, |d| d.0 % 2 == 0, 1 << 20);
+        let TokenSource::Unhashed { tokens, .. } = &source else {
             panic!("in memory, tokens are freed");
         };
         assert_eq!(tokens.iter().filter(|t| t.is_some()).count(), 3);
-        source.keep_only(&docs, &order, |d| d.0 != 4);
+        source.keep_only(&docs, &order, |d| d.0 != 4, 1 << 20);
         for d in 0..docs.len() {
             let t = source.get(DocNum(d as u32)).unwrap();
             assert_eq!(*t, made(d));
-            assert_eq!(matches!(t, TokenRef::Borrowed(_)), d % 2 == 0 && d != 4);
+            assert_eq!(matches!(t, TokenRef::Shared(_)), d % 2 == 0 && d != 4);
             let text = &docs[order.input(DocNum(d as u32))].text;
             let (t, map) = tokens_with_map(Some(&source), DocNum(d as u32), text);
             assert_eq!(*t, made(d));
             assert_eq!(map, normalize(text).map);
         }
         assert_eq!(source.len(), docs.len());
+    }
+
+    /// Kept without hashes, tokens come back hashed (through the cache or not: a budget of
+    /// nothing caches none), equal to the tokens of the text; freed ones are made again.
+    #[test]
+    fn unhashed_tokens_are_hashed_again_when_asked_for() {
+        let docs: Vec<Document> = (0..7)
+            .map(|i| {
+                Document::new(
+                    format!("d{i}"),
+                    format!("Report {i}: über den Hafen, the quay’s {i}th night."),
+                )
+            })
+            .collect();
+        let order = Order::new(&docs).unwrap();
+        let made = |d: usize| Tokens::new(&docs[order.input(DocNum(d as u32))].text);
+        for budget in [0, 1 << 20] {
+            let mut source = TokenSource::Unhashed {
+                tokens: (0..docs.len())
+                    .map(|d| (d != 3).then(|| Unhashed::of(made(d))))
+                    .collect(),
+                docs: &docs,
+                order: order.clone(),
+                cache: TokenCache::new(budget),
+            };
+            source.keep_only(&docs, &order, |d| d.0 != 5, 0);
+            for _ in 0..2 {
+                for d in 0..docs.len() {
+                    let t = source.get(DocNum(d as u32)).unwrap();
+                    assert_eq!(*t, made(d));
+                    assert_eq!(matches!(t, TokenRef::Shared(_)), d != 3 && d != 5);
+                    let text = &docs[order.input(DocNum(d as u32))].text;
+                    let (t, map) = tokens_with_map(Some(&source), DocNum(d as u32), text);
+                    assert_eq!(*t, made(d));
+                    assert_eq!(map, normalize(text).map);
+                }
+            }
+            let TokenSource::Unhashed { cache, .. } = &source else {
+                unreachable!()
+            };
+            let cached: usize = cache
+                .shards
+                .iter()
+                .map(|s| s.lock().unwrap().map.len())
+                .sum();
+            assert_eq!(cached, if budget == 0 { 0 } else { docs.len() - 2 });
+        }
     }
 
     #[test]

@@ -80,7 +80,9 @@ impl Tokens {
 /// [`Tokens`] without their hashes (8 bytes a token, the largest part): what the in-memory
 /// pipeline keeps of each document while its index is built, the hashes being computed
 /// again from the normalised text ([`token_hash`], about 2 ns a token) where the build
-/// needs them and once more for good after it, when the build's own buffers are gone.
+/// needs them and once more after it, when the build's own buffers are gone; and what the
+/// report stages keep of the documents they may ask for (hashed again when they do, see
+/// [`crate::token_source::TokenSource::keep_only`]).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct Unhashed {
     pub norm: String,
@@ -105,6 +107,16 @@ impl Unhashed {
     pub fn hashes_into(&self, out: &mut Vec<u64>) {
         out.clear();
         out.extend(token_hashes(&self.norm, self.ranges.iter()));
+    }
+
+    /// A copy of the tokens, hashes computed again: equal to the [`Tokens`] this was made
+    /// of.
+    pub fn hashed(&self) -> Tokens {
+        Tokens {
+            norm: self.norm.clone(),
+            ranges: self.ranges.clone(),
+            hashes: token_hashes(&self.norm, self.ranges.iter()).collect(),
+        }
     }
 
     /// The tokens, hashes computed again: equal to the [`Tokens`] this was made of.
@@ -452,6 +464,7 @@ mod tests {
             let mut hashes = vec![1, 2, 3];
             u.hashes_into(&mut hashes);
             proptest::prop_assert_eq!(&hashes, &t.hashes);
+            proptest::prop_assert_eq!(&u.hashed(), &t);
             proptest::prop_assert_eq!(u.hash(), t);
         }
     }

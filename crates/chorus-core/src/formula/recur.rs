@@ -514,6 +514,12 @@ fn recurring_ngrams(wanted: &[u64], corpus: &Corpus<'_>) -> Result<(Holders, Vec
                                 packed[d as usize].hashes_into(ranges, hashes);
                                 look(hashes);
                             }
+                            TokenSource::Unhashed { tokens: kept, .. }
+                                if kept[d as usize].is_some() =>
+                            {
+                                kept[d as usize].as_ref().expect("kept").hashes_into(hashes);
+                                look(hashes);
+                            }
                             _ => look(&tokens.get(DocNum(d))?.hashes),
                         }
                         held.sort_unstable();
