@@ -5,7 +5,9 @@
 //! pair, then by token ranges), so that the report does not depend on the order they come
 //! in; maps every passage side to exact byte offsets of its original text
 //! ([`crate::spans`]), normalising each document involved once (one offset map in memory
-//! per thread); extends the sides over the punctuation both copies share; clusters the
+//! per thread); extends the sides over the punctuation both copies share; extends the
+//! passages kept after the formula decision past sentence ends while the next sentence
+//! still matches ([`crate::align::extend_past_sentences`]); clusters the
 //! occurrences ([`crate::cluster`]); and describes each cluster: members with their dates,
 //! sources and quotation, the earliest member, coordination and propagation
 //! ([`crate::analyze`]), claiming a time order only where the dates make it certain
@@ -30,6 +32,75 @@ use crate::token_source::{TokenSource, tokens_with_map};
 use crate::when::{self, EarliestUnknown, First, When};
 use rayon::prelude::*;
 use std::borrow::Cow;
+
+/// `occurrences` (those of the passages `aligned`, as found) with the passages found
+/// exactly extended past sentence ends while the next sentence still matches
+/// ([`crate::align::extend_past_sentences`]) and mapped to bytes again. It runs after the
+/// formula decision, which judges the passages as the aligner stopped them: a frame's
+/// next sentence, once its fillers differ, does not match at the passage's level and is
+/// not taken, but a damaged copy's stretch past a sentence end holds more of the story's
+/// names, damaged, that the decision would read as differing specifics.
+fn past_sentences(
+    mut occurrences: Vec<(Occurrence, Occurrence)>,
+    aligned: &[PairAlignment],
+    found: &[Option<Found>],
+    docs: &dyn ByNumber,
+    tokens: Option<&TokenSource<'_>>,
+    blocked: &[(DocNum, &[(u32, u32)])],
+    p: &crate::align::AlignParams,
+) -> Result<Vec<(Occurrence, Occurrence)>> {
+    let blocked_of = |d: DocNum| -> &[(u32, u32)] {
+        blocked
+            .binary_search_by_key(&d, |b| b.0)
+            .map_or(&[], |i| blocked[i].1)
+    };
+    let get = |d: DocNum| -> Result<crate::token_source::TokenRef<'_>> {
+        match tokens {
+            Some(t) => t.get(d),
+            None => Ok(crate::token_source::TokenRef::Owned(
+                crate::tokenize::Tokens::new(&docs.text(d)?),
+            )),
+        }
+    };
+    let grown: Vec<Option<PairAlignment>> = aligned
+        .par_iter()
+        .zip(found)
+        .map(|(pa, f)| {
+            if *f == Some(Found::Reworded) {
+                return Ok(None);
+            }
+            let (a, b) = (get(pa.a)?, get(pa.b)?);
+            let al = crate::align::extend_past_sentences(
+                &a,
+                &b,
+                &pa.alignment,
+                p,
+                blocked_of(pa.a),
+                blocked_of(pa.b),
+            );
+            Ok(
+                (al.a != pa.alignment.a || al.b != pa.alignment.b).then_some(PairAlignment {
+                    alignment: al,
+                    ..*pa
+                }),
+            )
+        })
+        .collect::<Result<_>>()?;
+    let picked: Vec<PairAlignment> = grown.iter().flatten().cloned().collect();
+    if picked.is_empty() {
+        return Ok(occurrences);
+    }
+    let (mapped, _) = formula::judge_passages(docs, tokens, None, &picked, false)?;
+    let at = grown
+        .iter()
+        .enumerate()
+        .filter(|(_, g)| g.is_some())
+        .map(|(i, _)| i);
+    for (i, o) in at.zip(mapped) {
+        occurrences[i] = o;
+    }
+    Ok(occurrences)
+}
 
 /// The report from aligned passages (in any order); see the module documentation.
 /// `tokens` are the documents' tokens when the pipeline holds them (else they are made
@@ -136,6 +207,17 @@ pub(crate) fn build_report(
     } else {
         (occurrences, aligned, found)
     };
+    // the passages kept, extended past sentence ends while the next sentence still matches
+    // (after the formula decision, which reads the passages as aligned)
+    let occurrences = past_sentences(
+        occurrences,
+        &aligned,
+        &found,
+        docs,
+        tokens,
+        blocked,
+        &cfg.align,
+    )?;
     // the documents the report speaks of: those sharing a passage, and with the formulas
     // listed, those holding one
     let listed = if cfg.list_formulas {

@@ -6,7 +6,9 @@
 //! for typos only near the gap's diagonal; its matrix lives on the stack for small gaps and
 //! in a per-thread buffer otherwise. [`Pair::extend`] grows a chain at one end by banded
 //! X-drop alignment, within the sentence the passage starts or ends in and outside blocked
-//! ranges, so damaged words at a passage's edges (where no n-gram survives) are covered.
+//! ranges, so damaged words at a passage's edges (where no n-gram survives) are covered;
+//! [`Pair::extend_past`] runs the same extension on through sentence ends where the copies'
+//! sentences end together, keeping the stretch only when it matches at the passage's level.
 
 use super::tokens::{FuzzyKey, fuzzy_equal_keyed};
 use super::{AlignParams, Scoring};
@@ -66,7 +68,7 @@ fn sentence_break(t: &Tokens, i: usize) -> bool {
 /// extension completes the sentences a passage starts and ends in, never the next ones.
 #[cfg(test)]
 fn sentence_run(t: &Tokens, i: usize, forward: bool, max: usize) -> usize {
-    let mut run = SentenceRun::new(t, i, forward, max);
+    let mut run = SentenceRun::new(t, i, forward, max, 0);
     run.has(max);
     run.known
 }
@@ -82,10 +84,12 @@ struct SentenceRun<'t> {
     known: usize,
     /// The run ends at `known`.
     ended: bool,
+    /// Sentence breaks the run may still cross (0: it ends at the first).
+    crossings: u32,
 }
 
 impl<'t> SentenceRun<'t> {
-    fn new(t: &'t Tokens, i: usize, forward: bool, max: usize) -> SentenceRun<'t> {
+    fn new(t: &'t Tokens, i: usize, forward: bool, max: usize, crossings: u32) -> SentenceRun<'t> {
         SentenceRun {
             t,
             i,
@@ -93,6 +97,7 @@ impl<'t> SentenceRun<'t> {
             max,
             known: 0,
             ended: false,
+            crossings,
         }
     }
 
@@ -109,14 +114,45 @@ impl<'t> SentenceRun<'t> {
             } else {
                 i > k && i - k < t.len() && sentence_break(t, i - 1 - k)
             };
-            if k >= self.max || crosses {
+            if k >= self.max || (crosses && self.crossings == 0) {
                 self.ended = true;
             } else {
+                if crosses {
+                    self.crossings -= 1;
+                }
                 self.known += 1;
             }
         }
         self.known >= len
     }
+}
+
+/// Tokens an extension may leave unmatched before a sentence end and still continue past
+/// it ([`Pair::extend_past`]): a damaged word or two at the end of a sentence.
+const BREAK_SLACK: usize = 3;
+
+/// Fewest matched tokens of a stretch taken past a sentence end ([`Pair::extend_past`]):
+/// one shared function word is chance, three are a sentence that still matches.
+const PAST_BREAK_MATCHED: usize = 3;
+
+/// Tokens from position `i` (the first token not taken, forwards, or the first taken,
+/// backwards) to the nearest sentence end, when there are at most `max`.
+fn to_break(t: &Tokens, i: usize, forward: bool, max: usize) -> Option<usize> {
+    for k in 0..=max {
+        // is there a break between the k-th token and the one after it?
+        let crosses = if forward {
+            i + k > 0 && i + k < t.len() && sentence_break(t, i + k - 1)
+        } else {
+            i > k && i - k < t.len() && sentence_break(t, i - 1 - k)
+        };
+        if crosses {
+            return Some(k);
+        }
+        if (forward && i + k >= t.len()) || (!forward && i <= k) {
+            return None;
+        }
+    }
+    None
 }
 
 /// Tokens free of `blocked` ranges from position `i` forwards (or backwards), up to `max`.
@@ -252,6 +288,47 @@ impl Pair<'_> {
         forward: bool,
         p: &AlignParams,
     ) -> (usize, usize, u32) {
+        self.extend_crossing(i0, j0, forward, p, 0)
+    }
+
+    /// The extension past the sentence end where an extension from `(i0, j0)` stops (see
+    /// [`super::extend_past_sentences`]): when the copies' sentences end within
+    /// [`BREAK_SLACK`] tokens of `(i0, j0)` on both sides, the X-drop extension is run on
+    /// through sentence ends, up to `p.extend_window` tokens, and its stretch is kept when
+    /// it crosses the first end on both sides with at least [`PAST_BREAK_MATCHED`] matched
+    /// tokens and at least `level` of its longer side matched. Returns (tokens taken in a,
+    /// tokens taken in b, matched tokens).
+    pub(crate) fn extend_past(
+        &self,
+        i0: usize,
+        j0: usize,
+        forward: bool,
+        p: &AlignParams,
+        level: f64,
+    ) -> (usize, usize, u32) {
+        let (Some(ra), Some(rb)) = (
+            to_break(self.a, i0, forward, BREAK_SLACK),
+            to_break(self.b, j0, forward, BREAK_SLACK),
+        ) else {
+            return (0, 0, 0);
+        };
+        let (xa, xb, xm) = self.extend_crossing(i0, j0, forward, p, u32::MAX);
+        let enough = xa > ra
+            && xb > rb
+            && xm as usize >= PAST_BREAK_MATCHED
+            && f64::from(xm) >= level * xa.max(xb) as f64;
+        if enough { (xa, xb, xm) } else { (0, 0, 0) }
+    }
+
+    /// [`Pair::extend`] through up to `crossings` sentence ends (`u32::MAX`: any).
+    fn extend_crossing(
+        &self,
+        i0: usize,
+        j0: usize,
+        forward: bool,
+        p: &AlignParams,
+        crossings: u32,
+    ) -> (usize, usize, u32) {
         let avail_a = free_run(
             self.blocked_a,
             i0,
@@ -265,12 +342,13 @@ impl Pair<'_> {
             if forward { self.b.len() - j0 } else { j0 },
         );
         // the rows (tokens of a) and columns (of b) the extension may take, found lazily
-        let mut rows = SentenceRun::new(self.a, i0, forward, avail_a.min(p.extend_window));
+        let mut rows =
+            SentenceRun::new(self.a, i0, forward, avail_a.min(p.extend_window), crossings);
         if !rows.has(1) {
             return (0, 0, 0);
         }
         let max_b = avail_b.min(p.extend_window);
-        let mut cols = SentenceRun::new(self.b, j0, forward, max_b);
+        let mut cols = SentenceRun::new(self.b, j0, forward, max_b, crossings);
         if !cols.has(1) {
             return (0, 0, 0);
         }

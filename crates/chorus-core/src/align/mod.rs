@@ -127,6 +127,57 @@ impl Alignment {
     }
 }
 
+/// Lowest share of matched tokens a stretch taken past a sentence end keeps
+/// ([`extend_past_sentences`]), whatever the passage's own: the passage filter's default.
+pub const PAST_BREAK_FLOOR: f64 = 0.5;
+
+/// How far below the passage's similarity a stretch taken past a sentence end may fall
+/// ([`extend_past_sentences`]): heavily edited copies damage a word in 4 to 6, unevenly.
+pub const PAST_BREAK_SLACK: f64 = 0.2;
+
+/// `al` (a passage of `a` and `b`) extended at both ends past sentence ends while the
+/// next sentence still matches at the passage's noise level: at least the larger of
+/// [`PAST_BREAK_FLOOR`] and the passage's similarity less [`PAST_BREAK_SLACK`] of each
+/// stretch's longer side matched, at least 3 tokens, the copies' sentences ending
+/// together (within a few unmatched tokens on both sides), outside `blocked_a` and
+/// `blocked_b` (boilerplate), at most `p.extend_window` tokens at each end (the X-drop
+/// stops where the texts stop agreeing, through any number of sentence ends). The ordinary extension stops at every sentence end, so a heavily edited
+/// copy's damaged head or tail sentence, where no seed survives, is otherwise lost; an
+/// abbreviation's period ("v. 1", "Mr.") is a sentence end to it. The passage's `matched`
+/// counts the stretches' matched tokens and `similarity` is computed again.
+pub fn extend_past_sentences(
+    a: &Tokens,
+    b: &Tokens,
+    al: &Alignment,
+    p: &AlignParams,
+    blocked_a: &[(u32, u32)],
+    blocked_b: &[(u32, u32)],
+) -> Alignment {
+    let pair = gaps::Pair {
+        a,
+        b,
+        s: p.scoring,
+        blocked_a,
+        blocked_b,
+    };
+    let level = PAST_BREAK_FLOOR.max(al.similarity - PAST_BREAK_SLACK);
+    let (a0, b0) = (al.a.0 as usize, al.b.0 as usize);
+    let (a1, b1) = (al.a.1 as usize, al.b.1 as usize);
+    let (la, lb, ml) = pair.extend_past(a0, b0, false, p, level);
+    let (ra, rb, mr) = pair.extend_past(a1, b1, true, p, level);
+    if la + lb + ra + rb == 0 {
+        return al.clone();
+    }
+    let (na, nb) = (a1 + ra - (a0 - la), b1 + rb - (b0 - lb));
+    let matched = al.matched + ml + mr;
+    Alignment {
+        a: ((a0 - la) as u32, (a1 + ra) as u32),
+        b: ((b0 - lb) as u32, (b1 + rb) as u32),
+        matched,
+        similarity: (f64::from(matched) / na.max(nb) as f64).min(1.0),
+    }
+}
+
 /// Aligns two token sequences given the seeds they share (`(pos_a, pos_b)` of shared
 /// n-grams of size `p.ngram`). Passages are returned in `a` order.
 pub fn align_seeds(
@@ -275,6 +326,69 @@ mod tests {
             texts(&a, &out[1]),
             p3.split_whitespace().collect::<Vec<_>>().join(" ")
         );
+    }
+
+    /// A heavily edited copy: its first words, cut by abbreviation periods and damaged,
+    /// share no 5-gram with the original, and the ordinary extension stops at the
+    /// abbreviation's period; extension past sentence ends takes them too, and not the
+    /// different sentence before.
+    #[test]
+    fn extension_past_sentence_ends_takes_a_damaged_head_sentence() {
+        let a = Tokens::new(
+            "Notes on the history of games. See Hamlet, v. 1, and the Glossary of Nares, s. v. \
+             Brand quotes a reference to cat and dog from the Life of the Scotch Rogue printed \
+             in London in the year of the great fire.",
+        );
+        let b = Tokens::new(
+            "Other words open this page today. See Hamlot, v. 1, and thc Glossary by Nares, s. \
+             v. Brand quotes a reference to cat and dog from the Life of the Scotch Rogue \
+             printed in London in the year of the great fire.",
+        );
+        let p = AlignParams::default();
+        let out = align(&a, &b, &p);
+        assert_eq!(out.len(), 1, "{out:?}");
+        // the abbreviation's period ("v.") stops the ordinary extension
+        assert!(
+            texts(&a, &out[0]).starts_with("1 and the glossary"),
+            "{out:?}"
+        );
+        let wide = extend_past_sentences(&a, &b, &out[0], &p, &[], &[]);
+        assert_eq!(
+            texts(&a, &wide),
+            "see hamlet v 1 and the glossary of nares s v brand quotes a reference to cat and \
+             dog from the life of the scotch rogue printed in london in the year of the great fire"
+        );
+        assert_eq!(wide.a.1, out[0].a.1);
+        assert!(wide.matched > out[0].matched && wide.similarity >= p.min_similarity);
+        // nor past what boilerplate blocks
+        let blocked = extend_past_sentences(&a, &b, &out[0], &p, &[(0, out[0].a.0)], &[]);
+        assert_eq!(blocked, out[0]);
+    }
+
+    /// Other text beyond a sentence end (a frame's next sentence with other fillers, an
+    /// unrelated sentence sharing a few function words) is not taken.
+    #[test]
+    fn extension_past_sentence_ends_stops_at_other_text() {
+        let shared = "the board of directors approved the merger with the rival company after \
+                      a long review by the regulators";
+        for (x, y) in [
+            (
+                "Shares of Acme rose 5 pct on Monday in heavy trade.",
+                "Shares of Zenith fell 12 pct on Friday after the report.",
+            ),
+            (
+                "It was a cold day in the north of the city.",
+                "Nobody in the room knew what to say about it.",
+            ),
+        ] {
+            let a = Tokens::new(&format!("{x} {shared}."));
+            let b = Tokens::new(&format!("{y} {shared}."));
+            let p = AlignParams::default();
+            let out = align(&a, &b, &p);
+            assert_eq!(out.len(), 1, "{out:?}");
+            let wide = extend_past_sentences(&a, &b, &out[0], &p, &[], &[]);
+            assert_eq!(wide, out[0], "{x} / {y}");
+        }
     }
 
     #[test]
