@@ -314,16 +314,16 @@ mod tests {
     use super::*;
     use crate::document::Document;
 
+    /// `n` documents `d0`, `d1`, ... with the texts `text(i)`.
+    fn documents(n: usize, text: impl Fn(usize) -> String) -> Vec<Document> {
+        (0..n)
+            .map(|i| Document::new(format!("d{i}"), text(i)))
+            .collect()
+    }
+
     #[test]
     fn tokens_freed_are_made_again_from_the_text() {
-        let docs: Vec<Document> = (0..6)
-            .map(|i| {
-                Document::new(
-                    format!("d{i}"),
-                    format!("Story {i}: the Harbour café, {i}!"),
-                )
-            })
-            .collect();
+        let docs = documents(6, |i| format!("Story {i}: the Harbour café, {i}!"));
         let order = Order::new(&docs).unwrap();
         let made = |d: usize| Tokens::new(&docs[order.input(DocNum(d as u32))].text);
         let mut source = TokenSource::Memory((0..docs.len()).map(made).collect());
@@ -349,14 +349,9 @@ mod tests {
     /// nothing caches none), equal to the tokens of the text; freed ones are made again.
     #[test]
     fn unhashed_tokens_are_hashed_again_when_asked_for() {
-        let docs: Vec<Document> = (0..7)
-            .map(|i| {
-                Document::new(
-                    format!("d{i}"),
-                    format!("Report {i}: über den Hafen, the quay’s {i}th night."),
-                )
-            })
-            .collect();
+        let docs = documents(7, |i| {
+            format!("Report {i}: über den Hafen, the quay’s {i}th night.")
+        });
         let order = Order::new(&docs).unwrap();
         let made = |d: usize| Tokens::new(&docs[order.input(DocNum(d as u32))].text);
         for budget in [0, 1 << 20] {

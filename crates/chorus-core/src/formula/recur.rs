@@ -628,13 +628,27 @@ mod tests {
         dates: &[String],
         passages: &[(usize, usize, &str)],
     ) -> Vec<bool> {
+        let passages: Vec<_> = passages
+            .iter()
+            .map(|&(a, b, part)| (a, b, part, part))
+            .collect();
+        decide_parts(texts, dates, &passages)
+    }
+
+    /// Which of the passages `(a, b, a's text, b's text)` are formulas, document `d`
+    /// printed at `dates[d]`.
+    fn decide_parts<S: AsRef<str>>(
+        texts: &[String],
+        dates: &[String],
+        passages: &[(usize, usize, S, S)],
+    ) -> Vec<bool> {
         let (docs, tokens) = corpus(texts, dates);
         let tokens = TokenSource::Memory(tokens);
         let mut occurrences = Vec::new();
         let mut sides = Vec::new();
-        for &(a, b, part) in passages {
-            let (x, sx) = side(texts, a, part);
-            let (y, sy) = side(texts, b, part);
+        for (a, b, pa, pb) in passages {
+            let (x, sx) = side(texts, *a, pa.as_ref());
+            let (y, sy) = side(texts, *b, pb.as_ref());
             occurrences.push((x, y));
             sides.extend([sx, sy]);
         }
@@ -803,21 +817,7 @@ mod tests {
         passages: &[(usize, usize, String, String)],
     ) -> Vec<bool> {
         let dates: Vec<String> = days.iter().map(|d| format!("1987-03-{d:02}")).collect();
-        let (docs, tokens) = corpus(texts, &dates);
-        let tokens = TokenSource::Memory(tokens);
-        let mut occurrences = Vec::new();
-        let mut sides = Vec::new();
-        for (a, b, pa, pb) in passages {
-            let (x, sx) = side(texts, *a, pa);
-            let (y, sy) = side(texts, *b, pb);
-            occurrences.push((x, y));
-            sides.extend([sx, sy]);
-        }
-        let corpus = Corpus::Tokens {
-            docs: &docs,
-            tokens: &tokens,
-        };
-        formulas_in(&occurrences, &sides, &corpus, &|_, _| false, &|_, _| None).unwrap()
+        decide_parts(texts, &dates, passages)
     }
 
     #[test]
