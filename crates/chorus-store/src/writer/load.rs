@@ -754,7 +754,7 @@ mod tests {
                 .map(|i| {
                     doc = match i % 5 {
                         0 => doc,
-                        1 => doc + 1,
+                        1 => doc.wrapping_add(1),
                         2 => doc.wrapping_add(next() as u32 >> 1),
                         3 => doc.wrapping_sub(7),
                         _ => u32::MAX,
