@@ -64,6 +64,15 @@
 //!    one name of their own, each line's words recurring in 4 or more documents of the
 //!    corpus printed days apart (unrelated to the pair, or printed on a schedule:
 //!    `schedule.rs`), is a template's pair (no single passage shows other specifics).
+//! 4. **The same notice filed twice** (`same_notice`): a passage covering at least three
+//!    quarters of two short documents (at most 64 tokens) that hold the same values (their
+//!    specifics and the numbers they spell, "four cts"; a number in words pairs with its
+//!    digits, "Record April Three" and "Record April 3"), at least 3, dated less than two
+//!    days apart, stays reuse whatever steps 2 and 3 said. A short notice whose values are
+//!    all common ones ("Qtly div 30 cts vs 30 cts prior / Pay April 30 / Record April 3")
+//!    has no specifics of its own beyond the frame's, but every slot filled alike within two
+//!    days is one notice reported twice. Limit: two issuers' notices that name neither
+//!    issuer in their text and agree in every value the same day are reported as reuse.
 //!
 //! Formulas are kept out of clusters, so that two documents are never in one cluster
 //! through a shared frame, and are listed on request as their own groups
@@ -166,6 +175,9 @@ pub(crate) struct SideSpecifics {
     doc_len: usize,
     /// The text around a side of at most [`lone::SHORT`] tokens ([`lone`]), else default.
     lone: lone::Around,
+    /// The values of a short document that the side mostly covers ([`notice_values`]),
+    /// else empty.
+    notice: Vec<String>,
 }
 
 impl SideSpecifics {
@@ -184,6 +196,9 @@ impl SideSpecifics {
         }
         if t1 > t0 && (t1 - t0) as usize <= lone::SHORT {
             out.lone = lone::Around::of(tokens, map, original, (t0, t1));
+        }
+        if tokens.len() <= NOTICE_TOKENS && 4 * out.len >= 3 * tokens.len() {
+            out.notice = notice_values(tokens, map, original);
         }
         for i in t0 as usize..t1 as usize {
             let (b, e) = tokens.ranges.at(i);
@@ -631,7 +646,83 @@ pub(crate) fn formulas_in(
         })
         .collect();
     recur::stock_lines(occurrences, sides, &own, &slots, corpus, &mut is)?;
+    // the same notice filed twice the same day stays reuse, whatever steps 2 and 3 said
+    for (i, (x, y)) in occurrences.iter().enumerate() {
+        if is[i]
+            && dated(x.doc, y.doc) == Some(false)
+            && same_notice(&sides[2 * i], &sides[2 * i + 1])
+        {
+            is[i] = false;
+        }
+    }
     Ok(is)
+}
+
+/// Tokens of a document, at most, for it to be a short notice ([`same_notice`]).
+const NOTICE_TOKENS: usize = 64;
+/// Values, at least, that a short notice holds for two of its copies to be compared.
+const NOTICE_VALUES: usize = 3;
+
+/// The values of a whole document (its specifics, and the numbers it writes in words:
+/// "four cts"), normalised and sorted.
+fn notice_values(tokens: &Tokens, map: &[u32], original: &str) -> Vec<String> {
+    let mut out: Vec<String> = (0..tokens.len())
+        .filter_map(|i| {
+            let (b, e) = tokens.ranges.at(i);
+            let word = &tokens.norm[b as usize..e as usize];
+            let at = map[b as usize] as usize;
+            let capital = original
+                .get(at..)
+                .and_then(|s| s.chars().next())
+                .is_some_and(char::is_uppercase);
+            let value = word.chars().any(char::is_numeric)
+                || reissue::number_word(word).is_some()
+                || (capital && !starts_sentence(original, at));
+            value.then(|| word.to_string())
+        })
+        .collect();
+    out.sort_unstable();
+    out
+}
+
+/// Whether a passage is one short notice filed twice: each side covers at least three
+/// quarters of a document of at most [`NOTICE_TOKENS`] tokens, and the two documents hold
+/// the same values, at least [`NOTICE_VALUES`] (as multisets, a value written in words
+/// pairing with its digits and a damaged one with its original, [`near_equal`]), within
+/// the passage and beyond it. The values may all be a frame's common ones (a dividend of 30
+/// cts paid on April 30): every slot filled alike is the same notice when printed within
+/// two days, which the caller asks.
+fn same_notice(a: &SideSpecifics, b: &SideSpecifics) -> bool {
+    let (x, y) = (&a.notice, &b.notice);
+    if x.len().min(y.len()) < NOTICE_VALUES || x.len() != y.len() {
+        return false;
+    }
+    // the multiset difference (both sorted), then the damaged or spelled-out ones paired
+    let (mut i, mut j) = (0, 0);
+    let (mut lx, mut ly): (Vec<&str>, Vec<&str>) = (Vec::new(), Vec::new());
+    while i < x.len() && j < y.len() {
+        match x[i].cmp(&y[j]) {
+            std::cmp::Ordering::Equal => (i, j) = (i + 1, j + 1),
+            std::cmp::Ordering::Less => {
+                lx.push(&x[i]);
+                i += 1;
+            }
+            std::cmp::Ordering::Greater => {
+                ly.push(&y[j]);
+                j += 1;
+            }
+        }
+    }
+    lx.extend(x[i..].iter().map(String::as_str));
+    ly.extend(y[j..].iter().map(String::as_str));
+    lx.iter()
+        .all(|p| match ly.iter().position(|q| near_equal(p, q)) {
+            Some(k) => {
+                ly.swap_remove(k);
+                true
+            }
+            None => false,
+        })
 }
 
 /// The passages not yet judged formulas (`is`), as `(first document, second document,

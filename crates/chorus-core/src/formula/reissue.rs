@@ -162,10 +162,18 @@ pub(super) fn dated_apart(x: Option<When>, y: Option<When>) -> bool {
 }
 
 /// Whether two differing specifics are one damaged word: within the aligner's fuzzy
-/// equality, one adjacent transposition apart ("Smtih", "Smith"), or holding the same
-/// digits once OCR confusions are folded ("teh963", "the963"; "3o", "30").
+/// equality, one adjacent transposition apart ("Smtih", "Smith"), holding the same
+/// digits once OCR confusions are folded ("teh963", "the963"; "3o", "30"), or the same
+/// number written once in words and once in digits ("Record April Three", "Record April
+/// 3": a notice reported twice, by two desks' styles).
 pub(super) fn near_equal(x: &str, y: &str) -> bool {
     if fuzzy_equal(x, y) {
+        return true;
+    }
+    if let (Some(vx), Some(vy)) = (number_value(x), number_value(y))
+        && vx == vy
+        && (number_word(x).is_some() || number_word(y).is_some())
+    {
         return true;
     }
     let (cx, cy): (Vec<char>, Vec<char>) = (x.chars().collect(), y.chars().collect());
@@ -202,4 +210,45 @@ pub(super) fn ocr_digit(c: char) -> char {
         'b' | 'B' => '8',
         c => c,
     }
+}
+
+/// The value of a token that writes a number: its digits, or a number word
+/// ([`number_word`]).
+fn number_value(w: &str) -> Option<u32> {
+    if !w.is_empty() && w.len() <= 9 && w.bytes().all(|b| b.is_ascii_digit()) {
+        return w.parse().ok();
+    }
+    number_word(w)
+}
+
+/// The value of a cardinal written as a (normalised, lowercase) word in English, French,
+/// German or Spanish, up to the days of a month: the numbers that notices and datelines
+/// spell out. Words that are also common words or abbreviations elsewhere ("sept" for
+/// September, Spanish "once", German "elf", articles such as "un" and "ein") are left out.
+pub(super) fn number_word(w: &str) -> Option<u32> {
+    Some(match w {
+        "zero" | "zéro" | "null" | "cero" => 0,
+        "one" | "eins" => 1,
+        "two" | "deux" | "zwei" => 2,
+        "three" | "trois" | "drei" | "tres" => 3,
+        "four" | "quatre" | "vier" | "cuatro" => 4,
+        "five" | "cinq" | "fünf" | "cinco" => 5,
+        "six" | "sechs" | "seis" => 6,
+        "seven" | "sieben" | "siete" => 7,
+        "eight" | "huit" | "acht" | "ocho" => 8,
+        "nine" | "neuf" | "neun" | "nueve" => 9,
+        "ten" | "dix" | "zehn" | "diez" => 10,
+        "eleven" | "onze" => 11,
+        "twelve" | "douze" | "zwölf" | "doce" => 12,
+        "thirteen" | "treize" | "dreizehn" | "trece" => 13,
+        "fourteen" | "quatorze" | "vierzehn" | "catorce" => 14,
+        "fifteen" | "quinze" | "fünfzehn" | "quince" => 15,
+        "sixteen" | "seize" | "sechzehn" | "dieciséis" => 16,
+        "seventeen" | "siebzehn" | "diecisiete" => 17,
+        "eighteen" | "achtzehn" | "dieciocho" => 18,
+        "nineteen" | "neunzehn" | "diecinueve" => 19,
+        "twenty" | "vingt" | "zwanzig" | "veinte" => 20,
+        "thirty" | "trente" | "dreißig" | "treinta" => 30,
+        _ => return None,
+    })
 }

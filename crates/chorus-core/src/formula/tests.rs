@@ -223,6 +223,14 @@ fn damaged_specifics_are_the_same_specifics() {
     assert!(!near_equal("30", "31"));
     assert!(!near_equal("petrov", "peters"));
     assert!(!near_equal("12", "21"));
+    // the same number in words and in digits, in the languages of the corpora
+    assert!(near_equal("three", "3"));
+    assert!(near_equal("3", "three"));
+    assert!(near_equal("trois", "3"));
+    assert!(near_equal("zwölf", "12"));
+    assert!(!near_equal("three", "4"));
+    assert!(!near_equal("three", "two"));
+    assert!(!near_equal("sept", "7"));
 }
 
 #[test]
@@ -728,4 +736,44 @@ fn a_rewritten_monthly_report_days_apart_is_no_reissue() {
     assert!(!j.refilled);
     let j = judge(&side(february), &side(&copy), &|_, _| true);
     assert!(!j.refilled);
+}
+
+#[test]
+fn a_short_notice_filed_twice_holds_the_same_values() {
+    let notice = |text: &str| side(text);
+    let a = notice(
+        "Qtly div 30 cts vs 30 cts prior\n    Pay April 30\n    Record April Three\n Reuter",
+    );
+    // another desk's style: a number in digits, an abbreviation spelled otherwise
+    let b =
+        notice("Qtrly div 30 cts vs 30 cts prior\n    Pay April 30\n    Record April 3\n Reuter");
+    assert!(same_notice(&a, &b) && same_notice(&b, &a));
+    // another company's notice: other values, spelled out or in digits
+    let c =
+        notice("Qtly div 30 cts vs 30 cts prior\n    Pay April 30\n    Record April 7\n Reuter");
+    assert!(!same_notice(&b, &c));
+    let d = notice(
+        "Qtly div four cts vs four cts prior\n    Pay April 15\n    Record March 31\n Reuter",
+    );
+    let e = notice(
+        "Qtly div four cts vs three cts prior\n    Pay April 15\n    Record March 31\n Reuter",
+    );
+    assert!(!same_notice(&d, &e) && same_notice(&d, &d));
+    // too few values to compare
+    let f = notice("The meeting was adjourned until Monday.");
+    assert!(!same_notice(&f, &f));
+    // a long document is no short notice, and a side over a quarter of a notice is no copy of it
+    let long =
+        "The council of Harbor City said on Tuesday it would spend 40 million dollars on the \
+                Dock Street water mains over the next three years. "
+            .repeat(4);
+    assert!(!same_notice(&notice(&long), &notice(&long)));
+    let n = normalize(&a_text());
+    let t = Tokens::from_normalized(n.text.clone());
+    let part = SideSpecifics::of(&t, &n.map, &a_text(), (0, 4));
+    assert!(!same_notice(&part, &part));
+}
+
+fn a_text() -> String {
+    "Qtly div 30 cts vs 30 cts prior\n    Pay April 30\n    Record April 3\n Reuter".to_string()
 }
