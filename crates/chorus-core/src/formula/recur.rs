@@ -67,8 +67,10 @@ mod schedule;
 /// Most specifics of their own (no frame words) that the passages of a pair of stock
 /// lines share: one name ("George Soros", "Morgan Guaranty").
 pub(crate) const MAX_OWN: usize = 2;
-/// Longest side (tokens) of a passage that may be a stock line.
-pub(crate) const MAX_LINE: usize = 64;
+/// Longest side (tokens) of a passage that may be a stock line: a notice's fixed closing
+/// lines (an agenda and its deposit clause) run to 70-90 tokens; a story's shared text is
+/// longer.
+pub(crate) const MAX_LINE: usize = 96;
 /// Words of the n-grams whose recurrence is counted.
 pub(crate) const NGRAM: usize = 5;
 /// Documents holding an n-gram that make it recur.

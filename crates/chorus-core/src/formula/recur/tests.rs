@@ -116,6 +116,32 @@ fn a_stock_line_recurring_over_days_is_a_formula() {
     assert_eq!(decide(&texts[..3], &days[..3], &[(0, 1, LINE)]), [false]);
 }
 
+/// A legal notice's fixed closing lines, longer than a sentence (the slot-free tail of an
+/// offering notice): no capitalised word inside a sentence, no number.
+const CLOSING: &str = "The shares have not been registered under the securities laws of any \
+    state and may not be offered or sold in the absence of registration or an applicable \
+    exemption from the registration requirements. This notice does not constitute an offer \
+    to sell or the solicitation of an offer to buy any of the securities, nor shall there be \
+    any sale of the securities in any jurisdiction in which such offer, solicitation or sale \
+    would be unlawful before registration or qualification under the laws of that place.";
+
+#[test]
+fn a_long_stock_tail_recurring_over_days_is_a_formula() {
+    let texts: Vec<String> = filings().iter().map(|t| t.replace(LINE, CLOSING)).collect();
+    let len = side(&texts, 0, CLOSING).1.len;
+    // longer than two sentences of wire copy, within the bound of a stock line
+    assert!((65..=MAX_LINE).contains(&len), "{len} tokens");
+    let days = [2, 5, 9, 13, 20, 27];
+    assert_eq!(decide(&texts, &days, &[(0, 1, CLOSING)]), [true]);
+    // the same six documents within a day: reuse
+    assert_eq!(decide(&texts, &[3; 6], &[(0, 1, CLOSING)]), [false]);
+    // twice as long: a story's text, not a line, stays reuse however common
+    let twice = format!("{CLOSING} {CLOSING}");
+    let texts: Vec<String> = filings().iter().map(|t| t.replace(LINE, &twice)).collect();
+    assert!(side(&texts, 0, &twice).1.len > MAX_LINE);
+    assert_eq!(decide(&texts, &days, &[(0, 1, &twice)]), [false]);
+}
+
 #[test]
 fn a_line_with_specifics_of_its_own_stays_reuse() {
     let line = "Commissioner Maria Lindqvist of Uppsala said the talks would resume soon.";
