@@ -66,6 +66,7 @@ fn link(
     j: &Segment,
     i: &Segment,
     p: &AlignParams,
+    carried: i64,
     worth: impl Fn(u32, i32) -> bool,
 ) -> Option<(u32, i32)> {
     if i.a0 <= j.a0 || i.b0 <= j.b0 {
@@ -92,7 +93,12 @@ fn link(
     if !worth(trim, p.scoring.matched * lo as i32 + indels) {
         return None;
     }
-    let (exact, matched) = pair.gap_fill(ja1 as usize, a0 as usize, jb1 as usize, b0 as usize);
+    // a link that fails the cost test, or after which the chain (scoring `carried` before
+    // the gap) does not carry, is used by no caller: the alignment stops once it cannot
+    // reach that floor
+    let floor = (indels - p.merge_drop).max((1 - carried).clamp(i64::from(i32::MIN + 1), 0) as i32);
+    let (exact, matched) =
+        pair.gap_fill_from(ja1 as usize, a0 as usize, jb1 as usize, b0 as usize, floor)?;
     (2 * matched >= lo && exact - indels >= -p.merge_drop).then_some((trim, exact))
 }
 
@@ -175,7 +181,7 @@ pub fn align_seeds_floor(
                     && fj + cost as i64 > 0
                     && fj + cost as i64 + ms as i64 * (si.len - trim) as i64 > bar
             };
-            if let Some((trim, cost)) = link(&pair, sj, si, p, worth) {
+            if let Some((trim, cost)) = link(&pair, sj, si, p, fj, worth) {
                 let cand = f[jj] + cost as i64 + ms as i64 * (si.len - trim) as i64;
                 let carries = f[jj] + (cost as i64) > 0;
                 if carries && cand > best.0 {

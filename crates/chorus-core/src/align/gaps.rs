@@ -32,6 +32,8 @@ thread_local! {
 struct ExtendBuffers {
     ka: Vec<FuzzyKey>,
     kb: Vec<FuzzyKey>,
+    /// The hashes of the columns' tokens (of `b`), read once each.
+    hb: Vec<u64>,
     prev: Vec<(i32, u32)>,
     cur: Vec<(i32, u32)>,
 }
@@ -41,6 +43,7 @@ thread_local! {
         std::cell::RefCell::new(ExtendBuffers {
             ka: Vec::new(),
             kb: Vec::new(),
+            hb: Vec::new(),
             prev: Vec::new(),
             cur: Vec::new(),
         })
@@ -195,25 +198,41 @@ impl Pair<'_> {
     /// line up); elsewhere only identical tokens match. That bounds the costly fuzzy
     /// comparisons to O(n + m) per gap.
     pub(crate) fn gap_fill(&self, a0: usize, a1: usize, b0: usize, b1: usize) -> (i32, u32) {
+        self.gap_fill_from(a0, a1, b0, b1, i32::MIN)
+            .expect("no floor: always filled")
+    }
+
+    /// [`Pair::gap_fill`] when its score reaches `floor`, else `None`: the matrix is left
+    /// as soon as no cell of a row, even matching every token after it, can end at
+    /// `floor` (a gap between unrelated stretches is given up on halfway).
+    pub(crate) fn gap_fill_from(
+        &self,
+        a0: usize,
+        a1: usize,
+        b0: usize,
+        b1: usize,
+        floor: i32,
+    ) -> Option<(i32, u32)> {
         let (n, m) = (a1 - a0, b1 - b0);
         if n == 0 || m == 0 {
-            return (self.s.gap * (n + m) as i32, 0);
+            let score = self.s.gap * (n + m) as i32;
+            return (score >= floor).then_some((score, 0));
         }
         let cells = (n + 1) * (m + 1);
         // most gaps are a typo or two wide: their matrix fits on the stack
         if cells <= SMALL_GAP_CELLS {
             let mut h = [(0i32, 0u32); SMALL_GAP_CELLS];
-            return self.gap_matrix(a0, n, b0, m, &mut h[..cells]);
+            return self.gap_matrix(a0, n, b0, m, &mut h[..cells], floor);
         }
         GAP_MATRIX.with(|buf| {
             let mut h = buf.borrow_mut();
             h.clear();
             h.resize(cells, (0i32, 0u32));
-            self.gap_matrix(a0, n, b0, m, &mut h)
+            self.gap_matrix(a0, n, b0, m, &mut h, floor)
         })
     }
 
-    /// [`Pair::gap_fill`] of `a[a0..a0 + n]` and `b[b0..b0 + m]` in the matrix `h` of
+    /// [`Pair::gap_fill_from`] of `a[a0..a0 + n]` and `b[b0..b0 + m]` in the matrix `h` of
     /// `(n + 1) × (m + 1)` cells, rows of `a`, its first row and column set here.
     fn gap_matrix(
         &self,
@@ -222,7 +241,8 @@ impl Pair<'_> {
         b0: usize,
         m: usize,
         h: &mut [(i32, u32)],
-    ) -> (i32, u32) {
+        floor: i32,
+    ) -> Option<(i32, u32)> {
         for (j, cell) in h.iter_mut().enumerate().take(m + 1) {
             *cell = (self.s.gap * j as i32, 0);
         }
@@ -233,12 +253,24 @@ impl Pair<'_> {
             keys.extend((a0..a0 + n).map(|i| FuzzyKey::of(self.a.text(i))));
             keys.extend((b0..b0 + m).map(|j| FuzzyKey::of(self.b.text(j))));
             let (ka, kb) = keys.split_at(n);
-            self.gap_cells(a0, n, b0, m, h, ka, kb)
+            self.gap_cells(a0, n, b0, m, h, ka, kb, floor)
         })
     }
 
+    /// The most a path from a cell `r` rows and `c` columns before the end of a gap's
+    /// matrix can add: `d` diagonal steps (at most a match each) and `r + c - 2d` gaps,
+    /// linear in `d`, so best at `d = 0` or `d = min(r, c)`.
+    #[inline]
+    fn reach(&self, r: usize, c: usize) -> i32 {
+        let diag = self.s.matched.max(self.s.fuzzy).max(self.s.mismatch);
+        let d = r.min(c) as i32;
+        let gaps = (r + c) as i32;
+        (self.s.gap * gaps).max(diag * d + self.s.gap * (gaps - 2 * d))
+    }
+
     /// The cells of [`Pair::gap_matrix`] below its first row and right of its first
-    /// column, `ka` and `kb` the fuzzy keys of the gap's tokens of `a` and of `b`.
+    /// column, `ka` and `kb` the fuzzy keys of the gap's tokens of `a` and of `b`; `None`
+    /// once no cell of a row can reach `floor` ([`Pair::gap_fill_from`]).
     #[allow(clippy::too_many_arguments)]
     fn gap_cells(
         &self,
@@ -249,16 +281,19 @@ impl Pair<'_> {
         h: &mut [(i32, u32)],
         ka: &[FuzzyKey],
         kb: &[FuzzyKey],
-    ) -> (i32, u32) {
+        floor: i32,
+    ) -> Option<(i32, u32)> {
         const FUZZY_BAND: usize = 3;
         let w = m + 1;
+        let (ha, hb) = (&self.a.hashes[a0..a0 + n], &self.b.hashes[b0..b0 + m]);
         for i in 1..=n {
             h[i * w] = (self.s.gap * i as i32, 0);
             let diag = i * m / n;
+            let hai = ha[i - 1];
             for j in 1..=m {
                 let (c, is_match) = if j.abs_diff(diag) <= FUZZY_BAND {
                     self.cmp_keyed(a0 + i - 1, &ka[i - 1], b0 + j - 1, &kb[j - 1])
-                } else if self.a.hashes[a0 + i - 1] == self.b.hashes[b0 + j - 1] {
+                } else if hai == hb[j - 1] {
                     (self.s.matched, true)
                 } else {
                     (self.s.mismatch, false)
@@ -275,8 +310,19 @@ impl Pair<'_> {
                 }
                 h[i * w + j] = best;
             }
+            // every path to the last cell crosses this row
+            if floor > i32::MIN
+                && i < n
+                && h[i * w..(i + 1) * w]
+                    .iter()
+                    .enumerate()
+                    .all(|(j, cell)| cell.0 + self.reach(n - i, m - j) < floor)
+            {
+                return None;
+            }
         }
-        h[n * w + m]
+        let last = h[n * w + m];
+        (last.0 >= floor).then_some(last)
     }
 
     /// Extends from `(i0, j0)` backwards (`dir = -1`) or forwards (`dir = 1`) by banded
@@ -356,11 +402,18 @@ impl Pair<'_> {
         const BAND: usize = 8;
         const NEG: i32 = i32::MIN / 4;
         EXTEND_BUFFERS.with(|buf| {
-            let ExtendBuffers { ka, kb, prev, cur } = &mut *buf.borrow_mut();
+            let ExtendBuffers {
+                ka,
+                kb,
+                hb,
+                prev,
+                cur,
+            } = &mut *buf.borrow_mut();
             // each token's fuzzy key once, not once per cell of its row or column, and
             // only for the rows and columns the X-drop reaches
             ka.clear();
             kb.clear();
+            hb.clear();
             // two rows of the (n + 1) × (m + 1) matrix; cells outside the band are NEG
             // (columns past the run's end, unknown yet, are never read)
             prev.clear();
@@ -388,9 +441,12 @@ impl Pair<'_> {
                 let ai = at(i - 1, i0);
                 ka.push(FuzzyKey::of(self.a.text(ai)));
                 while kb.len() < hi {
-                    kb.push(FuzzyKey::of(self.b.text(at(kb.len(), j0))));
+                    let bj = at(kb.len(), j0);
+                    kb.push(FuzzyKey::of(self.b.text(bj)));
+                    hb.push(self.b.hashes[bj]);
                 }
                 let kai = &ka[i - 1];
+                let hai = self.a.hashes[ai];
                 let mut row_best = NEG;
                 for j in lo..=hi {
                     let mut cell = (NEG, 0u32);
@@ -399,7 +455,21 @@ impl Pair<'_> {
                             cell = (self.s.gap * i as i32, 0);
                         }
                     } else {
-                        let (c, is_match) = self.cmp_keyed(ai, kai, at(j - 1, j0), &kb[j - 1]);
+                        // `cmp_keyed`, the hashes read once per row and column
+                        let (c, is_match) = if hai == hb[j - 1] {
+                            (self.s.matched, true)
+                        } else if !kai.rules_out(&kb[j - 1])
+                            && fuzzy_equal_keyed(
+                                self.a.text(ai),
+                                kai,
+                                self.b.text(at(j - 1, j0)),
+                                &kb[j - 1],
+                            )
+                        {
+                            (self.s.fuzzy, true)
+                        } else {
+                            (self.s.mismatch, false)
+                        };
                         let d = prev[j - 1];
                         if d.0 > NEG {
                             cell = (d.0 + c, d.1 + u32::from(is_match));
@@ -458,8 +528,8 @@ mod tests {
                 }
                 let mut junk = vec![(i32::MIN / 2, 7u32); (n + 1) * (m + 1)];
                 assert_eq!(
-                    got,
-                    pair.gap_matrix(0, n, b.len() - m, m, &mut junk),
+                    Some(got),
+                    pair.gap_matrix(0, n, b.len() - m, m, &mut junk, i32::MIN),
                     "{n} × {m}"
                 );
             }
@@ -562,6 +632,36 @@ mod tests {
             }
         }
         assert!(fuzzy > 50, "{fuzzy}");
+    }
+
+    /// A gap filled with a floor is the gap filled without one when it reaches the floor,
+    /// and nothing otherwise (the rows left early never hide a score at the floor).
+    #[test]
+    fn gap_fill_from_a_floor_is_the_gap_fill_or_nothing() {
+        let mut state = 5u64;
+        let (mut cut, mut kept) = (0, 0);
+        for round in 0..300 {
+            let a = Tokens::new(&random_text(&mut state, 8 + round % 50));
+            let b = Tokens::new(&random_text(&mut state, 8 + round % 41));
+            let pair = Pair {
+                a: &a,
+                b: &b,
+                s: Scoring::default(),
+                blocked_a: &[],
+                blocked_b: &[],
+            };
+            for (a0, b0) in [(0, 0), (2, 1), (a.len() / 4, b.len() / 3)] {
+                let (a1, b1) = (a.len(), b.len());
+                let full = pair.gap_fill(a0, a1, b0, b1);
+                for floor in [-60, -24, -10, 0, 5, full.0, full.0 + 1] {
+                    let got = pair.gap_fill_from(a0, a1, b0, b1, floor);
+                    assert_eq!(got, (full.0 >= floor).then_some(full), "round {round}");
+                    cut += usize::from(got.is_none());
+                    kept += usize::from(got.is_some());
+                }
+            }
+        }
+        assert!(cut > 100 && kept > 100, "{cut} {kept}");
     }
 
     /// The extension as it was first written (the whole matrix, each cell comparing its

@@ -57,7 +57,12 @@ fn ocr_fold<T: Copy + PartialEq + From<u8>>(s: &[T], out: &mut Vec<T>) {
     }
 }
 
-fn edit_distance_at_most<T: PartialEq>(a: &[T], b: &[T], k: usize) -> bool {
+/// Whether the edit distance (Levenshtein) of `a` and `b` is at most `k`. Words of 64
+/// characters or more (`b`) match only when equal. Bit-parallel (Myers 1999, in Hyyrö's
+/// form for the global distance): the shorter word's positions are the bits of one `u64`
+/// and each character of the longer word updates the column of distances in a few word
+/// operations, instead of a row of cells.
+fn edit_distance_at_most<T: PartialEq + Copy>(a: &[T], b: &[T], k: usize) -> bool {
     if a.len().abs_diff(b.len()) > k {
         return false;
     }
@@ -65,26 +70,93 @@ fn edit_distance_at_most<T: PartialEq>(a: &[T], b: &[T], k: usize) -> bool {
     if b.len() >= MAX {
         return a == b;
     }
-    // two rows, swapped by reference (distances stay under 2 * MAX: u32 is plenty)
-    let (mut row0, mut row1) = ([0u32; MAX], [0u32; MAX]);
-    let (mut prev, mut cur) = (&mut row0, &mut row1);
-    for (j, p) in prev.iter_mut().enumerate().take(b.len() + 1) {
-        *p = j as u32;
+    // the shorter word is the pattern: under 64 characters, since `b` is
+    let (p, t) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    let m = p.len();
+    if m == 0 {
+        return t.len() <= k;
     }
-    for i in 1..=a.len() {
-        cur[0] = i as u32;
-        let mut row_min = cur[0];
-        for j in 1..=b.len() {
-            let sub = prev[j - 1] + u32::from(a[i - 1] != b[j - 1]);
-            cur[j] = sub.min(prev[j] + 1).min(cur[j - 1] + 1);
-            row_min = row_min.min(cur[j]);
+    let top = 1u64 << (m - 1);
+    let mask = if m == 64 { u64::MAX } else { (1u64 << m) - 1 };
+    // vertical deltas of the column (+1 / -1 bits), the distance at the last row
+    let (mut vp, mut vn) = (mask, 0u64);
+    let mut dist = m;
+    for (j, &c) in t.iter().enumerate() {
+        let eq = p
+            .iter()
+            .enumerate()
+            .fold(0u64, |e, (i, &x)| e | (u64::from(x == c) << i));
+        let x = eq | vn;
+        let d0 = ((vp & x).wrapping_add(vp) ^ vp) | x;
+        let hn = vp & d0;
+        let hp = vn | !(vp | d0);
+        if hp & top != 0 {
+            dist += 1;
+        } else if hn & top != 0 {
+            dist -= 1;
         }
-        if row_min as usize > k {
+        // the first row's distances grow by one a column: a carry of +1 into bit 0
+        let hp = (hp << 1) | 1;
+        let hn = hn << 1;
+        vp = (hn | !(d0 | hp)) & mask;
+        vn = hp & d0 & mask;
+        // the distance can fall by at most one a remaining column
+        if dist > k + (t.len() - 1 - j) {
             return false;
         }
-        std::mem::swap(&mut prev, &mut cur);
     }
-    prev[b.len()] as usize <= k
+    dist <= k
+}
+
+/// Longest ASCII word folded on the stack by [`fuzzy_ascii`]; longer ones go through the
+/// per-thread buffers.
+const STACK_WORD: usize = 48;
+
+/// [`ocr_fold`] of ASCII bytes into a stack array; returns the folded length.
+fn ocr_fold_bytes(s: &[u8], out: &mut [u8; STACK_WORD]) -> usize {
+    let mut n = 0;
+    let mut i = 0;
+    while i < s.len() {
+        let x = s[i];
+        let pair = match (x, s.get(i + 1).copied()) {
+            (b'r', Some(b'n')) => Some(b'm'),
+            (b'c', Some(b'l')) => Some(b'd'),
+            (b'v', Some(b'v')) => Some(b'w'),
+            _ => None,
+        };
+        out[n] = match pair {
+            Some(p) => {
+                i += 2;
+                p
+            }
+            None => {
+                i += 1;
+                match x {
+                    b'1' | b'|' | b'i' => b'l',
+                    b'0' => b'o',
+                    b'c' => b'e',
+                    _ => x,
+                }
+            }
+        };
+        n += 1;
+    }
+    n
+}
+
+/// [`fuzzy_folded`] of two ASCII words, folded on the stack (no per-thread buffers).
+fn fuzzy_ascii(x: &[u8], y: &[u8]) -> bool {
+    if x.len() > STACK_WORD || y.len() > STACK_WORD {
+        return fuzzy_folded(
+            x.iter().map(|&c| u32::from(c)),
+            y.iter().map(|&c| u32::from(c)),
+        );
+    }
+    let (mut fx, mut fy) = ([0u8; STACK_WORD], [0u8; STACK_WORD]);
+    let nx = ocr_fold_bytes(x, &mut fx);
+    let ny = ocr_fold_bytes(y, &mut fy);
+    let k = (nx.max(ny) / 4).max(1);
+    edit_distance_at_most(&fx[..nx], &fy[..ny], k)
 }
 
 thread_local! {
@@ -155,7 +227,7 @@ pub fn fuzzy_equal(x: &str, y: &str) -> bool {
         if (class_mask(bx) ^ class_mask(by)).count_ones() > 2 * k {
             return false;
         }
-        return fuzzy_folded(bx.iter().map(|&c| c as u32), by.iter().map(|&c| c as u32));
+        return fuzzy_ascii(bx, by);
     }
     let (lx, ly) = (x.chars().count(), y.chars().count());
     if lx.min(ly) < 4 || lx.abs_diff(ly) > 2 {
@@ -227,8 +299,7 @@ pub(crate) fn fuzzy_equal_keyed(x: &str, kx: &FuzzyKey, y: &str, ky: &FuzzyKey) 
         return false;
     }
     if kx.ascii && ky.ascii {
-        let (bx, by) = (x.as_bytes(), y.as_bytes());
-        return fuzzy_folded(bx.iter().map(|&c| c as u32), by.iter().map(|&c| c as u32));
+        return fuzzy_ascii(x.as_bytes(), y.as_bytes());
     }
     fuzzy_folded(x.chars().map(|c| c as u32), y.chars().map(|c| c as u32))
 }
@@ -280,6 +351,30 @@ mod tests {
                 }
             }
             prop_assert_eq!(edit_distance_at_most(&a, &b, k), d[a.len()][b.len()] <= k);
+        }
+
+        /// The ASCII path (stack folding) answers as the general one (per-thread buffers of
+        /// characters), for words short and long (64 characters and more match only when
+        /// equal).
+        #[test]
+        fn ascii_path_is_the_general_path(
+            x in "[a-e0-1|rnvwil]{0,70}",
+            edits in proptest::collection::vec((0usize..70, "[a-e0-1|rnvwil]"), 0..4),
+        ) {
+            let mut y = x.clone().into_bytes();
+            for (at, c) in &edits {
+                if !y.is_empty() {
+                    let at = at % y.len();
+                    y[at] = c.as_bytes()[0];
+                }
+            }
+            let y = String::from_utf8(y).expect("ascii");
+            let general = |x: &str, y: &str| {
+                fuzzy_folded(x.bytes().map(u32::from), y.bytes().map(u32::from))
+            };
+            prop_assert_eq!(fuzzy_ascii(x.as_bytes(), y.as_bytes()), general(&x, &y));
+            let z: String = y.chars().skip(1).collect();
+            prop_assert_eq!(fuzzy_ascii(x.as_bytes(), z.as_bytes()), general(&x, &z));
         }
 
         #[test]
