@@ -456,11 +456,11 @@ impl Segment {
         self.find(key)?.map(|v| self.postings_of(v)).transpose()
     }
 
-    /// [`Segment::lookup`] of every key in `keys`, into `out` (same order), in three passes
-    /// that overlap the memory waits of different keys instead of queueing them: the
-    /// directory entries of every key (requested [`LOOKAHEAD`] keys before they are read),
-    /// then the buckets (likewise), then the overflow lists of the keys in several
-    /// documents (all requested before any is read).
+    /// [`Segment::lookup`] of every key in `keys`, into `out` (same order), overlapping the
+    /// memory waits of different keys instead of queueing them: a key's directory line is
+    /// requested 2·[`LOOKAHEAD`] keys before it is found, its bucket [`LOOKAHEAD`] keys
+    /// before, and the overflow lists of the keys in several documents all before any is
+    /// read.
     pub fn lookup_many<'a>(
         &'a self,
         keys: &[u64],
@@ -473,16 +473,6 @@ impl Segment {
             self.prefetch(at);
             self.prefetch(at + 7);
         };
-        for &k in keys.iter().take(LOOKAHEAD) {
-            fetch_dir(k);
-        }
-        let mut ranges = Vec::with_capacity(keys.len());
-        for (i, &k) in keys.iter().enumerate() {
-            if let Some(&next) = keys.get(i + LOOKAHEAD) {
-                fetch_dir(next);
-            }
-            ranges.push(self.bucket_range(bucket(k, bits))?);
-        }
         let entry = self.f.entry_len();
         let fetch_bucket = |(s, e): (u64, u64)| {
             if s < e {
@@ -492,20 +482,29 @@ impl Segment {
                 self.prefetch(self.f.off_table + e * entry - 1);
             }
         };
-        for &r in ranges.iter().take(LOOKAHEAD) {
-            fetch_bucket(r);
+        // one pipeline: key i + 2·LOOKAHEAD's directory line requested, key i + LOOKAHEAD's
+        // directory entry read and its bucket requested, key i found
+        let n = keys.len();
+        let mut ranges = vec![(0u64, 0u64); n];
+        for &k in keys.iter().take(2 * LOOKAHEAD) {
+            fetch_dir(k);
         }
-        let found: Vec<Option<u32>> = keys
-            .iter()
-            .zip(&ranges)
-            .enumerate()
-            .map(|(i, (&k, &r))| {
-                if let Some(&next) = ranges.get(i + LOOKAHEAD) {
-                    fetch_bucket(next);
-                }
-                self.find_in(k, r)
-            })
-            .collect();
+        for i in 0..LOOKAHEAD.min(n) {
+            ranges[i] = self.bucket_range(bucket(keys[i], bits))?;
+            fetch_bucket(ranges[i]);
+        }
+        let mut found: Vec<Option<u32>> = Vec::with_capacity(n);
+        for i in 0..n {
+            if let Some(&k) = keys.get(i + 2 * LOOKAHEAD) {
+                fetch_dir(k);
+            }
+            if let Some(&k) = keys.get(i + LOOKAHEAD) {
+                let r = self.bucket_range(bucket(k, bits))?;
+                ranges[i + LOOKAHEAD] = r;
+                fetch_bucket(r);
+            }
+            found.push(self.find_in(keys[i], ranges[i]));
+        }
         for &v in found.iter().flatten() {
             if v & MANY != 0 {
                 self.prefetch(self.f.off_overflow + u64::from(v & !MANY) * 4);
