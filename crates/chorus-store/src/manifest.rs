@@ -15,7 +15,7 @@ use std::path::Path;
 
 /// The on-disk format version this build reads and writes. Bump it on any change to the
 /// manifest, segment or tombstone layout.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 
 pub(crate) const MANIFEST: &str = "MANIFEST";
 pub(crate) const MANIFEST_TMP: &str = "MANIFEST.tmp";

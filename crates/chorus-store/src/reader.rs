@@ -7,7 +7,7 @@
 //! manifest.
 //!
 //! A query normalises the text once, looks each of its distinct fingerprints up in every
-//! segment (a scan from the fingerprint's home in the segment's table), drops fingerprints
+//! segment (its bucket of the segment's table, found in the directory), drops fingerprints
 //! held by more than `max_df` documents (boilerplate, stock phrases), counts the
 //! fingerprints each live document shares with the query, and aligns only the
 //! `max_candidates` documents sharing the most, in parallel, with `chorus_core::query`.
@@ -307,6 +307,17 @@ impl IndexReader {
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+
+    /// Reads every segment's table through and checks it ([`Segment::verify`]: keys in
+    /// order and in their buckets, postings in range and sorted); the first damage found is
+    /// an [`Error::IndexCorrupt`](crate::Error::IndexCorrupt). Footers, section offsets and
+    /// the directory's ends are checked already when a segment is opened.
+    pub fn verify(&self) -> Result<()> {
+        for ls in &self.segments {
+            ls.seg.verify()?;
+        }
+        Ok(())
     }
 
     /// Counts of the snapshot.

@@ -31,6 +31,9 @@ pub enum IndexCommand {
     /// queries faster (each looks its fingerprints up in every segment). Readers keep
     /// working meanwhile; the merge is one atomic commit.
     Optimize(OptimizeArgs),
+    /// Read every segment's fingerprint table through and check it (keys in order, postings
+    /// in range); exits 1 with the damage found.
+    Verify(OptimizeArgs),
 }
 
 #[derive(clap::Args, Debug)]
@@ -98,6 +101,7 @@ pub fn run(args: &IndexArgs) -> anyhow::Result<i32> {
         IndexCommand::Stats(a) => stats(a),
         IndexCommand::Remove(a) => remove(a),
         IndexCommand::Optimize(a) => optimize(a),
+        IndexCommand::Verify(a) => verify(a),
     }
 }
 
@@ -253,6 +257,25 @@ fn stats(args: &StatsArgs) -> anyhow::Result<i32> {
     }
     out.flush()?;
     Ok(0)
+}
+
+fn verify(args: &OptimizeArgs) -> anyhow::Result<i32> {
+    let reader = IndexReader::open(&args.index)
+        .with_context(|| format!("opening the index {}", args.index.display()))?;
+    match reader.verify() {
+        Ok(()) => {
+            println!(
+                "{}: {} segments verified",
+                args.index.display(),
+                reader.segment_count()
+            );
+            Ok(0)
+        }
+        Err(e) => {
+            eprintln!("chorus: {e}");
+            Ok(1)
+        }
+    }
 }
 
 fn remove(args: &RemoveArgs) -> anyhow::Result<i32> {

@@ -9,24 +9,27 @@
 //! id locals  u32 × docs: the document of each hash  }
 //! sources    u32 × docs: index into the source table (u32::MAX: no source)
 //! source tbl JSON array of distinct source names
-//! table      12 bytes × table_len: u64 fingerprint, u32 value; in key order, with gaps
+//! table      (K + 4) bytes × keys: the low K bytes of a fingerprint, u32 value; in key order
+//! directory  u32 × (2^B + 1): where each bucket of the table starts (and the end of the last)
 //! overflow   u32 × n: posting lists of fingerprints found in several documents
 //! footer     fixed size: magic, format version, counts, section offsets, checksum, magic
 //! ```
 //!
 //! An entry's value is the document itself when the fingerprint is in one document (the
-//! common case: 12 bytes per posting), or `0x8000_0000 | i` where `overflow[i]` is the
-//! count and `overflow[i+1..]` the sorted documents; `u32::MAX` marks an empty entry.
+//! common case), or `0x8000_0000 | i` where `overflow[i]` is the count and `overflow[i+1..]`
+//! the sorted documents.
 //!
-//! **The table** is a sorted array with gaps, which needs no directory. A fingerprint's
-//! *home* is its value scaled to the table's `slots` (`key × slots / 2⁶⁴`: where it would be
-//! if the keys were spread perfectly evenly), and each entry sits at its home or, when that
-//! is taken, right after the entry before it. With a third more slots than keys, an entry is
-//! on average about one place past its home, so a lookup reads the cache line of the home
-//! and finds the key there or on the next line: one wait on memory, where a directory cost a
-//! second one. The entries stay in key order (a merge reads them in order). A lookup stops
-//! at the first key above its own or at an empty entry (the entry after an empty one is at
-//! its home, so every entry from there on has its home, and its key, past the key sought).
+//! **The table** is the sorted fingerprints, dense, cut into `2^B` buckets by their top `B`
+//! bits (`B` chosen from the number of keys, so that a bucket holds 4 to 8 keys on average),
+//! with a directory of where each bucket starts. An entry keeps only the bits its bucket does
+//! not imply: the low `K = ⌈(64 − B) / 8⌉` bytes (5 from 2^26 keys to 2^29, 6 below), so an
+//! entry is 9-10 bytes and the directory adds 0.5-1 byte per key. A lookup reads the key's
+//! directory entry and the next (one cache line), then scans its bucket (usually one line):
+//! two waits on memory, which [`lookup_many`](super::read::Segment::lookup_many) overlaps
+//! across keys. A sorted array with gaps (one wait, no directory, 16 bytes per key with its
+//! empty third) was 69 % of a segment; this table is about 10 bytes per key. The directory
+//! counts in `u32`: a segment holds fewer than 2^32 distinct fingerprints (about 5 M
+//! documents of news text; a larger load or merge fails with "segment too large").
 //!
 //! Positions are not stored: a query re-aligns its few best candidates from their text.
 
@@ -36,10 +39,11 @@ use xxhash_rust::xxh3::xxh3_64;
 
 pub(crate) const MAGIC: &[u8; 8] = b"CHORSEG\x01";
 pub(crate) const FOOTER_LEN: usize = 8 + 4 + 4 + 8 * 5 + 4 + 4 + 8 * 7 + 8 + 8;
-pub(crate) const ENTRY: usize = 12;
 pub(crate) const MANY: u32 = 0x8000_0000;
-/// The value of an empty table entry.
-pub(crate) const EMPTY: u32 = u32::MAX;
+/// Bytes of an entry's value.
+pub(crate) const VALUE: usize = 4;
+/// The most directory bits: buckets of 4-8 keys under 2^32 keys need 29.
+pub(crate) const MAX_DIR_BITS: u32 = 29;
 pub(crate) const NO_SOURCE: u32 = u32::MAX;
 
 /// The xxh3 hash under which a document id is filed.
@@ -54,10 +58,10 @@ pub(crate) struct Footer {
     pub(crate) docs: u64,
     pub(crate) keys: u64,
     pub(crate) overflow_len: u64,
-    /// The range of the entries' homes (see the module documentation).
-    pub(crate) slots: u64,
-    /// Entries in the table, empty ones included (at least `slots` when there are keys).
-    pub(crate) table_len: u64,
+    /// `B`: the table has `2^B` buckets (see the module documentation).
+    pub(crate) dir_bits: u64,
+    /// `K`: the bytes of a fingerprint an entry keeps, `⌈(64 − B) / 8⌉`.
+    pub(crate) key_bytes: u64,
     pub(crate) sources_len: u32,
     pub(crate) off_offsets: u64,
     pub(crate) off_id_hashes: u64,
@@ -78,8 +82,8 @@ impl Footer {
             self.docs,
             self.keys,
             self.overflow_len,
-            self.slots,
-            self.table_len,
+            self.dir_bits,
+            self.key_bytes,
         ] {
             b.extend_from_slice(&v.to_le_bytes());
         }
@@ -120,8 +124,8 @@ impl Footer {
             docs: u64_at(16),
             keys: u64_at(24),
             overflow_len: u64_at(32),
-            slots: u64_at(40),
-            table_len: u64_at(48),
+            dir_bits: u64_at(40),
+            key_bytes: u64_at(48),
             sources_len: u32_at(56),
             off_offsets: u64_at(o),
             off_id_hashes: u64_at(o + 8),
@@ -134,16 +138,54 @@ impl Footer {
     }
 }
 
-/// Where `key` belongs in a table of `slots` homes: its place if keys were spread evenly.
-#[inline]
-pub(crate) fn home(key: u64, slots: u64) -> u64 {
-    ((u128::from(key) * u128::from(slots)) >> 64) as u64
+impl Footer {
+    /// Bytes of a table entry.
+    pub(crate) fn entry_len(&self) -> u64 {
+        self.key_bytes + VALUE as u64
+    }
+
+    /// Where the directory starts.
+    pub(crate) fn off_directory(&self) -> u64 {
+        self.off_table + self.keys * self.entry_len()
+    }
 }
 
-/// Homes for `keys` entries: a third more, so that an entry is on average about one place
-/// past its home (linear placement at a load of 3/4).
-pub(crate) fn slots_for(keys: u64) -> u64 {
-    keys + keys.div_ceil(3)
+/// Directory bits `B` for about `keys` keys: `2^B` buckets of 4 to 8 keys on average.
+pub(crate) fn dir_bits_for(keys: u64) -> u32 {
+    let log2 = 64 - keys.saturating_sub(1).leading_zeros();
+    log2.saturating_sub(3).min(MAX_DIR_BITS)
+}
+
+/// The bytes of a fingerprint an entry keeps under `bits` directory bits: those its bucket
+/// does not imply.
+pub(crate) fn key_bytes_for(bits: u32) -> usize {
+    (64 - bits as usize).div_ceil(8)
+}
+
+/// The bucket of `key` under `bits` directory bits: its top `bits` bits.
+#[inline]
+pub(crate) fn bucket(key: u64, bits: u32) -> u64 {
+    if bits == 0 { 0 } else { key >> (64 - bits) }
+}
+
+/// The low `bytes` bytes of `key`: what an entry keeps of it.
+#[inline]
+pub(crate) fn low_bytes(key: u64, bytes: usize) -> u64 {
+    if bytes >= 8 {
+        key
+    } else {
+        key & ((1u64 << (8 * bytes)) - 1)
+    }
+}
+
+/// The fingerprint of an entry kept as `low` (its low bytes) in bucket `b`.
+#[inline]
+pub(crate) fn key_of(b: u64, low: u64, bits: u32) -> u64 {
+    if bits == 0 {
+        low
+    } else {
+        (b << (64 - bits)) | (low & (u64::MAX >> bits))
+    }
 }
 
 /// Identity and metadata of a stored document.

@@ -72,7 +72,9 @@ mod tests {
         let s = Segment::open(dir.path(), 1).unwrap();
         assert_eq!(s.docs(), 3);
         assert_eq!(s.f.keys, post.len() as u64);
-        assert!(s.f.slots > s.f.keys && s.f.table_len >= s.f.slots);
+        // 5000 keys: 2^10 buckets of about 5, each entry the low 7 bytes and a value
+        assert_eq!((s.f.dir_bits, s.f.key_bytes), (10, 7));
+        s.verify().unwrap();
         assert_eq!(s.doc(1).unwrap().text, "béta");
         assert_eq!(s.doc(0).unwrap().meta.source.as_deref(), Some("x"));
         assert_eq!(s.find_id("c").unwrap(), vec![2]);
@@ -108,9 +110,10 @@ mod tests {
     }
 
     /// Every key found, every absent key not, and the entries read back in order, however
-    /// the keys crowd: all near zero (one home for all), all near the top (entries pushed
-    /// past the last home), runs of neighbours, or none at all; and whether the writer was
-    /// told the number of keys right or not.
+    /// the keys crowd: all near zero (one bucket for all), all near the top, runs of
+    /// neighbours, or none at all; and whether the writer was told the number of keys right
+    /// or not (too few: more key bytes dropped per entry, buckets crowded; too many: empty
+    /// buckets).
     #[test]
     fn table_finds_every_key_however_keys_crowd() {
         let spread: Vec<u64> = (0..3000u64)
@@ -139,6 +142,7 @@ mod tests {
             let announced = [keys.len(), keys.len() / 3, keys.len() * 3][case % 3] as u64;
             build_with(dir.path(), &docs, &post, announced);
             let s = Segment::open(dir.path(), 1).unwrap();
+            s.verify().unwrap();
             let read: Vec<(u64, Vec<u32>)> = s
                 .entries()
                 .map(|e| e.map(|(k, p)| (k, p.iter().collect())).unwrap())
@@ -213,7 +217,7 @@ mod tests {
                 let mut parts: Vec<TablePart> = bounds
                     .windows(2)
                     .map(|r| {
-                        let mut part = TablePart::new(w.slots(), (r[1] - r[0]) as u64);
+                        let mut part = TablePart::new(w.dir_bits(), (r[1] - r[0]) as u64);
                         for (k, d) in &post[r[0]..r[1]] {
                             part.push(*k, d);
                         }
@@ -233,6 +237,111 @@ mod tests {
                 assert!(got == want, "cuts {cuts:?}");
             }
         }
+    }
+
+    /// The table's shape for sizes from none to a billion keys: buckets of 4-8 keys on
+    /// average, each entry keeping the bytes its bucket leaves; keys rebuilt exactly.
+    #[test]
+    fn table_shape_follows_the_number_of_keys() {
+        use super::format::{bucket, dir_bits_for, key_bytes_for, key_of, low_bytes};
+        for keys in [
+            0u64,
+            1,
+            8,
+            9,
+            5000,
+            79_350_000,
+            794_000_000,
+            u64::from(u32::MAX),
+        ] {
+            let bits = dir_bits_for(keys);
+            assert!(
+                keys <= 8 << bits && (bits == 0 || keys > 4 << bits),
+                "{keys}"
+            );
+            let kb = key_bytes_for(bits);
+            assert!(kb * 8 >= 64 - bits as usize && (kb - 1) * 8 < 64 - bits as usize);
+            for k in [0u64, 1, u64::MAX, 0x9E37_79B9_7F4A_7C15] {
+                assert_eq!(key_of(bucket(k, bits), low_bytes(k, kb), bits), k);
+            }
+        }
+        assert_eq!(dir_bits_for(79_350_000), 24);
+        assert_eq!(key_bytes_for(24), 5);
+    }
+
+    /// A file cut short, a damaged footer, a directory or an entry changed behind a good
+    /// footer, a segment of another format version: each refused with a clear error, on
+    /// opening or by `verify`.
+    #[test]
+    fn refuses_truncated_damaged_and_old_segments() {
+        let dir = tempfile::tempdir().unwrap();
+        let post: Vec<(u64, Vec<u32>)> = (0..3000u64)
+            .map(|i| (i.wrapping_mul(0x9E37_79B9_7F4A_7C15), vec![(i % 2) as u32]))
+            .collect();
+        let mut post = post;
+        post.sort();
+        post[5].1 = vec![0, 1];
+        build(dir.path(), &[("a", "x", None), ("b", "y", None)], &post);
+        let path = dir.path().join("seg-0000000001.seg");
+        let good = std::fs::read(&path).unwrap();
+        let s = Segment::open(dir.path(), 1).unwrap();
+        s.verify().unwrap();
+        let (f, entry) = (s.f, s.f.entry_len() as usize);
+        drop(s);
+        let corrupt_detail = |bytes: &[u8]| -> String {
+            std::fs::write(&path, bytes).unwrap();
+            match Segment::open(dir.path(), 1).and_then(|s| s.verify()) {
+                Err(Error::IndexCorrupt { detail, .. }) => detail,
+                other => panic!("not refused as corrupt: {other:?}"),
+            }
+        };
+        // cut anywhere: no footer where the end is
+        for cut in [good.len() - 1, good.len() / 2, 10] {
+            let d = corrupt_detail(&good[..cut]);
+            assert!(d.contains("magic") || d.contains("too short"), "{d}");
+        }
+        // the footer's numbers changed (checksum)
+        let mut b = good.clone();
+        let n = b.len();
+        b[n - 30] ^= 1;
+        assert!(corrupt_detail(&b).contains("checksum"));
+        // the directory's last entry (the number of keys) changed
+        let mut b = good.clone();
+        let last = (f.off_directory() + (1u64 << f.dir_bits) * 4) as usize;
+        b[last] ^= 1;
+        assert!(corrupt_detail(&b).contains("directory"));
+        // a directory entry in the middle out of order
+        let mut b = good.clone();
+        let mid = (f.off_directory() + (1u64 << f.dir_bits) / 2 * 4) as usize;
+        b[mid..mid + 4].copy_from_slice(&u32::MAX.to_le_bytes());
+        assert!(corrupt_detail(&b).contains("directory"));
+        // an entry's key bytes changed: out of order in its bucket
+        let mut b = good.clone();
+        let e = f.off_table as usize + 100 * entry;
+        b[e + f.key_bytes as usize - 1] ^= 0x80;
+        assert!(corrupt_detail(&b).contains("out of order"));
+        // an entry's document past the segment's
+        let mut b = good.clone();
+        let v = f.off_table as usize + 200 * entry + f.key_bytes as usize;
+        b[v..v + 4].copy_from_slice(&7u32.to_le_bytes());
+        assert!(corrupt_detail(&b).contains("no such document"));
+        // a segment of format version 2 (the table with gaps): refused by version
+        let mut b = good.clone();
+        let foot = b.len() - super::format::FOOTER_LEN;
+        let mut old = super::format::Footer::decode(&b[foot..]).unwrap();
+        old.format_version = 2;
+        b.truncate(foot);
+        b.extend_from_slice(&old.encode());
+        std::fs::write(&path, &b).unwrap();
+        match Segment::open(dir.path(), 1) {
+            Err(e @ Error::FormatVersion { found: 2, .. }) => {
+                assert!(e.to_string().contains("rebuild the index"), "{e}");
+            }
+            other => panic!("old format not refused: {:?}", other.err()),
+        }
+        // and the file as written still reads
+        std::fs::write(&path, &good).unwrap();
+        Segment::open(dir.path(), 1).unwrap().verify().unwrap();
     }
 
     #[test]

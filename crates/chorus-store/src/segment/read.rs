@@ -1,10 +1,13 @@
 //! Reading a segment file: [`Segment`] maps the file (the crate's one `unsafe` call, see
 //! `map_file`), checks the footer and the section offsets once on opening, and then reads
 //! documents, the id table and postings straight from the mapping, every read bounds-checked.
-//! Lookups scan the table from a key's home; [`Segment::lookup_many`] requests the cache
+//! Lookups read a key's bucket from the directory and scan it; [`Segment::lookup_many`] requests the cache
 //! lines of many keys before reading any, so their memory waits overlap.
 
-use super::format::{DocHeader, EMPTY, ENTRY, FOOTER_LEN, Footer, MANY, NO_SOURCE, home, id_hash};
+use super::format::{
+    DocHeader, FOOTER_LEN, Footer, MANY, MAX_DIR_BITS, NO_SOURCE, bucket, id_hash, key_bytes_for,
+    key_of, low_bytes,
+};
 use crate::error::{Error, IoContext, Result};
 use crate::manifest::FORMAT_VERSION;
 use chorus_core::Metadata;
@@ -13,7 +16,7 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 
 /// How many keys ahead of the one it finds [`Segment::lookup_many`] requests the cache
-/// lines of a home. Requesting every key's first (as before) stalled on the CPU's dozen or
+/// lines of a key's directory entry, and of its bucket. Requesting every key's first (as before) stalled on the CPU's dozen or
 /// so outstanding misses, and the lines first fetched were evicted before they were read:
 /// lookups and counting of a 4 KB query 0.072 → 0.066 ms (8 to 32 ahead alike; 64, 0.070).
 const LOOKAHEAD: usize = 16;
@@ -144,24 +147,37 @@ impl Segment {
             });
         }
         let end = (map.len() - FOOTER_LEN) as u64;
-        let table_end = f
-            .table_len
-            .checked_mul(ENTRY as u64)
-            .and_then(|b| b.checked_add(f.off_table));
+        let shape_ok = f.dir_bits <= u64::from(MAX_DIR_BITS)
+            && f.key_bytes == key_bytes_for(f.dir_bits as u32) as u64
+            && f.keys <= u64::from(u32::MAX);
+        if !shape_ok {
+            return Err(corrupt("bad table shape".into()));
+        }
+        let dir_end = f
+            .keys
+            .checked_mul(f.entry_len())
+            .and_then(|b| b.checked_add(f.off_table))
+            .and_then(|d| d.checked_add(((1u64 << f.dir_bits) + 1) * 4));
         let ok = f.off_offsets <= f.off_id_hashes
             && f.off_id_hashes == f.off_offsets + (f.docs + 1) * 8
             && f.off_id_locals == f.off_id_hashes + f.docs * 8
             && f.off_sources == f.off_id_locals + f.docs * 4
             && f.off_source_table == f.off_sources + f.docs * 4
             && f.off_source_table + u64::from(f.sources_len) <= f.off_table
-            && table_end == Some(f.off_overflow)
+            && dir_end == Some(f.off_overflow)
             && f.off_overflow + f.overflow_len * 4 == end
-            && f.keys <= f.table_len
-            && f.slots <= f.table_len
-            && (f.keys == 0 || f.slots > 0)
             && f.docs < u64::from(MANY);
         if !ok {
             return Err(corrupt("inconsistent section offsets".into()));
+        }
+        let dir_at = |i: u64| {
+            let o = (f.off_directory() + i * 4) as usize;
+            u64::from(u32::from_le_bytes(
+                map[o..o + 4].try_into().expect("4 bytes"),
+            ))
+        };
+        if dir_at(0) != 0 || dir_at(1u64 << f.dir_bits) != f.keys {
+            return Err(corrupt("table directory does not span the table".into()));
         }
         let t0 = f.off_source_table as usize;
         let sources: Vec<String> = serde_json::from_slice(&map[t0..t0 + f.sources_len as usize])
@@ -369,15 +385,31 @@ impl Segment {
         Ok(out)
     }
 
-    /// Table entry `i`: its key and its value.
+    /// Where bucket `b`'s entries start (its directory entry).
+    #[inline]
+    fn dir_at(&self, b: u64) -> u64 {
+        u64::from(self.u32_at(self.f.off_directory() + b * 4))
+    }
+
+    /// The entries of bucket `b`: `start..end`, checked against the table.
+    #[inline]
+    fn bucket_range(&self, b: u64) -> Result<(u64, u64)> {
+        let (s, e) = (self.dir_at(b), self.dir_at(b + 1));
+        if s > e || e > self.f.keys {
+            return Err(self.corrupt("table directory out of order"));
+        }
+        Ok((s, e))
+    }
+
+    /// Table entry `i`: the low bytes of its key and its value.
     #[inline]
     fn entry_at(&self, i: u64) -> (u64, u32) {
-        let o = (self.f.off_table + i * ENTRY as u64) as usize;
-        let e: &[u8; ENTRY] = self.map[o..o + ENTRY].try_into().expect("12 bytes");
-        (
-            u64::from_le_bytes(e[..8].try_into().expect("8 bytes")),
-            u32::from_le_bytes(e[8..].try_into().expect("4 bytes")),
-        )
+        let kb = self.f.key_bytes as usize;
+        let o = (self.f.off_table + i * self.f.entry_len()) as usize;
+        // an entry is at least 9 bytes (K >= 5), so 8 bytes from its start are its own
+        let low = u64::from_le_bytes(self.map[o..o + 8].try_into().expect("8 bytes"));
+        let v = u32::from_le_bytes(self.map[o + kb..o + kb + 4].try_into().expect("4 bytes"));
+        (low_bytes(low, kb), v)
     }
 
     /// The documents of an entry's value.
@@ -397,58 +429,82 @@ impl Segment {
         Ok(Postings::Many(&self.map[b..b + n as usize * 4]))
     }
 
-    /// The value stored for `key`, if any: a scan of the table from the key's home.
-    fn find(&self, key: u64) -> Option<u32> {
-        let mut i = home(key, self.f.slots);
-        while i < self.f.table_len {
+    /// The value stored for `key`, if any, in the entries `start..end` of its bucket (in
+    /// key order: the scan stops at the first key above it).
+    #[inline]
+    fn find_in(&self, key: u64, (start, end): (u64, u64)) -> Option<u32> {
+        let low = low_bytes(key, self.f.key_bytes as usize);
+        for i in start..end {
             let (k, v) = self.entry_at(i);
-            if v == EMPTY || k > key {
-                return None;
+            if k >= low {
+                return (k == low).then_some(v);
             }
-            if k == key {
-                return Some(v);
-            }
-            i += 1;
         }
         None
+    }
+
+    /// The value stored for `key`, if any.
+    #[cfg(test)]
+    fn find(&self, key: u64) -> Result<Option<u32>> {
+        let range = self.bucket_range(bucket(key, self.f.dir_bits as u32))?;
+        Ok(self.find_in(key, range))
     }
 
     /// The documents holding fingerprint `key`.
     #[cfg(test)]
     pub fn lookup(&self, key: u64) -> Result<Option<Postings<'_>>> {
-        self.find(key).map(|v| self.postings_of(v)).transpose()
+        self.find(key)?.map(|v| self.postings_of(v)).transpose()
     }
 
-    /// [`Segment::lookup`] of every key in `keys`, into `out` (same order). The cache lines
-    /// of a key's home are requested [`LOOKAHEAD`] keys before it is found; once all are
-    /// found, the overflow lists of those in several documents are requested, and only
-    /// then read: the memory reads of different keys overlap instead of waiting on one
-    /// another, which is most of a lookup's cost.
+    /// [`Segment::lookup`] of every key in `keys`, into `out` (same order), overlapping the
+    /// memory waits of different keys instead of queueing them: a key's directory line is
+    /// requested 2·[`LOOKAHEAD`] keys before it is found, its bucket [`LOOKAHEAD`] keys
+    /// before, and the overflow lists of the keys in several documents all before any is
+    /// read.
     pub fn lookup_many<'a>(
         &'a self,
         keys: &[u64],
         out: &mut Vec<Option<Postings<'a>>>,
     ) -> Result<()> {
         out.clear();
-        let fetch = |k: u64| {
-            let at = self.f.off_table + home(k, self.f.slots) * ENTRY as u64;
-            // the home's line and the next: an entry is on average one place past its home
+        let bits = self.f.dir_bits as u32;
+        let fetch_dir = |k: u64| {
+            let at = self.f.off_directory() + bucket(k, bits) * 4;
             self.prefetch(at);
-            self.prefetch(at + 2 * ENTRY as u64 - 1);
+            self.prefetch(at + 7);
         };
-        for &k in keys.iter().take(LOOKAHEAD) {
-            fetch(k);
+        let entry = self.f.entry_len();
+        let fetch_bucket = |(s, e): (u64, u64)| {
+            if s < e {
+                let at = self.f.off_table + s * entry;
+                self.prefetch(at);
+                // a bucket of 4-8 entries of 9-10 bytes: its last byte is on this line or the next
+                self.prefetch(self.f.off_table + e * entry - 1);
+            }
+        };
+        // one pipeline: key i + 2·LOOKAHEAD's directory line requested, key i + LOOKAHEAD's
+        // directory entry read and its bucket requested, key i found
+        let n = keys.len();
+        let mut ranges = vec![(0u64, 0u64); n];
+        for &k in keys.iter().take(2 * LOOKAHEAD) {
+            fetch_dir(k);
         }
-        let found: Vec<Option<u32>> = keys
-            .iter()
-            .enumerate()
-            .map(|(i, &k)| {
-                if let Some(&next) = keys.get(i + LOOKAHEAD) {
-                    fetch(next);
-                }
-                self.find(k)
-            })
-            .collect();
+        for i in 0..LOOKAHEAD.min(n) {
+            ranges[i] = self.bucket_range(bucket(keys[i], bits))?;
+            fetch_bucket(ranges[i]);
+        }
+        let mut found: Vec<Option<u32>> = Vec::with_capacity(n);
+        for i in 0..n {
+            if let Some(&k) = keys.get(i + 2 * LOOKAHEAD) {
+                fetch_dir(k);
+            }
+            if let Some(&k) = keys.get(i + LOOKAHEAD) {
+                let r = self.bucket_range(bucket(k, bits))?;
+                ranges[i + LOOKAHEAD] = r;
+                fetch_bucket(r);
+            }
+            found.push(self.find_in(keys[i], ranges[i]));
+        }
         for &v in found.iter().flatten() {
             if v & MANY != 0 {
                 self.prefetch(self.f.off_overflow + u64::from(v & !MANY) * 4);
@@ -460,11 +516,51 @@ impl Segment {
         Ok(())
     }
 
-    /// Every `(fingerprint, documents)` entry in key order (for merging).
+    /// Every `(fingerprint, documents)` entry in key order (for merging): the key rebuilt
+    /// from its bucket (the directory walked beside the table) and its low bytes.
     pub fn entries(&self) -> impl Iterator<Item = Result<(u64, Postings<'_>)>> + '_ {
-        (0..self.f.table_len).filter_map(move |i| {
-            let (k, v) = self.entry_at(i);
-            (v != EMPTY).then(|| Ok((k, self.postings_of(v)?)))
+        let bits = self.f.dir_bits as u32;
+        let mut b = 0u64;
+        // the last directory entry is the number of keys (checked on opening), so the walk
+        // stops inside the directory however the entries before it are damaged
+        (0..self.f.keys).map(move |i| {
+            while self.dir_at(b + 1) <= i {
+                b += 1;
+            }
+            let (low, v) = self.entry_at(i);
+            Ok((key_of(b, low, bits), self.postings_of(v)?))
         })
+    }
+
+    /// Checks every byte of the table: the directory in order, each bucket's keys
+    /// increasing and in that bucket, every value a document of the segment or an overflow
+    /// list in range, holding increasing documents of the segment.
+    pub fn verify(&self) -> Result<()> {
+        let bits = self.f.dir_bits as u32;
+        let kb = self.f.key_bytes as usize;
+        let mut last: Option<u64> = None;
+        for b in 0..(1u64 << bits) {
+            let (s, e) = self.bucket_range(b)?;
+            for i in s..e {
+                let (low, v) = self.entry_at(i);
+                let key = key_of(b, low, bits);
+                if low_bytes(key, kb) != low || last.is_some_and(|l| l >= key) {
+                    return Err(self.corrupt(format!("table entry {i}: key out of order")));
+                }
+                last = Some(key);
+                if v & MANY == 0 {
+                    if u64::from(v) >= self.f.docs {
+                        return Err(self.corrupt(format!("table entry {i}: no such document")));
+                    }
+                    continue;
+                }
+                let docs: Vec<u32> = self.postings_of(v)?.iter().collect();
+                let sorted = docs.windows(2).all(|w| w[0] < w[1]);
+                if docs.len() < 2 || !sorted || u64::from(docs[docs.len() - 1]) >= self.f.docs {
+                    return Err(self.corrupt(format!("table entry {i}: bad posting list")));
+                }
+            }
+        }
+        Ok(())
     }
 }

@@ -6,7 +6,9 @@
 //! where the file system allows it).
 
 use super::chunked::{ChunkedWriter, WRITE_CHUNK, read_back};
-use super::format::{DocHeader, EMPTY, ENTRY, Footer, MANY, NO_SOURCE, home, id_hash, slots_for};
+use super::format::{
+    DocHeader, Footer, MANY, NO_SOURCE, VALUE, bucket, dir_bits_for, id_hash, key_bytes_for,
+};
 use crate::error::{Error, IoContext, Result};
 use crate::manifest::FORMAT_VERSION;
 use chorus_core::Metadata;
@@ -23,6 +25,34 @@ pub(crate) fn doc_header(id: &str, meta: &Metadata) -> Vec<u8> {
         meta: meta.clone(),
     })
     .expect("header serialises")
+}
+
+/// A scratch file beside the segment, read back and appended at its end.
+fn scratch(path: &Path) -> Result<BufWriter<File>> {
+    let f = File::options()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .open(path)
+        .at(path)?;
+    Ok(BufWriter::new(f))
+}
+
+/// Appends scratch file `w` (written at `path`, `len` bytes) to the segment and deletes it.
+fn append_scratch(
+    seg: &mut SegmentBuilder,
+    w: BufWriter<File>,
+    path: &Path,
+    len: u64,
+) -> Result<()> {
+    let mut f = w.into_inner().map_err(|e| e.into_error()).at(path)?;
+    f.rewind().at(path)?;
+    let copied = std::io::copy(&mut f, &mut seg.out).at(&seg.path)?;
+    debug_assert_eq!(copied, len);
+    seg.pos += copied;
+    drop(f);
+    std::fs::remove_file(path).at(path)
 }
 
 /// Writes one segment file front to back: documents first, then postings.
@@ -168,21 +198,22 @@ impl SegmentBuilder {
         self.pad8()?;
         f.off_table = self.pos;
         let overflow_path = self.path.with_extension("ovf.tmp");
-        let overflow = File::options()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .open(&overflow_path)
-            .at(&overflow_path)?;
-        let overflow = BufWriter::new(overflow);
+        let overflow = scratch(&overflow_path)?;
+        let directory_path = self.path.with_extension("dir.tmp");
+        let directory = match scratch(&directory_path) {
+            Ok(d) => d,
+            Err(e) => {
+                let _ = std::fs::remove_file(&overflow_path);
+                return Err(e);
+            }
+        };
         Ok(PostingsWriter {
             seg: self,
             footer: f,
             last_key: None,
             overflow_path,
             overflow,
-            table: TableLayout::new(keys),
+            table: TableLayout::new(keys, directory, directory_path),
         })
     }
 }
@@ -191,18 +222,19 @@ impl SegmentBuilder {
 /// table can be laid out in parallel and then appended in key order
 /// ([`PostingsWriter::push_part`]) to the same bytes as [`PostingsWriter::push`] writes.
 ///
-/// Laid out alone, the part's first entry sits at its home. Appended after an entry that
-/// reaches past that place, the part's first entries move right: an entry `i` places laid
-/// out at `p` goes to `max(p, c + i)` after an end `c`, so only a prefix moves, re-laid out
-/// entry by entry until one lands where it was; the rest is copied as it is. Overflow list
-/// numbers count from the part's own start until [`TablePart::rebase`] adds those before.
+/// The table is dense, so a part's entries are appended as they are; its directory entries
+/// (the buckets that start within it) count from the part's first key, and its overflow list
+/// numbers from its own start until [`TablePart::rebase`] adds those before.
 pub(crate) struct TablePart {
-    slots: u64,
-    /// The place of the first entry (when laid out alone), and the next free one.
-    start: u64,
-    next: u64,
-    /// The entries from `start` on, empty ones included.
+    bits: u32,
+    key_bytes: usize,
+    /// The bucket of the first key, and the next bucket whose start is not yet recorded.
+    first_bucket: u64,
+    next_bucket: u64,
+    /// The entries.
     bytes: Vec<u8>,
+    /// Where buckets `first_bucket + 1 .. next_bucket` start, counted in keys of the part.
+    directory: Vec<u64>,
     /// The overflow lists, numbered from 0.
     overflow: Vec<u8>,
     /// Length of `overflow` in u32s.
@@ -215,14 +247,17 @@ pub(crate) struct TablePart {
 }
 
 impl TablePart {
-    /// An empty part of a table of `slots` homes ([`PostingsWriter::slots`]), room made
+    /// An empty part of a table of `2^bits` buckets ([`PostingsWriter::dir_bits`]), room made
     /// for about `keys` entries.
-    pub fn new(slots: u64, keys: u64) -> TablePart {
+    pub fn new(bits: u32, keys: u64) -> TablePart {
+        let key_bytes = key_bytes_for(bits);
         TablePart {
-            slots,
-            start: 0,
-            next: 0,
-            bytes: Vec::with_capacity(slots_for(keys) as usize * ENTRY),
+            bits,
+            key_bytes,
+            first_bucket: 0,
+            next_bucket: 0,
+            bytes: Vec::with_capacity(keys as usize * (key_bytes + VALUE)),
+            directory: Vec::new(),
             overflow: Vec::new(),
             overflow_len: 0,
             lists: 0,
@@ -252,20 +287,18 @@ impl TablePart {
             // below MANY's bit; a number past it fails `push_part`
             MANY | (i as u32 & !MANY)
         };
-        let h = home(key, self.slots);
-        let at = if self.keys == 0 {
-            self.start = h;
-            h
+        let b = bucket(key, self.bits);
+        if self.keys == 0 {
+            self.first_bucket = b;
         } else {
-            h.max(self.next)
-        };
-        for _ in self.next.max(self.start)..at {
-            self.bytes.extend_from_slice(&0u64.to_le_bytes());
-            self.bytes.extend_from_slice(&EMPTY.to_le_bytes());
+            for _ in self.next_bucket..=b {
+                self.directory.push(self.keys);
+            }
         }
-        self.bytes.extend_from_slice(&key.to_le_bytes());
+        self.next_bucket = b + 1;
+        self.bytes
+            .extend_from_slice(&key.to_le_bytes()[..self.key_bytes]);
         self.bytes.extend_from_slice(&value.to_le_bytes());
-        self.next = at + 1;
         self.keys += 1;
         self.last_key = Some(key);
     }
@@ -275,11 +308,12 @@ impl TablePart {
         if base == 0 || self.lists == 0 {
             return;
         }
-        for e in self.bytes.chunks_exact_mut(ENTRY) {
-            let v = u32::from_le_bytes(e[8..12].try_into().expect("4 bytes"));
-            if v != EMPTY && v & MANY != 0 {
+        let kb = self.key_bytes;
+        for e in self.bytes.chunks_exact_mut(kb + VALUE) {
+            let v = u32::from_le_bytes(e[kb..].try_into().expect("4 bytes"));
+            if v & MANY != 0 {
                 let i = u64::from(v & !MANY) + base;
-                e[8..12].copy_from_slice(&(MANY | (i as u32 & !MANY)).to_le_bytes());
+                e[kb..].copy_from_slice(&(MANY | (i as u32 & !MANY)).to_le_bytes());
             }
         }
         self.last_list += base;
@@ -301,49 +335,54 @@ pub(crate) struct PostingsWriter {
     table: TableLayout,
 }
 
-/// Lays entries out in the table as they come in key order: each at its home or right
-/// after the one before, empty entries in between.
+/// Writes entries to the table as they come in key order, and the start of each bucket to
+/// the directory (a scratch file, appended after the table).
 struct TableLayout {
-    slots: u64,
-    /// The next free place.
-    next: u64,
+    bits: u32,
+    key_bytes: usize,
+    /// Entries written so far.
+    keys: u64,
+    /// The next bucket whose start is not yet written.
+    next_bucket: u64,
     /// Table bytes not yet written.
     buf: Vec<u8>,
+    directory: BufWriter<File>,
+    directory_path: PathBuf,
 }
 
 impl TableLayout {
-    fn new(keys: u64) -> TableLayout {
+    fn new(keys: u64, directory: BufWriter<File>, directory_path: PathBuf) -> TableLayout {
+        let bits = dir_bits_for(keys);
         TableLayout {
-            slots: slots_for(keys).max(1),
-            next: 0,
+            bits,
+            key_bytes: key_bytes_for(bits),
+            keys: 0,
+            next_bucket: 0,
             buf: Vec::with_capacity(WRITE_CHUNK),
+            directory,
+            directory_path,
         }
     }
 
-    fn put(&mut self, seg: &mut SegmentBuilder, key: u64, value: u32) -> Result<()> {
-        let at = home(key, self.slots).max(self.next);
-        self.empty_until(seg, at)?;
-        self.push(key, value);
-        self.next = at + 1;
-        self.flush_if_full(seg)
-    }
-
-    fn push(&mut self, key: u64, value: u32) {
-        self.buf.extend_from_slice(&key.to_le_bytes());
-        self.buf.extend_from_slice(&value.to_le_bytes());
-    }
-
-    /// Empty entries up to place `at`.
-    fn empty_until(&mut self, seg: &mut SegmentBuilder, at: u64) -> Result<()> {
-        while self.next < at {
-            self.push(0, EMPTY);
-            self.next += 1;
-            self.flush_if_full(seg)?;
+    /// Records that buckets up to `b` (included) start at entry `at`.
+    fn start_buckets(&mut self, b: u64, at: u64) -> Result<()> {
+        let at = u32::try_from(at)
+            .map_err(|_| Error::InvalidOption("segment too large (2^32 fingerprints)".into()))?;
+        while self.next_bucket <= b {
+            self.directory
+                .write_all(&at.to_le_bytes())
+                .at(&self.directory_path)?;
+            self.next_bucket += 1;
         }
         Ok(())
     }
 
-    fn flush_if_full(&mut self, seg: &mut SegmentBuilder) -> Result<()> {
+    fn put(&mut self, seg: &mut SegmentBuilder, key: u64, value: u32) -> Result<()> {
+        self.start_buckets(bucket(key, self.bits), self.keys)?;
+        self.buf
+            .extend_from_slice(&key.to_le_bytes()[..self.key_bytes]);
+        self.buf.extend_from_slice(&value.to_le_bytes());
+        self.keys += 1;
         if self.buf.len() >= WRITE_CHUNK {
             seg.write(&self.buf)?;
             self.buf.clear();
@@ -351,32 +390,40 @@ impl TableLayout {
         Ok(())
     }
 
-    /// Appends `bytes`, whole entries laid out from place `next` on.
-    fn extend(&mut self, seg: &mut SegmentBuilder, bytes: &[u8]) -> Result<()> {
-        if self.buf.len() + bytes.len() < WRITE_CHUNK {
-            self.buf.extend_from_slice(bytes);
+    /// Appends a part's entries and directory.
+    fn extend(&mut self, seg: &mut SegmentBuilder, part: &TablePart) -> Result<()> {
+        self.start_buckets(part.first_bucket, self.keys)?;
+        for &d in &part.directory {
+            let b = self.next_bucket;
+            self.start_buckets(b, self.keys + d)?;
+        }
+        debug_assert_eq!(self.next_bucket, part.next_bucket);
+        if self.buf.len() + part.bytes.len() < WRITE_CHUNK {
+            self.buf.extend_from_slice(&part.bytes);
         } else {
             seg.write(&self.buf)?;
             self.buf.clear();
-            seg.write(bytes)?;
+            seg.write(&part.bytes)?;
         }
-        self.next += (bytes.len() / ENTRY) as u64;
+        self.keys += part.keys;
         Ok(())
     }
 
-    /// Writes what is left, with empty entries up to the last home (so that a lookup never
-    /// reads past the table); returns `(slots, table_len)`.
+    /// Writes what is left of the table, then the directory (every bucket's start, up to
+    /// the end of the last); returns `(bits, key_bytes)`.
     fn finish(mut self, seg: &mut SegmentBuilder) -> Result<(u64, u64)> {
-        self.empty_until(seg, self.slots)?;
         seg.write(&self.buf)?;
-        Ok((self.slots, self.next))
+        self.start_buckets(1u64 << self.bits, self.keys)?;
+        let len = ((1u64 << self.bits) + 1) * 4;
+        append_scratch(seg, self.directory, &self.directory_path, len)?;
+        Ok((u64::from(self.bits), self.key_bytes as u64))
     }
 }
 
 impl PostingsWriter {
-    /// Homes in the table: what [`TablePart::new`] needs.
-    pub fn slots(&self) -> u64 {
-        self.table.slots
+    /// The table's directory bits: what [`TablePart::new`] needs.
+    pub fn dir_bits(&self) -> u32 {
+        self.table.bits
     }
 
     /// Overflow u32s written so far: the base of the next part ([`TablePart::rebase`]).
@@ -392,25 +439,12 @@ impl PostingsWriter {
             return Ok(());
         }
         debug_assert!(self.last_key < part.last_key);
-        // `MANY | i` must not reach EMPTY
+        debug_assert_eq!(part.bits, self.table.bits);
+        // `MANY | i` must stay below MANY's bit
         if part.lists > 0 && part.last_list >= u64::from(!MANY) {
             return Err(Error::InvalidOption("segment too large".into()));
         }
-        let mut from = 0;
-        // entries of the part that the one before pushes right, re-laid out until one
-        // lands where it was
-        while self.table.next > part.start + (from / ENTRY) as u64 && from < part.bytes.len() {
-            let e = &part.bytes[from..from + ENTRY];
-            let value = u32::from_le_bytes(e[8..12].try_into().expect("4 bytes"));
-            if value != EMPTY {
-                let key = u64::from_le_bytes(e[..8].try_into().expect("8 bytes"));
-                self.table.put(&mut self.seg, key, value)?;
-            }
-            from += ENTRY;
-        }
-        let at = part.start + (from / ENTRY) as u64;
-        self.table.empty_until(&mut self.seg, at)?;
-        self.table.extend(&mut self.seg, &part.bytes[from..])?;
+        self.table.extend(&mut self.seg, &part)?;
         self.overflow
             .write_all(&part.overflow)
             .at(&self.overflow_path)?;
@@ -430,7 +464,7 @@ impl PostingsWriter {
             docs[0]
         } else {
             let i = self.footer.overflow_len;
-            // `MANY | i` must not reach EMPTY
+            // `MANY | i` must stay below MANY's bit
             if i >= u64::from(!MANY) {
                 return Err(Error::InvalidOption("segment too large".into()));
             }
@@ -448,24 +482,15 @@ impl PostingsWriter {
         Ok(())
     }
 
-    /// Writes the rest of the table, the overflow lists and the footer, and syncs the file.
-    /// Returns the file's size.
+    /// Writes the rest of the table, its directory, the overflow lists and the footer, and
+    /// syncs the file. Returns the file's size.
     pub fn finish(mut self) -> Result<u64> {
-        let (slots, table_len) = self.table.finish(&mut self.seg)?;
-        (self.footer.slots, self.footer.table_len) = (slots, table_len);
+        let (bits, key_bytes) = self.table.finish(&mut self.seg)?;
+        (self.footer.dir_bits, self.footer.key_bytes) = (bits, key_bytes);
 
         self.footer.off_overflow = self.seg.pos;
-        let mut ovf = self
-            .overflow
-            .into_inner()
-            .map_err(|e| e.into_error())
-            .at(&self.overflow_path)?;
-        ovf.rewind().at(&self.overflow_path)?;
-        let copied = std::io::copy(&mut ovf, &mut self.seg.out).at(&self.seg.path)?;
-        debug_assert_eq!(copied, self.footer.overflow_len * 4);
-        self.seg.pos += copied;
-        drop(ovf);
-        std::fs::remove_file(&self.overflow_path).at(&self.overflow_path)?;
+        let len = self.footer.overflow_len * 4;
+        append_scratch(&mut self.seg, self.overflow, &self.overflow_path, len)?;
 
         let footer = self.footer.encode();
         self.seg.write(&footer)?;

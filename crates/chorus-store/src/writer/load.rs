@@ -256,9 +256,9 @@ impl PendingLoad {
         // time, so that only two windows' parts of the table are held), appended in order:
         // a window is appended (on one thread, waiting for the disk) while the next one is
         // laid out (on the others)
-        let slots = w.slots();
+        let bits = w.dir_bits();
         let mut window = |base: u64| -> Result<(Vec<TablePart>, u64)> {
-            Ok(lay_out_window(next_window()?, slots, base))
+            Ok(lay_out_window(next_window()?, bits, base))
         };
         let (mut parts, mut base) = window(w.overflow_len())?;
         while !parts.is_empty() {
@@ -283,15 +283,11 @@ impl PendingLoad {
 /// The parts of the table for a window of sorted buckets (with their numbers of distinct
 /// keys), laid out in parallel, their overflow lists numbered after `base` u32s of lists
 /// before them; returns the parts and the base after them.
-fn lay_out_window(
-    window: Vec<(Vec<Posting>, u64)>,
-    slots: u64,
-    base: u64,
-) -> (Vec<TablePart>, u64) {
+fn lay_out_window(window: Vec<(Vec<Posting>, u64)>, bits: u32, base: u64) -> (Vec<TablePart>, u64) {
     let mut parts: Vec<TablePart> = window
         .into_par_iter()
         .map(|(b, keys)| {
-            let mut part = TablePart::new(slots, keys);
+            let mut part = TablePart::new(bits, keys);
             let mut docs = Vec::new();
             for g in b.chunk_by(|x, y| x.key() == y.key()) {
                 docs.clear();
