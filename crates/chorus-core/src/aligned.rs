@@ -123,7 +123,8 @@ enum Asks {
 /// How often the alignment loop asks for each of `n` documents' tokens, given the pass's
 /// candidate pairs, their plans and their runs (pairs of one first document aligned in a
 /// row): the first document of a run is asked for once, at the first pair the run aligns,
-/// and the second of every pair aligned once.
+/// and the second of every pair aligned once. A decided pair counts as asking for both
+/// documents once: its caller may align it afterwards (`dedup` does, for its formulas).
 fn alignment_asks(
     n: usize,
     cands: &[Candidate],
@@ -137,12 +138,19 @@ fn alignment_asks(
         for (c, p) in cands[run.clone()].iter().zip(&plans[run.clone()]) {
             in_pair[c.a.index()] = true;
             in_pair[c.b.index()] = true;
-            if matches!(p, PairPlan::Align) {
-                if !a_asked {
-                    a_asked = true;
-                    count[c.a.index()] = count[c.a.index()].saturating_add(1);
+            match p {
+                PairPlan::Align => {
+                    if !a_asked {
+                        a_asked = true;
+                        count[c.a.index()] = count[c.a.index()].saturating_add(1);
+                    }
+                    count[c.b.index()] = count[c.b.index()].saturating_add(1);
                 }
-                count[c.b.index()] = count[c.b.index()].saturating_add(1);
+                PairPlan::Decided(..) => {
+                    count[c.a.index()] = count[c.a.index()].saturating_add(1);
+                    count[c.b.index()] = count[c.b.index()].saturating_add(1);
+                }
+                PairPlan::Skip | PairPlan::Reuse(_) => {}
             }
         }
     }
@@ -418,8 +426,8 @@ mod tests {
     }
 
     /// The counts follow the alignment loop: a run's first document once (when the run
-    /// aligns anything), the second of each aligned pair once; pairs skipped, decided or
-    /// reused ask for nothing, and documents in no pair are told apart.
+    /// aligns anything), the second of each aligned pair once; a decided pair both once;
+    /// pairs skipped or reused ask for nothing, and documents in no pair are told apart.
     #[test]
     fn asks_are_counted_as_alignment_makes_them() {
         let cands = [
@@ -455,6 +463,10 @@ mod tests {
         let asks = alignment_asks(8, &cands[..2], &plans[..2], std::slice::from_ref(&(0..2)));
         assert_eq!(asks[..4], [AtMostOnce, AtMostOnce, AtMostOnce, InNoPair]);
         let asks = alignment_asks(3, &[pair(0, 1), pair(1, 2)], &plans[..2], &[0..1, 1..2]);
+        assert_eq!(asks, [AtMostOnce, Often, AtMostOnce]);
+        // a decided pair asks for both documents once (its caller may align it later)
+        let decided = [PairPlan::Decided(1.0, 1.0), PairPlan::Align];
+        let asks = alignment_asks(3, &[pair(0, 1), pair(1, 2)], &decided, &[0..1, 1..2]);
         assert_eq!(asks, [AtMostOnce, Often, AtMostOnce]);
     }
 }
