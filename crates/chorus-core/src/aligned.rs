@@ -23,7 +23,7 @@ use crate::index::{DiskIndexBuilder, NgramIndex, SharedFilter};
 use crate::order::{DocNum, Order};
 use crate::progress::Progress;
 use crate::report::Stats;
-use crate::token_source::{TokenCache, TokenRef, TokenSource, tokenize_and_index};
+use crate::token_source::{Held, TokenCache, TokenRef, TokenSource, tokenize_and_index};
 use crate::tokenize::{Tokens, Unhashed};
 use rayon::prelude::*;
 
@@ -109,6 +109,61 @@ pub(crate) type PlanFn<'p> = dyn Fn(&Candidate, &[u32], &[Vec<(u32, u32)>]) -> P
 /// still counted in [`Stats::candidate_pairs`]).
 pub(crate) type WantFn<'p> =
     dyn Fn(DocNum, DocNum, usize, &[u32], &[Vec<(u32, u32)>]) -> bool + Sync + 'p;
+
+/// How often alignment will ask for a document's tokens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Asks {
+    /// The document is in no candidate pair.
+    InNoPair,
+    /// In a pair, asked for once or not at all.
+    AtMostOnce,
+    Often,
+}
+
+/// How often the alignment loop asks for each of `n` documents' tokens, given the pass's
+/// candidate pairs, their plans and their runs (pairs of one first document aligned in a
+/// row): the first document of a run is asked for once, at the first pair the run aligns,
+/// and the second of every pair aligned once. A decided pair counts as asking for both
+/// documents once: its caller may align it afterwards (`dedup` does, for its formulas).
+fn alignment_asks(
+    n: usize,
+    cands: &[Candidate],
+    plans: &[PairPlan],
+    runs: &[std::ops::Range<usize>],
+) -> Vec<Asks> {
+    let mut count = vec![0u8; n];
+    let mut in_pair = vec![false; n];
+    for run in runs {
+        let mut a_asked = false;
+        for (c, p) in cands[run.clone()].iter().zip(&plans[run.clone()]) {
+            in_pair[c.a.index()] = true;
+            in_pair[c.b.index()] = true;
+            match p {
+                PairPlan::Align => {
+                    if !a_asked {
+                        a_asked = true;
+                        count[c.a.index()] = count[c.a.index()].saturating_add(1);
+                    }
+                    count[c.b.index()] = count[c.b.index()].saturating_add(1);
+                }
+                PairPlan::Decided(..) => {
+                    count[c.a.index()] = count[c.a.index()].saturating_add(1);
+                    count[c.b.index()] = count[c.b.index()].saturating_add(1);
+                }
+                PairPlan::Skip | PairPlan::Reuse(_) => {}
+            }
+        }
+    }
+    count
+        .into_iter()
+        .zip(in_pair)
+        .map(|(k, p)| match (p, k) {
+            (false, _) => Asks::InNoPair,
+            (true, 0 | 1) => Asks::AtMostOnce,
+            (true, _) => Asks::Often,
+        })
+        .collect()
+}
 
 /// Text bytes tokenised per batch when the index is built on disk.
 const DISK_BATCH_BYTES: usize = 64 << 20;
@@ -259,25 +314,6 @@ pub(crate) fn align_corpus_wanted<'c>(
             .par_iter()
             .map(|c| plan(c, &token_counts, &blocked))
             .collect();
-        if let Some(u) = unhashed.take() {
-            // one pass, every candidate pair made and its seeds' buffers gone: only the
-            // documents in a pair are hashed and kept; alignment never asks for the others,
-            // and a later stage that does makes them again from the text
-            let mut wanted = vec![false; u.len()];
-            for c in &cands {
-                wanted[c.a.index()] = true;
-                wanted[c.b.index()] = true;
-            }
-            tokens = TokenSource::Partial {
-                tokens: u
-                    .into_par_iter()
-                    .zip(wanted)
-                    .map(|(u, w)| w.then(|| u.hash()))
-                    .collect(),
-                docs,
-                order: order.clone(),
-            };
-        }
         decided.extend(cands.iter().zip(&plans).filter_map(|(c, p)| match p {
             PairPlan::Decided(x, y) => Some((c.a, c.b, *x, *y)),
             _ => None,
@@ -291,6 +327,27 @@ pub(crate) fn align_corpus_wanted<'c>(
                 runs.push(at..at + c.len());
                 at += c.len();
             }
+        }
+        if let Some(u) = unhashed.take() {
+            // one pass, every candidate pair made and its seeds' buffers gone: only the
+            // documents in a pair are kept (alignment never asks for the others, and a
+            // later stage that does makes them again from the text), and only those
+            // alignment will ask for more than once are hashed now: hashing the others
+            // when asked for costs the same, and their hashes are never all in memory
+            let asks = alignment_asks(u.len(), &cands, &plans, &runs);
+            tokens = TokenSource::Partial {
+                tokens: u
+                    .into_par_iter()
+                    .zip(asks)
+                    .map(|(u, asks)| match asks {
+                        Asks::InNoPair => None,
+                        Asks::AtMostOnce => Some(Held::Unhashed(u)),
+                        Asks::Often => Some(Held::Hashed(u.hash())),
+                    })
+                    .collect(),
+                docs,
+                order: order.clone(),
+            };
         }
         let pass_aligned: Vec<Vec<PairAlignment>> = runs
             .into_par_iter()
@@ -354,4 +411,62 @@ pub(crate) fn align_corpus_wanted<'c>(
         },
         decided,
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pair(a: u32, b: u32) -> Candidate {
+        Candidate {
+            a: DocNum(a),
+            b: DocNum(b),
+            seeds: Vec::new(),
+        }
+    }
+
+    /// The counts follow the alignment loop: a run's first document once (when the run
+    /// aligns anything), the second of each aligned pair once; a decided pair both once;
+    /// pairs skipped or reused ask for nothing, and documents in no pair are told apart.
+    #[test]
+    fn asks_are_counted_as_alignment_makes_them() {
+        let cands = [
+            pair(0, 1),
+            pair(0, 2),
+            pair(0, 3),
+            pair(1, 2),
+            pair(3, 4),
+            pair(4, 5),
+            pair(5, 6),
+        ];
+        let plans = [
+            PairPlan::Align,
+            PairPlan::Align,
+            PairPlan::Align,
+            PairPlan::Align,
+            PairPlan::Skip,
+            PairPlan::Decided(1.0, 1.0),
+            PairPlan::Reuse(Vec::new()),
+        ];
+        // document 0's pairs in two runs: asked for in each
+        let runs = [0..2, 2..3, 3..4, 4..5, 5..6, 6..7];
+        let asks = alignment_asks(8, &cands, &plans, &runs);
+        use Asks::*;
+        assert_eq!(
+            asks,
+            [
+                Often, Often, Often, AtMostOnce, AtMostOnce, AtMostOnce, AtMostOnce, InNoPair
+            ]
+        );
+        // one run: documents 0, 1 and 2 asked for once each; then 1 twice (as second,
+        // then as first of the next run)
+        let asks = alignment_asks(8, &cands[..2], &plans[..2], std::slice::from_ref(&(0..2)));
+        assert_eq!(asks[..4], [AtMostOnce, AtMostOnce, AtMostOnce, InNoPair]);
+        let asks = alignment_asks(3, &[pair(0, 1), pair(1, 2)], &plans[..2], &[0..1, 1..2]);
+        assert_eq!(asks, [AtMostOnce, Often, AtMostOnce]);
+        // a decided pair asks for both documents once (its caller may align it later)
+        let decided = [PairPlan::Decided(1.0, 1.0), PairPlan::Align];
+        let asks = alignment_asks(3, &[pair(0, 1), pair(1, 2)], &decided, &[0..1, 1..2]);
+        assert_eq!(asks, [AtMostOnce, Often, AtMostOnce]);
+    }
 }

@@ -43,12 +43,39 @@ impl Deref for TokenRef<'_> {
     }
 }
 
+/// A document's tokens held by [`TokenSource::Partial`].
+pub(crate) enum Held {
+    Hashed(Tokens),
+    Unhashed(Unhashed),
+}
+
+impl Held {
+    /// The tokens, hashes dropped.
+    fn unhashed(self) -> Unhashed {
+        match self {
+            Held::Hashed(t) => Unhashed::of(t),
+            Held::Unhashed(u) => u,
+        }
+    }
+
+    /// The tokens, borrowed when their hashes are held, else hashed again.
+    fn tokens(&self) -> TokenRef<'_> {
+        match self {
+            Held::Hashed(t) => TokenRef::Borrowed(t),
+            Held::Unhashed(u) => TokenRef::Owned(u.hashed()),
+        }
+    }
+}
+
 pub(crate) enum TokenSource<'c> {
     Memory(Vec<Tokens>),
-    /// The tokens of the documents a later stage may still ask for in memory (`Some`), the
-    /// others made again from the text when asked for (see [`TokenSource::keep_only`]).
+    /// The tokens of the documents a later stage may still ask for in memory (`Some`):
+    /// with their hashes ([`Held::Hashed`]) those that will be asked for again and again,
+    /// without ([`Held::Unhashed`], hashed again when asked for, no cache) those asked for
+    /// once or not at all; the others made again from the text when asked for (see
+    /// [`TokenSource::keep_only`]).
     Partial {
-        tokens: Vec<Option<Tokens>>,
+        tokens: Vec<Option<Held>>,
         docs: &'c dyn Corpus,
         order: Order,
     },
@@ -98,7 +125,7 @@ impl<'c> TokenSource<'c> {
             TokenSource::Partial { tokens, .. } => std::mem::take(tokens)
                 .into_iter()
                 .enumerate()
-                .map(|(d, t)| t.filter(|_| keep(DocNum(d as u32))).map(Unhashed::of))
+                .map(|(d, t)| t.filter(|_| keep(DocNum(d as u32))).map(Held::unhashed))
                 .collect(),
             TokenSource::Unhashed { tokens, .. } => {
                 for (d, t) in tokens.iter_mut().enumerate() {
@@ -138,7 +165,7 @@ impl<'c> TokenSource<'c> {
                 docs,
                 order,
             } => match &tokens[d.index()] {
-                Some(t) => TokenRef::Borrowed(t),
+                Some(t) => t.tokens(),
                 None => TokenRef::Owned(Tokens::new(&docs.text(order.input(d))?)),
             },
             TokenSource::Unhashed {
@@ -171,10 +198,9 @@ pub(crate) fn tokens_with_map<'t>(
     let n = normalize(text);
     match tokens {
         Some(TokenSource::Memory(t)) => (TokenRef::Borrowed(&t[d.index()]), n.map),
-        Some(TokenSource::Partial { tokens, .. }) if tokens[d.index()].is_some() => (
-            TokenRef::Borrowed(tokens[d.index()].as_ref().expect("kept")),
-            n.map,
-        ),
+        Some(TokenSource::Partial { tokens, .. }) if tokens[d.index()].is_some() => {
+            (tokens[d.index()].as_ref().expect("kept").tokens(), n.map)
+        }
         Some(TokenSource::Unhashed { tokens, cache, .. }) if tokens[d.index()].is_some() => {
             let u = tokens[d.index()].as_ref().expect("kept");
             let t = cache
@@ -384,6 +410,47 @@ mod tests {
                 .map(|s| s.lock().unwrap().map.len())
                 .sum();
             assert_eq!(cached, if budget == 0 { 0 } else { docs.len() - 2 });
+        }
+    }
+
+    /// A partial source gives the tokens of every document, whether held with their hashes,
+    /// without (hashed again) or not at all (made from the text), and keeps none of the
+    /// hashes once `keep_only` has run.
+    #[test]
+    fn partly_hashed_tokens_are_the_tokens_of_the_text() {
+        let docs = documents(9, |i| {
+            format!("Item {i}: «Ångström» said {i} times, l’été.")
+        });
+        let order = Order::new(&docs).unwrap();
+        let made = |d: usize| Tokens::new(&docs[order.input(DocNum(d as u32))].text);
+        let mut source = TokenSource::Partial {
+            tokens: (0..docs.len())
+                .map(|d| match d % 3 {
+                    0 => Some(Held::Hashed(made(d))),
+                    1 => Some(Held::Unhashed(Unhashed::of(made(d)))),
+                    _ => None,
+                })
+                .collect(),
+            docs: &docs,
+            order: order.clone(),
+        };
+        for round in 0..2 {
+            for d in 0..docs.len() {
+                let t = source.get(DocNum(d as u32)).unwrap();
+                assert_eq!(*t, made(d));
+                let borrowed = matches!(t, TokenRef::Borrowed(_));
+                assert_eq!(borrowed, round == 0 && d % 3 == 0);
+                let text = &docs[order.input(DocNum(d as u32))].text;
+                let (t, map) = tokens_with_map(Some(&source), DocNum(d as u32), text);
+                assert_eq!(*t, made(d));
+                assert_eq!(map, normalize(text).map);
+            }
+            source.keep_only(&docs, &order, |d| d.0 != 3, 1 << 20);
+            let TokenSource::Unhashed { tokens, .. } = &source else {
+                panic!("kept without hashes");
+            };
+            let kept = (0..docs.len()).filter(|d| d % 3 != 2 && *d != 3).count();
+            assert_eq!(tokens.iter().flatten().count(), kept);
         }
     }
 
