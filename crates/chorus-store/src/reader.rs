@@ -309,7 +309,7 @@ impl IndexReader {
         self.len() == 0
     }
 
-    /// Reads every segment's table through and checks it ([`Segment::verify`]: keys in
+    /// Reads every segment's table through and checks it (the segment verifier: keys in
     /// order and in their buckets, postings in range and sorted); the first damage found is
     /// an [`Error::IndexCorrupt`](crate::Error::IndexCorrupt). Footers, section offsets and
     /// the directory's ends are checked already when a segment is opened.

@@ -95,14 +95,18 @@ use crate::order::{ByNumber, DocNum};
 use crate::spans::{Occurrence, attached_punctuation, token_span};
 use crate::token_source::{TokenSource, tokens_with_map};
 use crate::tokenize::Tokens;
+use agreement::Agreement;
+use notice::{NOTICE_TOKENS, notice_values, same_notice};
 use rayon::prelude::*;
 pub(crate) use reissue::Apart;
 use reissue::{damaged, dated_apart, long_shared_run, near_equal, refilled, reissued_apart};
 pub(crate) use reworded::judge_reworded;
 
+mod agreement;
 mod edges;
 mod frame;
 mod lone;
+mod notice;
 mod recur;
 mod reissue;
 mod reworded;
@@ -129,13 +133,6 @@ const REGION_MARGIN: usize = 80;
 /// A passage is noisy when the aligner left at least this many unmatched tokens per
 /// differing specific ([`noisy`]).
 const NOISE_RATIO: usize = 3;
-/// Passages over a specific that share it, at least, for it to be a story's text that
-/// another copy damaged ([`Agreement`]).
-const MIN_SUPPORT: u32 = 2;
-/// ... and how many times as many passages share it as lack it, at least: a story's
-/// text is kept by most of its copies, while a template's pooled filler (a month, a
-/// round number, a frequent city) is shared by only some of its instances.
-const MAJORITY: u32 = 4;
 /// Unmatched specifics compared fuzzily per side, at most (bounds the quadratic step).
 const MAX_FUZZY: usize = 64;
 
@@ -348,75 +345,6 @@ fn pair_off<'s>(a: &'s SideSpecifics, b: &'s SideSpecifics) -> Paired<'s> {
         left: [left, ub],
         overflow,
         shared,
-    }
-}
-
-/// Which differing specifics of a noisy passage are *own*: a specific that the other
-/// sides of a large majority of the passages over it share (exactly or damaged), and at
-/// least [`MIN_SUPPORT`] of them, is the text of a story that this copy's partner damaged
-/// or dropped, not a template's filler. For every `(doc, token)` asked about: how many
-/// passages over it share it and how many lack it.
-#[derive(Debug, Default)]
-struct Agreement(Vec<((DocNum, u32), (u32, u32))>);
-
-impl Agreement {
-    /// Counts, for each specific in `asked` (sorted), the passages whose other side shares
-    /// it and those whose other side lacks it.
-    fn of(
-        occurrences: &[(Occurrence, Occurrence)],
-        sides: &[SideSpecifics],
-        asked: &[(DocNum, u32)],
-    ) -> Self {
-        if asked.is_empty() {
-            return Agreement::default();
-        }
-        let mut votes: Vec<((DocNum, u32), bool)> = (0..occurrences.len())
-            .into_par_iter()
-            .flat_map_iter(|i| {
-                let (x, y) = &occurrences[i];
-                let (a, b) = (&sides[2 * i], &sides[2 * i + 1]);
-                let asked_in = |doc: DocNum, s: &SideSpecifics| {
-                    s.tokens
-                        .iter()
-                        .any(|t| t.specific && asked.binary_search(&(doc, s.start + t.idx)).is_ok())
-                };
-                let mut v: Vec<((DocNum, u32), bool)> = Vec::new();
-                if !asked_in(x.doc, a) && !asked_in(y.doc, b) {
-                    return v;
-                }
-                let p = pair_off(a, b);
-                for (doc, s, left) in [(x.doc, a, &p.left[0]), (y.doc, b, &p.left[1])] {
-                    for t in s.tokens.iter().filter(|t| t.specific) {
-                        let key = (doc, s.start + t.idx);
-                        if asked.binary_search(&key).is_ok() {
-                            v.push((key, !left.iter().any(|l| std::ptr::eq(*l, t))));
-                        }
-                    }
-                }
-                v
-            })
-            .collect();
-        votes.par_sort_unstable();
-        let counted = votes
-            .chunk_by(|p, q| p.0 == q.0)
-            .map(|g| {
-                let shared = g.iter().filter(|v| v.1).count() as u32;
-                (g[0].0, (shared, g.len() as u32 - shared))
-            })
-            .collect();
-        Agreement(counted)
-    }
-
-    /// Whether token `token` of `doc` is a specific of its own: fewer than
-    /// [`MIN_SUPPORT`] passages over it share it, or fewer than [`MAJORITY`] times as many
-    /// as lack it.
-    fn own(&self, doc: DocNum, token: u32) -> bool {
-        self.0
-            .binary_search_by_key(&(doc, token), |v| v.0)
-            .map_or(true, |k| {
-                let (shared, lacked) = self.0[k].1;
-                shared < MIN_SUPPORT || shared < MAJORITY * lacked
-            })
     }
 }
 
@@ -656,73 +584,6 @@ pub(crate) fn formulas_in(
         }
     }
     Ok(is)
-}
-
-/// Tokens of a document, at most, for it to be a short notice ([`same_notice`]).
-const NOTICE_TOKENS: usize = 64;
-/// Values, at least, that a short notice holds for two of its copies to be compared.
-const NOTICE_VALUES: usize = 3;
-
-/// The values of a whole document (its specifics, and the numbers it writes in words:
-/// "four cts"), normalised and sorted.
-fn notice_values(tokens: &Tokens, map: &[u32], original: &str) -> Vec<String> {
-    let mut out: Vec<String> = (0..tokens.len())
-        .filter_map(|i| {
-            let (b, e) = tokens.ranges.at(i);
-            let word = &tokens.norm[b as usize..e as usize];
-            let at = map[b as usize] as usize;
-            let capital = original
-                .get(at..)
-                .and_then(|s| s.chars().next())
-                .is_some_and(char::is_uppercase);
-            let value = word.chars().any(char::is_numeric)
-                || reissue::number_word(word).is_some()
-                || (capital && !starts_sentence(original, at));
-            value.then(|| word.to_string())
-        })
-        .collect();
-    out.sort_unstable();
-    out
-}
-
-/// Whether a passage is one short notice filed twice: each side covers at least three
-/// quarters of a document of at most [`NOTICE_TOKENS`] tokens, and the two documents hold
-/// the same values, at least [`NOTICE_VALUES`] (as multisets, a value written in words
-/// pairing with its digits and a damaged one with its original, [`near_equal`]), within
-/// the passage and beyond it. The values may all be a frame's common ones (a dividend of 30
-/// cts paid on April 30): every slot filled alike is the same notice when printed within
-/// two days, which the caller asks.
-fn same_notice(a: &SideSpecifics, b: &SideSpecifics) -> bool {
-    let (x, y) = (&a.notice, &b.notice);
-    if x.len().min(y.len()) < NOTICE_VALUES || x.len() != y.len() {
-        return false;
-    }
-    // the multiset difference (both sorted), then the damaged or spelled-out ones paired
-    let (mut i, mut j) = (0, 0);
-    let (mut lx, mut ly): (Vec<&str>, Vec<&str>) = (Vec::new(), Vec::new());
-    while i < x.len() && j < y.len() {
-        match x[i].cmp(&y[j]) {
-            std::cmp::Ordering::Equal => (i, j) = (i + 1, j + 1),
-            std::cmp::Ordering::Less => {
-                lx.push(&x[i]);
-                i += 1;
-            }
-            std::cmp::Ordering::Greater => {
-                ly.push(&y[j]);
-                j += 1;
-            }
-        }
-    }
-    lx.extend(x[i..].iter().map(String::as_str));
-    ly.extend(y[j..].iter().map(String::as_str));
-    lx.iter()
-        .all(|p| match ly.iter().position(|q| near_equal(p, q)) {
-            Some(k) => {
-                ly.swap_remove(k);
-                true
-            }
-            None => false,
-        })
 }
 
 /// The passages not yet judged formulas (`is`), as `(first document, second document,
