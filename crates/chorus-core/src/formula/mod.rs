@@ -202,10 +202,7 @@ impl SideSpecifics {
             let word = &tokens.norm[b as usize..e as usize];
             let numeric = word.chars().any(char::is_numeric);
             let at = map[b as usize] as usize;
-            let capital = original
-                .get(at..)
-                .and_then(|s| s.chars().next())
-                .is_some_and(char::is_uppercase);
+            let capital = capital_at(original, at);
             if !numeric && !capital {
                 continue;
             }
@@ -233,6 +230,13 @@ impl SideSpecifics {
     fn word(&self, t: &Capital) -> &str {
         &self.text[t.word.0 as usize..t.word.1 as usize]
     }
+}
+
+/// Whether the character at byte `at` of `text` is an upper-case letter.
+pub(crate) fn capital_at(text: &str, at: usize) -> bool {
+    text.get(at..)
+        .and_then(|s| s.chars().next())
+        .is_some_and(char::is_uppercase)
 }
 
 /// Whether the word at byte `at` of `text` starts a sentence (or a line, or the text):

@@ -3,7 +3,7 @@
 //! reuse whatever steps 2 and 3 said.
 
 use super::reissue::near_equal;
-use super::{SideSpecifics, reissue, starts_sentence};
+use super::{SideSpecifics, capital_at, reissue, starts_sentence};
 use crate::tokenize::Tokens;
 
 /// Tokens of a document, at most, for it to be a short notice ([`same_notice`]).
@@ -19,13 +19,9 @@ pub(super) fn notice_values(tokens: &Tokens, map: &[u32], original: &str) -> Vec
             let (b, e) = tokens.ranges.at(i);
             let word = &tokens.norm[b as usize..e as usize];
             let at = map[b as usize] as usize;
-            let capital = original
-                .get(at..)
-                .and_then(|s| s.chars().next())
-                .is_some_and(char::is_uppercase);
             let value = word.chars().any(char::is_numeric)
                 || reissue::number_word(word).is_some()
-                || (capital && !starts_sentence(original, at));
+                || (capital_at(original, at) && !starts_sentence(original, at));
             value.then(|| word.to_string())
         })
         .collect();

@@ -1,18 +1,23 @@
 use super::*;
 
+/// A pair of whole texts with the default scoring and nothing blocked.
+fn plain<'t>(a: &'t Tokens, b: &'t Tokens) -> Pair<'t> {
+    Pair {
+        a,
+        b,
+        s: Scoring::default(),
+        blocked_a: &[],
+        blocked_b: &[],
+    }
+}
+
 /// A gap's score does not depend on where its matrix lives (on the stack for small
 /// gaps, in the per-thread buffer for large ones) nor on what the buffer held before.
 #[test]
 fn gap_scores_do_not_depend_on_the_matrix_buffer() {
     let a = Tokens::new("the new bridge acros the river will open in march after years of delay");
     let b = Tokens::new("a new bridgc across that river opens in march after many years of delays");
-    let pair = Pair {
-        a: &a,
-        b: &b,
-        s: Scoring::default(),
-        blocked_a: &[],
-        blocked_b: &[],
-    };
+    let pair = plain(&a, &b);
     for n in 0..=a.len() {
         for m in 0..=b.len() {
             let got = pair.gap_fill(0, n, b.len() - m, b.len());
@@ -87,13 +92,7 @@ fn gap_fill_equals_the_reference_on_random_texts() {
     for round in 0..300 {
         let a = Tokens::new(&random_text(&mut state, 5 + round % 40));
         let b = Tokens::new(&random_text(&mut state, 5 + round % 33));
-        let pair = Pair {
-            a: &a,
-            b: &b,
-            s: Scoring::default(),
-            blocked_a: &[],
-            blocked_b: &[],
-        };
+        let pair = plain(&a, &b);
         for (a0, b0) in [(0, 0), (1, 2), (a.len() / 3, b.len() / 4)] {
             for (a1, b1) in [(a.len(), b.len()), (a0 + 3, b0 + 4), (a0 + 9, b0 + 7)] {
                 let (a1, b1) = (a1.min(a.len()), b1.min(b.len()));
@@ -136,13 +135,7 @@ fn gap_fill_from_a_floor_is_the_gap_fill_or_nothing() {
     for round in 0..300 {
         let a = Tokens::new(&random_text(&mut state, 8 + round % 50));
         let b = Tokens::new(&random_text(&mut state, 8 + round % 41));
-        let pair = Pair {
-            a: &a,
-            b: &b,
-            s: Scoring::default(),
-            blocked_a: &[],
-            blocked_b: &[],
-        };
+        let pair = plain(&a, &b);
         for (a0, b0) in [(0, 0), (2, 1), (a.len() / 4, b.len() / 3)] {
             let (a1, b1) = (a.len(), b.len());
             let full = pair.gap_fill(a0, a1, b0, b1);
